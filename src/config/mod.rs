@@ -1,0 +1,27 @@
+//! Loading a configuration tree of files: includes, globs, standard input
+//! and `nginx -T` dumps.
+
+pub mod dump;
+mod load;
+
+pub use load::{ConfigTree, FileId, Origin, SourceFile};
+
+use crate::syntax::SourceError;
+
+/// Why a configuration tree could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A syntax error, or a bad `include`, at a place in a file.
+    #[error("{}", .error.display(.path))]
+    Source { path: String, error: SourceError },
+    /// Standard input held an `nginx -T` header but no file.
+    #[error("the nginx -T dump on standard input holds no file")]
+    EmptyDump,
+}

@@ -1,0 +1,4 @@
+//! Rendering results for people and programs.
+
+pub mod crossplane;
+pub mod tree;

@@ -1,0 +1,158 @@
+//! Explaining a failed parse in nginx's words.
+//!
+//! The structural grammar knows *that* a file is wrong; nginx's messages say
+//! *what* is wrong from the tokenizer's point of view (`unexpected "}"`,
+//! `unexpected end of file, expecting ";" or "}"`). To give those, the same
+//! token rules are run as a flat stream (`token_stream` in the grammar) and
+//! nginx's statement logic from `ngx_conf_parse()` / `ngx_conf_read_token()`
+//! is replayed over it to find the first place nginx would stop.
+
+use pest::error::{Error, InputLocation};
+use pest::Parser;
+
+use super::error::SourceError;
+use super::parse::{NginxParser, Rule};
+
+/// Turn a failed structural parse into nginx's error for the same input.
+pub(crate) fn explain(text: &[u8], source: &str, failure: &Error<Rule>) -> SourceError {
+    replay(text, source).unwrap_or_else(|| fallback(text, failure))
+}
+
+/// An open block: where its `{` is and the directive that opened it.
+struct OpenBlock {
+    brace: usize,
+    name: String,
+}
+
+fn replay(text: &[u8], source: &str) -> Option<SourceError> {
+    let stream = NginxParser::parse(Rule::token_stream, source)
+        .ok()?
+        .next()?;
+    let end = stream.as_span().end();
+    let mut open: Vec<OpenBlock> = Vec::new();
+    // The words of the statement being read: (offset, text).
+    let mut words: Vec<(usize, &str)> = Vec::new();
+    let unexpected = |offset: usize, what: &str, hint: Option<String>| {
+        Some(SourceError::at(text, offset, format!("unexpected \"{what}\""), hint))
+    };
+
+    for token in stream.into_inner() {
+        let offset = token.as_span().start();
+        match token.as_rule() {
+            Rule::bare | Rule::dquoted | Rule::squoted => {
+                let name = token.as_str().trim_matches(['"', '\'']);
+                if words.is_empty() && name.ends_with("_by_lua_block") {
+                    // The token stream reads Lua blocks as one statement; a
+                    // Lua directive name seen as a word means its block
+                    // could not be read as Lua.
+                    return Some(SourceError::at(
+                        text,
+                        offset,
+                        format!("cannot read the Lua block of \"{name}\""),
+                        Some("unbalanced braces, or an unterminated string, long bracket or comment in the Lua code".into()),
+                    ));
+                }
+                words.push((offset, token.as_str()));
+            }
+            Rule::lua_statement => words.clear(),
+            Rule::semicolon => {
+                if words.is_empty() {
+                    return unexpected(offset, ";", Some("a directive name was expected before \";\"".into()));
+                }
+                words.clear();
+            }
+            Rule::lbrace => {
+                let Some(&(_, name)) = words.first() else {
+                    return unexpected(offset, "{", Some("a directive name was expected before \"{\"".into()));
+                };
+                open.push(OpenBlock {
+                    brace: offset,
+                    name: name.to_string(),
+                });
+                words.clear();
+            }
+            Rule::rbrace => {
+                if let Some(&(start, name)) = words.first() {
+                    let line = super::lines::LineIndex::new(text).line(start as u32);
+                    return unexpected(
+                        offset,
+                        "}",
+                        Some(format!(
+                            "expected \";\" to end the \"{name}\" directive on line {line}"
+                        )),
+                    );
+                }
+                if open.pop().is_none() {
+                    return unexpected(offset, "}", Some("no block is open here".into()));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    if end < source.len() {
+        return Some(stuck_at(text, source, end));
+    }
+    if let Some(&(start, name)) = words.first() {
+        let line = super::lines::LineIndex::new(text).line(start as u32);
+        return Some(SourceError::at(
+            text,
+            text.len(),
+            "unexpected end of file, expecting \";\" or \"}\"",
+            Some(format!("the \"{name}\" directive on line {line} is not terminated")),
+        ));
+    }
+    if let Some(block) = open.last() {
+        let line = super::lines::LineIndex::new(text).line(block.brace as u32);
+        return Some(SourceError::at(
+            text,
+            text.len(),
+            "unexpected end of file, expecting \"}\"",
+            Some(format!("the \"{}\" block opened on line {line} is not closed", block.name)),
+        ));
+    }
+    None
+}
+
+/// The flat stream stopped where no token can start: a quoted string that
+/// never closes, or one followed by something other than whitespace, `;`,
+/// `{` or `)`.
+fn stuck_at(text: &[u8], source: &str, offset: usize) -> SourceError {
+    let rest = &source[offset..];
+    match NginxParser::parse(Rule::quoted_only, rest) {
+        Ok(pairs) => {
+            let after = offset + pairs.as_str().len();
+            let what = source[after..].chars().next().unwrap_or(' ');
+            SourceError::at(
+                text,
+                after,
+                format!("unexpected \"{what}\""),
+                Some("expected whitespace, \";\" or \"{\" after the closing quote".into()),
+            )
+        }
+        Err(_) if rest.starts_with(['"', '\'']) => SourceError::at(
+            text,
+            offset,
+            "unexpected end of file, expecting \";\" or \"}\"",
+            Some("this quoted string is never closed".into()),
+        ),
+        Err(_) => SourceError::at(text, offset, "unexpected character", None),
+    }
+}
+
+/// When the replay finds nothing (it should not happen), report pest's own
+/// finding rather than nothing.
+fn fallback(text: &[u8], failure: &Error<Rule>) -> SourceError {
+    let offset = match failure.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let message = match &failure.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
+            let names: Vec<String> = positives.iter().map(|r| format!("{r:?}")).collect();
+            format!("syntax error, expected {}", names.join(" or "))
+        }
+        _ => "syntax error".to_string(),
+    };
+    SourceError::at(text, offset, message, None)
+}

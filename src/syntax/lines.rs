@@ -1,0 +1,80 @@
+//! Byte offset → line and column.
+
+use super::tree::LineCol;
+
+/// Start offsets of every line of a file.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+}
+
+impl LineIndex {
+    /// Index the lines of `text` (LF ends a line; a CR before it is part of
+    /// the line's end, as for nginx).
+    pub fn new(text: &[u8]) -> Self {
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        starts.push(0);
+        starts.extend(
+            text.iter()
+                .enumerate()
+                .filter(|&(_, &b)| b == b'\n')
+                .map(|(i, _)| i as u32 + 1),
+        );
+        LineIndex { starts }
+    }
+
+    /// Number of lines (a file ending in LF has an empty last line).
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Always false: even an empty file has one (empty) line.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// 1-based line of a byte offset.
+    pub fn line(&self, offset: u32) -> u32 {
+        self.starts.partition_point(|&s| s <= offset) as u32
+    }
+
+    /// 1-based line and column; the column counts characters (each invalid
+    /// UTF-8 byte counts as one).
+    pub fn line_col(&self, text: &[u8], offset: u32) -> LineCol {
+        let line = self.line(offset);
+        let start = self.starts[line as usize - 1] as usize;
+        let end = (offset as usize).min(text.len());
+        let col = String::from_utf8_lossy(&text[start..end]).chars().count() as u32 + 1;
+        LineCol { line, col }
+    }
+
+    /// The byte range of a 1-based line, without its line break.
+    pub fn line_range(&self, text: &[u8], line: u32) -> std::ops::Range<usize> {
+        let start = self.starts[line as usize - 1] as usize;
+        let mut end = self
+            .starts
+            .get(line as usize)
+            .map_or(text.len(), |&next| next as usize - 1);
+        if end > start && text[end - 1] == b'\r' {
+            end -= 1;
+        }
+        start..end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns() {
+        let text = b"ab\r\ncd\n\xc3\xa9x";
+        let index = LineIndex::new(text);
+        assert_eq!(index.len(), 3);
+        assert_eq!(index.line_col(text, 0), LineCol { line: 1, col: 1 });
+        assert_eq!(index.line_col(text, 4), LineCol { line: 2, col: 1 });
+        assert_eq!(index.line_col(text, 9), LineCol { line: 3, col: 2 });
+        assert_eq!(&text[index.line_range(text, 1)], b"ab");
+        assert_eq!(&text[index.line_range(text, 3)], b"\xc3\xa9x");
+    }
+}

@@ -1,0 +1,66 @@
+//! Helpers shared by the CLI tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The shared test corpus: `../shared/corpus` beside the repository, or
+/// `$NGXFIX_CORPUS`.
+pub fn corpus_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("NGXFIX_CORPUS") {
+        return PathBuf::from(dir);
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    assert!(
+        dir.is_dir(),
+        "the shared corpus is missing: expected {} (or set NGXFIX_CORPUS)",
+        dir.display()
+    );
+    dir
+}
+
+/// The `ngxfix` binary built for this test run.
+pub fn ngxfix() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ngxfix"))
+}
+
+/// Run `ngxfix` with arguments and optional standard input.
+pub fn run(args: &[&str], stdin: Option<&[u8]>, cwd: Option<&Path>) -> Output {
+    use std::io::Write;
+    let mut command = ngxfix();
+    command
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(dir) = cwd {
+        command.current_dir(dir);
+    }
+    let mut child = command.spawn().expect("ngxfix starts");
+    let input = stdin.unwrap_or_default().to_vec();
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let output = child.wait_with_output().expect("ngxfix runs");
+    writer.join().expect("stdin writer");
+    output
+}
+
+/// Every file under `dir`, sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("readable corpus dir") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
