@@ -161,3 +161,140 @@ impl Builder {
         self.push(kind, pair)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{print, Quote, SyntaxTree};
+
+    fn tree(src: &str) -> SyntaxTree {
+        let tree = parse(src.as_bytes().to_vec()).unwrap_or_else(|e| panic!("{src:?}: {e}"));
+        assert_eq!(print(&tree), src.as_bytes(), "round trip of {src:?}");
+        tree
+    }
+
+    /// (name, args) of every directive, depth first, as nginx sees the values.
+    fn statements(src: &str) -> Vec<(String, Vec<String>)> {
+        let tree = tree(src);
+        tree.directives()
+            .map(|d| (d.name().value().into_owned(), d.args().map(|a| a.value().into_owned()).collect()))
+            .collect()
+    }
+
+    fn error(src: &str) -> String {
+        let e = parse(src.as_bytes().to_vec()).expect_err(src);
+        format!("{}:{}: {}", e.line, e.col, e.message)
+    }
+
+    fn s(name: &str, args: &[&str]) -> (String, Vec<String>) {
+        (name.to_string(), args.iter().map(|a| a.to_string()).collect())
+    }
+
+    #[test]
+    fn words_follow_ngx_conf_read_token() {
+        // `{` after `$` stays in the word; `#` and quotes inside a word are ordinary.
+        assert_eq!(
+            statements("try_files /abc/${uri} /abc/${uri}.html =404;"),
+            [s("try_files", &["/abc/${uri}", "/abc/${uri}.html", "=404"])]
+        );
+        assert_eq!(statements("a b#c d\"e' f}g;"), [s("a", &["b#c", "d\"e'", "f}g"])]);
+        // A backslash escapes anything, including `;`, `{`, space and newline.
+        assert_eq!(statements("a b\\;c\\{d\\ e;"), [s("a", &["b\\;c\\{d\\ e"])]);
+        // `)` may follow a closing quote directly and starts the next word.
+        assert_eq!(statements("if ($a = \"b\") { }"), [s("if", &["($a", "=", "b", ")"])]);
+        // nginx unescapes \" \' \\ \t \r \n and keeps other pairs.
+        assert_eq!(statements(r#"a "x\"y\\z\n\d" 'q\'r';"#), [s("a", &["x\"y\\z\n\\d", "q'r"])]);
+        // `{` ends a bare word, as in nginx (`ex{1,3}` splits).
+        assert_eq!(error("location ~ ^/ex{1,3}$;"), "1:23: unexpected end of file, expecting \"}\"");
+    }
+
+    #[test]
+    fn quoted_names_and_map_entries() {
+        let found = statements("map $a $b { '' close; \"~*x y\" 1; default 0; }");
+        assert_eq!(found[1], s("", &["close"]));
+        assert_eq!(found[2], s("~*x y", &["1"]));
+        let t = tree("'' close;");
+        assert_eq!(t.top_level().next().unwrap().name().quote(), Quote::Single);
+    }
+
+    #[test]
+    fn comments_are_tokens_wherever_a_token_may_start() {
+        let t = tree("http { #a\n  listen 80 # b\n   443;#c\n} # d");
+        let http = t.top_level().next().unwrap();
+        let listen = http.children().next().unwrap();
+        assert_eq!(listen.args().count(), 2);
+        let inner: Vec<_> = listen.inner_comments().map(|c| c.text().into_owned()).collect();
+        assert_eq!(inner, [" b"]);
+        assert_eq!(listen.trailing_comment().unwrap().text(), "c");
+        assert_eq!(http.trailing_comment().unwrap().text(), " d");
+        assert_eq!(t.comments().count(), 4);
+    }
+
+    #[test]
+    fn leading_comments_stop_at_blank_lines_and_other_code() {
+        let t = tree("a 1; # trails a\n# about b, part 1\n# part 2\nb 2;\n\n# detached\n\nc 3;\n");
+        let b = t.top_level().nth(1).unwrap();
+        let texts: Vec<_> = b.leading_comments().iter().map(|c| c.text().into_owned()).collect();
+        assert_eq!(texts, [" about b, part 1", " part 2"]);
+        assert!(t.top_level().nth(2).unwrap().leading_comments().is_empty());
+    }
+
+    #[test]
+    fn tree_links_and_spans() {
+        let src = "http {\n  server {\n    location / { return 200; }\n  }\n  upstream u { server a; }\n}\n";
+        let t = tree(src);
+        let http = t.top_level().next().unwrap();
+        let names: Vec<_> = http.children().map(|d| d.name().value().into_owned()).collect();
+        assert_eq!(names, ["server", "upstream"]);
+        let ret = t.directives().find(|d| d.name().value() == "return").unwrap();
+        let ancestors: Vec<_> = ret.ancestors().map(|d| d.name().value().into_owned()).collect();
+        assert_eq!(ancestors, ["location", "server", "http"]);
+        assert_eq!(&src[ret.span().range()], "return 200;");
+        assert_eq!(ret.line_col().line, 3);
+        let location = ret.parent().unwrap();
+        assert_eq!(&src[location.span().range()], "location / { return 200; }");
+        assert_eq!(&src[location.open_brace().unwrap().range()], "{");
+    }
+
+    #[test]
+    fn lua_blocks_are_raw() {
+        let src = "content_by_lua_block {\n  local t = { '}', \"{\" } -- }\n  --[==[ } ]==] x = [[ { ]]\n}\nb 1;";
+        let t = tree(src);
+        let lua = t.top_level().next().unwrap();
+        let code = lua.lua_code().unwrap();
+        assert!(src[code.range()].contains("[[ { ]]"));
+        assert_eq!(lua.children().count(), 0);
+        assert_eq!(t.top_level().count(), 2);
+        assert_eq!(statements("set_by_lua_block $res { return 1 }")[0], s("set_by_lua_block", &["$res"]));
+        // As an argument the name means nothing special.
+        assert_eq!(statements("server_name content_by_lua_block;")[0].1, ["content_by_lua_block"]);
+        assert!(error("content_by_lua_block { x = '}").contains("Lua block"));
+    }
+
+    #[test]
+    fn bytes_nginx_accepts_are_kept() {
+        for src in ["\u{feff}events {}\r\n", "a \u{0b}\u{0c};", "a b", ""] {
+            let _ = parse(src.as_bytes().to_vec());
+        }
+        tree("\u{feff}events {}\r\nhttp {\r\n\tinclude x;\r\n}\r\n");
+        let raw = b"a \xff\xfe \"\xe9\";\n# \xff\n".to_vec();
+        let t = parse(raw.clone()).unwrap();
+        assert_eq!(print(&t), raw);
+        assert_eq!(t.top_level().next().unwrap().args().count(), 2);
+    }
+
+    #[test]
+    fn errors_use_nginx_wording() {
+        assert_eq!(error("}"), "1:1: unexpected \"}\"");
+        assert_eq!(error("a {\n  b c\n}"), "3:1: unexpected \"}\"");
+        assert_eq!(error(";"), "1:1: unexpected \";\"");
+        assert_eq!(error("a; {"), "1:4: unexpected \"{\"");
+        assert_eq!(error("a \"b\"c;"), "1:6: unexpected \"c\"");
+        assert_eq!(error("a \"b\"#c\n;"), "1:6: unexpected \"#\"");
+        assert_eq!(error("a b"), "1:4: unexpected end of file, expecting \";\" or \"}\"");
+        assert_eq!(error("a \"b;\n"), "1:3: unexpected end of file, expecting \";\" or \"}\"");
+        assert_eq!(error("http {\n  server {\n  }\n"), "4:1: unexpected end of file, expecting \"}\"");
+        let e = parse(b"http {\n    proxy_pass x\n}\n".to_vec()).unwrap_err();
+        assert_eq!(e.hint.as_deref(), Some("expected \";\" to end the \"proxy_pass\" directive on line 2"));
+    }
+}
