@@ -50,4 +50,6 @@ pub enum ParseFormat {
     Source,
     /// Every file of the tree, the way `nginx -T` prints them.
     Dump,
+    /// Counts only: files, bytes, lines, tokens, directives, comments.
+    Stats,
 }

@@ -14,6 +14,16 @@ pub fn run(args: &ParseArgs, out: &mut impl Write) -> anyhow::Result<()> {
         }
         ParseFormat::Tree => out.write_all(output::tree::render(&config).as_bytes())?,
         ParseFormat::Source => out.write_all(&ngxfix::syntax::print(&config.main().tree))?,
+        ParseFormat::Stats => {
+            let files = config.files();
+            let sum = |f: &dyn Fn(&ngxfix::syntax::SyntaxTree) -> usize| -> usize { files.iter().map(|file| f(&file.tree)).sum() };
+            writeln!(out, "files: {}", files.len())?;
+            writeln!(out, "bytes: {}", sum(&|t| t.text().len()))?;
+            writeln!(out, "lines: {}", sum(&|t| t.lines().len()))?;
+            writeln!(out, "tokens: {}", sum(&|t| t.token_count()))?;
+            writeln!(out, "directives: {}", sum(&|t| t.directive_count()))?;
+            writeln!(out, "comments: {}", sum(&|t| t.comments().count()))?;
+        }
         ParseFormat::Dump => {
             for file in config.files() {
                 writeln!(out, "# configuration file {}:", file.display_path())?;

@@ -19,7 +19,7 @@ pub fn render(config: &ConfigTree) -> String {
             "file {:?} ({} bytes, {} tokens, {} directives)",
             file.display_path(),
             tree.text().len(),
-            tree.tokens().len(),
+            tree.token_count(),
             tree.directive_count()
         );
         let mut printer = TreePrinter { out: &mut out, depth: 1 };

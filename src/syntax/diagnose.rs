@@ -45,12 +45,7 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
                     // The token stream reads Lua blocks as one statement; a
                     // Lua directive name seen as a word means its block
                     // could not be read as Lua.
-                    return Some(SourceError::at(
-                        text,
-                        offset,
-                        format!("cannot read the Lua block of \"{name}\""),
-                        Some("unbalanced braces, or an unterminated string, long bracket or comment in the Lua code".into()),
-                    ));
+                    return Some(unreadable_lua_block(text, offset, name));
                 }
                 words.push((offset, token.as_str()));
             }
@@ -112,6 +107,16 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
         ));
     }
     None
+}
+
+/// A `*_by_lua_block` whose body is not balanced Lua.
+pub(crate) fn unreadable_lua_block(text: &[u8], offset: usize, name: &str) -> SourceError {
+    SourceError::at(
+        text,
+        offset,
+        format!("cannot read the Lua block of \"{name}\""),
+        Some("unbalanced braces, or an unterminated string, long bracket or comment in the Lua code".into()),
+    )
 }
 
 /// The flat stream stopped where no token can start: a quoted string that

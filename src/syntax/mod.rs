@@ -10,7 +10,7 @@ mod tree;
 
 pub use error::SourceError;
 pub use lines::LineIndex;
-pub use parse::{parse, MAX_FILE_SIZE};
+pub use parse::{bench_pest, parse, MAX_FILE_SIZE};
 pub use walk::{print, walk, Visitor};
 pub use tree::{
     Children, Comment, Directive, LineCol, Quote, Span, SyntaxTree, Token, TokenKind, Word,

@@ -53,6 +53,15 @@ impl TokenKind {
     }
 }
 
+/// A token as stored: where it starts and what it is. Tokens tile the file,
+/// so each ends where the next starts; leaving the end out keeps a token at
+/// 8 bytes, which is most of the tree's memory.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RawToken {
+    pub start: u32,
+    pub kind: TokenKind,
+}
+
 /// One token: its kind and byte range in the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Token {
@@ -142,13 +151,13 @@ pub(crate) struct NodeData {
 #[derive(Debug)]
 pub struct SyntaxTree {
     text: Vec<u8>,
-    tokens: Vec<Token>,
+    tokens: Vec<RawToken>,
     nodes: Vec<NodeData>,
     lines: LineIndex,
 }
 
 impl SyntaxTree {
-    pub(crate) fn from_parts(text: Vec<u8>, tokens: Vec<Token>, nodes: Vec<NodeData>) -> Self {
+    pub(crate) fn from_parts(text: Vec<u8>, tokens: Vec<RawToken>, nodes: Vec<NodeData>) -> Self {
         let lines = LineIndex::new(&text);
         SyntaxTree {
             text,
@@ -164,8 +173,27 @@ impl SyntaxTree {
     }
 
     /// Every token, in file order. Their spans tile the file.
-    pub fn tokens(&self) -> &[Token] {
-        &self.tokens
+    pub fn tokens(&self) -> impl ExactSizeIterator<Item = Token> + '_ {
+        (0..self.tokens.len()).map(|i| self.token_at(i))
+    }
+
+    /// Number of tokens.
+    pub fn token_count(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// The token at an index (`0..token_count()`).
+    pub fn token_at(&self, index: usize) -> Token {
+        let raw = self.tokens[index];
+        let end = self
+            .tokens
+            .get(index + 1)
+            .map_or(self.text.len() as u32, |next| next.start);
+        Token {
+            kind: raw.kind,
+            start: raw.start,
+            end,
+        }
     }
 
     /// The bytes of a span.
@@ -230,7 +258,7 @@ impl SyntaxTree {
     }
 
     fn token(&self, index: u32) -> Token {
-        self.tokens[index as usize]
+        self.token_at(index as usize)
     }
 }
 
@@ -389,15 +417,15 @@ impl<'t> Directive<'t> {
     /// between), excluding a comment that trails the previous directive on
     /// its own line. In file order.
     pub fn leading_comments(&self) -> Vec<Comment<'t>> {
-        let tokens = self.tree.tokens();
+        let tree = self.tree;
         let mut found = Vec::new();
         let mut i = self.data().first as usize;
         while i > 0 {
-            let token = tokens[i - 1];
+            let token = tree.token_at(i - 1);
             match token.kind {
                 TokenKind::Comment => {
                     // A comment that follows other code on its line belongs to that code.
-                    let before = i.checked_sub(2).map(|j| tokens[j]);
+                    let before = i.checked_sub(2).map(|j| tree.token_at(j));
                     let owns_line = match before {
                         None => true,
                         Some(t) if t.kind == TokenKind::Bom => true,
@@ -429,17 +457,18 @@ impl<'t> Directive<'t> {
 
     /// A comment after the terminator on the same line.
     pub fn trailing_comment(&self) -> Option<Comment<'t>> {
-        let tokens = self.tree.tokens();
+        let tree = self.tree;
+        let get = |i: usize| (i < tree.token_count()).then(|| tree.token_at(i));
         let mut i = self.data().last as usize + 1;
-        if let Some(t) = tokens.get(i) {
+        if let Some(t) = get(i) {
             if t.kind == TokenKind::Whitespace {
-                if self.tree.slice(t.span()).contains(&b'\n') {
+                if tree.slice(t.span()).contains(&b'\n') {
                     return None;
                 }
                 i += 1;
             }
         }
-        match tokens.get(i) {
+        match get(i) {
             Some(t) if t.kind == TokenKind::Comment => Some(Comment {
                 tree: self.tree,
                 token: i as u32,

@@ -18,7 +18,7 @@ pub trait Visitor<'t> {
 pub fn walk<'t>(tree: &'t SyntaxTree, visitor: &mut impl Visitor<'t>) {
     let mut walker = Walker { tree, visitor };
     let end = walker.items(tree.top_level(), 0);
-    walker.tokens(end, tree.tokens().len());
+    walker.tokens(end, tree.token_count());
 }
 
 /// Print the tree back to text: the parsed input, byte for byte.
@@ -41,8 +41,8 @@ struct Walker<'t, 'v, V> {
 
 impl<'t, V: Visitor<'t>> Walker<'t, '_, V> {
     fn tokens(&mut self, from: usize, to: usize) {
-        for &token in &self.tree.tokens()[from..to] {
-            self.visitor.token(self.tree, token);
+        for index in from..to {
+            self.visitor.token(self.tree, self.tree.token_at(index));
         }
     }
 
