@@ -11,12 +11,18 @@ use common::{corpus_dir, files_under, run};
 
 /// Files that are not nginx configuration at all.
 fn is_config(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     let skip_names = ["README.md", "CHANGELOG.md", ".editorconfig", "master.sh"];
     let skip_ext = ["json", "bz2", "golden"];
     !(skip_names.contains(&name)
         || name.starts_with("LICENSE")
-        || path.extension().and_then(|e| e.to_str()).is_some_and(|e| skip_ext.contains(&e)))
+        || path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| skip_ext.contains(&e)))
 }
 
 /// Files nginx itself refuses, with the error it gives (checked against
@@ -24,11 +30,21 @@ fn is_config(path: &Path) -> bool {
 fn expected_errors() -> BTreeMap<&'static str, &'static str> {
     let mut map = BTreeMap::new();
     // Deliberately broken files of the corpora.
-    map.insert("certbot-etc-nginx/broken.conf", "13:1: unexpected end of file, expecting \";\" or \"}\"");
-    for dir in ["crossplane/tests/configs", "go-crossplane/testdata/configs", "go-crossplane/testdata/configs/testdata"] {
+    map.insert(
+        "certbot-etc-nginx/broken.conf",
+        "13:1: unexpected end of file, expecting \";\" or \"}\"",
+    );
+    for dir in [
+        "crossplane/tests/configs",
+        "go-crossplane/testdata/configs",
+        "go-crossplane/testdata/configs/testdata",
+    ] {
         for (file, error) in [
             ("quote-behavior/nginx.conf", "1:21: unexpected \"-\""),
-            ("includes-globbed/servers/locations/not-included.conf", "3:1: "),
+            (
+                "includes-globbed/servers/locations/not-included.conf",
+                "3:1: ",
+            ),
             ("includes-regular/conf.d/bar.conf", "3:1: "),
             ("includes-regular/conf.d/foo.conf", "3:1: "),
         ] {
@@ -36,19 +52,40 @@ fn expected_errors() -> BTreeMap<&'static str, &'static str> {
         }
     }
     for dir in ["crossplane/tests/configs", "go-crossplane/testdata/configs"] {
-        map.insert(leak(format!("{dir}/missing-semicolon/broken-above.conf")), "5:9: unexpected \"}\"");
-        map.insert(leak(format!("{dir}/missing-semicolon/broken-below.conf")), "8:9: unexpected \"}\"");
+        map.insert(
+            leak(format!("{dir}/missing-semicolon/broken-above.conf")),
+            "5:9: unexpected \"}\"",
+        );
+        map.insert(
+            leak(format!("{dir}/missing-semicolon/broken-below.conf")),
+            "8:9: unexpected \"}\"",
+        );
     }
-    for dir in ["go-crossplane/testdata/configs", "go-crossplane/testdata/configs/testdata"] {
-        map.insert(leak(format!("{dir}/braces/extra-brace.conf")), "11:2: unexpected \"}\"");
+    for dir in [
+        "go-crossplane/testdata/configs",
+        "go-crossplane/testdata/configs/testdata",
+    ] {
+        map.insert(
+            leak(format!("{dir}/braces/extra-brace.conf")),
+            "11:2: unexpected \"}\"",
+        );
         map.insert(
             leak(format!("{dir}/braces/missing-brace.conf")),
             "23:1: unexpected end of file, expecting \"}\"",
         );
-        map.insert(leak(format!("{dir}/missing-semicolon-above/nginx.conf")), "5:9: unexpected \"}\"");
-        map.insert(leak(format!("{dir}/missing-semicolon-below/nginx.conf")), "8:9: unexpected \"}\"");
+        map.insert(
+            leak(format!("{dir}/missing-semicolon-above/nginx.conf")),
+            "5:9: unexpected \"}\"",
+        );
+        map.insert(
+            leak(format!("{dir}/missing-semicolon-below/nginx.conf")),
+            "8:9: unexpected \"}\"",
+        );
     }
-    map.insert("go-crossplane/testdata/configs/premature-eof/nginx.conf", "3:15: unexpected end of file");
+    map.insert(
+        "go-crossplane/testdata/configs/premature-eof/nginx.conf",
+        "3:15: unexpected end of file",
+    );
     // Not nginx syntax: an ini file, and a symbolic link stored as text.
     map.insert(
         "certbot-etc-nginx/ubuntu_nginx_1_4_6/default_vhost/nginx/naxsi-ui.conf.1.4.1",
@@ -76,9 +113,23 @@ fn every_corpus_file_round_trips_or_fails_like_nginx() {
     let mut seen_expected = 0;
 
     for path in files_under(&corpus).into_iter().filter(|p| is_config(p)) {
-        let relative = path.strip_prefix(&corpus).unwrap().to_string_lossy().into_owned();
+        let relative = path
+            .strip_prefix(&corpus)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let input = std::fs::read(&path).unwrap();
-        let out = run(&["parse", "--no-includes", "--format", "source", path.to_str().unwrap()], None, None);
+        let out = run(
+            &[
+                "parse",
+                "--no-includes",
+                "--format",
+                "source",
+                path.to_str().unwrap(),
+            ],
+            None,
+            None,
+        );
         let stderr = String::from_utf8_lossy(&out.stderr);
         match expected.get(relative.as_str()) {
             None => {
@@ -86,23 +137,42 @@ fn every_corpus_file_round_trips_or_fails_like_nginx() {
                     round_tripped += 1;
                     bytes += input.len();
                 } else {
-                    failures.push(format!("{relative}: exit {:?}, {stderr}", out.status.code()));
+                    failures.push(format!(
+                        "{relative}: exit {:?}, {stderr}",
+                        out.status.code()
+                    ));
                 }
             }
             Some(error) => {
                 seen_expected += 1;
                 let wanted = format!("{}:{error}", path.display());
-                if out.status.code() == Some(2) && out.stdout.is_empty() && stderr.contains(&wanted) && stderr.contains('^') {
+                if out.status.code() == Some(2)
+                    && out.stdout.is_empty()
+                    && stderr.contains(&wanted)
+                    && stderr.contains('^')
+                {
                     rejected += 1;
                 } else {
-                    failures.push(format!("{relative}: expected exit 2 with {wanted:?}, got exit {:?}: {stderr}", out.status.code()));
+                    failures.push(format!(
+                        "{relative}: expected exit 2 with {wanted:?}, got exit {:?}: {stderr}",
+                        out.status.code()
+                    ));
                 }
             }
         }
     }
     println!("corpus: {round_tripped} files round-tripped byte for byte ({bytes} bytes), {rejected} rejected as nginx would");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
-    assert_eq!(seen_expected, expected.len(), "every listed broken file was found");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(
+        seen_expected,
+        expected.len(),
+        "every listed broken file was found"
+    );
     assert!(round_tripped > 150, "the corpus was found and read");
 }
 
@@ -119,7 +189,12 @@ fn large_real_world_config_round_trips() {
     let text = out.stdout;
     assert!(text.len() > 1_000_000);
     let result = run(&["parse", "--format", "source", "-"], Some(&text), None);
-    assert_eq!(result.status.code(), Some(0), "{}", String::from_utf8_lossy(&result.stderr));
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
     assert!(result.stdout == text, "large-config did not round-trip");
     println!("large-config: {} bytes round-tripped", text.len());
 }

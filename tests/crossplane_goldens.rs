@@ -21,7 +21,8 @@ use common::{corpus_dir, files_under, run};
 fn documented_differences() -> BTreeMap<&'static str, Vec<(&'static str, &'static str)>> {
     let invalid = "the file is invalid nginx (nginx 1.22 rejects it with the same message); crossplane accepts it";
     let stale = "the golden was made from an older version of the corpus file";
-    let between = "a comment between arguments keeps its own line; crossplane gives it the directive's line";
+    let between =
+        "a comment between arguments keeps its own line; crossplane gives it the directive's line";
     let fragment = "a fragment without any include; the golden was made with another main file whose include failed";
     let not_included = "its glob reaches not-included.conf, which is invalid nginx";
     BTreeMap::from([
@@ -65,21 +66,38 @@ fn corpus_path(base: &Path, golden_file: &str) -> PathBuf {
 }
 
 fn suffix_after_configs(path: &str) -> String {
-    corpus_path(Path::new(""), path).to_string_lossy().into_owned()
+    corpus_path(Path::new(""), path)
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Compare two `parsed` lists, collecting every difference.
-fn compare_entries(path: &str, ours: &[Value], theirs: &[Value], files: (&[String], &[String]), diffs: &mut Vec<String>) {
+fn compare_entries(
+    path: &str,
+    ours: &[Value],
+    theirs: &[Value],
+    files: (&[String], &[String]),
+    diffs: &mut Vec<String>,
+) {
     for (i, (a, b)) in ours.iter().zip(theirs).enumerate() {
         let here = format!("{path}[{i}] {}", b["directive"]);
         for key in ["directive", "line", "args", "comment"] {
             if a.get(key) != b.get(key) {
-                let show = |v: &Value| serde_json::to_string(v.get(key).unwrap_or(&Value::Null)).unwrap();
-                diffs.push(format!("{here}: {key} differs: ngxfix {} vs crossplane {}", show(a), show(b)));
+                let show =
+                    |v: &Value| serde_json::to_string(v.get(key).unwrap_or(&Value::Null)).unwrap();
+                diffs.push(format!(
+                    "{here}: {key} differs: ngxfix {} vs crossplane {}",
+                    show(a),
+                    show(b)
+                ));
             }
         }
         let names = |v: &Value, files: &[String]| -> Option<Vec<String>> {
-            v.get("includes")?.as_array().map(|l| l.iter().map(|i| files[i.as_u64().unwrap() as usize].clone()).collect())
+            v.get("includes")?.as_array().map(|l| {
+                l.iter()
+                    .map(|i| files[i.as_u64().unwrap() as usize].clone())
+                    .collect()
+            })
         };
         let (ni, ti) = (names(a, files.0), names(b, files.1));
         // crossplane leaves `includes` empty for an include that failed to load.
@@ -88,11 +106,20 @@ fn compare_entries(path: &str, ours: &[Value], theirs: &[Value], files: (&[Strin
         }
         // Go crossplane omits an empty block (`omitempty`), so an absent block
         // and an empty one compare equal.
-        let block = |v: &Value| v.get("block").and_then(Value::as_array).cloned().unwrap_or_default();
+        let block = |v: &Value| {
+            v.get("block")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        };
         compare_entries(&here, &block(a), &block(b), files, diffs);
     }
     if ours.len() != theirs.len() {
-        diffs.push(format!("{path}: {} entries vs {} in crossplane", ours.len(), theirs.len()));
+        diffs.push(format!(
+            "{path}: {} entries vs {} in crossplane",
+            ours.len(),
+            theirs.len()
+        ));
     }
 }
 
@@ -102,21 +129,47 @@ fn compare(golden_path: &Path, base: &Path) -> (usize, Vec<String>) {
     let golden: Value = serde_json::from_slice(&std::fs::read(golden_path).unwrap()).unwrap();
     let configs = golden["config"].as_array().unwrap();
     let main = corpus_path(base, configs[0]["file"].as_str().unwrap());
-    let out = run(&["parse", "--format", "crossplane", main.to_str().unwrap()], None, None);
+    let out = run(
+        &["parse", "--format", "crossplane", main.to_str().unwrap()],
+        None,
+        None,
+    );
     if out.status.code() != Some(0) {
-        return (0, vec![format!("ngxfix rejects it: {}", String::from_utf8_lossy(&out.stderr))]);
+        return (
+            0,
+            vec![format!(
+                "ngxfix rejects it: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )],
+        );
     }
     if golden["status"] != "ok" {
-        return (0, vec![format!("status: crossplane says {}, ngxfix ok: {}", golden["status"], golden["errors"])]);
+        return (
+            0,
+            vec![format!(
+                "status: crossplane says {}, ngxfix ok: {}",
+                golden["status"], golden["errors"]
+            )],
+        );
     }
     let ours: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let our_files: Vec<String> = ours["config"].as_array().unwrap().iter().map(|c| suffix_after_configs(c["file"].as_str().unwrap())).collect();
-    let their_files: Vec<String> = configs.iter().map(|c| suffix_after_configs(c["file"].as_str().unwrap())).collect();
+    let our_files: Vec<String> = ours["config"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| suffix_after_configs(c["file"].as_str().unwrap()))
+        .collect();
+    let their_files: Vec<String> = configs
+        .iter()
+        .map(|c| suffix_after_configs(c["file"].as_str().unwrap()))
+        .collect();
     let mut entries = 0;
     let mut diffs = Vec::new();
     for (theirs, name) in configs.iter().zip(&their_files) {
         let Some(index) = our_files.iter().position(|f| f == name) else {
-            diffs.push(format!("file {name} is not in ngxfix's output ({our_files:?})"));
+            diffs.push(format!(
+                "file {name} is not in ngxfix's output ({our_files:?})"
+            ));
             continue;
         };
         let ours = ours["config"][index]["parsed"].as_array().unwrap();
@@ -128,7 +181,15 @@ fn compare(golden_path: &Path, base: &Path) -> (usize, Vec<String>) {
 }
 
 fn count(entries: &[Value]) -> usize {
-    entries.iter().map(|e| 1 + e.get("block").and_then(Value::as_array).map_or(0, |b| count(b))).sum()
+    entries
+        .iter()
+        .map(|e| {
+            1 + e
+                .get("block")
+                .and_then(Value::as_array)
+                .map_or(0, |b| count(b))
+        })
+        .sum()
 }
 
 #[test]
@@ -139,8 +200,15 @@ fn crossplane_output_agrees_with_goldens() {
     let mut entries = 0;
     let mut explained = 0;
     let mut problems = Vec::new();
-    for golden in files_under(&base).into_iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
-        let name = golden.strip_prefix(&base).unwrap().to_string_lossy().into_owned();
+    for golden in files_under(&base)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+    {
+        let name = golden
+            .strip_prefix(&base)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let (n, diffs) = compare(&golden, &base);
         let expected = documented.get(name.as_str()).cloned().unwrap_or_default();
         if diffs.is_empty() && expected.is_empty() {
@@ -149,7 +217,10 @@ fn crossplane_output_agrees_with_goldens() {
             continue;
         }
         for diff in &diffs {
-            match expected.iter().find(|(fragment, _)| diff.contains(fragment)) {
+            match expected
+                .iter()
+                .find(|(fragment, _)| diff.contains(fragment))
+            {
                 Some((_, why)) => {
                     explained += 1;
                     println!("{name}: {diff}\n    documented: {why}");

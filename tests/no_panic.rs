@@ -29,7 +29,11 @@ fn check(input: Vec<u8>) -> Result<(), TestCaseError> {
             for token in tree.tokens() {
                 prop_assert_eq!(token.start, at, "tokens tile the file");
                 // Only a Lua block's code may be empty (`content_by_lua_block {}`).
-                prop_assert!(token.end > token.start || token.kind == TokenKind::LuaCode, "empty {:?}", token);
+                prop_assert!(
+                    token.end > token.start || token.kind == TokenKind::LuaCode,
+                    "empty {:?}",
+                    token
+                );
                 at = token.end;
             }
             prop_assert_eq!(at as usize, input.len());
@@ -39,7 +43,12 @@ fn check(input: Vec<u8>) -> Result<(), TestCaseError> {
             prop_assert!(error.offset as usize <= input.len());
             prop_assert!(error.line >= 1 && error.col >= 1);
             prop_assert!(!error.message.is_empty());
-            prop_assert!(!error.message.starts_with("syntax error"), "a failure nginx can word: {} for {:?}", error.message, String::from_utf8_lossy(&input));
+            prop_assert!(
+                !error.message.starts_with("syntax error"),
+                "a failure nginx can word: {} for {:?}",
+                error.message,
+                String::from_utf8_lossy(&input)
+            );
         }
     }
     Ok(())
@@ -116,7 +125,10 @@ fn apply(mut text: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
 /// 3,000 cases per property by default; `NGXFIX_FUZZ_CASES` sets more for a
 /// longer campaign.
 fn config() -> ProptestConfig {
-    let cases = std::env::var("NGXFIX_FUZZ_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(3000);
+    let cases = std::env::var("NGXFIX_FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3000);
     ProptestConfig {
         cases,
         failure_persistence: None,

@@ -8,6 +8,9 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// Bumped whenever the output changes, so cached trees are regenerated.
+pub const VERSION: u32 = 2;
+
 /// Write the tree under `dir` and return the main file's path.
 pub fn generate(dir: &Path, servers: usize, files: usize) -> io::Result<PathBuf> {
     let sites = dir.join("sites");
@@ -55,6 +58,7 @@ server {{\n\
     server_name {name} www.{name};\n\
     root /srv/www/shop-{n}/public;\n\
     access_log /var/log/nginx/shop-{n}.access.log main;\n\
+    client_max_body_size 10m;\n\
 \n\
     location / {{\n\
         proxy_pass http://backend_{upstream};\n\

@@ -32,11 +32,15 @@ pub fn load(path: Option<&Path>, follow_includes: bool) -> anyhow::Result<Config
 /// The conf path nginx was built with (`nginx -V` prints
 /// `--conf-path=...`), else Debian's and upstream's usual place.
 fn default_main_path() -> PathBuf {
-    let reported = Command::new("nginx").arg("-V").output().ok().and_then(|out| {
-        // nginx prints its build information to stderr.
-        let text = String::from_utf8_lossy(&out.stderr).into_owned();
-        text.split_whitespace()
-            .find_map(|arg| arg.strip_prefix("--conf-path=").map(PathBuf::from))
-    });
+    let reported = Command::new("nginx")
+        .arg("-V")
+        .output()
+        .ok()
+        .and_then(|out| {
+            // nginx prints its build information to stderr.
+            let text = String::from_utf8_lossy(&out.stderr).into_owned();
+            text.split_whitespace()
+                .find_map(|arg| arg.strip_prefix("--conf-path=").map(PathBuf::from))
+        });
     reported.unwrap_or_else(|| PathBuf::from("/etc/nginx/nginx.conf"))
 }

@@ -16,10 +16,16 @@ pub fn run(args: &ParseArgs, out: &mut impl Write) -> anyhow::Result<()> {
         ParseFormat::Source => out.write_all(&ngxfix::syntax::print(&config.main().tree))?,
         ParseFormat::Stats => {
             let files = config.files();
-            let sum = |f: &dyn Fn(&ngxfix::syntax::SyntaxTree) -> usize| -> usize { files.iter().map(|file| f(&file.tree)).sum() };
+            let sum = |f: &dyn Fn(&ngxfix::syntax::SyntaxTree) -> usize| -> usize {
+                files.iter().map(|file| f(&file.tree)).sum()
+            };
             writeln!(out, "files: {}", files.len())?;
             writeln!(out, "bytes: {}", sum(&|t| t.text().len()))?;
-            writeln!(out, "lines: {}", sum(&|t| t.lines().len()))?;
+            writeln!(
+                out,
+                "lines: {}",
+                sum(&|t| t.text().iter().filter(|&&b| b == b'\n').count())
+            )?;
             writeln!(out, "tokens: {}", sum(&|t| t.token_count()))?;
             writeln!(out, "directives: {}", sum(&|t| t.directive_count()))?;
             writeln!(out, "comments: {}", sum(&|t| t.comments().count()))?;

@@ -109,7 +109,10 @@ types { text/html html; }\n";
 
     #[test]
     fn dump_converted_to_crlf() {
-        let files = split(b"# configuration file /a.conf:\r\nx;\r\n\r\n# configuration file /b.conf:\r\ny;\r\n").unwrap();
+        let files = split(
+            b"# configuration file /a.conf:\r\nx;\r\n\r\n# configuration file /b.conf:\r\ny;\r\n",
+        )
+        .unwrap();
         assert_eq!(files[0].text, b"x;\r\n");
         assert_eq!(files[1].path, PathBuf::from("/b.conf"));
         assert_eq!(files[1].text, b"y;");

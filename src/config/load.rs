@@ -104,7 +104,11 @@ impl ConfigTree {
     pub fn load_stdin(text: Vec<u8>) -> Result<ConfigTree, LoadError> {
         match dump::split(&text) {
             Some(files) if !files.is_empty() => Self::load_dump(files),
-            _ => Loader::new(Store::Disk, PathBuf::new()).run(PathBuf::from("-"), Origin::Stdin, text),
+            _ => Loader::new(Store::Disk, PathBuf::new()).run(
+                PathBuf::from("-"),
+                Origin::Stdin,
+                text,
+            ),
         }
     }
 
@@ -112,7 +116,11 @@ impl ConfigTree {
     pub fn load_dump(files: Vec<dump::DumpedFile>) -> Result<ConfigTree, LoadError> {
         let mut files = files.into_iter();
         let main = files.next().ok_or(LoadError::EmptyDump)?;
-        let prefix = main.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let prefix = main
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         let rest: BTreeMap<PathBuf, Vec<u8>> = files.map(|f| (f.path, f.text)).collect();
         let mut store = rest;
         store.insert(main.path.clone(), Vec::new()); // present for globs; its text is `main.text`
@@ -162,7 +170,11 @@ impl Store {
             Store::Disk => {
                 let paths = glob::glob_with(pattern, options).map_err(|e| e.to_string())?;
                 let mut found: Vec<PathBuf> = paths.filter_map(Result::ok).collect();
-                found.sort_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
+                found.sort_by(|a, b| {
+                    a.as_os_str()
+                        .as_encoded_bytes()
+                        .cmp(b.as_os_str().as_encoded_bytes())
+                });
                 Ok(found)
             }
             Store::Dump(files) => {
@@ -172,7 +184,11 @@ impl Store {
                     .filter(|p| pattern.matches_path_with(p, options))
                     .cloned()
                     .collect();
-                found.sort_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
+                found.sort_by(|a, b| {
+                    a.as_os_str()
+                        .as_encoded_bytes()
+                        .cmp(b.as_os_str().as_encoded_bytes())
+                });
                 Ok(found)
             }
         }
@@ -198,7 +214,12 @@ impl Loader {
         }
     }
 
-    fn run(mut self, main: PathBuf, origin: Origin, text: Vec<u8>) -> Result<ConfigTree, LoadError> {
+    fn run(
+        mut self,
+        main: PathBuf,
+        origin: Origin,
+        text: Vec<u8>,
+    ) -> Result<ConfigTree, LoadError> {
         let tree = parse(&main, text)?;
         self.keys.insert(self.store.key(&main), 0);
         self.files.push(SourceFile {
@@ -279,9 +300,14 @@ impl Loader {
             let path = self.prefix.join(value.as_ref());
             let paths = if value.contains(['*', '?', '[']) {
                 let pattern = path.to_string_lossy();
-                self.store
-                    .glob(&pattern)
-                    .map_err(|why| located(file, &directive, format!("invalid include pattern \"{value}\": {why}"), None))?
+                self.store.glob(&pattern).map_err(|why| {
+                    located(
+                        file,
+                        &directive,
+                        format!("invalid include pattern \"{value}\": {why}"),
+                        None,
+                    )
+                })?
             } else if self.store.exists(&path) {
                 vec![path]
             } else {
@@ -289,7 +315,10 @@ impl Loader {
                     file,
                     &directive,
                     format!("included file \"{}\" does not exist", path.display()),
-                    Some(format!("nginx resolves a relative include against the main file's directory{}", prefix_hint(&self.prefix))),
+                    Some(format!(
+                        "nginx resolves a relative include against the main file's directory{}",
+                        prefix_hint(&self.prefix)
+                    )),
                 ));
             };
             found.push((directive.index(), paths));
@@ -361,9 +390,9 @@ fn prefix_hint(prefix: &Path) -> String {
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
-    std::fs::read(path).map_err(|source| LoadError::Read {
+    std::fs::read(path).map_err(|error| LoadError::Read {
         path: path.display().to_string(),
-        source,
+        error,
     })
 }
 
@@ -374,7 +403,12 @@ fn parse(path: &Path, text: Vec<u8>) -> Result<SyntaxTree, LoadError> {
     })
 }
 
-fn located(file: &SourceFile, directive: &Directive<'_>, message: String, hint: Option<String>) -> LoadError {
+fn located(
+    file: &SourceFile,
+    directive: &Directive<'_>,
+    message: String,
+    hint: Option<String>,
+) -> LoadError {
     let offset = directive.span().start as usize;
     LoadError::Source {
         path: file.display_path(),

@@ -12,12 +12,8 @@ use crate::syntax::SourceError;
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// A file could not be read.
-    #[error("{path}: {source}")]
-    Read {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{path}: {error}")]
+    Read { path: String, error: std::io::Error },
     /// A syntax error, or a bad `include`, at a place in a file.
     #[error("{}", .error.display(.path))]
     Source { path: String, error: SourceError },

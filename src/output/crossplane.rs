@@ -118,7 +118,10 @@ impl<'t> Visitor<'t> for Builder<'_> {
             TokenKind::Comment => {
                 let line = tree.line_col(token.start).line;
                 let text = tree.slice_str(token.span());
-                let text = text.strip_prefix('#').unwrap_or(&text).trim_end_matches('\r');
+                let text = text
+                    .strip_prefix('#')
+                    .unwrap_or(&text)
+                    .trim_end_matches('\r');
                 let entry = Entry {
                     directive: "#".into(),
                     line,
@@ -140,7 +143,10 @@ impl<'t> Visitor<'t> for Builder<'_> {
             }
             TokenKind::LuaCode => {
                 if let Some(frame) = self.stack.last_mut() {
-                    frame.entry.args.push(tree.slice_str(token.span()).into_owned());
+                    frame
+                        .entry
+                        .args
+                        .push(tree.slice_str(token.span()).into_owned());
                 }
             }
             _ => {}

@@ -22,7 +22,10 @@ pub fn render(config: &ConfigTree) -> String {
             tree.token_count(),
             tree.directive_count()
         );
-        let mut printer = TreePrinter { out: &mut out, depth: 1 };
+        let mut printer = TreePrinter {
+            out: &mut out,
+            depth: 1,
+        };
         walk(tree, &mut printer);
     }
     out
@@ -72,7 +75,10 @@ impl<'t> Visitor<'t> for TreePrinter<'_> {
         self.indent();
         let at = directive.line_col();
         let span = directive.span();
-        let args: Vec<String> = directive.args().map(|a| format!("{:?}", a.value())).collect();
+        let args: Vec<String> = directive
+            .args()
+            .map(|a| format!("{:?}", a.value()))
+            .collect();
         let _ = writeln!(
             self.out,
             "directive {:?} {}:{} {}..{} args [{}]",

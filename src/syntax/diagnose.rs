@@ -33,7 +33,12 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
     // The words of the statement being read: (offset, text).
     let mut words: Vec<(usize, &str)> = Vec::new();
     let unexpected = |offset: usize, what: &str, hint: Option<String>| {
-        Some(SourceError::at(text, offset, format!("unexpected \"{what}\""), hint))
+        Some(SourceError::at(
+            text,
+            offset,
+            format!("unexpected \"{what}\""),
+            hint,
+        ))
     };
 
     for token in stream.into_inner() {
@@ -52,13 +57,21 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
             Rule::lua_statement => words.clear(),
             Rule::semicolon => {
                 if words.is_empty() {
-                    return unexpected(offset, ";", Some("a directive name was expected before \";\"".into()));
+                    return unexpected(
+                        offset,
+                        ";",
+                        Some("a directive name was expected before \";\"".into()),
+                    );
                 }
                 words.clear();
             }
             Rule::lbrace => {
                 let Some(&(_, name)) = words.first() else {
-                    return unexpected(offset, "{", Some("a directive name was expected before \"{\"".into()));
+                    return unexpected(
+                        offset,
+                        "{",
+                        Some("a directive name was expected before \"{\"".into()),
+                    );
                 };
                 open.push(OpenBlock {
                     brace: offset,
@@ -94,7 +107,9 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
             text,
             text.len(),
             "unexpected end of file, expecting \";\" or \"}\"",
-            Some(format!("the \"{name}\" directive on line {line} is not terminated")),
+            Some(format!(
+                "the \"{name}\" directive on line {line} is not terminated"
+            )),
         ));
     }
     if let Some(block) = open.last() {
@@ -103,7 +118,10 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
             text,
             text.len(),
             "unexpected end of file, expecting \"}\"",
-            Some(format!("the \"{}\" block opened on line {line} is not closed", block.name)),
+            Some(format!(
+                "the \"{}\" block opened on line {line} is not closed",
+                block.name
+            )),
         ));
     }
     None
@@ -115,7 +133,10 @@ pub(crate) fn unreadable_lua_block(text: &[u8], offset: usize, name: &str) -> So
         text,
         offset,
         format!("cannot read the Lua block of \"{name}\""),
-        Some("unbalanced braces, or an unterminated string, long bracket or comment in the Lua code".into()),
+        Some(
+            "unbalanced braces, or an unterminated string, long bracket or comment in the Lua code"
+                .into(),
+        ),
     )
 }
 

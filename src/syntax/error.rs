@@ -25,7 +25,12 @@ pub struct SourceError {
 
 impl SourceError {
     /// An error at `offset` in `text`.
-    pub fn at(text: &[u8], offset: usize, message: impl Into<String>, hint: Option<String>) -> Self {
+    pub fn at(
+        text: &[u8],
+        offset: usize,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) -> Self {
         let lines = LineIndex::new(text);
         let offset = offset.min(text.len()) as u32;
         let position = lines.line_col(text, offset);
@@ -69,7 +74,11 @@ impl fmt::Display for Rendered<'_> {
         let number = e.line.to_string();
         let pad = " ".repeat(number.len());
         // Tabs are kept so the caret lines up under them in a terminal.
-        let text: String = e.line_text.chars().map(|c| if c.is_control() && c != '\t' { ' ' } else { c }).collect();
+        let text: String = e
+            .line_text
+            .chars()
+            .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+            .collect();
         let indent: String = text
             .chars()
             .take(e.col as usize - 1)

@@ -5,13 +5,13 @@ mod diagnose;
 mod error;
 mod lines;
 mod parse;
-mod walk;
 mod tree;
+mod walk;
 
 pub use error::SourceError;
 pub use lines::LineIndex;
-pub use parse::{bench_pest, parse, MAX_FILE_SIZE};
-pub use walk::{print, walk, Visitor};
+pub use parse::{parse, MAX_FILE_SIZE};
 pub use tree::{
     Children, Comment, Directive, LineCol, Quote, Span, SyntaxTree, Token, TokenKind, Word,
 };
+pub use walk::{print, walk, Visitor};

@@ -2,7 +2,6 @@
 
 use std::borrow::Cow;
 
-use pest::iterators::Pair;
 use pest::Parser;
 
 use super::diagnose;
@@ -29,11 +28,19 @@ pub fn parse(text: Vec<u8>) -> Result<SyntaxTree, SourceError> {
     }
     let source = grammar_view(&text);
     let (tokens, nodes) = match NginxParser::parse(Rule::config, &source) {
-        Ok(mut pairs) => {
-            let config = pairs.next().expect("the config rule always yields one pair");
+        Ok(pairs) => {
             let mut builder = Builder::with_capacity(text.len());
-            builder.block_items(config, NONE);
-            assert_eq!(builder.next_start, source.len(), "grammar left bytes outside tokens");
+            for event in pairs.tokens() {
+                match event {
+                    pest::Token::Start { rule, pos } => builder.start(rule, pos.pos(), &source),
+                    pest::Token::End { rule, pos } => builder.end(rule, pos.pos(), &source),
+                }
+            }
+            assert_eq!(
+                builder.next_start,
+                source.len(),
+                "grammar left bytes outside tokens"
+            );
             if let Some((offset, name)) = builder.unreadable_lua {
                 return Err(diagnose::unreadable_lua_block(&text, offset, &name));
             }
@@ -62,9 +69,13 @@ pub(crate) fn grammar_view(text: &[u8]) -> Cow<'_, str> {
     }
 }
 
+/// Builds the tree from pest's flat stream of start and end events: one pass,
+/// no per-pair allocation.
 struct Builder {
     tokens: Vec<RawToken>,
     nodes: Vec<NodeData>,
+    /// The directives being read, innermost last.
+    open: Vec<u32>,
     /// Where the next token must start: the grammar gives every byte to a
     /// token, and the tree relies on it (a token's end is the next start).
     next_start: usize,
@@ -80,107 +91,89 @@ impl Builder {
         Builder {
             tokens: Vec::with_capacity(bytes / 5 + 16),
             nodes: Vec::with_capacity(bytes / 34 + 4),
+            open: Vec::new(),
             next_start: 0,
             unreadable_lua: None,
         }
     }
 
-    fn push(&mut self, kind: TokenKind, pair: &Pair<'_, Rule>) -> u32 {
-        let span = pair.as_span();
-        assert_eq!(span.start(), self.next_start, "grammar left bytes outside tokens");
-        self.next_start = span.end();
-        let index = self.tokens.len() as u32;
-        self.tokens.push(RawToken {
-            kind,
-            start: span.start() as u32,
-        });
-        index
-    }
-
-    /// The items of the file or of a `{ ... }` block, up to and including the
-    /// closing brace; returns the token index of that brace, if any.
-    fn block_items(&mut self, pair: Pair<'_, Rule>, parent: u32) -> u32 {
-        let mut close = NONE;
-        for item in pair.into_inner() {
-            match item.as_rule() {
-                Rule::directive => self.directive(item, parent),
-                Rule::rbrace => close = self.push(TokenKind::RBrace, &item),
-                Rule::EOI => {}
-                rule => {
-                    self.token(rule, &item);
-                }
-            }
-        }
-        close
-    }
-
-    fn directive(&mut self, pair: Pair<'_, Rule>, parent: u32) {
-        let index = self.nodes.len() as u32;
-        self.nodes.push(NodeData {
-            first: self.tokens.len() as u32,
-            last: NONE,
-            open: NONE,
-            parent,
-            subtree_end: NONE,
-        });
-        let mut last = NONE;
-        let mut open = NONE;
-        let mut name: Option<&str> = None;
-        for part in pair.into_inner() {
-            match part.as_rule() {
-                Rule::block | Rule::lua_block => {
-                    let nginx_block = part.as_rule() == Rule::block;
-                    if let Some(name) = name.filter(|n| nginx_block && n.trim_matches(['"', '\'']).ends_with("_by_lua_block")) {
-                        let offset = self.tokens[self.nodes[index as usize].first as usize].start as usize;
-                        self.unreadable_lua.get_or_insert((offset, name.trim_matches(['"', '\'']).to_string()));
-                    }
-                    let mut inner = part.into_inner();
-                    let brace = inner.next().expect("a block starts with `{`");
-                    open = self.push(TokenKind::LBrace, &brace);
-                    for item in inner {
-                        match item.as_rule() {
-                            Rule::directive => self.directive(item, index),
-                            Rule::rbrace => last = self.push(TokenKind::RBrace, &item),
-                            rule => {
-                                self.token(rule, &item);
-                            }
-                        }
-                    }
-                }
-                Rule::semicolon => last = self.push(TokenKind::Semicolon, &part),
-                rule => {
-                    name.get_or_insert(part.as_str());
-                    self.token(rule, &part);
-                }
-            }
-        }
-        let subtree_end = self.nodes.len() as u32;
-        let node = &mut self.nodes[index as usize];
-        node.last = last;
-        node.open = open;
-        node.subtree_end = subtree_end;
-    }
-
-    fn token(&mut self, rule: Rule, pair: &Pair<'_, Rule>) -> u32 {
+    fn start(&mut self, rule: Rule, pos: usize, source: &str) {
         let kind = match rule {
+            Rule::directive => {
+                let index = self.nodes.len() as u32;
+                self.nodes.push(NodeData {
+                    first: self.tokens.len() as u32,
+                    last: NONE,
+                    open: NONE,
+                    parent: self.open.last().copied().unwrap_or(NONE),
+                    subtree_end: NONE,
+                });
+                self.open.push(index);
+                return;
+            }
+            Rule::config | Rule::block | Rule::lua_block | Rule::EOI => return,
             Rule::ws => TokenKind::Whitespace,
             Rule::comment => TokenKind::Comment,
             Rule::bare => TokenKind::Bare,
-            Rule::lua_name => match pair.as_str().as_bytes()[0] {
+            Rule::dquoted => TokenKind::DoubleQuoted,
+            Rule::squoted => TokenKind::SingleQuoted,
+            Rule::lua_name => match source.as_bytes()[pos] {
                 b'"' => TokenKind::DoubleQuoted,
                 b'\'' => TokenKind::SingleQuoted,
                 _ => TokenKind::Bare,
             },
-            Rule::dquoted => TokenKind::DoubleQuoted,
-            Rule::squoted => TokenKind::SingleQuoted,
             Rule::bom => TokenKind::Bom,
             Rule::lua_code => TokenKind::LuaCode,
             Rule::semicolon => TokenKind::Semicolon,
             Rule::lbrace => TokenKind::LBrace,
             Rule::rbrace => TokenKind::RBrace,
-            other => unreachable!("grammar rule {other:?} is not a token"),
+            other => unreachable!("grammar rule {other:?} is not part of a config"),
         };
-        self.push(kind, pair)
+        assert_eq!(pos, self.next_start, "grammar left bytes outside tokens");
+        let index = self.tokens.len() as u32;
+        self.tokens.push(RawToken {
+            kind,
+            start: pos as u32,
+        });
+        // `;`, `{` and `}` belong to the innermost directive being read: a
+        // nested directive is closed before its parent's `}` arrives.
+        if let Some(&node) = self.open.last() {
+            let node = &mut self.nodes[node as usize];
+            match kind {
+                TokenKind::Semicolon | TokenKind::RBrace => node.last = index,
+                TokenKind::LBrace if node.open == NONE => node.open = index,
+                _ => {}
+            }
+        }
+    }
+
+    fn end(&mut self, rule: Rule, pos: usize, source: &str) {
+        match rule {
+            Rule::directive => {
+                let index = self.open.pop().expect("directive events are balanced");
+                let subtree_end = self.nodes.len() as u32;
+                let node = &mut self.nodes[index as usize];
+                node.subtree_end = subtree_end;
+                let node = *node;
+                if node.open != NONE
+                    && self.tokens[node.open as usize + 1].kind != TokenKind::LuaCode
+                {
+                    self.check_not_lua(&node, source);
+                }
+            }
+            Rule::config | Rule::block | Rule::lua_block | Rule::EOI => {}
+            _ => self.next_start = pos,
+        }
+    }
+
+    /// A directive read with an nginx block must not be a Lua one.
+    fn check_not_lua(&mut self, node: &NodeData, source: &str) {
+        let start = self.tokens[node.first as usize].start as usize;
+        let end = self.tokens[node.first as usize + 1].start as usize;
+        let name = source[start..end].trim_matches(['"', '\'']);
+        if name.ends_with("_by_lua_block") && self.unreadable_lua.is_none() {
+            self.unreadable_lua = Some((start, name.to_string()));
+        }
     }
 }
 
@@ -199,7 +192,12 @@ mod tests {
     fn statements(src: &str) -> Vec<(String, Vec<String>)> {
         let tree = tree(src);
         tree.directives()
-            .map(|d| (d.name().value().into_owned(), d.args().map(|a| a.value().into_owned()).collect()))
+            .map(|d| {
+                (
+                    d.name().value().into_owned(),
+                    d.args().map(|a| a.value().into_owned()).collect(),
+                )
+            })
             .collect()
     }
 
@@ -209,7 +207,10 @@ mod tests {
     }
 
     fn s(name: &str, args: &[&str]) -> (String, Vec<String>) {
-        (name.to_string(), args.iter().map(|a| a.to_string()).collect())
+        (
+            name.to_string(),
+            args.iter().map(|a| a.to_string()).collect(),
+        )
     }
 
     #[test]
@@ -219,15 +220,27 @@ mod tests {
             statements("try_files /abc/${uri} /abc/${uri}.html =404;"),
             [s("try_files", &["/abc/${uri}", "/abc/${uri}.html", "=404"])]
         );
-        assert_eq!(statements("a b#c d\"e' f}g;"), [s("a", &["b#c", "d\"e'", "f}g"])]);
+        assert_eq!(
+            statements("a b#c d\"e' f}g;"),
+            [s("a", &["b#c", "d\"e'", "f}g"])]
+        );
         // A backslash escapes anything, including `;`, `{`, space and newline.
         assert_eq!(statements("a b\\;c\\{d\\ e;"), [s("a", &["b\\;c\\{d\\ e"])]);
         // `)` may follow a closing quote directly and starts the next word.
-        assert_eq!(statements("if ($a = \"b\") { }"), [s("if", &["($a", "=", "b", ")"])]);
+        assert_eq!(
+            statements("if ($a = \"b\") { }"),
+            [s("if", &["($a", "=", "b", ")"])]
+        );
         // nginx unescapes \" \' \\ \t \r \n and keeps other pairs.
-        assert_eq!(statements(r#"a "x\"y\\z\n\d" 'q\'r';"#), [s("a", &["x\"y\\z\n\\d", "q'r"])]);
+        assert_eq!(
+            statements(r#"a "x\"y\\z\n\d" 'q\'r';"#),
+            [s("a", &["x\"y\\z\n\\d", "q'r"])]
+        );
         // `{` ends a bare word, as in nginx (`ex{1,3}` splits).
-        assert_eq!(error("location ~ ^/ex{1,3}$;"), "1:23: unexpected end of file, expecting \"}\"");
+        assert_eq!(
+            error("location ~ ^/ex{1,3}$;"),
+            "1:23: unexpected end of file, expecting \"}\""
+        );
     }
 
     #[test]
@@ -245,7 +258,10 @@ mod tests {
         let http = t.top_level().next().unwrap();
         let listen = http.children().next().unwrap();
         assert_eq!(listen.args().count(), 2);
-        let inner: Vec<_> = listen.inner_comments().map(|c| c.text().into_owned()).collect();
+        let inner: Vec<_> = listen
+            .inner_comments()
+            .map(|c| c.text().into_owned())
+            .collect();
         assert_eq!(inner, [" b"]);
         assert_eq!(listen.trailing_comment().unwrap().text(), "c");
         assert_eq!(http.trailing_comment().unwrap().text(), " d");
@@ -256,7 +272,11 @@ mod tests {
     fn leading_comments_stop_at_blank_lines_and_other_code() {
         let t = tree("a 1; # trails a\n# about b, part 1\n# part 2\nb 2;\n\n# detached\n\nc 3;\n");
         let b = t.top_level().nth(1).unwrap();
-        let texts: Vec<_> = b.leading_comments().iter().map(|c| c.text().into_owned()).collect();
+        let texts: Vec<_> = b
+            .leading_comments()
+            .iter()
+            .map(|c| c.text().into_owned())
+            .collect();
         assert_eq!(texts, [" about b, part 1", " part 2"]);
         assert!(t.top_level().nth(2).unwrap().leading_comments().is_empty());
     }
@@ -266,10 +286,19 @@ mod tests {
         let src = "http {\n  server {\n    location / { return 200; }\n  }\n  upstream u { server a; }\n}\n";
         let t = tree(src);
         let http = t.top_level().next().unwrap();
-        let names: Vec<_> = http.children().map(|d| d.name().value().into_owned()).collect();
+        let names: Vec<_> = http
+            .children()
+            .map(|d| d.name().value().into_owned())
+            .collect();
         assert_eq!(names, ["server", "upstream"]);
-        let ret = t.directives().find(|d| d.name().value() == "return").unwrap();
-        let ancestors: Vec<_> = ret.ancestors().map(|d| d.name().value().into_owned()).collect();
+        let ret = t
+            .directives()
+            .find(|d| d.name().value() == "return")
+            .unwrap();
+        let ancestors: Vec<_> = ret
+            .ancestors()
+            .map(|d| d.name().value().into_owned())
+            .collect();
         assert_eq!(ancestors, ["location", "server", "http"]);
         assert_eq!(&src[ret.span().range()], "return 200;");
         assert_eq!(ret.line_col().line, 3);
@@ -287,9 +316,15 @@ mod tests {
         assert!(src[code.range()].contains("[[ { ]]"));
         assert_eq!(lua.children().count(), 0);
         assert_eq!(t.top_level().count(), 2);
-        assert_eq!(statements("set_by_lua_block $res { return 1 }")[0], s("set_by_lua_block", &["$res"]));
+        assert_eq!(
+            statements("set_by_lua_block $res { return 1 }")[0],
+            s("set_by_lua_block", &["$res"])
+        );
         // As an argument the name means nothing special.
-        assert_eq!(statements("server_name content_by_lua_block;")[0].1, ["content_by_lua_block"]);
+        assert_eq!(
+            statements("server_name content_by_lua_block;")[0].1,
+            ["content_by_lua_block"]
+        );
         assert!(error("content_by_lua_block { x = '}").contains("Lua block"));
         // Valid as nginx, not as Lua (an unclosed long comment): still an error.
         assert_eq!(
@@ -318,16 +353,22 @@ mod tests {
         assert_eq!(error("a; {"), "1:4: unexpected \"{\"");
         assert_eq!(error("a \"b\"c;"), "1:6: unexpected \"c\"");
         assert_eq!(error("a \"b\"#c\n;"), "1:6: unexpected \"#\"");
-        assert_eq!(error("a b"), "1:4: unexpected end of file, expecting \";\" or \"}\"");
-        assert_eq!(error("a \"b;\n"), "1:3: unexpected end of file, expecting \";\" or \"}\"");
-        assert_eq!(error("http {\n  server {\n  }\n"), "4:1: unexpected end of file, expecting \"}\"");
+        assert_eq!(
+            error("a b"),
+            "1:4: unexpected end of file, expecting \";\" or \"}\""
+        );
+        assert_eq!(
+            error("a \"b;\n"),
+            "1:3: unexpected end of file, expecting \";\" or \"}\""
+        );
+        assert_eq!(
+            error("http {\n  server {\n  }\n"),
+            "4:1: unexpected end of file, expecting \"}\""
+        );
         let e = parse(b"http {\n    proxy_pass x\n}\n".to_vec()).unwrap_err();
-        assert_eq!(e.hint.as_deref(), Some("expected \";\" to end the \"proxy_pass\" directive on line 2"));
+        assert_eq!(
+            e.hint.as_deref(),
+            Some("expected \";\" to end the \"proxy_pass\" directive on line 2")
+        );
     }
-}
-#[doc(hidden)]
-pub fn bench_pest(text: &[u8], stream: bool) -> usize {
-    let s = std::str::from_utf8(text).unwrap();
-    let rule = if stream { Rule::token_stream } else { Rule::config };
-    NginxParser::parse(rule, s).unwrap().flatten().count()
 }

@@ -153,17 +153,17 @@ pub struct SyntaxTree {
     text: Vec<u8>,
     tokens: Vec<RawToken>,
     nodes: Vec<NodeData>,
-    lines: LineIndex,
+    /// Built on first use: many trees are only walked, never asked for a line.
+    lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl SyntaxTree {
     pub(crate) fn from_parts(text: Vec<u8>, tokens: Vec<RawToken>, nodes: Vec<NodeData>) -> Self {
-        let lines = LineIndex::new(&text);
         SyntaxTree {
             text,
             tokens,
             nodes,
-            lines,
+            lines: std::sync::OnceLock::new(),
         }
     }
 
@@ -208,12 +208,12 @@ impl SyntaxTree {
 
     /// Line and column of a byte offset.
     pub fn line_col(&self, offset: u32) -> LineCol {
-        self.lines.line_col(&self.text, offset)
+        self.lines().line_col(&self.text, offset)
     }
 
     /// The line index of this file.
     pub fn lines(&self) -> &LineIndex {
-        &self.lines
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
     /// Number of directives in the file, at every depth.
@@ -237,7 +237,10 @@ impl SyntaxTree {
 
     /// The directive with a given index (as from [`Directive::index`]).
     pub fn directive(&self, index: u32) -> Directive<'_> {
-        assert!((index as usize) < self.nodes.len(), "directive index out of range");
+        assert!(
+            (index as usize) < self.nodes.len(),
+            "directive index out of range"
+        );
         Directive { tree: self, index }
     }
 
@@ -329,7 +332,11 @@ impl<'t> Directive<'t> {
     pub fn args(&self) -> impl Iterator<Item = Word<'t>> + Clone + 't {
         let tree = self.tree;
         let data = self.data();
-        let end = if data.open != NONE { data.open } else { data.last };
+        let end = if data.open != NONE {
+            data.open
+        } else {
+            data.last
+        };
         (data.first + 1..end)
             .filter(move |&i| tree.token(i).kind.is_word())
             .map(move |token| Word { tree, token })
@@ -339,7 +346,11 @@ impl<'t> Directive<'t> {
     pub fn inner_comments(&self) -> impl Iterator<Item = Comment<'t>> + 't {
         let tree = self.tree;
         let data = self.data();
-        let end = if data.open != NONE { data.open } else { data.last };
+        let end = if data.open != NONE {
+            data.open
+        } else {
+            data.last
+        };
         (data.first + 1..end)
             .filter(move |&i| tree.token(i).kind == TokenKind::Comment)
             .map(move |token| Comment { tree, token })
@@ -430,7 +441,8 @@ impl<'t> Directive<'t> {
                         None => true,
                         Some(t) if t.kind == TokenKind::Bom => true,
                         Some(t) => {
-                            t.kind == TokenKind::Whitespace && self.tree.slice(t.span()).contains(&b'\n')
+                            t.kind == TokenKind::Whitespace
+                                && self.tree.slice(t.span()).contains(&b'\n')
                         }
                     };
                     if !owns_line {
@@ -442,7 +454,12 @@ impl<'t> Directive<'t> {
                     });
                 }
                 TokenKind::Whitespace => {
-                    let newlines = self.tree.slice(token.span()).iter().filter(|&&b| b == b'\n').count();
+                    let newlines = self
+                        .tree
+                        .slice(token.span())
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count();
                     if newlines > 1 {
                         break;
                     }

@@ -64,3 +64,18 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Whether `nginx` can be run. Tests that need it skip without it, unless
+/// `NGXFIX_REQUIRE_NGINX=1` (set by `.ci/run`, which installs nginx-light),
+/// where its absence is a failure rather than a silent skip.
+pub fn nginx_available() -> bool {
+    let found = Command::new("nginx").arg("-v").output().is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("NGXFIX_REQUIRE_NGINX").is_none(),
+            "NGXFIX_REQUIRE_NGINX is set but nginx is not installed"
+        );
+        eprintln!("nginx is not installed: skipped");
+    }
+    found
+}
