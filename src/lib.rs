@@ -4,6 +4,20 @@
 //! Data flows one way: [`config`] loads the files of a configuration tree,
 //! [`syntax`] parses each into a lossless tree, and [`output`] renders what
 //! the command asked for.
+//!
+//! ```
+//! use ngxfix::syntax::{parse, print};
+//!
+//! let text = b"http {\n    # keep me\n    server { listen 80; }\n}\n".to_vec();
+//! let tree = parse(text.clone()).expect("valid nginx syntax");
+//! // Lossless: printing the tree gives back every byte.
+//! assert_eq!(print(&tree), text);
+//! let listen = tree.directives().find(|d| d.name().value() == "listen").unwrap();
+//! assert_eq!(listen.args().next().unwrap().value(), "80");
+//! let ancestors: Vec<_> = listen.ancestors().map(|d| d.name().value().into_owned()).collect();
+//! assert_eq!(ancestors, ["server", "http"]);
+//! assert_eq!(listen.line_col().line, 3);
+//! ```
 
 pub mod config;
 pub mod output;

@@ -3,8 +3,10 @@
 
 pub mod dump;
 mod load;
+mod walk;
 
 pub use load::{ConfigTree, FileId, Origin, SourceFile};
+pub use walk::Node;
 
 use crate::syntax::SourceError;
 
