@@ -26,80 +26,98 @@ fn is_config(path: &Path) -> bool {
 }
 
 /// Files nginx itself refuses, with the error it gives (checked against
-/// nginx 1.22's `nginx -t` where the file is a whole config).
-fn expected_errors() -> BTreeMap<&'static str, &'static str> {
-    let mut map = BTreeMap::new();
-    // Deliberately broken files of the corpora.
-    map.insert(
-        "certbot-etc-nginx/broken.conf",
-        "13:1: unexpected end of file, expecting \";\" or \"}\"",
-    );
-    for dir in [
+/// nginx 1.22's `nginx -t` where the file is a whole config), as
+/// (folders, file in each folder, `line:col: message`).
+fn expected_errors() -> BTreeMap<String, &'static str> {
+    const ALL_CROSSPLANE: &[&str] = &[
         "crossplane/tests/configs",
         "go-crossplane/testdata/configs",
         "go-crossplane/testdata/configs/testdata",
-    ] {
-        for (file, error) in [
-            ("quote-behavior/nginx.conf", "1:21: unexpected \"-\""),
-            (
-                "includes-globbed/servers/locations/not-included.conf",
-                "3:1: ",
-            ),
-            ("includes-regular/conf.d/bar.conf", "3:1: "),
-            ("includes-regular/conf.d/foo.conf", "3:1: "),
-        ] {
-            map.insert(leak(format!("{dir}/{file}")), error);
-        }
-    }
-    for dir in ["crossplane/tests/configs", "go-crossplane/testdata/configs"] {
-        map.insert(
-            leak(format!("{dir}/missing-semicolon/broken-above.conf")),
-            "5:9: unexpected \"}\"",
-        );
-        map.insert(
-            leak(format!("{dir}/missing-semicolon/broken-below.conf")),
-            "8:9: unexpected \"}\"",
-        );
-    }
-    for dir in [
+    ];
+    const BOTH_CROSSPLANE: &[&str] =
+        &["crossplane/tests/configs", "go-crossplane/testdata/configs"];
+    const GO: &[&str] = &[
         "go-crossplane/testdata/configs",
         "go-crossplane/testdata/configs/testdata",
-    ] {
-        map.insert(
-            leak(format!("{dir}/braces/extra-brace.conf")),
-            "11:2: unexpected \"}\"",
-        );
-        map.insert(
-            leak(format!("{dir}/braces/missing-brace.conf")),
-            "23:1: unexpected end of file, expecting \"}\"",
-        );
-        map.insert(
-            leak(format!("{dir}/missing-semicolon-above/nginx.conf")),
+    ];
+    const UBUNTU: &[&str] = &["certbot-etc-nginx/ubuntu_nginx_1_4_6/default_vhost/nginx"];
+    let cases: &[(&[&str], &str, &str)] = &[
+        // Deliberately broken files of the corpora.
+        (
+            &["certbot-etc-nginx"],
+            "broken.conf",
+            "13:1: unexpected end of file",
+        ),
+        (
+            ALL_CROSSPLANE,
+            "quote-behavior/nginx.conf",
+            "1:21: unexpected \"-\"",
+        ),
+        (
+            ALL_CROSSPLANE,
+            "includes-globbed/servers/locations/not-included.conf",
+            "3:1: unexpected end of file, expecting \";\" or \"}\"",
+        ),
+        (
+            ALL_CROSSPLANE,
+            "includes-regular/conf.d/bar.conf",
+            "3:1: unexpected end of file, expecting \";\" or \"}\"",
+        ),
+        (
+            ALL_CROSSPLANE,
+            "includes-regular/conf.d/foo.conf",
+            "3:1: unexpected end of file, expecting \";\" or \"}\"",
+        ),
+        (
+            BOTH_CROSSPLANE,
+            "missing-semicolon/broken-above.conf",
             "5:9: unexpected \"}\"",
-        );
-        map.insert(
-            leak(format!("{dir}/missing-semicolon-below/nginx.conf")),
+        ),
+        (
+            BOTH_CROSSPLANE,
+            "missing-semicolon/broken-below.conf",
             "8:9: unexpected \"}\"",
-        );
+        ),
+        (GO, "braces/extra-brace.conf", "11:2: unexpected \"}\""),
+        (
+            GO,
+            "braces/missing-brace.conf",
+            "23:1: unexpected end of file, expecting \"}\"",
+        ),
+        (
+            GO,
+            "missing-semicolon-above/nginx.conf",
+            "5:9: unexpected \"}\"",
+        ),
+        (
+            GO,
+            "missing-semicolon-below/nginx.conf",
+            "8:9: unexpected \"}\"",
+        ),
+        (
+            &["go-crossplane/testdata/configs"],
+            "premature-eof/nginx.conf",
+            "3:15: unexpected end of file",
+        ),
+        // Not nginx syntax: an ini file, and a symbolic link stored as text.
+        (
+            UBUNTU,
+            "naxsi-ui.conf.1.4.1",
+            "17:1: unexpected end of file",
+        ),
+        (
+            UBUNTU,
+            "sites-enabled/default",
+            "1:27: unexpected end of file",
+        ),
+    ];
+    let mut map = BTreeMap::new();
+    for (dirs, file, error) in cases {
+        for dir in *dirs {
+            map.insert(format!("{dir}/{file}"), *error);
+        }
     }
-    map.insert(
-        "go-crossplane/testdata/configs/premature-eof/nginx.conf",
-        "3:15: unexpected end of file",
-    );
-    // Not nginx syntax: an ini file, and a symbolic link stored as text.
-    map.insert(
-        "certbot-etc-nginx/ubuntu_nginx_1_4_6/default_vhost/nginx/naxsi-ui.conf.1.4.1",
-        "17:1: unexpected end of file",
-    );
-    map.insert(
-        "certbot-etc-nginx/ubuntu_nginx_1_4_6/default_vhost/nginx/sites-enabled/default",
-        "1:27: unexpected end of file",
-    );
     map
-}
-
-fn leak(s: String) -> &'static str {
-    Box::leak(s.into_boxed_str())
 }
 
 #[test]

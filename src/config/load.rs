@@ -121,9 +121,9 @@ impl ConfigTree {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let rest: BTreeMap<PathBuf, Vec<u8>> = files.map(|f| (f.path, f.text)).collect();
-        let mut store = rest;
-        store.insert(main.path.clone(), Vec::new()); // present for globs; its text is `main.text`
+        let mut store: BTreeMap<PathBuf, Vec<u8>> = files.map(|f| (f.path, f.text)).collect();
+        // Listed so that includes and globs can reach it; its text is `main.text`.
+        store.insert(main.path.clone(), Vec::new());
         Loader::new(Store::Dump(store), prefix).run(main.path, Origin::Dump, main.text)
     }
 }
@@ -166,32 +166,27 @@ impl Store {
             require_literal_separator: true,
             require_literal_leading_dot: true,
         };
-        match self {
-            Store::Disk => {
-                let paths = glob::glob_with(pattern, options).map_err(|e| e.to_string())?;
-                let mut found: Vec<PathBuf> = paths.filter_map(Result::ok).collect();
-                found.sort_by(|a, b| {
-                    a.as_os_str()
-                        .as_encoded_bytes()
-                        .cmp(b.as_os_str().as_encoded_bytes())
-                });
-                Ok(found)
-            }
+        let mut found: Vec<PathBuf> = match self {
+            Store::Disk => glob::glob_with(pattern, options)
+                .map_err(|e| e.to_string())?
+                .filter_map(Result::ok)
+                .collect(),
             Store::Dump(files) => {
                 let pattern = glob::Pattern::new(pattern).map_err(|e| e.to_string())?;
-                let mut found: Vec<PathBuf> = files
+                files
                     .keys()
                     .filter(|p| pattern.matches_path_with(p, options))
                     .cloned()
-                    .collect();
-                found.sort_by(|a, b| {
-                    a.as_os_str()
-                        .as_encoded_bytes()
-                        .cmp(b.as_os_str().as_encoded_bytes())
-                });
-                Ok(found)
+                    .collect()
             }
-        }
+        };
+        // glob(3) sorts whole paths byte-wise (nginx runs in the C locale).
+        found.sort_by(|a, b| {
+            a.as_os_str()
+                .as_encoded_bytes()
+                .cmp(b.as_os_str().as_encoded_bytes())
+        });
+        Ok(found)
     }
 }
 

@@ -44,16 +44,7 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
     for token in stream.into_inner() {
         let offset = token.as_span().start();
         match token.as_rule() {
-            Rule::bare | Rule::dquoted | Rule::squoted => {
-                let name = token.as_str().trim_matches(['"', '\'']);
-                if words.is_empty() && name.ends_with("_by_lua_block") {
-                    // The token stream reads Lua blocks as one statement; a
-                    // Lua directive name seen as a word means its block
-                    // could not be read as Lua.
-                    return Some(unreadable_lua_block(text, offset, name));
-                }
-                words.push((offset, token.as_str()));
-            }
+            Rule::bare | Rule::dquoted | Rule::squoted => words.push((offset, token.as_str())),
             Rule::lua_statement => words.clear(),
             Rule::semicolon => {
                 if words.is_empty() {
@@ -66,13 +57,20 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
                 words.clear();
             }
             Rule::lbrace => {
-                let Some(&(_, name)) = words.first() else {
+                let Some(&(start, name)) = words.first() else {
                     return unexpected(
                         offset,
                         "{",
                         Some("a directive name was expected before \"{\"".into()),
                     );
                 };
+                let unquoted = name.trim_matches(['"', '\'']);
+                if unquoted.ends_with("_by_lua_block") {
+                    // The stream reads a Lua directive and its block as one
+                    // item; reaching its `{` as a plain brace means the
+                    // block could not be read as Lua.
+                    return Some(unreadable_lua_block(text, start, unquoted));
+                }
                 open.push(OpenBlock {
                     brace: offset,
                     name: name.to_string(),
@@ -81,7 +79,7 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
             }
             Rule::rbrace => {
                 if let Some(&(start, name)) = words.first() {
-                    let line = super::lines::LineIndex::new(text).line(start as u32);
+                    let line = line_of(text, start);
                     return unexpected(
                         offset,
                         "}",
@@ -102,7 +100,7 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
         return Some(stuck_at(text, source, end));
     }
     if let Some(&(start, name)) = words.first() {
-        let line = super::lines::LineIndex::new(text).line(start as u32);
+        let line = line_of(text, start);
         return Some(SourceError::at(
             text,
             text.len(),
@@ -113,7 +111,7 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
         ));
     }
     if let Some(block) = open.last() {
-        let line = super::lines::LineIndex::new(text).line(block.brace as u32);
+        let line = line_of(text, block.brace);
         return Some(SourceError::at(
             text,
             text.len(),
@@ -125,6 +123,10 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
         ));
     }
     None
+}
+
+fn line_of(text: &[u8], offset: usize) -> u32 {
+    super::lines::LineIndex::new(text).line(offset as u32)
 }
 
 /// A `*_by_lua_block` whose body is not balanced Lua.

@@ -326,6 +326,9 @@ mod tests {
             ["content_by_lua_block"]
         );
         assert!(error("content_by_lua_block { x = '}").contains("Lua block"));
+        // A Lua name used without a block is only a word: a later error is
+        // reported as itself.
+        assert_eq!(error("content_by_lua_block x;\n}"), "2:1: unexpected \"}\"");
         // Valid as nginx, not as Lua (an unclosed long comment): still an error.
         assert_eq!(
             error("http {\n  content_by_lua_block { --[[ open ; }\n}"),
