@@ -15,6 +15,8 @@ use super::parse::{NginxParser, Rule};
 
 /// Turn a failed structural parse into nginx's error for the same input.
 pub(crate) fn explain(text: &[u8], source: &str, failure: &Error<Rule>) -> SourceError {
+    // The flat replay runs first even when pest gave up for depth: a file
+    // that opens blocks without closing them gets nginx's message.
     replay(text, source).unwrap_or_else(|| fallback(text, failure))
 }
 
@@ -168,7 +170,9 @@ fn stuck_at(text: &[u8], source: &str, offset: usize) -> SourceError {
     }
 }
 
-/// When the replay finds nothing (it should not happen), report pest's own
+/// When the replay finds nothing wrong, the grammar stopped for another
+/// reason: blocks nested deeper than the parser's stack allows (pest's guard
+/// stops it cleanly), or a case the replay does not model; report pest's own
 /// finding rather than nothing.
 fn fallback(text: &[u8], failure: &Error<Rule>) -> SourceError {
     let offset = match failure.location {
@@ -176,6 +180,14 @@ fn fallback(text: &[u8], failure: &Error<Rule>) -> SourceError {
         InputLocation::Span((s, _)) => s,
     };
     let message = match &failure.variant {
+        pest::error::ErrorVariant::CustomError { message } if message.contains("limit") => {
+            return SourceError::at(
+                text,
+                offset,
+                "blocks are nested too deeply to read",
+                Some(format!("the parser ran out of stack here ({message})")),
+            );
+        }
         pest::error::ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
             let names: Vec<String> = positives.iter().map(|r| format!("{r:?}")).collect();
             format!("syntax error, expected {}", names.join(" or "))

@@ -67,25 +67,41 @@ struct Rendered<'a> {
     path: &'a str,
 }
 
+/// Lines longer than this are cut around the caret.
+const MAX_SHOWN: usize = 100;
+
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let e = self.error;
         writeln!(f, "{}:{}:{}: {}", self.path, e.line, e.col, e.message)?;
         let number = e.line.to_string();
         let pad = " ".repeat(number.len());
-        // Tabs are kept so the caret lines up under them in a terminal.
-        let text: String = e
+        // Control characters would move the cursor; tabs are kept so the
+        // caret lines up under them in a terminal.
+        let chars: Vec<char> = e
             .line_text
             .chars()
             .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
             .collect();
-        let indent: String = text
-            .chars()
-            .take(e.col as usize - 1)
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
+        let caret = (e.col as usize - 1).min(chars.len());
+        let (from, to) = if chars.len() <= MAX_SHOWN {
+            (0, chars.len())
+        } else {
+            let from = caret.saturating_sub(MAX_SHOWN / 2);
+            (from, (from + MAX_SHOWN).min(chars.len()))
+        };
+        let before = if from > 0 { "..." } else { "" };
+        let after = if to < chars.len() { "..." } else { "" };
+        let text: String = chars[from..to].iter().collect();
+        let indent: String = std::iter::repeat_n(' ', before.len())
+            .chain(
+                chars[from..caret]
+                    .iter()
+                    .map(|&c| if c == '\t' { '\t' } else { ' ' }),
+            )
             .collect();
         writeln!(f, "{pad} |")?;
-        writeln!(f, "{number} | {text}")?;
+        writeln!(f, "{number} | {before}{text}{after}")?;
         write!(f, "{pad} | {indent}^")?;
         if let Some(hint) = &e.hint {
             write!(f, " {hint}")?;
@@ -108,5 +124,21 @@ mod tests {
             shown,
             "nginx.conf:2:10: unexpected \"}\"\n  |\n2 | \tfoo bar }\n  | \t        ^ expected \";\""
         );
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_caret() {
+        let mut text = "x".repeat(500).into_bytes();
+        text.extend_from_slice(b" }");
+        let error = SourceError::at(&text, 501, "unexpected \"}\"", None);
+        let shown = error.display("f").to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert!(
+            lines[2].starts_with("1 | ...xxx") && lines[2].ends_with(" }"),
+            "{shown}"
+        );
+        assert!(lines[2].len() < 120);
+        let caret = lines[3].find('^').unwrap();
+        assert_eq!(&lines[2][caret..caret + 1], "}");
     }
 }

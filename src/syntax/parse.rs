@@ -349,6 +349,27 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        // Deeper than pest's stack guard allows on a 2 MiB thread.
+        let depth = 50_000;
+        let src = "a {".repeat(depth) + &"}".repeat(depth);
+        let result = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || parse(src.into_bytes()).map(|t| t.directive_count()))
+            .unwrap()
+            .join()
+            .unwrap();
+        let error = result.expect_err("too deep");
+        assert_eq!(error.message, "blocks are nested too deeply to read");
+        // Unclosed, the same depth gets nginx's message from the flat replay.
+        assert!(error_of(&"a {".repeat(depth)).contains("expecting \"}\""));
+    }
+
+    fn error_of(src: &str) -> String {
+        parse(src.as_bytes().to_vec()).unwrap_err().message
+    }
+
+    #[test]
     fn errors_use_nginx_wording() {
         assert_eq!(error("}"), "1:1: unexpected \"}\"");
         assert_eq!(error("a {\n  b c\n}"), "3:1: unexpected \"}\"");
