@@ -20,5 +20,6 @@
 //! ```
 
 pub mod config;
+pub mod model;
 pub mod output;
 pub mod syntax;
