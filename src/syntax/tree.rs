@@ -39,11 +39,6 @@ pub enum TokenKind {
 }
 
 impl TokenKind {
-    /// Whitespace or comment: the tokens that carry no meaning for nginx.
-    pub fn is_trivia(self) -> bool {
-        matches!(self, TokenKind::Whitespace | TokenKind::Comment)
-    }
-
     /// A directive name or argument.
     pub fn is_word(self) -> bool {
         matches!(
@@ -110,17 +105,6 @@ pub enum Quote {
     None,
     Single,
     Double,
-}
-
-impl Quote {
-    /// The name used in debug output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Quote::None => "bare",
-            Quote::Single => "single",
-            Quote::Double => "double",
-        }
-    }
 }
 
 /// A 1-based line and column (the column counts characters, not bytes).
@@ -494,12 +478,6 @@ impl<'t> Directive<'t> {
         }
     }
 
-    /// Index range of this directive's tokens (name to terminator).
-    pub fn token_range(&self) -> Range<usize> {
-        let data = self.data();
-        data.first as usize..data.last as usize + 1
-    }
-
     pub(crate) fn open_token(&self) -> Option<u32> {
         let open = self.data().open;
         (open != NONE).then_some(open)
@@ -550,11 +528,6 @@ impl<'t> Word<'t> {
     /// The text as written, quotes and escapes included.
     pub fn raw(&self) -> Cow<'t, str> {
         self.tree.slice_str(self.span())
-    }
-
-    /// The raw bytes as written.
-    pub fn raw_bytes(&self) -> &'t [u8] {
-        self.tree.slice(self.span())
     }
 
     /// The text inside the quotes, escapes untouched.
@@ -651,10 +624,5 @@ impl<'t> Comment<'t> {
     /// Where the `#` is.
     pub fn line_col(&self) -> LineCol {
         self.tree.line_col(self.span().start)
-    }
-
-    /// Index of the token in [`SyntaxTree::tokens`].
-    pub fn token_index(&self) -> usize {
-        self.token as usize
     }
 }
