@@ -11,7 +11,7 @@ use pest::error::{Error, InputLocation};
 use pest::Parser;
 
 use super::error::SourceError;
-use super::parse::{NginxParser, Rule};
+use super::parse::{lua_block_name, NginxParser, Rule};
 
 /// Turn a failed structural parse into nginx's error for the same input.
 pub(crate) fn explain(text: &[u8], source: &str, failure: &Error<Rule>) -> SourceError {
@@ -66,12 +66,11 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
                         Some("a directive name was expected before \"{\"".into()),
                     );
                 };
-                let unquoted = name.trim_matches(['"', '\'']);
-                if unquoted.ends_with("_by_lua_block") {
+                if let Some(lua) = lua_block_name(name) {
                     // The stream reads a Lua directive and its block as one
                     // item; reaching its `{` as a plain brace means the
                     // block could not be read as Lua.
-                    return Some(unreadable_lua_block(text, start, unquoted));
+                    return Some(unreadable_lua_block(text, start, lua));
                 }
                 open.push(OpenBlock {
                     brace: offset,

@@ -170,11 +170,18 @@ impl Builder {
     fn check_not_lua(&mut self, node: &NodeData, source: &str) {
         let start = self.tokens[node.first as usize].start as usize;
         let end = self.tokens[node.first as usize + 1].start as usize;
-        let name = source[start..end].trim_matches(['"', '\'']);
-        if name.ends_with("_by_lua_block") && self.unreadable_lua.is_none() {
-            self.unreadable_lua = Some((start, name.to_string()));
+        if let Some(name) = lua_block_name(&source[start..end]) {
+            self.unreadable_lua
+                .get_or_insert_with(|| (start, name.to_string()));
         }
     }
+}
+
+/// The name of a `*_by_lua_block` directive, written bare or quoted (as the
+/// grammar's `lua_name` accepts it); `None` for any other name.
+pub(crate) fn lua_block_name(raw: &str) -> Option<&str> {
+    let name = raw.trim_matches(['"', '\'']);
+    name.ends_with("_by_lua_block").then_some(name)
 }
 
 #[cfg(test)]
