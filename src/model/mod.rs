@@ -4,9 +4,15 @@
 //! `proxy_pass` → `upstream{}` resolution, `map` lookups).
 
 pub mod directives;
+pub mod effective;
+pub mod targets;
+pub mod tree;
 pub mod units;
 pub mod version;
 
+pub use effective::{effective, scope_of, Effective, Source};
+pub use targets::{pass_target, Target};
+pub use tree::{Model, Node, NodeId};
 pub use directives::{Contexts, DirectiveInfo, Inherit, ValueKind};
 pub use units::{Duration, Size, TimeSlot, UnitError};
 pub use version::{Version, VersionError, VersionRange};

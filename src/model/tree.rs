@@ -1,0 +1,460 @@
+//! The logical configuration: one tree of directives as nginx sees it, with
+//! every `include` spliced in place, each directive knowing its enclosing
+//! block and that block's kind. Indexes make the lookups the rules need
+//! cheap on large trees: directives by name, the directives of one block by
+//! name, `upstream{}` blocks by name, `map` blocks by the variable they set.
+
+use std::collections::HashMap;
+
+use super::directives::Contexts;
+use super::version::Version;
+use crate::config::{ConfigTree, FileId};
+use crate::syntax::{Directive, LineCol, Span, Word};
+
+/// Index of a directive in [`Model`] (walk order).
+pub type NodeId = u32;
+
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy)]
+struct NodeRec {
+    file: u32,
+    directive: u32,
+    /// Enclosing block node, or `NONE` at the top level.
+    parent: u32,
+    /// One past the last node of this node's logical subtree.
+    end: u32,
+    /// Interned name.
+    sym: u32,
+    /// Kind of the enclosing block (a `Contexts` bit).
+    context: u32,
+}
+
+/// A configuration tree seen as one logical tree, plus the nginx version the
+/// rules assume for it.
+pub struct Model<'c> {
+    config: &'c ConfigTree,
+    version: Version,
+    nodes: Vec<NodeRec>,
+    names: Vec<String>,
+    symbols: HashMap<String, u32>,
+    /// Node ids by name symbol, in walk order.
+    by_sym: Vec<Vec<NodeId>>,
+    /// (parent, symbol, node) for every node, sorted: the occurrences of a
+    /// name directly in one block are a contiguous range.
+    by_parent: Vec<(u32, u32, u32)>,
+    upstreams: HashMap<String, NodeId>,
+    maps: HashMap<String, NodeId>,
+}
+
+/// A directive of the model.
+#[derive(Clone, Copy)]
+pub struct Node<'m> {
+    model: &'m Model<'m>,
+    id: NodeId,
+}
+
+impl std::fmt::Debug for Node<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = self.line_col();
+        write!(f, "{} at {}:{}:{}", self.name(), self.path(), at.line, at.col)
+    }
+}
+
+impl PartialEq for Node<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl<'c> Model<'c> {
+    /// Build the logical tree of `config` for nginx `version`.
+    pub fn new(config: &'c ConfigTree, version: Version) -> Self {
+        let mut model = Model {
+            config,
+            version,
+            nodes: Vec::new(),
+            names: Vec::new(),
+            symbols: HashMap::new(),
+            by_sym: Vec::new(),
+            by_parent: Vec::new(),
+            upstreams: HashMap::new(),
+            maps: HashMap::new(),
+        };
+        let mut stack: Vec<u32> = Vec::new();
+        config.walk(|node, context| {
+            // `walk` reports the context as enclosing blocks; their ids are
+            // the open entries of `stack`, closed as the walk leaves them.
+            while stack.len() > context.len() {
+                let closed = stack.pop().unwrap();
+                model.nodes[closed as usize].end = model.nodes.len() as u32;
+            }
+            let parent = stack.last().copied().unwrap_or(NONE);
+            let parent_kind = if parent == NONE {
+                Contexts::MAIN
+            } else {
+                model.block_kind_of(parent)
+            };
+            let name = node.directive.name().value();
+            let sym = model.intern(&name);
+            let id = model.nodes.len() as u32;
+            model.nodes.push(NodeRec {
+                file: node.file as u32,
+                directive: node.directive.index(),
+                parent,
+                end: id + 1,
+                sym,
+                context: parent_kind.0,
+            });
+            model.by_sym[sym as usize].push(id);
+            if node.directive.has_block() && config.included(node.file, &node.directive).is_none() {
+                stack.push(id);
+            }
+        });
+        while let Some(closed) = stack.pop() {
+            model.nodes[closed as usize].end = model.nodes.len() as u32;
+        }
+        model.by_parent = model
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(id, rec)| (rec.parent, rec.sym, id as u32))
+            .collect();
+        model.by_parent.sort_unstable();
+        model.index_named_blocks();
+        model
+    }
+
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&sym) = self.symbols.get(name) {
+            return sym;
+        }
+        let sym = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.symbols.insert(name.to_string(), sym);
+        self.by_sym.push(Vec::new());
+        sym
+    }
+
+    fn block_kind_of(&self, id: NodeId) -> Contexts {
+        let rec = self.nodes[id as usize];
+        Contexts::child_kind(Contexts(rec.context), &self.names[rec.sym as usize])
+            .unwrap_or(Contexts::NONE)
+    }
+
+    fn index_named_blocks(&mut self) {
+        let mut upstreams = HashMap::new();
+        for node in self.named("upstream") {
+            if node.context() == Contexts::HTTP {
+                if let Some(name) = node.arg(0) {
+                    // nginx matches upstream names case-insensitively.
+                    upstreams
+                        .entry(name.value().to_ascii_lowercase())
+                        .or_insert(node.id);
+                }
+            }
+        }
+        let mut maps = HashMap::new();
+        for node in self.named("map") {
+            if let Some(var) = node.arg(1) {
+                maps.entry(var.value().to_ascii_lowercase()).or_insert(node.id);
+            }
+        }
+        self.upstreams = upstreams;
+        self.maps = maps;
+    }
+
+    /// The configuration files.
+    pub fn config(&self) -> &'c ConfigTree {
+        self.config
+    }
+
+    /// The nginx version the model assumes (defaults depend on it).
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// Number of directives.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether the configuration has no directive.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// The directive with an id.
+    pub fn node(&self, id: NodeId) -> Node<'_> {
+        assert!((id as usize) < self.nodes.len(), "node id out of range");
+        Node { model: self, id }
+    }
+
+    /// Every directive, in the order nginx reads them.
+    pub fn nodes(&self) -> impl Iterator<Item = Node<'_>> + '_ {
+        (0..self.nodes.len() as u32).map(move |id| Node { model: self, id })
+    }
+
+    /// Every directive named `name`, in order.
+    pub fn named<'m>(&'m self, name: &str) -> impl Iterator<Item = Node<'m>> + 'm {
+        let ids: &[NodeId] = self
+            .symbols
+            .get(name)
+            .map_or(&[], |&sym| self.by_sym[sym as usize].as_slice());
+        ids.iter().map(move |&id| Node { model: self, id })
+    }
+
+    /// The top-level directives of the main file (includes spliced).
+    pub fn top_level(&self) -> impl Iterator<Item = Node<'_>> + '_ {
+        self.children_range(0, self.nodes.len() as u32)
+    }
+
+    fn children_range(&self, start: u32, end: u32) -> impl Iterator<Item = Node<'_>> + '_ {
+        std::iter::successors((start < end).then_some(start), move |&id| {
+            let next = self.nodes[id as usize].end;
+            (next < end).then_some(next)
+        })
+        .map(move |id| Node { model: self, id })
+    }
+
+    /// The directives named `name` directly in `block` (`None`: the top
+    /// level), includes spliced, in order.
+    pub fn in_block<'m>(
+        &'m self,
+        block: Option<Node<'m>>,
+        name: &str,
+    ) -> impl Iterator<Item = Node<'m>> + 'm {
+        let parent = block.map_or(NONE, |b| b.id);
+        let range = match self.symbols.get(name) {
+            Some(&sym) => {
+                let lo = self.by_parent.partition_point(|&(p, s, _)| (p, s) < (parent, sym));
+                let hi = self.by_parent.partition_point(|&(p, s, _)| (p, s) <= (parent, sym));
+                lo..hi
+            }
+            None => 0..0,
+        };
+        self.by_parent[range]
+            .iter()
+            .map(move |&(_, _, id)| Node { model: self, id })
+    }
+
+    /// The `upstream{}` block in http named `name` (case-insensitive).
+    pub fn upstream(&self, name: &str) -> Option<Node<'_>> {
+        self.upstreams
+            .get(&name.to_ascii_lowercase())
+            .map(|&id| self.node(id))
+    }
+
+    /// The `map` block whose result is the variable `var` (with its `$`).
+    pub fn map_for(&self, var: &str) -> Option<Node<'_>> {
+        self.maps.get(&var.to_ascii_lowercase()).map(|&id| self.node(id))
+    }
+}
+
+impl<'m> Node<'m> {
+    fn rec(&self) -> NodeRec {
+        self.model.nodes[self.id as usize]
+    }
+
+    /// The model this node belongs to.
+    pub fn model(&self) -> &'m Model<'m> {
+        self.model
+    }
+
+    /// Position in walk order.
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    /// The file the directive is written in.
+    pub fn file(&self) -> FileId {
+        self.rec().file as FileId
+    }
+
+    /// The path of that file, for messages.
+    pub fn path(&self) -> String {
+        self.model.config.files()[self.file()].display_path()
+    }
+
+    /// The syntax node.
+    pub fn directive(&self) -> Directive<'m> {
+        let rec = self.rec();
+        self.model.config.files()[rec.file as usize]
+            .tree
+            .directive(rec.directive)
+    }
+
+    /// The name (unquoted value).
+    pub fn name(&self) -> &'m str {
+        &self.model.names[self.rec().sym as usize]
+    }
+
+    /// The arguments.
+    pub fn args(&self) -> impl Iterator<Item = Word<'m>> + Clone + 'm {
+        self.directive().args()
+    }
+
+    /// Argument `index`.
+    pub fn arg(&self, index: usize) -> Option<Word<'m>> {
+        self.args().nth(index)
+    }
+
+    /// The arguments' values joined by single spaces.
+    pub fn args_text(&self) -> String {
+        let mut text = String::new();
+        for (i, arg) in self.args().enumerate() {
+            if i > 0 {
+                text.push(' ');
+            }
+            text.push_str(&arg.value());
+        }
+        text
+    }
+
+    /// The enclosing block directive, `None` at the top level.
+    pub fn parent(&self) -> Option<Node<'m>> {
+        let parent = self.rec().parent;
+        (parent != NONE).then_some(Node {
+            model: self.model,
+            id: parent,
+        })
+    }
+
+    /// Enclosing blocks, innermost first.
+    pub fn ancestors(&self) -> impl Iterator<Item = Node<'m>> + 'm {
+        std::iter::successors(self.parent(), |n| n.parent())
+    }
+
+    /// The kind of the block this directive sits in.
+    pub fn context(&self) -> Contexts {
+        Contexts(self.rec().context)
+    }
+
+    /// The kind of block this directive opens, if nginx knows it.
+    pub fn block_kind(&self) -> Option<Contexts> {
+        self.is_block()
+            .then(|| self.model.block_kind_of(self.id))
+            .filter(|k| *k != Contexts::NONE)
+    }
+
+    /// Whether the directive has a `{ }` block (an `include` has none).
+    pub fn is_block(&self) -> bool {
+        let rec = self.rec();
+        rec.end > self.id + 1 || {
+            let directive = self.directive();
+            directive.has_block()
+                && self
+                    .model
+                    .config
+                    .included(rec.file as FileId, &directive)
+                    .is_none()
+        }
+    }
+
+    /// The directives of the block, includes spliced, in order.
+    pub fn children(&self) -> impl Iterator<Item = Node<'m>> + 'm {
+        self.model.children_range(self.id + 1, self.rec().end)
+    }
+
+    /// The directives named `name` directly in this block.
+    pub fn children_named(&self, name: &str) -> impl Iterator<Item = Node<'m>> + 'm {
+        self.model.in_block(Some(*self), name)
+    }
+
+    /// The directives before this one in the same block, nearest first.
+    pub fn preceding_siblings(&self) -> impl Iterator<Item = Node<'m>> + 'm {
+        let model = self.model;
+        let id = self.id;
+        let start = self.parent().map_or(0, |p| p.id + 1);
+        model
+            .children_range(start, id)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+    }
+
+    /// The directives after this one in the same block, in order.
+    pub fn following_siblings(&self) -> impl Iterator<Item = Node<'m>> + 'm {
+        let end = self
+            .parent()
+            .map_or(self.model.nodes.len() as u32, |p| p.rec().end);
+        self.model.children_range(self.rec().end, end)
+    }
+
+    /// Where the directive is written.
+    pub fn span(&self) -> Span {
+        self.directive().span()
+    }
+
+    /// Line and column of the name.
+    pub fn line_col(&self) -> LineCol {
+        self.directive().line_col()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::config::dump::DumpedFile;
+
+    /// A configuration tree from (path, text) pairs; the first is the main file.
+    pub(crate) fn config(files: &[(&str, &str)]) -> ConfigTree {
+        let files = files
+            .iter()
+            .map(|(path, text)| DumpedFile {
+                path: path.into(),
+                text: text.as_bytes().to_vec(),
+            })
+            .collect();
+        ConfigTree::load_dump(files).unwrap()
+    }
+
+    #[test]
+    fn includes_are_spliced_into_their_block() {
+        let tree = config(&[
+            (
+                "/etc/nginx/nginx.conf",
+                "events {}\nhttp {\n  include conf.d/*.conf;\n  server { listen 80; }\n}\n",
+            ),
+            (
+                "/etc/nginx/conf.d/up.conf",
+                "upstream app { server 127.0.0.1:8000; keepalive 8; }\n",
+            ),
+        ]);
+        let model = Model::new(&tree, Version::ASSUMED);
+        let http = model.named("http").next().unwrap();
+        let names: Vec<_> = http.children().map(|n| n.name()).collect();
+        assert_eq!(names, ["include", "upstream", "server"]);
+        let upstream = model.upstream("APP").unwrap();
+        assert_eq!(upstream.file(), 1);
+        assert_eq!(upstream.parent(), Some(http));
+        assert_eq!(upstream.block_kind(), Some(Contexts::HTTP_UPSTREAM));
+        let keepalive = upstream.children_named("keepalive").next().unwrap();
+        assert_eq!(keepalive.context(), Contexts::HTTP_UPSTREAM);
+        assert_eq!(keepalive.args_text(), "8");
+        let siblings: Vec<_> = keepalive.preceding_siblings().map(|n| n.name()).collect();
+        assert_eq!(siblings, ["server"]);
+        let listen = model.named("listen").next().unwrap();
+        assert_eq!(listen.context(), Contexts::HTTP_SERVER);
+        let ancestors: Vec<_> = listen.ancestors().map(|n| n.name()).collect();
+        assert_eq!(ancestors, ["server", "http"]);
+        assert_eq!(model.top_level().count(), 2);
+        assert!(!model.named("include").next().unwrap().is_block());
+    }
+
+    #[test]
+    fn maps_are_found_by_their_variable() {
+        let tree = config(&[(
+            "/etc/nginx/nginx.conf",
+            "http { map $http_upgrade $connection_upgrade { default upgrade; '' close; } }\n",
+        )]);
+        let model = Model::new(&tree, Version::ASSUMED);
+        let map = model.map_for("$connection_upgrade").unwrap();
+        let entries: Vec<_> = map.children().map(|n| (n.name(), n.args_text())).collect();
+        assert_eq!(
+            entries,
+            [("default", "upgrade".to_string()), ("", "close".to_string())]
+        );
+        assert_eq!(map.children().next().unwrap().context(), Contexts::DATA);
+    }
+}
