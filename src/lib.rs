@@ -20,6 +20,8 @@
 //! ```
 
 pub mod config;
+pub mod fix;
 pub mod model;
 pub mod output;
+pub mod rules;
 pub mod syntax;

@@ -48,13 +48,20 @@ impl<'m> Effective<'m> {
     /// Each entry's arguments as text, values joined by spaces: one entry for
     /// a scalar, one per occurrence (plus merged defaults) for an array.
     pub fn entries(&self) -> Vec<String> {
+        self.entry_args().into_iter().map(|args| args.join(" ")).collect()
+    }
+
+    /// Each entry's argument values, kept apart (a quoted value may hold
+    /// spaces).
+    pub fn entry_args(&self) -> Vec<Vec<String>> {
+        let split = |text: &String| text.split(' ').map(str::to_string).collect::<Vec<_>>();
         match &self.source {
             Source::Config(nodes) => nodes
                 .iter()
-                .map(Node::args_text)
-                .chain(self.merged_defaults.iter().cloned())
+                .map(|n| n.args().map(|a| a.value().into_owned()).collect())
+                .chain(self.merged_defaults.iter().map(split))
                 .collect(),
-            Source::Default(text) => split_default(text),
+            Source::Default(text) => split_default(text).iter().map(split).collect(),
             Source::Unset => Vec::new(),
         }
     }

@@ -1,0 +1,103 @@
+//! Byte-range edits.
+
+use crate::config::FileId;
+
+/// Replace `start..end` of a file's original text with `text` (an insertion
+/// when the range is empty).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct Edit {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+    pub text: String,
+}
+
+/// Why edits cannot be applied together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("edits overlap at bytes {0}..{1}")]
+    Overlap(u32, u32),
+    #[error("edit range {0}..{1} is outside the file")]
+    OutOfRange(u32, u32),
+}
+
+/// Apply edits of one file to its text. Identical edits count once; two
+/// insertions at the same offset keep their given order; overlapping
+/// ranges are refused.
+pub fn apply(text: &[u8], edits: &[&Edit]) -> Result<Vec<u8>, EditError> {
+    let mut sorted: Vec<&Edit> = Vec::with_capacity(edits.len());
+    for edit in edits {
+        if !sorted.contains(edit) {
+            sorted.push(edit);
+        }
+    }
+    sorted.sort_by_key(|e| (e.start, e.end));
+    let mut out = Vec::with_capacity(text.len() + 64);
+    let mut pos = 0u32;
+    for edit in sorted {
+        if edit.end as usize > text.len() || edit.start > edit.end {
+            return Err(EditError::OutOfRange(edit.start, edit.end));
+        }
+        if edit.start < pos {
+            return Err(EditError::Overlap(edit.start, pos));
+        }
+        out.extend_from_slice(&text[pos as usize..edit.start as usize]);
+        out.extend_from_slice(edit.text.as_bytes());
+        pos = edit.end;
+    }
+    out.extend_from_slice(&text[pos as usize..]);
+    Ok(out)
+}
+
+/// Choose edits that can be applied together: in order of position, each
+/// edit that does not overlap one already chosen (an insertion touching a
+/// replaced range counts as overlapping). The rest wait for the next pass.
+pub fn non_overlapping<'e>(edits: &[&'e Edit]) -> (Vec<&'e Edit>, usize) {
+    let mut sorted: Vec<&Edit> = edits.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    let mut chosen: Vec<&Edit> = Vec::new();
+    let mut skipped = 0;
+    for edit in sorted {
+        let clashes = chosen.iter().any(|c| {
+            c.file == edit.file
+                && edit.start < c.end.max(c.start + 1)
+                && c.start < edit.end.max(edit.start + 1)
+                && !(c.start == c.end && edit.start == edit.end && c.start == edit.start)
+        });
+        if clashes {
+            skipped += 1;
+        } else {
+            chosen.push(edit);
+        }
+    }
+    (chosen, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(start: u32, end: u32, text: &str) -> Edit {
+        Edit { file: 0, start, end, text: text.into() }
+    }
+
+    #[test]
+    fn edits_splice_into_the_original() {
+        let text = b"keepalive_timeout 60s;\n";
+        let a = edit(18, 21, "4s");
+        let b = edit(23, 23, "keepalive 8;\n");
+        assert_eq!(apply(text, &[&b, &a, &a]).unwrap(), b"keepalive_timeout 4s;\nkeepalive 8;\n");
+        let c = edit(19, 22, "x");
+        assert_eq!(apply(text, &[&a, &c]), Err(EditError::Overlap(19, 21)));
+        assert_eq!(apply(text, &[&edit(20, 40, "")]), Err(EditError::OutOfRange(20, 40)));
+    }
+
+    #[test]
+    fn overlapping_edits_wait() {
+        let (a, b, c) = (edit(0, 5, "x"), edit(3, 8, "y"), edit(8, 8, "z"));
+        let (chosen, skipped) = non_overlapping(&[&b, &a, &c]);
+        assert_eq!(chosen, [&a, &c]);
+        assert_eq!(skipped, 1);
+    }
+}

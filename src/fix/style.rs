@@ -1,0 +1,343 @@
+//! New text in the file's own style: its line ending, its indentation
+//! (copied from the neighbour, else the block's plus the file's unit), on
+//! its own line when the neighbour has one, inline in one-line blocks.
+
+use crate::config::FileId;
+use crate::syntax::{Directive, SyntaxTree};
+
+use super::Edit;
+
+/// How a file writes lines and indents blocks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Style {
+    pub newline: &'static str,
+    pub unit: String,
+}
+
+/// The line ending of the first line break, and the indent unit: a tab when
+/// lines indented with tabs outnumber those indented with spaces, else the
+/// smallest space indentation (default four spaces).
+pub fn style_of(text: &[u8]) -> Style {
+    let newline = match text.iter().position(|&b| b == b'\n') {
+        Some(i) if i > 0 && text[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    };
+    let (mut tabs, mut spaced, mut smallest) = (0usize, 0usize, usize::MAX);
+    for line in text.split(|&b| b == b'\n') {
+        let blank = line.iter().all(|b| b.is_ascii_whitespace());
+        if blank {
+            continue;
+        }
+        match line.first() {
+            Some(b'\t') => tabs += 1,
+            Some(b' ') => {
+                spaced += 1;
+                let n = line.iter().take_while(|&&b| b == b' ').count();
+                smallest = smallest.min(n);
+            }
+            _ => {}
+        }
+    }
+    let unit = if tabs > spaced {
+        "\t".to_string()
+    } else if spaced > 0 && smallest <= 8 {
+        " ".repeat(smallest)
+    } else {
+        "    ".to_string()
+    };
+    Style { newline, unit }
+}
+
+fn line_start(text: &[u8], offset: usize) -> usize {
+    text[..offset]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1)
+}
+
+/// The whitespace before a directive when it starts its line.
+fn indent_of(tree: &SyntaxTree, d: &Directive<'_>) -> Option<String> {
+    let text = tree.text();
+    let start = d.span().start as usize;
+    let before = &text[line_start(text, start)..start];
+    let before = before.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(before);
+    before
+        .iter()
+        .all(|&b| b == b' ' || b == b'\t')
+        .then(|| String::from_utf8_lossy(before).into_owned())
+}
+
+/// The end of a directive including a comment trailing it on its line (a
+/// comment token holds the CR of a CRLF line end; that stays out).
+fn end_with_comment(d: &Directive<'_>) -> usize {
+    let end = d.trailing_comment().map_or(d.span().end, |c| c.span().end) as usize;
+    if d.tree().text()[..end].ends_with(b"\r") {
+        end - 1
+    } else {
+        end
+    }
+}
+
+/// Whether only whitespace follows `offset` up to the end of its line.
+fn rest_is_blank(text: &[u8], offset: usize) -> bool {
+    text[offset..]
+        .iter()
+        .take_while(|&&b| b != b'\n')
+        .all(|b| b.is_ascii_whitespace())
+}
+
+fn same_line(text: &[u8], a: usize, b: usize) -> bool {
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    !text[lo..hi].contains(&b'\n')
+}
+
+/// The indentation for a directive inside `block`.
+fn child_indent(tree: &SyntaxTree, block: Option<&Directive<'_>>, style: &Style) -> String {
+    match block {
+        None => String::new(),
+        Some(block) => {
+            if let Some(child) = block
+                .children()
+                .find(|c| !same_line(tree.text(), c.span().start as usize, block.span().start as usize))
+            {
+                if let Some(indent) = indent_of(tree, &child) {
+                    return indent;
+                }
+            }
+            indent_of(tree, block).unwrap_or_default() + &style.unit
+        }
+    }
+}
+
+fn own_lines(lines: &[String], indent: &str, newline: &str, leading: bool) -> String {
+    let mut out = String::new();
+    for line in lines {
+        if leading {
+            out.push_str(newline);
+        }
+        out.push_str(indent);
+        out.push_str(line);
+        if !leading {
+            out.push_str(newline);
+        }
+    }
+    out
+}
+
+/// Insert `lines` (statements or comments) after directive `d`.
+pub fn insert_after(file: FileId, tree: &SyntaxTree, d: &Directive<'_>, lines: &[String]) -> Edit {
+    let text = tree.text();
+    let style = style_of(text);
+    let end = end_with_comment(d);
+    let inline = lines.iter().all(|l| !l.starts_with('#'));
+    match indent_of(tree, d) {
+        Some(indent) if rest_is_blank(text, end) => Edit {
+            file,
+            start: end as u32,
+            end: end as u32,
+            text: own_lines(lines, &indent, style.newline, true),
+        },
+        _ if inline || d.trailing_comment().is_none() => {
+            let at = d.span().end;
+            Edit {
+                file,
+                start: at,
+                end: at,
+                text: format!(" {}", lines.join(" ")),
+            }
+        }
+        _ => {
+            let indent = child_indent(tree, d.parent().as_ref(), &style);
+            Edit {
+                file,
+                start: end as u32,
+                end: end as u32,
+                text: own_lines(lines, &indent, style.newline, true),
+            }
+        }
+    }
+}
+
+/// Insert `lines` before directive `d`.
+pub fn insert_before(file: FileId, tree: &SyntaxTree, d: &Directive<'_>, lines: &[String]) -> Edit {
+    let text = tree.text();
+    let style = style_of(text);
+    let start = d.span().start as usize;
+    match indent_of(tree, d) {
+        Some(indent) => {
+            let at = start - indent.len();
+            Edit {
+                file,
+                start: at as u32,
+                end: at as u32,
+                text: own_lines(lines, &indent, style.newline, false),
+            }
+        }
+        None => Edit {
+            file,
+            start: start as u32,
+            end: start as u32,
+            text: format!("{} ", lines.join(" ")),
+        },
+    }
+}
+
+/// Insert `lines` at the start (`last: false`) or the end of a block
+/// (`None`: the top level of the file).
+pub fn insert_in_block(
+    file: FileId,
+    tree: &SyntaxTree,
+    block: Option<&Directive<'_>>,
+    lines: &[String],
+    last: bool,
+) -> Edit {
+    let children: Vec<Directive<'_>> = match block {
+        Some(b) => b.children().collect(),
+        None => tree.top_level().collect(),
+    };
+    let text = tree.text();
+    let style = style_of(text);
+    if let Some(child) = if last { children.last() } else { children.first() } {
+        return if last {
+            insert_after(file, tree, child, lines)
+        } else {
+            insert_before(file, tree, child, lines)
+        };
+    }
+    let Some(block) = block else {
+        // An empty file: append.
+        let at = text.len() as u32;
+        let lead = if text.is_empty() || text.ends_with(b"\n") { "" } else { style.newline };
+        return Edit {
+            file,
+            start: at,
+            end: at,
+            text: format!("{lead}{}", own_lines(lines, "", style.newline, false)),
+        };
+    };
+    let open = block.open_brace().expect("a block has a brace");
+    let close = block.terminator();
+    if same_line(text, open.end as usize, close.start as usize) {
+        let between = &text[open.end as usize..close.start as usize];
+        if between.iter().all(|b| b.is_ascii_whitespace()) {
+            return Edit {
+                file,
+                start: open.end,
+                end: close.start,
+                text: format!(" {} ", lines.join(" ")),
+            };
+        }
+    }
+    // `{` ends its line (maybe after a comment): a new line below it.
+    let mut at = open.end as usize;
+    while at < text.len() && text[at] != b'\n' {
+        at += 1;
+    }
+    if at > 0 && text[at - 1] == b'\r' {
+        at -= 1;
+    }
+    let indent = child_indent(tree, Some(block), &style);
+    Edit {
+        file,
+        start: at as u32,
+        end: at as u32,
+        text: own_lines(lines, &indent, style.newline, true),
+    }
+}
+
+/// Remove directive `d`: its whole line when it is alone on it, else just
+/// the directive and the space before it.
+pub fn remove(file: FileId, tree: &SyntaxTree, d: &Directive<'_>) -> Edit {
+    let text = tree.text();
+    let span = d.span();
+    let end = end_with_comment(d);
+    if indent_of(tree, d).is_some() && rest_is_blank(text, end) {
+        let start = line_start(text, span.start as usize);
+        let mut stop = end;
+        while stop < text.len() && text[stop] != b'\n' {
+            stop += 1;
+        }
+        if stop < text.len() {
+            stop += 1;
+        }
+        return Edit {
+            file,
+            start: start as u32,
+            end: stop as u32,
+            text: String::new(),
+        };
+    }
+    let mut start = span.start as usize;
+    while start > 0 && (text[start - 1] == b' ' || text[start - 1] == b'\t') {
+        start -= 1;
+    }
+    Edit {
+        file,
+        start: start as u32,
+        end: span.end,
+        text: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::apply;
+    use crate::syntax::parse;
+
+    fn run(conf: &str, f: impl Fn(&SyntaxTree) -> Edit) -> String {
+        let tree = parse(conf.as_bytes().to_vec()).unwrap();
+        let edit = f(&tree);
+        String::from_utf8(apply(tree.text(), &[&edit]).unwrap()).unwrap()
+    }
+
+    fn find<'t>(tree: &'t SyntaxTree, name: &str) -> Directive<'t> {
+        tree.directives().find(|d| d.name().value() == name).unwrap()
+    }
+
+    fn line(s: &str) -> Vec<String> {
+        vec![s.to_string()]
+    }
+
+    #[test]
+    fn style_follows_the_file() {
+        assert_eq!(style_of(b"a {\r\n\tb;\r\n}\r\n").newline, "\r\n");
+        assert_eq!(style_of(b"a {\n\tb;\n}\n").unit, "\t");
+        assert_eq!(style_of(b"a {\n  b {\n    c;\n  }\n}\n").unit, "  ");
+        assert_eq!(style_of(b"a;\n").unit, "    ");
+    }
+
+    #[test]
+    fn insertions_copy_the_neighbours_indentation() {
+        let conf = "http {\r\n\tserver {\r\n\t\tlisten 80; # web\r\n\t}\r\n}\r\n";
+        let out = run(conf, |t| insert_after(0, t, &find(t, "listen"), &line("listen 81;")));
+        assert_eq!(out, "http {\r\n\tserver {\r\n\t\tlisten 80; # web\r\n\t\tlisten 81;\r\n\t}\r\n}\r\n");
+        let out = run(conf, |t| insert_before(0, t, &find(t, "listen"), &["# why".into(), "x 1;".into()]));
+        assert_eq!(out, "http {\r\n\tserver {\r\n\t\t# why\r\n\t\tx 1;\r\n\t\tlisten 80; # web\r\n\t}\r\n}\r\n");
+    }
+
+    #[test]
+    fn one_line_blocks_stay_on_one_line() {
+        let conf = "location / { proxy_pass http://app; }\n";
+        let out = run(conf, |t| insert_after(0, t, &find(t, "proxy_pass"), &line("proxy_http_version 1.1;")));
+        assert_eq!(out, "location / { proxy_pass http://app; proxy_http_version 1.1; }\n");
+        let out = run("upstream app {}\n", |t| {
+            insert_in_block(0, t, Some(&find(t, "upstream")), &line("keepalive 8;"), true)
+        });
+        assert_eq!(out, "upstream app { keepalive 8; }\n");
+    }
+
+    #[test]
+    fn empty_multi_line_blocks_get_an_indented_line() {
+        let conf = "http {\n  upstream app { # pool\n  }\n}";
+        let out = run(conf, |t| insert_in_block(0, t, Some(&find(t, "upstream")), &line("keepalive 8;"), false));
+        assert_eq!(out, "http {\n  upstream app { # pool\n    keepalive 8;\n  }\n}");
+    }
+
+    #[test]
+    fn removal_takes_the_whole_line_or_just_the_directive() {
+        let conf = "a {\n    b 1; # note\n    c 2;\n}\n";
+        assert_eq!(run(conf, |t| remove(0, t, &find(t, "b"))), "a {\n    c 2;\n}\n");
+        assert_eq!(run("a { b 1; c 2; }\n", |t| remove(0, t, &find(t, "c"))), "a { b 1; }\n");
+    }
+}

@@ -1,0 +1,361 @@
+//! Turning a rule's `[fix]` into byte-range edits for one finding.
+//!
+//! The primitives are generic; the nginx knowledge they use is inheritance:
+//! `add` never makes a block lose the entries it inherits (research notes
+//! §3): it adds to the level the block's entries come from, replacing an
+//! entry with the same key instead of adding a second one, and with
+//! `scope = "everywhere"` it writes to http{} and every block that has
+//! entries of its own.
+
+use super::matcher::{upstreams_of, Subject};
+use super::schema::{AddAction, AddScope, Fix, InsertAction, Place, Position, Safety, SetAction};
+use super::template::Template;
+use crate::fix::style;
+use crate::fix::Edit;
+use crate::model::{effective, Node};
+use crate::syntax::Directive;
+
+/// A computed fix: what it does, how safe it is, and its edits.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FixPlan {
+    pub title: String,
+    pub safety: Safety,
+    pub edits: Vec<Edit>,
+}
+
+/// Compute the edits of `fix` for the subject; an error says why the fix
+/// cannot be made here (a missing fact, no block to put it in).
+pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
+    let mut edits = Vec::new();
+    let mut titles = Vec::new();
+    if let Some(set) = &fix.set {
+        titles.push(set_action(set, subject, &mut edits)?);
+    }
+    if let Some(add) = &fix.add {
+        titles.push(add_action(add, subject, &mut edits)?);
+    }
+    if let Some(replace) = &fix.replace_arg {
+        let node = subject.node;
+        let value = render(&replace.value, subject)?;
+        let directive = node.directive();
+        let (file, args): (_, Vec<_>) = (node.file(), directive.args().collect());
+        let old = args
+            .get(replace.index)
+            .map(|a| a.raw().into_owned())
+            .unwrap_or_default();
+        if let Some(arg) = args.get(replace.index) {
+            if arg.raw() != value {
+                edits.push(Edit {
+                    file,
+                    start: arg.span().start,
+                    end: arg.span().end,
+                    text: value.clone(),
+                });
+            }
+        } else if replace.index == args.len() {
+            let at = args.last().map_or(directive.name().span().end, |a| a.span().end);
+            edits.push(Edit {
+                file,
+                start: at,
+                end: at,
+                text: format!(" {value}"),
+            });
+        } else {
+            return Err(format!(
+                "{} has no argument {} to replace",
+                node.name(),
+                replace.index
+            ));
+        }
+        titles.push(format!("replace `{old}` with `{value}`"));
+    }
+    if let Some(insert) = &fix.insert {
+        titles.push(insert_action(insert, subject, &mut edits)?);
+    }
+    if fix.remove {
+        let node = subject.node;
+        let tree = &subject.env.model.config().files()[node.file()].tree;
+        edits.push(style::remove(node.file(), tree, &node.directive()));
+        titles.push(format!("remove `{}`", statement_text(&node.directive())));
+    }
+    let title = match &fix.title {
+        Some(title) => render(title, subject)?,
+        None => capitalize(&titles.join(", ")),
+    };
+    edits.sort();
+    edits.dedup();
+    Ok(FixPlan {
+        title,
+        safety: fix.safety,
+        edits,
+    })
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn render(template: &Template, subject: &Subject<'_, '_>) -> Result<String, String> {
+    template
+        .render(subject)
+        .map_err(|e| format!("cannot compute the fix: {e}"))
+}
+
+/// A directive's text from its name to its terminator, on one line.
+fn statement_text(d: &Directive<'_>) -> String {
+    let text = String::from_utf8_lossy(d.tree().slice(d.span())).into_owned();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn statement(directive: &str, args: &str) -> String {
+    if args.trim().is_empty() {
+        format!("{directive};")
+    } else {
+        format!("{directive} {args};")
+    }
+}
+
+fn lines(
+    comment: &Option<Template>,
+    text: String,
+    subject: &Subject<'_, '_>,
+) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    if let Some(comment) = comment {
+        for line in render(comment, subject)?.lines() {
+            out.push(format!("# {line}").trim_end().to_string());
+        }
+    }
+    out.push(text);
+    Ok(out)
+}
+
+/// The block an action works in; `None` is the top level of the main file.
+fn place<'m>(place: Place, node: Node<'m>) -> Result<Option<Node<'m>>, String> {
+    let named = |name: &str| {
+        std::iter::once(node)
+            .chain(node.ancestors())
+            .find(|n| n.name() == name && n.is_block())
+            .map(Some)
+            .ok_or_else(|| format!("{} is not inside a `{name}` block", node.name()))
+    };
+    match place {
+        Place::Parent => Ok(node.parent()),
+        Place::Own if node.is_block() => Ok(Some(node)),
+        Place::Own => Err(format!("{} has no block", node.name())),
+        Place::Upstream => upstreams_of(node)
+            .first()
+            .copied()
+            .map(Some)
+            .ok_or_else(|| format!("{} reaches no upstream{{}} block", node.name())),
+        Place::Http => named("http"),
+        Place::Server => named("server"),
+        Place::Location => named("location"),
+    }
+}
+
+fn tree_of<'m>(node: Node<'m>) -> &'m crate::syntax::SyntaxTree {
+    &node.model().config().files()[node.file()].tree
+}
+
+/// Insert `lines` at the start or end of a logical block, in the block's
+/// own file.
+fn insert_in(block: Option<Node<'_>>, lines: &[String], last: bool, subject: &Subject<'_, '_>) -> Edit {
+    match block {
+        Some(block) => {
+            let directive = block.directive();
+            style::insert_in_block(block.file(), tree_of(block), Some(&directive), lines, last)
+        }
+        None => {
+            let tree = &subject.env.model.config().files()[0].tree;
+            style::insert_in_block(0, tree, None, lines, last)
+        }
+    }
+}
+
+/// Replace the arguments of an existing directive with `args` (nginx text).
+fn replace_args(node: Node<'_>, args: &str) -> Option<Edit> {
+    let directive = node.directive();
+    let words: Vec<_> = directive.args().collect();
+    let current = words
+        .iter()
+        .map(|w| w.raw().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if current == args.trim() {
+        return None;
+    }
+    let (start, end, text) = match (words.first(), words.last()) {
+        (Some(first), Some(last)) => (first.span().start, last.span().end, args.trim().to_string()),
+        _ => {
+            let at = directive.name().span().end;
+            (at, at, format!(" {}", args.trim()))
+        }
+    };
+    Some(Edit {
+        file: node.file(),
+        start,
+        end,
+        text,
+    })
+}
+
+fn set_action(set: &SetAction, subject: &Subject<'_, '_>, edits: &mut Vec<Edit>) -> Result<String, String> {
+    let args = render(&set.args, subject)?;
+    let block = place(set.place, subject.node)?;
+    let model = subject.env.model;
+    let existing = model.in_block(block, &set.directive).last();
+    let title = format!("set `{}`", statement(&set.directive, &args));
+    if let Some(existing) = existing {
+        edits.extend(replace_args(existing, &args));
+        return Ok(title);
+    }
+    let new = lines(&set.comment, statement(&set.directive, &args), subject)?;
+    let block_file = block.map_or(0, |b| b.file());
+    let anchor = set
+        .after
+        .0
+        .iter()
+        .flat_map(|name| model.in_block(block, name))
+        .filter(|n| n.file() == block_file)
+        .max_by_key(|n| n.id());
+    edits.push(match anchor {
+        Some(anchor) => style::insert_after(anchor.file(), tree_of(anchor), &anchor.directive(), &new),
+        None => insert_in(block, &new, false, subject),
+    });
+    Ok(title)
+}
+
+/// The values of the words in nginx text such as `Connection ""`.
+fn words(args: &str) -> Vec<String> {
+    let text = format!("x {args};").into_bytes();
+    match crate::syntax::parse(text) {
+        Ok(tree) => tree
+            .directives()
+            .next()
+            .map(|d| d.args().map(|a| a.value().into_owned()).collect())
+            .unwrap_or_default(),
+        Err(_) => args.split_whitespace().map(str::to_string).collect(),
+    }
+}
+
+fn key_of(values: &[String], key: usize) -> Vec<String> {
+    values.iter().take(key).map(|v| v.to_ascii_lowercase()).collect()
+}
+
+/// Add to one level: replace the entry with the same key, else append
+/// after the level's last entry.
+fn add_to_level(entries: &[Node<'_>], add: &AddAction, args: &str, new: &[String], edits: &mut Vec<Edit>) {
+    let key = key_of(&words(args), add.key);
+    let same = entries.iter().find(|n| {
+        let values: Vec<String> = n.args().map(|a| a.value().into_owned()).collect();
+        key_of(&values, add.key) == key
+    });
+    match same {
+        Some(node) => edits.extend(replace_args(*node, args)),
+        None => {
+            let last = entries.last().expect("a level has entries");
+            edits.push(style::insert_after(last.file(), tree_of(*last), &last.directive(), new));
+        }
+    }
+}
+
+fn add_action(add: &AddAction, subject: &Subject<'_, '_>, edits: &mut Vec<Edit>) -> Result<String, String> {
+    let args = render(&add.args, subject)?;
+    let block = place(add.place, subject.node)?;
+    let model = subject.env.model;
+    let new = lines(&add.comment, statement(&add.directive, &args), subject)?;
+    match add.scope {
+        AddScope::Nearest => {
+            let value = effective(model, block, &add.directive);
+            if value.nodes().is_empty() {
+                // Nothing inherited to lose: the block gets its first entry,
+                // next to the subject when it sits there.
+                let node = subject.node;
+                let beside = node.parent() == block && block.is_some_and(|b| b.file() == node.file());
+                edits.push(if beside {
+                    style::insert_after(node.file(), tree_of(node), &node.directive(), &new)
+                } else {
+                    insert_in(block, &new, false, subject)
+                });
+            } else {
+                add_to_level(value.nodes(), add, &args, &new, edits);
+            }
+        }
+        AddScope::Everywhere => {
+            let top = std::iter::once(block)
+                .chain(block.map(|b| b.ancestors().map(Some).collect::<Vec<_>>()).unwrap_or_default())
+                .flatten()
+                .find(|n| n.name() == "http")
+                .or(block);
+            let mut levels: Vec<Option<Node<'_>>> = vec![top];
+            for node in model.named(&add.directive) {
+                let parent = node.parent();
+                let inside = match (top, parent) {
+                    (Some(top), Some(p)) => p == top || p.ancestors().any(|a| a == top),
+                    (None, _) => true,
+                    _ => false,
+                };
+                if inside && !levels.contains(&parent) {
+                    levels.push(parent);
+                }
+            }
+            for level in levels {
+                let entries: Vec<Node<'_>> = model.in_block(level, &add.directive).collect();
+                if entries.is_empty() {
+                    edits.push(insert_in(level, &new, false, subject));
+                } else {
+                    add_to_level(&entries, add, &args, &new, edits);
+                }
+            }
+        }
+    }
+    Ok(format!("add `{}`", statement(&add.directive, &args)))
+}
+
+fn insert_action(insert: &InsertAction, subject: &Subject<'_, '_>, edits: &mut Vec<Edit>) -> Result<String, String> {
+    let name = render(&insert.directive, subject)?;
+    let args = render(&insert.args, subject)?;
+    let text = statement(&name, &args);
+    let new = lines(&insert.comment, text.clone(), subject)?;
+    let node = subject.node;
+    let block = node.parent();
+    let anchors: Vec<Node<'_>> = insert
+        .anchor
+        .0
+        .iter()
+        .flat_map(|a| subject.env.model.in_block(block, a))
+        .collect();
+    let pick = |before: bool| -> Result<Node<'_>, String> {
+        if insert.anchor.0.is_empty() {
+            return Ok(node);
+        }
+        let found = if before {
+            anchors.iter().min_by_key(|n| n.id())
+        } else {
+            anchors.iter().max_by_key(|n| n.id())
+        };
+        found
+            .copied()
+            .ok_or_else(|| format!("no {} next to {}", insert.anchor.0.join(" or "), node.name()))
+    };
+    edits.push(match insert.position {
+        Position::Before => {
+            let at = pick(true)?;
+            style::insert_before(at.file(), tree_of(at), &at.directive(), &new)
+        }
+        Position::After => {
+            let at = pick(false)?;
+            style::insert_after(at.file(), tree_of(at), &at.directive(), &new)
+        }
+        Position::First | Position::Last => {
+            let block = place(insert.place, node)?;
+            insert_in(block, &new, insert.position == Position::Last, subject)
+        }
+    });
+    Ok(format!("insert `{text}`"))
+}

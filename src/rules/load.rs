@@ -1,0 +1,370 @@
+//! Loading rule files: the built-in ones (embedded at build time from
+//! `rules/`) and the user's (`--rules PATH`, files or folders). A bad file
+//! is reported at its place: `path:line:col`, the line, a caret, what was
+//! expected.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::schema::{Cond, Fix, Param, RuleFile, Severity, Test, ValueTest};
+use super::template::Template;
+use crate::model::VersionRange;
+use crate::syntax::SourceError;
+
+/// Where a rule was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Built into the binary, from `rules/NAME`.
+    Builtin(&'static str),
+    /// A file the user named.
+    File(PathBuf),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Builtin(name) => write!(f, "built-in rules/{name}"),
+            Origin::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// A checked rule, ready to run.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub category: String,
+    pub versions: VersionRange,
+    pub message: Option<Template>,
+    pub explain: String,
+    pub references: Vec<String>,
+    pub params: BTreeMap<String, Param>,
+    pub matcher: Cond,
+    pub fix: Option<Fix>,
+    /// Embedded examples with the line each starts on.
+    pub tests: Vec<(Test, u32)>,
+    pub origin: Origin,
+}
+
+impl Rule {
+    /// Parameter values: defaults, overridden by `overrides`.
+    pub fn param_values(&self, overrides: Option<&BTreeMap<String, String>>) -> BTreeMap<String, String> {
+        let mut values: BTreeMap<String, String> = self
+            .params
+            .iter()
+            .map(|(name, p)| (name.clone(), p.default.to_string()))
+            .collect();
+        if let Some(overrides) = overrides {
+            for (name, value) in overrides {
+                values.insert(name.clone(), value.clone());
+            }
+        }
+        values
+    }
+}
+
+/// A rule file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("{path}: {error}")]
+    Read { path: String, error: std::io::Error },
+    #[error("{}", .error.display(.path))]
+    Invalid { path: String, error: SourceError },
+    #[error("{path}: no rule files (*.toml) found")]
+    Empty { path: String },
+    #[error("rule id \"{id}\" is defined twice: {first} and {second}")]
+    Duplicate {
+        id: String,
+        first: String,
+        second: String,
+    },
+}
+
+/// The built-in rule files: (file name, text).
+pub fn builtin_sources() -> &'static [(&'static str, &'static str)] {
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"))
+}
+
+/// Parse every built-in rule.
+pub fn builtin() -> Result<Vec<Rule>, RuleError> {
+    builtin_sources()
+        .iter()
+        .map(|(name, text)| parse(text, Origin::Builtin(name)))
+        .collect()
+}
+
+/// Read rules from a file, or every `*.toml` in a folder (sorted).
+pub fn from_path(path: &Path) -> Result<Vec<Rule>, RuleError> {
+    let display = path.display().to_string();
+    let read_error = |error| RuleError::Read {
+        path: display.clone(),
+        error,
+    };
+    let files = if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(read_error)?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.is_file())
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(RuleError::Empty { path: display });
+        }
+        files
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let mut rules = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).map_err(|error| RuleError::Read {
+            path: file.display().to_string(),
+            error,
+        })?;
+        rules.push(parse(&text, Origin::File(file))?);
+    }
+    Ok(rules)
+}
+
+/// Refuse two rules with one id.
+pub fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
+    let mut seen: BTreeMap<&str, &Origin> = BTreeMap::new();
+    for rule in rules {
+        if let Some(first) = seen.insert(&rule.id, &rule.origin) {
+            return Err(RuleError::Duplicate {
+                id: rule.id.clone(),
+                first: first.to_string(),
+                second: rule.origin.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Parse and check one rule file.
+pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
+    let path = origin.to_string();
+    let invalid = |offset: usize, message: String, hint: Option<String>| RuleError::Invalid {
+        path: path.clone(),
+        error: SourceError::at(text.as_bytes(), offset, message, hint),
+    };
+    let file: RuleFile = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        invalid(offset, e.message().trim_end().to_string(), None)
+    })?;
+
+    let id_span = file.id.span();
+    let id = file.id.into_inner();
+    let valid_id = !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id.starts_with(|c: char| c.is_ascii_lowercase());
+    if !valid_id {
+        return Err(invalid(
+            id_span.start,
+            format!("invalid rule id \"{id}\""),
+            Some("ids are lowercase letters, digits and dashes, starting with a letter".into()),
+        ));
+    }
+
+    let params: BTreeSet<&str> = file.params.keys().map(String::as_str).collect();
+    let check_templates = |templates: Vec<&Template>, offset: usize| -> Result<(), RuleError> {
+        for template in templates {
+            for reference in template.references() {
+                if reference[0] == "param" && !params.contains(reference.get(1).map_or("", String::as_str)) {
+                    let declared = if params.is_empty() {
+                        "none are declared; add a [params.NAME] table".to_string()
+                    } else {
+                        format!("declared: {}", params.iter().copied().collect::<Vec<_>>().join(", "))
+                    };
+                    return Err(invalid(
+                        offset,
+                        format!(
+                            "template \"{}\" uses `{}`, which is not a parameter of this rule",
+                            template.source(),
+                            reference.join(".")
+                        ),
+                        Some(declared),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    };
+    if let Some(message) = &file.message {
+        check_templates(vec![message], 0)?;
+    }
+    let match_span = file.matcher.span();
+    let matcher = file.matcher.into_inner();
+    check_templates(cond_templates(&matcher), match_span.start)?;
+    if let Some(problem) = cond_problem(&matcher) {
+        return Err(invalid(match_span.start, problem, None));
+    }
+
+    let fix = match file.fix {
+        Some(fix) => {
+            let span = fix.span();
+            let fix = fix.into_inner();
+            check_templates(fix_templates(&fix), span.start)?;
+            let actions = [fix.set.is_some(), fix.add.is_some(), fix.replace_arg.is_some(), fix.insert.is_some(), fix.remove]
+                .iter()
+                .filter(|a| **a)
+                .count();
+            if actions == 0 {
+                return Err(invalid(
+                    span.start,
+                    "[fix] has no action".into(),
+                    Some("expected one of: set, add, replace_arg, insert, remove".into()),
+                ));
+            }
+            Some(fix)
+        }
+        None => None,
+    };
+
+    let mut tests = Vec::new();
+    for test in file.tests {
+        let span = test.span();
+        let line = SourceError::at(text.as_bytes(), span.start, "", None).line;
+        let test = test.into_inner();
+        if test.findings.is_none() && test.lines.is_none() && test.fixed.is_none() {
+            return Err(invalid(
+                span.start,
+                "[[test]] expects nothing".into(),
+                Some("give `findings`, `lines` or `fixed`".into()),
+            ));
+        }
+        if test.fixed.is_some() && fix.is_none() {
+            return Err(invalid(
+                span.start,
+                "[[test]] has `fixed` but the rule has no [fix]".into(),
+                None,
+            ));
+        }
+        if let Some(version) = &test.nginx {
+            if let Err(e) = version.parse::<crate::model::Version>() {
+                return Err(invalid(span.start, e.to_string(), None));
+            }
+        }
+        if let Some(unknown) = test.params.keys().find(|k| !params.contains(k.as_str())) {
+            return Err(invalid(
+                span.start,
+                format!("[[test]] sets unknown parameter \"{unknown}\""),
+                None,
+            ));
+        }
+        for (name, spec) in &test.backends {
+            if let Err(e) = super::facts::parse_spec(spec, "test") {
+                return Err(invalid(span.start, format!("backend \"{name}\": {e}"), None));
+            }
+        }
+        tests.push((test, line));
+    }
+
+    Ok(Rule {
+        id,
+        title: file.title,
+        severity: file.severity,
+        category: file.category,
+        versions: file.nginx.0,
+        message: file.message,
+        explain: file.explain,
+        references: file.references,
+        params: file.params.into_iter().map(|(k, v)| (k, v.into_inner())).collect(),
+        matcher,
+        fix,
+        tests,
+        origin,
+    })
+}
+
+/// Checks serde cannot express: `index` only in argument tests, and
+/// relations nested sensibly.
+fn cond_problem(cond: &Cond) -> Option<String> {
+    let misplaced_index = |t: &ValueTest| t.index.is_some();
+    if cond.any_arg.as_ref().is_some_and(misplaced_index)
+        || cond.arg_count.as_ref().is_some_and(misplaced_index)
+        || cond.effective.values().any(misplaced_index)
+    {
+        return Some("`index` belongs in `arg` tests and in `entry` tests only".into());
+    }
+    children(cond).into_iter().find_map(cond_problem)
+}
+
+fn children(cond: &Cond) -> Vec<&Cond> {
+    let mut out: Vec<&Cond> = Vec::new();
+    out.extend(cond.has.0.iter());
+    out.extend(cond.lacks.0.iter());
+    out.extend(cond.all.iter());
+    out.extend(cond.any.iter());
+    for boxed in [
+        &cond.upstream,
+        &cond.map,
+        &cond.used_by,
+        &cond.parent,
+        &cond.ancestor,
+        &cond.after,
+        &cond.before,
+        &cond.not,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        out.push(boxed);
+    }
+    out
+}
+
+fn value_templates(test: &ValueTest) -> Vec<&Template> {
+    let mut out: Vec<&Template> = test.equals.0.iter().chain(&test.not_equals.0).collect();
+    out.extend([&test.lt, &test.le, &test.gt, &test.ge].into_iter().flatten());
+    for list in [&test.entry, &test.no_entry].into_iter().flatten() {
+        for inner in &list.0 {
+            out.extend(value_templates(inner));
+        }
+    }
+    out
+}
+
+fn cond_templates(cond: &Cond) -> Vec<&Template> {
+    let mut out = Vec::new();
+    for test in cond
+        .arg
+        .0
+        .iter()
+        .chain(&cond.any_arg)
+        .chain(&cond.arg_count)
+        .chain(cond.effective.values())
+        .chain(cond.backend.iter().filter_map(|b| b.idle_timeout.as_ref()))
+    {
+        out.extend(value_templates(test));
+    }
+    for child in children(cond) {
+        out.extend(cond_templates(child));
+    }
+    out
+}
+
+fn fix_templates(fix: &Fix) -> Vec<&Template> {
+    let mut out: Vec<&Template> = fix.title.iter().collect();
+    if let Some(set) = &fix.set {
+        out.push(&set.args);
+        out.extend(&set.comment);
+    }
+    if let Some(add) = &fix.add {
+        out.push(&add.args);
+        out.extend(&add.comment);
+    }
+    if let Some(replace) = &fix.replace_arg {
+        out.push(&replace.value);
+    }
+    if let Some(insert) = &fix.insert {
+        out.push(&insert.directive);
+        out.push(&insert.args);
+        out.extend(&insert.comment);
+    }
+    out
+}

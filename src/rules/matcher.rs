@@ -1,0 +1,420 @@
+//! Evaluating a rule's `match` conditions on a directive of the model.
+
+use std::collections::BTreeMap;
+
+use super::facts::Backends;
+use super::schema::{Cond, ValueTest};
+use super::template::{compare, Scope, Template, Value};
+use crate::model::{
+    directives, effective, pass_target, scope_of, Contexts, Duration, Model, Node, Size, Target,
+    TimeSlot, ValueKind,
+};
+
+/// What conditions are evaluated against: the configuration, the rule's
+/// parameter values, and the declared backends.
+pub struct Env<'m> {
+    pub model: &'m Model<'m>,
+    pub params: &'m BTreeMap<String, String>,
+    pub backends: &'m Backends,
+}
+
+/// Template references resolved for one subject directive.
+pub struct Subject<'e, 'm> {
+    pub env: &'e Env<'m>,
+    pub node: Node<'m>,
+}
+
+/// The `upstream{}` blocks a directive is about: itself, the one it sits
+/// in, or those its `*_pass` reaches.
+pub fn upstreams_of<'m>(node: Node<'m>) -> Vec<Node<'m>> {
+    if node.name() == "upstream" && node.context() == Contexts::HTTP {
+        return vec![node];
+    }
+    if let Some(up) = node
+        .ancestors()
+        .find(|a| a.name() == "upstream" && a.context() == Contexts::HTTP)
+    {
+        return vec![up];
+    }
+    match pass_target(node) {
+        Some(Target::Upstream(ups)) => ups,
+        _ => Vec::new(),
+    }
+}
+
+fn upstream_name(up: Node<'_>) -> String {
+    up.arg(0).map(|a| a.value().into_owned()).unwrap_or_default()
+}
+
+/// A configured value as its directive's kind reads it.
+fn typed(text: &str, kind: Option<ValueKind>) -> Value {
+    match kind {
+        Some(ValueKind::Duration(slot)) => Duration::parse(text, slot)
+            .map(Value::Duration)
+            .unwrap_or_else(|_| Value::Text(text.into())),
+        Some(ValueKind::Size) => Size::parse(text)
+            .map(Value::Size)
+            .unwrap_or_else(|_| Value::Text(text.into())),
+        Some(ValueKind::Number) => text
+            .parse()
+            .map(Value::Number)
+            .unwrap_or_else(|_| Value::Text(text.into())),
+        _ => Value::Text(text.into()),
+    }
+}
+
+fn kind_of(name: &str, context: Contexts) -> Option<ValueKind> {
+    directives::lookup(name, context).map(|i| i.value)
+}
+
+impl Scope for Subject<'_, '_> {
+    fn lookup(&self, path: &[String]) -> Option<Value> {
+        let node = self.node;
+        let key: Vec<&str> = path.iter().map(String::as_str).collect();
+        match key.as_slice() {
+            ["param", name] => self.env.params.get(*name).map(|v| Value::Text(v.clone())),
+            ["arg", n] => {
+                let index: usize = n.parse().ok()?;
+                let kind = (index == 0).then(|| kind_of(node.name(), node.context())).flatten();
+                node.arg(index).map(|a| typed(&a.value(), kind))
+            }
+            ["args"] => Some(Value::Text(node.args_text())),
+            ["name"] => Some(Value::Text(node.name().to_string())),
+            ["upstream", "name"] => upstreams_of(node)
+                .first()
+                .map(|up| Value::Text(upstream_name(*up))),
+            ["backend", "name"] => upstreams_of(node)
+                .into_iter()
+                .find(|up| self.env.backends.get(&upstream_name(*up)).is_some())
+                .map(|up| Value::Text(upstream_name(up))),
+            ["backend", "idle_timeout"] => upstreams_of(node).into_iter().find_map(|up| {
+                self.env
+                    .backends
+                    .get(&upstream_name(up))
+                    .and_then(|b| b.idle_timeout)
+                    .map(Value::Duration)
+            }),
+            ["effective", name] => {
+                let block = scope_of(node);
+                let value = effective(self.env.model, block, name);
+                let kind = value.info.map(|i| i.value);
+                value.value().map(|v| typed(&v, kind))
+            }
+            ["default", name] => {
+                let context = scope_of(node)
+                    .and_then(|b| b.block_kind())
+                    .unwrap_or(Contexts::MAIN);
+                let info = directives::lookup(name, context)?;
+                info.default_for(self.env.model.version())
+                    .map(|v| typed(v, Some(info.value)))
+            }
+            ["nginx", "version"] => Some(Value::Text(self.env.model.version().to_string())),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `node` satisfies `cond`.
+pub fn matches(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
+    let subject = Subject { env, node };
+    let names = |list: &[String], name: &str| list.iter().any(|n| n == name);
+    if !cond.directive.0.is_empty() && !names(&cond.directive.0, node.name()) {
+        return false;
+    }
+    if !cond.context.0.is_empty() {
+        let parent = node.parent().map_or("main", |p| p.name());
+        if !names(&cond.context.0, parent) {
+            return false;
+        }
+    }
+    if !cond.within.0.is_empty() && !node.ancestors().any(|a| names(&cond.within.0, a.name())) {
+        return false;
+    }
+    if node.ancestors().any(|a| names(&cond.not_within.0, a.name())) {
+        return false;
+    }
+    if let Some(range) = &cond.nginx {
+        if !range.0.contains(env.model.version()) {
+            return false;
+        }
+    }
+    let kind0 = kind_of(node.name(), node.context());
+    for test in &cond.arg.0 {
+        let index = test.index.unwrap_or(0);
+        let kind = if index == 0 { kind0 } else { None };
+        let actual = node.arg(index).map(|a| a.value().into_owned());
+        if !value_passes(test, actual.as_deref(), kind, &subject) {
+            return false;
+        }
+    }
+    if let Some(test) = &cond.any_arg {
+        if !node
+            .args()
+            .any(|a| value_passes(test, Some(&a.value()), None, &subject))
+        {
+            return false;
+        }
+    }
+    if let Some(test) = &cond.arg_count {
+        let count = node.args().count().to_string();
+        if !value_passes(test, Some(&count), Some(ValueKind::Number), &subject) {
+            return false;
+        }
+    }
+    for child in &cond.has.0 {
+        if !some_child(child, node, env) {
+            return false;
+        }
+    }
+    for child in &cond.lacks.0 {
+        if some_child(child, node, env) {
+            return false;
+        }
+    }
+    if !cond.effective.is_empty() {
+        let block = scope_of(node);
+        for (name, test) in &cond.effective {
+            if !effective_passes(test, env.model, block, name, &subject) {
+                return false;
+            }
+        }
+    }
+    if !cond.target.0.is_empty() {
+        let kind = pass_target(node).map(|t| t.kind());
+        if !cond.target.0.iter().any(|k| Some(k.as_str()) == kind) {
+            return false;
+        }
+    }
+    if let Some(up) = &cond.upstream {
+        if !upstreams_of(node).into_iter().any(|u| matches(up, u, env)) {
+            return false;
+        }
+    }
+    if let Some(map) = &cond.map {
+        let found = variables(&node.args_text())
+            .filter_map(|var| env.model.map_for(&var))
+            .any(|m| matches(map, m, env));
+        if !found {
+            return false;
+        }
+    }
+    if let Some(user) = &cond.used_by {
+        if !map_is_used(user, node, env) {
+            return false;
+        }
+    }
+    if let Some(parent) = &cond.parent {
+        if !node.parent().is_some_and(|p| matches(parent, p, env)) {
+            return false;
+        }
+    }
+    if let Some(ancestor) = &cond.ancestor {
+        if !node.ancestors().any(|a| matches(ancestor, a, env)) {
+            return false;
+        }
+    }
+    if let Some(after) = &cond.after {
+        if !node.preceding_siblings().any(|s| matches(after, s, env)) {
+            return false;
+        }
+    }
+    if let Some(before) = &cond.before {
+        if !node.following_siblings().any(|s| matches(before, s, env)) {
+            return false;
+        }
+    }
+    if let Some(backend) = &cond.backend {
+        let declared = upstreams_of(node)
+            .into_iter()
+            .find_map(|up| env.backends.get(&upstream_name(up)));
+        if backend.declared.is_some_and(|d| d != declared.is_some()) {
+            return false;
+        }
+        if let Some(test) = &backend.idle_timeout {
+            let actual = declared.and_then(|b| b.idle_timeout).map(|d| d.to_string());
+            let kind = Some(ValueKind::Duration(TimeSlot::Milliseconds));
+            if !value_passes(test, actual.as_deref(), kind, &subject) {
+                return false;
+            }
+        }
+    }
+    cond.all.iter().all(|c| matches(c, node, env))
+        && (cond.any.is_empty() || cond.any.iter().any(|c| matches(c, node, env)))
+        && !cond.not.as_ref().is_some_and(|c| matches(c, node, env))
+}
+
+fn some_child(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
+    if cond.directive.0.is_empty() {
+        node.children().any(|c| matches(cond, c, env))
+    } else {
+        cond.directive
+            .0
+            .iter()
+            .any(|name| node.children_named(name).any(|c| matches(cond, c, env)))
+    }
+}
+
+/// The variables in a text, written `$name` (`${name}` becomes `$name`).
+fn variables(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.match_indices('$').filter_map(move |(i, _)| {
+        let rest = &text[i + 1..];
+        let name = match rest.strip_prefix('{') {
+            Some(braced) => &braced[..braced.find('}')?],
+            None => {
+                let len = rest
+                    .bytes()
+                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                    .count();
+                &rest[..len]
+            }
+        };
+        (!name.is_empty()).then(|| format!("${name}"))
+    })
+}
+
+/// Whether some directive (satisfying `cond`) uses the variable a `map`
+/// subject sets.
+fn map_is_used(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
+    if node.name() != "map" {
+        return false;
+    }
+    let Some(var) = node.arg(1).map(|a| a.value().to_ascii_lowercase()) else {
+        return false;
+    };
+    let uses = |n: &Node<'_>| {
+        n.id() != node.id()
+            && variables(&n.args_text()).any(|v| v.eq_ignore_ascii_case(&var))
+            && matches(cond, *n, env)
+    };
+    if cond.directive.0.is_empty() {
+        env.model.nodes().any(|n| uses(&n))
+    } else {
+        cond.directive
+            .0
+            .iter()
+            .any(|name| env.model.named(name).any(|n| uses(&n)))
+    }
+}
+
+fn effective_passes(
+    test: &ValueTest,
+    model: &Model<'_>,
+    block: Option<Node<'_>>,
+    name: &str,
+    subject: &Subject<'_, '_>,
+) -> bool {
+    let value = effective(model, block, name);
+    if test.configured.is_some_and(|c| c != value.is_configured()) {
+        return false;
+    }
+    if test.present.is_some_and(|p| p != value.is_set()) {
+        return false;
+    }
+    let kind = value.info.map(|i| i.value);
+    let entries = value.entry_args();
+    if let Some(tests) = &test.entry {
+        if !entries.iter().any(|args| entry_passes(&tests.0, args, subject)) {
+            return false;
+        }
+    }
+    if let Some(tests) = &test.no_entry {
+        if entries.iter().any(|args| entry_passes(&tests.0, args, subject)) {
+            return false;
+        }
+    }
+    let scalar = ValueTest {
+        present: None,
+        configured: None,
+        entry: None,
+        no_entry: None,
+        ..test.clone()
+    };
+    value_passes(&scalar, value.value().as_deref(), kind, subject)
+}
+
+fn entry_passes(tests: &[ValueTest], args: &[String], subject: &Subject<'_, '_>) -> bool {
+    tests.iter().all(|t| {
+        let actual = args.get(t.index.unwrap_or(0)).map(String::as_str);
+        value_passes(t, actual, None, subject)
+    })
+}
+
+/// One value against a test. A missing value fails every test but
+/// `present = false`, `not_equals` and `not_regex`.
+pub fn value_passes(
+    test: &ValueTest,
+    actual: Option<&str>,
+    kind: Option<ValueKind>,
+    scope: &dyn Scope,
+) -> bool {
+    if test.present.is_some_and(|p| p != actual.is_some()) {
+        return false;
+    }
+    let Some(actual) = actual else {
+        let needs_value = !test.equals.0.is_empty()
+            || test.regex.is_some()
+            || test.lt.is_some()
+            || test.le.is_some()
+            || test.gt.is_some()
+            || test.ge.is_some();
+        return !needs_value;
+    };
+    let value = typed(actual, kind);
+    let equal = |t: &Template| match t.evaluate(scope) {
+        Ok(expected) => {
+            let text = expected.to_string();
+            (if test.ignore_case {
+                text.eq_ignore_ascii_case(actual)
+            } else {
+                text == actual
+            }) || compare(&value, &expected) == Some(std::cmp::Ordering::Equal)
+        }
+        Err(_) => false,
+    };
+    if !test.equals.0.is_empty() && !test.equals.0.iter().any(equal) {
+        return false;
+    }
+    if test.not_equals.0.iter().any(equal) {
+        return false;
+    }
+    if let Some(re) = &test.regex {
+        if !re.0.is_match(actual) {
+            return false;
+        }
+    }
+    if let Some(re) = &test.not_regex {
+        if re.0.is_match(actual) {
+            return false;
+        }
+    }
+    use std::cmp::Ordering::*;
+    let checks: [(&Option<Template>, &[std::cmp::Ordering]); 4] = [
+        (&test.lt, &[Less]),
+        (&test.le, &[Less, Equal]),
+        (&test.gt, &[Greater]),
+        (&test.ge, &[Greater, Equal]),
+    ];
+    for (bound, allowed) in checks {
+        if let Some(template) = bound {
+            let Ok(expected) = template.evaluate(scope) else {
+                return false;
+            };
+            match compare(&value, &expected) {
+                Some(order) if allowed.contains(&order) => {}
+                _ => return false,
+            }
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_are_found_in_text() {
+        let found: Vec<_> = variables("$connection_upgrade x${host}y $ $1").collect();
+        assert_eq!(found, ["$connection_upgrade", "$host", "$1"]);
+    }
+}

@@ -1,0 +1,19 @@
+//! Declarative rules: the TOML schema, loading and validation, the matcher,
+//! fixes computed as edits, inline suppressions, and the runner for the
+//! examples embedded in rule files.
+
+pub mod engine;
+pub mod facts;
+pub mod fixes;
+pub mod load;
+pub mod matcher;
+pub mod schema;
+pub mod suppress;
+pub mod template;
+pub mod testing;
+
+pub use engine::{run, Finding, RunOptions, UNUSED_SUPPRESSION};
+pub use facts::{Backend, Backends};
+pub use fixes::FixPlan;
+pub use load::{Origin, Rule, RuleError};
+pub use schema::{Safety, Severity};

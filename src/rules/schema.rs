@@ -1,0 +1,480 @@
+//! The rule file format, as serde reads it. Every table refuses unknown keys;
+//! values that need parsing (regexes, version ranges, templates) are parsed
+//! while reading, so their errors carry the TOML position of the value.
+//! `docs/rules.md` is the user-facing reference of this schema.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, value::MapAccessDeserializer, value::SeqAccessDeserializer, Deserializer};
+use serde::Deserialize;
+use serde_spanned::Spanned;
+
+use super::template::Template;
+use crate::model::VersionRange;
+
+/// A whole rule file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub severity: Severity,
+    #[serde(default = "default_category")]
+    pub category: String,
+    /// nginx versions the rule applies to.
+    #[serde(default)]
+    pub nginx: Range,
+    /// The finding's message; default: the title.
+    pub message: Option<Template>,
+    /// Markdown documentation: what, why, the fix, references.
+    pub explain: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub params: BTreeMap<String, Spanned<Param>>,
+    #[serde(rename = "match")]
+    pub matcher: Spanned<Cond>,
+    pub fix: Option<Spanned<Fix>>,
+    #[serde(default, rename = "test")]
+    pub tests: Vec<Spanned<Test>>,
+}
+
+fn default_category() -> String {
+    "general".into()
+}
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A version range read from text (`">= 1.15.3, < 1.29.7"`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Range(pub VersionRange);
+
+impl TryFrom<String> for Range {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        text.parse().map(Range).map_err(|e: crate::model::VersionError| e.to_string())
+    }
+}
+
+/// A regular expression read from text.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Pattern(pub regex::Regex);
+
+impl TryFrom<String> for Pattern {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        regex::Regex::new(&text)
+            .map(Pattern)
+            .map_err(|e| format!("invalid regex: {e}"))
+    }
+}
+
+/// A rule parameter: a default users can override in `ngxfix.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    pub default: ParamValue,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A parameter value: text, a number or a boolean.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    Text(String),
+    Integer(i64),
+    Bool(bool),
+}
+
+impl fmt::Display for ParamValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamValue::Text(t) => f.write_str(t),
+            ParamValue::Integer(i) => i.fmt(f),
+            ParamValue::Bool(b) => b.fmt(f),
+        }
+    }
+}
+
+/// One value or a list of them (`directive = "a"` or `["a", "b"]`).
+#[derive(Debug, Clone)]
+pub struct List<T>(pub Vec<T>);
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        List(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> de::Visitor<'de> for Visit<T> {
+            type Value = List<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a value or an array of values")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Vec::deserialize(SeqAccessDeserializer::new(seq)).map(List)
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(|t| List(vec![t]))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                T::deserialize(de::value::StrDeserializer::new(v)).map(|t| List(vec![t]))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                T::deserialize(de::value::StringDeserializer::new(v)).map(|t| List(vec![t]))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                T::deserialize(de::value::I64Deserializer::new(v)).map(|t| List(vec![t]))
+            }
+        }
+        deserializer.deserialize_any(Visit(PhantomData))
+    }
+}
+
+/// A condition on a directive (the subject). Every key present must hold.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cond {
+    /// The subject's name is one of these.
+    #[serde(default)]
+    pub directive: List<String>,
+    /// The enclosing block's name is one of these (`main` for the top level).
+    #[serde(default)]
+    pub context: List<String>,
+    /// Some enclosing block has one of these names.
+    #[serde(default)]
+    pub within: List<String>,
+    /// No enclosing block has any of these names.
+    #[serde(default)]
+    pub not_within: List<String>,
+    /// Tests on arguments by position (`index`, default 0).
+    #[serde(default)]
+    pub arg: List<ValueTest>,
+    /// Some argument passes this test.
+    pub any_arg: Option<ValueTest>,
+    /// The number of arguments.
+    pub arg_count: Option<ValueTest>,
+    /// Some directive directly in the subject's block matches each of these.
+    #[serde(default)]
+    pub has: List<Cond>,
+    /// No directive directly in the subject's block matches any of these.
+    #[serde(default)]
+    pub lacks: List<Cond>,
+    /// Effective values (after inheritance and defaults) where the subject is.
+    #[serde(default)]
+    pub effective: BTreeMap<String, ValueTest>,
+    /// What a `*_pass` subject reaches: `upstream`, `address`, `unix`, `variable`.
+    #[serde(default)]
+    pub target: List<TargetKind>,
+    /// The `upstream{}` the subject is, or that a `*_pass` subject reaches.
+    pub upstream: Option<Box<Cond>>,
+    /// The `map` that sets a variable used in the subject's arguments.
+    pub map: Option<Box<Cond>>,
+    /// Some directive uses the variable a `map` subject sets.
+    pub used_by: Option<Box<Cond>>,
+    /// The enclosing block.
+    pub parent: Option<Box<Cond>>,
+    /// Some enclosing block.
+    pub ancestor: Option<Box<Cond>>,
+    /// Some earlier directive in the same block.
+    pub after: Option<Box<Cond>>,
+    /// Some later directive in the same block.
+    pub before: Option<Box<Cond>>,
+    /// Facts about the backend behind the subject's upstream.
+    pub backend: Option<BackendTest>,
+    /// The nginx version is in this range.
+    pub nginx: Option<Range>,
+    /// Every one of these holds.
+    #[serde(default)]
+    pub all: Vec<Cond>,
+    /// At least one of these holds.
+    #[serde(default)]
+    pub any: Vec<Cond>,
+    /// This does not hold.
+    pub not: Option<Box<Cond>>,
+}
+
+/// Kinds of `*_pass` targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    Upstream,
+    Address,
+    Unix,
+    Variable,
+}
+
+impl TargetKind {
+    /// The name used in rule files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::Upstream => "upstream",
+            TargetKind::Address => "address",
+            TargetKind::Unix => "unix",
+            TargetKind::Variable => "variable",
+        }
+    }
+}
+
+/// Tests on one value (an argument, an effective value, a fact). Every key
+/// present must hold.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueTest {
+    /// Which argument (in `arg` tests only); default 0.
+    pub index: Option<usize>,
+    /// Whether the value exists (an argument at that index; an effective
+    /// value from the configuration or a default).
+    pub present: Option<bool>,
+    /// Whether the configuration sets it (for effective values: not only a
+    /// default).
+    pub configured: Option<bool>,
+    /// Equal to one of these (templates allowed).
+    #[serde(default)]
+    pub equals: List<Template>,
+    /// Equal to none of these.
+    #[serde(default)]
+    pub not_equals: List<Template>,
+    /// Compare text case-insensitively.
+    #[serde(default)]
+    pub ignore_case: bool,
+    /// Matches this regular expression (searched, anchor it yourself).
+    pub regex: Option<Pattern>,
+    /// Does not match this regular expression.
+    pub not_regex: Option<Pattern>,
+    /// Comparisons; durations and sizes compare by value (`60s` = `1m`).
+    pub lt: Option<Template>,
+    pub le: Option<Template>,
+    pub gt: Option<Template>,
+    pub ge: Option<Template>,
+    /// For effective array values: some entry's arguments pass these tests.
+    pub entry: Option<List<ValueTest>>,
+    /// For effective array values: no entry's arguments pass these tests.
+    pub no_entry: Option<List<ValueTest>>,
+}
+
+/// Facts about the backend behind an upstream (from `--backend` or
+/// `ngxfix.toml`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackendTest {
+    /// Whether the user declared the backend.
+    pub declared: Option<bool>,
+    /// Its idle keepalive timeout.
+    pub idle_timeout: Option<ValueTest>,
+}
+
+/// How safe a fix is to apply without a human looking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Safety {
+    #[default]
+    Safe,
+    Unsafe,
+    DisplayOnly,
+}
+
+impl Safety {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Safety::Safe => "safe",
+            Safety::Unsafe => "unsafe",
+            Safety::DisplayOnly => "display-only",
+        }
+    }
+}
+
+/// The fix part of a rule: one or more actions applied together.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fix {
+    #[serde(default)]
+    pub safety: Safety,
+    /// What the fix does; default: derived from the actions.
+    pub title: Option<Template>,
+    /// Set a scalar directive in a block: change its arguments if present,
+    /// else insert it.
+    pub set: Option<SetAction>,
+    /// Add an entry to an array-inherited directive without dropping
+    /// inherited entries.
+    pub add: Option<AddAction>,
+    /// Replace one argument of the subject.
+    pub replace_arg: Option<ReplaceArg>,
+    /// Insert a directive.
+    pub insert: Option<InsertAction>,
+    /// Remove the subject.
+    #[serde(default)]
+    pub remove: bool,
+}
+
+/// Which block an action works in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Place {
+    /// The block the subject sits in.
+    #[default]
+    Parent,
+    /// The subject's own block.
+    #[serde(rename = "self")]
+    Own,
+    /// The `upstream{}` the subject is or reaches.
+    Upstream,
+    /// The nearest enclosing `http`, `server` or `location`.
+    Http,
+    Server,
+    Location,
+}
+
+/// `set = { directive, args, in, after, comment }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetAction {
+    pub directive: String,
+    /// The arguments as nginx text (templates allowed), e.g. `'Connection ""'`.
+    pub args: Template,
+    #[serde(default, rename = "in")]
+    pub place: Place,
+    /// When inserting: after the last of these directives in the block
+    /// (else at the start of the block).
+    #[serde(default)]
+    pub after: List<String>,
+    /// A comment line written above an inserted directive.
+    pub comment: Option<Template>,
+}
+
+/// How far `add` reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AddScope {
+    /// The level the block's value comes from.
+    #[default]
+    Nearest,
+    /// http{} and every block of the tree that has its own entries.
+    Everywhere,
+}
+
+/// `add = { directive, args, key, in, scope, comment }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddAction {
+    pub directive: String,
+    pub args: Template,
+    /// How many leading arguments identify an entry (an existing entry with
+    /// the same key is replaced, not duplicated). Compared case-insensitively.
+    #[serde(default = "one")]
+    pub key: usize,
+    #[serde(default, rename = "in")]
+    pub place: Place,
+    #[serde(default)]
+    pub scope: AddScope,
+    pub comment: Option<Template>,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// `replace_arg = { index, value }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplaceArg {
+    pub index: usize,
+    /// The new argument as nginx text (quote it yourself when needed).
+    pub value: Template,
+}
+
+/// Where `insert` puts the new directive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Position {
+    /// Right before the subject.
+    Before,
+    /// Right after the subject.
+    #[default]
+    After,
+    /// At the start of the block given by `in`.
+    First,
+    /// At the end of the block given by `in`.
+    Last,
+}
+
+/// `insert = { directive, args, position, anchor, in, comment }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InsertAction {
+    /// The name (a template: `{name}` repeats the subject's).
+    pub directive: Template,
+    #[serde(default = "empty_template")]
+    pub args: Template,
+    #[serde(default)]
+    pub position: Position,
+    /// With `before`/`after`: next to the first (before) or last (after)
+    /// directive of these names in the subject's block, instead of the
+    /// subject.
+    #[serde(default)]
+    pub anchor: List<String>,
+    #[serde(default, rename = "in")]
+    pub place: Place,
+    pub comment: Option<Template>,
+}
+
+fn empty_template() -> Template {
+    Template::parse("").expect("the empty template parses")
+}
+
+/// An example embedded in a rule file, run by `ngxfix test-rules`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Test {
+    /// A short name for reports.
+    pub name: Option<String>,
+    /// The configuration, as a main file (no includes).
+    pub config: String,
+    /// The nginx version to assume.
+    pub nginx: Option<String>,
+    /// Parameter values for this test.
+    #[serde(default)]
+    pub params: BTreeMap<String, ParamValue>,
+    /// Backend idle timeouts by upstream name (`app = "5s"`).
+    #[serde(default)]
+    pub backends: BTreeMap<String, String>,
+    /// How many findings this rule reports.
+    pub findings: Option<usize>,
+    /// The findings' lines, in order.
+    pub lines: Option<Vec<u32>>,
+    /// The configuration after applying every fix.
+    pub fixed: Option<String>,
+}

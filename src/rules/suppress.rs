@@ -1,0 +1,183 @@
+//! Inline suppressions: `# ngxfix: ignore RULE[,RULE] -- reason`, on the
+//! line before a directive (comment lines may stack) or at the end of its
+//! line. A suppression that silences nothing is itself reported, so stale
+//! ones do not pile up.
+
+use super::engine::{located, Finding, UNUSED_SUPPRESSION};
+use super::schema::Severity;
+use crate::config::{ConfigTree, FileId};
+use crate::syntax::Span;
+
+/// One suppression comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    pub file: FileId,
+    pub span: Span,
+    /// The line whose directive it silences.
+    pub line: u32,
+    /// Written after code on that line.
+    pub trailing: bool,
+    pub rules: Vec<String>,
+    pub reason: Option<String>,
+}
+
+/// The rule ids and reason of a suppression comment's text (after `#`).
+pub fn parse_comment(text: &str) -> Option<(Vec<String>, Option<String>)> {
+    let body = text.trim_start();
+    let body = body.strip_prefix("ngxfix:")?.trim_start();
+    let body = body.strip_prefix("ignore")?;
+    if !body.is_empty() && !body.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let (ids, reason) = match body.split_once("--") {
+        Some((ids, reason)) => (ids, Some(reason.trim().to_string()).filter(|r| !r.is_empty())),
+        None => (body, None),
+    };
+    let rules: Vec<String> = ids
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    Some((rules, reason))
+}
+
+/// Every suppression comment of the tree.
+pub fn collect(config: &ConfigTree) -> Vec<Suppression> {
+    let mut found = Vec::new();
+    for (file, source) in config.files().iter().enumerate() {
+        let tree = &source.tree;
+        let text = tree.text();
+        for comment in tree.comments() {
+            let Some((rules, reason)) = parse_comment(&comment.text()) else {
+                continue;
+            };
+            let span = comment.span();
+            let line_start = text[..span.start as usize]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let trailing = text[line_start..span.start as usize]
+                .iter()
+                .any(|b| !b.is_ascii_whitespace());
+            let target = if trailing {
+                span.start as usize
+            } else {
+                next_code(text, span.end as usize)
+            };
+            found.push(Suppression {
+                file,
+                span,
+                line: tree.line_col(target as u32).line,
+                trailing,
+                rules,
+                reason,
+            });
+        }
+    }
+    found
+}
+
+/// The first byte of code after `offset`, skipping blanks and comment lines.
+fn next_code(text: &[u8], mut offset: usize) -> usize {
+    loop {
+        while offset < text.len() && text[offset].is_ascii_whitespace() {
+            offset += 1;
+        }
+        if offset < text.len() && text[offset] == b'#' {
+            while offset < text.len() && text[offset] != b'\n' {
+                offset += 1;
+            }
+        } else {
+            return offset.min(text.len());
+        }
+    }
+}
+
+/// Drop suppressed findings; add a finding for each suppression (of an
+/// active rule) that silenced nothing and for each unknown rule id.
+pub fn apply(
+    config: &ConfigTree,
+    findings: Vec<Finding>,
+    active: &[&str],
+    known: &[&str],
+    report_unused: bool,
+) -> Vec<Finding> {
+    let suppressions = collect(config);
+    if suppressions.is_empty() {
+        return findings;
+    }
+    let mut used = vec![Vec::<&str>::new(); suppressions.len()];
+    let mut kept = Vec::with_capacity(findings.len());
+    'findings: for finding in findings {
+        for (i, s) in suppressions.iter().enumerate() {
+            let on_line = finding.start.line == s.line || (s.trailing && finding.end.line == s.line);
+            if s.file == finding.file && on_line && s.rules.iter().any(|r| *r == finding.rule) {
+                used[i].push(s.rules.iter().find(|r| **r == finding.rule).unwrap());
+                continue 'findings;
+            }
+        }
+        kept.push(finding);
+    }
+    if report_unused {
+        for (i, s) in suppressions.iter().enumerate() {
+            let tree = &config.files()[s.file].tree;
+            let path = config.files()[s.file].display_path();
+            let report = |message: String| {
+                located(
+                    UNUSED_SUPPRESSION,
+                    Severity::Warning,
+                    "Suppression comment silences nothing",
+                    message,
+                    s.file,
+                    path.clone(),
+                    tree,
+                    s.span,
+                    None,
+                    None,
+                )
+            };
+            if s.rules.is_empty() {
+                kept.push(report("suppression names no rule: write `# ngxfix: ignore RULE -- reason`".into()));
+            }
+            for rule in &s.rules {
+                if !known.contains(&rule.as_str()) {
+                    kept.push(report(format!("suppression names unknown rule `{rule}`")));
+                } else if active.contains(&rule.as_str()) && !used[i].contains(&rule.as_str()) {
+                    kept.push(report(format!(
+                        "suppression of `{rule}` silences nothing on line {}",
+                        s.line
+                    )));
+                }
+            }
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suppression_comments_parse() {
+        assert_eq!(
+            parse_comment(" ngxfix: ignore a-b,c -- backend closes after 75s"),
+            Some((vec!["a-b".into(), "c".into()], Some("backend closes after 75s".into())))
+        );
+        assert_eq!(parse_comment("ngxfix: ignore x"), Some((vec!["x".into()], None)));
+        assert_eq!(parse_comment(" ngxfix: ignored x"), None);
+        assert_eq!(parse_comment(" a comment"), None);
+    }
+
+    #[test]
+    fn suppressions_target_their_directive_line() {
+        let tree = crate::model::tree::tests::config(&[(
+            "/etc/nginx/nginx.conf",
+            "http {\n    # ngxfix: ignore r1 -- why\n\n    # more words\n    listen 80;\n    server_tokens on; # ngxfix: ignore r2\n}\n",
+        )]);
+        let found = collect(&tree);
+        assert_eq!(found.len(), 2);
+        assert_eq!((found[0].line, found[0].trailing), (5, false));
+        assert_eq!((found[1].line, found[1].trailing), (6, true));
+    }
+}

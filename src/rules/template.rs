@@ -1,0 +1,466 @@
+//! Text templates in rule files: `"keepalive_timeout {backend.idle_timeout -
+//! param.margin}"`. A `{...}` holds an expression: references (`param.NAME`,
+//! `arg.N`, `args`, `name`, `upstream.name`, `backend.idle_timeout`,
+//! `backend.name`, `effective.DIRECTIVE`, `default.DIRECTIVE`,
+//! `nginx.version`), literals (`1s`, `512k`, `32`), `+` and `-`, and
+//! `min(a, b)` / `max(a, b)`. Durations print in nginx notation (`4s`,
+//! `1500ms`); `{{` and `}}` are literal braces.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::model::{Duration, Size, TimeSlot};
+
+/// A value an expression yields.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Duration(Duration),
+    Size(Size),
+    Number(i64),
+    Text(String),
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Duration(d) => d.fmt(f),
+            Value::Size(s) => s.fmt(f),
+            Value::Number(n) => n.fmt(f),
+            Value::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl Value {
+    /// Read a literal: a plain integer is a number, then a duration with a
+    /// unit, then a size, else text.
+    pub fn literal(text: &str) -> Value {
+        let trimmed = text.trim();
+        if let Ok(n) = trimmed.parse::<i64>() {
+            return Value::Number(n);
+        }
+        let has_unit = trimmed.chars().any(|c| c.is_ascii_alphabetic());
+        if has_unit && trimmed.starts_with(|c: char| c.is_ascii_digit()) {
+            if let Ok(d) = Duration::parse(trimmed, TimeSlot::Milliseconds) {
+                return Value::Duration(d);
+            }
+            if let Ok(s) = Size::parse(trimmed) {
+                return Value::Size(s);
+            }
+        }
+        Value::Text(text.to_string())
+    }
+}
+
+/// What a reference resolves against; implemented by the matcher.
+pub trait Scope {
+    /// The value of a reference such as `param.margin`, `None` if it has no
+    /// value here (e.g. `backend.idle_timeout` with no backend declared).
+    fn lookup(&self, path: &[String]) -> Option<Value>;
+}
+
+/// Why an expression could not be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    #[error("{0} has no value here")]
+    Missing(String),
+    #[error("cannot compute {0}")]
+    Type(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Expr {
+    Literal(Value),
+    Ref(Vec<String>),
+    Add(Box<Expr>, Box<Expr>),
+    Sub(Box<Expr>, Box<Expr>),
+    Min(Box<Expr>, Box<Expr>),
+    Max(Box<Expr>, Box<Expr>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Part {
+    Text(String),
+    Expr(Expr),
+}
+
+/// A parsed template.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Template {
+    parts: Vec<Part>,
+    source: String,
+}
+
+/// The roots a reference may start with.
+pub const ROOTS: &[&str] = &[
+    "param", "arg", "args", "name", "upstream", "backend", "effective", "default", "nginx",
+];
+
+impl TryFrom<String> for Template {
+    type Error = String;
+
+    fn try_from(source: String) -> Result<Self, String> {
+        Template::parse(&source)
+    }
+}
+
+impl fmt::Display for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+impl Template {
+    /// Parse `text`; the error says what is wrong and where in the text.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find(['{', '}']) {
+            literal.push_str(&rest[..i]);
+            let brace = &rest[i..];
+            if let Some(after) = brace.strip_prefix("{{") {
+                literal.push('{');
+                rest = after;
+            } else if let Some(after) = brace.strip_prefix("}}") {
+                literal.push('}');
+                rest = after;
+            } else if brace.starts_with('}') {
+                return Err(format!("unmatched `}}` in template \"{text}\" (write `}}}}` for a brace)"));
+            } else {
+                let end = brace
+                    .find('}')
+                    .ok_or_else(|| format!("unclosed `{{` in template \"{text}\""))?;
+                let inner = &brace[1..end];
+                let expr = parse_expr(inner)
+                    .map_err(|why| format!("in template \"{text}\", `{{{inner}}}`: {why}"))?;
+                if !literal.is_empty() {
+                    parts.push(Part::Text(std::mem::take(&mut literal)));
+                }
+                parts.push(Part::Expr(expr));
+                rest = &brace[end + 1..];
+            }
+        }
+        literal.push_str(rest);
+        if !literal.is_empty() {
+            parts.push(Part::Text(literal));
+        }
+        Ok(Template {
+            parts,
+            source: text.to_string(),
+        })
+    }
+
+    /// The template's source text.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Every reference the template uses, as dotted paths.
+    pub fn references(&self) -> Vec<Vec<String>> {
+        fn collect(expr: &Expr, out: &mut Vec<Vec<String>>) {
+            match expr {
+                Expr::Literal(_) => {}
+                Expr::Ref(path) => out.push(path.clone()),
+                Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Min(a, b) | Expr::Max(a, b) => {
+                    collect(a, out);
+                    collect(b, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for part in &self.parts {
+            if let Part::Expr(expr) = part {
+                collect(expr, &mut out);
+            }
+        }
+        out
+    }
+
+    /// When the template is a single expression, its value (typed); else
+    /// the rendered text.
+    pub fn evaluate(&self, scope: &dyn Scope) -> Result<Value, EvalError> {
+        match self.parts.as_slice() {
+            [Part::Expr(expr)] => eval(expr, scope),
+            [Part::Text(text)] => Ok(Value::Text(text.clone())),
+            _ => self.render(scope).map(Value::Text),
+        }
+    }
+
+    /// The text with every expression replaced by its value.
+    pub fn render(&self, scope: &dyn Scope) -> Result<String, EvalError> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(text) => out.push_str(text),
+                Part::Expr(expr) => out.push_str(&eval(expr, scope)?.to_string()),
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn eval(expr: &Expr, scope: &dyn Scope) -> Result<Value, EvalError> {
+    Ok(match expr {
+        Expr::Literal(value) => value.clone(),
+        Expr::Ref(path) => scope
+            .lookup(path)
+            .ok_or_else(|| EvalError::Missing(path.join(".")))?,
+        Expr::Add(a, b) => arith(eval(a, scope)?, eval(b, scope)?, true)?,
+        Expr::Sub(a, b) => arith(eval(a, scope)?, eval(b, scope)?, false)?,
+        Expr::Min(a, b) | Expr::Max(a, b) => {
+            let (x, y) = (eval(a, scope)?, eval(b, scope)?);
+            let ordering = compare(&x, &y)
+                .ok_or_else(|| EvalError::Type(format!("min/max of {x} and {y}")))?;
+            let first = matches!(expr, Expr::Min(..)) == ordering.is_le();
+            if first {
+                x
+            } else {
+                y
+            }
+        }
+    })
+}
+
+/// Numbers stand for seconds next to durations and bytes next to sizes.
+fn coerce(value: &Value, like: &Value) -> Option<Value> {
+    match (value, like) {
+        (Value::Number(n), Value::Duration(_)) if *n >= 0 => {
+            Some(Value::Duration(Duration::from_secs(*n as u64)))
+        }
+        (Value::Number(n), Value::Size(_)) if *n >= 0 => Some(Value::Size(Size::from_bytes(*n as u64))),
+        (Value::Text(t), Value::Duration(_)) => Duration::parse(t, TimeSlot::Milliseconds)
+            .ok()
+            .map(Value::Duration),
+        (Value::Text(t), Value::Size(_)) => Size::parse(t).ok().map(Value::Size),
+        (Value::Text(t), Value::Number(_)) => t.trim().parse().ok().map(Value::Number),
+        _ => Some(value.clone()),
+    }
+}
+
+fn arith(a: Value, b: Value, add: bool) -> Result<Value, EvalError> {
+    let b2 = coerce(&b, &a).unwrap_or(b.clone());
+    let a2 = coerce(&a, &b2).unwrap_or(a.clone());
+    let op = if add { "+" } else { "-" };
+    match (&a2, &b2) {
+        (Value::Duration(x), Value::Duration(y)) => Ok(Value::Duration(if add {
+            x.saturating_add(*y)
+        } else {
+            x.saturating_sub(*y)
+        })),
+        (Value::Size(x), Value::Size(y)) => {
+            let (x, y) = (x.as_bytes(), y.as_bytes());
+            Ok(Value::Size(Size::from_bytes(if add {
+                x.saturating_add(y)
+            } else {
+                x.saturating_sub(y)
+            })))
+        }
+        (Value::Number(x), Value::Number(y)) => Ok(Value::Number(if add { x + y } else { x - y })),
+        _ => Err(EvalError::Type(format!("{a} {op} {b}"))),
+    }
+}
+
+/// Order two values of the same kind (numbers coerced to durations/sizes);
+/// `None` when they cannot be compared.
+pub fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    // Text takes the kind of the other side (`1m` is a minute next to a
+    // duration, a mebibyte next to a size); two texts read as literals.
+    let (a, b) = match (a, b) {
+        (Value::Text(x), Value::Text(y)) => (Value::literal(x), Value::literal(y)),
+        (Value::Text(_), _) => (coerce(a, b)?, b.clone()),
+        (_, Value::Text(_)) => (a.clone(), coerce(b, a)?),
+        _ => (coerce(a, b)?, coerce(b, a)?),
+    };
+    let b = coerce(&b, &a)?;
+    let a = coerce(&a, &b)?;
+    match (&a, &b) {
+        (Value::Duration(x), Value::Duration(y)) => Some(x.cmp(y)),
+        (Value::Size(x), Value::Size(y)) => Some(x.cmp(y)),
+        (Value::Number(x), Value::Number(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+fn parse_expr(text: &str) -> Result<Expr, String> {
+    let tokens = tokenize(text)?;
+    let mut parser = Parser { tokens, pos: 0 };
+    let expr = parser.sum()?;
+    if parser.pos != parser.tokens.len() {
+        return Err(format!("unexpected `{}`", parser.tokens[parser.pos]));
+    }
+    Ok(expr)
+}
+
+fn tokenize(text: &str) -> Result<Vec<String>, String> {
+    let mut tokens = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some(&(i, c)) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+        } else if "+-(),".contains(c) {
+            tokens.push(c.to_string());
+            chars.next();
+        } else if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
+            let mut end = i;
+            while let Some(&(j, d)) = chars.peek() {
+                if d.is_ascii_alphanumeric() || d == '_' || d == '.' {
+                    end = j + d.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            tokens.push(text[i..end].to_string());
+        } else {
+            return Err(format!("unexpected character `{c}`"));
+        }
+    }
+    if tokens.is_empty() {
+        return Err("empty expression".into());
+    }
+    Ok(tokens)
+}
+
+struct Parser {
+    tokens: Vec<String>,
+    pos: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&str> {
+        self.tokens.get(self.pos).map(String::as_str)
+    }
+
+    fn expect(&mut self, what: &str) -> Result<(), String> {
+        if self.peek() == Some(what) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(format!(
+                "expected `{what}`, found {}",
+                self.peek().map_or("the end".to_string(), |t| format!("`{t}`"))
+            ))
+        }
+    }
+
+    fn sum(&mut self) -> Result<Expr, String> {
+        let mut left = self.term()?;
+        while let Some(op @ ("+" | "-")) = self.peek() {
+            let add = op == "+";
+            self.pos += 1;
+            let right = self.term()?;
+            left = if add {
+                Expr::Add(Box::new(left), Box::new(right))
+            } else {
+                Expr::Sub(Box::new(left), Box::new(right))
+            };
+        }
+        Ok(left)
+    }
+
+    fn term(&mut self) -> Result<Expr, String> {
+        let token = self
+            .peek()
+            .ok_or("expected a value, found the end")?
+            .to_string();
+        self.pos += 1;
+        if token == "min" || token == "max" {
+            self.expect("(")?;
+            let a = self.sum()?;
+            self.expect(",")?;
+            let b = self.sum()?;
+            self.expect(")")?;
+            return Ok(if token == "min" {
+                Expr::Min(Box::new(a), Box::new(b))
+            } else {
+                Expr::Max(Box::new(a), Box::new(b))
+            });
+        }
+        if token.starts_with(|c: char| c.is_ascii_digit()) {
+            return match Value::literal(&token) {
+                Value::Text(_) => Err(format!("`{token}` is not a number, duration or size")),
+                value => Ok(Expr::Literal(value)),
+            };
+        }
+        let path: Vec<String> = token.split('.').map(str::to_string).collect();
+        if !ROOTS.contains(&path[0].as_str()) {
+            return Err(format!(
+                "unknown reference `{token}` (references start with {})",
+                ROOTS.join(", ")
+            ));
+        }
+        if path.iter().any(String::is_empty) {
+            return Err(format!("malformed reference `{token}`"));
+        }
+        Ok(Expr::Ref(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Facts;
+    impl Scope for Facts {
+        fn lookup(&self, path: &[String]) -> Option<Value> {
+            match path.join(".").as_str() {
+                "backend.idle_timeout" => Some(Value::Duration(Duration::from_secs(5))),
+                "param.margin" => Some(Value::Text("1s".into())),
+                "upstream.name" => Some(Value::Text("app".into())),
+                "param.pool" => Some(Value::Text("32".into())),
+                _ => None,
+            }
+        }
+    }
+
+    #[test]
+    fn templates_render_with_duration_arithmetic() {
+        let t = Template::parse("keepalive_timeout {backend.idle_timeout - param.margin};").unwrap();
+        assert_eq!(t.render(&Facts).unwrap(), "keepalive_timeout 4s;");
+        let t = Template::parse("{backend.idle_timeout - 1500ms}").unwrap();
+        assert_eq!(t.evaluate(&Facts).unwrap(), Value::Duration(Duration::from_millis(3500)));
+        let t = Template::parse("{min(backend.idle_timeout - param.margin, 60s)}").unwrap();
+        assert_eq!(t.render(&Facts).unwrap(), "4s");
+        let t = Template::parse("{max(2, param.pool + 1)} in {upstream.name} {{x}}").unwrap();
+        assert_eq!(t.render(&Facts).unwrap(), "33 in app {x}");
+        let t = Template::parse("{backend.idle_timeout - 6s}").unwrap();
+        assert_eq!(t.render(&Facts).unwrap(), "0s");
+    }
+
+    #[test]
+    fn bad_templates_say_why() {
+        let err = |s: &str| Template::parse(s).unwrap_err();
+        assert!(err("{backend.idle_timeout").contains("unclosed `{`"));
+        assert!(err("x }").contains("unmatched `}`"));
+        assert!(err("{bogus.x}").contains("unknown reference `bogus.x`"));
+        assert!(err("{param.a +}").contains("expected a value"));
+        assert!(err("{min(1s)}").contains("expected `,`"));
+        assert!(err("{5q}").contains("not a number, duration or size"));
+        assert!(err("{a * b}").contains("unexpected character `*`"));
+    }
+
+    #[test]
+    fn missing_facts_and_type_errors_are_reported() {
+        let t = Template::parse("{param.nope}").unwrap();
+        assert_eq!(t.render(&Facts), Err(EvalError::Missing("param.nope".into())));
+        let t = Template::parse("{upstream.name - 1s}").unwrap();
+        assert!(matches!(t.render(&Facts), Err(EvalError::Type(_))));
+    }
+
+    #[test]
+    fn values_compare_across_notations() {
+        use std::cmp::Ordering::*;
+        let v = Value::literal;
+        assert_eq!(compare(&v("60s"), &v("1m")), Some(Equal));
+        assert_eq!(compare(&v("75"), &v("60s")), Some(Greater));
+        assert_eq!(compare(&v("512k"), &v("1m")), None, "1m reads as a minute");
+        assert_eq!(
+            compare(&Value::Size(Size::parse("512k").unwrap()), &Value::Text("1m".into())),
+            Some(Less)
+        );
+        assert_eq!(compare(&v("abc"), &v("1s")), None);
+    }
+}

@@ -1,0 +1,144 @@
+//! Running the `[[test]]` examples embedded in rule files.
+
+use std::collections::BTreeMap;
+
+use super::engine::{run, Finding, RunOptions};
+use super::facts::{parse_spec, Backends};
+use super::load::Rule;
+use super::schema::Test;
+use crate::config::dump::DumpedFile;
+use crate::config::ConfigTree;
+use crate::fix::{apply, non_overlapping, Edit};
+use crate::model::{Model, Version};
+
+/// Passes of the fix loop before giving up.
+const MAX_PASSES: usize = 10;
+
+/// The outcome of one embedded test.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub rule: String,
+    /// 1-based position among the rule's tests.
+    pub index: usize,
+    pub name: Option<String>,
+    /// Line of the `[[test]]` table in the rule file.
+    pub line: u32,
+    /// `None` when it passed, else what differed.
+    pub failure: Option<String>,
+}
+
+impl Outcome {
+    /// Whether the test passed.
+    pub fn passed(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// Run every test of `rule`.
+pub fn run_tests(rule: &Rule) -> Vec<Outcome> {
+    rule.tests
+        .iter()
+        .enumerate()
+        .map(|(i, (test, line))| Outcome {
+            rule: rule.id.clone(),
+            index: i + 1,
+            name: test.name.clone(),
+            line: *line,
+            failure: run_one(rule, test).err(),
+        })
+        .collect()
+}
+
+fn load(text: &[u8]) -> Result<ConfigTree, String> {
+    ConfigTree::load_dump(vec![DumpedFile {
+        path: "test.conf".into(),
+        text: text.to_vec(),
+    }])
+    .map_err(|e| e.to_string())
+}
+
+fn check(rule: &Rule, test: &Test, text: &[u8], options: &RunOptions) -> Result<Vec<Finding>, String> {
+    let config = load(text)?;
+    let version = match &test.nginx {
+        Some(v) => v.parse().map_err(|e: crate::model::VersionError| e.to_string())?,
+        None => Version::ASSUMED,
+    };
+    let model = Model::new(&config, version);
+    Ok(run(std::slice::from_ref(rule), &model, options))
+}
+
+fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
+    let mut backends = Backends::default();
+    for (name, spec) in &test.backends {
+        backends.insert(name, parse_spec(spec, "test")?);
+    }
+    let params: BTreeMap<String, String> = test
+        .params
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_string()))
+        .collect();
+    let options = RunOptions {
+        params: BTreeMap::from([(rule.id.clone(), params)]),
+        backends,
+        report_unused_suppressions: false,
+        known_rules: Vec::new(),
+    };
+    let findings = check(rule, test, test.config.as_bytes(), &options)
+        .map_err(|e| format!("the test config does not load: {e}"))?;
+    let lines: Vec<u32> = findings.iter().map(|f| f.start.line).collect();
+    if let Some(expected) = test.findings {
+        if findings.len() != expected {
+            return Err(format!(
+                "expected {expected} finding(s), got {} (on lines {lines:?})",
+                findings.len()
+            ));
+        }
+    }
+    if let Some(expected) = &test.lines {
+        if &lines != expected {
+            return Err(format!("expected findings on lines {expected:?}, got {lines:?}"));
+        }
+    }
+    if let Some(expected) = &test.fixed {
+        let fixed = fix_to_fixed_point(rule, test, &options, findings)?;
+        if fixed != *expected {
+            return Err(format!(
+                "the fixed config differs\n--- expected\n{expected}\n--- got\n{fixed}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Apply every fix (safe or not), pass after pass, until nothing changes.
+fn fix_to_fixed_point(
+    rule: &Rule,
+    test: &Test,
+    options: &RunOptions,
+    mut findings: Vec<Finding>,
+) -> Result<String, String> {
+    let mut text = test.config.as_bytes().to_vec();
+    for _ in 0..MAX_PASSES {
+        let edits: Vec<&Edit> = findings
+            .iter()
+            .filter_map(|f| f.fix.as_ref())
+            .flat_map(|fix| fix.edits.iter())
+            .collect();
+        if edits.is_empty() {
+            return String::from_utf8(text).map_err(|_| "the fixed config is not UTF-8".to_string());
+        }
+        let (chosen, _) = non_overlapping(&edits);
+        let next = apply(&text, &chosen).map_err(|e| e.to_string())?;
+        if next == text {
+            return String::from_utf8(text).map_err(|_| "the fixed config is not UTF-8".to_string());
+        }
+        text = next;
+        findings = check(rule, test, &text, options).map_err(|e| {
+            format!(
+                "the fix made the config unparsable: {e}\n{}",
+                String::from_utf8_lossy(&text)
+            )
+        })?;
+    }
+    Err(format!("fixes did not converge after {MAX_PASSES} passes"))
+}
