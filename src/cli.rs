@@ -15,8 +15,118 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check a configuration tree with the rules and report findings.
+    Check(CheckArgs),
+    /// List the rules: id, severity, fixable, title.
+    Rules(RulesArgs),
+    /// Show a rule's documentation.
+    Explain(ExplainArgs),
+    /// Run the examples embedded in rule files.
+    TestRules(TestRulesArgs),
     /// Parse a configuration tree (includes followed) and print it.
     Parse(ParseArgs),
+}
+
+/// Where rules and settings come from; shared by the rule commands.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RuleSource {
+    /// Settings file. Default: `ngxfix.toml` in the working directory or a
+    /// parent.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Extra rule files or folders of `*.toml` rules (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+
+    /// Run only these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub select: Vec<String>,
+
+    /// Do not run these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub ignore: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Main configuration files, or `-` for standard input. Default: the
+    /// path `nginx -V` reports, else /etc/nginx/nginx.conf.
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub source: RuleSource,
+
+    /// The nginx version the configuration runs on (rules and defaults
+    /// depend on it).
+    #[arg(long, value_name = "X.Y.Z")]
+    pub nginx_version: Option<String>,
+
+    /// The backend behind an upstream: `UPSTREAM=DURATION`, its idle
+    /// keepalive timeout (repeatable).
+    #[arg(long = "backend", value_name = "UPSTREAM=SPEC")]
+    pub backends: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+
+    /// Colors in text output (`NO_COLOR` also turns them off).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Check only the named files, without following includes.
+    #[arg(long)]
+    pub no_includes: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Human-readable, with the source line.
+    Text,
+    /// The documented JSON schema (docs/json-output.md).
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RulesArgs {
+    #[command(flatten)]
+    pub source: RuleSource,
+
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The rule id.
+    pub rule: String,
+
+    #[command(flatten)]
+    pub source: RuleSource,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TestRulesArgs {
+    /// Rule files or folders to test. Default: the built-in rules and those
+    /// `ngxfix.toml` adds.
+    pub paths: Vec<PathBuf>,
+
+    /// Settings file (for its `rules` folders).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -24,4 +24,5 @@ pub mod fix;
 pub mod model;
 pub mod output;
 pub mod rules;
+pub mod settings;
 pub mod syntax;

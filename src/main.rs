@@ -14,11 +14,15 @@ fn main() -> ExitCode {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = match &cli.command {
+        cli::Command::Check(args) => commands::check::run_check(args, &mut out),
+        cli::Command::Rules(args) => commands::rule_docs::list(args, &mut out),
+        cli::Command::Explain(args) => commands::rule_docs::explain(args, &mut out),
+        cli::Command::TestRules(args) => commands::test_rules::run(args, &mut out),
         cli::Command::Parse(args) => commands::parse::run(args, &mut out),
     };
-    let result = result.and_then(|()| out.flush().map_err(Into::into));
+    let result = result.and_then(|code| out.flush().map(|()| code).map_err(Into::into));
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");

@@ -1,6 +1,10 @@
 //! The subcommands.
 
+pub mod check;
 pub mod parse;
+pub mod rule_docs;
+pub mod rulesets;
+pub mod test_rules;
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};

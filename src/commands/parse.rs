@@ -6,7 +6,7 @@ use crate::cli::{ParseArgs, ParseFormat};
 use ngxfix::output;
 
 /// Load the tree and print it in the chosen format.
-pub fn run(args: &ParseArgs, out: &mut impl Write) -> anyhow::Result<()> {
+pub fn run(args: &ParseArgs, out: &mut impl Write) -> anyhow::Result<u8> {
     let config = super::load(args.path.as_deref(), !args.no_includes)?;
     match args.format {
         ParseFormat::Crossplane => {
@@ -38,5 +38,5 @@ pub fn run(args: &ParseArgs, out: &mut impl Write) -> anyhow::Result<()> {
             }
         }
     }
-    Ok(())
+    Ok(0)
 }

@@ -79,7 +79,12 @@ mod tests {
     use super::*;
 
     fn edit(start: u32, end: u32, text: &str) -> Edit {
-        Edit { file: 0, start, end, text: text.into() }
+        Edit {
+            file: 0,
+            start,
+            end,
+            text: text.into(),
+        }
     }
 
     #[test]
@@ -87,10 +92,16 @@ mod tests {
         let text = b"keepalive_timeout 60s;\n";
         let a = edit(18, 21, "4s");
         let b = edit(23, 23, "keepalive 8;\n");
-        assert_eq!(apply(text, &[&b, &a, &a]).unwrap(), b"keepalive_timeout 4s;\nkeepalive 8;\n");
+        assert_eq!(
+            apply(text, &[&b, &a, &a]).unwrap(),
+            b"keepalive_timeout 4s;\nkeepalive 8;\n"
+        );
         let c = edit(19, 22, "x");
         assert_eq!(apply(text, &[&a, &c]), Err(EditError::Overlap(19, 21)));
-        assert_eq!(apply(text, &[&edit(20, 40, "")]), Err(EditError::OutOfRange(20, 40)));
+        assert_eq!(
+            apply(text, &[&edit(20, 40, "")]),
+            Err(EditError::OutOfRange(20, 40))
+        );
     }
 
     #[test]

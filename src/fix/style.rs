@@ -96,10 +96,13 @@ fn child_indent(tree: &SyntaxTree, block: Option<&Directive<'_>>, style: &Style)
     match block {
         None => String::new(),
         Some(block) => {
-            if let Some(child) = block
-                .children()
-                .find(|c| !same_line(tree.text(), c.span().start as usize, block.span().start as usize))
-            {
+            if let Some(child) = block.children().find(|c| {
+                !same_line(
+                    tree.text(),
+                    c.span().start as usize,
+                    block.span().start as usize,
+                )
+            }) {
                 if let Some(indent) = indent_of(tree, &child) {
                     return indent;
                 }
@@ -197,7 +200,11 @@ pub fn insert_in_block(
     };
     let text = tree.text();
     let style = style_of(text);
-    if let Some(child) = if last { children.last() } else { children.first() } {
+    if let Some(child) = if last {
+        children.last()
+    } else {
+        children.first()
+    } {
         return if last {
             insert_after(file, tree, child, lines)
         } else {
@@ -207,7 +214,11 @@ pub fn insert_in_block(
     let Some(block) = block else {
         // An empty file: append.
         let at = text.len() as u32;
-        let lead = if text.is_empty() || text.ends_with(b"\n") { "" } else { style.newline };
+        let lead = if text.is_empty() || text.ends_with(b"\n") {
+            ""
+        } else {
+            style.newline
+        };
         return Edit {
             file,
             start: at,
@@ -292,7 +303,9 @@ mod tests {
     }
 
     fn find<'t>(tree: &'t SyntaxTree, name: &str) -> Directive<'t> {
-        tree.directives().find(|d| d.name().value() == name).unwrap()
+        tree.directives()
+            .find(|d| d.name().value() == name)
+            .unwrap()
     }
 
     fn line(s: &str) -> Vec<String> {
@@ -310,19 +323,45 @@ mod tests {
     #[test]
     fn insertions_copy_the_neighbours_indentation() {
         let conf = "http {\r\n\tserver {\r\n\t\tlisten 80; # web\r\n\t}\r\n}\r\n";
-        let out = run(conf, |t| insert_after(0, t, &find(t, "listen"), &line("listen 81;")));
-        assert_eq!(out, "http {\r\n\tserver {\r\n\t\tlisten 80; # web\r\n\t\tlisten 81;\r\n\t}\r\n}\r\n");
-        let out = run(conf, |t| insert_before(0, t, &find(t, "listen"), &["# why".into(), "x 1;".into()]));
-        assert_eq!(out, "http {\r\n\tserver {\r\n\t\t# why\r\n\t\tx 1;\r\n\t\tlisten 80; # web\r\n\t}\r\n}\r\n");
+        let out = run(conf, |t| {
+            insert_after(0, t, &find(t, "listen"), &line("listen 81;"))
+        });
+        assert_eq!(
+            out,
+            "http {\r\n\tserver {\r\n\t\tlisten 80; # web\r\n\t\tlisten 81;\r\n\t}\r\n}\r\n"
+        );
+        let out = run(conf, |t| {
+            insert_before(0, t, &find(t, "listen"), &["# why".into(), "x 1;".into()])
+        });
+        assert_eq!(
+            out,
+            "http {\r\n\tserver {\r\n\t\t# why\r\n\t\tx 1;\r\n\t\tlisten 80; # web\r\n\t}\r\n}\r\n"
+        );
     }
 
     #[test]
     fn one_line_blocks_stay_on_one_line() {
         let conf = "location / { proxy_pass http://app; }\n";
-        let out = run(conf, |t| insert_after(0, t, &find(t, "proxy_pass"), &line("proxy_http_version 1.1;")));
-        assert_eq!(out, "location / { proxy_pass http://app; proxy_http_version 1.1; }\n");
+        let out = run(conf, |t| {
+            insert_after(
+                0,
+                t,
+                &find(t, "proxy_pass"),
+                &line("proxy_http_version 1.1;"),
+            )
+        });
+        assert_eq!(
+            out,
+            "location / { proxy_pass http://app; proxy_http_version 1.1; }\n"
+        );
         let out = run("upstream app {}\n", |t| {
-            insert_in_block(0, t, Some(&find(t, "upstream")), &line("keepalive 8;"), true)
+            insert_in_block(
+                0,
+                t,
+                Some(&find(t, "upstream")),
+                &line("keepalive 8;"),
+                true,
+            )
         });
         assert_eq!(out, "upstream app { keepalive 8; }\n");
     }
@@ -330,14 +369,31 @@ mod tests {
     #[test]
     fn empty_multi_line_blocks_get_an_indented_line() {
         let conf = "http {\n  upstream app { # pool\n  }\n}";
-        let out = run(conf, |t| insert_in_block(0, t, Some(&find(t, "upstream")), &line("keepalive 8;"), false));
-        assert_eq!(out, "http {\n  upstream app { # pool\n    keepalive 8;\n  }\n}");
+        let out = run(conf, |t| {
+            insert_in_block(
+                0,
+                t,
+                Some(&find(t, "upstream")),
+                &line("keepalive 8;"),
+                false,
+            )
+        });
+        assert_eq!(
+            out,
+            "http {\n  upstream app { # pool\n    keepalive 8;\n  }\n}"
+        );
     }
 
     #[test]
     fn removal_takes_the_whole_line_or_just_the_directive() {
         let conf = "a {\n    b 1; # note\n    c 2;\n}\n";
-        assert_eq!(run(conf, |t| remove(0, t, &find(t, "b"))), "a {\n    c 2;\n}\n");
-        assert_eq!(run("a { b 1; c 2; }\n", |t| remove(0, t, &find(t, "c"))), "a { b 1; }\n");
+        assert_eq!(
+            run(conf, |t| remove(0, t, &find(t, "b"))),
+            "a {\n    c 2;\n}\n"
+        );
+        assert_eq!(
+            run("a { b 1; c 2; }\n", |t| remove(0, t, &find(t, "c"))),
+            "a { b 1; }\n"
+        );
     }
 }

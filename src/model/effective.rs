@@ -48,7 +48,10 @@ impl<'m> Effective<'m> {
     /// Each entry's arguments as text, values joined by spaces: one entry for
     /// a scalar, one per occurrence (plus merged defaults) for an array.
     pub fn entries(&self) -> Vec<String> {
-        self.entry_args().into_iter().map(|args| args.join(" ")).collect()
+        self.entry_args()
+            .into_iter()
+            .map(|args| args.join(" "))
+            .collect()
     }
 
     /// Each entry's argument values, kept apart (a quoted value may hold
@@ -229,7 +232,11 @@ http {
         let root = effective(&model, Some(location(&model, 0)), "proxy_set_header");
         assert_eq!(
             root.entries(),
-            ["X-Real-IP $remote_addr", "Host $proxy_host", "Connection close"]
+            [
+                "X-Real-IP $remote_addr",
+                "Host $proxy_host",
+                "Connection close"
+            ]
         );
         let api = effective(&model, Some(location(&model, 1)), "proxy_set_header");
         assert_eq!(api.entries(), ["Host $host", "Connection close"]);

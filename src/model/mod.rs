@@ -10,9 +10,9 @@ pub mod tree;
 pub mod units;
 pub mod version;
 
+pub use directives::{Contexts, DirectiveInfo, Inherit, ValueKind};
 pub use effective::{effective, scope_of, Effective, Source};
 pub use targets::{pass_target, Target};
 pub use tree::{Model, Node, NodeId};
-pub use directives::{Contexts, DirectiveInfo, Inherit, ValueKind};
 pub use units::{Duration, Size, TimeSlot, UnitError};
 pub use version::{Version, VersionError, VersionRange};

@@ -111,9 +111,16 @@ fn resolve_variable<'m>(node: Node<'m>, host: &str) -> Target<'m> {
         }
     };
     let path_follows = rest.is_empty()
-        || ["/", "?", "$request_uri", "$uri", "$document_uri", "$is_args"]
-            .iter()
-            .any(|v| rest.starts_with(v));
+        || [
+            "/",
+            "?",
+            "$request_uri",
+            "$uri",
+            "$document_uri",
+            "$is_args",
+        ]
+        .iter()
+        .any(|v| rest.starts_with(v));
     if var.is_empty() || !path_follows {
         return unresolved();
     }
@@ -121,7 +128,10 @@ fn resolve_variable<'m>(node: Node<'m>, host: &str) -> Target<'m> {
     let mut values = Vec::new();
     for scope in node.ancestors() {
         for set in scope.children_named("set") {
-            if set.arg(0).is_some_and(|a| a.value().eq_ignore_ascii_case(&var)) {
+            if set
+                .arg(0)
+                .is_some_and(|a| a.value().eq_ignore_ascii_case(&var))
+            {
                 values.extend(set.arg(1).map(|a| a.value().into_owned()));
             }
         }

@@ -57,7 +57,14 @@ pub struct Node<'m> {
 impl std::fmt::Debug for Node<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let at = self.line_col();
-        write!(f, "{} at {}:{}:{}", self.name(), self.path(), at.line, at.col)
+        write!(
+            f,
+            "{} at {}:{}:{}",
+            self.name(),
+            self.path(),
+            at.line,
+            at.col
+        )
     }
 }
 
@@ -157,7 +164,8 @@ impl<'c> Model<'c> {
         let mut maps = HashMap::new();
         for node in self.named("map") {
             if let Some(var) = node.arg(1) {
-                maps.entry(var.value().to_ascii_lowercase()).or_insert(node.id);
+                maps.entry(var.value().to_ascii_lowercase())
+                    .or_insert(node.id);
             }
         }
         self.upstreams = upstreams;
@@ -227,8 +235,12 @@ impl<'c> Model<'c> {
         let parent = block.map_or(NONE, |b| b.id);
         let range = match self.symbols.get(name) {
             Some(&sym) => {
-                let lo = self.by_parent.partition_point(|&(p, s, _)| (p, s) < (parent, sym));
-                let hi = self.by_parent.partition_point(|&(p, s, _)| (p, s) <= (parent, sym));
+                let lo = self
+                    .by_parent
+                    .partition_point(|&(p, s, _)| (p, s) < (parent, sym));
+                let hi = self
+                    .by_parent
+                    .partition_point(|&(p, s, _)| (p, s) <= (parent, sym));
                 lo..hi
             }
             None => 0..0,
@@ -247,7 +259,9 @@ impl<'c> Model<'c> {
 
     /// The `map` block whose result is the variable `var` (with its `$`).
     pub fn map_for(&self, var: &str) -> Option<Node<'_>> {
-        self.maps.get(&var.to_ascii_lowercase()).map(|&id| self.node(id))
+        self.maps
+            .get(&var.to_ascii_lowercase())
+            .map(|&id| self.node(id))
     }
 }
 
@@ -453,7 +467,10 @@ pub(crate) mod tests {
         let entries: Vec<_> = map.children().map(|n| (n.name(), n.args_text())).collect();
         assert_eq!(
             entries,
-            [("default", "upgrade".to_string()), ("", "close".to_string())]
+            [
+                ("default", "upgrade".to_string()),
+                ("", "close".to_string())
+            ]
         );
         assert_eq!(map.children().next().unwrap().context(), Contexts::DATA);
     }

@@ -138,10 +138,13 @@ impl FromStr for VersionRange {
                     text: text.to_string(),
                     reason: "each comparison starts with <, <=, >, >= or =",
                 })?;
-            let version: Version = rest.trim().parse().map_err(|e: VersionError| VersionError {
-                text: text.to_string(),
-                reason: e.reason,
-            })?;
+            let version: Version = rest
+                .trim()
+                .parse()
+                .map_err(|e: VersionError| VersionError {
+                    text: text.to_string(),
+                    reason: e.reason,
+                })?;
             bounds.push(match op {
                 "<" => Bound::Lt(version),
                 "<=" => Bound::Le(version),
@@ -165,7 +168,10 @@ mod tests {
     fn versions_parse_and_order() {
         let v: Version = "1.29.7".parse().unwrap();
         assert_eq!(v, Version::new(1, 29, 7));
-        assert_eq!("nginx/1.22.1".parse::<Version>().unwrap(), Version::new(1, 22, 1));
+        assert_eq!(
+            "nginx/1.22.1".parse::<Version>().unwrap(),
+            Version::new(1, 22, 1)
+        );
         assert_eq!("1.30".parse::<Version>().unwrap(), Version::new(1, 30, 0));
         assert!(Version::new(1, 9, 0) < Version::new(1, 15, 3));
         assert!("1.x".parse::<Version>().is_err());
@@ -180,7 +186,10 @@ mod tests {
         assert!(range.contains(Version::new(1, 15, 3)));
         assert!(!range.contains(Version::new(1, 29, 7)));
         assert!(!range.contains(Version::new(1, 14, 0)));
-        assert!("".parse::<VersionRange>().unwrap().contains(Version::new(0, 1, 0)));
+        assert!(""
+            .parse::<VersionRange>()
+            .unwrap()
+            .contains(Version::new(0, 1, 0)));
         assert!("~1.2".parse::<VersionRange>().is_err());
         assert!("< 1.x".parse::<VersionRange>().is_err());
     }

@@ -1,4 +1,5 @@
 //! Rendering results for people and programs.
 
 pub mod crossplane;
+pub mod findings;
 pub mod tree;

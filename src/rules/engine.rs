@@ -89,9 +89,7 @@ pub fn run(rules: &[Rule], model: &Model<'_>, options: &RunOptions) -> Vec<Findi
         &known,
         options.report_unused_suppressions,
     );
-    findings.sort_by(|a, b| {
-        (a.file, a.span.start, &a.rule).cmp(&(b.file, b.span.start, &b.rule))
-    });
+    findings.sort_by(|a, b| (a.file, a.span.start, &a.rule).cmp(&(b.file, b.span.start, &b.rule)));
     findings
 }
 
@@ -110,7 +108,18 @@ fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>) -> Finding {
         },
         None => (None, None),
     };
-    located(&rule.id, rule.severity, &rule.title, message, node.file(), node.path(), node.directive().tree(), node.span(), fix, fix_unavailable)
+    located(
+        &rule.id,
+        rule.severity,
+        &rule.title,
+        message,
+        node.file(),
+        node.path(),
+        node.directive().tree(),
+        node.span(),
+        fix,
+        fix_unavailable,
+    )
 }
 
 /// A finding at a span of a file.

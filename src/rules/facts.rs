@@ -72,6 +72,8 @@ mod tests {
         assert!(all.get("app").is_some());
         assert!(parse_assignment("app").is_err());
         assert!(parse_assignment("=5s").is_err());
-        assert!(parse_assignment("app=soon").unwrap_err().contains("not a duration"));
+        assert!(parse_assignment("app=soon")
+            .unwrap_err()
+            .contains("not a duration"));
     }
 }

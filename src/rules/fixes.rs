@@ -53,7 +53,9 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
                 });
             }
         } else if replace.index == args.len() {
-            let at = args.last().map_or(directive.name().span().end, |a| a.span().end);
+            let at = args
+                .last()
+                .map_or(directive.name().span().end, |a| a.span().end);
             edits.push(Edit {
                 file,
                 start: at,
@@ -164,7 +166,12 @@ fn tree_of<'m>(node: Node<'m>) -> &'m crate::syntax::SyntaxTree {
 
 /// Insert `lines` at the start or end of a logical block, in the block's
 /// own file.
-fn insert_in(block: Option<Node<'_>>, lines: &[String], last: bool, subject: &Subject<'_, '_>) -> Edit {
+fn insert_in(
+    block: Option<Node<'_>>,
+    lines: &[String],
+    last: bool,
+    subject: &Subject<'_, '_>,
+) -> Edit {
     match block {
         Some(block) => {
             let directive = block.directive();
@@ -204,7 +211,11 @@ fn replace_args(node: Node<'_>, args: &str) -> Option<Edit> {
     })
 }
 
-fn set_action(set: &SetAction, subject: &Subject<'_, '_>, edits: &mut Vec<Edit>) -> Result<String, String> {
+fn set_action(
+    set: &SetAction,
+    subject: &Subject<'_, '_>,
+    edits: &mut Vec<Edit>,
+) -> Result<String, String> {
     let args = render(&set.args, subject)?;
     let block = place(set.place, subject.node)?;
     let model = subject.env.model;
@@ -224,7 +235,9 @@ fn set_action(set: &SetAction, subject: &Subject<'_, '_>, edits: &mut Vec<Edit>)
         .filter(|n| n.file() == block_file)
         .max_by_key(|n| n.id());
     edits.push(match anchor {
-        Some(anchor) => style::insert_after(anchor.file(), tree_of(anchor), &anchor.directive(), &new),
+        Some(anchor) => {
+            style::insert_after(anchor.file(), tree_of(anchor), &anchor.directive(), &new)
+        }
         None => insert_in(block, &new, false, subject),
     });
     Ok(title)
@@ -244,12 +257,22 @@ fn words(args: &str) -> Vec<String> {
 }
 
 fn key_of(values: &[String], key: usize) -> Vec<String> {
-    values.iter().take(key).map(|v| v.to_ascii_lowercase()).collect()
+    values
+        .iter()
+        .take(key)
+        .map(|v| v.to_ascii_lowercase())
+        .collect()
 }
 
 /// Add to one level: replace the entry with the same key, else append
 /// after the level's last entry.
-fn add_to_level(entries: &[Node<'_>], add: &AddAction, args: &str, new: &[String], edits: &mut Vec<Edit>) {
+fn add_to_level(
+    entries: &[Node<'_>],
+    add: &AddAction,
+    args: &str,
+    new: &[String],
+    edits: &mut Vec<Edit>,
+) {
     let key = key_of(&words(args), add.key);
     let same = entries.iter().find(|n| {
         let values: Vec<String> = n.args().map(|a| a.value().into_owned()).collect();
@@ -259,12 +282,21 @@ fn add_to_level(entries: &[Node<'_>], add: &AddAction, args: &str, new: &[String
         Some(node) => edits.extend(replace_args(*node, args)),
         None => {
             let last = entries.last().expect("a level has entries");
-            edits.push(style::insert_after(last.file(), tree_of(*last), &last.directive(), new));
+            edits.push(style::insert_after(
+                last.file(),
+                tree_of(*last),
+                &last.directive(),
+                new,
+            ));
         }
     }
 }
 
-fn add_action(add: &AddAction, subject: &Subject<'_, '_>, edits: &mut Vec<Edit>) -> Result<String, String> {
+fn add_action(
+    add: &AddAction,
+    subject: &Subject<'_, '_>,
+    edits: &mut Vec<Edit>,
+) -> Result<String, String> {
     let args = render(&add.args, subject)?;
     let block = place(add.place, subject.node)?;
     let model = subject.env.model;
@@ -276,7 +308,8 @@ fn add_action(add: &AddAction, subject: &Subject<'_, '_>, edits: &mut Vec<Edit>)
                 // Nothing inherited to lose: the block gets its first entry,
                 // next to the subject when it sits there.
                 let node = subject.node;
-                let beside = node.parent() == block && block.is_some_and(|b| b.file() == node.file());
+                let beside =
+                    node.parent() == block && block.is_some_and(|b| b.file() == node.file());
                 edits.push(if beside {
                     style::insert_after(node.file(), tree_of(node), &node.directive(), &new)
                 } else {
@@ -288,7 +321,11 @@ fn add_action(add: &AddAction, subject: &Subject<'_, '_>, edits: &mut Vec<Edit>)
         }
         AddScope::Everywhere => {
             let top = std::iter::once(block)
-                .chain(block.map(|b| b.ancestors().map(Some).collect::<Vec<_>>()).unwrap_or_default())
+                .chain(
+                    block
+                        .map(|b| b.ancestors().map(Some).collect::<Vec<_>>())
+                        .unwrap_or_default(),
+                )
                 .flatten()
                 .find(|n| n.name() == "http")
                 .or(block);
@@ -317,7 +354,11 @@ fn add_action(add: &AddAction, subject: &Subject<'_, '_>, edits: &mut Vec<Edit>)
     Ok(format!("add `{}`", statement(&add.directive, &args)))
 }
 
-fn insert_action(insert: &InsertAction, subject: &Subject<'_, '_>, edits: &mut Vec<Edit>) -> Result<String, String> {
+fn insert_action(
+    insert: &InsertAction,
+    subject: &Subject<'_, '_>,
+    edits: &mut Vec<Edit>,
+) -> Result<String, String> {
     let name = render(&insert.directive, subject)?;
     let args = render(&insert.args, subject)?;
     let text = statement(&name, &args);
@@ -339,9 +380,13 @@ fn insert_action(insert: &InsertAction, subject: &Subject<'_, '_>, edits: &mut V
         } else {
             anchors.iter().max_by_key(|n| n.id())
         };
-        found
-            .copied()
-            .ok_or_else(|| format!("no {} next to {}", insert.anchor.0.join(" or "), node.name()))
+        found.copied().ok_or_else(|| {
+            format!(
+                "no {} next to {}",
+                insert.anchor.0.join(" or "),
+                node.name()
+            )
+        })
     };
     edits.push(match insert.position {
         Position::Before => {

@@ -51,7 +51,10 @@ pub struct Rule {
 
 impl Rule {
     /// Parameter values: defaults, overridden by `overrides`.
-    pub fn param_values(&self, overrides: Option<&BTreeMap<String, String>>) -> BTreeMap<String, String> {
+    pub fn param_values(
+        &self,
+        overrides: Option<&BTreeMap<String, String>>,
+    ) -> BTreeMap<String, String> {
         let mut values: BTreeMap<String, String> = self
             .params
             .iter()
@@ -174,11 +177,16 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
     let check_templates = |templates: Vec<&Template>, offset: usize| -> Result<(), RuleError> {
         for template in templates {
             for reference in template.references() {
-                if reference[0] == "param" && !params.contains(reference.get(1).map_or("", String::as_str)) {
+                if reference[0] == "param"
+                    && !params.contains(reference.get(1).map_or("", String::as_str))
+                {
                     let declared = if params.is_empty() {
                         "none are declared; add a [params.NAME] table".to_string()
                     } else {
-                        format!("declared: {}", params.iter().copied().collect::<Vec<_>>().join(", "))
+                        format!(
+                            "declared: {}",
+                            params.iter().copied().collect::<Vec<_>>().join(", ")
+                        )
                     };
                     return Err(invalid(
                         offset,
@@ -209,10 +217,16 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
             let span = fix.span();
             let fix = fix.into_inner();
             check_templates(fix_templates(&fix), span.start)?;
-            let actions = [fix.set.is_some(), fix.add.is_some(), fix.replace_arg.is_some(), fix.insert.is_some(), fix.remove]
-                .iter()
-                .filter(|a| **a)
-                .count();
+            let actions = [
+                fix.set.is_some(),
+                fix.add.is_some(),
+                fix.replace_arg.is_some(),
+                fix.insert.is_some(),
+                fix.remove,
+            ]
+            .iter()
+            .filter(|a| **a)
+            .count();
             if actions == 0 {
                 return Err(invalid(
                     span.start,
@@ -258,7 +272,11 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
         }
         for (name, spec) in &test.backends {
             if let Err(e) = super::facts::parse_spec(spec, "test") {
-                return Err(invalid(span.start, format!("backend \"{name}\": {e}"), None));
+                return Err(invalid(
+                    span.start,
+                    format!("backend \"{name}\": {e}"),
+                    None,
+                ));
             }
         }
         tests.push((test, line));
@@ -273,7 +291,11 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
         message: file.message,
         explain: file.explain,
         references: file.references,
-        params: file.params.into_iter().map(|(k, v)| (k, v.into_inner())).collect(),
+        params: file
+            .params
+            .into_iter()
+            .map(|(k, v)| (k, v.into_inner()))
+            .collect(),
         matcher,
         fix,
         tests,
@@ -320,7 +342,11 @@ fn children(cond: &Cond) -> Vec<&Cond> {
 
 fn value_templates(test: &ValueTest) -> Vec<&Template> {
     let mut out: Vec<&Template> = test.equals.0.iter().chain(&test.not_equals.0).collect();
-    out.extend([&test.lt, &test.le, &test.gt, &test.ge].into_iter().flatten());
+    out.extend(
+        [&test.lt, &test.le, &test.gt, &test.ge]
+            .into_iter()
+            .flatten(),
+    );
     for list in [&test.entry, &test.no_entry].into_iter().flatten() {
         for inner in &list.0 {
             out.extend(value_templates(inner));

@@ -43,7 +43,9 @@ pub fn upstreams_of<'m>(node: Node<'m>) -> Vec<Node<'m>> {
 }
 
 fn upstream_name(up: Node<'_>) -> String {
-    up.arg(0).map(|a| a.value().into_owned()).unwrap_or_default()
+    up.arg(0)
+        .map(|a| a.value().into_owned())
+        .unwrap_or_default()
 }
 
 /// A configured value as its directive's kind reads it.
@@ -75,7 +77,9 @@ impl Scope for Subject<'_, '_> {
             ["param", name] => self.env.params.get(*name).map(|v| Value::Text(v.clone())),
             ["arg", n] => {
                 let index: usize = n.parse().ok()?;
-                let kind = (index == 0).then(|| kind_of(node.name(), node.context())).flatten();
+                let kind = (index == 0)
+                    .then(|| kind_of(node.name(), node.context()))
+                    .flatten();
                 node.arg(index).map(|a| typed(&a.value(), kind))
             }
             ["args"] => Some(Value::Text(node.args_text())),
@@ -130,7 +134,10 @@ pub fn matches(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
     if !cond.within.0.is_empty() && !node.ancestors().any(|a| names(&cond.within.0, a.name())) {
         return false;
     }
-    if node.ancestors().any(|a| names(&cond.not_within.0, a.name())) {
+    if node
+        .ancestors()
+        .any(|a| names(&cond.not_within.0, a.name()))
+    {
         return false;
     }
     if let Some(range) = &cond.nginx {
@@ -313,12 +320,18 @@ fn effective_passes(
     let kind = value.info.map(|i| i.value);
     let entries = value.entry_args();
     if let Some(tests) = &test.entry {
-        if !entries.iter().any(|args| entry_passes(&tests.0, args, subject)) {
+        if !entries
+            .iter()
+            .any(|args| entry_passes(&tests.0, args, subject))
+        {
             return false;
         }
     }
     if let Some(tests) = &test.no_entry {
-        if entries.iter().any(|args| entry_passes(&tests.0, args, subject)) {
+        if entries
+            .iter()
+            .any(|args| entry_passes(&tests.0, args, subject))
+        {
             return false;
         }
     }

@@ -79,7 +79,9 @@ pub struct Range(pub VersionRange);
 impl TryFrom<String> for Range {
     type Error = String;
     fn try_from(text: String) -> Result<Self, String> {
-        text.parse().map(Range).map_err(|e: crate::model::VersionError| e.to_string())
+        text.parse()
+            .map(Range)
+            .map_err(|e: crate::model::VersionError| e.to_string())
     }
 }
 

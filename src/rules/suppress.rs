@@ -30,7 +30,10 @@ pub fn parse_comment(text: &str) -> Option<(Vec<String>, Option<String>)> {
         return None;
     }
     let (ids, reason) = match body.split_once("--") {
-        Some((ids, reason)) => (ids, Some(reason.trim().to_string()).filter(|r| !r.is_empty())),
+        Some((ids, reason)) => (
+            ids,
+            Some(reason.trim().to_string()).filter(|r| !r.is_empty()),
+        ),
         None => (body, None),
     };
     let rules: Vec<String> = ids
@@ -110,7 +113,8 @@ pub fn apply(
     let mut kept = Vec::with_capacity(findings.len());
     'findings: for finding in findings {
         for (i, s) in suppressions.iter().enumerate() {
-            let on_line = finding.start.line == s.line || (s.trailing && finding.end.line == s.line);
+            let on_line =
+                finding.start.line == s.line || (s.trailing && finding.end.line == s.line);
             if s.file == finding.file && on_line && s.rules.iter().any(|r| *r == finding.rule) {
                 used[i].push(s.rules.iter().find(|r| **r == finding.rule).unwrap());
                 continue 'findings;
@@ -137,7 +141,9 @@ pub fn apply(
                 )
             };
             if s.rules.is_empty() {
-                kept.push(report("suppression names no rule: write `# ngxfix: ignore RULE -- reason`".into()));
+                kept.push(report(
+                    "suppression names no rule: write `# ngxfix: ignore RULE -- reason`".into(),
+                ));
             }
             for rule in &s.rules {
                 if !known.contains(&rule.as_str()) {
@@ -162,9 +168,15 @@ mod tests {
     fn suppression_comments_parse() {
         assert_eq!(
             parse_comment(" ngxfix: ignore a-b,c -- backend closes after 75s"),
-            Some((vec!["a-b".into(), "c".into()], Some("backend closes after 75s".into())))
+            Some((
+                vec!["a-b".into(), "c".into()],
+                Some("backend closes after 75s".into())
+            ))
         );
-        assert_eq!(parse_comment("ngxfix: ignore x"), Some((vec!["x".into()], None)));
+        assert_eq!(
+            parse_comment("ngxfix: ignore x"),
+            Some((vec!["x".into()], None))
+        );
         assert_eq!(parse_comment(" ngxfix: ignored x"), None);
         assert_eq!(parse_comment(" a comment"), None);
     }

@@ -95,7 +95,15 @@ pub struct Template {
 
 /// The roots a reference may start with.
 pub const ROOTS: &[&str] = &[
-    "param", "arg", "args", "name", "upstream", "backend", "effective", "default", "nginx",
+    "param",
+    "arg",
+    "args",
+    "name",
+    "upstream",
+    "backend",
+    "effective",
+    "default",
+    "nginx",
 ];
 
 impl TryFrom<String> for Template {
@@ -128,7 +136,9 @@ impl Template {
                 literal.push('}');
                 rest = after;
             } else if brace.starts_with('}') {
-                return Err(format!("unmatched `}}` in template \"{text}\" (write `}}}}` for a brace)"));
+                return Err(format!(
+                    "unmatched `}}` in template \"{text}\" (write `}}}}` for a brace)"
+                ));
             } else {
                 let end = brace
                     .find('}')
@@ -230,7 +240,9 @@ fn coerce(value: &Value, like: &Value) -> Option<Value> {
         (Value::Number(n), Value::Duration(_)) if *n >= 0 => {
             Some(Value::Duration(Duration::from_secs(*n as u64)))
         }
-        (Value::Number(n), Value::Size(_)) if *n >= 0 => Some(Value::Size(Size::from_bytes(*n as u64))),
+        (Value::Number(n), Value::Size(_)) if *n >= 0 => {
+            Some(Value::Size(Size::from_bytes(*n as u64)))
+        }
         (Value::Text(t), Value::Duration(_)) => Duration::parse(t, TimeSlot::Milliseconds)
             .ok()
             .map(Value::Duration),
@@ -341,7 +353,8 @@ impl Parser {
         } else {
             Err(format!(
                 "expected `{what}`, found {}",
-                self.peek().map_or("the end".to_string(), |t| format!("`{t}`"))
+                self.peek()
+                    .map_or("the end".to_string(), |t| format!("`{t}`"))
             ))
         }
     }
@@ -418,10 +431,14 @@ mod tests {
 
     #[test]
     fn templates_render_with_duration_arithmetic() {
-        let t = Template::parse("keepalive_timeout {backend.idle_timeout - param.margin};").unwrap();
+        let t =
+            Template::parse("keepalive_timeout {backend.idle_timeout - param.margin};").unwrap();
         assert_eq!(t.render(&Facts).unwrap(), "keepalive_timeout 4s;");
         let t = Template::parse("{backend.idle_timeout - 1500ms}").unwrap();
-        assert_eq!(t.evaluate(&Facts).unwrap(), Value::Duration(Duration::from_millis(3500)));
+        assert_eq!(
+            t.evaluate(&Facts).unwrap(),
+            Value::Duration(Duration::from_millis(3500))
+        );
         let t = Template::parse("{min(backend.idle_timeout - param.margin, 60s)}").unwrap();
         assert_eq!(t.render(&Facts).unwrap(), "4s");
         let t = Template::parse("{max(2, param.pool + 1)} in {upstream.name} {{x}}").unwrap();
@@ -445,7 +462,10 @@ mod tests {
     #[test]
     fn missing_facts_and_type_errors_are_reported() {
         let t = Template::parse("{param.nope}").unwrap();
-        assert_eq!(t.render(&Facts), Err(EvalError::Missing("param.nope".into())));
+        assert_eq!(
+            t.render(&Facts),
+            Err(EvalError::Missing("param.nope".into()))
+        );
         let t = Template::parse("{upstream.name - 1s}").unwrap();
         assert!(matches!(t.render(&Facts), Err(EvalError::Type(_))));
     }
@@ -458,7 +478,10 @@ mod tests {
         assert_eq!(compare(&v("75"), &v("60s")), Some(Greater));
         assert_eq!(compare(&v("512k"), &v("1m")), None, "1m reads as a minute");
         assert_eq!(
-            compare(&Value::Size(Size::parse("512k").unwrap()), &Value::Text("1m".into())),
+            compare(
+                &Value::Size(Size::parse("512k").unwrap()),
+                &Value::Text("1m".into())
+            ),
             Some(Less)
         );
         assert_eq!(compare(&v("abc"), &v("1s")), None);

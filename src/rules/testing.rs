@@ -57,10 +57,17 @@ fn load(text: &[u8]) -> Result<ConfigTree, String> {
     .map_err(|e| e.to_string())
 }
 
-fn check(rule: &Rule, test: &Test, text: &[u8], options: &RunOptions) -> Result<Vec<Finding>, String> {
+fn check(
+    rule: &Rule,
+    test: &Test,
+    text: &[u8],
+    options: &RunOptions,
+) -> Result<Vec<Finding>, String> {
     let config = load(text)?;
     let version = match &test.nginx {
-        Some(v) => v.parse().map_err(|e: crate::model::VersionError| e.to_string())?,
+        Some(v) => v
+            .parse()
+            .map_err(|e: crate::model::VersionError| e.to_string())?,
         None => Version::ASSUMED,
     };
     let model = Model::new(&config, version);
@@ -96,7 +103,9 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
     }
     if let Some(expected) = &test.lines {
         if &lines != expected {
-            return Err(format!("expected findings on lines {expected:?}, got {lines:?}"));
+            return Err(format!(
+                "expected findings on lines {expected:?}, got {lines:?}"
+            ));
         }
     }
     if let Some(expected) = &test.fixed {
@@ -125,12 +134,14 @@ fn fix_to_fixed_point(
             .flat_map(|fix| fix.edits.iter())
             .collect();
         if edits.is_empty() {
-            return String::from_utf8(text).map_err(|_| "the fixed config is not UTF-8".to_string());
+            return String::from_utf8(text)
+                .map_err(|_| "the fixed config is not UTF-8".to_string());
         }
         let (chosen, _) = non_overlapping(&edits);
         let next = apply(&text, &chosen).map_err(|e| e.to_string())?;
         if next == text {
-            return String::from_utf8(text).map_err(|_| "the fixed config is not UTF-8".to_string());
+            return String::from_utf8(text)
+                .map_err(|_| "the fixed config is not UTF-8".to_string());
         }
         text = next;
         findings = check(rule, test, &text, options).map_err(|e| {

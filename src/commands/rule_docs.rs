@@ -1,0 +1,95 @@
+//! `ngxfix rules` and `ngxfix explain`.
+
+use std::io::Write;
+
+use anyhow::bail;
+
+use crate::cli::{ExplainArgs, RulesArgs};
+use ngxfix::rules::Rule;
+
+fn fixable(rule: &Rule) -> &'static str {
+    match &rule.fix {
+        Some(fix) => fix.safety.as_str(),
+        None => "no",
+    }
+}
+
+/// The rule table (selected rules), or JSON.
+pub fn list(args: &RulesArgs, out: &mut impl Write) -> anyhow::Result<u8> {
+    let rules = super::rulesets::load(&args.source)?;
+    if args.json {
+        let list: Vec<_> = rules
+            .selected
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.id,
+                    "severity": r.severity.as_str(),
+                    "category": r.category,
+                    "fixable": fixable(r),
+                    "nginx": r.versions.to_string(),
+                    "title": r.title,
+                    "origin": r.origin.to_string(),
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &list)?;
+        writeln!(out)?;
+        return Ok(0);
+    }
+    let width = rules
+        .selected
+        .iter()
+        .map(|r| r.id.len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    writeln!(
+        out,
+        "{:width$}  {:8}  {:12}  TITLE",
+        "ID", "SEVERITY", "FIX"
+    )?;
+    for rule in &rules.selected {
+        writeln!(
+            out,
+            "{:width$}  {:8}  {:12}  {}",
+            rule.id,
+            rule.severity.as_str(),
+            fixable(rule),
+            rule.title
+        )?;
+    }
+    Ok(0)
+}
+
+/// A rule's documentation as markdown.
+pub fn explain(args: &ExplainArgs, out: &mut impl Write) -> anyhow::Result<u8> {
+    let rules = super::rulesets::load(&args.source)?;
+    let Some(rule) = rules.all.iter().find(|r| r.id == args.rule) else {
+        bail!("no rule \"{}\" (see `ngxfix rules`)", args.rule);
+    };
+    writeln!(out, "# {}: {}\n", rule.id, rule.title)?;
+    writeln!(out, "- severity: {}", rule.severity)?;
+    writeln!(out, "- category: {}", rule.category)?;
+    writeln!(out, "- nginx versions: {}", rule.versions)?;
+    writeln!(out, "- fix: {}", fixable(rule))?;
+    writeln!(out, "- defined in: {}", rule.origin)?;
+    if !rule.params.is_empty() {
+        writeln!(out, "\n## Parameters\n")?;
+        for (name, param) in &rule.params {
+            writeln!(
+                out,
+                "- `{name}` (default `{}`): {}",
+                param.default, param.description
+            )?;
+        }
+    }
+    writeln!(out, "\n{}", rule.explain.trim())?;
+    if !rule.references.is_empty() {
+        writeln!(out, "\n## References\n")?;
+        for reference in &rule.references {
+            writeln!(out, "- {reference}")?;
+        }
+    }
+    Ok(0)
+}

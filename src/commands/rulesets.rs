@@ -1,0 +1,108 @@
+//! Building the rule set a command runs: built-in rules, the settings
+//! file's rule folders, `--rules`, then `--select` / `--ignore`.
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Context};
+
+use crate::cli::RuleSource;
+use ngxfix::rules::{load, Rule, UNUSED_SUPPRESSION};
+use ngxfix::settings::{self, Loaded};
+
+/// Rules loaded for a command.
+pub struct RuleSet {
+    /// Every rule that exists (for suppression comments and `explain`).
+    pub all: Vec<Rule>,
+    /// The rules to run.
+    pub selected: Vec<Rule>,
+    /// Whether `unused-suppression` findings are wanted.
+    pub unused_suppressions: bool,
+    /// Parameter overrides by rule id, checked against the rules.
+    pub params: BTreeMap<String, BTreeMap<String, String>>,
+    pub settings: Loaded,
+}
+
+/// Load settings and rules and apply the selection.
+pub fn load(source: &RuleSource) -> anyhow::Result<RuleSet> {
+    let cwd = std::env::current_dir().context("reading the working directory")?;
+    let settings = settings::load(source.config.as_deref(), &cwd)?;
+    let mut all = load::builtin()?;
+    for path in settings.rule_paths().iter().chain(&source.rules) {
+        all.extend(load::from_path(path)?);
+    }
+    load::check_unique(&all)?;
+
+    let known = |id: &str| id == UNUSED_SUPPRESSION || all.iter().any(|r| r.id == id);
+    let select: &[String] = if source.select.is_empty() {
+        &settings.settings.select
+    } else {
+        &source.select
+    };
+    let ignore: Vec<&String> = settings
+        .settings
+        .ignore
+        .iter()
+        .chain(&source.ignore)
+        .collect();
+    for id in select.iter().chain(ignore.iter().copied()) {
+        if !known(id) {
+            bail!(
+                "unknown rule id \"{id}\" in the selection (see `ngxfix rules`; known: {})",
+                all.iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    let chosen = |id: &str| {
+        (select.is_empty() || select.iter().any(|s| s == id)) && !ignore.iter().any(|i| *i == id)
+    };
+    let selected = all.iter().filter(|r| chosen(&r.id)).cloned().collect();
+    let unused_suppressions = chosen(UNUSED_SUPPRESSION);
+
+    let mut params = BTreeMap::new();
+    for (rule_id, values) in &settings.settings.params {
+        let Some(rule) = all.iter().find(|r| &r.id == rule_id) else {
+            bail!(
+                "{}: [params.{rule_id}]: no such rule",
+                settings_path(&settings)
+            );
+        };
+        for name in values.keys() {
+            if !rule.params.contains_key(name) {
+                let declared: Vec<&str> = rule.params.keys().map(String::as_str).collect();
+                bail!(
+                    "{}: [params.{rule_id}] {name}: the rule has no such parameter (it has: {})",
+                    settings_path(&settings),
+                    if declared.is_empty() {
+                        "none".to_string()
+                    } else {
+                        declared.join(", ")
+                    }
+                );
+            }
+        }
+        params.insert(
+            rule_id.clone(),
+            values
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_string()))
+                .collect(),
+        );
+    }
+    Ok(RuleSet {
+        all,
+        selected,
+        unused_suppressions,
+        params,
+        settings,
+    })
+}
+
+fn settings_path(settings: &Loaded) -> String {
+    settings.path.as_ref().map_or_else(
+        || settings::FILE_NAME.to_string(),
+        |p| p.display().to_string(),
+    )
+}

@@ -1,0 +1,161 @@
+//! `ngxfix.toml`: project settings (rule selection, extra rule folders,
+//! rule parameters, the nginx version, backends), found in the working
+//! directory or its parents unless `--config` names one.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::rules::facts::{parse_spec, Backend};
+use crate::rules::schema::ParamValue;
+use crate::syntax::SourceError;
+
+/// The file name looked for.
+pub const FILE_NAME: &str = "ngxfix.toml";
+
+/// Settings as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Only these rules (ids); default: all.
+    #[serde(default)]
+    pub select: Vec<String>,
+    /// Not these rules.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Extra rule files or folders, relative to the settings file.
+    #[serde(default)]
+    pub rules: Vec<PathBuf>,
+    /// The nginx version the configuration runs on.
+    pub nginx_version: Option<String>,
+    /// Rule parameters: `[params.RULE] NAME = VALUE`.
+    #[serde(default)]
+    pub params: BTreeMap<String, BTreeMap<String, ParamValue>>,
+    /// Backends by upstream name: `[backends.NAME] idle_timeout = "5s"`.
+    #[serde(default)]
+    pub backends: BTreeMap<String, BackendSettings>,
+}
+
+/// One `[backends.NAME]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackendSettings {
+    /// The backend's idle keepalive timeout (`5s`, `750ms`).
+    pub idle_timeout: String,
+}
+
+/// Settings with where they came from.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub settings: Settings,
+    /// The file read, if any.
+    pub path: Option<PathBuf>,
+}
+
+impl Loaded {
+    /// Rule paths resolved against the settings file's folder.
+    pub fn rule_paths(&self) -> Vec<PathBuf> {
+        let base = self
+            .path
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new(""));
+        self.settings.rules.iter().map(|p| base.join(p)).collect()
+    }
+
+    /// The declared backends.
+    pub fn backends(&self) -> Result<Vec<(String, Backend)>, SettingsError> {
+        let source = self
+            .path
+            .as_ref()
+            .map_or_else(|| FILE_NAME.to_string(), |p| p.display().to_string());
+        self.settings
+            .backends
+            .iter()
+            .map(|(name, b)| {
+                parse_spec(&b.idle_timeout, &source)
+                    .map(|backend| (name.clone(), backend))
+                    .map_err(|message| SettingsError::Value {
+                        path: source.clone(),
+                        message: format!("[backends.{name}] idle_timeout: {message}"),
+                    })
+            })
+            .collect()
+    }
+}
+
+/// A settings file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("{path}: {error}")]
+    Read { path: String, error: std::io::Error },
+    #[error("{}", .error.display(.path))]
+    Invalid { path: String, error: SourceError },
+    #[error("{path}: {message}")]
+    Value { path: String, message: String },
+}
+
+/// Read `explicit`, else the nearest `ngxfix.toml` from `start` upwards,
+/// else defaults.
+pub fn load(explicit: Option<&Path>, start: &Path) -> Result<Loaded, SettingsError> {
+    let path = match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => start
+            .ancestors()
+            .map(|dir| dir.join(FILE_NAME))
+            .find(|candidate| candidate.is_file()),
+    };
+    let Some(path) = path else {
+        return Ok(Loaded::default());
+    };
+    let display = path.display().to_string();
+    let text = std::fs::read_to_string(&path).map_err(|error| SettingsError::Read {
+        path: display.clone(),
+        error,
+    })?;
+    let settings = parse(&text, &display)?;
+    Ok(Loaded {
+        settings,
+        path: Some(path),
+    })
+}
+
+/// Parse settings text.
+pub fn parse(text: &str, path: &str) -> Result<Settings, SettingsError> {
+    toml::from_str(text).map_err(|e| SettingsError::Invalid {
+        path: path.to_string(),
+        error: SourceError::at(
+            text.as_bytes(),
+            e.span().map_or(0, |s| s.start),
+            e.message().trim_end().to_string(),
+            None,
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_parse_and_refuse_unknown_keys() {
+        let settings = parse(
+            "select = [\"a\"]\nnginx_version = \"1.22.1\"\n[params.a]\nmargin = \"2s\"\n[backends.app]\nidle_timeout = \"5s\"\n",
+            "ngxfix.toml",
+        )
+        .unwrap();
+        assert_eq!(settings.select, ["a"]);
+        assert_eq!(
+            settings.params["a"]["margin"],
+            ParamValue::Text("2s".into())
+        );
+        let error = parse("selct = []\n", "ngxfix.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("ngxfix.toml:1:1: unknown field `selct`"),
+            "{error}"
+        );
+    }
+}
