@@ -1,6 +1,8 @@
 //! New text in the file's own style: its line ending, its indentation
 //! (copied from the neighbour, else the block's plus the file's unit), on
 //! its own line when the neighbour has one, inline in one-line blocks.
+//! A comment line cannot sit inside a one-line block (it would swallow the
+//! rest of the line), so inline insertions leave comments out.
 
 use crate::config::FileId;
 use crate::syntax::{Directive, SyntaxTree};
@@ -112,6 +114,16 @@ fn child_indent(tree: &SyntaxTree, block: Option<&Directive<'_>>, style: &Style)
     }
 }
 
+/// Statements for a one-line spot: comments left out.
+fn inline(lines: &[String]) -> String {
+    lines
+        .iter()
+        .filter(|l| !l.starts_with('#'))
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn own_lines(lines: &[String], indent: &str, newline: &str, leading: bool) -> String {
     let mut out = String::new();
     for line in lines {
@@ -132,7 +144,6 @@ pub fn insert_after(file: FileId, tree: &SyntaxTree, d: &Directive<'_>, lines: &
     let text = tree.text();
     let style = style_of(text);
     let end = end_with_comment(d);
-    let inline = lines.iter().all(|l| !l.starts_with('#'));
     match indent_of(tree, d) {
         Some(indent) if rest_is_blank(text, end) => Edit {
             file,
@@ -140,22 +151,13 @@ pub fn insert_after(file: FileId, tree: &SyntaxTree, d: &Directive<'_>, lines: &
             end: end as u32,
             text: own_lines(lines, &indent, style.newline, true),
         },
-        _ if inline || d.trailing_comment().is_none() => {
+        _ => {
             let at = d.span().end;
             Edit {
                 file,
                 start: at,
                 end: at,
-                text: format!(" {}", lines.join(" ")),
-            }
-        }
-        _ => {
-            let indent = child_indent(tree, d.parent().as_ref(), &style);
-            Edit {
-                file,
-                start: end as u32,
-                end: end as u32,
-                text: own_lines(lines, &indent, style.newline, true),
+                text: format!(" {}", inline(lines)),
             }
         }
     }
@@ -180,7 +182,7 @@ pub fn insert_before(file: FileId, tree: &SyntaxTree, d: &Directive<'_>, lines: 
             file,
             start: start as u32,
             end: start as u32,
-            text: format!("{} ", lines.join(" ")),
+            text: format!("{} ", inline(lines)),
         },
     }
 }
@@ -235,7 +237,7 @@ pub fn insert_in_block(
                 file,
                 start: open.end,
                 end: close.start,
-                text: format!(" {} ", lines.join(" ")),
+                text: format!(" {} ", inline(lines)),
             };
         }
     }

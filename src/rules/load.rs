@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::schema::{Cond, Fix, Param, RuleFile, Severity, Test, ValueTest};
 use super::template::Template;
+use serde_spanned::Spanned;
 use crate::model::VersionRange;
 use crate::syntax::SourceError;
 
@@ -203,7 +204,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
         Ok(())
     };
     if let Some(message) = &file.message {
-        check_templates(vec![message], 0)?;
+        check_templates(vec![message.get_ref()], message.span().start)?;
     }
     let match_span = file.matcher.span();
     let matcher = file.matcher.into_inner();
@@ -288,7 +289,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
         severity: file.severity,
         category: file.category,
         versions: file.nginx.0,
-        message: file.message,
+        message: file.message.map(Spanned::into_inner),
         explain: file.explain,
         references: file.references,
         params: file

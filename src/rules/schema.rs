@@ -27,7 +27,7 @@ pub struct RuleFile {
     #[serde(default)]
     pub nginx: Range,
     /// The finding's message; default: the title.
-    pub message: Option<Template>,
+    pub message: Option<Spanned<Template>>,
     /// Markdown documentation: what, why, the fix, references.
     pub explain: String,
     #[serde(default)]
@@ -93,9 +93,13 @@ pub struct Pattern(pub regex::Regex);
 impl TryFrom<String> for Pattern {
     type Error = String;
     fn try_from(text: String) -> Result<Self, String> {
-        regex::Regex::new(&text)
-            .map(Pattern)
-            .map_err(|e| format!("invalid regex: {e}"))
+        regex::Regex::new(&text).map(Pattern).map_err(|e| {
+            // The regex crate draws its own caret over several lines; keep
+            // its last line, the reason.
+            let message = e.to_string();
+            let reason = message.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+            format!("invalid regex \"{text}\": {}", reason.trim_start_matches("error: "))
+        })
     }
 }
 

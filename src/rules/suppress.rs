@@ -115,7 +115,7 @@ pub fn apply(
         for (i, s) in suppressions.iter().enumerate() {
             let on_line =
                 finding.start.line == s.line || (s.trailing && finding.end.line == s.line);
-            if s.file == finding.file && on_line && s.rules.iter().any(|r| *r == finding.rule) {
+            if s.file == finding.file && on_line && s.rules.contains(&finding.rule) {
                 used[i].push(s.rules.iter().find(|r| **r == finding.rule).unwrap());
                 continue 'findings;
             }
