@@ -1,0 +1,228 @@
+//! `ngxfix check` through the real binary: formats, exit codes, selection,
+//! settings, suppressions.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::run;
+use serde_json::Value;
+
+const POOLED: &str = "\
+http {
+    upstream app {
+        server 127.0.0.1:8000;
+        keepalive 16;
+    }
+    server {
+        listen 80;
+        location / {
+            proxy_pass http://app;
+        }
+    }
+}
+";
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn json_check(args: &[&str], cwd: &Path) -> (Value, Option<i32>) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let output = run(&all, None, Some(cwd));
+    let value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&output), stderr(&output)));
+    (value, output.status.code())
+}
+
+fn rule_ids(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn text_output_shows_place_line_caret_and_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = write(dir.path(), "nginx.conf", POOLED);
+    let output = run(&["check", "--color", "always", &conf], None, Some(dir.path()));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("\x1b["), "colors were asked for");
+    let output = run(&["check", &conf], None, Some(dir.path()));
+    let text = stdout(&output);
+    assert!(!text.contains("\x1b["), "no colors when not on a terminal");
+    let expected = format!(
+        "{conf}:9:13: error[proxy-connection-close] requests to upstream app are sent with `Connection: close`, so the backend closes every connection and the pool never fills
+  |
+9 |             proxy_pass http://app;
+  |             ^^^^^^^^^^^^^^^^^^^^^^
+  = fix (safe): Add `proxy_set_header Connection \"\";`
+"
+    );
+    assert!(text.contains(&expected), "{text}");
+    assert!(text.ends_with("2 findings (2 errors, 0 warnings, 0 info); 2 fixable with `ngxfix fix`.\n"), "{text}");
+}
+
+#[test]
+fn exit_codes_follow_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = write(dir.path(), "clean.conf", "events {}\nhttp { server { listen 80; } }\n");
+    let output = run(&["check", &clean], None, Some(dir.path()));
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), "No findings.\n");
+    let pooled = write(dir.path(), "pooled.conf", POOLED);
+    assert_eq!(run(&["check", &pooled], None, Some(dir.path())).status.code(), Some(1));
+    let broken = write(dir.path(), "broken.conf", "http {\n");
+    let output = run(&["check", &broken], None, Some(dir.path()));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stdout(&output).is_empty());
+    assert!(stderr(&output).contains("broken.conf:2:1: unexpected end of file"), "{}", stderr(&output));
+    let output = run(&["check", "--select", "no-such-rule", &pooled], None, Some(dir.path()));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("unknown rule id \"no-such-rule\""));
+    let output = run(&["check", "--backend", "app", &pooled], None, Some(dir.path()));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--backend expects UPSTREAM=SPEC"));
+}
+
+#[test]
+fn standard_input_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(&["check", "--format", "json", "-"], Some(POOLED.as_bytes()), Some(dir.path()));
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["findings"][0]["path"], "-");
+}
+
+#[test]
+fn select_ignore_and_nginx_version_choose_what_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = write(dir.path(), "nginx.conf", POOLED);
+    let (all, _) = json_check(&[&conf], dir.path());
+    assert_eq!(rule_ids(&all), ["proxy-connection-close", "proxy-http-version"]);
+    let (one, _) = json_check(&["--select", "proxy-http-version", &conf], dir.path());
+    assert_eq!(rule_ids(&one), ["proxy-http-version"]);
+    let (other, _) = json_check(&["--ignore", "proxy-http-version", &conf], dir.path());
+    assert_eq!(rule_ids(&other), ["proxy-connection-close"]);
+    let (new, code) = json_check(&["--nginx-version", "1.29.7", &conf], dir.path());
+    assert_eq!(rule_ids(&new), Vec::<String>::new());
+    assert_eq!(code, Some(0));
+    assert_eq!(new["nginx_version"], "1.29.7");
+    let (timeout, _) = json_check(&["--backend", "app=5s", "--select", "upstream-keepalive-timeout", &conf], dir.path());
+    assert_eq!(rule_ids(&timeout), ["upstream-keepalive-timeout"]);
+    assert_eq!(timeout["findings"][0]["fix"]["edits"][0]["text"], "\n        keepalive_timeout 4s;");
+}
+
+#[test]
+fn settings_file_is_found_in_a_parent_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "ngxfix.toml",
+        "select = [\"upstream-keepalive-timeout\"]\nrules = [\"custom\"]\n\n[params.upstream-keepalive-timeout]\nmargin = \"2s\"\n\n[backends.app]\nidle_timeout = \"10s\"\n",
+    );
+    fs::create_dir_all(dir.path().join("custom")).unwrap();
+    fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/rules/server-tokens-off.toml"),
+        dir.path().join("custom/server-tokens-off.toml"),
+    )
+    .unwrap();
+    let sub = dir.path().join("etc/nginx");
+    let conf = write(&sub, "nginx.conf", POOLED);
+    let (report, _) = json_check(&[&conf], &sub);
+    assert_eq!(rule_ids(&report), ["upstream-keepalive-timeout"]);
+    let fix = &report["findings"][0]["fix"];
+    assert_eq!(fix["edits"][0]["text"], "\n        keepalive_timeout 8s;");
+    // The custom folder's rule exists (it can be selected) ...
+    let (custom, _) = json_check(&["--select", "server-tokens-off", &conf], &sub);
+    assert_eq!(rule_ids(&custom), ["server-tokens-off"]);
+    // ... and a bad settings file is an error with its place.
+    write(dir.path(), "ngxfix.toml", "[params.upstream-keepalive-timeout]\nmargn = \"2s\"\n");
+    let output = run(&["check", &conf], None, Some(&sub));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("[params.upstream-keepalive-timeout] margn: the rule has no such parameter (it has: margin)"),
+        "{}",
+        stderr(&output)
+    );
+    write(dir.path(), "ngxfix.toml", "slect = []\n");
+    let output = run(&["check", &conf], None, Some(&sub));
+    assert!(stderr(&output).contains("ngxfix.toml:1:1: unknown field `slect`"), "{}", stderr(&output));
+}
+
+#[test]
+fn inline_suppressions_silence_and_stale_ones_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = POOLED
+        .replace(
+            "            proxy_pass http://app;\n",
+            "            # ngxfix: ignore proxy-http-version -- the backend only speaks HTTP/1.0\n            proxy_pass http://app; # ngxfix: ignore proxy-connection-close\n",
+        )
+        .replace(
+            "        listen 80;\n",
+            "        listen 80; # ngxfix: ignore websocket-map-close,no-such-rule\n",
+        );
+    let conf = write(dir.path(), "nginx.conf", &conf);
+    let (report, code) = json_check(&[&conf], dir.path());
+    assert_eq!(code, Some(1));
+    let messages: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            ("unused-suppression", "suppression of `websocket-map-close` silences nothing on line 7"),
+            ("unused-suppression", "suppression names unknown rule `no-such-rule`"),
+        ]
+    );
+    let (quiet, code) = json_check(&["--ignore", "unused-suppression", &conf], dir.path());
+    assert_eq!(rule_ids(&quiet), Vec::<String>::new());
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn findings_in_included_files_name_that_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = write(dir.path(), "nginx.conf", "http {\n    include conf.d/*.conf;\n}\n");
+    write(dir.path(), "conf.d/up.conf", "upstream app { server 127.0.0.1:8000; keepalive 4; }\n");
+    write(dir.path(), "conf.d/site.conf", "server {\n    location / { proxy_pass http://app; }\n}\n");
+    let (report, _) = json_check(&["--select", "proxy-http-version", &main], dir.path());
+    let finding = &report["findings"][0];
+    assert!(finding["path"].as_str().unwrap().ends_with("conf.d/site.conf"), "{finding}");
+    assert_eq!(finding["start"]["line"], 2);
+    assert_eq!(finding["fix"]["edits"][0]["text"], " proxy_http_version 1.1;");
+}
+
+#[test]
+fn github_annotations_escape_their_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = write(dir.path(), "a,b.conf", POOLED);
+    let output = run(&["check", "--format", "github", "--select", "proxy-http-version", &conf], None, Some(dir.path()));
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let escaped = conf.replace(',', "%2C");
+    assert_eq!(
+        text,
+        format!("::error file={escaped},line=9,col=13,endLine=9,endColumn=35,title=ngxfix proxy-http-version::upstream app pools connections, but proxy_http_version here is 1.0: HTTP/1.0 connections are closed after each request\n")
+    );
+}
