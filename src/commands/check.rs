@@ -6,12 +6,12 @@ use anyhow::Context;
 
 use crate::cli::{CheckArgs, CheckFormat, ColorChoice};
 use ngxfix::model::{Model, Version};
-use ngxfix::output::findings::{self, Report, Reported};
-use ngxfix::rules::{facts, run, Backends, RunOptions};
+use ngxfix::output::findings::{Format, Report};
+use ngxfix::rules::{check, facts, Backends, RunOptions};
 
 /// Check each tree and print the findings; exit status 1 when there are
 /// findings, 0 when none.
-pub fn run_check(args: &CheckArgs, out: &mut impl Write) -> anyhow::Result<u8> {
+pub fn run_check(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let rules = super::rulesets::load(&args.source)?;
     let version = match args.nginx_version.as_deref().or(rules
         .settings
@@ -44,41 +44,34 @@ pub fn run_check(args: &CheckArgs, out: &mut impl Write) -> anyhow::Result<u8> {
     } else {
         args.paths.iter().map(|p| Some(p.as_path())).collect()
     };
-    let mut reported = Vec::new();
-    for path in paths {
-        let config = super::load(path, !args.no_includes)?;
-        let model = Model::new(&config, version);
-        for finding in run(&rules.selected, &model, &options) {
-            reported.push(Reported::new(finding, &config));
-        }
-    }
-
-    let report = Report {
-        findings: &reported,
-        rules: &rules.selected,
-        nginx_version: version,
-    };
-    match args.format {
-        CheckFormat::Text => {
-            let color = match args.color {
+    let format = match args.format {
+        CheckFormat::Text => Format::Text {
+            color: match args.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
                 ColorChoice::Auto => {
                     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                         && std::io::stdout().is_terminal()
                 }
-            };
-            out.write_all(findings::text(&report, color).as_bytes())?;
+            },
+        },
+        CheckFormat::Json => Format::Json,
+        CheckFormat::Sarif => Format::Sarif,
+        CheckFormat::Github => Format::Github,
+    };
+    // Load every tree first: a bad one stops the run before any output.
+    let configs = paths
+        .into_iter()
+        .map(|path| super::load(path, !args.no_includes))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut report = Report::begin(format, out, &rules.selected, version)?;
+    for config in &configs {
+        let model = Model::new(config, version);
+        let checked = check(&rules.selected, &model, &options);
+        for finding in checked.findings() {
+            report.finding(&finding)?;
         }
-        CheckFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &findings::json(&report))?;
-            writeln!(out)?;
-        }
-        CheckFormat::Sarif => {
-            serde_json::to_writer_pretty(&mut *out, &findings::sarif(&report))?;
-            writeln!(out)?;
-        }
-        CheckFormat::Github => out.write_all(findings::github(&report).as_bytes())?,
     }
-    Ok(u8::from(!reported.is_empty()))
+    let summary = report.finish()?;
+    Ok(u8::from(summary.findings > 0))
 }

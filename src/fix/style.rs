@@ -9,6 +9,35 @@ use crate::syntax::{Directive, SyntaxTree};
 
 use super::Edit;
 
+/// A file being edited: its id, its tree and its style.
+#[derive(Clone, Copy)]
+pub struct FileText<'t> {
+    pub file: FileId,
+    pub tree: &'t SyntaxTree,
+    pub style: &'t Style,
+}
+
+/// The style of each file of a tree, computed on first use (reading a
+/// file's style scans all of it; a run may make thousands of edits).
+#[derive(Debug, Default)]
+pub struct Styles(Vec<std::sync::OnceLock<Style>>);
+
+impl Styles {
+    /// Room for `files` files.
+    pub fn new(files: usize) -> Self {
+        Styles((0..files).map(|_| std::sync::OnceLock::new()).collect())
+    }
+
+    /// The file `file` with its style.
+    pub fn file<'t>(&'t self, file: FileId, tree: &'t SyntaxTree) -> FileText<'t> {
+        FileText {
+            file,
+            tree,
+            style: self.0[file].get_or_init(|| style_of(tree.text())),
+        }
+    }
+}
+
 /// How a file writes lines and indents blocks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Style {
@@ -140,9 +169,9 @@ fn own_lines(lines: &[String], indent: &str, newline: &str, leading: bool) -> St
 }
 
 /// Insert `lines` (statements or comments) after directive `d`.
-pub fn insert_after(file: FileId, tree: &SyntaxTree, d: &Directive<'_>, lines: &[String]) -> Edit {
+pub fn insert_after(f: &FileText<'_>, d: &Directive<'_>, lines: &[String]) -> Edit {
+    let (file, tree, style) = (f.file, f.tree, f.style);
     let text = tree.text();
-    let style = style_of(text);
     let end = end_with_comment(d);
     match indent_of(tree, d) {
         Some(indent) if rest_is_blank(text, end) => Edit {
@@ -164,9 +193,8 @@ pub fn insert_after(file: FileId, tree: &SyntaxTree, d: &Directive<'_>, lines: &
 }
 
 /// Insert `lines` before directive `d`.
-pub fn insert_before(file: FileId, tree: &SyntaxTree, d: &Directive<'_>, lines: &[String]) -> Edit {
-    let text = tree.text();
-    let style = style_of(text);
+pub fn insert_before(f: &FileText<'_>, d: &Directive<'_>, lines: &[String]) -> Edit {
+    let (file, tree, style) = (f.file, f.tree, f.style);
     let start = d.span().start as usize;
     match indent_of(tree, d) {
         Some(indent) => {
@@ -189,28 +217,22 @@ pub fn insert_before(file: FileId, tree: &SyntaxTree, d: &Directive<'_>, lines: 
 
 /// Insert `lines` at the start (`last: false`) or the end of a block
 /// (`None`: the top level of the file).
-pub fn insert_in_block(
-    file: FileId,
-    tree: &SyntaxTree,
-    block: Option<&Directive<'_>>,
-    lines: &[String],
-    last: bool,
-) -> Edit {
+pub fn insert_in_block(f: &FileText<'_>, block: Option<&Directive<'_>>, lines: &[String], last: bool) -> Edit {
+    let (file, tree, style) = (f.file, f.tree, f.style);
     let children: Vec<Directive<'_>> = match block {
         Some(b) => b.children().collect(),
         None => tree.top_level().collect(),
     };
     let text = tree.text();
-    let style = style_of(text);
     if let Some(child) = if last {
         children.last()
     } else {
         children.first()
     } {
         return if last {
-            insert_after(file, tree, child, lines)
+            insert_after(f, child, lines)
         } else {
-            insert_before(file, tree, child, lines)
+            insert_before(f, child, lines)
         };
     }
     let Some(block) = block else {
@@ -249,7 +271,7 @@ pub fn insert_in_block(
     if at > 0 && text[at - 1] == b'\r' {
         at -= 1;
     }
-    let indent = child_indent(tree, Some(block), &style);
+    let indent = child_indent(tree, Some(block), style);
     Edit {
         file,
         start: at as u32,
@@ -260,7 +282,8 @@ pub fn insert_in_block(
 
 /// Remove directive `d`: its whole line when it is alone on it, else just
 /// the directive and the space before it.
-pub fn remove(file: FileId, tree: &SyntaxTree, d: &Directive<'_>) -> Edit {
+pub fn remove(f: &FileText<'_>, d: &Directive<'_>) -> Edit {
+    let (file, tree) = (f.file, f.tree);
     let text = tree.text();
     let span = d.span();
     let end = end_with_comment(d);
@@ -298,9 +321,10 @@ mod tests {
     use crate::fix::apply;
     use crate::syntax::parse;
 
-    fn run(conf: &str, f: impl Fn(&SyntaxTree) -> Edit) -> String {
+    fn run(conf: &str, f: impl Fn(&FileText<'_>, &SyntaxTree) -> Edit) -> String {
         let tree = parse(conf.as_bytes().to_vec()).unwrap();
-        let edit = f(&tree);
+        let styles = Styles::new(1);
+        let edit = f(&styles.file(0, &tree), &tree);
         String::from_utf8(apply(tree.text(), &[&edit]).unwrap()).unwrap()
     }
 
@@ -325,15 +349,15 @@ mod tests {
     #[test]
     fn insertions_copy_the_neighbours_indentation() {
         let conf = "http {\r\n\tserver {\r\n\t\tlisten 80; # web\r\n\t}\r\n}\r\n";
-        let out = run(conf, |t| {
-            insert_after(0, t, &find(t, "listen"), &line("listen 81;"))
+        let out = run(conf, |f, t| {
+            insert_after(f, &find(t, "listen"), &line("listen 81;"))
         });
         assert_eq!(
             out,
             "http {\r\n\tserver {\r\n\t\tlisten 80; # web\r\n\t\tlisten 81;\r\n\t}\r\n}\r\n"
         );
-        let out = run(conf, |t| {
-            insert_before(0, t, &find(t, "listen"), &["# why".into(), "x 1;".into()])
+        let out = run(conf, |f, t| {
+            insert_before(f, &find(t, "listen"), &["# why".into(), "x 1;".into()])
         });
         assert_eq!(
             out,
@@ -344,10 +368,9 @@ mod tests {
     #[test]
     fn one_line_blocks_stay_on_one_line() {
         let conf = "location / { proxy_pass http://app; }\n";
-        let out = run(conf, |t| {
+        let out = run(conf, |f, t| {
             insert_after(
-                0,
-                t,
+                f,
                 &find(t, "proxy_pass"),
                 &line("proxy_http_version 1.1;"),
             )
@@ -356,10 +379,9 @@ mod tests {
             out,
             "location / { proxy_pass http://app; proxy_http_version 1.1; }\n"
         );
-        let out = run("upstream app {}\n", |t| {
+        let out = run("upstream app {}\n", |f, t| {
             insert_in_block(
-                0,
-                t,
+                f,
                 Some(&find(t, "upstream")),
                 &line("keepalive 8;"),
                 true,
@@ -371,10 +393,9 @@ mod tests {
     #[test]
     fn empty_multi_line_blocks_get_an_indented_line() {
         let conf = "http {\n  upstream app { # pool\n  }\n}";
-        let out = run(conf, |t| {
+        let out = run(conf, |f, t| {
             insert_in_block(
-                0,
-                t,
+                f,
                 Some(&find(t, "upstream")),
                 &line("keepalive 8;"),
                 false,
@@ -390,11 +411,11 @@ mod tests {
     fn removal_takes_the_whole_line_or_just_the_directive() {
         let conf = "a {\n    b 1; # note\n    c 2;\n}\n";
         assert_eq!(
-            run(conf, |t| remove(0, t, &find(t, "b"))),
+            run(conf, |f, t| remove(f, &find(t, "b"))),
             "a {\n    c 2;\n}\n"
         );
         assert_eq!(
-            run("a { b 1; c 2; }\n", |t| remove(0, t, &find(t, "c"))),
+            run("a { b 1; c 2; }\n", |f, t| remove(f, &find(t, "c"))),
             "a { b 1; }\n"
         );
     }

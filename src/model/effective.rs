@@ -74,6 +74,13 @@ impl<'m> Effective<'m> {
         self.entries().into_iter().next()
     }
 
+    /// The first argument of the first entry: what a duration, size or
+    /// number directive's value is (`keepalive_timeout 65 60;` is 65s, the
+    /// second argument being the `Keep-Alive` header's value).
+    pub fn first_arg(&self) -> Option<String> {
+        self.entry_args().into_iter().next()?.into_iter().next()
+    }
+
     /// The configured directives that decide the value.
     pub fn nodes(&self) -> &[Node<'m>] {
         match &self.source {

@@ -16,9 +16,9 @@ pub type NodeId = u32;
 
 const NONE: u32 = u32::MAX;
 
+/// 20 bytes a directive: the model of a 20,000-server tree is a few MB.
 #[derive(Debug, Clone, Copy)]
 struct NodeRec {
-    file: u32,
     directive: u32,
     /// Enclosing block node, or `NONE` at the top level.
     parent: u32,
@@ -26,8 +26,9 @@ struct NodeRec {
     end: u32,
     /// Interned name.
     sym: u32,
+    file: u16,
     /// Kind of the enclosing block (a `Contexts` bit).
-    context: u32,
+    context: u16,
 }
 
 /// A configuration tree seen as one logical tree, plus the nginx version the
@@ -38,11 +39,9 @@ pub struct Model<'c> {
     nodes: Vec<NodeRec>,
     names: Vec<String>,
     symbols: HashMap<String, u32>,
-    /// Node ids by name symbol, in walk order.
-    by_sym: Vec<Vec<NodeId>>,
-    /// (parent, symbol, node) for every node, sorted: the occurrences of a
-    /// name directly in one block are a contiguous range.
-    by_parent: Vec<(u32, u32, u32)>,
+    /// Node ids sorted by (parent, symbol, id): the occurrences of a name
+    /// directly in one block are a contiguous range.
+    by_parent: Vec<NodeId>,
     upstreams: HashMap<String, NodeId>,
     maps: HashMap<String, NodeId>,
 }
@@ -83,11 +82,18 @@ impl<'c> Model<'c> {
             nodes: Vec::new(),
             names: Vec::new(),
             symbols: HashMap::new(),
-            by_sym: Vec::new(),
             by_parent: Vec::new(),
             upstreams: HashMap::new(),
             maps: HashMap::new(),
         };
+        assert!(
+            config.files().len() <= usize::from(u16::MAX),
+            "at most 65535 files are supported"
+        );
+        // Each file once; a file included in several places adds more.
+        model
+            .nodes
+            .reserve_exact(config.files().iter().map(|f| f.tree.directive_count()).sum());
         let mut stack: Vec<u32> = Vec::new();
         config.walk(|node, context| {
             // `walk` reports the context as enclosing blocks; their ids are
@@ -106,14 +112,13 @@ impl<'c> Model<'c> {
             let sym = model.intern(&name);
             let id = model.nodes.len() as u32;
             model.nodes.push(NodeRec {
-                file: node.file as u32,
+                file: node.file as u16,
                 directive: node.directive.index(),
                 parent,
                 end: id + 1,
                 sym,
-                context: parent_kind.0,
+                context: parent_kind.0 as u16,
             });
-            model.by_sym[sym as usize].push(id);
             if node.directive.has_block() && config.included(node.file, &node.directive).is_none() {
                 stack.push(id);
             }
@@ -121,13 +126,13 @@ impl<'c> Model<'c> {
         while let Some(closed) = stack.pop() {
             model.nodes[closed as usize].end = model.nodes.len() as u32;
         }
-        model.by_parent = model
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(id, rec)| (rec.parent, rec.sym, id as u32))
-            .collect();
-        model.by_parent.sort_unstable();
+        let count = model.nodes.len() as u32;
+        let mut by_parent: Vec<NodeId> = (0..count).collect();
+        by_parent.sort_unstable_by_key(|&id| {
+            let rec = model.nodes[id as usize];
+            (rec.parent, rec.sym, id)
+        });
+        model.by_parent = by_parent;
         model.index_named_blocks();
         model
     }
@@ -139,13 +144,12 @@ impl<'c> Model<'c> {
         let sym = self.names.len() as u32;
         self.names.push(name.to_string());
         self.symbols.insert(name.to_string(), sym);
-        self.by_sym.push(Vec::new());
         sym
     }
 
     fn block_kind_of(&self, id: NodeId) -> Contexts {
         let rec = self.nodes[id as usize];
-        Contexts::child_kind(Contexts(rec.context), &self.names[rec.sym as usize])
+        Contexts::child_kind(Contexts(u32::from(rec.context)), &self.names[rec.sym as usize])
             .unwrap_or(Contexts::NONE)
     }
 
@@ -203,13 +207,19 @@ impl<'c> Model<'c> {
         (0..self.nodes.len() as u32).map(move |id| Node { model: self, id })
     }
 
-    /// Every directive named `name`, in order.
+    /// Every directive named `name`, in order. A scan of 20-byte records
+    /// (about a millisecond for 300,000 directives): cheaper in memory than
+    /// an index, and rules ask it once per rule.
     pub fn named<'m>(&'m self, name: &str) -> impl Iterator<Item = Node<'m>> + 'm {
-        let ids: &[NodeId] = self
-            .symbols
-            .get(name)
-            .map_or(&[], |&sym| self.by_sym[sym as usize].as_slice());
-        ids.iter().map(move |&id| Node { model: self, id })
+        let sym = self.symbols.get(name).copied();
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(move |(_, rec)| Some(rec.sym) == sym)
+            .map(move |(id, _)| Node {
+                model: self,
+                id: id as NodeId,
+            })
     }
 
     /// The top-level directives of the main file (includes spliced).
@@ -233,21 +243,21 @@ impl<'c> Model<'c> {
         name: &str,
     ) -> impl Iterator<Item = Node<'m>> + 'm {
         let parent = block.map_or(NONE, |b| b.id);
+        let key = |id: &NodeId| {
+            let rec = self.nodes[*id as usize];
+            (rec.parent, rec.sym)
+        };
         let range = match self.symbols.get(name) {
             Some(&sym) => {
-                let lo = self
-                    .by_parent
-                    .partition_point(|&(p, s, _)| (p, s) < (parent, sym));
-                let hi = self
-                    .by_parent
-                    .partition_point(|&(p, s, _)| (p, s) <= (parent, sym));
+                let lo = self.by_parent.partition_point(|id| key(id) < (parent, sym));
+                let hi = self.by_parent.partition_point(|id| key(id) <= (parent, sym));
                 lo..hi
             }
             None => 0..0,
         };
         self.by_parent[range]
             .iter()
-            .map(move |&(_, _, id)| Node { model: self, id })
+            .map(move |&id| Node { model: self, id })
     }
 
     /// The `upstream{}` block in http named `name` (case-insensitive).
@@ -341,7 +351,7 @@ impl<'m> Node<'m> {
 
     /// The kind of the block this directive sits in.
     pub fn context(&self) -> Contexts {
-        Contexts(self.rec().context)
+        Contexts(u32::from(self.rec().context))
     }
 
     /// The kind of block this directive opens, if nginx knows it.

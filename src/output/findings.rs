@@ -1,12 +1,15 @@
 //! Findings for people and programs: text (colored on a terminal), JSON
 //! (the stable schema in `docs/json-output.md`), SARIF 2.1.0 and GitHub
-//! workflow annotations.
+//! workflow annotations. Findings are written as they come, so a run with
+//! tens of thousands of them never holds them all (SARIF, one JSON
+//! document with rule metadata, is the exception: it is built whole).
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::config::ConfigTree;
 use crate::model::Version;
 use crate::rules::{Finding, Rule, Severity, UNUSED_SUPPRESSION};
 use crate::syntax::LineCol;
@@ -14,79 +17,128 @@ use crate::syntax::LineCol;
 /// Version of the JSON output schema; bumped only on incompatible change.
 pub const JSON_SCHEMA_VERSION: u32 = 1;
 
-/// An edit with its place in human terms.
-#[derive(Debug, Clone)]
-pub struct EditView {
-    pub path: String,
-    pub start_byte: u32,
-    pub end_byte: u32,
-    pub start: LineCol,
-    pub end: LineCol,
-    pub text: String,
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text { color: bool },
+    Json,
+    Sarif,
+    Github,
 }
 
-/// A finding and the places of its fix's edits.
-#[derive(Debug, Clone)]
-pub struct Reported {
-    pub finding: Finding,
-    pub edits: Vec<EditView>,
-}
-
-impl Reported {
-    /// Attach edit positions, read from the tree the finding came from.
-    pub fn new(finding: Finding, config: &ConfigTree) -> Self {
-        let edits = finding
-            .fix
-            .iter()
-            .flat_map(|fix| &fix.edits)
-            .map(|edit| {
-                let file = &config.files()[edit.file];
-                EditView {
-                    path: file.display_path(),
-                    start_byte: edit.start,
-                    end_byte: edit.end,
-                    start: file.tree.line_col(edit.start),
-                    end: file.tree.line_col(edit.end),
-                    text: edit.text.clone(),
-                }
-            })
-            .collect();
-        Reported { finding, edits }
-    }
-}
-
-/// Everything a report shows.
-pub struct Report<'r> {
-    pub findings: &'r [Reported],
-    /// The rules that ran.
-    pub rules: &'r [Rule],
-    pub nginx_version: Version,
-}
-
-/// Counts for the summary line.
+/// Counts for the summary.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
+    pub findings: usize,
     pub errors: usize,
     pub warnings: usize,
     pub info: usize,
     pub fixable: usize,
 }
 
-impl Report<'_> {
-    /// Count findings by severity, and those with a fix.
-    pub fn summary(&self) -> Summary {
-        let mut summary = Summary::default();
-        for r in self.findings {
-            match r.finding.severity {
-                Severity::Error => summary.errors += 1,
-                Severity::Warning => summary.warnings += 1,
-                Severity::Info => summary.info += 1,
-            }
-            if r.finding.fix.as_ref().is_some_and(|f| !f.edits.is_empty()) {
-                summary.fixable += 1;
-            }
+impl Summary {
+    fn add(&mut self, finding: &Finding) {
+        self.findings += 1;
+        match finding.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.info += 1,
         }
-        summary
+        if finding.fix.as_ref().is_some_and(|f| !f.edits.is_empty()) {
+            self.fixable += 1;
+        }
+    }
+}
+
+/// Writes a report finding by finding: [`Report::finding`] for each, then
+/// [`Report::finish`].
+pub struct Report<'w> {
+    format: Format,
+    out: &'w mut dyn Write,
+    /// The rules that ran (SARIF lists them).
+    rules: &'w [Rule],
+    nginx_version: Version,
+    summary: Summary,
+    sarif_results: Vec<Value>,
+}
+
+impl<'w> Report<'w> {
+    /// Start a report; JSON writes its opening here.
+    pub fn begin(
+        format: Format,
+        out: &'w mut dyn Write,
+        rules: &'w [Rule],
+        nginx_version: Version,
+    ) -> io::Result<Self> {
+        if format == Format::Json {
+            write!(
+                out,
+                "{{\n  \"schema_version\": {JSON_SCHEMA_VERSION},\n  \"tool\": {{\n    \"name\": \"ngxfix\",\n    \"version\": \"{}\"\n  }},\n  \"nginx_version\": \"{nginx_version}\",\n  \"findings\": [",
+                env!("CARGO_PKG_VERSION")
+            )?;
+        }
+        Ok(Report {
+            format,
+            out,
+            rules,
+            nginx_version,
+            summary: Summary::default(),
+            sarif_results: Vec::new(),
+        })
+    }
+
+    /// Write one finding.
+    pub fn finding(&mut self, finding: &Finding) -> io::Result<()> {
+        let first = self.summary.findings == 0;
+        self.summary.add(finding);
+        match self.format {
+            Format::Text { color } => text_finding(&mut *self.out, finding, &Paint(color)),
+            Format::Json => {
+                let body = serde_json::to_string_pretty(&json_finding(finding))?;
+                let indented = body.replace('\n', "\n    ");
+                write!(self.out, "{}\n    {indented}", if first { "" } else { "," })
+            }
+            Format::Sarif => {
+                let index = self.rule_index(&finding.rule);
+                self.sarif_results.push(sarif_result(finding, index));
+                Ok(())
+            }
+            Format::Github => github_finding(&mut *self.out, finding),
+        }
+    }
+
+    fn rule_index(&self, id: &str) -> usize {
+        self.rules
+            .iter()
+            .position(|r| r.id == id)
+            .unwrap_or(self.rules.len())
+    }
+
+    /// Write the end (summary, closing brackets); the counts.
+    pub fn finish(self) -> io::Result<Summary> {
+        let s = self.summary;
+        match self.format {
+            Format::Text { .. } => text_summary(self.out, &s)?,
+            Format::Json => {
+                let summary = serde_json::to_string_pretty(&json!({
+                    "findings": s.findings,
+                    "errors": s.errors,
+                    "warnings": s.warnings,
+                    "info": s.info,
+                    "fixable": s.fixable,
+                }))?
+                .replace('\n', "\n  ");
+                let close = if s.findings == 0 { "" } else { "\n  " };
+                writeln!(self.out, "{close}],\n  \"summary\": {summary}\n}}")?;
+            }
+            Format::Sarif => {
+                let log = sarif_log(self.rules, self.sarif_results, self.nginx_version);
+                serde_json::to_writer_pretty(&mut *self.out, &log)?;
+                writeln!(self.out)?;
+            }
+            Format::Github => {}
+        }
+        Ok(s)
     }
 }
 
@@ -119,132 +171,149 @@ impl Paint {
     }
 }
 
-/// The text report: `path:line:col: severity[rule] message`, the line with
-/// a caret under the directive, the fix, and a summary.
-pub fn text(report: &Report<'_>, color: bool) -> String {
-    let paint = Paint(color);
-    let mut out = String::new();
-    for r in report.findings {
-        let f = &r.finding;
-        let _ = writeln!(
-            out,
-            "{}: {}[{}] {}",
-            paint.wrap("1", &format!("{}:{}:{}", f.path, f.start.line, f.start.col)),
-            paint.severity(f.severity),
-            paint.wrap("1", &f.rule),
-            f.message
-        );
-        let number = f.start.line.to_string();
-        let pad = " ".repeat(number.len());
-        let excerpt: String = f
-            .excerpt
-            .chars()
-            .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
-            .collect();
-        let prefix: String = excerpt
-            .chars()
-            .take(f.start.col.saturating_sub(1) as usize)
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
-        let width = if f.end.line == f.start.line {
-            (f.end.col.saturating_sub(f.start.col)).max(1) as usize
-        } else {
-            excerpt
-                .chars()
-                .count()
-                .saturating_sub(prefix.chars().count())
-                .max(1)
-        };
-        let _ = writeln!(out, "{pad} |");
-        let _ = writeln!(out, "{number} | {excerpt}");
-        let _ = writeln!(
-            out,
-            "{pad} | {prefix}{}",
-            paint.wrap("1;31", &"^".repeat(width.min(80)))
-        );
-        if let Some(fix) = &f.fix {
-            if !fix.edits.is_empty() {
-                let _ = writeln!(out, "{pad} = fix ({}): {}", fix.safety.as_str(), fix.title);
-            }
-        } else if let Some(why) = &f.fix_unavailable {
-            let _ = writeln!(out, "{pad} = no fix: {why}");
-        }
-        out.push('\n');
-    }
-    let s = report.summary();
-    let total = report.findings.len();
-    if total == 0 {
-        out.push_str("No findings.\n");
-    } else {
-        let _ = writeln!(
-            out,
-            "{} ({} {}, {}, {} info); {} fixable with `ngxfix fix`.",
-            plural(total, "finding"),
-            s.errors,
-            if s.errors == 1 { "error" } else { "errors" },
-            plural(s.warnings, "warning"),
-            s.info,
-            s.fixable
-        );
-    }
-    out
-}
-
-fn position(at: LineCol) -> Value {
-    json!({ "line": at.line, "column": at.col })
-}
-
-/// The JSON report (schema: `docs/json-output.md`).
-pub fn json(report: &Report<'_>) -> Value {
-    let findings: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|r| {
-            let f = &r.finding;
-            let fix = f.fix.as_ref().map(|fix| {
-                json!({
-                    "title": fix.title,
-                    "safety": fix.safety.as_str(),
-                    "edits": r.edits.iter().map(|e| json!({
-                        "path": e.path,
-                        "start_byte": e.start_byte,
-                        "end_byte": e.end_byte,
-                        "start": position(e.start),
-                        "end": position(e.end),
-                        "text": e.text,
-                    })).collect::<Vec<_>>(),
-                })
-            });
-            json!({
-                "rule": f.rule,
-                "severity": f.severity.as_str(),
-                "title": f.title,
-                "message": f.message,
-                "path": f.path,
-                "start": position(f.start),
-                "end": position(f.end),
-                "start_byte": f.span.start,
-                "end_byte": f.span.end,
-                "excerpt": f.excerpt,
-                "fix": fix,
-                "fix_unavailable": f.fix_unavailable,
-            })
-        })
+/// One finding as text: `path:line:col: severity[rule] message`, the line
+/// with a caret under the directive, and the fix.
+fn text_finding(out: &mut dyn Write, f: &Finding, paint: &Paint) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}: {}[{}] {}",
+        paint.wrap("1", &format!("{}:{}:{}", f.path, f.start.line, f.start.col)),
+        paint.severity(f.severity),
+        paint.wrap("1", &f.rule),
+        f.message
+    )?;
+    let number = f.start.line.to_string();
+    let pad = " ".repeat(number.len());
+    let excerpt: String = f
+        .excerpt
+        .chars()
+        .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
         .collect();
-    let s = report.summary();
-    json!({
-        "schema_version": JSON_SCHEMA_VERSION,
-        "tool": { "name": "ngxfix", "version": env!("CARGO_PKG_VERSION") },
-        "nginx_version": report.nginx_version.to_string(),
-        "findings": findings,
-        "summary": {
-            "findings": report.findings.len(),
-            "errors": s.errors,
-            "warnings": s.warnings,
-            "info": s.info,
-            "fixable": s.fixable,
-        },
-    })
+    let prefix: String = excerpt
+        .chars()
+        .take(f.start.col.saturating_sub(1) as usize)
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    let width = if f.end.line == f.start.line {
+        (f.end.col.saturating_sub(f.start.col)).max(1) as usize
+    } else {
+        excerpt
+            .chars()
+            .count()
+            .saturating_sub(prefix.chars().count())
+            .max(1)
+    };
+    writeln!(out, "{pad} |")?;
+    writeln!(out, "{number} | {excerpt}")?;
+    writeln!(
+        out,
+        "{pad} | {prefix}{}",
+        paint.wrap("1;31", &"^".repeat(width.min(80)))
+    )?;
+    if let Some(fix) = &f.fix {
+        if !fix.edits.is_empty() {
+            writeln!(out, "{pad} = fix ({}): {}", fix.safety.as_str(), fix.title)?;
+        }
+    } else if let Some(why) = &f.fix_unavailable {
+        writeln!(out, "{pad} = no fix: {why}")?;
+    }
+    writeln!(out)
+}
+
+fn text_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
+    if s.findings == 0 {
+        return writeln!(out, "No findings.");
+    }
+    writeln!(
+        out,
+        "{} ({} {}, {}, {} info); {} with a fix.",
+        plural(s.findings, "finding"),
+        s.errors,
+        if s.errors == 1 { "error" } else { "errors" },
+        plural(s.warnings, "warning"),
+        s.info,
+        s.fixable
+    )
+}
+
+/// A line and column in the JSON schema.
+#[derive(Serialize)]
+struct Position {
+    line: u32,
+    column: u32,
+}
+
+impl From<LineCol> for Position {
+    fn from(at: LineCol) -> Self {
+        Position {
+            line: at.line,
+            column: at.col,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    path: &'a str,
+    start_byte: u32,
+    end_byte: u32,
+    start: Position,
+    end: Position,
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    title: &'a str,
+    safety: &'static str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: &'static str,
+    title: &'a str,
+    message: &'a str,
+    path: &'a str,
+    start: Position,
+    end: Position,
+    start_byte: u32,
+    end_byte: u32,
+    excerpt: &'a str,
+    fix: Option<JsonFix<'a>>,
+    fix_unavailable: Option<&'a str>,
+}
+
+fn json_finding(f: &Finding) -> JsonFinding<'_> {
+    JsonFinding {
+        rule: &f.rule,
+        severity: f.severity.as_str(),
+        title: &f.title,
+        message: &f.message,
+        path: &f.path,
+        start: f.start.into(),
+        end: f.end.into(),
+        start_byte: f.span.start,
+        end_byte: f.span.end,
+        excerpt: &f.excerpt,
+        fix: f.fix.as_ref().map(|fix| JsonFix {
+            title: &fix.title,
+            safety: fix.safety.as_str(),
+            edits: f
+                .edits()
+                .map(|(edit, place)| JsonEdit {
+                    path: &place.path,
+                    start_byte: edit.start,
+                    end_byte: edit.end,
+                    start: place.start.into(),
+                    end: place.end.into(),
+                    text: &edit.text,
+                })
+                .collect(),
+        }),
+        fix_unavailable: f.fix_unavailable.as_deref(),
+    }
 }
 
 fn sarif_level(severity: Severity) -> &'static str {
@@ -255,10 +324,14 @@ fn sarif_level(severity: Severity) -> &'static str {
     }
 }
 
-/// A path as a relative URI reference: forward slashes, reserved bytes
-/// percent-encoded.
+/// A path as a URI: relative paths stay relative references (resolved
+/// against the checkout by code scanning), absolute ones become `file://`
+/// URIs; reserved bytes are percent-encoded.
 fn uri(path: &str) -> String {
     let mut out = String::new();
+    if path.starts_with('/') {
+        out.push_str("file://");
+    }
     for b in path.replace('\\', "/").bytes() {
         if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
             out.push(b as char);
@@ -280,11 +353,53 @@ fn region(start: LineCol, end: LineCol, start_byte: u32, end_byte: u32) -> Value
     })
 }
 
-/// A SARIF 2.1.0 log with one run.
-pub fn sarif(report: &Report<'_>) -> Value {
-    let mut rule_ids: Vec<&str> = report.rules.iter().map(|r| r.id.as_str()).collect();
-    let mut descriptors: Vec<Value> = report
-        .rules
+fn sarif_result(f: &Finding, rule_index: usize) -> Value {
+    let mut result = json!({
+        "ruleId": f.rule,
+        "ruleIndex": rule_index,
+        "level": sarif_level(f.severity),
+        "message": { "text": f.message },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri(&f.path) },
+                "region": {
+                    "startLine": f.start.line,
+                    "startColumn": f.start.col,
+                    "endLine": f.end.line,
+                    "endColumn": f.end.col,
+                    "snippet": { "text": f.excerpt },
+                },
+            },
+        }],
+    });
+    if let Some(fix) = f.fix.as_ref().filter(|fix| !fix.edits.is_empty()) {
+        let mut changes: Vec<(&str, Vec<Value>)> = Vec::new();
+        for (edit, place) in f.edits() {
+            let replacement = json!({
+                "deletedRegion": region(place.start, place.end, edit.start, edit.end),
+                "insertedContent": { "text": edit.text },
+            });
+            match changes.iter_mut().find(|(p, _)| *p == &*place.path) {
+                Some((_, list)) => list.push(replacement),
+                None => changes.push((&place.path, vec![replacement])),
+            }
+        }
+        result["fixes"] = json!([{
+            "description": { "text": format!("{} ({})", fix.title, fix.safety.as_str()) },
+            "properties": { "safety": fix.safety.as_str() },
+            "artifactChanges": changes.into_iter().map(|(path, replacements)| json!({
+                "artifactLocation": { "uri": uri(path) },
+                "replacements": replacements,
+            })).collect::<Vec<_>>(),
+        }]);
+    }
+    result
+}
+
+/// A SARIF 2.1.0 log with one run. Results of `unused-suppression` point
+/// one past the rules, where its descriptor is added.
+fn sarif_log(rules: &[Rule], results: Vec<Value>, nginx_version: Version) -> Value {
+    let mut descriptors: Vec<Value> = rules
         .iter()
         .map(|rule| {
             let mut descriptor = json!({
@@ -303,65 +418,12 @@ pub fn sarif(report: &Report<'_>) -> Value {
             descriptor
         })
         .collect();
-    if report
-        .findings
-        .iter()
-        .any(|r| r.finding.rule == UNUSED_SUPPRESSION)
-    {
-        rule_ids.push(UNUSED_SUPPRESSION);
-        descriptors.push(json!({
-            "id": UNUSED_SUPPRESSION,
-            "name": UNUSED_SUPPRESSION,
-            "shortDescription": { "text": "Suppression comment silences nothing" },
-            "defaultConfiguration": { "level": "warning" },
-        }));
-    }
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|r| {
-            let f = &r.finding;
-            let mut result = json!({
-                "ruleId": f.rule,
-                "ruleIndex": rule_ids.iter().position(|id| *id == f.rule),
-                "level": sarif_level(f.severity),
-                "message": { "text": f.message },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri(&f.path) },
-                        "region": {
-                            "startLine": f.start.line,
-                            "startColumn": f.start.col,
-                            "endLine": f.end.line,
-                            "endColumn": f.end.col,
-                            "snippet": { "text": f.excerpt },
-                        },
-                    },
-                }],
-            });
-            if let Some(fix) = f.fix.as_ref().filter(|fix| !fix.edits.is_empty()) {
-                let mut changes: Vec<(String, Vec<Value>)> = Vec::new();
-                for e in &r.edits {
-                    let replacement = json!({
-                        "deletedRegion": region(e.start, e.end, e.start_byte, e.end_byte),
-                        "insertedContent": { "text": e.text },
-                    });
-                    match changes.iter_mut().find(|(p, _)| *p == e.path) {
-                        Some((_, list)) => list.push(replacement),
-                        None => changes.push((e.path.clone(), vec![replacement])),
-                    }
-                }
-                result["fixes"] = json!([{
-                    "description": { "text": format!("{} ({})", fix.title, fix.safety.as_str()) },
-                    "artifactChanges": changes.into_iter().map(|(path, replacements)| json!({
-                        "artifactLocation": { "uri": uri(&path) },
-                        "replacements": replacements,
-                    })).collect::<Vec<_>>(),
-                }]);
-            }
-            result
-        })
-        .collect();
+    descriptors.push(json!({
+        "id": UNUSED_SUPPRESSION,
+        "name": UNUSED_SUPPRESSION,
+        "shortDescription": { "text": "Suppression comment silences nothing" },
+        "defaultConfiguration": { "level": "warning" },
+    }));
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -375,6 +437,7 @@ pub fn sarif(report: &Report<'_>) -> Value {
                 },
             },
             "columnKind": "unicodeCodePoints",
+            "properties": { "nginxVersion": nginx_version.to_string() },
             "results": results,
         }],
     })
@@ -401,27 +464,22 @@ fn escape(text: &str, property: bool) -> String {
     out
 }
 
-/// GitHub Actions annotations, one line per finding.
-pub fn github(report: &Report<'_>) -> String {
-    let mut out = String::new();
-    for r in report.findings {
-        let f = &r.finding;
-        let command = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "notice",
-        };
-        let _ = writeln!(
-            out,
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            escape(&f.path, true),
-            f.start.line,
-            f.start.col,
-            f.end.line,
-            f.end.col,
-            escape(&format!("ngxfix {}", f.rule), true),
-            escape(&f.message, false)
-        );
-    }
-    out
+/// A GitHub Actions annotation.
+fn github_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
+    let command = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    writeln!(
+        out,
+        "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+        escape(&f.path, true),
+        f.start.line,
+        f.start.col,
+        f.end.line,
+        f.end.col,
+        escape(&format!("ngxfix {}", f.rule), true),
+        escape(&f.message, false)
+    )
 }

@@ -2,15 +2,20 @@
 //! computed fixes, minus what inline suppressions silence.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use super::facts::Backends;
+use crate::fix::style::Styles;
+use crate::fix::Edit;
 use super::fixes::{plan, FixPlan};
 use super::load::Rule;
 use super::matcher::{matches, Env, Subject};
 use super::schema::Severity;
 use super::suppress;
 use crate::config::FileId;
-use crate::model::{Model, Node};
+use crate::model::{Model, Node, NodeId};
 use crate::syntax::{LineCol, Span};
 
 /// The id of the finding reported for a suppression that silences nothing.
@@ -25,7 +30,7 @@ pub struct Finding {
     pub message: String,
     pub file: FileId,
     /// The file's path for messages.
-    pub path: String,
+    pub path: Arc<str>,
     pub span: Span,
     pub start: LineCol,
     pub end: LineCol,
@@ -34,6 +39,23 @@ pub struct Finding {
     pub fix: Option<FixPlan>,
     /// Why the rule's fix could not be computed here.
     pub fix_unavailable: Option<String>,
+    /// Where each edit of the fix lands (in the order of `fix.edits`).
+    pub places: Vec<EditPlace>,
+}
+
+impl Finding {
+    /// The fix's edits with their places.
+    pub fn edits(&self) -> impl Iterator<Item = (&Edit, &EditPlace)> {
+        self.fix.iter().flat_map(|fix| &fix.edits).zip(&self.places)
+    }
+}
+
+/// Where an edit lands, in human terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditPlace {
+    pub path: Arc<str>,
+    pub start: LineCol,
+    pub end: LineCol,
 }
 
 /// What a run needs besides the rules and the model.
@@ -49,51 +71,194 @@ pub struct RunOptions {
     pub known_rules: Vec<String>,
 }
 
-/// Run `rules` on `model`; findings sorted by file, position and rule.
-pub fn run(rules: &[Rule], model: &Model<'_>, options: &RunOptions) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for rule in rules {
+/// A rule matched a directive: eight bytes, so a run with many findings
+/// stays small; [`Checked::findings`] renders them one at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// Index into the rules of the run.
+    pub rule: u32,
+    pub node: NodeId,
+}
+
+/// One entry of a run's result, in report order.
+#[derive(Debug, Clone, Copy)]
+enum Item {
+    Hit(Hit),
+    /// Index into `Checked::extra`.
+    Extra(u32),
+}
+
+/// The result of running rules on a model.
+pub struct Checked<'r, 'm> {
+    rules: &'r [Rule],
+    model: &'m Model<'m>,
+    options: &'r RunOptions,
+    params: Vec<BTreeMap<String, String>>,
+    styles: Styles,
+    paths: Vec<Arc<str>>,
+    items: Vec<Item>,
+    extra: Vec<Finding>,
+}
+
+/// Run `rules` on `model`: every matching directive, minus suppressed ones,
+/// sorted by file, position and rule. Each rule's candidate directives are
+/// checked in parallel.
+pub fn check<'r, 'm>(rules: &'r [Rule], model: &'m Model<'m>, options: &'r RunOptions) -> Checked<'r, 'm> {
+    let styles = Styles::new(model.config().files().len());
+    let paths: Vec<Arc<str>> = model
+        .config()
+        .files()
+        .iter()
+        .map(|f| Arc::from(f.display_path()))
+        .collect();
+    let params: Vec<BTreeMap<String, String>> = rules
+        .iter()
+        .map(|rule| rule.param_values(options.params.get(&rule.id)))
+        .collect();
+    let mut hits: Vec<Hit> = Vec::new();
+    for (index, rule) in rules.iter().enumerate() {
         if !rule.versions.contains(model.version()) {
             continue;
         }
-        let params = rule.param_values(options.params.get(&rule.id));
         let env = Env {
             model,
-            params: &params,
+            params: &params[index],
             backends: &options.backends,
+            styles: &styles,
         };
-        let mut seen = HashSet::new();
-        let mut check = |node: Node<'_>| {
-            if matches(&rule.matcher, node, &env) && seen.insert((node.file(), node.span())) {
-                findings.push(finding(rule, node, &env));
-            }
-        };
-        if rule.matcher.directive.0.is_empty() {
-            model.nodes().for_each(&mut check);
+        let candidates: Vec<NodeId> = if rule.matcher.directive.0.is_empty() {
+            model.nodes().map(|n| n.id()).collect()
         } else {
-            for name in &rule.matcher.directive.0 {
-                model.named(name).for_each(&mut check);
-            }
-        }
+            let mut ids: Vec<NodeId> = rule
+                .matcher
+                .directive
+                .0
+                .iter()
+                .flat_map(|name| model.named(name).map(|n| n.id()))
+                .collect();
+            ids.sort_unstable();
+            ids
+        };
+        let matched: Vec<NodeId> = candidates
+            .par_chunks(1024)
+            .flat_map_iter(|chunk| {
+                chunk
+                    .iter()
+                    .copied()
+                    .filter(|&id| matches(&rule.matcher, model.node(id), &env))
+            })
+            .collect();
+        // A file included in several places yields its directives once per
+        // place; report each place in the file once.
+        let mut seen = HashSet::new();
+        hits.extend(
+            matched
+                .into_iter()
+                .filter(|&id| {
+                    let node = model.node(id);
+                    seen.insert((node.file(), node.span()))
+                })
+                .map(|node| Hit {
+                    rule: index as u32,
+                    node,
+                }),
+        );
     }
-    let active: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    // A rule that does not apply to this nginx version cannot use its
+    // suppressions; they are not reported as unused.
+    let active: Vec<&str> = rules
+        .iter()
+        .filter(|r| r.versions.contains(model.version()))
+        .map(|r| r.id.as_str())
+        .collect();
     let known: Vec<&str> = if options.known_rules.is_empty() {
-        active.clone()
+        rules.iter().map(|r| r.id.as_str()).collect()
     } else {
         options.known_rules.iter().map(String::as_str).collect()
     };
-    let mut findings = suppress::apply(
+    let (hits, extra) = suppress::filter(
         model.config(),
-        findings,
+        hits,
+        |hit| {
+            let node = model.node(hit.node);
+            (node.file(), node.span(), rules[hit.rule as usize].id.as_str())
+        },
         &active,
         &known,
         options.report_unused_suppressions,
     );
-    findings.sort_by(|a, b| (a.file, a.span.start, &a.rule).cmp(&(b.file, b.span.start, &b.rule)));
-    findings
+    let mut keyed: Vec<((FileId, u32, &str), Item)> = hits
+        .into_iter()
+        .map(|hit| {
+            let node = model.node(hit.node);
+            let key = (node.file(), node.span().start, rules[hit.rule as usize].id.as_str());
+            (key, Item::Hit(hit))
+        })
+        .chain(
+            extra
+                .iter()
+                .enumerate()
+                .map(|(i, f)| ((f.file, f.span.start, f.rule.as_str()), Item::Extra(i as u32))),
+        )
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let items = keyed.into_iter().map(|(_, item)| item).collect();
+    Checked {
+        rules,
+        model,
+        options,
+        params,
+        styles,
+        paths,
+        items,
+        extra,
+    }
 }
 
-fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>) -> Finding {
+impl Checked<'_, '_> {
+    /// Number of findings.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The findings, rendered (message, fix) a batch at a time, in
+    /// parallel: memory holds one batch, not every finding.
+    pub fn findings(&self) -> impl Iterator<Item = Finding> + '_ {
+        self.items
+            .chunks(RENDER_BATCH)
+            .flat_map(|batch| batch.par_iter().map(|item| self.render(*item)).collect::<Vec<_>>())
+    }
+
+    fn render(&self, item: Item) -> Finding {
+        match item {
+            Item::Extra(i) => self.extra[i as usize].clone(),
+            Item::Hit(hit) => {
+                let env = Env {
+                    model: self.model,
+                    params: &self.params[hit.rule as usize],
+                    backends: &self.options.backends,
+                    styles: &self.styles,
+                };
+                finding(&self.rules[hit.rule as usize], self.model.node(hit.node), &env, &self.paths)
+            }
+        }
+    }
+}
+
+/// Findings rendered at once by [`Checked::findings`].
+const RENDER_BATCH: usize = 2048;
+
+/// Run `rules` on `model` and render every finding.
+pub fn run(rules: &[Rule], model: &Model<'_>, options: &RunOptions) -> Vec<Finding> {
+    check(rules, model, options).findings().collect()
+}
+
+fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>, paths: &[Arc<str>]) -> Finding {
     let subject = Subject { env, node };
     let message = match &rule.message {
         Some(template) => template
@@ -108,18 +273,32 @@ fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>) -> Finding {
         },
         None => (None, None),
     };
-    located(
+    let mut found = located(
         &rule.id,
         rule.severity,
         &rule.title,
         message,
         node.file(),
-        node.path(),
+        paths[node.file()].clone(),
         node.directive().tree(),
         node.span(),
         fix,
         fix_unavailable,
-    )
+    );
+    found.places = found
+        .fix
+        .iter()
+        .flat_map(|fix| &fix.edits)
+        .map(|edit| {
+            let tree = &env.model.config().files()[edit.file].tree;
+            EditPlace {
+                path: paths[edit.file].clone(),
+                start: tree.line_col(edit.start),
+                end: tree.line_col(edit.end),
+            }
+        })
+        .collect();
+    found
 }
 
 /// A finding at a span of a file.
@@ -130,7 +309,7 @@ pub(crate) fn located(
     title: &str,
     message: String,
     file: FileId,
-    path: String,
+    path: Arc<str>,
     tree: &crate::syntax::SyntaxTree,
     span: Span,
     fix: Option<FixPlan>,
@@ -155,5 +334,6 @@ pub(crate) fn located(
         excerpt,
         fix,
         fix_unavailable,
+        places: Vec::new(),
     }
 }

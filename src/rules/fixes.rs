@@ -10,7 +10,8 @@
 use super::matcher::{upstreams_of, Subject};
 use super::schema::{AddAction, AddScope, Fix, InsertAction, Place, Position, Safety, SetAction};
 use super::template::Template;
-use crate::fix::style;
+use crate::config::FileId;
+use crate::fix::style::{self, FileText};
 use crate::fix::Edit;
 use crate::model::{effective, Node};
 use crate::syntax::Directive;
@@ -76,8 +77,7 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
     }
     if fix.remove {
         let node = subject.node;
-        let tree = &subject.env.model.config().files()[node.file()].tree;
-        edits.push(style::remove(node.file(), tree, &node.directive()));
+        edits.push(style::remove(&text_of(subject, node.file()), &node.directive()));
         titles.push(format!("remove `{}`", statement_text(&node.directive())));
     }
     let title = match &fix.title {
@@ -160,8 +160,10 @@ fn place<'m>(place: Place, node: Node<'m>) -> Result<Option<Node<'m>>, String> {
     }
 }
 
-fn tree_of<'m>(node: Node<'m>) -> &'m crate::syntax::SyntaxTree {
-    &node.model().config().files()[node.file()].tree
+/// A file of the tree with its style, for rendering new text.
+fn text_of<'a>(subject: &'a Subject<'_, '_>, file: FileId) -> FileText<'a> {
+    let tree = &subject.env.model.config().files()[file].tree;
+    subject.env.styles.file(file, tree)
 }
 
 /// Insert `lines` at the start or end of a logical block, in the block's
@@ -175,12 +177,9 @@ fn insert_in(
     match block {
         Some(block) => {
             let directive = block.directive();
-            style::insert_in_block(block.file(), tree_of(block), Some(&directive), lines, last)
+            style::insert_in_block(&text_of(subject, block.file()), Some(&directive), lines, last)
         }
-        None => {
-            let tree = &subject.env.model.config().files()[0].tree;
-            style::insert_in_block(0, tree, None, lines, last)
-        }
+        None => style::insert_in_block(&text_of(subject, 0), None, lines, last),
     }
 }
 
@@ -236,24 +235,40 @@ fn set_action(
         .max_by_key(|n| n.id());
     edits.push(match anchor {
         Some(anchor) => {
-            style::insert_after(anchor.file(), tree_of(anchor), &anchor.directive(), &new)
+            style::insert_after(&text_of(subject, anchor.file()), &anchor.directive(), &new)
         }
         None => insert_in(block, &new, false, subject),
     });
     Ok(title)
 }
 
-/// The values of the words in nginx text such as `Connection ""`.
+/// The values of the words in nginx text such as `Connection ""`: split at
+/// whitespace, quotes removed, backslash escapes resolved (as
+/// `ngx_conf_read_token()` reads arguments).
 fn words(args: &str) -> Vec<String> {
-    let text = format!("x {args};").into_bytes();
-    match crate::syntax::parse(text) {
-        Ok(tree) => tree
-            .directives()
-            .next()
-            .map(|d| d.args().map(|a| a.value().into_owned()).collect())
-            .unwrap_or_default(),
-        Err(_) => args.split_whitespace().map(str::to_string).collect(),
+    let mut words = Vec::new();
+    let mut chars = args.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let quote = (c == '"' || c == '\'').then_some(c);
+        if quote.is_some() {
+            chars.next();
+        }
+        let mut word = String::new();
+        while let Some(c) = chars.next() {
+            match (c, quote) {
+                ('\\', _) => word.extend(chars.next()),
+                (c, Some(q)) if c == q => break,
+                (c, None) if c.is_whitespace() => break,
+                (c, _) => word.push(c),
+            }
+        }
+        words.push(word);
     }
+    words
 }
 
 fn key_of(values: &[String], key: usize) -> Vec<String> {
@@ -267,6 +282,7 @@ fn key_of(values: &[String], key: usize) -> Vec<String> {
 /// Add to one level: replace the entry with the same key, else append
 /// after the level's last entry.
 fn add_to_level(
+    subject: &Subject<'_, '_>,
     entries: &[Node<'_>],
     add: &AddAction,
     args: &str,
@@ -282,10 +298,7 @@ fn add_to_level(
         Some(node) => edits.extend(replace_args(*node, args)),
         None => {
             let last = entries.last().expect("a level has entries");
-            edits.push(style::insert_after(
-                last.file(),
-                tree_of(*last),
-                &last.directive(),
+            edits.push(style::insert_after(&text_of(subject, last.file()), &last.directive(),
                 new,
             ));
         }
@@ -311,12 +324,12 @@ fn add_action(
                 let beside =
                     node.parent() == block && block.is_some_and(|b| b.file() == node.file());
                 edits.push(if beside {
-                    style::insert_after(node.file(), tree_of(node), &node.directive(), &new)
+                    style::insert_after(&text_of(subject, node.file()), &node.directive(), &new)
                 } else {
                     insert_in(block, &new, false, subject)
                 });
             } else {
-                add_to_level(value.nodes(), add, &args, &new, edits);
+                add_to_level(subject, value.nodes(), add, &args, &new, edits);
             }
         }
         AddScope::Everywhere => {
@@ -346,7 +359,7 @@ fn add_action(
                 if entries.is_empty() {
                     edits.push(insert_in(level, &new, false, subject));
                 } else {
-                    add_to_level(&entries, add, &args, &new, edits);
+                    add_to_level(subject, &entries, add, &args, &new, edits);
                 }
             }
         }
@@ -391,11 +404,11 @@ fn insert_action(
     edits.push(match insert.position {
         Position::Before => {
             let at = pick(true)?;
-            style::insert_before(at.file(), tree_of(at), &at.directive(), &new)
+            style::insert_before(&text_of(subject, at.file()), &at.directive(), &new)
         }
         Position::After => {
             let at = pick(false)?;
-            style::insert_after(at.file(), tree_of(at), &at.directive(), &new)
+            style::insert_after(&text_of(subject, at.file()), &at.directive(), &new)
         }
         Position::First | Position::Last => {
             let block = place(insert.place, node)?;
@@ -403,4 +416,16 @@ fn insert_action(
         }
     });
     Ok(format!("insert `{text}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_read_as_nginx_reads_arguments() {
+        assert_eq!(words(r#"Connection """#), ["Connection", ""]);
+        assert_eq!(words(r#"X-A 'a b'  c\ d "e\"f""#), ["X-A", "a b", "c d", "e\"f"]);
+        assert_eq!(words("  "), Vec::<String>::new());
+    }
 }

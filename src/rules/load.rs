@@ -166,6 +166,13 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && id.starts_with(|c: char| c.is_ascii_lowercase());
+    if id == super::engine::UNUSED_SUPPRESSION {
+        return Err(invalid(
+            id_span.start,
+            format!("rule id \"{id}\" is reserved for ngxfix's own finding"),
+            None,
+        ));
+    }
     if !valid_id {
         return Err(invalid(
             id_span.start,
@@ -304,15 +311,31 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
     })
 }
 
-/// Checks serde cannot express: `index` only in argument tests, and
-/// relations nested sensibly.
+/// Checks serde cannot express: which value-test keys make sense where.
 fn cond_problem(cond: &Cond) -> Option<String> {
-    let misplaced_index = |t: &ValueTest| t.index.is_some();
-    if cond.any_arg.as_ref().is_some_and(misplaced_index)
-        || cond.arg_count.as_ref().is_some_and(misplaced_index)
-        || cond.effective.values().any(misplaced_index)
-    {
+    let has_index = |t: &ValueTest| t.index.is_some();
+    let effective_only = |t: &ValueTest| t.configured.is_some() || t.entry.is_some() || t.no_entry.is_some();
+    let plain: Vec<&ValueTest> = cond
+        .any_arg
+        .iter()
+        .chain(&cond.arg_count)
+        .chain(cond.backend.iter().filter_map(|b| b.idle_timeout.as_ref()))
+        .collect();
+    if plain.iter().any(|t| has_index(t)) || cond.effective.values().any(has_index) {
         return Some("`index` belongs in `arg` tests and in `entry` tests only".into());
+    }
+    if plain.iter().any(|t| effective_only(t)) || cond.arg.0.iter().any(effective_only) {
+        return Some("`configured`, `entry` and `no_entry` belong in `effective` tests only".into());
+    }
+    let nested = cond
+        .effective
+        .values()
+        .flat_map(|t| t.entry.iter().chain(&t.no_entry))
+        .flat_map(|list| &list.0);
+    for inner in nested {
+        if effective_only(inner) {
+            return Some("`entry` tests take argument tests (`index`, `equals`, ...), not `configured`, `entry` or `no_entry`".into());
+        }
     }
     children(cond).into_iter().find_map(cond_problem)
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::facts::Backends;
+use crate::fix::style::Styles;
 use super::schema::{Cond, ValueTest};
 use super::template::{compare, Scope, Template, Value};
 use crate::model::{
@@ -16,6 +17,8 @@ pub struct Env<'m> {
     pub model: &'m Model<'m>,
     pub params: &'m BTreeMap<String, String>,
     pub backends: &'m Backends,
+    /// File styles for rendering fixes, shared by all rules of a run.
+    pub styles: &'m Styles,
 }
 
 /// Template references resolved for one subject directive.
@@ -82,7 +85,10 @@ impl Scope for Subject<'_, '_> {
                     .flatten();
                 node.arg(index).map(|a| typed(&a.value(), kind))
             }
-            ["args"] => Some(Value::Text(node.args_text())),
+            // As written, quotes kept: `{args}` is reused in fixes.
+            ["args"] => Some(Value::Text(
+                node.args().map(|a| a.raw().into_owned()).collect::<Vec<_>>().join(" "),
+            )),
             ["name"] => Some(Value::Text(node.name().to_string())),
             ["upstream", "name"] => upstreams_of(node)
                 .first()
@@ -102,7 +108,7 @@ impl Scope for Subject<'_, '_> {
                 let block = scope_of(node);
                 let value = effective(self.env.model, block, name);
                 let kind = value.info.map(|i| i.value);
-                value.value().map(|v| typed(&v, kind))
+                typed_value(&value, kind)
             }
             ["default", name] => {
                 let context = scope_of(node)
@@ -342,7 +348,22 @@ fn effective_passes(
         no_entry: None,
         ..test.clone()
     };
-    value_passes(&scalar, value.value().as_deref(), kind, subject)
+    let actual = match typed_value(&value, kind) {
+        Some(Value::Text(_)) | None => value.value(),
+        Some(_) => value.first_arg(),
+    };
+    value_passes(&scalar, actual.as_deref(), kind, subject)
+}
+
+/// An effective value as its kind reads it: durations, sizes and numbers
+/// from the first argument, anything else as the whole text.
+fn typed_value(value: &crate::model::Effective<'_>, kind: Option<ValueKind>) -> Option<Value> {
+    match kind {
+        Some(ValueKind::Duration(_) | ValueKind::Size | ValueKind::Number) => {
+            value.first_arg().map(|v| typed(&v, kind))
+        }
+        _ => value.value().map(|v| typed(&v, kind)),
+    }
 }
 
 fn entry_passes(tests: &[ValueTest], args: &[String], subject: &Subject<'_, '_>) -> bool {
@@ -373,21 +394,25 @@ pub fn value_passes(
         return !needs_value;
     };
     let value = typed(actual, kind);
+    // `None`: the expected value cannot be computed here (a missing fact),
+    // so the test cannot pass either way.
     let equal = |t: &Template| match t.evaluate(scope) {
         Ok(expected) => {
             let text = expected.to_string();
-            (if test.ignore_case {
-                text.eq_ignore_ascii_case(actual)
-            } else {
-                text == actual
-            }) || compare(&value, &expected) == Some(std::cmp::Ordering::Equal)
+            Some(
+                (if test.ignore_case {
+                    text.eq_ignore_ascii_case(actual)
+                } else {
+                    text == actual
+                }) || compare(&value, &expected) == Some(std::cmp::Ordering::Equal),
+            )
         }
-        Err(_) => false,
+        Err(_) => None,
     };
-    if !test.equals.0.is_empty() && !test.equals.0.iter().any(equal) {
+    if !test.equals.0.is_empty() && !test.equals.0.iter().any(|t| equal(t) == Some(true)) {
         return false;
     }
-    if test.not_equals.0.iter().any(equal) {
+    if test.not_equals.0.iter().any(|t| equal(t) != Some(false)) {
         return false;
     }
     if let Some(re) = &test.regex {

@@ -12,7 +12,7 @@ pub mod suppress;
 pub mod template;
 pub mod testing;
 
-pub use engine::{run, Finding, RunOptions, UNUSED_SUPPRESSION};
+pub use engine::{check, run, Checked, EditPlace, Finding, Hit, RunOptions, UNUSED_SUPPRESSION};
 pub use facts::{Backend, Backends};
 pub use fixes::FixPlan;
 pub use load::{Origin, Rule, RuleError};

@@ -96,36 +96,47 @@ fn next_code(text: &[u8], mut offset: usize) -> usize {
     }
 }
 
-/// Drop suppressed findings; add a finding for each suppression (of an
-/// active rule) that silenced nothing and for each unknown rule id.
-pub fn apply(
+/// Drop suppressed items (`place` gives an item's file, span and rule id);
+/// return the rest and a finding for each suppression (of an active rule)
+/// that silenced nothing and for each unknown rule id it names.
+pub fn filter<'a, T>(
     config: &ConfigTree,
-    findings: Vec<Finding>,
+    items: Vec<T>,
+    place: impl Fn(&T) -> (FileId, Span, &'a str),
     active: &[&str],
     known: &[&str],
     report_unused: bool,
-) -> Vec<Finding> {
+) -> (Vec<T>, Vec<Finding>) {
     let suppressions = collect(config);
     if suppressions.is_empty() {
-        return findings;
+        return (items, Vec::new());
     }
-    let mut used = vec![Vec::<&str>::new(); suppressions.len()];
-    let mut kept = Vec::with_capacity(findings.len());
-    'findings: for finding in findings {
+    let mut used = vec![Vec::<String>::new(); suppressions.len()];
+    let mut kept = Vec::with_capacity(items.len());
+    let mut unused = Vec::new();
+    'items: for item in items {
+        let (file, span, rule) = place(&item);
+        // Lines are only computed in files that have suppressions.
+        let mut lines = None;
         for (i, s) in suppressions.iter().enumerate() {
-            let on_line =
-                finding.start.line == s.line || (s.trailing && finding.end.line == s.line);
-            if s.file == finding.file && on_line && s.rules.contains(&finding.rule) {
-                used[i].push(s.rules.iter().find(|r| **r == finding.rule).unwrap());
-                continue 'findings;
+            if s.file != file || !s.rules.iter().any(|r| r == rule) {
+                continue;
+            }
+            let (start, end) = *lines.get_or_insert_with(|| {
+                let tree = &config.files()[file].tree;
+                (tree.line_col(span.start).line, tree.line_col(span.end).line)
+            });
+            if start == s.line || (s.trailing && end == s.line) {
+                used[i].push(rule.to_string());
+                continue 'items;
             }
         }
-        kept.push(finding);
+        kept.push(item);
     }
     if report_unused {
         for (i, s) in suppressions.iter().enumerate() {
             let tree = &config.files()[s.file].tree;
-            let path = config.files()[s.file].display_path();
+            let path: std::sync::Arc<str> = config.files()[s.file].display_path().into();
             let report = |message: String| {
                 located(
                     UNUSED_SUPPRESSION,
@@ -141,15 +152,15 @@ pub fn apply(
                 )
             };
             if s.rules.is_empty() {
-                kept.push(report(
+                unused.push(report(
                     "suppression names no rule: write `# ngxfix: ignore RULE -- reason`".into(),
                 ));
             }
             for rule in &s.rules {
                 if !known.contains(&rule.as_str()) {
-                    kept.push(report(format!("suppression names unknown rule `{rule}`")));
-                } else if active.contains(&rule.as_str()) && !used[i].contains(&rule.as_str()) {
-                    kept.push(report(format!(
+                    unused.push(report(format!("suppression names unknown rule `{rule}`")));
+                } else if active.contains(&rule.as_str()) && !used[i].contains(rule) {
+                    unused.push(report(format!(
                         "suppression of `{rule}` silences nothing on line {}",
                         s.line
                     )));
@@ -157,7 +168,7 @@ pub fn apply(
             }
         }
     }
-    kept
+    (kept, unused)
 }
 
 #[cfg(test)]

@@ -85,9 +85,9 @@ enum Part {
     Expr(Expr),
 }
 
-/// A parsed template.
+/// A parsed template. In TOML it is a string, or a number (`ge = 2`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(try_from = "String")]
+#[serde(try_from = "Source")]
 pub struct Template {
     parts: Vec<Part>,
     source: String,
@@ -106,11 +106,22 @@ pub const ROOTS: &[&str] = &[
     "nginx",
 ];
 
-impl TryFrom<String> for Template {
+/// What a template is written as.
+#[derive(Deserialize)]
+#[serde(untagged, expecting = "a string or a number")]
+enum Source {
+    Text(String),
+    Integer(i64),
+}
+
+impl TryFrom<Source> for Template {
     type Error = String;
 
-    fn try_from(source: String) -> Result<Self, String> {
-        Template::parse(&source)
+    fn try_from(source: Source) -> Result<Self, String> {
+        match source {
+            Source::Text(text) => Template::parse(&text),
+            Source::Integer(n) => Template::parse(&n.to_string()),
+        }
     }
 }
 

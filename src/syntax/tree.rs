@@ -49,12 +49,58 @@ impl TokenKind {
 }
 
 /// A token as stored: where it starts and what it is. Tokens tile the file,
-/// so each ends where the next starts; leaving the end out keeps a token at
-/// 8 bytes, which is most of the tree's memory.
+/// so each ends where the next starts.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RawToken {
     pub start: u32,
     pub kind: TokenKind,
+}
+
+/// Tokens stored as two columns (starts, kinds): 5 bytes a token instead of
+/// 8 for an array of `RawToken`s. Tokens are most of a tree's memory.
+#[derive(Debug, Default)]
+pub(crate) struct Tokens {
+    starts: Vec<u32>,
+    kinds: Vec<TokenKind>,
+}
+
+impl Tokens {
+    pub fn with_capacity(n: usize) -> Self {
+        Tokens {
+            starts: Vec::with_capacity(n),
+            kinds: Vec::with_capacity(n),
+        }
+    }
+
+    pub fn push(&mut self, token: RawToken) {
+        self.starts.push(token.start);
+        self.kinds.push(token.kind);
+    }
+
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    pub fn get(&self, index: usize) -> RawToken {
+        RawToken {
+            start: self.starts[index],
+            kind: self.kinds[index],
+        }
+    }
+
+    /// The start of token `index`, if it exists.
+    pub fn start(&self, index: usize) -> Option<u32> {
+        self.starts.get(index).copied()
+    }
+
+    pub fn kinds(&self) -> &[TokenKind] {
+        &self.kinds
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        self.starts.shrink_to_fit();
+        self.kinds.shrink_to_fit();
+    }
 }
 
 /// One token: its kind and byte range in the file.
@@ -135,14 +181,14 @@ pub(crate) struct NodeData {
 #[derive(Debug)]
 pub struct SyntaxTree {
     text: Vec<u8>,
-    tokens: Vec<RawToken>,
+    tokens: Tokens,
     nodes: Vec<NodeData>,
     /// Built on first use: many trees are only walked, never asked for a line.
     lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl SyntaxTree {
-    pub(crate) fn from_parts(text: Vec<u8>, tokens: Vec<RawToken>, nodes: Vec<NodeData>) -> Self {
+    pub(crate) fn from_parts(text: Vec<u8>, tokens: Tokens, nodes: Vec<NodeData>) -> Self {
         SyntaxTree {
             text,
             tokens,
@@ -168,11 +214,11 @@ impl SyntaxTree {
 
     /// The token at an index (`0..token_count()`).
     pub fn token_at(&self, index: usize) -> Token {
-        let raw = self.tokens[index];
+        let raw = self.tokens.get(index);
         let end = self
             .tokens
-            .get(index + 1)
-            .map_or(self.text.len() as u32, |next| next.start);
+            .start(index + 1)
+            .unwrap_or(self.text.len() as u32);
         Token {
             kind: raw.kind,
             start: raw.start,
@@ -231,9 +277,10 @@ impl SyntaxTree {
     /// Every comment in the file.
     pub fn comments(&self) -> impl Iterator<Item = Comment<'_>> + '_ {
         self.tokens
+            .kinds()
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.kind == TokenKind::Comment)
+            .filter(|(_, kind)| **kind == TokenKind::Comment)
             .map(move |(i, _)| Comment {
                 tree: self,
                 token: i as u32,
