@@ -10,56 +10,26 @@
 //!
 //! Figures go to stdout as a Markdown table (copied into the README).
 
-#[path = "support/gen_tree.rs"]
-mod gen_tree;
+#[path = "support/measure.rs"]
+mod measure;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
+use measure::{median, time_binary};
 use ngxfix::config::ConfigTree;
-
-fn tree_dir(servers: usize) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/bench-trees")
-        .join(format!("servers-{servers}-v{}", gen_tree::VERSION))
-}
 
 fn total_bytes(config: &ConfigTree) -> usize {
     config.files().iter().map(|f| f.tree.text().len()).sum()
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-/// Peak RSS of the largest child waited for so far, in bytes.
-fn children_max_rss() -> u64 {
-    // SAFETY: getrusage only writes into the struct we pass.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    usage.ru_maxrss as u64 * 1024
-}
-
 fn main() {
-    // `cargo bench` passes `--bench`; a filter argument selects sizes.
-    let filter: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
     println!("| servers | files | bytes | load (in-process, median) | MB/s | `ngxfix parse --format stats` wall, median (best) | peak RSS | RSS / input |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (servers, files) in [(1_000, 10), (5_000, 50), (20_000, 200)] {
-        if !filter.is_empty() && !filter.iter().any(|f| f == &servers.to_string()) {
-            continue;
-        }
-        let dir = tree_dir(servers);
-        let main = dir.join("nginx.conf");
-        if !main.exists() {
-            gen_tree::generate(&dir, servers, files).expect("generate the tree");
-        }
-
+    for (servers, files) in measure::selected() {
+        let main = measure::tree(servers, files);
+        // The binary first, before this process holds a parsed tree.
+        let path = main.display().to_string();
+        let (wall, rss) = time_binary(&["parse", "--format", "stats", &path], 9);
         let mut bytes = 0;
         let samples: Vec<Duration> = (0..15)
             .map(|_| {
@@ -73,26 +43,6 @@ fn main() {
             .collect();
         let load = median(samples);
 
-        // Runs one size per process so the peak RSS belongs to this size.
-        let mut wall: Vec<Duration> = (0..9)
-            .map(|_| {
-                let start = Instant::now();
-                let out = Command::new(env!("CARGO_BIN_EXE_ngxfix"))
-                    .args(["parse", "--format", "stats"])
-                    .arg(&main)
-                    .output()
-                    .expect("ngxfix runs");
-                let elapsed = start.elapsed();
-                assert!(
-                    out.status.success(),
-                    "{}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                elapsed
-            })
-            .collect();
-        let rss = children_max_rss();
-        wall.sort();
         let best = wall[0];
         let wall = median(wall);
         println!(

@@ -61,7 +61,11 @@ fn rule_ids(report: &Value) -> Vec<String> {
 fn text_output_shows_place_line_caret_and_fix() {
     let dir = tempfile::tempdir().unwrap();
     let conf = write(dir.path(), "nginx.conf", POOLED);
-    let output = run(&["check", "--color", "always", &conf], None, Some(dir.path()));
+    let output = run(
+        &["check", "--color", "always", &conf],
+        None,
+        Some(dir.path()),
+    );
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(text.contains("\x1b["), "colors were asked for");
@@ -77,27 +81,51 @@ fn text_output_shows_place_line_caret_and_fix() {
 "
     );
     assert!(text.contains(&expected), "{text}");
-    assert!(text.ends_with("2 findings (2 errors, 0 warnings, 0 info); 2 with a fix.\n"), "{text}");
+    assert!(
+        text.ends_with("2 findings (2 errors, 0 warnings, 0 info); 2 with a fix.\n"),
+        "{text}"
+    );
 }
 
 #[test]
 fn exit_codes_follow_the_contract() {
     let dir = tempfile::tempdir().unwrap();
-    let clean = write(dir.path(), "clean.conf", "events {}\nhttp { server { listen 80; } }\n");
+    let clean = write(
+        dir.path(),
+        "clean.conf",
+        "events {}\nhttp { server { listen 80; } }\n",
+    );
     let output = run(&["check", &clean], None, Some(dir.path()));
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(stdout(&output), "No findings.\n");
     let pooled = write(dir.path(), "pooled.conf", POOLED);
-    assert_eq!(run(&["check", &pooled], None, Some(dir.path())).status.code(), Some(1));
+    assert_eq!(
+        run(&["check", &pooled], None, Some(dir.path()))
+            .status
+            .code(),
+        Some(1)
+    );
     let broken = write(dir.path(), "broken.conf", "http {\n");
     let output = run(&["check", &broken], None, Some(dir.path()));
     assert_eq!(output.status.code(), Some(2));
     assert!(stdout(&output).is_empty());
-    assert!(stderr(&output).contains("broken.conf:2:1: unexpected end of file"), "{}", stderr(&output));
-    let output = run(&["check", "--select", "no-such-rule", &pooled], None, Some(dir.path()));
+    assert!(
+        stderr(&output).contains("broken.conf:2:1: unexpected end of file"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(
+        &["check", "--select", "no-such-rule", &pooled],
+        None,
+        Some(dir.path()),
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("unknown rule id \"no-such-rule\""));
-    let output = run(&["check", "--backend", "app", &pooled], None, Some(dir.path()));
+    let output = run(
+        &["check", "--backend", "app", &pooled],
+        None,
+        Some(dir.path()),
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--backend expects UPSTREAM=SPEC"));
 }
@@ -105,7 +133,11 @@ fn exit_codes_follow_the_contract() {
 #[test]
 fn standard_input_is_checked() {
     let dir = tempfile::tempdir().unwrap();
-    let output = run(&["check", "--format", "json", "-"], Some(POOLED.as_bytes()), Some(dir.path()));
+    let output = run(
+        &["check", "--format", "json", "-"],
+        Some(POOLED.as_bytes()),
+        Some(dir.path()),
+    );
     assert_eq!(output.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["findings"][0]["path"], "-");
@@ -116,7 +148,10 @@ fn select_ignore_and_nginx_version_choose_what_runs() {
     let dir = tempfile::tempdir().unwrap();
     let conf = write(dir.path(), "nginx.conf", POOLED);
     let (all, _) = json_check(&[&conf], dir.path());
-    assert_eq!(rule_ids(&all), ["proxy-connection-close", "proxy-http-version"]);
+    assert_eq!(
+        rule_ids(&all),
+        ["proxy-connection-close", "proxy-http-version"]
+    );
     let (one, _) = json_check(&["--select", "proxy-http-version", &conf], dir.path());
     assert_eq!(rule_ids(&one), ["proxy-http-version"]);
     let (other, _) = json_check(&["--ignore", "proxy-http-version", &conf], dir.path());
@@ -125,9 +160,21 @@ fn select_ignore_and_nginx_version_choose_what_runs() {
     assert_eq!(rule_ids(&new), Vec::<String>::new());
     assert_eq!(code, Some(0));
     assert_eq!(new["nginx_version"], "1.29.7");
-    let (timeout, _) = json_check(&["--backend", "app=5s", "--select", "upstream-keepalive-timeout", &conf], dir.path());
+    let (timeout, _) = json_check(
+        &[
+            "--backend",
+            "app=5s",
+            "--select",
+            "upstream-keepalive-timeout",
+            &conf,
+        ],
+        dir.path(),
+    );
     assert_eq!(rule_ids(&timeout), ["upstream-keepalive-timeout"]);
-    assert_eq!(timeout["findings"][0]["fix"]["edits"][0]["text"], "\n        keepalive_timeout 4s;");
+    assert_eq!(
+        timeout["findings"][0]["fix"]["edits"][0]["text"],
+        "\n        keepalive_timeout 4s;"
+    );
 }
 
 #[test]
@@ -154,7 +201,11 @@ fn settings_file_is_found_in_a_parent_directory() {
     let (custom, _) = json_check(&["--select", "server-tokens-off", &conf], &sub);
     assert_eq!(rule_ids(&custom), ["server-tokens-off"]);
     // ... and a bad settings file is an error with its place.
-    write(dir.path(), "ngxfix.toml", "[params.upstream-keepalive-timeout]\nmargn = \"2s\"\n");
+    write(
+        dir.path(),
+        "ngxfix.toml",
+        "[params.upstream-keepalive-timeout]\nmargn = \"2s\"\n",
+    );
     let output = run(&["check", &conf], None, Some(&sub));
     assert_eq!(output.status.code(), Some(2));
     assert!(
@@ -164,7 +215,11 @@ fn settings_file_is_found_in_a_parent_directory() {
     );
     write(dir.path(), "ngxfix.toml", "slect = []\n");
     let output = run(&["check", &conf], None, Some(&sub));
-    assert!(stderr(&output).contains("ngxfix.toml:1:1: unknown field `slect`"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("ngxfix.toml:1:1: unknown field `slect`"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -191,8 +246,14 @@ fn inline_suppressions_silence_and_stale_ones_are_reported() {
     assert_eq!(
         messages,
         [
-            ("unused-suppression", "suppression of `websocket-map-close` silences nothing on line 7"),
-            ("unused-suppression", "suppression names unknown rule `no-such-rule`"),
+            (
+                "unused-suppression",
+                "suppression of `websocket-map-close` silences nothing on line 7"
+            ),
+            (
+                "unused-suppression",
+                "suppression names unknown rule `no-such-rule`"
+            ),
         ]
     );
     let (quiet, code) = json_check(&["--ignore", "unused-suppression", &conf], dir.path());
@@ -203,21 +264,53 @@ fn inline_suppressions_silence_and_stale_ones_are_reported() {
 #[test]
 fn findings_in_included_files_name_that_file() {
     let dir = tempfile::tempdir().unwrap();
-    let main = write(dir.path(), "nginx.conf", "http {\n    include conf.d/*.conf;\n}\n");
-    write(dir.path(), "conf.d/up.conf", "upstream app { server 127.0.0.1:8000; keepalive 4; }\n");
-    write(dir.path(), "conf.d/site.conf", "server {\n    location / { proxy_pass http://app; }\n}\n");
+    let main = write(
+        dir.path(),
+        "nginx.conf",
+        "http {\n    include conf.d/*.conf;\n}\n",
+    );
+    write(
+        dir.path(),
+        "conf.d/up.conf",
+        "upstream app { server 127.0.0.1:8000; keepalive 4; }\n",
+    );
+    write(
+        dir.path(),
+        "conf.d/site.conf",
+        "server {\n    location / { proxy_pass http://app; }\n}\n",
+    );
     let (report, _) = json_check(&["--select", "proxy-http-version", &main], dir.path());
     let finding = &report["findings"][0];
-    assert!(finding["path"].as_str().unwrap().ends_with("conf.d/site.conf"), "{finding}");
+    assert!(
+        finding["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("conf.d/site.conf"),
+        "{finding}"
+    );
     assert_eq!(finding["start"]["line"], 2);
-    assert_eq!(finding["fix"]["edits"][0]["text"], " proxy_http_version 1.1;");
+    assert_eq!(
+        finding["fix"]["edits"][0]["text"],
+        " proxy_http_version 1.1;"
+    );
 }
 
 #[test]
 fn github_annotations_escape_their_data() {
     let dir = tempfile::tempdir().unwrap();
     let conf = write(dir.path(), "a,b.conf", POOLED);
-    let output = run(&["check", "--format", "github", "--select", "proxy-http-version", &conf], None, Some(dir.path()));
+    let output = run(
+        &[
+            "check",
+            "--format",
+            "github",
+            "--select",
+            "proxy-http-version",
+            &conf,
+        ],
+        None,
+        Some(dir.path()),
+    );
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
     let escaped = conf.replace(',', "%2C");

@@ -36,7 +36,12 @@ fn check(format: &str) -> Value {
         None,
         Some(dir.path()),
     );
-    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
@@ -63,14 +68,23 @@ fn is(value: &Value, kind: Kind) -> bool {
 
 /// Exactly these keys, each of its kind.
 fn shape(value: &Value, fields: &[(&str, Kind)], what: &str) {
-    let object = value.as_object().unwrap_or_else(|| panic!("{what} is not an object"));
+    let object = value
+        .as_object()
+        .unwrap_or_else(|| panic!("{what} is not an object"));
     let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
     keys.sort_unstable();
     let mut documented: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
     documented.sort_unstable();
-    assert_eq!(keys, documented, "{what}: keys differ from the documented schema");
+    assert_eq!(
+        keys, documented,
+        "{what}: keys differ from the documented schema"
+    );
     for (key, kind) in fields {
-        assert!(is(&object[*key], *kind), "{what}.{key} should be {kind:?}: {}", object[*key]);
+        assert!(
+            is(&object[*key], *kind),
+            "{what}.{key} should be {kind:?}: {}",
+            object[*key]
+        );
     }
 }
 
@@ -91,7 +105,11 @@ const FINDING: &[(&str, Kind)] = &[
     ("fix_unavailable", Kind::StrOrNull),
 ];
 
-const FIX: &[(&str, Kind)] = &[("title", Kind::Str), ("safety", Kind::Str), ("edits", Kind::Arr)];
+const FIX: &[(&str, Kind)] = &[
+    ("title", Kind::Str),
+    ("safety", Kind::Str),
+    ("edits", Kind::Arr),
+];
 
 const EDIT: &[(&str, Kind)] = &[
     ("path", Kind::Str),
@@ -117,7 +135,11 @@ fn json_output_follows_the_documented_schema() {
         "report",
     );
     assert_eq!(report["schema_version"], 1);
-    shape(&report["tool"], &[("name", Kind::Str), ("version", Kind::Str)], "tool");
+    shape(
+        &report["tool"],
+        &[("name", Kind::Str), ("version", Kind::Str)],
+        "tool",
+    );
     let summary = &report["summary"];
     shape(
         summary,
@@ -132,7 +154,10 @@ fn json_output_follows_the_documented_schema() {
     );
     let findings = report["findings"].as_array().unwrap();
     assert_eq!(summary["findings"], findings.len());
-    let rules: Vec<&str> = findings.iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    let rules: Vec<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
     assert_eq!(
         rules,
         [
@@ -159,26 +184,45 @@ fn json_output_follows_the_documented_schema() {
     }
     // Byte offsets and positions point at the same place.
     let version = &findings[4];
-    assert!(version["path"].as_str().unwrap().ends_with("conf.d/app.conf"));
+    assert!(version["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("conf.d/app.conf"));
     let edit = &version["fix"]["edits"][0];
-    assert_eq!((edit["start"]["line"].as_u64(), edit["start"]["column"].as_u64()), (Some(9), Some(28)));
+    assert_eq!(
+        (
+            edit["start"]["line"].as_u64(),
+            edit["start"]["column"].as_u64()
+        ),
+        (Some(9), Some(28))
+    );
     assert_eq!(edit["text"], "1.1");
-    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/json-output.md"))
-        .expect("docs/json-output.md documents the schema");
+    let text =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/json-output.md"))
+            .expect("docs/json-output.md documents the schema");
     for (field, _) in FINDING.iter().chain(FIX).chain(EDIT) {
-        assert!(text.contains(&format!("`{field}`")), "docs/json-output.md does not document `{field}`");
+        assert!(
+            text.contains(&format!("`{field}`")),
+            "docs/json-output.md does not document `{field}`"
+        );
     }
 }
 
 fn required(value: &Value, keys: &[&str], what: &str) {
     for key in keys {
-        assert!(value.get(key).is_some(), "SARIF {what} lacks required `{key}`: {value}");
+        assert!(
+            value.get(key).is_some(),
+            "SARIF {what} lacks required `{key}`: {value}"
+        );
     }
 }
 
 fn region_is_valid(region: &Value) {
     for key in ["startLine", "startColumn", "endLine", "endColumn"] {
-        assert!(region[key].as_u64().is_some_and(|n| n >= 1), "region {key} must be >= 1: {region}");
+        assert!(
+            region[key].as_u64().is_some_and(|n| n >= 1),
+            "region {key} must be >= 1: {region}"
+        );
     }
     let start = (region["startLine"].as_u64(), region["startColumn"].as_u64());
     let end = (region["endLine"].as_u64(), region["endColumn"].as_u64());
@@ -200,9 +244,21 @@ fn sarif_output_has_the_required_2_1_0_structure() {
     required(driver, &["name", "rules"], "driver");
     let descriptors = driver["rules"].as_array().unwrap();
     for descriptor in descriptors {
-        required(descriptor, &["id", "shortDescription", "defaultConfiguration"], "reportingDescriptor");
-        required(&descriptor["shortDescription"], &["text"], "shortDescription");
-        assert!(["note", "warning", "error"].contains(&descriptor["defaultConfiguration"]["level"].as_str().unwrap()));
+        required(
+            descriptor,
+            &["id", "shortDescription", "defaultConfiguration"],
+            "reportingDescriptor",
+        );
+        required(
+            &descriptor["shortDescription"],
+            &["text"],
+            "shortDescription",
+        );
+        assert!(["note", "warning", "error"].contains(
+            &descriptor["defaultConfiguration"]["level"]
+                .as_str()
+                .unwrap()
+        ));
         if let Some(uri) = descriptor.get("helpUri") {
             assert!(uri.is_string(), "helpUri must be a string");
         }
@@ -210,22 +266,42 @@ fn sarif_output_has_the_required_2_1_0_structure() {
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 5);
     for result in results {
-        required(result, &["ruleId", "message", "locations", "level"], "result");
+        required(
+            result,
+            &["ruleId", "message", "locations", "level"],
+            "result",
+        );
         required(&result["message"], &["text"], "message");
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
-        assert_eq!(descriptors[index]["id"], result["ruleId"], "ruleIndex points at the rule");
+        assert_eq!(
+            descriptors[index]["id"], result["ruleId"],
+            "ruleIndex points at the rule"
+        );
         let location = &result["locations"][0]["physicalLocation"];
-        required(location, &["artifactLocation", "region"], "physicalLocation");
+        required(
+            location,
+            &["artifactLocation", "region"],
+            "physicalLocation",
+        );
         let uri = location["artifactLocation"]["uri"].as_str().unwrap();
-        assert!(!uri.contains(' ') && !uri.contains('\\'), "uri must be a URI reference: {uri}");
+        assert!(
+            !uri.contains(' ') && !uri.contains('\\'),
+            "uri must be a URI reference: {uri}"
+        );
         region_is_valid(&location["region"]);
-        let fixes = result["fixes"].as_array().expect("every sample finding has a fix");
+        let fixes = result["fixes"]
+            .as_array()
+            .expect("every sample finding has a fix");
         for fix in fixes {
             required(fix, &["description", "artifactChanges"], "fix");
             let changes = fix["artifactChanges"].as_array().unwrap();
             assert!(!changes.is_empty());
             for change in changes {
-                required(change, &["artifactLocation", "replacements"], "artifactChange");
+                required(
+                    change,
+                    &["artifactLocation", "replacements"],
+                    "artifactChange",
+                );
                 for replacement in change["replacements"].as_array().unwrap() {
                     required(replacement, &["deletedRegion"], "replacement");
                     let region = &replacement["deletedRegion"];
@@ -239,11 +315,21 @@ fn sarif_output_has_the_required_2_1_0_structure() {
         }
     }
     // The balancer fix moves a line: a deletion and an insertion.
-    let balancer = results.iter().find(|r| r["ruleId"] == "balancer-after-keepalive").unwrap();
-    let replacements = balancer["fixes"][0]["artifactChanges"][0]["replacements"].as_array().unwrap();
+    let balancer = results
+        .iter()
+        .find(|r| r["ruleId"] == "balancer-after-keepalive")
+        .unwrap();
+    let replacements = balancer["fixes"][0]["artifactChanges"][0]["replacements"]
+        .as_array()
+        .unwrap();
     let kinds: Vec<(u64, &str)> = replacements
         .iter()
-        .map(|r| (r["deletedRegion"]["byteLength"].as_u64().unwrap(), r["insertedContent"]["text"].as_str().unwrap()))
+        .map(|r| {
+            (
+                r["deletedRegion"]["byteLength"].as_u64().unwrap(),
+                r["insertedContent"]["text"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(kinds, [(0, "    least_conn;\n"), (16, "")]);
 }

@@ -137,8 +137,14 @@ fn malformed_rule_files_are_refused_with_their_place() {
             assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
             assert!(output.stdout.is_empty(), "{name}: nothing on stdout");
             let expected = format!("error: {path}:{first_line}");
-            assert!(stderr.starts_with(&expected), "{name}:\nexpected: {expected}\ngot: {stderr}");
-            assert!(stderr.contains(detail), "{name}: {detail:?} not in {stderr}");
+            assert!(
+                stderr.starts_with(&expected),
+                "{name}:\nexpected: {expected}\ngot: {stderr}"
+            );
+            assert!(
+                stderr.contains(detail),
+                "{name}: {detail:?} not in {stderr}"
+            );
         }
     }
 }
@@ -149,20 +155,33 @@ fn duplicate_ids_and_empty_folders_are_refused() {
     let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/proxy-http-version.toml");
     let copy = dir.path().join("copy.toml");
     fs::copy(&builtin, &copy).unwrap();
-    let output = run(&["rules", "--rules", copy.to_str().unwrap()], None, Some(dir.path()));
+    let output = run(
+        &["rules", "--rules", copy.to_str().unwrap()],
+        None,
+        Some(dir.path()),
+    );
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("rule id \"proxy-http-version\" is defined twice: built-in rules/proxy-http-version.toml and"), "{stderr}");
     let empty = dir.path().join("empty");
     fs::create_dir(&empty).unwrap();
-    let output = run(&["check", "--rules", empty.to_str().unwrap()], None, Some(dir.path()));
+    let output = run(
+        &["check", "--rules", empty.to_str().unwrap()],
+        None,
+        Some(dir.path()),
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no rule files (*.toml) found"));
 }
 
 /// A built-in rule's file under another id.
 fn renamed_copy(dir: &Path, builtin: &str, id: &str) -> String {
-    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules").join(format!("{builtin}.toml"))).unwrap();
+    let text = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("rules")
+            .join(format!("{builtin}.toml")),
+    )
+    .unwrap();
     let text = text.replacen(&format!("id = \"{builtin}\""), &format!("id = \"{id}\""), 1);
     let path = dir.join(format!("{id}.toml"));
     fs::write(&path, text).unwrap();
@@ -179,7 +198,12 @@ fn a_user_rule_file_behaves_like_the_built_in_one() {
     )
     .unwrap();
     let conf = conf.display().to_string();
-    for builtin in ["proxy-connection-close", "upstream-keepalive-timeout", "balancer-after-keepalive", "proxy-http-version"] {
+    for builtin in [
+        "proxy-connection-close",
+        "upstream-keepalive-timeout",
+        "balancer-after-keepalive",
+        "proxy-http-version",
+    ] {
         let id = format!("my-{builtin}");
         let file = renamed_copy(dir.path(), builtin, &id);
         let check = |args: &[&str]| {
@@ -206,8 +230,17 @@ fn a_user_rule_file_behaves_like_the_built_in_one() {
         };
         let builtin_doc = explain(builtin, &[]).replace(builtin, "RULE");
         let user_doc = explain(&id, &["--rules", &file]).replace(&id, "RULE");
-        let strip = |doc: &str| doc.lines().filter(|l| !l.starts_with("- defined in:")).collect::<Vec<_>>().join("\n");
-        assert_eq!(strip(&builtin_doc), strip(&user_doc), "{builtin}: explain differs");
+        let strip = |doc: &str| {
+            doc.lines()
+                .filter(|l| !l.starts_with("- defined in:"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(
+            strip(&builtin_doc),
+            strip(&user_doc),
+            "{builtin}: explain differs"
+        );
 
         let output = run(&["test-rules", &file], None, Some(dir.path()));
         let text = String::from_utf8(output.stdout).unwrap();
@@ -225,13 +258,23 @@ fn test_rules_reports_a_failing_example() {
         format!("{HEAD}[match]\ndirective = \"listen\"\n[fix]\nset = {{ directive = \"listen\", args = \"443\" }}\n\n[[test]]\nconfig = \"server {{ listen 80; }}\\n\"\nfindings = 2\n\n[[test]]\nname = \"wrong fix\"\nconfig = \"server {{ listen 80; }}\\n\"\nfixed = \"server {{ listen 8080; }}\\n\"\n"),
     )
     .unwrap();
-    let output = run(&["test-rules", path.to_str().unwrap()], None, Some(dir.path()));
+    let output = run(
+        &["test-rules", path.to_str().unwrap()],
+        None,
+        Some(dir.path()),
+    );
     assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("FAILED x test 1 at"), "{text}");
-    assert!(text.contains("expected 2 finding(s), got 1 (on lines [1])"), "{text}");
+    assert!(
+        text.contains("expected 2 finding(s), got 1 (on lines [1])"),
+        "{text}"
+    );
     assert!(text.contains("FAILED x test 2 (wrong fix)"), "{text}");
-    assert!(text.contains("--- got\n       server { listen 443; }"), "{text}");
+    assert!(
+        text.contains("--- got\n       server { listen 443; }"),
+        "{text}"
+    );
     assert!(text.ends_with("0 passed, 2 failed; 1 rules\n"), "{text}");
 }
 
@@ -243,7 +286,10 @@ fn built_in_and_example_rules_pass_their_own_tests() {
         let text = String::from_utf8(output.stdout).unwrap();
         println!("{text}");
         assert_eq!(output.status.code(), Some(0), "{text}");
-        assert!(!text.contains("without tests"), "every rule carries examples: {text}");
+        assert!(
+            !text.contains("without tests"),
+            "every rule carries examples: {text}"
+        );
     }
     let output = run(&["rules"], None, Some(root));
     let table = String::from_utf8(output.stdout).unwrap();

@@ -64,13 +64,24 @@ pub fn run_check(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         .into_iter()
         .map(|path| super::load(path, !args.no_includes))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let timings = std::env::var_os("NGXFIX_TIMINGS").is_some();
+    let clock = std::time::Instant::now();
+    let lap = |what: &str| {
+        if timings {
+            eprintln!("{what}: {:.1} ms", clock.elapsed().as_secs_f64() * 1e3);
+        }
+    };
+    lap("loaded");
     let mut report = Report::begin(format, out, &rules.selected, version)?;
     for config in &configs {
         let model = Model::new(config, version);
+        lap("model");
         let checked = check(&rules.selected, &model, &options);
+        lap("matched");
         for finding in checked.findings() {
             report.finding(&finding)?;
         }
+        lap("reported");
     }
     let summary = report.finish()?;
     Ok(u8::from(summary.findings > 0))

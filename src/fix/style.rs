@@ -217,7 +217,12 @@ pub fn insert_before(f: &FileText<'_>, d: &Directive<'_>, lines: &[String]) -> E
 
 /// Insert `lines` at the start (`last: false`) or the end of a block
 /// (`None`: the top level of the file).
-pub fn insert_in_block(f: &FileText<'_>, block: Option<&Directive<'_>>, lines: &[String], last: bool) -> Edit {
+pub fn insert_in_block(
+    f: &FileText<'_>,
+    block: Option<&Directive<'_>>,
+    lines: &[String],
+    last: bool,
+) -> Edit {
     let (file, tree, style) = (f.file, f.tree, f.style);
     let children: Vec<Directive<'_>> = match block {
         Some(b) => b.children().collect(),
@@ -369,23 +374,14 @@ mod tests {
     fn one_line_blocks_stay_on_one_line() {
         let conf = "location / { proxy_pass http://app; }\n";
         let out = run(conf, |f, t| {
-            insert_after(
-                f,
-                &find(t, "proxy_pass"),
-                &line("proxy_http_version 1.1;"),
-            )
+            insert_after(f, &find(t, "proxy_pass"), &line("proxy_http_version 1.1;"))
         });
         assert_eq!(
             out,
             "location / { proxy_pass http://app; proxy_http_version 1.1; }\n"
         );
         let out = run("upstream app {}\n", |f, t| {
-            insert_in_block(
-                f,
-                Some(&find(t, "upstream")),
-                &line("keepalive 8;"),
-                true,
-            )
+            insert_in_block(f, Some(&find(t, "upstream")), &line("keepalive 8;"), true)
         });
         assert_eq!(out, "upstream app { keepalive 8; }\n");
     }
@@ -394,12 +390,7 @@ mod tests {
     fn empty_multi_line_blocks_get_an_indented_line() {
         let conf = "http {\n  upstream app { # pool\n  }\n}";
         let out = run(conf, |f, t| {
-            insert_in_block(
-                f,
-                Some(&find(t, "upstream")),
-                &line("keepalive 8;"),
-                false,
-            )
+            insert_in_block(f, Some(&find(t, "upstream")), &line("keepalive 8;"), false)
         });
         assert_eq!(
             out,

@@ -168,15 +168,12 @@ pub fn effective<'m>(model: &'m Model<'m>, block: Option<Node<'m>>, name: &str) 
     if let (Source::Config(nodes), Some(info)) = (&source, info) {
         if info.inherit == Inherit::KeyedArray {
             if let Some(defaults) = info.default_for(model.version()) {
-                let set: Vec<String> = nodes
-                    .iter()
-                    .filter_map(|n| n.arg(0).map(|a| a.value().to_ascii_lowercase()))
-                    .collect();
+                let set: Vec<_> = nodes.iter().filter_map(|n| n.arg(0)).collect();
                 merged_defaults = split_default(defaults)
                     .into_iter()
                     .filter(|entry| {
-                        let key = entry.split(' ').next().unwrap_or("").to_ascii_lowercase();
-                        !set.contains(&key)
+                        let key = entry.split(' ').next().unwrap_or("");
+                        !set.iter().any(|a| a.value().eq_ignore_ascii_case(key))
                     })
                     .collect();
             }

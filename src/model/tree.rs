@@ -4,7 +4,7 @@
 //! cheap on large trees: directives by name, the directives of one block by
 //! name, `upstream{}` blocks by name, `map` blocks by the variable they set.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::directives::Contexts;
 use super::version::Version;
@@ -15,6 +15,25 @@ use crate::syntax::{Directive, LineCol, Span, Word};
 pub type NodeId = u32;
 
 const NONE: u32 = u32::MAX;
+
+/// Blocks with at most this many directives inside are searched by a scan.
+const SCAN_LIMIT: u32 = 64;
+
+/// One of two iterators.
+enum Either<A, B> {
+    Left(A),
+    Right(B),
+}
+
+impl<T, A: Iterator<Item = T>, B: Iterator<Item = T>> Iterator for Either<A, B> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        match self {
+            Either::Left(a) => a.next(),
+            Either::Right(b) => b.next(),
+        }
+    }
+}
 
 /// 20 bytes a directive: the model of a 20,000-server tree is a few MB.
 #[derive(Debug, Clone, Copy)]
@@ -39,9 +58,9 @@ pub struct Model<'c> {
     nodes: Vec<NodeRec>,
     names: Vec<String>,
     symbols: HashMap<String, u32>,
-    /// Node ids sorted by (parent, symbol, id): the occurrences of a name
-    /// directly in one block are a contiguous range.
-    by_parent: Vec<NodeId>,
+    /// The directives of large blocks (and of the top level) by (block,
+    /// name): `http{}` can hold tens of thousands; small blocks are scanned.
+    in_large: HashMap<(u32, u32), Vec<NodeId>>,
     upstreams: HashMap<String, NodeId>,
     maps: HashMap<String, NodeId>,
 }
@@ -81,19 +100,23 @@ impl<'c> Model<'c> {
             version,
             nodes: Vec::new(),
             names: Vec::new(),
-            symbols: HashMap::new(),
-            by_parent: Vec::new(),
-            upstreams: HashMap::new(),
-            maps: HashMap::new(),
+            symbols: HashMap::default(),
+            in_large: HashMap::default(),
+            upstreams: HashMap::default(),
+            maps: HashMap::default(),
         };
         assert!(
             config.files().len() <= usize::from(u16::MAX),
             "at most 65535 files are supported"
         );
         // Each file once; a file included in several places adds more.
-        model
-            .nodes
-            .reserve_exact(config.files().iter().map(|f| f.tree.directive_count()).sum());
+        model.nodes.reserve_exact(
+            config
+                .files()
+                .iter()
+                .map(|f| f.tree.directive_count())
+                .sum(),
+        );
         let mut stack: Vec<u32> = Vec::new();
         config.walk(|node, context| {
             // `walk` reports the context as enclosing blocks; their ids are
@@ -126,13 +149,20 @@ impl<'c> Model<'c> {
         while let Some(closed) = stack.pop() {
             model.nodes[closed as usize].end = model.nodes.len() as u32;
         }
-        let count = model.nodes.len() as u32;
-        let mut by_parent: Vec<NodeId> = (0..count).collect();
-        by_parent.sort_unstable_by_key(|&id| {
-            let rec = model.nodes[id as usize];
-            (rec.parent, rec.sym, id)
-        });
-        model.by_parent = by_parent;
+        let mut in_large: HashMap<(u32, u32), Vec<NodeId>> = HashMap::default();
+        for (id, rec) in model.nodes.iter().enumerate() {
+            let large = rec.parent == NONE || {
+                let parent = model.nodes[rec.parent as usize];
+                parent.end - rec.parent > SCAN_LIMIT
+            };
+            if large {
+                in_large
+                    .entry((rec.parent, rec.sym))
+                    .or_default()
+                    .push(id as NodeId);
+            }
+        }
+        model.in_large = in_large;
         model.index_named_blocks();
         model
     }
@@ -149,12 +179,15 @@ impl<'c> Model<'c> {
 
     fn block_kind_of(&self, id: NodeId) -> Contexts {
         let rec = self.nodes[id as usize];
-        Contexts::child_kind(Contexts(u32::from(rec.context)), &self.names[rec.sym as usize])
-            .unwrap_or(Contexts::NONE)
+        Contexts::child_kind(
+            Contexts(u32::from(rec.context)),
+            &self.names[rec.sym as usize],
+        )
+        .unwrap_or(Contexts::NONE)
     }
 
     fn index_named_blocks(&mut self) {
-        let mut upstreams = HashMap::new();
+        let mut upstreams = HashMap::default();
         for node in self.named("upstream") {
             if node.context() == Contexts::HTTP {
                 if let Some(name) = node.arg(0) {
@@ -165,7 +198,7 @@ impl<'c> Model<'c> {
                 }
             }
         }
-        let mut maps = HashMap::new();
+        let mut maps = HashMap::default();
         for node in self.named("map") {
             if let Some(var) = node.arg(1) {
                 maps.entry(var.value().to_ascii_lowercase())
@@ -243,28 +276,34 @@ impl<'c> Model<'c> {
         name: &str,
     ) -> impl Iterator<Item = Node<'m>> + 'm {
         let parent = block.map_or(NONE, |b| b.id);
-        let key = |id: &NodeId| {
-            let rec = self.nodes[*id as usize];
-            (rec.parent, rec.sym)
-        };
-        let range = match self.symbols.get(name) {
-            Some(&sym) => {
-                let lo = self.by_parent.partition_point(|id| key(id) < (parent, sym));
-                let hi = self.by_parent.partition_point(|id| key(id) <= (parent, sym));
-                lo..hi
-            }
-            None => 0..0,
-        };
-        self.by_parent[range]
-            .iter()
-            .map(move |&id| Node { model: self, id })
+        let sym = self.symbols.get(name).copied();
+        // Small blocks (most locations and servers) are scanned in place:
+        // their records are contiguous. Large ones are indexed.
+        if let Some(block) = block.filter(|b| self.nodes[b.id as usize].end - b.id <= SCAN_LIMIT) {
+            let found: Vec<NodeId> = match sym {
+                Some(sym) => block
+                    .children()
+                    .filter(|n| self.nodes[n.id as usize].sym == sym)
+                    .map(|n| n.id)
+                    .collect(),
+                None => Vec::new(),
+            };
+            return Either::Left(found.into_iter().map(move |id| Node { model: self, id }));
+        }
+        let found: &[NodeId] = sym
+            .and_then(|sym| self.in_large.get(&(parent, sym)))
+            .map_or(&[], Vec::as_slice);
+        Either::Right(found.iter().map(move |&id| Node { model: self, id }))
     }
 
     /// The `upstream{}` block in http named `name` (case-insensitive).
     pub fn upstream(&self, name: &str) -> Option<Node<'_>> {
-        self.upstreams
-            .get(&name.to_ascii_lowercase())
-            .map(|&id| self.node(id))
+        let key: std::borrow::Cow<'_, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            name.to_ascii_lowercase().into()
+        } else {
+            name.into()
+        };
+        self.upstreams.get(key.as_ref()).map(|&id| self.node(id))
     }
 
     /// The `map` block whose result is the variable `var` (with its `$`).

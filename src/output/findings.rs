@@ -154,14 +154,14 @@ fn plural(n: usize, word: &str) -> String {
 struct Paint(bool);
 
 impl Paint {
-    fn wrap(&self, code: &str, text: &str) -> String {
+    fn wrap<'t>(&self, code: &str, text: &'t str) -> std::borrow::Cow<'t, str> {
         if self.0 {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            format!("\x1b[{code}m{text}\x1b[0m").into()
         } else {
-            text.to_string()
+            text.into()
         }
     }
-    fn severity(&self, severity: Severity) -> String {
+    fn severity(&self, severity: Severity) -> std::borrow::Cow<'static, str> {
         let code = match severity {
             Severity::Error => "1;31",
             Severity::Warning => "1;33",

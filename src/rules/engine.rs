@@ -7,14 +7,14 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::facts::Backends;
-use crate::fix::style::Styles;
-use crate::fix::Edit;
 use super::fixes::{plan, FixPlan};
 use super::load::Rule;
 use super::matcher::{matches, Env, Subject};
 use super::schema::Severity;
 use super::suppress;
 use crate::config::FileId;
+use crate::fix::style::Styles;
+use crate::fix::Edit;
 use crate::model::{Model, Node, NodeId};
 use crate::syntax::{LineCol, Span};
 
@@ -103,7 +103,11 @@ pub struct Checked<'r, 'm> {
 /// Run `rules` on `model`: every matching directive, minus suppressed ones,
 /// sorted by file, position and rule. Each rule's candidate directives are
 /// checked in parallel.
-pub fn check<'r, 'm>(rules: &'r [Rule], model: &'m Model<'m>, options: &'r RunOptions) -> Checked<'r, 'm> {
+pub fn check<'r, 'm>(
+    rules: &'r [Rule],
+    model: &'m Model<'m>,
+    options: &'r RunOptions,
+) -> Checked<'r, 'm> {
     let styles = Styles::new(model.config().files().len());
     let paths: Vec<Arc<str>> = model
         .config()
@@ -181,7 +185,11 @@ pub fn check<'r, 'm>(rules: &'r [Rule], model: &'m Model<'m>, options: &'r RunOp
         hits,
         |hit| {
             let node = model.node(hit.node);
-            (node.file(), node.span(), rules[hit.rule as usize].id.as_str())
+            (
+                node.file(),
+                node.span(),
+                rules[hit.rule as usize].id.as_str(),
+            )
         },
         &active,
         &known,
@@ -191,15 +199,19 @@ pub fn check<'r, 'm>(rules: &'r [Rule], model: &'m Model<'m>, options: &'r RunOp
         .into_iter()
         .map(|hit| {
             let node = model.node(hit.node);
-            let key = (node.file(), node.span().start, rules[hit.rule as usize].id.as_str());
+            let key = (
+                node.file(),
+                node.span().start,
+                rules[hit.rule as usize].id.as_str(),
+            );
             (key, Item::Hit(hit))
         })
-        .chain(
-            extra
-                .iter()
-                .enumerate()
-                .map(|(i, f)| ((f.file, f.span.start, f.rule.as_str()), Item::Extra(i as u32))),
-        )
+        .chain(extra.iter().enumerate().map(|(i, f)| {
+            (
+                (f.file, f.span.start, f.rule.as_str()),
+                Item::Extra(i as u32),
+            )
+        }))
         .collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     let items = keyed.into_iter().map(|(_, item)| item).collect();
@@ -229,9 +241,12 @@ impl Checked<'_, '_> {
     /// The findings, rendered (message, fix) a batch at a time, in
     /// parallel: memory holds one batch, not every finding.
     pub fn findings(&self) -> impl Iterator<Item = Finding> + '_ {
-        self.items
-            .chunks(RENDER_BATCH)
-            .flat_map(|batch| batch.par_iter().map(|item| self.render(*item)).collect::<Vec<_>>())
+        self.items.chunks(RENDER_BATCH).flat_map(|batch| {
+            batch
+                .par_iter()
+                .map(|item| self.render(*item))
+                .collect::<Vec<_>>()
+        })
     }
 
     fn render(&self, item: Item) -> Finding {
@@ -244,14 +259,19 @@ impl Checked<'_, '_> {
                     backends: &self.options.backends,
                     styles: &self.styles,
                 };
-                finding(&self.rules[hit.rule as usize], self.model.node(hit.node), &env, &self.paths)
+                finding(
+                    &self.rules[hit.rule as usize],
+                    self.model.node(hit.node),
+                    &env,
+                    &self.paths,
+                )
             }
         }
     }
 }
 
 /// Findings rendered at once by [`Checked::findings`].
-const RENDER_BATCH: usize = 2048;
+const RENDER_BATCH: usize = 4096;
 
 /// Run `rules` on `model` and render every finding.
 pub fn run(rules: &[Rule], model: &Model<'_>, options: &RunOptions) -> Vec<Finding> {

@@ -77,7 +77,10 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
     }
     if fix.remove {
         let node = subject.node;
-        edits.push(style::remove(&text_of(subject, node.file()), &node.directive()));
+        edits.push(style::remove(
+            &text_of(subject, node.file()),
+            &node.directive(),
+        ));
         titles.push(format!("remove `{}`", statement_text(&node.directive())));
     }
     let title = match &fix.title {
@@ -177,7 +180,12 @@ fn insert_in(
     match block {
         Some(block) => {
             let directive = block.directive();
-            style::insert_in_block(&text_of(subject, block.file()), Some(&directive), lines, last)
+            style::insert_in_block(
+                &text_of(subject, block.file()),
+                Some(&directive),
+                lines,
+                last,
+            )
         }
         None => style::insert_in_block(&text_of(subject, 0), None, lines, last),
     }
@@ -298,7 +306,9 @@ fn add_to_level(
         Some(node) => edits.extend(replace_args(*node, args)),
         None => {
             let last = entries.last().expect("a level has entries");
-            edits.push(style::insert_after(&text_of(subject, last.file()), &last.directive(),
+            edits.push(style::insert_after(
+                &text_of(subject, last.file()),
+                &last.directive(),
                 new,
             ));
         }
@@ -425,7 +435,10 @@ mod tests {
     #[test]
     fn words_are_read_as_nginx_reads_arguments() {
         assert_eq!(words(r#"Connection """#), ["Connection", ""]);
-        assert_eq!(words(r#"X-A 'a b'  c\ d "e\"f""#), ["X-A", "a b", "c d", "e\"f"]);
+        assert_eq!(
+            words(r#"X-A 'a b'  c\ d "e\"f""#),
+            ["X-A", "a b", "c d", "e\"f"]
+        );
         assert_eq!(words("  "), Vec::<String>::new());
     }
 }

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 
 use super::schema::{Cond, Fix, Param, RuleFile, Severity, Test, ValueTest};
 use super::template::Template;
-use serde_spanned::Spanned;
 use crate::model::VersionRange;
 use crate::syntax::SourceError;
+use serde_spanned::Spanned;
 
 /// Where a rule was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -314,7 +314,8 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
 /// Checks serde cannot express: which value-test keys make sense where.
 fn cond_problem(cond: &Cond) -> Option<String> {
     let has_index = |t: &ValueTest| t.index.is_some();
-    let effective_only = |t: &ValueTest| t.configured.is_some() || t.entry.is_some() || t.no_entry.is_some();
+    let effective_only =
+        |t: &ValueTest| t.configured.is_some() || t.entry.is_some() || t.no_entry.is_some();
     let plain: Vec<&ValueTest> = cond
         .any_arg
         .iter()
@@ -325,7 +326,9 @@ fn cond_problem(cond: &Cond) -> Option<String> {
         return Some("`index` belongs in `arg` tests and in `entry` tests only".into());
     }
     if plain.iter().any(|t| effective_only(t)) || cond.arg.0.iter().any(effective_only) {
-        return Some("`configured`, `entry` and `no_entry` belong in `effective` tests only".into());
+        return Some(
+            "`configured`, `entry` and `no_entry` belong in `effective` tests only".into(),
+        );
     }
     let nested = cond
         .effective

@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use super::facts::Backends;
-use crate::fix::style::Styles;
 use super::schema::{Cond, ValueTest};
 use super::template::{compare, Scope, Template, Value};
+use crate::fix::style::Styles;
 use crate::model::{
     directives, effective, pass_target, scope_of, Contexts, Duration, Model, Node, Size, Target,
     TimeSlot, ValueKind,
@@ -87,7 +87,10 @@ impl Scope for Subject<'_, '_> {
             }
             // As written, quotes kept: `{args}` is reused in fixes.
             ["args"] => Some(Value::Text(
-                node.args().map(|a| a.raw().into_owned()).collect::<Vec<_>>().join(" "),
+                node.args()
+                    .map(|a| a.raw().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" "),
             )),
             ["name"] => Some(Value::Text(node.name().to_string())),
             ["upstream", "name"] => upstreams_of(node)
@@ -151,10 +154,11 @@ pub fn matches(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
             return false;
         }
     }
-    let kind0 = kind_of(node.name(), node.context());
     for test in &cond.arg.0 {
         let index = test.index.unwrap_or(0);
-        let kind = if index == 0 { kind0 } else { None };
+        let kind = (index == 0)
+            .then(|| kind_of(node.name(), node.context()))
+            .flatten();
         let actual = node.arg(index).map(|a| a.value().into_owned());
         if !value_passes(test, actual.as_deref(), kind, &subject) {
             return false;

@@ -97,8 +97,15 @@ impl TryFrom<String> for Pattern {
             // The regex crate draws its own caret over several lines; keep
             // its last line, the reason.
             let message = e.to_string();
-            let reason = message.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
-            format!("invalid regex \"{text}\": {}", reason.trim_start_matches("error: "))
+            let reason = message
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
+            format!(
+                "invalid regex \"{text}\": {}",
+                reason.trim_start_matches("error: ")
+            )
         })
     }
 }

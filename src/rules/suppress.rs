@@ -51,6 +51,11 @@ pub fn collect(config: &ConfigTree) -> Vec<Suppression> {
         let tree = &source.tree;
         let text = tree.text();
         for comment in tree.comments() {
+            // Most comments are prose: skip them before decoding any text.
+            let raw = tree.slice(comment.span());
+            if !raw.windows(7).any(|w| w == b"ngxfix:") {
+                continue;
+            }
             let Some((rules, reason)) = parse_comment(&comment.text()) else {
                 continue;
             };
