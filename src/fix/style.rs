@@ -387,6 +387,20 @@ mod tests {
     }
 
     #[test]
+    fn comments_are_left_out_of_one_line_spots() {
+        let lines = vec!["# why".to_string(), "x 1;".to_string()];
+        let out = run("a { }\n", |f, t| {
+            insert_in_block(f, Some(&find(t, "a")), &lines, false)
+        });
+        assert_eq!(
+            out, "a { x 1; }\n",
+            "a comment would swallow the closing brace"
+        );
+        let out = run("a { b; }\n", |f, t| insert_after(f, &find(t, "b"), &lines));
+        assert_eq!(out, "a { b; x 1; }\n");
+    }
+
+    #[test]
     fn empty_multi_line_blocks_get_an_indented_line() {
         let conf = "http {\n  upstream app { # pool\n  }\n}";
         let out = run(conf, |f, t| {
