@@ -23,3 +23,17 @@ pub enum LoadError {
     #[error("the nginx -T dump on standard input holds no file")]
     EmptyDump,
 }
+
+/// A tree from (path, text) pairs, the first being the main file, as an
+/// `nginx -T` dump would give them (for tests).
+#[cfg(test)]
+pub(crate) fn from_texts(files: &[(&str, &str)]) -> ConfigTree {
+    let files = files
+        .iter()
+        .map(|(path, text)| dump::DumpedFile {
+            path: path.into(),
+            text: text.as_bytes().to_vec(),
+        })
+        .collect();
+    ConfigTree::load_dump(files).unwrap()
+}

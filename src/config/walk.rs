@@ -55,19 +55,7 @@ impl ConfigTree {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::dump::DumpedFile;
-    use crate::config::ConfigTree;
-
-    fn dump(files: &[(&str, &str)]) -> ConfigTree {
-        let files = files
-            .iter()
-            .map(|(path, text)| DumpedFile {
-                path: path.into(),
-                text: text.as_bytes().to_vec(),
-            })
-            .collect();
-        ConfigTree::load_dump(files).unwrap()
-    }
+    use crate::config::from_texts as dump;
 
     #[test]
     fn includes_are_walked_in_place_and_in_each_context() {

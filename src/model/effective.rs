@@ -190,7 +190,7 @@ pub fn effective<'m>(model: &'m Model<'m>, block: Option<Node<'m>>, name: &str) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::tree::tests::config;
+    use crate::config::from_texts as config;
     use crate::model::Version;
 
     const CONF: &str = "\

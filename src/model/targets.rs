@@ -160,7 +160,7 @@ fn resolve_variable<'m>(node: Node<'m>, host: &str) -> Target<'m> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::tree::tests::config;
+    use crate::config::from_texts as config;
     use crate::model::{Model, Version};
 
     fn targets(conf: &str) -> Vec<String> {

@@ -456,21 +456,9 @@ impl<'m> Node<'m> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::config::dump::DumpedFile;
-
-    /// A configuration tree from (path, text) pairs; the first is the main file.
-    pub(crate) fn config(files: &[(&str, &str)]) -> ConfigTree {
-        let files = files
-            .iter()
-            .map(|(path, text)| DumpedFile {
-                path: path.into(),
-                text: text.as_bytes().to_vec(),
-            })
-            .collect();
-        ConfigTree::load_dump(files).unwrap()
-    }
+    use crate::config::from_texts as config;
 
     #[test]
     fn includes_are_spliced_into_their_block() {

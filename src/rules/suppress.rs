@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn suppressions_target_their_directive_line() {
-        let tree = crate::model::tree::tests::config(&[(
+        let tree = crate::config::from_texts(&[(
             "/etc/nginx/nginx.conf",
             "http {\n    # ngxfix: ignore r1 -- why\n\n    # more words\n    listen 80;\n    server_tokens on; # ngxfix: ignore r2\n}\n",
         )]);
