@@ -345,29 +345,31 @@ fn effective_passes(
             return false;
         }
     }
-    let scalar = ValueTest {
-        present: None,
-        configured: None,
-        entry: None,
-        no_entry: None,
-        ..test.clone()
+    let actual = if is_quantity(kind) {
+        value.first_arg()
+    } else {
+        value.value()
     };
-    let actual = match typed_value(&value, kind) {
-        Some(Value::Text(_)) | None => value.value(),
-        Some(_) => value.first_arg(),
-    };
-    value_passes(&scalar, actual.as_deref(), kind, subject)
+    value_tests_pass(test, actual.as_deref(), kind, subject)
+}
+
+/// Durations, sizes and numbers: their value is the first argument.
+fn is_quantity(kind: Option<ValueKind>) -> bool {
+    matches!(
+        kind,
+        Some(ValueKind::Duration(_) | ValueKind::Size | ValueKind::Number)
+    )
 }
 
 /// An effective value as its kind reads it: durations, sizes and numbers
 /// from the first argument, anything else as the whole text.
 fn typed_value(value: &crate::model::Effective<'_>, kind: Option<ValueKind>) -> Option<Value> {
-    match kind {
-        Some(ValueKind::Duration(_) | ValueKind::Size | ValueKind::Number) => {
-            value.first_arg().map(|v| typed(&v, kind))
-        }
-        _ => value.value().map(|v| typed(&v, kind)),
-    }
+    let text = if is_quantity(kind) {
+        value.first_arg()
+    } else {
+        value.value()
+    };
+    text.map(|v| typed(&v, kind))
 }
 
 fn entry_passes(tests: &[ValueTest], args: &[String], subject: &Subject<'_, '_>) -> bool {
@@ -388,6 +390,17 @@ pub fn value_passes(
     if test.present.is_some_and(|p| p != actual.is_some()) {
         return false;
     }
+    value_tests_pass(test, actual, kind, scope)
+}
+
+/// The tests on the value itself (all but `present`; `configured`, `entry`
+/// and `no_entry` belong to effective values and are checked there).
+fn value_tests_pass(
+    test: &ValueTest,
+    actual: Option<&str>,
+    kind: Option<ValueKind>,
+    scope: &dyn Scope,
+) -> bool {
     let Some(actual) = actual else {
         let needs_value = !test.equals.0.is_empty()
             || test.regex.is_some()
