@@ -259,6 +259,19 @@ fn inline_suppressions_silence_and_stale_ones_are_reported() {
     let (quiet, code) = json_check(&["--ignore", "unused-suppression", &conf], dir.path());
     assert_eq!(rule_ids(&quiet), Vec::<String>::new());
     assert_eq!(code, Some(0));
+    // A rule that does not apply to this nginx version cannot use its
+    // suppression: that is not reported.
+    let (newer, _) = json_check(&["--nginx-version", "1.30.0", &conf], dir.path());
+    let messages: Vec<&str> = newer["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        !messages.iter().any(|m| m.contains("proxy-http-version")),
+        "{messages:?}"
+    );
 }
 
 #[test]

@@ -107,6 +107,18 @@ const MALFORMED: &[(&str, &str, &str, &str)] = &[
         "has = 5",
     ),
     (
+        "reserved_id",
+        "[match]\ndirective = \"a\"\n",
+        "1:6: rule id \"unused-suppression\" is reserved for ngxfix's own finding",
+        "id = \"unused-suppression\"",
+    ),
+    (
+        "effective_key_in_arg_test",
+        "[match]\ndirective = \"a\"\narg = { configured = true }\n",
+        "5:1: `configured`, `entry` and `no_entry` belong in `effective` tests only",
+        "[match]",
+    ),
+    (
         "bad_safety",
         "[match]\ndirective = \"a\"\n[fix]\nsafety = \"maybe\"\nremove = true\n",
         "8:10: unknown variant `maybe`, expected one of `safe`, `unsafe`, `display-only`",
@@ -119,6 +131,10 @@ fn text_for(name: &str, body: &str) -> String {
         "bad_severity" => "id = \"x\"\ntitle = \"t\"\nseverity = \"fatal\"\nexplain = \"x\"\n[match]\ndirective = \"a\"\n".into(),
         "no_match" => HEAD.into(),
         "bad_id" => format!("{}{body}", HEAD.replace("\"x\"\ntitle", "\"Bad_Id\"\ntitle")),
+        "reserved_id" => format!(
+            "{}{body}",
+            HEAD.replace("\"x\"\ntitle", "\"unused-suppression\"\ntitle")
+        ),
         _ => format!("{HEAD}{body}"),
     }
 }
@@ -295,4 +311,41 @@ fn built_in_and_example_rules_pass_their_own_tests() {
     let table = String::from_utf8(output.stdout).unwrap();
     assert!(table.starts_with("ID "), "{table}");
     assert!(table.contains("proxy-http-version          error     safe          proxy_pass to a keepalive upstream speaks HTTP/1.0"), "{table}");
+}
+
+/// Regressions found while documenting the schema: multi-argument
+/// durations, bare numbers in value tests, templates that cannot be
+/// computed.
+#[test]
+fn value_tests_read_values_as_nginx_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("values.toml");
+    fs::write(
+        &path,
+        format!(
+            "{HEAD}[match]\ndirective = \"location\"\nall = [\n  {{ effective.keepalive_timeout = {{ gt = \"100s\" }} }},\n  {{ arg_count = {{ ge = 2 }} }},\n]\n\n[[test]]\nname = \"65 60 is 65s, not 125s\"\nconfig = \"server {{ keepalive_timeout 65 60; location = /a {{ }} }}\\n\"\nfindings = 0\n\n[[test]]\nconfig = \"server {{ keepalive_timeout 120 60; location = /a {{ }} location /b {{ }} }}\\n\"\nfindings = 1\n"
+        ),
+    )
+    .unwrap();
+    let output = run(
+        &["test-rules", path.to_str().unwrap()],
+        None,
+        Some(dir.path()),
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{text}");
+
+    let path = dir.path().join("missing.toml");
+    fs::write(
+        &path,
+        format!("{HEAD}[match]\ndirective = \"upstream\"\narg = {{ not_equals = \"{{backend.name}}\" }}\n\n[[test]]\nname = \"an uncomputable expectation matches nothing\"\nconfig = \"upstream app {{ server a:1; }}\\n\"\nfindings = 0\n"),
+    )
+    .unwrap();
+    let output = run(
+        &["test-rules", path.to_str().unwrap()],
+        None,
+        Some(dir.path()),
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{text}");
 }
