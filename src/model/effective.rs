@@ -9,7 +9,7 @@
 //! above it (research notes §3). `proxy_set_header` also merges its built-in
 //! default headers into every level for the names it does not set.
 
-use super::directives::{self, Contexts, DirectiveInfo, Inherit};
+use super::directives::{self, Contexts, DirectiveInfo, Inherit, ValueKind};
 use super::tree::{Model, Node};
 
 /// Where an effective value comes from.
@@ -79,6 +79,20 @@ impl<'m> Effective<'m> {
     /// second argument being the `Keep-Alive` header's value).
     pub fn first_arg(&self) -> Option<String> {
         self.entry_args().into_iter().next()?.into_iter().next()
+    }
+
+    /// The text a comparison reads: the first argument for durations,
+    /// sizes and numbers, the whole value otherwise.
+    pub fn compared_text(&self) -> Option<String> {
+        let quantity = matches!(
+            self.info.map(|i| i.value),
+            Some(ValueKind::Duration(_) | ValueKind::Size | ValueKind::Number)
+        );
+        if quantity {
+            self.first_arg()
+        } else {
+            self.value()
+        }
     }
 
     /// The configured directives that decide the value.

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::facts::Backends;
 use super::fixes::{plan, FixPlan};
 use super::load::Rule;
-use super::matcher::{matches, Env, Subject};
+use super::matcher::{candidates, matches, Env, Subject};
 use super::schema::Severity;
 use super::suppress;
 use crate::config::FileId;
@@ -130,20 +130,7 @@ pub fn check<'r, 'm>(
             backends: &options.backends,
             styles: &styles,
         };
-        let candidates: Vec<NodeId> = if rule.matcher.directive.0.is_empty() {
-            model.nodes().map(|n| n.id()).collect()
-        } else {
-            let mut ids: Vec<NodeId> = rule
-                .matcher
-                .directive
-                .0
-                .iter()
-                .flat_map(|name| model.named(name).map(|n| n.id()))
-                .collect();
-            ids.sort_unstable();
-            ids
-        };
-        let matched: Vec<NodeId> = candidates
+        let matched: Vec<NodeId> = candidates(model, &rule.matcher.directive.0)
             .par_chunks(1024)
             .flat_map_iter(|chunk| {
                 chunk

@@ -7,8 +7,8 @@ use super::schema::{Cond, ValueTest};
 use super::template::{compare, Scope, Template, Value};
 use crate::fix::style::Styles;
 use crate::model::{
-    directives, effective, pass_target, scope_of, Contexts, Duration, Model, Node, Size, Target,
-    TimeSlot, ValueKind,
+    directives, effective, pass_target, scope_of, Contexts, Duration, Model, Node, NodeId, Size,
+    Target, TimeSlot, ValueKind,
 };
 
 /// What conditions are evaluated against: the configuration, the rule's
@@ -111,7 +111,7 @@ impl Scope for Subject<'_, '_> {
                 let block = scope_of(node);
                 let value = effective(self.env.model, block, name);
                 let kind = value.info.map(|i| i.value);
-                typed_value(&value, kind)
+                value.compared_text().map(|v| typed(&v, kind))
             }
             ["default", name] => {
                 let context = scope_of(node)
@@ -289,6 +289,20 @@ fn variables(text: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
+/// The directives a condition can match, in order: those named in its
+/// `directive` list, or every directive when the list is empty.
+pub fn candidates(model: &Model<'_>, names: &[String]) -> Vec<NodeId> {
+    if names.is_empty() {
+        return model.nodes().map(|n| n.id()).collect();
+    }
+    let mut ids: Vec<NodeId> = names
+        .iter()
+        .flat_map(|name| model.named(name).map(|n| n.id()))
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
 /// Whether some directive (satisfying `cond`) uses the variable a `map`
 /// subject sets.
 fn map_is_used(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
@@ -303,14 +317,9 @@ fn map_is_used(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
             && variables(&n.args_text()).any(|v| v.eq_ignore_ascii_case(&var))
             && matches(cond, *n, env)
     };
-    if cond.directive.0.is_empty() {
-        env.model.nodes().any(|n| uses(&n))
-    } else {
-        cond.directive
-            .0
-            .iter()
-            .any(|name| env.model.named(name).any(|n| uses(&n)))
-    }
+    candidates(env.model, &cond.directive.0)
+        .into_iter()
+        .any(|id| uses(&env.model.node(id)))
 }
 
 fn effective_passes(
@@ -345,31 +354,7 @@ fn effective_passes(
             return false;
         }
     }
-    let actual = if is_quantity(kind) {
-        value.first_arg()
-    } else {
-        value.value()
-    };
-    value_tests_pass(test, actual.as_deref(), kind, subject)
-}
-
-/// Durations, sizes and numbers: their value is the first argument.
-fn is_quantity(kind: Option<ValueKind>) -> bool {
-    matches!(
-        kind,
-        Some(ValueKind::Duration(_) | ValueKind::Size | ValueKind::Number)
-    )
-}
-
-/// An effective value as its kind reads it: durations, sizes and numbers
-/// from the first argument, anything else as the whole text.
-fn typed_value(value: &crate::model::Effective<'_>, kind: Option<ValueKind>) -> Option<Value> {
-    let text = if is_quantity(kind) {
-        value.first_arg()
-    } else {
-        value.value()
-    };
-    text.map(|v| typed(&v, kind))
+    value_tests_pass(test, value.compared_text().as_deref(), kind, subject)
 }
 
 fn entry_passes(tests: &[ValueTest], args: &[String], subject: &Subject<'_, '_>) -> bool {
