@@ -190,6 +190,18 @@ fn duplicate_ids_and_empty_folders_are_refused() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("no rule files (*.toml) found"));
 }
 
+/// Write a rule file into `dir` and run `ngxfix test-rules` on it: the exit
+/// code and what it printed.
+fn test_rules(dir: &Path, name: &str, text: &str) -> (Option<i32>, String) {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    let output = run(&["test-rules", path.to_str().unwrap()], None, Some(dir));
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
 /// A built-in rule's file under another id.
 fn renamed_copy(dir: &Path, builtin: &str, id: &str) -> String {
     let text = fs::read_to_string(
@@ -268,19 +280,12 @@ fn a_user_rule_file_behaves_like_the_built_in_one() {
 #[test]
 fn test_rules_reports_a_failing_example() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("wrong.toml");
-    fs::write(
-        &path,
-        format!("{HEAD}[match]\ndirective = \"listen\"\n[fix]\nset = {{ directive = \"listen\", args = \"443\" }}\n\n[[test]]\nconfig = \"server {{ listen 80; }}\\n\"\nfindings = 2\n\n[[test]]\nname = \"wrong fix\"\nconfig = \"server {{ listen 80; }}\\n\"\nfixed = \"server {{ listen 8080; }}\\n\"\n"),
-    )
-    .unwrap();
-    let output = run(
-        &["test-rules", path.to_str().unwrap()],
-        None,
-        Some(dir.path()),
+    let (code, text) = test_rules(
+        dir.path(),
+        "wrong.toml",
+        &format!("{HEAD}[match]\ndirective = \"listen\"\n[fix]\nset = {{ directive = \"listen\", args = \"443\" }}\n\n[[test]]\nconfig = \"server {{ listen 80; }}\\n\"\nfindings = 2\n\n[[test]]\nname = \"wrong fix\"\nconfig = \"server {{ listen 80; }}\\n\"\nfixed = \"server {{ listen 8080; }}\\n\"\n"),
     );
-    assert_eq!(output.status.code(), Some(1));
-    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(code, Some(1));
     assert!(text.contains("FAILED x test 1 at"), "{text}");
     assert!(
         text.contains("expected 2 finding(s), got 1 (on lines [1])"),
@@ -319,33 +324,11 @@ fn built_in_and_example_rules_pass_their_own_tests() {
 #[test]
 fn value_tests_read_values_as_nginx_does() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("values.toml");
-    fs::write(
-        &path,
-        format!(
+    let (code, text) = test_rules(dir.path(), "values.toml", &format!(
             "{HEAD}[match]\ndirective = \"location\"\nall = [\n  {{ effective.keepalive_timeout = {{ gt = \"100s\" }} }},\n  {{ arg_count = {{ ge = 2 }} }},\n]\n\n[[test]]\nname = \"65 60 is 65s, not 125s\"\nconfig = \"server {{ keepalive_timeout 65 60; location = /a {{ }} }}\\n\"\nfindings = 0\n\n[[test]]\nconfig = \"server {{ keepalive_timeout 120 60; location = /a {{ }} location /b {{ }} }}\\n\"\nfindings = 1\n"
-        ),
-    )
-    .unwrap();
-    let output = run(
-        &["test-rules", path.to_str().unwrap()],
-        None,
-        Some(dir.path()),
-    );
-    let text = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(output.status.code(), Some(0), "{text}");
+        ));
+    assert_eq!(code, Some(0), "{text}");
 
-    let path = dir.path().join("missing.toml");
-    fs::write(
-        &path,
-        format!("{HEAD}[match]\ndirective = \"upstream\"\narg = {{ not_equals = \"{{backend.name}}\" }}\n\n[[test]]\nname = \"an uncomputable expectation matches nothing\"\nconfig = \"upstream app {{ server a:1; }}\\n\"\nfindings = 0\n"),
-    )
-    .unwrap();
-    let output = run(
-        &["test-rules", path.to_str().unwrap()],
-        None,
-        Some(dir.path()),
-    );
-    let text = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(output.status.code(), Some(0), "{text}");
+    let (code, text) = test_rules(dir.path(), "missing.toml", &format!("{HEAD}[match]\ndirective = \"upstream\"\narg = {{ not_equals = \"{{backend.name}}\" }}\n\n[[test]]\nname = \"an uncomputable expectation matches nothing\"\nconfig = \"upstream app {{ server a:1; }}\\n\"\nfindings = 0\n"));
+    assert_eq!(code, Some(0), "{text}");
 }
