@@ -17,6 +17,9 @@ pub struct Cli {
 pub enum Command {
     /// Check a configuration tree with the rules and report findings.
     Check(CheckArgs),
+    /// Apply the rules' fixes: in place, as a diff (--dry-run) or one
+    /// approval at a time (-i).
+    Fix(FixArgs),
     /// List the rules: id, severity, fixable, title.
     Rules(RulesArgs),
     /// Show a rule's documentation.
@@ -48,8 +51,9 @@ pub struct RuleSource {
     pub ignore: Vec<String>,
 }
 
+/// What to check and with which facts; shared by `check` and `fix`.
 #[derive(Debug, clap::Args)]
-pub struct CheckArgs {
+pub struct Inputs {
     /// Main configuration files, or `-` for standard input. Default: the
     /// path `nginx -V` reports, else /etc/nginx/nginx.conf.
     pub paths: Vec<PathBuf>,
@@ -67,6 +71,16 @@ pub struct CheckArgs {
     #[arg(long = "backend", value_name = "UPSTREAM=SPEC")]
     pub backends: Vec<String>,
 
+    /// Read only the named files, without following includes.
+    #[arg(long)]
+    pub no_includes: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub inputs: Inputs,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
@@ -74,10 +88,34 @@ pub struct CheckArgs {
     /// Colors in text output (`NO_COLOR` also turns them off).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
 
-    /// Check only the named files, without following includes.
+#[derive(Debug, clap::Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub inputs: Inputs,
+
+    /// Print the changes as a unified diff and write nothing; exit 1 when
+    /// there are changes.
     #[arg(long)]
-    pub no_includes: bool,
+    pub dry_run: bool,
+
+    /// Show each change and ask whether to apply it (yes / no / all / quit).
+    #[arg(short, long)]
+    pub interactive: bool,
+
+    /// Also apply fixes marked unsafe (they can change behaviour; read
+    /// `ngxfix explain RULE`).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Do not check the fixed configuration with `nginx -t` before writing.
+    #[arg(long)]
+    pub no_verify: bool,
+
+    /// Colors in diffs and messages (`NO_COLOR` also turns them off).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -97,6 +135,20 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+impl ColorChoice {
+    /// Whether to color output going to a stream that is (or is not) a
+    /// terminal.
+    pub fn enabled(self, terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal
+            }
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]

@@ -82,7 +82,7 @@ fn text_output_shows_place_line_caret_and_fix() {
     );
     assert!(text.contains(&expected), "{text}");
     assert!(
-        text.ends_with("2 findings (2 errors, 0 warnings, 0 info); 2 with a fix.\n"),
+        text.ends_with("2 findings (2 errors, 0 warnings, 0 info); 2 fixable with `ngxfix fix`.\n"),
         "{text}"
     );
 }

@@ -1,7 +1,10 @@
 //! The subcommands.
 
 pub mod check;
+pub mod fix;
+pub mod inputs;
 pub mod parse;
+pub mod prompt;
 pub mod rule_docs;
 pub mod rulesets;
 pub mod test_rules;

@@ -128,6 +128,70 @@ impl ConfigTree {
     }
 }
 
+impl ConfigTree {
+    /// Put new texts in place of some files' texts, each already parsed.
+    /// Fixes never touch `include`: a changed file must keep its `include`
+    /// directives with the same arguments, so the links carry over by
+    /// position instead of being resolved again (no disk access between the
+    /// passes of the fix loop). On an error nothing is changed.
+    pub fn replace_texts(
+        &mut self,
+        changed: Vec<(FileId, SyntaxTree)>,
+    ) -> Result<(), IncludesChanged> {
+        for (file, tree) in &changed {
+            self.includes_kept(*file, tree)?;
+        }
+        let mut links = Vec::new();
+        for (file, tree) in &changed {
+            let before = include_args(&self.files[*file].tree);
+            for (old, new) in before.iter().zip(include_args(tree)) {
+                if let Some(targets) = self.includes.remove(&(*file, old.0)) {
+                    links.push(((*file, new.0), targets));
+                }
+            }
+        }
+        self.includes.extend(links);
+        for (file, tree) in changed {
+            self.files[file].tree = tree;
+        }
+        Ok(())
+    }
+
+    /// Whether `tree`, a new text of `file`, has the same `include`
+    /// directives with the same arguments, in the same order.
+    pub fn includes_kept(&self, file: FileId, tree: &SyntaxTree) -> Result<(), IncludesChanged> {
+        let before = include_args(&self.files[file].tree);
+        let after = include_args(tree);
+        if before.len() == after.len() && before.iter().zip(&after).all(|(b, a)| b.1 == a.1) {
+            Ok(())
+        } else {
+            Err(IncludesChanged {
+                path: self.files[file].display_path(),
+            })
+        }
+    }
+}
+
+/// A new text of a file adds, removes or changes an `include`.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{path}: the change adds, removes or alters an include directive")]
+pub struct IncludesChanged {
+    pub path: String,
+}
+
+/// Each `include` of a file: its directive index and its raw arguments.
+fn include_args(tree: &SyntaxTree) -> Vec<(u32, Vec<String>)> {
+    tree.directives()
+        .filter(|d| d.name().value() == "include")
+        .map(|d| {
+            (
+                d.index(),
+                d.args().map(|a| a.value().into_owned()).collect(),
+            )
+        })
+        .collect()
+}
+
 /// Where included files are read from.
 enum Store {
     Disk,

@@ -5,7 +5,7 @@ pub mod dump;
 mod load;
 mod walk;
 
-pub use load::{ConfigTree, FileId, Origin, SourceFile};
+pub use load::{ConfigTree, FileId, IncludesChanged, Origin, SourceFile};
 pub use walk::Node;
 
 use crate::syntax::SourceError;

@@ -59,19 +59,49 @@ pub fn non_overlapping<'e>(edits: &[&'e Edit]) -> (Vec<&'e Edit>, usize) {
     let mut chosen: Vec<&Edit> = Vec::new();
     let mut skipped = 0;
     for edit in sorted {
-        let clashes = chosen.iter().any(|c| {
-            c.file == edit.file
-                && edit.start < c.end.max(c.start + 1)
-                && c.start < edit.end.max(edit.start + 1)
-                && !(c.start == c.end && edit.start == edit.end && c.start == edit.start)
-        });
-        if clashes {
+        if chosen.iter().any(|c| clash(c, edit)) {
             skipped += 1;
         } else {
             chosen.push(edit);
         }
     }
     (chosen, skipped)
+}
+
+/// Whether two edits cannot be applied in one pass: they overlap, or an
+/// insertion touches a replaced range (its place next to the new text would
+/// be a guess). Identical edits and insertions at the same offset do not
+/// clash: the first apply once, the others keep their order.
+pub fn clash(a: &Edit, b: &Edit) -> bool {
+    a != b
+        && a.file == b.file
+        && b.start < a.end.max(a.start + 1)
+        && a.start < b.end.max(b.start + 1)
+        && !(a.start == a.end && b.start == b.end && a.start == b.start)
+}
+
+/// Where an edit computed on a file's text before `applied` (edits of the
+/// same file, applied together) lands afterwards; `None` when an applied
+/// edit overlaps it, so it no longer says anything about the new text.
+pub fn shift(edit: &Edit, applied: &[&Edit]) -> Option<Edit> {
+    let mut delta: i64 = 0;
+    let point = edit.start == edit.end;
+    for a in applied.iter().filter(|a| a.file == edit.file) {
+        let inserted_before = a.start == a.end && a.start <= edit.start;
+        let replaced_before = a.end <= edit.start && !(point && a.end == edit.start);
+        if inserted_before || replaced_before {
+            delta += a.text.len() as i64 - i64::from(a.end - a.start);
+        } else if !(a.start >= edit.end && !(point && a.start == edit.start)) {
+            return None;
+        }
+    }
+    let moved = |pos: u32| u32::try_from(i64::from(pos) + delta).ok();
+    Some(Edit {
+        file: edit.file,
+        start: moved(edit.start)?,
+        end: moved(edit.end)?,
+        text: edit.text.clone(),
+    })
 }
 
 #[cfg(test)]
@@ -110,5 +140,27 @@ mod tests {
         let (chosen, skipped) = non_overlapping(&[&b, &a, &c]);
         assert_eq!(chosen, [&a, &c]);
         assert_eq!(skipped, 1);
+    }
+
+    #[test]
+    fn edits_follow_the_text_around_them() {
+        let applied = [edit(0, 2, "abcd"), edit(10, 10, "xy")];
+        let applied: Vec<&Edit> = applied.iter().collect();
+        // After both applied edits: moved by 2 + 2.
+        assert_eq!(shift(&edit(12, 14, "q"), &applied), Some(edit(16, 18, "q")));
+        // Between them: moved by 2.
+        assert_eq!(shift(&edit(4, 6, "q"), &applied), Some(edit(6, 8, "q")));
+        // An insertion where another was made lands after it.
+        assert_eq!(shift(&edit(10, 10, "q"), &applied), Some(edit(14, 14, "q")));
+        // Overlapping or touching a replaced range: meaningless now.
+        assert_eq!(shift(&edit(1, 3, "q"), &applied), None);
+        assert_eq!(shift(&edit(2, 2, "q"), &applied), None);
+        assert_eq!(shift(&edit(8, 12, "q"), &applied), None);
+        // Other files are not moved.
+        let other = Edit {
+            file: 1,
+            ..edit(12, 14, "q")
+        };
+        assert_eq!(shift(&other, &applied), Some(other.clone()));
     }
 }

@@ -1,8 +1,12 @@
-//! Fixes as byte-range edits on the original text of each file, and the
-//! rendering of new text in the file's own style. The rules compute edits;
-//! applying them (and the fixed-point loop) lives here too.
+//! Fixes: byte-range edits on the original text of each file and the
+//! rendering of new text in the file's own style (the primitives the rules
+//! compute their edits with), then the fix loop, the `nginx -t` check of its
+//! result and the safe writing of the fixed files.
 
 pub mod edit;
+pub mod session;
 pub mod style;
+pub mod verify;
+pub mod write;
 
 pub use edit::{apply, non_overlapping, Edit, EditError};

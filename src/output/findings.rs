@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::model::Version;
-use crate::rules::{Finding, Rule, Severity, UNUSED_SUPPRESSION};
+use crate::rules::{Finding, Rule, Safety, Severity, UNUSED_SUPPRESSION};
 use crate::syntax::LineCol;
 
 /// Version of the JSON output schema; bumped only on incompatible change.
@@ -33,7 +33,12 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub info: usize,
+    /// Findings with a fix of any safety (the JSON `fixable`).
     pub fixable: usize,
+    /// Findings `ngxfix fix` fixes as it is.
+    pub safe_fixable: usize,
+    /// Findings `ngxfix fix --unsafe-fixes` fixes too.
+    pub unsafe_fixable: usize,
 }
 
 impl Summary {
@@ -44,8 +49,13 @@ impl Summary {
             Severity::Warning => self.warnings += 1,
             Severity::Info => self.info += 1,
         }
-        if finding.fix.as_ref().is_some_and(|f| !f.edits.is_empty()) {
+        if let Some(fix) = finding.fix.as_ref().filter(|f| !f.edits.is_empty()) {
             self.fixable += 1;
+            match fix.safety {
+                Safety::Safe => self.safe_fixable += 1,
+                Safety::Unsafe => self.unsafe_fixable += 1,
+                Safety::DisplayOnly => {}
+            }
         }
     }
 }
@@ -224,15 +234,22 @@ fn text_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
     if s.findings == 0 {
         return writeln!(out, "No findings.");
     }
+    let fixes = match (s.safe_fixable, s.unsafe_fixable) {
+        (0, 0) => "none fixable".to_string(),
+        (safe, 0) => format!("{safe} fixable with `ngxfix fix`"),
+        (0, risky) => format!("{risky} fixable with `ngxfix fix --unsafe-fixes`"),
+        (safe, risky) => {
+            format!("{safe} fixable with `ngxfix fix`, {risky} more with `--unsafe-fixes`")
+        }
+    };
     writeln!(
         out,
-        "{} ({} {}, {}, {} info); {} with a fix.",
+        "{} ({} {}, {}, {} info); {fixes}.",
         plural(s.findings, "finding"),
         s.errors,
         if s.errors == 1 { "error" } else { "errors" },
         plural(s.warnings, "warning"),
         s.info,
-        s.fixable
     )
 }
 

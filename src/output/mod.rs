@@ -1,5 +1,6 @@
 //! Rendering results for people and programs.
 
 pub mod crossplane;
+pub mod diff;
 pub mod findings;
 pub mod tree;

@@ -1,0 +1,310 @@
+//! `ngxfix fix`: run the fix loop on each tree, check the result with
+//! `nginx -t`, then print a diff (`--dry-run`), print the fixed text
+//! (standard input), or write the files in place, all of them or none.
+
+use std::collections::BTreeMap;
+use std::io::{self, IsTerminal, Write};
+
+use anyhow::bail;
+
+use crate::cli::FixArgs;
+use ngxfix::config::{ConfigTree, Origin};
+use ngxfix::fix::session::{self, ApproveAll, Approver, Job, Outcome, Policy, Stop};
+use ngxfix::fix::verify::{self, Nginx, TreeFile, Verification};
+use ngxfix::fix::write::{self, Change};
+use ngxfix::output::diff;
+use ngxfix::output::findings::{Format, Report};
+
+/// Fix each tree; exit status as documented: with `--dry-run` 1 when there
+/// are changes to show, otherwise 1 when findings remain.
+pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let from_stdin = args.inputs.paths.iter().any(|p| p.as_os_str() == "-");
+    if args.interactive {
+        if from_stdin {
+            bail!(
+                "fix -i asks its questions on the terminal, so it cannot read the configuration \
+                 from standard input; use `ngxfix fix --dry-run -` to see the changes"
+            );
+        }
+        if !(io::stdin().is_terminal() && io::stderr().is_terminal()) {
+            bail!(
+                "fix -i needs a terminal to ask on (standard input and standard error are not \
+                 both terminals); use --dry-run to review the changes, or fix without -i"
+            );
+        }
+    }
+    let prepared = super::inputs::prepare(&args.inputs)?;
+    let policy = Policy {
+        unsafe_fixes: args.unsafe_fixes,
+    };
+    let job = Job {
+        rules: &prepared.rules.selected,
+        options: &prepared.options,
+        version: prepared.version,
+        policy,
+    };
+    let err_color = args.color.enabled(io::stderr().is_terminal());
+    let mut approver: Box<dyn Approver> = if args.interactive {
+        Box::new(super::prompt::Prompt::new(err_color))
+    } else {
+        Box::new(ApproveAll)
+    };
+
+    let mut outcomes = Vec::new();
+    for config in prepared.configs {
+        let outcome = session::fix(&job, config, approver.as_mut())?;
+        let quit = outcome.stop == Stop::Quit;
+        outcomes.push(outcome);
+        if quit {
+            break; // the trees after this one are left as they are
+        }
+    }
+    for outcome in &outcomes {
+        report_trouble(outcome);
+    }
+    if !args.no_verify {
+        verify_all(&outcomes)?;
+    }
+
+    let changed = outcomes.iter().any(|o| o.changes().next().is_some());
+    if args.dry_run {
+        let color = args.color.enabled(io::stdout().is_terminal());
+        for outcome in &outcomes {
+            for (file, original, fixed) in outcome.changes() {
+                let path = outcome.config.files()[file].display_path();
+                diff::unified(out, &path, original, fixed, color)?;
+            }
+        }
+        out.flush()?;
+        summarize(&mut io::stderr().lock(), &outcomes, policy, true, err_color)?;
+        return Ok(u8::from(changed));
+    }
+
+    let mut disk = Vec::new();
+    for outcome in &outcomes {
+        for (file, original, fixed) in outcome.changes() {
+            let source = &outcome.config.files()[file];
+            if source.origin == Origin::Disk {
+                disk.push(Change {
+                    path: &source.path,
+                    original,
+                    fixed,
+                });
+            }
+        }
+    }
+    for warning in write::write_all(&disk)? {
+        eprintln!("warning: {warning}");
+    }
+    let remaining: usize = outcomes.iter().map(|o| o.remaining.len()).sum();
+    if from_stdin {
+        for outcome in &outcomes {
+            print_stdin_result(out, &outcome.config)?;
+        }
+        out.flush()?;
+        summarize(
+            &mut io::stderr().lock(),
+            &outcomes,
+            policy,
+            false,
+            err_color,
+        )?;
+    } else {
+        let color = args.color.enabled(io::stdout().is_terminal());
+        summarize(out, &outcomes, policy, false, color)?;
+        if remaining > 0 {
+            writeln!(out)?;
+            let mut report = Report::begin(
+                Format::Text { color },
+                out,
+                &prepared.rules.selected,
+                prepared.version,
+            )?;
+            for finding in outcomes.iter().flat_map(|o| &o.remaining) {
+                report.finding(finding)?;
+            }
+            report.finish()?;
+        }
+    }
+    Ok(u8::from(remaining > 0))
+}
+
+/// Fixes taken back and loops that did not settle: bugs in rules, said
+/// plainly.
+fn report_trouble(outcome: &Outcome) {
+    for reverted in &outcome.reverted {
+        eprintln!(
+            "warning: {}: the fix of {} was not applied: {}\n  (a rule's fix should never do this; please report it)",
+            reverted.location, reverted.rule, reverted.reason
+        );
+    }
+    if outcome.stop == Stop::PassLimit {
+        let mut rules: Vec<&str> = outcome
+            .remaining
+            .iter()
+            .filter(|f| f.fix.is_some())
+            .map(|f| f.rule.as_str())
+            .collect();
+        rules.sort_unstable();
+        rules.dedup();
+        eprintln!(
+            "warning: the fixes did not settle after {} passes ({} still want changes); \
+             this is a bug in those rules, please report it",
+            session::MAX_PASSES,
+            rules.join(", ")
+        );
+    }
+}
+
+/// Check every changed tree with `nginx -t` when nginx is installed;
+/// refuse a result nginx rejects when it accepts the original.
+fn verify_all(outcomes: &[Outcome]) -> anyhow::Result<()> {
+    let changed: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| o.changes().next().is_some())
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let Some(nginx) = Nginx::find() else {
+        eprintln!(
+            "note: nginx is not installed here, so the result was not checked with `nginx -t`"
+        );
+        return Ok(());
+    };
+    for outcome in changed {
+        let files = outcome.config.files();
+        let fixed: Vec<TreeFile<'_>> = files
+            .iter()
+            .map(|f| TreeFile {
+                path: &f.path,
+                text: f.tree.text(),
+            })
+            .collect();
+        let original: Vec<TreeFile<'_>> = files
+            .iter()
+            .enumerate()
+            .map(|(id, f)| TreeFile {
+                path: &f.path,
+                text: outcome
+                    .originals
+                    .get(&id)
+                    .map_or(f.tree.text(), Vec::as_slice),
+            })
+            .collect();
+        match verify::verify(&nginx, &original, &fixed)? {
+            Verification::Passed => {}
+            Verification::Broken { output } => bail!(
+                "`nginx -t` rejects the fixed configuration of {} but accepts the original, \
+                 so nothing was written. nginx said:\n{}",
+                files[0].display_path(),
+                output.trim_end()
+            ),
+            Verification::Unverifiable { output } => eprintln!(
+                "warning: `nginx -t` rejects the original configuration of {} too, so the fixes \
+                 could not be verified. nginx said:\n{}",
+                files[0].display_path(),
+                output.trim_end()
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// The fixed text of a tree read from standard input: the file itself, or
+/// for an `nginx -T` dump every file under its header.
+fn print_stdin_result(out: &mut dyn Write, config: &ConfigTree) -> io::Result<()> {
+    let files = config.files();
+    if files[0].origin == Origin::Stdin {
+        return out.write_all(files[0].tree.text());
+    }
+    for file in files {
+        writeln!(out, "# configuration file {}:", file.path.display())?;
+        out.write_all(file.tree.text())?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// What was fixed, per file and rule, and what was held back.
+fn summarize(
+    out: &mut dyn Write,
+    outcomes: &[Outcome],
+    policy: Policy,
+    dry_run: bool,
+    color: bool,
+) -> io::Result<()> {
+    let bold = |text: &str| {
+        if color {
+            format!("\x1b[1m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    };
+    // file path → rule → count
+    let mut fixed: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
+    let mut total = 0;
+    for outcome in outcomes {
+        for applied in &outcome.applied {
+            let path = outcome.config.files()[applied.file].display_path();
+            *fixed
+                .entry(path)
+                .or_default()
+                .entry(&applied.rule)
+                .or_default() += 1;
+            total += 1;
+        }
+    }
+    let files: usize = outcomes.iter().map(|o| o.changes().count()).sum();
+    if total > 0 {
+        let verb = if dry_run { "Would fix" } else { "Fixed" };
+        writeln!(
+            out,
+            "{}",
+            bold(&format!(
+                "{verb} {} in {}:",
+                plural(total, "finding"),
+                plural(files, "file")
+            ))
+        )?;
+        for (path, rules) in &fixed {
+            let counts: Vec<String> = rules
+                .iter()
+                .map(|(rule, n)| format!("{n} × {rule}"))
+                .collect();
+            writeln!(out, "  {path}: {}", counts.join(", "))?;
+        }
+    } else {
+        writeln!(out, "Nothing to fix.")?;
+    }
+    let declined: usize = outcomes.iter().map(|o| o.declined).sum();
+    if declined > 0 {
+        writeln!(out, "{} declined.", plural(declined, "change"))?;
+    }
+    if outcomes.iter().any(|o| o.stop == Stop::Quit) {
+        writeln!(
+            out,
+            "Stopped on quit: the changes accepted before it are kept, nothing else is applied."
+        )?;
+    }
+    let held: usize = outcomes.iter().map(|o| o.held_back(policy)).sum();
+    if held > 0 {
+        writeln!(
+            out,
+            "{} held back; rerun with --unsafe-fixes to apply {} (read `ngxfix explain RULE` first).",
+            plural(held, "unsafe fix"),
+            if held == 1 { "it" } else { "them" }
+        )?;
+    }
+    Ok(())
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else if let Some(stem) = word.strip_suffix('x') {
+        format!("{n} {stem}xes")
+    } else {
+        format!("{n} {word}s")
+    }
+}

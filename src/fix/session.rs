@@ -1,0 +1,733 @@
+//! The fix loop: check, choose the fixes to apply, apply them, parse the
+//! changed files again, and repeat until no fix is left.
+//!
+//! A fix is all of its edits or none. Within a pass, a fix that clashes with
+//! one already accepted waits: the next pass computes it again on the new
+//! text instead of applying stale offsets. A fix whose result does not parse,
+//! or that alters an `include`, is reverted and never proposed again; the same
+//! holds for a change the user declined. Those remembered fixes are carried
+//! from pass to pass by shifting their offsets over the edits applied.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::edit::{apply, clash, shift, Edit};
+use crate::config::{ConfigTree, FileId};
+use crate::model::{Model, Version};
+use crate::rules::{run, Finding, Rule, RunOptions, Safety};
+use crate::syntax::{self, SyntaxTree};
+
+/// Passes before the loop gives up; more means two fixes undo each other, a
+/// bug in the rules.
+pub const MAX_PASSES: usize = 10;
+
+/// Which fixes may be applied.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Policy {
+    /// Also apply fixes marked unsafe.
+    pub unsafe_fixes: bool,
+}
+
+impl Policy {
+    /// Whether a fix of this safety may be applied.
+    pub fn allows(self, safety: Safety) -> bool {
+        match safety {
+            Safety::Safe => true,
+            Safety::Unsafe => self.unsafe_fixes,
+            Safety::DisplayOnly => false,
+        }
+    }
+}
+
+/// A user's answer to one proposed change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// Apply this change.
+    Yes,
+    /// Skip it; it is not proposed again.
+    No,
+    /// Apply this change and every later one in the same file without
+    /// asking (as `git add -p` does).
+    All,
+    /// Apply nothing more; changes accepted so far are kept.
+    Quit,
+}
+
+/// One change offered for approval: a finding and what its fix does to
+/// each file it touches.
+#[derive(Debug)]
+pub struct Proposal<'a> {
+    pub finding: &'a Finding,
+    pub files: Vec<ProposedFile<'a>>,
+}
+
+/// A file as a proposed fix would leave it.
+#[derive(Debug)]
+pub struct ProposedFile<'a> {
+    pub path: &'a Path,
+    pub before: &'a [u8],
+    pub after: Vec<u8>,
+}
+
+/// Decides which fixes are applied.
+pub trait Approver {
+    /// Answer for one change.
+    fn approve(&mut self, proposal: &Proposal<'_>) -> std::io::Result<Answer>;
+}
+
+/// Accepts every change without asking.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ApproveAll;
+
+impl Approver for ApproveAll {
+    fn approve(&mut self, _: &Proposal<'_>) -> std::io::Result<Answer> {
+        Ok(Answer::All)
+    }
+}
+
+/// Answers from a list, in order; `Quit` once the list runs out.
+#[derive(Debug, Default, Clone)]
+pub struct Scripted {
+    pub answers: std::collections::VecDeque<Answer>,
+    /// Rule ids of the proposals seen, in order.
+    pub asked: Vec<String>,
+}
+
+impl Scripted {
+    /// Answer with `answers`, in order.
+    pub fn new(answers: impl IntoIterator<Item = Answer>) -> Self {
+        Scripted {
+            answers: answers.into_iter().collect(),
+            asked: Vec::new(),
+        }
+    }
+}
+
+impl Approver for Scripted {
+    fn approve(&mut self, proposal: &Proposal<'_>) -> std::io::Result<Answer> {
+        self.asked.push(proposal.finding.rule.clone());
+        Ok(self.answers.pop_front().unwrap_or(Answer::Quit))
+    }
+}
+
+/// A fix that was applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub rule: String,
+    /// The file of the finding (its edits may be elsewhere).
+    pub file: FileId,
+    pub title: String,
+    pub safety: Safety,
+}
+
+/// A fix that was taken back because of what it did to a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reverted {
+    pub rule: String,
+    /// `path:line:col` of the finding.
+    pub location: String,
+    /// What went wrong: the parse error, or the changed `include`.
+    pub reason: String,
+}
+
+/// Why the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// No applicable fix is left.
+    Converged,
+    /// The user quit the interactive session.
+    Quit,
+    /// [`MAX_PASSES`] passes still left fixes to apply.
+    PassLimit,
+}
+
+/// What the loop did.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The tree with every applied fix.
+    pub config: ConfigTree,
+    /// The original text of every file a pass changed.
+    pub originals: BTreeMap<FileId, Vec<u8>>,
+    pub applied: Vec<Applied>,
+    pub reverted: Vec<Reverted>,
+    /// The findings on the final tree.
+    pub remaining: Vec<Finding>,
+    /// Changes the user declined.
+    pub declined: usize,
+    pub stop: Stop,
+    /// Passes that applied something.
+    pub passes: usize,
+}
+
+impl Outcome {
+    /// Each file whose text differs from the original: (file, original,
+    /// fixed), in file order.
+    pub fn changes(&self) -> impl Iterator<Item = (FileId, &[u8], &[u8])> + '_ {
+        self.originals.iter().filter_map(|(&file, original)| {
+            let fixed = self.config.files()[file].tree.text();
+            (original.as_slice() != fixed).then_some((file, original.as_slice(), fixed))
+        })
+    }
+
+    /// Remaining findings whose fix `policy` holds back (unsafe ones when
+    /// unsafe fixes are off).
+    pub fn held_back(&self, policy: Policy) -> usize {
+        self.remaining
+            .iter()
+            .filter_map(|f| f.fix.as_ref())
+            .filter(|fix| !fix.edits.is_empty() && fix.safety == Safety::Unsafe)
+            .filter(|fix| !policy.allows(fix.safety))
+            .count()
+    }
+}
+
+/// What a fix loop runs with.
+pub struct Job<'a> {
+    pub rules: &'a [Rule],
+    pub options: &'a RunOptions,
+    pub version: Version,
+    pub policy: Policy,
+}
+
+/// Fix `config` to a fixed point, asking `approver` about each change.
+pub fn fix(
+    job: &Job<'_>,
+    config: ConfigTree,
+    approver: &mut dyn Approver,
+) -> std::io::Result<Outcome> {
+    let mut state = State {
+        config,
+        originals: BTreeMap::new(),
+        applied: Vec::new(),
+        reverted: Vec::new(),
+        declined: 0,
+        skip: Vec::new(),
+        accept_all: Vec::new(),
+    };
+    let mut passes = 0;
+    let mut quit = false;
+    loop {
+        let findings = {
+            let model = Model::new(&state.config, job.version);
+            run(job.rules, &model, job.options)
+        };
+        if quit {
+            return Ok(state.finish(findings, Stop::Quit, passes));
+        }
+        if passes == MAX_PASSES {
+            let stop = if has_fixes(&findings, job.policy, &state.skip) {
+                Stop::PassLimit
+            } else {
+                Stop::Converged
+            };
+            return Ok(state.finish(findings, stop, passes));
+        }
+        let candidates = state.candidates(&findings, job.policy);
+        if candidates.is_empty() {
+            return Ok(state.finish(findings, Stop::Converged, passes));
+        }
+        let (accepted, answered_quit) = state.choose(&findings, &candidates, approver)?;
+        quit = answered_quit;
+        if state.apply(&findings, &accepted) {
+            passes += 1;
+        } else {
+            // Edits that leave the text as it was would be proposed forever.
+            state.skip.extend(accepted.iter().map(|c| c.edits.clone()));
+        }
+    }
+}
+
+/// Whether any finding has a fix the loop would still apply.
+fn has_fixes(findings: &[Finding], policy: Policy, skip: &[Vec<Edit>]) -> bool {
+    findings
+        .iter()
+        .any(|f| applicable(f, policy).is_some_and(|edits| !skip.contains(&edits)))
+}
+
+/// The fix's edits, sorted, when `policy` lets it be applied.
+fn applicable(finding: &Finding, policy: Policy) -> Option<Vec<Edit>> {
+    let fix = finding.fix.as_ref()?;
+    if fix.edits.is_empty() || !policy.allows(fix.safety) {
+        return None;
+    }
+    let mut edits = fix.edits.clone();
+    edits.sort();
+    edits.dedup();
+    Some(edits)
+}
+
+struct State {
+    config: ConfigTree,
+    originals: BTreeMap<FileId, Vec<u8>>,
+    applied: Vec<Applied>,
+    reverted: Vec<Reverted>,
+    declined: usize,
+    /// Fixes (their edits) declined or reverted: not proposed again.
+    skip: Vec<Vec<Edit>>,
+    /// Files whose remaining changes are accepted without asking.
+    accept_all: Vec<FileId>,
+}
+
+/// A finding whose fix may be applied this pass.
+struct Candidate {
+    finding: usize,
+    edits: Vec<Edit>,
+}
+
+impl State {
+    /// The applicable fixes, first in the file first, minus those to skip.
+    fn candidates(&self, findings: &[Finding], policy: Policy) -> Vec<Candidate> {
+        let mut found: Vec<Candidate> = findings
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                let edits = applicable(f, policy)?;
+                (!self.skip.contains(&edits)).then_some(Candidate { finding: i, edits })
+            })
+            .collect();
+        found.sort_by(|a, b| {
+            (&a.edits[0], &findings[a.finding].rule).cmp(&(&b.edits[0], &findings[b.finding].rule))
+        });
+        found
+    }
+
+    /// The fixes to apply this pass, asking the approver about each that
+    /// does not clash with one already accepted. A fix whose edits equal an
+    /// accepted one's is fixed by it and not asked about.
+    fn choose<'c>(
+        &mut self,
+        findings: &[Finding],
+        candidates: &'c [Candidate],
+        approver: &mut dyn Approver,
+    ) -> std::io::Result<(Vec<&'c Candidate>, bool)> {
+        let mut accepted: Vec<&Candidate> = Vec::new();
+        for candidate in candidates {
+            if accepted.iter().any(|a| a.edits == candidate.edits) {
+                accepted.push(candidate);
+                continue;
+            }
+            let clashes = accepted
+                .iter()
+                .flat_map(|a| &a.edits)
+                .any(|a| candidate.edits.iter().any(|e| clash(a, e)));
+            if clashes || self.skip.contains(&candidate.edits) {
+                continue;
+            }
+            let file = candidate.edits[0].file;
+            let answer = if self.accept_all.contains(&file) {
+                Answer::All
+            } else {
+                approver.approve(&self.proposal(&findings[candidate.finding], &candidate.edits))?
+            };
+            match answer {
+                Answer::Yes => accepted.push(candidate),
+                Answer::All => {
+                    if !self.accept_all.contains(&file) {
+                        self.accept_all.push(file);
+                    }
+                    accepted.push(candidate);
+                }
+                Answer::No => {
+                    self.declined += 1;
+                    self.skip.push(candidate.edits.clone());
+                }
+                Answer::Quit => return Ok((accepted, true)),
+            }
+        }
+        Ok((accepted, false))
+    }
+
+    fn proposal<'a>(&'a self, finding: &'a Finding, edits: &[Edit]) -> Proposal<'a> {
+        let mut files: Vec<FileId> = edits.iter().map(|e| e.file).collect();
+        files.dedup();
+        Proposal {
+            finding,
+            files: files
+                .into_iter()
+                .map(|file| {
+                    let source = &self.config.files()[file];
+                    let before = source.tree.text();
+                    let mine: Vec<&Edit> = edits.iter().filter(|e| e.file == file).collect();
+                    ProposedFile {
+                        path: &source.path,
+                        before,
+                        after: apply(before, &mine).unwrap_or_else(|_| before.to_vec()),
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Apply the accepted fixes; a fix that leaves a file unparsable or
+    /// alters an include is taken out (and remembered) and the rest applied
+    /// again. Returns whether any text changed.
+    fn apply(&mut self, findings: &[Finding], accepted: &[&Candidate]) -> bool {
+        let mut accepted: Vec<&Candidate> = accepted.to_vec();
+        loop {
+            match self.try_apply(&accepted) {
+                Ok(changed) => {
+                    if changed.is_empty() {
+                        return false;
+                    }
+                    self.commit(findings, &accepted, changed);
+                    return true;
+                }
+                Err((file, reason)) => {
+                    let culprits = self.culprits(&accepted, file);
+                    for &culprit in &culprits {
+                        let finding = &findings[accepted[culprit].finding];
+                        self.reverted.push(Reverted {
+                            rule: finding.rule.clone(),
+                            location: format!(
+                                "{}:{}:{}",
+                                finding.path, finding.start.line, finding.start.col
+                            ),
+                            reason: reason.clone(),
+                        });
+                        self.skip.push(accepted[culprit].edits.clone());
+                    }
+                    let mut index = 0;
+                    accepted.retain(|_| {
+                        index += 1;
+                        !culprits.contains(&(index - 1))
+                    });
+                }
+            }
+        }
+    }
+
+    /// The new tree of each file the fixes change, or the first file whose
+    /// new text is refused and why.
+    fn try_apply(
+        &self,
+        accepted: &[&Candidate],
+    ) -> Result<Vec<(FileId, SyntaxTree)>, (FileId, String)> {
+        let mut by_file: BTreeMap<FileId, Vec<&Edit>> = BTreeMap::new();
+        for edit in accepted.iter().flat_map(|c| &c.edits) {
+            by_file.entry(edit.file).or_default().push(edit);
+        }
+        let mut changed = Vec::new();
+        for (file, edits) in by_file {
+            let text = self.config.files()[file].tree.text();
+            let next = apply(text, &edits).map_err(|e| (file, e.to_string()))?;
+            if next != text {
+                changed.push((file, self.parse(file, next)?));
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Parse a file's new text; refuse it if it does not parse or its
+    /// includes differ.
+    fn parse(&self, file: FileId, text: Vec<u8>) -> Result<SyntaxTree, (FileId, String)> {
+        let source = &self.config.files()[file];
+        let tree = syntax::parse(text)
+            .map_err(|e| (file, e.display(&source.display_path()).to_string()))?;
+        self.config
+            .includes_kept(file, &tree)
+            .map_err(|e| (file, e.to_string()))?;
+        Ok(tree)
+    }
+
+    /// The accepted fixes (indexes) to blame for `file` being refused: those
+    /// refused on their own, else every fix touching the file.
+    fn culprits(&self, accepted: &[&Candidate], file: FileId) -> Vec<usize> {
+        let touching: Vec<usize> = (0..accepted.len())
+            .filter(|&i| accepted[i].edits.iter().any(|e| e.file == file))
+            .collect();
+        let alone: Vec<usize> = touching
+            .iter()
+            .copied()
+            .filter(|&i| self.try_apply(&accepted[i..=i]).is_err())
+            .collect();
+        if alone.is_empty() {
+            touching
+        } else {
+            alone
+        }
+    }
+
+    /// Record the applied fixes, keep the originals, install the new trees
+    /// and move the remembered fixes over the applied edits.
+    fn commit(
+        &mut self,
+        findings: &[Finding],
+        accepted: &[&Candidate],
+        changed: Vec<(FileId, SyntaxTree)>,
+    ) {
+        for candidate in accepted {
+            let finding = &findings[candidate.finding];
+            let fix = finding.fix.as_ref().expect("a candidate has a fix");
+            self.applied.push(Applied {
+                rule: finding.rule.clone(),
+                file: finding.file,
+                title: fix.title.clone(),
+                safety: fix.safety,
+            });
+        }
+        for (file, _) in &changed {
+            self.originals
+                .entry(*file)
+                .or_insert_with(|| self.config.files()[*file].tree.text().to_vec());
+        }
+        let mut edits: Vec<&Edit> = accepted.iter().flat_map(|c| &c.edits).collect();
+        edits.sort();
+        edits.dedup();
+        self.skip = std::mem::take(&mut self.skip)
+            .into_iter()
+            .filter_map(|fix| fix.iter().map(|e| shift(e, &edits)).collect())
+            .collect();
+        self.config
+            .replace_texts(changed)
+            .expect("includes were checked when parsing");
+    }
+
+    fn finish(self, remaining: Vec<Finding>, stop: Stop, passes: usize) -> Outcome {
+        Outcome {
+            config: self.config,
+            originals: self.originals,
+            applied: self.applied,
+            reverted: self.reverted,
+            remaining,
+            declined: self.declined,
+            stop,
+            passes,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::from_texts;
+    use crate::rules::load::{self, Origin};
+
+    const HTTP_VERSION: &str = include_str!("../../rules/proxy-http-version.toml");
+
+    fn rule(text: &str) -> Rule {
+        load::parse(text, Origin::Builtin("test.toml")).unwrap()
+    }
+
+    /// A rule replacing the first argument of `directive` when it is `from`.
+    fn replace(id: &str, directive: &str, from: &str, to: &str, safety: &str) -> Rule {
+        rule(&format!(
+            r#"
+id = "{id}"
+title = "t"
+severity = "warning"
+explain = "e"
+[match]
+directive = "{directive}"
+arg = {{ index = 0, equals = "{from}" }}
+[fix]
+safety = "{safety}"
+replace_arg = {{ index = 0, value = '{to}' }}
+"#
+        ))
+    }
+
+    fn fix_texts(
+        rules: &[Rule],
+        policy: Policy,
+        files: &[(&str, &str)],
+        approver: &mut dyn Approver,
+    ) -> Outcome {
+        let options = RunOptions::default();
+        let job = Job {
+            rules,
+            options: &options,
+            version: Version::ASSUMED,
+            policy,
+        };
+        fix(&job, from_texts(files), approver).unwrap()
+    }
+
+    fn text(outcome: &Outcome, file: FileId) -> &str {
+        std::str::from_utf8(outcome.config.files()[file].tree.text()).unwrap()
+    }
+
+    const TWO_LOCATIONS: &str = "http {\n    upstream app { server a:1; keepalive 8; }\n    server {\n        location /a { proxy_pass http://app; }\n        location /b { proxy_pass http://app; }\n    }\n}\n";
+
+    #[test]
+    fn every_fix_is_applied_and_a_second_run_changes_nothing() {
+        let rules = [rule(HTTP_VERSION)];
+        let outcome = fix_texts(
+            &rules,
+            Policy::default(),
+            &[("nginx.conf", TWO_LOCATIONS)],
+            &mut ApproveAll,
+        );
+        assert_eq!(outcome.stop, Stop::Converged);
+        assert_eq!(outcome.applied.len(), 2);
+        assert!(outcome.remaining.is_empty());
+        let fixed = text(&outcome, 0).to_string();
+        assert_eq!(
+            fixed.matches("proxy_http_version 1.1;").count(),
+            2,
+            "{fixed}"
+        );
+        assert_eq!(outcome.changes().count(), 1);
+
+        let again = fix_texts(
+            &rules,
+            Policy::default(),
+            &[("nginx.conf", &fixed)],
+            &mut ApproveAll,
+        );
+        assert_eq!(again.changes().count(), 0);
+        assert!(again.applied.is_empty());
+    }
+
+    #[test]
+    fn a_declined_change_is_not_asked_again() {
+        let rules = [rule(HTTP_VERSION)];
+        let mut approver = Scripted::new([Answer::No, Answer::Yes]);
+        let outcome = fix_texts(
+            &rules,
+            Policy::default(),
+            &[("nginx.conf", TWO_LOCATIONS)],
+            &mut approver,
+        );
+        assert_eq!(approver.asked.len(), 2, "{:?}", approver.asked);
+        assert_eq!(outcome.declined, 1);
+        assert_eq!(outcome.applied.len(), 1);
+        assert_eq!(outcome.remaining.len(), 1);
+        let fixed = text(&outcome, 0);
+        // The first location (declined) is untouched, the second fixed.
+        assert!(
+            fixed.contains("location /a { proxy_pass http://app; }"),
+            "{fixed}"
+        );
+        assert!(
+            fixed.contains("location /b { proxy_pass http://app; proxy_http_version 1.1; }"),
+            "{fixed}"
+        );
+    }
+
+    #[test]
+    fn all_accepts_the_rest_of_one_file() {
+        let rules = [rule(HTTP_VERSION)];
+        let files = [
+            ("/etc/nginx/nginx.conf", "http {\n    upstream app { server a:1; keepalive 8; }\n    include a.conf;\n    include b.conf;\n}\n"),
+            ("/etc/nginx/a.conf", "server { location /1 { proxy_pass http://app; } location /2 { proxy_pass http://app; } }\n"),
+            ("/etc/nginx/b.conf", "server { location /3 { proxy_pass http://app; } }\n"),
+        ];
+        let mut approver = Scripted::new([Answer::All, Answer::No]);
+        let outcome = fix_texts(&rules, Policy::default(), &files, &mut approver);
+        assert_eq!(approver.asked.len(), 2, "a.conf once, then b.conf");
+        assert_eq!(outcome.applied.len(), 2);
+        assert_eq!(
+            text(&outcome, 1).matches("proxy_http_version 1.1;").count(),
+            2
+        );
+        assert_eq!(text(&outcome, 2), files[2].1);
+    }
+
+    #[test]
+    fn quit_keeps_what_was_accepted() {
+        let rules = [rule(HTTP_VERSION)];
+        let mut approver = Scripted::new([Answer::Yes, Answer::Quit]);
+        let outcome = fix_texts(
+            &rules,
+            Policy::default(),
+            &[("nginx.conf", TWO_LOCATIONS)],
+            &mut approver,
+        );
+        assert_eq!(outcome.stop, Stop::Quit);
+        assert_eq!(outcome.applied.len(), 1);
+        assert!(text(&outcome, 0)
+            .contains("location /a { proxy_pass http://app; proxy_http_version 1.1; }"));
+        assert!(text(&outcome, 0).contains("location /b { proxy_pass http://app; }"));
+    }
+
+    #[test]
+    fn unsafe_fixes_wait_for_permission() {
+        let rules = [replace("danger", "listen", "80", "8080", "unsafe")];
+        let files = [("nginx.conf", "http { server { listen 80; } }\n")];
+        let held = fix_texts(&rules, Policy::default(), &files, &mut ApproveAll);
+        assert_eq!(held.changes().count(), 0);
+        assert_eq!(held.held_back(Policy::default()), 1);
+        let policy = Policy { unsafe_fixes: true };
+        let done = fix_texts(&rules, policy, &files, &mut ApproveAll);
+        assert_eq!(text(&done, 0), "http { server { listen 8080; } }\n");
+        assert_eq!(done.held_back(policy), 0);
+    }
+
+    #[test]
+    fn a_fix_that_breaks_parsing_is_reverted_and_reported() {
+        let rules = [
+            replace("breaks", "listen", "80", "x {{", "safe"),
+            replace("fine", "server_name", "a", "b", "safe"),
+        ];
+        let files = [(
+            "nginx.conf",
+            "http { server { listen 80; server_name a; } }\n",
+        )];
+        let outcome = fix_texts(&rules, Policy::default(), &files, &mut ApproveAll);
+        assert_eq!(
+            text(&outcome, 0),
+            "http { server { listen 80; server_name b; } }\n"
+        );
+        assert_eq!(outcome.reverted.len(), 1);
+        assert_eq!(outcome.reverted[0].rule, "breaks");
+        assert!(
+            outcome.reverted[0].reason.contains("unexpected"),
+            "{:?}",
+            outcome.reverted
+        );
+        assert_eq!(outcome.stop, Stop::Converged);
+    }
+
+    #[test]
+    fn a_fix_may_not_touch_an_include() {
+        let rules = [replace("moves", "include", "b.conf", "c.conf", "safe")];
+        let files = [
+            ("/etc/nginx/nginx.conf", "include b.conf;\n"),
+            ("/etc/nginx/b.conf", "# b\n"),
+        ];
+        let outcome = fix_texts(&rules, Policy::default(), &files, &mut ApproveAll);
+        assert_eq!(outcome.changes().count(), 0);
+        assert!(
+            outcome.reverted[0].reason.contains("include"),
+            "{:?}",
+            outcome.reverted
+        );
+    }
+
+    #[test]
+    fn fixes_in_included_files_keep_the_links() {
+        let rules = [
+            replace("port", "listen", "80", "8080", "safe"),
+            replace("name", "server_name", "a", "b", "safe"),
+        ];
+        let files = [
+            (
+                "/etc/nginx/nginx.conf",
+                "http {\n    include site.conf;\n    server { listen 80; }\n}\n",
+            ),
+            (
+                "/etc/nginx/site.conf",
+                "server { listen 80; server_name a; }\n",
+            ),
+        ];
+        let outcome = fix_texts(&rules, Policy::default(), &files, &mut ApproveAll);
+        assert_eq!(outcome.changes().count(), 2);
+        assert_eq!(
+            text(&outcome, 1),
+            "server { listen 8080; server_name b; }\n"
+        );
+        assert_eq!(outcome.applied.len(), 3);
+    }
+
+    #[test]
+    fn fixes_that_undo_each_other_stop_at_the_pass_limit() {
+        let rules = [
+            replace("there", "listen", "80", "81", "safe"),
+            replace("back", "listen", "81", "80", "safe"),
+        ];
+        let files = [("nginx.conf", "http { server { listen 80; } }\n")];
+        let outcome = fix_texts(&rules, Policy::default(), &files, &mut ApproveAll);
+        assert_eq!(outcome.stop, Stop::PassLimit);
+        assert_eq!(outcome.passes, MAX_PASSES);
+    }
+}
