@@ -7,23 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{corpus_dir, files_under, run};
-
-/// Files that are not nginx configuration at all.
-fn is_config(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    let skip_names = ["README.md", "CHANGELOG.md", ".editorconfig", "master.sh"];
-    let skip_ext = ["json", "bz2", "golden"];
-    !(skip_names.contains(&name)
-        || name.starts_with("LICENSE")
-        || path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| skip_ext.contains(&e)))
-}
+use common::{corpus_dir, files_under, is_config, run};
 
 /// Files nginx itself refuses, with the error it gives (checked against
 /// nginx 1.22's `nginx -t` where the file is a whole config), as

@@ -19,6 +19,22 @@ pub fn corpus_dir() -> PathBuf {
     dir
 }
 
+/// Files that are not nginx configuration at all.
+pub fn is_config(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let skip_names = ["README.md", "CHANGELOG.md", ".editorconfig", "master.sh"];
+    let skip_ext = ["json", "bz2", "golden"];
+    !(skip_names.contains(&name)
+        || name.starts_with("LICENSE")
+        || path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| skip_ext.contains(&e)))
+}
+
 /// The `ngxfix` binary built for this test run.
 pub fn ngxfix() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ngxfix"))

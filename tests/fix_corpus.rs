@@ -1,0 +1,268 @@
+//! `ngxfix fix` over real configurations: every file of the shared corpus
+//! and every example embedded in the built-in and example rules. Fixing
+//! (unsafe fixes included) must leave each parsable, must not make nginx
+//! reject a tree it accepted (ngxfix's own `nginx -t` check refuses that with
+//! exit 2, which fails here), and a second run must change nothing.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{corpus_dir, files_under, is_config, run};
+
+/// Copy a directory tree (files and folders; symlinks as the files they
+/// point to).
+fn copy_tree(from: &Path, to: &Path) {
+    for file in files_under(from) {
+        let target = to.join(file.strip_prefix(from).unwrap());
+        fs::create_dir_all(target.parent().unwrap()).unwrap();
+        fs::copy(&file, &target).unwrap();
+    }
+}
+
+/// Ways to make a whole configuration of a file: as it is, or included in
+/// the context its top-level directives belong to.
+const WRAPPERS: [(&str, &str); 4] = [
+    ("as is", ""),
+    ("in http{}", "events {}\nhttp {\n    include FILE;\n}\n"),
+    (
+        "in server{}",
+        "events {}\nhttp {\n    server {\n        listen 127.0.0.1:8080;\n        include FILE;\n    }\n}\n",
+    ),
+    (
+        "in location{}",
+        "events {}\nhttp {\n    server {\n        listen 127.0.0.1:8080;\n        location / {\n            include FILE;\n        }\n    }\n}\n",
+    ),
+];
+
+fn nginx_accepts(main: &Path, prefix: &Path) -> bool {
+    Command::new("nginx")
+        .arg("-t")
+        .arg("-q")
+        .arg("-p")
+        .arg(prefix)
+        .arg("-c")
+        .arg(main)
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
+/// The main file to fix `file` through: the first wrapper nginx accepts,
+/// else one chosen by the file's top-level directives.
+fn main_for(file: &Path, nginx: bool, prefix: &Path) -> (PathBuf, &'static str, bool) {
+    let wrapper_path = file.with_extension("ngxfix-wrapper");
+    let make = |index: usize| -> PathBuf {
+        if index == 0 {
+            return file.to_path_buf();
+        }
+        let text = WRAPPERS[index]
+            .1
+            .replace("FILE", &file.display().to_string());
+        fs::write(&wrapper_path, text).unwrap();
+        wrapper_path.clone()
+    };
+    if nginx {
+        for index in 0..WRAPPERS.len() {
+            let main = make(index);
+            if nginx_accepts(&main, prefix) {
+                return (main, WRAPPERS[index].0, true);
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&fs::read(file).unwrap()).into_owned();
+    let starts = |name: &str| {
+        text.lines()
+            .any(|l| l.starts_with(&format!("{name} ")) || l.starts_with(&format!("{name}{{")))
+    };
+    let index = if starts("http") || starts("events") || starts("stream") {
+        0
+    } else if starts("location") {
+        2
+    } else if starts("server") || starts("upstream") {
+        1
+    } else {
+        1
+    };
+    (make(index), WRAPPERS[index].0, false)
+}
+
+/// `ngxfix fix --unsafe-fixes` with the built-in rules and those of
+/// `examples/rules/` (which fire on far more of the corpus).
+fn fix(main: &Path, extra: &[&str]) -> std::process::Output {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/rules");
+    let examples = examples.display().to_string();
+    let mut args = vec!["fix", "--unsafe-fixes", "--rules", &examples];
+    args.extend_from_slice(extra);
+    let main = main.display().to_string();
+    args.push(&main);
+    run(&args, None, None)
+}
+
+#[test]
+fn fixing_the_corpus_is_safe_and_idempotent() {
+    let nginx = common::nginx_available();
+    let work = tempfile::tempdir().unwrap();
+    let corpus = work.path().join("corpus");
+    copy_tree(&corpus_dir(), &corpus);
+    let prefix = work.path().join("prefix");
+    fs::create_dir_all(prefix.join("logs")).unwrap();
+
+    let (mut tried, mut accepted, mut changed, mut fixes, mut verified) = (0, 0, 0, 0, 0);
+    let mut failures = String::new();
+    for file in files_under(&corpus).into_iter().filter(|p| is_config(p)) {
+        let name = file.strip_prefix(&corpus).unwrap().display().to_string();
+        // Files nginx refuses to parse are not for fixing.
+        let parsed = run(
+            &[
+                "parse",
+                "--no-includes",
+                "--format",
+                "stats",
+                file.to_str().unwrap(),
+            ],
+            None,
+            None,
+        );
+        if !parsed.status.success() {
+            continue;
+        }
+        let (main, how, nginx_ok) = main_for(&file, nginx, &prefix);
+        // A file whose includes are not in the corpus cannot load.
+        let loads = run(
+            &["parse", "--format", "stats", main.to_str().unwrap()],
+            None,
+            None,
+        );
+        if !loads.status.success() {
+            continue;
+        }
+        tried += 1;
+        accepted += usize::from(nginx_ok);
+        let before = fs::read(&file).unwrap();
+        let out = fix(&main, &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if out.status.code() == Some(2)
+            || stderr.contains("warning: ") && !stderr.contains("too, so the fixes")
+        {
+            let _ = writeln!(
+                failures,
+                "{name} ({how}): exit {:?}\n{stderr}",
+                out.status.code()
+            );
+            continue;
+        }
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if let Some(line) = stdout.lines().find(|l| l.starts_with("Fixed ")) {
+            changed += 1;
+            verified += usize::from(nginx_ok);
+            fixes += line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|n| n.parse::<usize>().ok())
+                .unwrap_or(0);
+        }
+        if fs::read(&file).unwrap() != before
+            && !run(
+                &["parse", "--format", "stats", main.to_str().unwrap()],
+                None,
+                None,
+            )
+            .status
+            .success()
+        {
+            let _ = writeln!(failures, "{name} ({how}): the fixed tree does not parse");
+        }
+        let again = fix(&main, &["--dry-run", "--no-verify"]);
+        if again.status.code() != Some(0) || !again.stdout.is_empty() {
+            let _ = writeln!(
+                failures,
+                "{name} ({how}): a second run still changes:\n{}{}",
+                String::from_utf8_lossy(&again.stdout),
+                String::from_utf8_lossy(&again.stderr)
+            );
+        }
+    }
+    eprintln!(
+        "corpus: {tried} trees fixed ({accepted} accepted by nginx -t before fixing), \
+         {changed} changed by {fixes} fixes, {verified} of them checked by nginx -t"
+    );
+    assert!(tried > 100, "only {tried} corpus files could be tried");
+    assert!(
+        !nginx || verified > 50,
+        "only {verified} fixed trees were checked by nginx"
+    );
+    assert!(failures.is_empty(), "{failures}");
+}
+
+#[test]
+fn rule_examples_are_fixed_in_one_run() {
+    let mut rules = ngxfix::rules::load::builtin().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/rules");
+    let example_files: Vec<PathBuf> = files_under(&examples)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    for path in &example_files {
+        rules.extend(ngxfix::rules::load::from_path(path).unwrap());
+    }
+    let mut checked = 0;
+    let mut failures = String::new();
+    for rule in &rules {
+        for (index, (test, _)) in rule.tests.iter().enumerate() {
+            let dir = tempfile::tempdir().unwrap();
+            fs::write(dir.path().join("nginx.conf"), &test.config).unwrap();
+            let mut settings = String::new();
+            for (key, value) in &test.params {
+                let _ = writeln!(
+                    settings,
+                    "[params.{}]\n{key} = {:?}",
+                    rule.id,
+                    value.to_string()
+                );
+            }
+            fs::write(dir.path().join("ngxfix.toml"), settings).unwrap();
+            let mut args: Vec<String> = ["fix", "--unsafe-fixes", "--no-verify"]
+                .map(String::from)
+                .to_vec();
+            for path in &example_files {
+                args.push("--rules".into());
+                args.push(path.display().to_string());
+            }
+            if let Some(version) = &test.nginx {
+                args.extend(["--nginx-version".into(), version.clone()]);
+            }
+            for (name, spec) in &test.backends {
+                args.extend(["--backend".into(), format!("{name}={spec}")]);
+            }
+            args.push("nginx.conf".into());
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let first = run(&args, None, Some(dir.path()));
+            let once = fs::read(dir.path().join("nginx.conf")).unwrap();
+            let mut again = args.clone();
+            again.insert(1, "--dry-run");
+            let second = run(&again, None, Some(dir.path()));
+            checked += 1;
+            if first.status.code() == Some(2)
+                || second.status.code() != Some(0)
+                || !second.stdout.is_empty()
+            {
+                let _ = writeln!(
+                    failures,
+                    "{} test {}: first exit {:?}, second exit {:?}\n{}{}\n--- after the first run:\n{}",
+                    rule.id,
+                    index + 1,
+                    first.status.code(),
+                    second.status.code(),
+                    String::from_utf8_lossy(&first.stderr),
+                    String::from_utf8_lossy(&second.stdout),
+                    String::from_utf8_lossy(&once)
+                );
+            }
+        }
+    }
+    assert!(checked >= 30, "only {checked} examples");
+    assert!(failures.is_empty(), "{failures}");
+}
