@@ -65,10 +65,10 @@ fn main_for(file: &Path, nginx: bool, prefix: &Path) -> (PathBuf, &'static str, 
         wrapper_path.clone()
     };
     if nginx {
-        for index in 0..WRAPPERS.len() {
+        for (index, (how, _)) in WRAPPERS.iter().enumerate() {
             let main = make(index);
             if nginx_accepts(&main, prefix) {
-                return (main, WRAPPERS[index].0, true);
+                return (main, how, true);
             }
         }
     }
@@ -77,12 +77,11 @@ fn main_for(file: &Path, nginx: bool, prefix: &Path) -> (PathBuf, &'static str, 
         text.lines()
             .any(|l| l.starts_with(&format!("{name} ")) || l.starts_with(&format!("{name}{{")))
     };
+    // http-level directives (server, upstream, proxy_*...) go in http{}.
     let index = if starts("http") || starts("events") || starts("stream") {
         0
     } else if starts("location") {
         2
-    } else if starts("server") || starts("upstream") {
-        1
     } else {
         1
     };
