@@ -19,7 +19,7 @@ fn main() {
     println!("|---:|---:|---:|---:|---:|---:|---:|");
     for (servers, files) in measure::selected() {
         let main = measure::tree(servers, files);
-        let bytes: u64 = walk_size(main.parent().unwrap());
+        let bytes = measure::size_under(main.parent().unwrap());
         let main = main.display().to_string();
         let (wall, rss) = time_binary(&["check", &main], 9);
         let json = median(time_binary(&["check", "--format", "json", &main], 5).0);
@@ -53,19 +53,4 @@ fn count_annotations(main: &str) -> usize {
         .count();
     child.wait().expect("ngxfix ends");
     lines
-}
-
-/// Bytes of every file under a folder.
-fn walk_size(dir: &std::path::Path) -> u64 {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk_size(&path)
-            } else {
-                path.metadata().unwrap().len()
-            }
-        })
-        .sum()
 }

@@ -85,3 +85,18 @@ pub fn time_binary(args: &[&str], runs: usize) -> (Vec<Duration>, u64) {
     wall.sort();
     (wall, peak)
 }
+
+/// Bytes of every file under a folder.
+pub fn size_under(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                size_under(&path)
+            } else {
+                path.metadata().unwrap().len()
+            }
+        })
+        .sum()
+}

@@ -25,12 +25,8 @@ pub enum EditError {
 /// insertions at the same offset keep their given order; overlapping
 /// ranges are refused.
 pub fn apply(text: &[u8], edits: &[&Edit]) -> Result<Vec<u8>, EditError> {
-    let mut sorted: Vec<&Edit> = Vec::with_capacity(edits.len());
-    for edit in edits {
-        if !sorted.contains(edit) {
-            sorted.push(edit);
-        }
-    }
+    let mut seen = std::collections::HashSet::with_capacity(edits.len());
+    let mut sorted: Vec<&Edit> = edits.iter().copied().filter(|e| seen.insert(*e)).collect();
     sorted.sort_by_key(|e| (e.start, e.end));
     let mut out = Vec::with_capacity(text.len() + 64);
     let mut pos = 0u32;

@@ -8,7 +8,7 @@
 //! holds for a change the user declined. Those remembered fixes are carried
 //! from pass to pass by shifting their offsets over the edits applied.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use super::edit::{apply, clash, shift, Edit};
@@ -201,7 +201,7 @@ pub fn fix(
         applied: Vec::new(),
         reverted: Vec::new(),
         declined: 0,
-        skip: Vec::new(),
+        skip: HashSet::new(),
         accept_all: Vec::new(),
     };
     let mut passes = 0;
@@ -238,7 +238,7 @@ pub fn fix(
 }
 
 /// Whether any finding has a fix the loop would still apply.
-fn has_fixes(findings: &[Finding], policy: Policy, skip: &[Vec<Edit>]) -> bool {
+fn has_fixes(findings: &[Finding], policy: Policy, skip: &HashSet<Vec<Edit>>) -> bool {
     findings
         .iter()
         .any(|f| applicable(f, policy).is_some_and(|edits| !skip.contains(&edits)))
@@ -263,9 +263,44 @@ struct State {
     reverted: Vec<Reverted>,
     declined: usize,
     /// Fixes (their edits) declined or reverted: not proposed again.
-    skip: Vec<Vec<Edit>>,
+    skip: HashSet<Vec<Edit>>,
     /// Files whose remaining changes are accepted without asking.
     accept_all: Vec<FileId>,
+}
+
+/// The edits accepted in a pass, by file and start, so that a candidate is
+/// checked against its neighbours only (a pass can accept tens of
+/// thousands).
+#[derive(Default)]
+struct Taken<'e> {
+    by_file: HashMap<FileId, BTreeMap<u32, Vec<&'e Edit>>>,
+}
+
+impl<'e> Taken<'e> {
+    fn extend(&mut self, edits: &'e [Edit]) {
+        for edit in edits {
+            let starts = self.by_file.entry(edit.file).or_default();
+            starts.entry(edit.start).or_default().push(edit);
+        }
+    }
+
+    /// Whether `edit` clashes with an accepted edit. Accepted edits do not
+    /// clash with each other, so of those starting before `edit` only the
+    /// last can reach it.
+    fn clashes(&self, edit: &Edit) -> bool {
+        let Some(starts) = self.by_file.get(&edit.file) else {
+            return false;
+        };
+        for (&start, edits) in starts.range(..edit.end.max(edit.start + 1)).rev() {
+            if edits.iter().any(|a| clash(a, edit)) {
+                return true;
+            }
+            if start < edit.start {
+                break;
+            }
+        }
+        false
+    }
 }
 
 /// A finding whose fix may be applied this pass.
@@ -301,16 +336,14 @@ impl State {
         approver: &mut dyn Approver,
     ) -> std::io::Result<(Vec<&'c Candidate>, bool)> {
         let mut accepted: Vec<&Candidate> = Vec::new();
+        let mut fixes: HashSet<&[Edit]> = HashSet::new();
+        let mut taken = Taken::default();
         for candidate in candidates {
-            if accepted.iter().any(|a| a.edits == candidate.edits) {
+            if fixes.contains(candidate.edits.as_slice()) {
                 accepted.push(candidate);
                 continue;
             }
-            let clashes = accepted
-                .iter()
-                .flat_map(|a| &a.edits)
-                .any(|a| candidate.edits.iter().any(|e| clash(a, e)));
-            if clashes || self.skip.contains(&candidate.edits) {
+            if candidate.edits.iter().any(|e| taken.clashes(e)) || self.skip.contains(&candidate.edits) {
                 continue;
             }
             let file = candidate.edits[0].file;
@@ -320,16 +353,17 @@ impl State {
                 approver.approve(&self.proposal(&findings[candidate.finding], &candidate.edits))?
             };
             match answer {
-                Answer::Yes => accepted.push(candidate),
-                Answer::All => {
-                    if !self.accept_all.contains(&file) {
+                Answer::Yes | Answer::All => {
+                    if answer == Answer::All && !self.accept_all.contains(&file) {
                         self.accept_all.push(file);
                     }
+                    fixes.insert(&candidate.edits);
+                    taken.extend(&candidate.edits);
                     accepted.push(candidate);
                 }
                 Answer::No => {
                     self.declined += 1;
-                    self.skip.push(candidate.edits.clone());
+                    self.skip.insert(candidate.edits.clone());
                 }
                 Answer::Quit => return Ok((accepted, true)),
             }
@@ -384,7 +418,7 @@ impl State {
                             ),
                             reason: reason.clone(),
                         });
-                        self.skip.push(accepted[culprit].edits.clone());
+                        self.skip.insert(accepted[culprit].edits.clone());
                     }
                     let mut index = 0;
                     accepted.retain(|_| {

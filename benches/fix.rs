@@ -1,0 +1,50 @@
+//! Fixing benchmark (`cargo bench --bench fix`).
+//!
+//! Runs `ngxfix fix --dry-run --no-verify` (the fix loop to its fixed
+//! point, then the diff of every file) on the generated trees of 1,000,
+//! 5,000 and 20,000 server blocks, where every location needs two fixes
+//! (HTTP/1.1 and a cleared Connection header): wall time (median and best
+//! of 5 runs) and peak resident memory, against the input size. `nginx -t`
+//! is left out: it measures nginx, not ngxfix. Figures go to stdout as a
+//! Markdown table (copied into the README).
+
+#[path = "support/measure.rs"]
+mod measure;
+
+use measure::{median, time_binary};
+
+fn main() {
+    println!("| servers | bytes | fixes | `ngxfix fix --dry-run` wall, median (best) | peak RSS | RSS / input |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for (servers, files) in measure::selected() {
+        let main = measure::tree(servers, files);
+        let bytes = measure::size_under(main.parent().unwrap());
+        let main = main.display().to_string();
+        let (wall, rss) = time_binary(&["fix", "--dry-run", "--no-verify", &main], 5);
+        let fixes = added_lines(&main);
+        println!(
+            "| {servers} | {bytes} | {fixes} | {:.1} ms ({:.1} ms) | {:.1} MB | {:.2}x |",
+            median(wall.clone()).as_secs_f64() * 1e3,
+            wall[0].as_secs_f64() * 1e3,
+            rss as f64 / 1e6,
+            rss as f64 / bytes as f64,
+        );
+    }
+}
+
+/// Lines the diff adds, counted as it streams.
+fn added_lines(main: &str) -> usize {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ngxfix"))
+        .args(["fix", "--dry-run", "--no-verify", main])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("ngxfix runs");
+    let lines = std::io::BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .filter(|line| line.as_ref().is_ok_and(|l| l.starts_with('+') && !l.starts_with("+++")))
+        .count();
+    child.wait().expect("ngxfix ends");
+    lines
+}
