@@ -43,7 +43,10 @@ fn added_lines(main: &str) -> usize {
         .expect("ngxfix runs");
     let lines = std::io::BufReader::new(child.stdout.take().unwrap())
         .lines()
-        .filter(|line| line.as_ref().is_ok_and(|l| l.starts_with('+') && !l.starts_with("+++")))
+        .filter(|line| {
+            line.as_ref()
+                .is_ok_and(|l| l.starts_with('+') && !l.starts_with("+++"))
+        })
         .count();
     child.wait().expect("ngxfix ends");
     lines

@@ -251,14 +251,21 @@ fn a_read_only_directory_is_a_clear_error_and_the_file_is_intact() {
     fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
     fs::set_permissions(&conf, fs::Permissions::from_mode(0o555)).unwrap();
 
-    let mut command = ngxfix();
+    let mut command = if root {
+        // A copy nobody can run wherever the build directory is.
+        use std::os::unix::process::CommandExt;
+        let copy = dir.path().join("ngxfix");
+        fs::copy(env!("CARGO_BIN_EXE_ngxfix"), &copy).unwrap();
+        fs::set_permissions(&copy, fs::Permissions::from_mode(0o755)).unwrap();
+        let mut command = std::process::Command::new(copy);
+        command.uid(65534).gid(65534);
+        command
+    } else {
+        ngxfix()
+    };
     command
         .args(["fix", "--no-verify", "nginx.conf"])
         .current_dir(&conf);
-    if root {
-        use std::os::unix::process::CommandExt;
-        command.uid(65534).gid(65534);
-    }
     let out = command.output().unwrap();
     fs::set_permissions(&conf, fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));

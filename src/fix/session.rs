@@ -343,7 +343,9 @@ impl State {
                 accepted.push(candidate);
                 continue;
             }
-            if candidate.edits.iter().any(|e| taken.clashes(e)) || self.skip.contains(&candidate.edits) {
+            if candidate.edits.iter().any(|e| taken.clashes(e))
+                || self.skip.contains(&candidate.edits)
+            {
                 continue;
             }
             let file = candidate.edits[0].file;
