@@ -454,3 +454,110 @@ fn the_same_file_named_twice_is_refused() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert_eq!(fs::read_to_string(&path).unwrap(), pooled("    ", "\n"));
 }
+
+#[test]
+fn standard_input_never_writes_the_files_it_includes() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = "server {\n    location / {\n        proxy_pass http://app;\n    }\n}\n";
+    fs::write(dir.path().join("site.conf"), site).unwrap();
+    let main = "http {\n    upstream app { server 127.0.0.1:8000; keepalive 16; }\n    include site.conf;\n}\n";
+    let out = run(
+        &["fix", "--no-verify", "-"],
+        Some(main.as_bytes()),
+        Some(dir.path()),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("includes from disk (site.conf)"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("site.conf")).unwrap(),
+        site
+    );
+    // The diff is fine.
+    let out = run(
+        &["fix", "--no-verify", "--dry-run", "-"],
+        Some(main.as_bytes()),
+        Some(dir.path()),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("--- a/site.conf\n"));
+
+    let out = run(
+        &["fix", "--no-verify", "-", "site.conf"],
+        Some(main.as_bytes()),
+        Some(dir.path()),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot be fixed together with other paths"));
+}
+
+#[test]
+fn fixes_that_never_settle_are_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    fs::create_dir(&rules).unwrap();
+    for (id, from, to) in [("there", "8080", "8081"), ("back", "8081", "8080")] {
+        fs::write(
+            rules.join(format!("{id}.toml")),
+            format!(
+                "id = \"{id}\"\ntitle = \"t\"\nseverity = \"warning\"\nexplain = \"e\"\n[match]\ndirective = \"listen\"\narg = {{ index = 0, equals = \"127.0.0.1:{from}\" }}\n[fix]\nreplace_arg = {{ index = 0, value = '127.0.0.1:{to}' }}\n"
+            ),
+        )
+        .unwrap();
+    }
+    let path = dir.path().join("nginx.conf");
+    fs::write(&path, SMALL).unwrap();
+    let args = [
+        "--rules",
+        rules.to_str().unwrap(),
+        "--select",
+        "there,back",
+        "nginx.conf",
+    ];
+    let out = fix_in(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(2));
+    let message = text(&out.stderr);
+    assert!(
+        message.contains("the fixes of back, there did not settle after 10 passes"),
+        "{message}"
+    );
+    assert!(message.contains("nothing was written"), "{message}");
+    assert_eq!(fs::read_to_string(&path).unwrap(), SMALL);
+}
+
+#[test]
+fn a_dry_run_shows_the_diff_before_nginx_refuses_it() {
+    if !common::nginx_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let rule = listen_rule(
+        dir.path(),
+        "safe",
+        "replace_arg = { index = 0, value = '127.0.0.1:80808' }",
+    );
+    fs::write(dir.path().join("nginx.conf"), SMALL).unwrap();
+    let out = run(
+        &[
+            "fix",
+            "--dry-run",
+            "--rules",
+            &rule,
+            "--select",
+            "listen-port",
+            "nginx.conf",
+        ],
+        None,
+        Some(dir.path()),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stdout).contains("+        listen 127.0.0.1:80808;"));
+    assert!(
+        text(&out.stderr).contains("invalid port"),
+        "{}",
+        text(&out.stderr)
+    );
+}

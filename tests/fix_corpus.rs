@@ -156,7 +156,13 @@ fn fixing_the_corpus_is_safe_and_idempotent() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         if let Some(line) = stdout.lines().find(|l| l.starts_with("Fixed ")) {
             changed += 1;
-            verified += usize::from(nginx_ok);
+            // Checked here too, not only by ngxfix's own nginx -t run.
+            if nginx_ok {
+                verified += 1;
+                if !nginx_accepts(&main, &prefix) {
+                    let _ = writeln!(failures, "{name} ({how}): nginx -t rejects the fixed tree");
+                }
+            }
             fixes += line
                 .split_whitespace()
                 .nth(1)

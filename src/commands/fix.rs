@@ -12,13 +12,19 @@ use ngxfix::config::{ConfigTree, Origin};
 use ngxfix::fix::session::{self, ApproveAll, Approver, Job, Outcome, Policy, Stop};
 use ngxfix::fix::verify::{self, Nginx, TreeFile, Verification};
 use ngxfix::fix::write::{self, Change};
-use ngxfix::output::diff;
 use ngxfix::output::findings::{Format, Report};
+use ngxfix::output::{diff, plural};
 
 /// Fix each tree; exit status as documented: with `--dry-run` 1 when there
 /// are changes to show, otherwise 1 when findings remain.
 pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let from_stdin = args.inputs.paths.iter().any(|p| p.as_os_str() == "-");
+    if from_stdin && args.inputs.paths.len() > 1 {
+        bail!(
+            "standard input (`-`) cannot be fixed together with other paths: its fixed text \
+             goes to standard output"
+        );
+    }
     if args.interactive {
         if from_stdin {
             bail!(
@@ -36,6 +42,7 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let prepared = super::inputs::prepare(&args.inputs)?;
     let policy = Policy {
         unsafe_fixes: args.unsafe_fixes,
+        display_only: false,
     };
     let job = Job {
         rules: &prepared.rules.selected,
@@ -60,11 +67,9 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         }
     }
     for outcome in &outcomes {
-        report_trouble(outcome);
+        report_reverted(outcome);
     }
-    if !args.no_verify {
-        verify_all(&outcomes)?;
-    }
+    let unsettled = outcomes.iter().find_map(unsettled);
 
     let changed = outcomes.iter().any(|o| o.changes().next().is_some());
     if args.dry_run {
@@ -77,7 +82,22 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         }
         out.flush()?;
         summarize(&mut io::stderr().lock(), &outcomes, policy, true, err_color)?;
+        if let Some(message) = unsettled {
+            bail!(message);
+        }
+        if !args.no_verify {
+            verify_all(&outcomes)?;
+        }
         return Ok(u8::from(changed));
+    }
+    if let Some(message) = unsettled {
+        bail!("{message}; nothing was written");
+    }
+    if from_stdin {
+        refuse_disk_changes(&outcomes)?;
+    }
+    if !args.no_verify {
+        verify_all(&outcomes)?;
     }
 
     let mut disk = Vec::new();
@@ -129,31 +149,62 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     Ok(u8::from(remaining > 0))
 }
 
-/// Fixes taken back and loops that did not settle: bugs in rules, said
-/// plainly.
-fn report_trouble(outcome: &Outcome) {
+/// Fixes taken back: bugs in rules, said plainly.
+fn report_reverted(outcome: &Outcome) {
     for reverted in &outcome.reverted {
         eprintln!(
             "warning: {}: the fix of {} was not applied: {}\n  (a rule's fix should never do this; please report it)",
             reverted.location, reverted.rule, reverted.reason
         );
     }
-    if outcome.stop == Stop::PassLimit {
-        let mut rules: Vec<&str> = outcome
-            .remaining
-            .iter()
-            .filter(|f| f.fix.is_some())
-            .map(|f| f.rule.as_str())
-            .collect();
-        rules.sort_unstable();
-        rules.dedup();
-        eprintln!(
-            "warning: the fixes did not settle after {} passes ({} still want changes); \
-             this is a bug in those rules, please report it",
-            session::MAX_PASSES,
-            rules.join(", ")
+}
+
+/// Why a loop that did not settle cannot be trusted, naming the rules
+/// whose fixes keep changing the text.
+fn unsettled(outcome: &Outcome) -> Option<String> {
+    if outcome.stop != Stop::PassLimit {
+        return None;
+    }
+    // The rules still fixing in the last passes: one pass is not enough to
+    // see both sides of a pair undoing each other.
+    let mut rules: Vec<&str> = outcome
+        .applied
+        .iter()
+        .filter(|a| a.pass + 2 > outcome.passes)
+        .map(|a| a.rule.as_str())
+        .collect();
+    rules.sort_unstable();
+    rules.dedup();
+    Some(format!(
+        "the fixes of {} did not settle after {} passes (they keep changing what \
+         they changed); this is a bug in those rules: please report it, and leave them \
+         out with --ignore meanwhile",
+        rules.join(", "),
+        session::MAX_PASSES,
+    ))
+}
+
+/// A configuration read from standard input is printed, not written: a fix
+/// in a file it includes from disk cannot be delivered that way.
+fn refuse_disk_changes(outcomes: &[Outcome]) -> anyhow::Result<()> {
+    let on_disk: Vec<String> = outcomes
+        .iter()
+        .flat_map(|o| {
+            o.changes()
+                .map(|(file, _, _)| &o.config.files()[file])
+                .filter(|f| f.origin == Origin::Disk)
+                .map(|f| f.display_path())
+        })
+        .collect();
+    if !on_disk.is_empty() {
+        bail!(
+            "fixes would change files the configuration on standard input includes from \
+             disk ({}); nothing was written. Run `ngxfix fix` on the main file instead, or \
+             see the changes with --dry-run",
+            on_disk.join(", ")
         );
     }
+    Ok(())
 }
 
 /// Check every changed tree with `nginx -t` when nginx is installed;
@@ -297,14 +348,4 @@ fn summarize(
         )?;
     }
     Ok(())
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else if let Some(stem) = word.strip_suffix('x') {
-        format!("{n} {stem}xes")
-    } else {
-        format!("{n} {word}s")
-    }
 }

@@ -45,59 +45,37 @@ pub fn apply(text: &[u8], edits: &[&Edit]) -> Result<Vec<u8>, EditError> {
     Ok(out)
 }
 
-/// Choose edits that can be applied together: in order of position, each
-/// edit that does not overlap one already chosen (an insertion touching a
-/// replaced range counts as overlapping). The rest wait for the next pass.
-pub fn non_overlapping<'e>(edits: &[&'e Edit]) -> (Vec<&'e Edit>, usize) {
-    let mut sorted: Vec<&Edit> = edits.to_vec();
-    sorted.sort();
-    sorted.dedup();
-    let mut chosen: Vec<&Edit> = Vec::new();
-    let mut skipped = 0;
-    for edit in sorted {
-        if chosen.iter().any(|c| clash(c, edit)) {
-            skipped += 1;
-        } else {
-            chosen.push(edit);
-        }
-    }
-    (chosen, skipped)
-}
-
-/// Whether two edits cannot be applied in one pass: they overlap, or an
-/// insertion touches a replaced range (its place next to the new text would
-/// be a guess). Identical edits and insertions at the same offset do not
-/// clash: the first apply once, the others keep their order.
+/// Whether two edits cannot be applied in one pass: their ranges overlap,
+/// or an insertion touches a replaced range (at its start, inside or at its
+/// end: whether the new text goes before or after the replacement would be a
+/// guess). Identical edits and insertions at the same offset do not clash:
+/// the first apply once, the others keep their order.
 pub fn clash(a: &Edit, b: &Edit) -> bool {
-    a != b
-        && a.file == b.file
-        && b.start < a.end.max(a.start + 1)
-        && a.start < b.end.max(b.start + 1)
-        && !(a.start == a.end && b.start == b.end && a.start == b.start)
+    if a == b || a.file != b.file {
+        return false;
+    }
+    match (a.start == a.end, b.start == b.end) {
+        (true, true) => false,
+        (false, false) => a.start < b.end && b.start < a.end,
+        (true, false) => b.start <= a.start && a.start <= b.end,
+        (false, true) => a.start <= b.start && b.start <= a.end,
+    }
 }
 
-/// Where an edit computed on a file's text before `applied` (edits of the
-/// same file, applied together) lands afterwards; `None` when an applied
-/// edit overlaps it, so it no longer says anything about the new text.
-pub fn shift(edit: &Edit, applied: &[&Edit]) -> Option<Edit> {
+/// Where offset `pos` of a file's text before `applied` (edits applied
+/// together) is afterwards: moved by every edit that ends at or before it
+/// (an insertion at `pos` goes before it); `None` when an edit replaces text
+/// around it.
+pub fn shift_offset(file: FileId, pos: u32, applied: &[&Edit]) -> Option<u32> {
     let mut delta: i64 = 0;
-    let point = edit.start == edit.end;
-    for a in applied.iter().filter(|a| a.file == edit.file) {
-        let inserted_before = a.start == a.end && a.start <= edit.start;
-        let replaced_before = a.end <= edit.start && !(point && a.end == edit.start);
-        if inserted_before || replaced_before {
+    for a in applied.iter().filter(|a| a.file == file) {
+        if a.end <= pos {
             delta += a.text.len() as i64 - i64::from(a.end - a.start);
-        } else if !(a.start >= edit.end && !(point && a.start == edit.start)) {
+        } else if a.start < pos {
             return None;
         }
     }
-    let moved = |pos: u32| u32::try_from(i64::from(pos) + delta).ok();
-    Some(Edit {
-        file: edit.file,
-        start: moved(edit.start)?,
-        end: moved(edit.end)?,
-        text: edit.text.clone(),
-    })
+    u32::try_from(i64::from(pos) + delta).ok()
 }
 
 #[cfg(test)]
@@ -131,32 +109,33 @@ mod tests {
     }
 
     #[test]
-    fn overlapping_edits_wait() {
+    fn overlapping_edits_clash() {
         let (a, b, c) = (edit(0, 5, "x"), edit(3, 8, "y"), edit(8, 8, "z"));
-        let (chosen, skipped) = non_overlapping(&[&b, &a, &c]);
-        assert_eq!(chosen, [&a, &c]);
-        assert_eq!(skipped, 1);
+        assert!(clash(&a, &b));
+        assert!(clash(&b, &c), "an insertion touching a replaced range");
+        assert!(!clash(&a, &c));
+        assert!(!clash(&a, &a.clone()), "identical edits apply once");
+        assert!(
+            !clash(&c, &edit(8, 8, "w")),
+            "insertions at one place keep their order"
+        );
     }
 
     #[test]
-    fn edits_follow_the_text_around_them() {
-        let applied = [edit(0, 2, "abcd"), edit(10, 10, "xy")];
+    fn offsets_follow_the_text_around_them() {
+        let applied = [edit(0, 2, "abcd"), edit(10, 10, "xy"), edit(20, 22, "")];
         let applied: Vec<&Edit> = applied.iter().collect();
-        // After both applied edits: moved by 2 + 2.
-        assert_eq!(shift(&edit(12, 14, "q"), &applied), Some(edit(16, 18, "q")));
-        // Between them: moved by 2.
-        assert_eq!(shift(&edit(4, 6, "q"), &applied), Some(edit(6, 8, "q")));
-        // An insertion where another was made lands after it.
-        assert_eq!(shift(&edit(10, 10, "q"), &applied), Some(edit(14, 14, "q")));
-        // Overlapping or touching a replaced range: meaningless now.
-        assert_eq!(shift(&edit(1, 3, "q"), &applied), None);
-        assert_eq!(shift(&edit(2, 2, "q"), &applied), None);
-        assert_eq!(shift(&edit(8, 12, "q"), &applied), None);
+        // Before, between and after the applied edits.
+        assert_eq!(shift_offset(0, 0, &applied), Some(0));
+        assert_eq!(shift_offset(0, 2, &applied), Some(4));
+        assert_eq!(shift_offset(0, 5, &applied), Some(7));
+        // An insertion at the offset goes before it.
+        assert_eq!(shift_offset(0, 10, &applied), Some(14));
+        assert_eq!(shift_offset(0, 30, &applied), Some(32));
+        // Inside a replaced range: gone.
+        assert_eq!(shift_offset(0, 1, &applied), None);
+        assert_eq!(shift_offset(0, 21, &applied), None);
         // Other files are not moved.
-        let other = Edit {
-            file: 1,
-            ..edit(12, 14, "q")
-        };
-        assert_eq!(shift(&other, &applied), Some(other.clone()));
+        assert_eq!(shift_offset(1, 30, &applied), Some(30));
     }
 }

@@ -9,4 +9,4 @@ pub mod style;
 pub mod verify;
 pub mod write;
 
-pub use edit::{apply, non_overlapping, Edit, EditError};
+pub use edit::{apply, Edit, EditError};

@@ -5,13 +5,15 @@
 //! one already accepted waits: the next pass computes it again on the new
 //! text instead of applying stale offsets. A fix whose result does not parse,
 //! or that alters an `include`, is reverted and never proposed again; the same
-//! holds for a change the user declined. Those remembered fixes are carried
-//! from pass to pass by shifting their offsets over the edits applied.
+//! holds for a change the user declined. Those are remembered by rule and by
+//! the place of their finding (the directive's start), shifted from pass to
+//! pass over the edits applied: a fix recomputed next to a new line has other
+//! offsets, but its finding is the same directive.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use super::edit::{apply, clash, shift, Edit};
+use super::edit::{apply, clash, shift_offset, Edit};
 use crate::config::{ConfigTree, FileId};
 use crate::model::{Model, Version};
 use crate::rules::{run, Finding, Rule, RunOptions, Safety};
@@ -26,6 +28,9 @@ pub const MAX_PASSES: usize = 10;
 pub struct Policy {
     /// Also apply fixes marked unsafe.
     pub unsafe_fixes: bool,
+    /// Also apply display-only fixes: only a rule's own examples do, to
+    /// check what the fix would do.
+    pub display_only: bool,
 }
 
 impl Policy {
@@ -34,7 +39,7 @@ impl Policy {
         match safety {
             Safety::Safe => true,
             Safety::Unsafe => self.unsafe_fixes,
-            Safety::DisplayOnly => false,
+            Safety::DisplayOnly => self.display_only,
         }
     }
 }
@@ -85,31 +90,6 @@ impl Approver for ApproveAll {
     }
 }
 
-/// Answers from a list, in order; `Quit` once the list runs out.
-#[derive(Debug, Default, Clone)]
-pub struct Scripted {
-    pub answers: std::collections::VecDeque<Answer>,
-    /// Rule ids of the proposals seen, in order.
-    pub asked: Vec<String>,
-}
-
-impl Scripted {
-    /// Answer with `answers`, in order.
-    pub fn new(answers: impl IntoIterator<Item = Answer>) -> Self {
-        Scripted {
-            answers: answers.into_iter().collect(),
-            asked: Vec::new(),
-        }
-    }
-}
-
-impl Approver for Scripted {
-    fn approve(&mut self, proposal: &Proposal<'_>) -> std::io::Result<Answer> {
-        self.asked.push(proposal.finding.rule.clone());
-        Ok(self.answers.pop_front().unwrap_or(Answer::Quit))
-    }
-}
-
 /// A fix that was applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Applied {
@@ -118,6 +98,8 @@ pub struct Applied {
     pub file: FileId,
     pub title: String,
     pub safety: Safety,
+    /// The pass that applied it, from 1.
+    pub pass: usize,
 }
 
 /// A fix that was taken back because of what it did to a file.
@@ -176,7 +158,7 @@ impl Outcome {
             .iter()
             .filter_map(|f| f.fix.as_ref())
             .filter(|fix| !fix.edits.is_empty() && fix.safety == Safety::Unsafe)
-            .filter(|fix| !policy.allows(fix.safety))
+            .filter(|_| !policy.unsafe_fixes)
             .count()
     }
 }
@@ -203,8 +185,8 @@ pub fn fix(
         declined: 0,
         skip: HashSet::new(),
         accept_all: Vec::new(),
+        passes: 0,
     };
-    let mut passes = 0;
     let mut quit = false;
     loop {
         let findings = {
@@ -212,36 +194,35 @@ pub fn fix(
             run(job.rules, &model, job.options)
         };
         if quit {
-            return Ok(state.finish(findings, Stop::Quit, passes));
+            return Ok(state.finish(findings, Stop::Quit));
         }
-        if passes == MAX_PASSES {
-            let stop = if has_fixes(&findings, job.policy, &state.skip) {
+        if state.passes == MAX_PASSES {
+            let stop = if state.has_fixes(&findings, job.policy) {
                 Stop::PassLimit
             } else {
                 Stop::Converged
             };
-            return Ok(state.finish(findings, stop, passes));
+            return Ok(state.finish(findings, stop));
         }
         let candidates = state.candidates(&findings, job.policy);
         if candidates.is_empty() {
-            return Ok(state.finish(findings, Stop::Converged, passes));
+            return Ok(state.finish(findings, Stop::Converged));
         }
         let (accepted, answered_quit) = state.choose(&findings, &candidates, approver)?;
         quit = answered_quit;
-        if state.apply(&findings, &accepted) {
-            passes += 1;
-        } else {
+        if !state.apply(&findings, &accepted) {
             // Edits that leave the text as it was would be proposed forever.
-            state.skip.extend(accepted.iter().map(|c| c.edits.clone()));
+            let keys: Vec<Key> = accepted.iter().map(|c| key(&findings[c.finding])).collect();
+            state.skip.extend(keys);
         }
     }
 }
 
-/// Whether any finding has a fix the loop would still apply.
-fn has_fixes(findings: &[Finding], policy: Policy, skip: &HashSet<Vec<Edit>>) -> bool {
-    findings
-        .iter()
-        .any(|f| applicable(f, policy).is_some_and(|edits| !skip.contains(&edits)))
+/// A finding's identity across passes: its rule, file and directive start.
+type Key = (String, FileId, u32);
+
+fn key(finding: &Finding) -> Key {
+    (finding.rule.clone(), finding.file, finding.span.start)
 }
 
 /// The fix's edits, sorted, when `policy` lets it be applied.
@@ -262,10 +243,12 @@ struct State {
     applied: Vec<Applied>,
     reverted: Vec<Reverted>,
     declined: usize,
-    /// Fixes (their edits) declined or reverted: not proposed again.
-    skip: HashSet<Vec<Edit>>,
+    /// Findings whose fix was declined or reverted: not proposed again.
+    skip: HashSet<Key>,
     /// Files whose remaining changes are accepted without asking.
     accept_all: Vec<FileId>,
+    /// Passes that changed something.
+    passes: usize,
 }
 
 /// The edits accepted in a pass, by file and start, so that a candidate is
@@ -291,7 +274,7 @@ impl<'e> Taken<'e> {
         let Some(starts) = self.by_file.get(&edit.file) else {
             return false;
         };
-        for (&start, edits) in starts.range(..edit.end.max(edit.start + 1)).rev() {
+        for (&start, edits) in starts.range(..=edit.end).rev() {
             if edits.iter().any(|a| clash(a, edit)) {
                 return true;
             }
@@ -310,6 +293,13 @@ struct Candidate {
 }
 
 impl State {
+    /// Whether any finding has a fix the loop would still apply.
+    fn has_fixes(&self, findings: &[Finding], policy: Policy) -> bool {
+        findings
+            .iter()
+            .any(|f| applicable(f, policy).is_some() && !self.skip.contains(&key(f)))
+    }
+
     /// The applicable fixes, first in the file first, minus those to skip.
     fn candidates(&self, findings: &[Finding], policy: Policy) -> Vec<Candidate> {
         let mut found: Vec<Candidate> = findings
@@ -317,7 +307,7 @@ impl State {
             .enumerate()
             .filter_map(|(i, f)| {
                 let edits = applicable(f, policy)?;
-                (!self.skip.contains(&edits)).then_some(Candidate { finding: i, edits })
+                (!self.skip.contains(&key(f))).then_some(Candidate { finding: i, edits })
             })
             .collect();
         found.sort_by(|a, b| {
@@ -344,11 +334,11 @@ impl State {
                 continue;
             }
             if candidate.edits.iter().any(|e| taken.clashes(e))
-                || self.skip.contains(&candidate.edits)
+                || self.skip.contains(&key(&findings[candidate.finding]))
             {
                 continue;
             }
-            let file = candidate.edits[0].file;
+            let file = findings[candidate.finding].file;
             let answer = if self.accept_all.contains(&file) {
                 Answer::All
             } else {
@@ -365,7 +355,7 @@ impl State {
                 }
                 Answer::No => {
                     self.declined += 1;
-                    self.skip.insert(candidate.edits.clone());
+                    self.skip.insert(key(&findings[candidate.finding]));
                 }
                 Answer::Quit => return Ok((accepted, true)),
             }
@@ -420,7 +410,7 @@ impl State {
                             ),
                             reason: reason.clone(),
                         });
-                        self.skip.insert(accepted[culprit].edits.clone());
+                        self.skip.insert(key(finding));
                     }
                     let mut index = 0;
                     accepted.retain(|_| {
@@ -499,6 +489,7 @@ impl State {
                 file: finding.file,
                 title: fix.title.clone(),
                 safety: fix.safety,
+                pass: self.passes + 1,
             });
         }
         for (file, _) in &changed {
@@ -511,14 +502,17 @@ impl State {
         edits.dedup();
         self.skip = std::mem::take(&mut self.skip)
             .into_iter()
-            .filter_map(|fix| fix.iter().map(|e| shift(e, &edits)).collect())
+            .filter_map(|(rule, file, start)| {
+                shift_offset(file, start, &edits).map(|start| (rule, file, start))
+            })
             .collect();
         self.config
             .replace_texts(changed)
             .expect("includes were checked when parsing");
+        self.passes += 1;
     }
 
-    fn finish(self, remaining: Vec<Finding>, stop: Stop, passes: usize) -> Outcome {
+    fn finish(self, remaining: Vec<Finding>, stop: Stop) -> Outcome {
         Outcome {
             config: self.config,
             originals: self.originals,
@@ -527,7 +521,7 @@ impl State {
             remaining,
             declined: self.declined,
             stop,
-            passes,
+            passes: self.passes,
         }
     }
 }
@@ -535,10 +529,37 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Answers from a list, in order; `Quit` once the list runs out.
+    #[derive(Debug, Default, Clone)]
+    struct Scripted {
+        answers: std::collections::VecDeque<Answer>,
+        /// Rule ids of the proposals seen, in order.
+        asked: Vec<String>,
+    }
+
+    impl Scripted {
+        /// Answer with `answers`, in order.
+        fn new(answers: impl IntoIterator<Item = Answer>) -> Self {
+            Scripted {
+                answers: answers.into_iter().collect(),
+                asked: Vec::new(),
+            }
+        }
+    }
+
+    impl Approver for Scripted {
+        fn approve(&mut self, proposal: &Proposal<'_>) -> std::io::Result<Answer> {
+            self.asked.push(proposal.finding.rule.clone());
+            Ok(self.answers.pop_front().unwrap_or(Answer::Quit))
+        }
+    }
+
     use crate::config::from_texts;
     use crate::rules::load::{self, Origin};
 
     const HTTP_VERSION: &str = include_str!("../../rules/proxy-http-version.toml");
+    const CONNECTION: &str = include_str!("../../rules/proxy-connection-close.toml");
 
     fn rule(text: &str) -> Rule {
         load::parse(text, Origin::Builtin("test.toml")).unwrap()
@@ -641,6 +662,27 @@ replace_arg = {{ index = 0, value = '{to}' }}
     }
 
     #[test]
+    fn a_no_holds_when_another_fix_lands_beside_it() {
+        // Both rules insert after the same proxy_pass: once one is applied,
+        // the other's fix is recomputed at other offsets.
+        let rules = [rule(HTTP_VERSION), rule(CONNECTION)];
+        let files = [("nginx.conf", "http { upstream app { server a:1; keepalive 8; } server { location / { proxy_pass http://app; } } }\n")];
+        for answers in [[Answer::No, Answer::Yes], [Answer::No, Answer::All]] {
+            let mut approver = Scripted::new(answers);
+            let outcome = fix_texts(&rules, Policy::default(), &files, &mut approver);
+            assert_eq!(
+                approver.asked,
+                ["proxy-http-version", "proxy-connection-close"]
+            );
+            assert_eq!(outcome.declined, 1);
+            let fixed = text(&outcome, 0);
+            assert!(!fixed.contains("proxy_http_version"), "{fixed}");
+            assert!(fixed.contains("proxy_set_header Connection"), "{fixed}");
+            assert_eq!(outcome.remaining.len(), 1);
+        }
+    }
+
+    #[test]
     fn all_accepts_the_rest_of_one_file() {
         let rules = [rule(HTTP_VERSION)];
         let files = [
@@ -683,7 +725,10 @@ replace_arg = {{ index = 0, value = '{to}' }}
         let held = fix_texts(&rules, Policy::default(), &files, &mut ApproveAll);
         assert_eq!(held.changes().count(), 0);
         assert_eq!(held.held_back(Policy::default()), 1);
-        let policy = Policy { unsafe_fixes: true };
+        let policy = Policy {
+            unsafe_fixes: true,
+            ..Policy::default()
+        };
         let done = fix_texts(&rules, policy, &files, &mut ApproveAll);
         assert_eq!(text(&done, 0), "http { server { listen 8080; } }\n");
         assert_eq!(done.held_back(policy), 0);

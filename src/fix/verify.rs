@@ -296,6 +296,7 @@ impl Mirror {
         let mut written = BTreeSet::new();
         for (file, real_path) in files.iter().zip(&real) {
             let copy = mirrored(root, real_path);
+            debug_assert!(copy.starts_with(root));
             // Two names for one place: the first (the one nginx reaches
             // first) wins.
             if !written.insert(copy.clone()) {
@@ -327,13 +328,23 @@ impl Mirror {
     }
 }
 
-/// Where an absolute path is mirrored under `root`.
+/// Where an absolute path is mirrored under `root`. `.` and `..` are
+/// resolved by name, never above `root`: a path such as `/a/../../../x`
+/// (from a dump, or typed) must not lead the copy out of the mirror and
+/// over a real file.
 fn mirrored(root: &Path, real: &Path) -> PathBuf {
+    let mut inside: Vec<&OsStr> = Vec::new();
+    for component in real.components() {
+        match component {
+            Component::Normal(name) => inside.push(name),
+            Component::ParentDir => {
+                inside.pop();
+            }
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+        }
+    }
     let mut path = root.to_path_buf();
-    path.extend(
-        real.components()
-            .filter(|c| !matches!(c, Component::RootDir | Component::Prefix(_))),
-    );
+    path.extend(inside);
     path
 }
 
@@ -1023,10 +1034,29 @@ mod tests {
     }
 
     #[test]
+    fn a_path_climbing_out_of_the_mirror_never_reaches_the_real_file() {
+        let Some(nginx) = nginx() else { return };
+        let dir = Dir::new();
+        let real = dir.write("victim.conf", VALID);
+        let climbing = PathBuf::from(format!("/..{}", "/..".repeat(12)) + real.to_str().unwrap());
+        let files = [(climbing, "events {}\nhttp { not valid here; }\n")];
+        let _ = test_tree(&nginx, &tree(&files)).unwrap();
+        assert_eq!(fs::read_to_string(&real).unwrap(), VALID);
+    }
+
+    #[test]
     fn the_mirror_lives_under_root() {
         assert_eq!(
             mirrored(Path::new("/tmp/t/root"), Path::new("/etc/nginx/nginx.conf")),
             Path::new("/tmp/t/root/etc/nginx/nginx.conf")
+        );
+        // `..` cannot climb out of the mirror.
+        assert_eq!(
+            mirrored(
+                Path::new("/tmp/t/root"),
+                Path::new("/a/../../../../tmp/victim/./x.conf")
+            ),
+            Path::new("/tmp/t/root/tmp/victim/x.conf")
         );
         let real = [
             PathBuf::from("/etc/nginx/nginx.conf"),

@@ -156,6 +156,11 @@ pub fn write_all(changes: &[Change<'_>]) -> Result<Vec<Warning>, WriteError> {
     // yet (the file itself is restored). Renames within a directory hardly
     // ever fail once the temporary file exists.
     staged.sort_by_key(|s| !matches!(s.kind, Kind::InPlace { .. }));
+    // Staging many files takes a while (each temporary copy is synced): look
+    // again right before the first file is replaced.
+    for s in &staged {
+        s.check_unchanged()?;
+    }
     let mut warnings = Vec::new();
     let mut written: Vec<PathBuf> = Vec::new();
     for s in staged.drain(..) {
@@ -176,12 +181,30 @@ pub fn write_all(changes: &[Change<'_>]) -> Result<Vec<Warning>, WriteError> {
     Ok(warnings)
 }
 
+impl Staged<'_> {
+    /// Refuse to replace a file that was modified (or replaced) since its
+    /// text was compared with the original.
+    fn check_unchanged(&self) -> Result<(), WriteError> {
+        let meta = std::fs::metadata(&self.real).map_err(io_err(self.path, "read the metadata"))?;
+        if (meta.dev(), meta.ino()) != self.id
+            || (meta.len(), meta.mtime(), meta.mtime_nsec()) != self.stamp
+        {
+            return Err(WriteError::Changed {
+                path: self.path.to_path_buf(),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// A file ready to be committed: everything that can fail has been tried,
 /// except the final rename or in-place write.
 pub(crate) struct Staged<'a> {
     path: &'a Path,
     real: PathBuf,
     id: (u64, u64),
+    /// Size and modification time when the text was compared.
+    stamp: (u64, i64, i64),
     kind: Kind<'a>,
     warnings: Vec<Warning>,
 }
@@ -242,6 +265,7 @@ pub(crate) fn stage<'a>(change: &Change<'a>) -> Result<Staged<'a>, WriteError> {
         });
     }
     let id = (meta.dev(), meta.ino());
+    let stamp = (meta.len(), meta.mtime(), meta.mtime_nsec());
 
     if meta.nlink() > 1 {
         let file = stage_in_place(path, &real, id)?;
@@ -257,6 +281,7 @@ pub(crate) fn stage<'a>(change: &Change<'a>) -> Result<Staged<'a>, WriteError> {
             path,
             real,
             id,
+            stamp,
             kind: Kind::InPlace {
                 file,
                 original: change.original,
@@ -271,6 +296,7 @@ pub(crate) fn stage<'a>(change: &Change<'a>) -> Result<Staged<'a>, WriteError> {
         path,
         real,
         id,
+        stamp,
         kind: Kind::Replace(tmp),
         warnings,
     })
@@ -692,6 +718,21 @@ mod tests {
         assert!(text.contains("changed on disk"), "{text}");
         assert_eq!(fs::read(&p).unwrap(), b"edited by someone else");
         assert_eq!(fs::metadata(&p).unwrap().ino(), ino);
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_file_edited_after_staging_is_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.conf");
+        fs::write(&p, b"as loaded").unwrap();
+        let staged = stage(&change(&p, b"as loaded", b"fixed")).unwrap();
+        staged.check_unchanged().unwrap();
+        fs::write(&p, b"someone's edit").unwrap();
+        let err = staged.check_unchanged().unwrap_err();
+        assert!(matches!(err, WriteError::Changed { .. }), "{err:?}");
+        drop(staged);
+        assert_eq!(fs::read(&p).unwrap(), b"someone's edit");
         assert!(leftovers(dir.path()).is_empty());
     }
 

@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::plural;
 use crate::model::Version;
 use crate::rules::{Finding, Rule, Safety, Severity, UNUSED_SUPPRESSION};
 use crate::syntax::LineCol;
@@ -149,14 +150,6 @@ impl<'w> Report<'w> {
             Format::Github => {}
         }
         Ok(s)
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
 

@@ -8,11 +8,8 @@ use super::load::Rule;
 use super::schema::Test;
 use crate::config::dump::DumpedFile;
 use crate::config::ConfigTree;
-use crate::fix::{apply, non_overlapping, Edit};
+use crate::fix::session::{self, ApproveAll, Job, Policy, Stop, MAX_PASSES};
 use crate::model::{Model, Version};
-
-/// Passes of the fix loop before giving up.
-const MAX_PASSES: usize = 10;
 
 /// The outcome of one embedded test.
 #[derive(Debug, Clone)]
@@ -57,6 +54,16 @@ fn load(text: &[u8]) -> Result<ConfigTree, String> {
     .map_err(|e| e.to_string())
 }
 
+/// The nginx version a test runs with.
+fn version(test: &Test) -> Result<Version, String> {
+    match &test.nginx {
+        Some(v) => v
+            .parse()
+            .map_err(|e: crate::model::VersionError| e.to_string()),
+        None => Ok(Version::ASSUMED),
+    }
+}
+
 fn check(
     rule: &Rule,
     test: &Test,
@@ -64,13 +71,7 @@ fn check(
     options: &RunOptions,
 ) -> Result<Vec<Finding>, String> {
     let config = load(text)?;
-    let version = match &test.nginx {
-        Some(v) => v
-            .parse()
-            .map_err(|e: crate::model::VersionError| e.to_string())?,
-        None => Version::ASSUMED,
-    };
-    let model = Model::new(&config, version);
+    let model = Model::new(&config, version(test)?);
     Ok(run(std::slice::from_ref(rule), &model, options))
 }
 
@@ -109,7 +110,7 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
         }
     }
     if let Some(expected) = &test.fixed {
-        let fixed = fix_to_fixed_point(rule, test, &options, findings)?;
+        let fixed = fix_to_fixed_point(rule, test, &options)?;
         if fixed != *expected {
             return Err(format!(
                 "the fixed config differs\n--- expected\n{expected}\n--- got\n{fixed}"
@@ -119,37 +120,28 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
     Ok(())
 }
 
-/// Apply every fix (safe or not), pass after pass, until nothing changes.
-fn fix_to_fixed_point(
-    rule: &Rule,
-    test: &Test,
-    options: &RunOptions,
-    mut findings: Vec<Finding>,
-) -> Result<String, String> {
-    let mut text = test.config.as_bytes().to_vec();
-    for _ in 0..MAX_PASSES {
-        let edits: Vec<&Edit> = findings
-            .iter()
-            .filter_map(|f| f.fix.as_ref())
-            .flat_map(|fix| fix.edits.iter())
-            .collect();
-        if edits.is_empty() {
-            return String::from_utf8(text)
-                .map_err(|_| "the fixed config is not UTF-8".to_string());
-        }
-        let (chosen, _) = non_overlapping(&edits);
-        let next = apply(&text, &chosen).map_err(|e| e.to_string())?;
-        if next == text {
-            return String::from_utf8(text)
-                .map_err(|_| "the fixed config is not UTF-8".to_string());
-        }
-        text = next;
-        findings = check(rule, test, &text, options).map_err(|e| {
-            format!(
-                "the fix made the config unparsable: {e}\n{}",
-                String::from_utf8_lossy(&text)
-            )
-        })?;
+/// Apply every fix (whatever its safety) with the loop `ngxfix fix` uses.
+fn fix_to_fixed_point(rule: &Rule, test: &Test, options: &RunOptions) -> Result<String, String> {
+    let job = Job {
+        rules: std::slice::from_ref(rule),
+        options,
+        version: version(test)?,
+        policy: Policy {
+            unsafe_fixes: true,
+            display_only: true,
+        },
+    };
+    let outcome = session::fix(&job, load(test.config.as_bytes())?, &mut ApproveAll)
+        .map_err(|e| e.to_string())?;
+    if let Some(reverted) = outcome.reverted.first() {
+        return Err(format!(
+            "the fix was not applied: {}\n{}",
+            reverted.reason, test.config
+        ));
     }
-    Err(format!("fixes did not converge after {MAX_PASSES} passes"))
+    if outcome.stop == Stop::PassLimit {
+        return Err(format!("fixes did not converge after {MAX_PASSES} passes"));
+    }
+    String::from_utf8(outcome.config.main().tree.text().to_vec())
+        .map_err(|_| "the fixed config is not UTF-8".to_string())
 }
