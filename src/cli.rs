@@ -109,7 +109,9 @@ pub struct FixArgs {
     #[arg(long)]
     pub unsafe_fixes: bool,
 
-    /// Do not check the fixed configuration with `nginx -t` before writing.
+    /// Do not check the fixed configuration with `nginx -t` (on a temporary
+    /// copy; like any `nginx -t` it opens the log files the configuration
+    /// names) before writing or showing it.
     #[arg(long)]
     pub no_verify: bool,
 
