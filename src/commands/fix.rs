@@ -13,7 +13,7 @@ use ngxfix::fix::session::{self, ApproveAll, Approver, Job, Outcome, Policy, Sto
 use ngxfix::fix::verify::{self, Nginx, TreeFile, Verification};
 use ngxfix::fix::write::{self, Change};
 use ngxfix::output::findings::{Format, Report};
-use ngxfix::output::{diff, plural};
+use ngxfix::output::{diff, plural, Paint};
 
 /// Fix each tree; exit status as documented: with `--dry-run` 1 when there
 /// are changes to show, otherwise 1 when findings remain.
@@ -285,13 +285,6 @@ fn summarize(
     dry_run: bool,
     color: bool,
 ) -> io::Result<()> {
-    let bold = |text: &str| {
-        if color {
-            format!("\x1b[1m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    };
     // file path → rule → count
     let mut fixed: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
     let mut total = 0;
@@ -309,15 +302,12 @@ fn summarize(
     let files: usize = outcomes.iter().map(|o| o.changes().count()).sum();
     if total > 0 {
         let verb = if dry_run { "Would fix" } else { "Fixed" };
-        writeln!(
-            out,
-            "{}",
-            bold(&format!(
-                "{verb} {} in {}:",
-                plural(total, "finding"),
-                plural(files, "file")
-            ))
-        )?;
+        let line = format!(
+            "{verb} {} in {}:",
+            plural(total, "finding"),
+            plural(files, "file")
+        );
+        writeln!(out, "{}", Paint(color).wrap("1", &line))?;
         for (path, rules) in &fixed {
             let counts: Vec<String> = rules
                 .iter()

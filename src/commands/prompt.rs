@@ -7,7 +7,7 @@ use dialoguer::console::Term;
 use dialoguer::Input;
 
 use ngxfix::fix::session::{Answer, Approver, Proposal};
-use ngxfix::output::diff;
+use ngxfix::output::{diff, Paint};
 
 /// The question asked after each change.
 const QUESTION: &str = "Apply this change? [y]es / [n]o / [a]ll remaining in this file / [q]uit";
@@ -43,13 +43,9 @@ impl Approver for Prompt {
     fn approve(&mut self, proposal: &Proposal<'_>) -> io::Result<Answer> {
         let finding = proposal.finding;
         let mut err = io::stderr().lock();
-        let (bold, reset) = if self.color {
-            ("\x1b[1m", "\x1b[0m")
-        } else {
-            ("", "")
-        };
         writeln!(err)?;
-        writeln!(err, "{bold}{}{reset}: {}", finding.rule, finding.title)?;
+        let rule = Paint(self.color).wrap("1", &finding.rule);
+        writeln!(err, "{rule}: {}", finding.title)?;
         writeln!(
             err,
             "  {}:{}:{}: {}",

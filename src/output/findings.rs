@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::plural;
+use super::{plural, Paint};
 use crate::model::Version;
 use crate::rules::{Finding, Rule, Safety, Severity, UNUSED_SUPPRESSION};
 use crate::syntax::LineCol;
@@ -153,17 +153,7 @@ impl<'w> Report<'w> {
     }
 }
 
-/// ANSI styles, or nothing.
-struct Paint(bool);
-
 impl Paint {
-    fn wrap<'t>(&self, code: &str, text: &'t str) -> std::borrow::Cow<'t, str> {
-        if self.0 {
-            format!("\x1b[{code}m{text}\x1b[0m").into()
-        } else {
-            text.into()
-        }
-    }
     fn severity(&self, severity: Severity) -> std::borrow::Cow<'static, str> {
         let code = match severity {
             Severity::Error => "1;31",

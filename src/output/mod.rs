@@ -15,3 +15,17 @@ pub fn plural(n: usize, word: &str) -> String {
         format!("{n} {word}s")
     }
 }
+
+/// ANSI styles when the flag is set, else plain text.
+pub struct Paint(pub bool);
+
+impl Paint {
+    /// `text` in the SGR style `code` (`1` bold, `1;31` bold red, ...).
+    pub fn wrap<'t>(&self, code: &str, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m").into()
+        } else {
+            text.into()
+        }
+    }
+}
