@@ -138,18 +138,27 @@ impl ConfigTree {
         &mut self,
         changed: Vec<(FileId, SyntaxTree)>,
     ) -> Result<(), IncludesChanged> {
-        for (file, tree) in &changed {
-            self.includes_kept(*file, tree)?;
-        }
-        let mut links = Vec::new();
+        // (old key, new key) of each include link; checked before any change.
+        let mut moves = Vec::new();
         for (file, tree) in &changed {
             let before = include_args(&self.files[*file].tree);
-            for (old, new) in before.iter().zip(include_args(tree)) {
-                if let Some(targets) = self.includes.remove(&(*file, old.0)) {
-                    links.push(((*file, new.0), targets));
-                }
+            let after = include_args(tree);
+            if !same_includes(&before, &after) {
+                return Err(IncludesChanged {
+                    path: self.files[*file].display_path(),
+                });
             }
+            moves.extend(
+                before
+                    .iter()
+                    .zip(&after)
+                    .map(|(b, a)| ((*file, b.0), (*file, a.0))),
+            );
         }
+        let links: Vec<_> = moves
+            .into_iter()
+            .filter_map(|(old, new)| self.includes.remove(&old).map(|targets| (new, targets)))
+            .collect();
         self.includes.extend(links);
         for (file, tree) in changed {
             self.files[file].tree = tree;
@@ -160,9 +169,7 @@ impl ConfigTree {
     /// Whether `tree`, a new text of `file`, has the same `include`
     /// directives with the same arguments, in the same order.
     pub fn includes_kept(&self, file: FileId, tree: &SyntaxTree) -> Result<(), IncludesChanged> {
-        let before = include_args(&self.files[file].tree);
-        let after = include_args(tree);
-        if before.len() == after.len() && before.iter().zip(&after).all(|(b, a)| b.1 == a.1) {
+        if same_includes(&include_args(&self.files[file].tree), &include_args(tree)) {
             Ok(())
         } else {
             Err(IncludesChanged {
@@ -179,7 +186,14 @@ pub struct IncludesChanged {
     pub path: String,
 }
 
-/// Each `include` of a file: its directive index and its raw arguments.
+/// Whether two lists from [`include_args`] name the same files in the same
+/// order (their directive indexes may differ).
+fn same_includes(before: &[(u32, Vec<String>)], after: &[(u32, Vec<String>)]) -> bool {
+    before.len() == after.len() && before.iter().zip(after).all(|(b, a)| b.1 == a.1)
+}
+
+/// Each `include` of a file: its directive index and its arguments as nginx
+/// reads them (unescaped).
 fn include_args(tree: &SyntaxTree) -> Vec<(u32, Vec<String>)> {
     tree.directives()
         .filter(|d| d.name().value() == "include")

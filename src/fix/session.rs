@@ -128,7 +128,7 @@ pub enum Stop {
 pub struct Outcome {
     /// The tree with every applied fix.
     pub config: ConfigTree,
-    /// The original text of every file a pass changed.
+    /// The original text of every file whose text now differs from it.
     pub originals: BTreeMap<FileId, Vec<u8>>,
     pub applied: Vec<Applied>,
     pub reverted: Vec<Reverted>,
@@ -145,9 +145,12 @@ impl Outcome {
     /// Each file whose text differs from the original: (file, original,
     /// fixed), in file order.
     pub fn changes(&self) -> impl Iterator<Item = (FileId, &[u8], &[u8])> + '_ {
-        self.originals.iter().filter_map(|(&file, original)| {
-            let fixed = self.config.files()[file].tree.text();
-            (original.as_slice() != fixed).then_some((file, original.as_slice(), fixed))
+        self.originals.iter().map(|(&file, original)| {
+            (
+                file,
+                original.as_slice(),
+                self.config.files()[file].tree.text(),
+            )
         })
     }
 
@@ -512,7 +515,11 @@ impl State {
         self.passes += 1;
     }
 
-    fn finish(self, remaining: Vec<Finding>, stop: Stop) -> Outcome {
+    fn finish(mut self, remaining: Vec<Finding>, stop: Stop) -> Outcome {
+        // A later pass can put a file's text back as it was.
+        let files = self.config.files();
+        self.originals
+            .retain(|&file, original| original.as_slice() != files[file].tree.text());
         Outcome {
             config: self.config,
             originals: self.originals,
