@@ -66,10 +66,18 @@ pub struct Inputs {
     #[arg(long, value_name = "X.Y.Z")]
     pub nginx_version: Option<String>,
 
-    /// The backend behind an upstream: `UPSTREAM=DURATION`, its idle
-    /// keepalive timeout (repeatable).
+    /// The backend behind an upstream (repeatable): `UPSTREAM=DURATION`,
+    /// its idle keepalive timeout, or `UPSTREAM=KIND[@VERSION]` for a
+    /// server's documented default (gunicorn, uvicorn, hypercorn, waitress,
+    /// node, apache, puma, tomcat, spring-boot, uwsgi-http11, uwsgi-http,
+    /// uwsgi-http-socket, go, caddy, envoy).
     #[arg(long = "backend", value_name = "UPSTREAM=SPEC")]
     pub backends: Vec<String>,
+
+    /// The load balancer in front of nginx: its idle timeout (`350s`) or a
+    /// kind (`aws-alb`, 60s). nginx's client keepalive_timeout must exceed it.
+    #[arg(long = "front-lb", value_name = "SPEC")]
+    pub front_lb: Option<String>,
 
     /// Read only the named files, without following includes.
     #[arg(long)]

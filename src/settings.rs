@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::rules::facts::{parse_spec, Backend};
+use crate::rules::facts::{parse_front, parse_spec, Backend, Front, Idle};
 use crate::rules::schema::ParamValue;
 use crate::syntax::SourceError;
 
@@ -32,17 +32,36 @@ pub struct Settings {
     /// Rule parameters: `[params.RULE] NAME = VALUE`.
     #[serde(default)]
     pub params: BTreeMap<String, BTreeMap<String, ParamValue>>,
-    /// Backends by upstream name: `[backends.NAME] idle_timeout = "5s"`.
+    /// Backends by upstream name: `[backends.NAME] kind = "gunicorn"` or
+    /// `idle_timeout = "5s"`.
     #[serde(default)]
     pub backends: BTreeMap<String, BackendSettings>,
+    /// The load balancer in front of nginx: `[front_lb] kind = "aws-alb"`
+    /// or `idle_timeout = "60s"`.
+    pub front_lb: Option<FrontSettings>,
 }
 
-/// One `[backends.NAME]` table.
+/// One `[backends.NAME]` table: a server kind (its documented default), an
+/// idle timeout, or both (the timeout wins).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackendSettings {
+    /// The server kind (`gunicorn`, `puma`, ...).
+    pub kind: Option<String>,
+    /// The server's version, where its default changed (`puma` before 7).
+    pub version: Option<String>,
     /// The backend's idle keepalive timeout (`5s`, `750ms`).
-    pub idle_timeout: String,
+    pub idle_timeout: Option<String>,
+}
+
+/// The `[front_lb]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontSettings {
+    /// A known load balancer (`aws-alb`).
+    pub kind: Option<String>,
+    /// Its idle timeout (wins over the kind's).
+    pub idle_timeout: Option<String>,
 }
 
 /// Settings with where they came from.
@@ -64,24 +83,83 @@ impl Loaded {
         self.settings.rules.iter().map(|p| base.join(p)).collect()
     }
 
+    fn source(&self) -> String {
+        self.path
+            .as_ref()
+            .map_or_else(|| FILE_NAME.to_string(), |p| p.display().to_string())
+    }
+
+    fn invalid(&self, table: &str, message: String) -> SettingsError {
+        SettingsError::Value {
+            path: self.source(),
+            message: format!("[{table}] {message}"),
+        }
+    }
+
     /// The declared backends.
     pub fn backends(&self) -> Result<Vec<(String, Backend)>, SettingsError> {
-        let source = self
-            .path
-            .as_ref()
-            .map_or_else(|| FILE_NAME.to_string(), |p| p.display().to_string());
+        let source = self.source();
         self.settings
             .backends
             .iter()
             .map(|(name, b)| {
-                parse_spec(&b.idle_timeout, &source)
-                    .map(|backend| (name.clone(), backend))
-                    .map_err(|message| SettingsError::Value {
-                        path: source.clone(),
-                        message: format!("[backends.{name}] idle_timeout: {message}"),
-                    })
+                let table = format!("backends.{name}");
+                let kind = match (&b.kind, &b.version) {
+                    (Some(kind), Some(version)) => Some(format!("{kind}@{version}")),
+                    (Some(kind), None) => Some(kind.clone()),
+                    (None, Some(_)) => {
+                        return Err(self.invalid(&table, "version: give the kind too".into()))
+                    }
+                    (None, None) => None,
+                };
+                let mut backend = match &kind {
+                    Some(spec) => parse_spec(spec, &source)
+                        .map_err(|m| self.invalid(&table, format!("kind: {m}")))?,
+                    None if b.idle_timeout.is_none() => {
+                        return Err(self.invalid(
+                            &table,
+                            "give `kind` (gunicorn, node, ...) or `idle_timeout` (\"5s\")".into(),
+                        ))
+                    }
+                    None => Backend {
+                        idle: Idle::Never,
+                        kind: None,
+                        source: source.clone(),
+                    },
+                };
+                if let Some(timeout) = &b.idle_timeout {
+                    let timed = parse_spec(timeout, &source)
+                        .ok()
+                        .filter(|t| t.kind.is_none())
+                        .ok_or_else(|| {
+                            self.invalid(
+                                &table,
+                                format!("idle_timeout: \"{timeout}\" is not a duration such as 5s or 750ms"),
+                            )
+                        })?;
+                    backend.idle = timed.idle;
+                }
+                Ok((name.clone(), backend))
             })
             .collect()
+    }
+
+    /// The declared front load balancer.
+    pub fn front(&self) -> Result<Option<Front>, SettingsError> {
+        let Some(front) = &self.settings.front_lb else {
+            return Ok(None);
+        };
+        let source = self.source();
+        let spec = front.idle_timeout.as_ref().or(front.kind.as_ref()).ok_or_else(|| {
+            self.invalid("front_lb", "give `kind` (aws-alb) or `idle_timeout` (\"60s\")".into())
+        })?;
+        let mut parsed =
+            parse_front(spec, &source).map_err(|m| self.invalid("front_lb", m))?;
+        if let (Some(kind), Some(_)) = (&front.kind, &front.idle_timeout) {
+            let known = parse_front(kind, &source).map_err(|m| self.invalid("front_lb", m))?;
+            parsed.kind = known.kind;
+        }
+        Ok(Some(parsed))
     }
 }
 

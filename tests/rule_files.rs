@@ -61,7 +61,7 @@ const MALFORMED: &[(&str, &str, &str, &str)] = &[
         "fix_without_action",
         "[match]\ndirective = \"a\"\n[fix]\nsafety = \"safe\"\n",
         "7:1: [fix] has no action",
-        "expected one of: set, add, replace_arg, insert, remove",
+        "expected one of: set, add, replace_arg, remove_arg, insert, remove",
     ),
     (
         "test_expects_nothing",

@@ -1,12 +1,13 @@
-//! What `check` and `fix` share: the rules, the nginx version, the backend
+//! What `check` and `fix` share: the rules, the nginx version, the declared
 //! facts and the configuration trees they run on.
 
 use anyhow::Context;
 
 use crate::cli::Inputs;
 use ngxfix::config::ConfigTree;
+use ngxfix::fix::verify::Nginx;
 use ngxfix::model::Version;
-use ngxfix::rules::{facts, Backends, RunOptions};
+use ngxfix::rules::{facts, Facts, RunOptions};
 
 use super::rulesets::{self, RuleSet};
 
@@ -23,28 +24,22 @@ pub struct Prepared {
 /// before any output.
 pub fn prepare(inputs: &Inputs) -> anyhow::Result<Prepared> {
     let rules = rulesets::load(&inputs.source)?;
-    let version = match inputs.nginx_version.as_deref().or(rules
-        .settings
-        .settings
-        .nginx_version
-        .as_deref())
-    {
-        Some(text) => text
-            .parse::<Version>()
-            .context("reading the nginx version (--nginx-version or nginx_version)")?,
-        None => Version::ASSUMED,
-    };
-    let mut backends = Backends::default();
+    let version = nginx_version(inputs, &rules)?;
+    let mut facts = Facts::default();
     for (name, backend) in rules.settings.backends()? {
-        backends.insert(&name, backend);
+        facts.backends.insert(&name, backend);
     }
     for assignment in &inputs.backends {
         let (name, backend) = facts::parse_assignment(assignment).map_err(anyhow::Error::msg)?;
-        backends.insert(&name, backend);
+        facts.backends.insert(&name, backend);
     }
+    facts.front = match &inputs.front_lb {
+        Some(spec) => Some(facts::parse_front(spec, "--front-lb").map_err(anyhow::Error::msg)?),
+        None => rules.settings.front()?,
+    };
     let options = RunOptions {
         params: rules.params.clone(),
-        backends,
+        facts,
         report_unused_suppressions: rules.unused_suppressions,
         known_rules: rules.all.iter().map(|r| r.id.clone()).collect(),
     };
@@ -63,4 +58,32 @@ pub fn prepare(inputs: &Inputs) -> anyhow::Result<Prepared> {
         options,
         configs,
     })
+}
+
+/// `--nginx-version`, else `nginx_version` of the settings, else what the
+/// installed nginx reports, else [`Version::ASSUMED`], said once on
+/// standard error since version-dependent rules follow from it.
+fn nginx_version(inputs: &Inputs, rules: &RuleSet) -> anyhow::Result<Version> {
+    let given = inputs
+        .nginx_version
+        .as_deref()
+        .or(rules.settings.settings.nginx_version.as_deref());
+    if let Some(text) = given {
+        return text
+            .parse::<Version>()
+            .context("reading the nginx version (--nginx-version or nginx_version)");
+    }
+    let why = match Nginx::find() {
+        Some(nginx) => match nginx.version() {
+            Ok(version) => return Ok(version),
+            Err(why) => why,
+        },
+        None => "no nginx found on PATH".to_string(),
+    };
+    eprintln!(
+        "note: assuming nginx {} (before 1.29.7, where upstream keepalive must be configured \
+         by hand): {why}; give the version with --nginx-version or nginx_version in ngxfix.toml",
+        Version::ASSUMED
+    );
+    Ok(Version::ASSUMED)
 }

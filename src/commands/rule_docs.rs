@@ -5,13 +5,39 @@ use std::io::Write;
 use anyhow::bail;
 
 use crate::cli::{ExplainArgs, RulesArgs};
-use ngxfix::rules::Rule;
+use ngxfix::rules::schema::Variant;
+use ngxfix::rules::{Rule, Safety};
 
-fn fixable(rule: &Rule) -> &'static str {
-    match &rule.fix {
-        Some(fix) => fix.safety.as_str(),
-        None => "no",
+/// The safeties of a rule's fix and its variants' fixes (`safe/unsafe`),
+/// or `no`.
+fn fixable(rule: &Rule) -> String {
+    let mut safeties: Vec<&str> = Vec::new();
+    let mut note = |safety: Option<Safety>| {
+        if let Some(s) = safety {
+            if !safeties.contains(&s.as_str()) {
+                safeties.push(s.as_str());
+            }
+        }
+    };
+    let base = rule.fix.as_ref().map(|f| f.safety);
+    note(base);
+    for variant in &rule.variants {
+        note(variant_safety(rule, variant));
     }
+    if safeties.is_empty() {
+        "no".into()
+    } else {
+        safeties.join("/")
+    }
+}
+
+/// The safety of a variant's fix, `None` when it has none.
+fn variant_safety(rule: &Rule, variant: &Variant) -> Option<Safety> {
+    if variant.no_fix {
+        return None;
+    }
+    let fix = variant.fix.as_ref().or(rule.fix.as_ref())?;
+    Some(variant.safety.unwrap_or(fix.safety))
 }
 
 /// The rule table (selected rules), or JSON.
@@ -81,6 +107,18 @@ pub fn explain(args: &ExplainArgs, out: &mut impl Write) -> anyhow::Result<u8> {
                 out,
                 "- `{name}` (default `{}`): {}",
                 param.default, param.description
+            )?;
+        }
+    }
+    if !rule.variants.is_empty() {
+        writeln!(out, "\n## Cases\n")?;
+        for variant in &rule.variants {
+            let fix = variant_safety(rule, variant).map_or("no fix", |s| s.as_str());
+            writeln!(
+                out,
+                "- {}: {}, fix: {fix}",
+                variant.description.trim_end_matches('.'),
+                variant.severity.unwrap_or(rule.severity),
             )?;
         }
     }

@@ -34,12 +34,13 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use crate::model::Version;
 use crate::syntax::{self, Quote};
 
 /// How long one nginx run may take. `nginx -t` takes milliseconds; a
@@ -97,6 +98,35 @@ impl Nginx {
     }
 
     /// Whether `nginx -v` starts and succeeds.
+    /// The version this nginx reports (`nginx -v`); an error says what it
+    /// printed instead.
+    pub fn version(&self) -> Result<Version, String> {
+        let mut child = Command::new(&self.program)
+            .arg("-v")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("{} -v: {e}", self.program.display()))?;
+        let stderr = child.stderr.take();
+        // `-v` prints one short line, far below a pipe's buffer: waiting
+        // first cannot block on a full pipe.
+        wait_bounded(child, TIMEOUT)
+            .filter(ExitStatus::success)
+            .ok_or_else(|| format!("{} -v did not succeed", self.program.display()))?;
+        let mut printed = String::new();
+        if let Some(mut pipe) = stderr {
+            let _ = pipe.read_to_string(&mut printed);
+        }
+        Version::from_nginx_v(&printed).ok_or_else(|| {
+            format!(
+                "{} -v printed \"{}\", which names no nginx version",
+                self.program.display(),
+                printed.trim()
+            )
+        })
+    }
+
     fn runs(&self) -> bool {
         let child = Command::new(&self.program)
             .arg("-v")

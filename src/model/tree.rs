@@ -63,6 +63,8 @@ pub struct Model<'c> {
     in_large: HashMap<(u32, u32), Vec<NodeId>>,
     upstreams: HashMap<String, NodeId>,
     maps: HashMap<String, NodeId>,
+    /// The `*_pass` directives reaching each `upstream{}`, built on first use.
+    passes: std::sync::OnceLock<HashMap<NodeId, Vec<NodeId>>>,
 }
 
 /// A directive of the model.
@@ -104,6 +106,7 @@ impl<'c> Model<'c> {
             in_large: HashMap::default(),
             upstreams: HashMap::default(),
             maps: HashMap::default(),
+            passes: std::sync::OnceLock::new(),
         };
         assert!(
             config.files().len() <= usize::from(u16::MAX),
@@ -304,6 +307,29 @@ impl<'c> Model<'c> {
             name.into()
         };
         self.upstreams.get(key.as_ref()).map(|&id| self.node(id))
+    }
+
+    /// The `*_pass` directives that reach the `upstream{}` block `upstream`,
+    /// in tree order.
+    pub fn passes_to(&self, upstream: NodeId) -> &[NodeId] {
+        let index = self.passes.get_or_init(|| {
+            let mut index: HashMap<NodeId, Vec<NodeId>> = HashMap::default();
+            for (name, _) in super::targets::PASS_DIRECTIVES {
+                for node in self.named(name) {
+                    if let Some(super::Target::Upstream(ups)) = super::pass_target(node) {
+                        for up in ups {
+                            index.entry(up.id()).or_default().push(node.id());
+                        }
+                    }
+                }
+            }
+            for passes in index.values_mut() {
+                passes.sort_unstable();
+                passes.dedup();
+            }
+            index
+        });
+        index.get(&upstream).map_or(&[], Vec::as_slice)
     }
 
     /// The `map` block whose result is the variable `var` (with its `$`).

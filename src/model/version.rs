@@ -27,6 +27,28 @@ impl Version {
     pub const ASSUMED: Version = Version::new(1, 29, 6);
 }
 
+impl Version {
+    /// The nginx version in what `nginx -v` prints (`nginx version:
+    /// nginx/1.22.1 (Ubuntu)`). Forks name the nginx core they are built
+    /// on: Tengine prints `Tengine/2.3.3 (nginx/1.18.0)`, OpenResty a
+    /// fourth number after the core's three (`openresty/1.21.4.1`). Forks
+    /// with their own numbering (Angie) give `None`.
+    pub fn from_nginx_v(text: &str) -> Option<Version> {
+        let digits = |rest: &str| -> String {
+            rest.chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect()
+        };
+        let core = |marker: &str| -> Option<Version> {
+            let at = text.find(marker)? + marker.len();
+            let numbers = digits(&text[at..]);
+            let three: Vec<&str> = numbers.split('.').take(3).collect();
+            three.join(".").parse().ok()
+        };
+        core("nginx/").or_else(|| core("openresty/"))
+    }
+}
+
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
@@ -163,6 +185,29 @@ impl FromStr for VersionRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn versions_are_read_from_nginx_v() {
+        let read = |text: &str| Version::from_nginx_v(text).map(|v| v.to_string());
+        assert_eq!(
+            read("nginx version: nginx/1.22.1\n").as_deref(),
+            Some("1.22.1")
+        );
+        assert_eq!(
+            read("nginx version: nginx/1.24.0 (Ubuntu)\n").as_deref(),
+            Some("1.24.0")
+        );
+        assert_eq!(
+            read("nginx version: openresty/1.21.4.1\n").as_deref(),
+            Some("1.21.4")
+        );
+        assert_eq!(
+            read("Tengine version: Tengine/2.3.3 (nginx/1.18.0)\n").as_deref(),
+            Some("1.18.0")
+        );
+        assert_eq!(read("nginx version: Angie/1.5.0\n"), None);
+        assert_eq!(read(""), None);
+    }
 
     #[test]
     fn versions_parse_and_order() {

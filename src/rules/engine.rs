@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::facts::Backends;
+use super::facts::Facts;
 use super::fixes::{plan, FixPlan};
 use super::load::Rule;
 use super::matcher::{candidates, matches, Env, Subject};
@@ -63,7 +63,8 @@ pub struct EditPlace {
 pub struct RunOptions {
     /// Parameter overrides by rule id.
     pub params: BTreeMap<String, BTreeMap<String, String>>,
-    pub backends: Backends,
+    /// Declared backends and front load balancer.
+    pub facts: Facts,
     /// Report suppressions that silence nothing.
     pub report_unused_suppressions: bool,
     /// Every rule id that exists, selected or not: a suppression naming one
@@ -127,7 +128,7 @@ pub fn check<'r, 'm>(
         let env = Env {
             model,
             params: &params[index],
-            backends: &options.backends,
+            facts: &options.facts,
             styles: &styles,
         };
         let matched: Vec<NodeId> = candidates(model, &rule.matcher.directive.0)
@@ -243,7 +244,7 @@ impl Checked<'_, '_> {
                 let env = Env {
                     model: self.model,
                     params: &self.params[hit.rule as usize],
-                    backends: &self.options.backends,
+                    facts: &self.options.facts,
                     styles: &self.styles,
                 };
                 finding(
@@ -267,22 +268,34 @@ pub fn run(rules: &[Rule], model: &Model<'_>, options: &RunOptions) -> Vec<Findi
 
 fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>, paths: &[Arc<str>]) -> Finding {
     let subject = Subject { env, node };
-    let message = match &rule.message {
+    let variant = rule.variants.iter().find(|v| matches(&v.when, node, env));
+    let severity = variant.and_then(|v| v.severity).unwrap_or(rule.severity);
+    let message = match variant.and_then(|v| v.message.as_ref()).or(rule.message.as_ref()) {
         Some(template) => template
             .render(&subject)
             .unwrap_or_else(|_| rule.title.clone()),
         None => rule.title.clone(),
     };
-    let (fix, fix_unavailable) = match &rule.fix {
+    let fix = match variant {
+        Some(v) if v.no_fix => None,
+        Some(v) => v.fix.as_ref().or(rule.fix.as_ref()),
+        None => rule.fix.as_ref(),
+    };
+    let (fix, fix_unavailable) = match fix {
         Some(fix) => match plan(fix, &subject) {
-            Ok(plan) => (Some(plan), None),
+            Ok(mut plan) => {
+                if let Some(safety) = variant.and_then(|v| v.safety) {
+                    plan.safety = safety;
+                }
+                (Some(plan), None)
+            }
             Err(why) => (None, Some(why)),
         },
         None => (None, None),
     };
     let mut found = located(
         &rule.id,
-        rule.severity,
+        severity,
         &rule.title,
         message,
         node.file(),

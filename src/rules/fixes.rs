@@ -8,7 +8,9 @@
 //! entries of its own.
 
 use super::matcher::{upstreams_of, Subject};
-use super::schema::{AddAction, AddScope, Fix, InsertAction, Place, Position, Safety, SetAction};
+use super::schema::{
+    AddAction, AddScope, Fix, InsertAction, Place, Position, RemoveArg, Safety, SetAction,
+};
 use super::template::Template;
 use crate::config::FileId;
 use crate::fix::style::{self, FileText};
@@ -72,6 +74,9 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
         }
         titles.push(format!("replace `{old}` with `{value}`"));
     }
+    if let Some(remove) = &fix.remove_arg {
+        titles.push(remove_arg(remove, subject, &mut edits)?);
+    }
     if let Some(insert) = &fix.insert {
         titles.push(insert_action(insert, subject, &mut edits)?);
     }
@@ -94,6 +99,47 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
         safety: fix.safety,
         edits,
     })
+}
+
+/// Remove each argument equal to the value, with the blank before it, so
+/// `error timeout non_idempotent;` becomes `error timeout;`. A directive
+/// left without arguments would not be valid nginx: that is refused.
+fn remove_arg(
+    remove: &RemoveArg,
+    subject: &Subject<'_, '_>,
+    edits: &mut Vec<Edit>,
+) -> Result<String, String> {
+    let node = subject.node;
+    let value = render(&remove.value, subject)?;
+    let directive = node.directive();
+    let args: Vec<_> = directive.args().collect();
+    let same = |arg: &crate::syntax::Word<'_>| {
+        let actual = arg.value();
+        if remove.ignore_case {
+            actual.eq_ignore_ascii_case(&value)
+        } else {
+            actual == value
+        }
+    };
+    if args.iter().all(same) {
+        return Err(format!(
+            "removing `{value}` would leave {} without arguments",
+            node.name()
+        ));
+    }
+    let mut previous_end = directive.name().span().end;
+    for arg in &args {
+        if same(arg) {
+            edits.push(Edit {
+                file: node.file(),
+                start: previous_end,
+                end: arg.span().end,
+                text: String::new(),
+            });
+        }
+        previous_end = arg.span().end;
+    }
+    Ok(format!("remove `{value}` from `{}`", node.name()))
 }
 
 fn capitalize(text: &str) -> String {

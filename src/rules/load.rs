@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::schema::{Cond, Fix, Param, RuleFile, Severity, Test, ValueTest};
+use super::schema::{Cond, Fix, Param, RuleFile, Severity, Test, ValueTest, Variant};
 use super::template::Template;
 use crate::model::VersionRange;
 use crate::syntax::SourceError;
@@ -45,6 +45,8 @@ pub struct Rule {
     pub params: BTreeMap<String, Param>,
     pub matcher: Cond,
     pub fix: Option<Fix>,
+    /// Cases with their own severity, message or fix, tried in order.
+    pub variants: Vec<Variant>,
     /// Embedded examples with the line each starts on.
     pub tests: Vec<(Test, u32)>,
     pub origin: Origin,
@@ -220,32 +222,48 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
         return Err(invalid(match_span.start, problem, None));
     }
 
+    let check_fix = |fix: &Fix, offset: usize| -> Result<(), RuleError> {
+        check_templates(fix_templates(fix), offset)?;
+        if !has_action(fix) {
+            return Err(invalid(
+                offset,
+                "[fix] has no action".into(),
+                Some("expected one of: set, add, replace_arg, remove_arg, insert, remove".into()),
+            ));
+        }
+        Ok(())
+    };
     let fix = match file.fix {
         Some(fix) => {
             let span = fix.span();
             let fix = fix.into_inner();
-            check_templates(fix_templates(&fix), span.start)?;
-            let actions = [
-                fix.set.is_some(),
-                fix.add.is_some(),
-                fix.replace_arg.is_some(),
-                fix.insert.is_some(),
-                fix.remove,
-            ]
-            .iter()
-            .filter(|a| **a)
-            .count();
-            if actions == 0 {
-                return Err(invalid(
-                    span.start,
-                    "[fix] has no action".into(),
-                    Some("expected one of: set, add, replace_arg, insert, remove".into()),
-                ));
-            }
+            check_fix(&fix, span.start)?;
             Some(fix)
         }
         None => None,
     };
+    let mut variants = Vec::new();
+    for variant in file.variants {
+        let offset = variant.span().start;
+        let variant = variant.into_inner();
+        check_templates(cond_templates(&variant.when), offset)?;
+        check_templates(variant.message.iter().collect(), offset)?;
+        if let Some(problem) = cond_problem(&variant.when) {
+            return Err(invalid(offset, problem, None));
+        }
+        if let Some(own) = &variant.fix {
+            check_fix(own, offset)?;
+        }
+        let fixable = variant.fix.is_some() || (fix.is_some() && !variant.no_fix);
+        if variant.safety.is_some() && !fixable {
+            return Err(invalid(
+                offset,
+                "[[variant]] sets `safety` but has no fix".into(),
+                None,
+            ));
+        }
+        variants.push(variant);
+    }
 
     let mut tests = Vec::new();
     for test in file.tests {
@@ -259,7 +277,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
                 Some("give `findings`, `lines` or `fixed`".into()),
             ));
         }
-        if test.fixed.is_some() && fix.is_none() {
+        if test.fixed.is_some() && fix.is_none() && variants.iter().all(|v| v.fix.is_none()) {
             return Err(invalid(
                 span.start,
                 "[[test]] has `fixed` but the rule has no [fix]".into(),
@@ -287,6 +305,11 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
                 ));
             }
         }
+        if let Some(front) = &test.front_lb {
+            if let Err(e) = super::facts::parse_front(front, "test") {
+                return Err(invalid(span.start, format!("front_lb: {e}"), None));
+            }
+        }
         tests.push((test, line));
     }
 
@@ -306,6 +329,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
             .collect(),
         matcher,
         fix,
+        variants,
         tests,
         origin,
     })
@@ -320,7 +344,7 @@ fn cond_problem(cond: &Cond) -> Option<String> {
         .any_arg
         .iter()
         .chain(&cond.arg_count)
-        .chain(cond.backend.iter().filter_map(|b| b.idle_timeout.as_ref()))
+        .chain(fact_tests(cond))
         .collect();
     if plain.iter().any(|t| has_index(t)) || cond.effective.values().any(has_index) {
         return Some("`index` belongs in `arg` tests and in `entry` tests only".into());
@@ -358,6 +382,7 @@ fn children(cond: &Cond) -> Vec<&Cond> {
         &cond.after,
         &cond.before,
         &cond.not,
+        &cond.reached_by,
     ]
     .into_iter()
     .flatten()
@@ -365,6 +390,24 @@ fn children(cond: &Cond) -> Vec<&Cond> {
         out.push(boxed);
     }
     out
+}
+
+/// The value tests on declared facts (backend, front load balancer).
+fn fact_tests(cond: &Cond) -> impl Iterator<Item = &ValueTest> {
+    let backend = cond
+        .backend
+        .iter()
+        .flat_map(|b| b.idle_timeout.iter().chain(&b.kind));
+    backend.chain(cond.front_lb.iter().filter_map(|f| f.idle_timeout.as_ref()))
+}
+
+fn has_action(fix: &Fix) -> bool {
+    fix.set.is_some()
+        || fix.add.is_some()
+        || fix.replace_arg.is_some()
+        || fix.remove_arg.is_some()
+        || fix.insert.is_some()
+        || fix.remove
 }
 
 fn value_templates(test: &ValueTest) -> Vec<&Template> {
@@ -391,7 +434,7 @@ fn cond_templates(cond: &Cond) -> Vec<&Template> {
         .chain(&cond.any_arg)
         .chain(&cond.arg_count)
         .chain(cond.effective.values())
-        .chain(cond.backend.iter().filter_map(|b| b.idle_timeout.as_ref()))
+        .chain(fact_tests(cond))
     {
         out.extend(value_templates(test));
     }
@@ -413,6 +456,9 @@ fn fix_templates(fix: &Fix) -> Vec<&Template> {
     }
     if let Some(replace) = &fix.replace_arg {
         out.push(&replace.value);
+    }
+    if let Some(remove) = &fix.remove_arg {
+        out.push(&remove.value);
     }
     if let Some(insert) = &fix.insert {
         out.push(&insert.directive);

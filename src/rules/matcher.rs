@@ -2,21 +2,21 @@
 
 use std::collections::BTreeMap;
 
-use super::facts::Backends;
+use super::facts::{Backend, Facts};
 use super::schema::{Cond, ValueTest};
 use super::template::{compare, Scope, Template, Value};
 use crate::fix::style::Styles;
 use crate::model::{
     directives, effective, pass_target, scope_of, Contexts, Duration, Model, Node, NodeId, Size,
-    Target, TimeSlot, ValueKind,
+    Target, TimeSlot, ValueKind, Version,
 };
 
 /// What conditions are evaluated against: the configuration, the rule's
-/// parameter values, and the declared backends.
+/// parameter values, and the declared facts.
 pub struct Env<'m> {
     pub model: &'m Model<'m>,
     pub params: &'m BTreeMap<String, String>,
-    pub backends: &'m Backends,
+    pub facts: &'m Facts,
     /// File styles for rendering fixes, shared by all rules of a run.
     pub styles: &'m Styles,
 }
@@ -49,6 +49,30 @@ fn upstream_name(up: Node<'_>) -> String {
     up.arg(0)
         .map(|a| a.value().into_owned())
         .unwrap_or_default()
+}
+
+/// The first upstream the subject is about that has a declared backend.
+fn declared_backend<'e>(node: Node<'_>, facts: &'e Facts) -> Option<(String, &'e Backend)> {
+    upstreams_of(node).into_iter().find_map(|up| {
+        let name = upstream_name(up);
+        facts.backends.get(&name).map(|b| (name, b))
+    })
+}
+
+/// Whether an `upstream{}` block keeps idle connections: `keepalive N`
+/// with N > 0, or, from 1.29.7 where `keepalive 32 local` is implicit, no
+/// `keepalive 0` (research notes §1).
+pub fn pools(up: Node<'_>) -> bool {
+    if up.name() != "upstream" || up.context() != Contexts::HTTP {
+        return false;
+    }
+    match up.children_named("keepalive").last() {
+        Some(keepalive) => keepalive
+            .arg(0)
+            .and_then(|a| a.value().parse::<u64>().ok())
+            .is_some_and(|n| n > 0),
+        None => up.model().version() >= Version::new(1, 29, 7),
+    }
 }
 
 /// A configured value as its directive's kind reads it.
@@ -96,17 +120,27 @@ impl Scope for Subject<'_, '_> {
             ["upstream", "name"] => upstreams_of(node)
                 .first()
                 .map(|up| Value::Text(upstream_name(*up))),
-            ["backend", "name"] => upstreams_of(node)
-                .into_iter()
-                .find(|up| self.env.backends.get(&upstream_name(*up)).is_some())
-                .map(|up| Value::Text(upstream_name(up))),
-            ["backend", "idle_timeout"] => upstreams_of(node).into_iter().find_map(|up| {
-                self.env
-                    .backends
-                    .get(&upstream_name(up))
-                    .and_then(|b| b.idle_timeout)
-                    .map(Value::Duration)
-            }),
+            ["backend", "name"] => {
+                declared_backend(node, self.env.facts).map(|(name, _)| Value::Text(name))
+            }
+            ["backend", "idle_timeout"] => declared_backend(node, self.env.facts)
+                .and_then(|(_, b)| b.idle_timeout())
+                .map(Value::Duration),
+            ["backend", "idle"] => declared_backend(node, self.env.facts)
+                .map(|(_, b)| Value::Text(b.idle.to_string())),
+            ["backend", "kind"] => declared_backend(node, self.env.facts)
+                .and_then(|(_, b)| b.kind)
+                .map(|k| Value::Text(k.to_string())),
+            ["front_lb", "idle_timeout"] => {
+                self.env.facts.front.as_ref().map(|f| Value::Duration(f.idle_timeout))
+            }
+            ["front_lb", "kind"] => self
+                .env
+                .facts
+                .front
+                .as_ref()
+                .and_then(|f| f.kind)
+                .map(|k| Value::Text(k.to_string())),
             ["effective", name] => {
                 let block = scope_of(node);
                 let value = effective(self.env.model, block, name);
@@ -240,19 +274,56 @@ pub fn matches(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
             return false;
         }
     }
+    let duration = Some(ValueKind::Duration(TimeSlot::Milliseconds));
     if let Some(backend) = &cond.backend {
-        let declared = upstreams_of(node)
-            .into_iter()
-            .find_map(|up| env.backends.get(&upstream_name(up)));
+        let declared = declared_backend(node, env.facts).map(|(_, b)| b);
         if backend.declared.is_some_and(|d| d != declared.is_some()) {
             return false;
         }
         if let Some(test) = &backend.idle_timeout {
-            let actual = declared.and_then(|b| b.idle_timeout).map(|d| d.to_string());
-            let kind = Some(ValueKind::Duration(TimeSlot::Milliseconds));
-            if !value_passes(test, actual.as_deref(), kind, &subject) {
+            let actual = declared.and_then(|b| b.idle_timeout()).map(|d| d.to_string());
+            if !value_passes(test, actual.as_deref(), duration, &subject) {
                 return false;
             }
+        }
+        if let Some(test) = &backend.kind {
+            if !value_passes(test, declared.and_then(|b| b.kind), None, &subject) {
+                return false;
+            }
+        }
+        if let Some(silent) = backend.closes_silently {
+            if declared.is_none_or(|b| b.closes_silently() != silent) {
+                return false;
+            }
+        }
+    }
+    if let Some(front) = &cond.front_lb {
+        let declared = env.facts.front.as_ref();
+        if front.declared.is_some_and(|d| d != declared.is_some()) {
+            return false;
+        }
+        if let Some(test) = &front.idle_timeout {
+            let actual = declared.map(|f| f.idle_timeout.to_string());
+            if !value_passes(test, actual.as_deref(), duration, &subject) {
+                return false;
+            }
+        }
+    }
+    if cond
+        .pooled
+        .is_some_and(|p| p != upstreams_of(node).into_iter().any(pools))
+    {
+        return false;
+    }
+    if let Some(pass) = &cond.reached_by {
+        let reached = node.name() == "upstream"
+            && env
+                .model
+                .passes_to(node.id())
+                .iter()
+                .any(|&id| matches(pass, env.model.node(id), env));
+        if !reached {
+            return false;
         }
     }
     cond.all.iter().all(|c| matches(c, node, env))

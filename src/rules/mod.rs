@@ -13,7 +13,7 @@ pub mod template;
 pub mod testing;
 
 pub use engine::{check, run, Checked, EditPlace, Finding, Hit, RunOptions, UNUSED_SUPPRESSION};
-pub use facts::{Backend, Backends};
+pub use facts::{Backend, Backends, Facts, Front};
 pub use fixes::FixPlan;
 pub use load::{Origin, Rule, RuleError};
 pub use schema::{Safety, Severity};

@@ -37,12 +37,34 @@ pub struct RuleFile {
     #[serde(rename = "match")]
     pub matcher: Spanned<Cond>,
     pub fix: Option<Spanned<Fix>>,
+    /// Cases that change the severity, message or fix of a finding.
+    #[serde(default, rename = "variant")]
+    pub variants: Vec<Spanned<Variant>>,
     #[serde(default, rename = "test")]
     pub tests: Vec<Spanned<Test>>,
 }
 
 fn default_category() -> String {
     "general".into()
+}
+
+/// A case of a rule: when `when` holds for a finding's subject, its
+/// severity, message and fix replace the rule's. The first that holds wins.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// What the case is, for `ngxfix explain`.
+    pub description: String,
+    pub when: Cond,
+    pub severity: Option<Severity>,
+    pub message: Option<Template>,
+    /// Replaces the rule's fix.
+    pub fix: Option<Fix>,
+    /// Replaces the safety of the fix (the rule's or the variant's).
+    pub safety: Option<Safety>,
+    /// This case has no fix.
+    #[serde(default)]
+    pub no_fix: bool,
 }
 
 /// How bad a finding is.
@@ -227,6 +249,14 @@ pub struct Cond {
     pub before: Option<Box<Cond>>,
     /// Facts about the backend behind the subject's upstream.
     pub backend: Option<BackendTest>,
+    /// Facts about the load balancer in front of nginx.
+    pub front_lb: Option<FrontTest>,
+    /// The subject is an `upstream{}` block (or a `*_pass` reaching one)
+    /// that keeps idle connections (or, with `false`, one that does not).
+    pub pooled: Option<bool>,
+    /// The subject is an `upstream{}` block some `*_pass` directive
+    /// matching this condition reaches.
+    pub reached_by: Option<Box<Cond>>,
     /// The nginx version is in this range.
     pub nginx: Option<Range>,
     /// Every one of these holds.
@@ -307,6 +337,19 @@ pub struct BackendTest {
     pub declared: Option<bool>,
     /// Its idle keepalive timeout.
     pub idle_timeout: Option<ValueTest>,
+    /// The server kind it was declared as (`gunicorn`, ...).
+    pub kind: Option<ValueTest>,
+    /// Whether it closes after each response without saying so.
+    pub closes_silently: Option<bool>,
+}
+
+/// Facts about the load balancer in front of nginx (`--front-lb`,
+/// `[front_lb]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontTest {
+    pub declared: Option<bool>,
+    pub idle_timeout: Option<ValueTest>,
 }
 
 /// How safe a fix is to apply without a human looking.
@@ -348,9 +391,20 @@ pub struct Fix {
     pub replace_arg: Option<ReplaceArg>,
     /// Insert a directive.
     pub insert: Option<InsertAction>,
+    /// Remove arguments of the subject.
+    pub remove_arg: Option<RemoveArg>,
     /// Remove the subject.
     #[serde(default)]
     pub remove: bool,
+}
+
+/// `remove_arg = { value }`: every argument equal to `value` goes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveArg {
+    pub value: Template,
+    #[serde(default)]
+    pub ignore_case: bool,
 }
 
 /// Which block an action works in.
@@ -481,9 +535,11 @@ pub struct Test {
     /// Parameter values for this test.
     #[serde(default)]
     pub params: BTreeMap<String, ParamValue>,
-    /// Backend idle timeouts by upstream name (`app = "5s"`).
+    /// Backend specs by upstream name (`app = "5s"`, `app = "gunicorn"`).
     #[serde(default)]
     pub backends: BTreeMap<String, String>,
+    /// The load balancer in front (`"aws-alb"`, `"60s"`).
+    pub front_lb: Option<String>,
     /// How many findings this rule reports.
     pub findings: Option<usize>,
     /// The findings' lines, in order.

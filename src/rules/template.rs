@@ -101,6 +101,7 @@ pub const ROOTS: &[&str] = &[
     "name",
     "upstream",
     "backend",
+    "front_lb",
     "effective",
     "default",
     "nginx",

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::engine::{run, Finding, RunOptions};
-use super::facts::{parse_spec, Backends};
+use super::facts::{parse_front, parse_spec, Facts};
 use super::load::Rule;
 use super::schema::Test;
 use crate::config::dump::DumpedFile;
@@ -76,9 +76,12 @@ fn check(
 }
 
 fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
-    let mut backends = Backends::default();
+    let mut facts = Facts::default();
     for (name, spec) in &test.backends {
-        backends.insert(name, parse_spec(spec, "test")?);
+        facts.backends.insert(name, parse_spec(spec, "test")?);
+    }
+    if let Some(front) = &test.front_lb {
+        facts.front = Some(parse_front(front, "test")?);
     }
     let params: BTreeMap<String, String> = test
         .params
@@ -87,7 +90,7 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
         .collect();
     let options = RunOptions {
         params: BTreeMap::from([(rule.id.clone(), params)]),
-        backends,
+        facts,
         report_unused_suppressions: false,
         known_rules: Vec::new(),
     };
