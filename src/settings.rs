@@ -150,11 +150,17 @@ impl Loaded {
             return Ok(None);
         };
         let source = self.source();
-        let spec = front.idle_timeout.as_ref().or(front.kind.as_ref()).ok_or_else(|| {
-            self.invalid("front_lb", "give `kind` (aws-alb) or `idle_timeout` (\"60s\")".into())
-        })?;
-        let mut parsed =
-            parse_front(spec, &source).map_err(|m| self.invalid("front_lb", m))?;
+        let spec = front
+            .idle_timeout
+            .as_ref()
+            .or(front.kind.as_ref())
+            .ok_or_else(|| {
+                self.invalid(
+                    "front_lb",
+                    "give `kind` (aws-alb) or `idle_timeout` (\"60s\")".into(),
+                )
+            })?;
+        let mut parsed = parse_front(spec, &source).map_err(|m| self.invalid("front_lb", m))?;
         if let (Some(kind), Some(_)) = (&front.kind, &front.idle_timeout) {
             let known = parse_front(kind, &source).map_err(|m| self.invalid("front_lb", m))?;
             parsed.kind = known.kind;

@@ -81,8 +81,18 @@ fn text_output_shows_place_line_caret_and_fix() {
 "
     );
     assert!(text.contains(&expected), "{text}");
+    // No backend is declared for the pooled upstream: a warning, whose
+    // fix is unsafe.
     assert!(
-        text.ends_with("2 findings (2 errors, 0 warnings, 0 info); 2 fixable with `ngxfix fix`.\n"),
+        text.contains(&format!("{conf}:2:5: warning[upstream-keepalive-timeout] upstream app keeps idle connections for 1m, but its backend is not declared")),
+        "{text}"
+    );
+    assert!(
+        text.contains("  = fix (unsafe): Set `keepalive_timeout 1s;`\n"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("3 findings (2 errors, 1 warning, 0 info); 2 fixable with `ngxfix fix`, 1 more with `--unsafe-fixes`.\n"),
         "{text}"
     );
 }
@@ -150,15 +160,28 @@ fn select_ignore_and_nginx_version_choose_what_runs() {
     let (all, _) = json_check(&[&conf], dir.path());
     assert_eq!(
         rule_ids(&all),
-        ["proxy-connection-close", "proxy-http-version"]
+        [
+            "upstream-keepalive-timeout",
+            "proxy-connection-close",
+            "proxy-http-version"
+        ]
     );
     let (one, _) = json_check(&["--select", "proxy-http-version", &conf], dir.path());
     assert_eq!(rule_ids(&one), ["proxy-http-version"]);
-    let (other, _) = json_check(&["--ignore", "proxy-http-version", &conf], dir.path());
+    let (other, _) = json_check(
+        &[
+            "--ignore",
+            "proxy-http-version,upstream-keepalive-timeout",
+            &conf,
+        ],
+        dir.path(),
+    );
     assert_eq!(rule_ids(&other), ["proxy-connection-close"]);
+    // 1.29.7 speaks HTTP/1.1 without a Connection header by default; the
+    // undeclared backend is still a risk.
     let (new, code) = json_check(&["--nginx-version", "1.29.7", &conf], dir.path());
-    assert_eq!(rule_ids(&new), Vec::<String>::new());
-    assert_eq!(code, Some(0));
+    assert_eq!(rule_ids(&new), ["upstream-keepalive-timeout"]);
+    assert_eq!(code, Some(1));
     assert_eq!(new["nginx_version"], "1.29.7");
     let (timeout, _) = json_check(
         &[
@@ -209,7 +232,7 @@ fn settings_file_is_found_in_a_parent_directory() {
     let output = run(&["check", &conf], None, Some(&sub));
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("[params.upstream-keepalive-timeout] margn: the rule has no such parameter (it has: margin)"),
+        stderr(&output).contains("[params.upstream-keepalive-timeout] margn: the rule has no such parameter (it has: margin, undeclared_idle)"),
         "{}",
         stderr(&output)
     );
@@ -233,9 +256,13 @@ fn inline_suppressions_silence_and_stale_ones_are_reported() {
         .replace(
             "        listen 80;\n",
             "        listen 80; # ngxfix: ignore websocket-map-close,no-such-rule\n",
+        )
+        .replace(
+            "        keepalive 16;\n",
+            "        keepalive 16; # ngxfix: ignore balancer-after-keepalive\n",
         );
     let conf = write(dir.path(), "nginx.conf", &conf);
-    let (report, code) = json_check(&[&conf], dir.path());
+    let (report, code) = json_check(&["--backend", "app=75s", &conf], dir.path());
     assert_eq!(code, Some(1));
     let messages: Vec<(&str, &str)> = report["findings"]
         .as_array()
@@ -248,6 +275,10 @@ fn inline_suppressions_silence_and_stale_ones_are_reported() {
         [
             (
                 "unused-suppression",
+                "suppression of `balancer-after-keepalive` silences nothing on line 4"
+            ),
+            (
+                "unused-suppression",
                 "suppression of `websocket-map-close` silences nothing on line 7"
             ),
             (
@@ -256,12 +287,27 @@ fn inline_suppressions_silence_and_stale_ones_are_reported() {
             ),
         ]
     );
-    let (quiet, code) = json_check(&["--ignore", "unused-suppression", &conf], dir.path());
+    let (quiet, code) = json_check(
+        &[
+            "--backend",
+            "app=75s",
+            "--ignore",
+            "unused-suppression",
+            &conf,
+        ],
+        dir.path(),
+    );
     assert_eq!(rule_ids(&quiet), Vec::<String>::new());
     assert_eq!(code, Some(0));
     // A rule that does not apply to this nginx version cannot use its
     // suppression: that is not reported.
-    let (newer, _) = json_check(&["--nginx-version", "1.30.0", &conf], dir.path());
+    // `balancer-after-keepalive` only applies before 1.29.7;
+    // `proxy-http-version` applies to every version and silences nothing
+    // once HTTP/1.1 is the default.
+    let (newer, _) = json_check(
+        &["--backend", "app=75s", "--nginx-version", "1.30.0", &conf],
+        dir.path(),
+    );
     let messages: Vec<&str> = newer["findings"]
         .as_array()
         .unwrap()
@@ -269,7 +315,15 @@ fn inline_suppressions_silence_and_stale_ones_are_reported() {
         .map(|f| f["message"].as_str().unwrap())
         .collect();
     assert!(
-        !messages.iter().any(|m| m.contains("proxy-http-version")),
+        !messages
+            .iter()
+            .any(|m| m.contains("balancer-after-keepalive")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`proxy-http-version` silences nothing")),
         "{messages:?}"
     );
 }
@@ -329,6 +383,6 @@ fn github_annotations_escape_their_data() {
     let escaped = conf.replace(',', "%2C");
     assert_eq!(
         text,
-        format!("::error file={escaped},line=9,col=13,endLine=9,endColumn=35,title=ngxfix proxy-http-version::upstream app pools connections, but proxy_http_version here is 1.0: HTTP/1.0 connections are closed after each request\n")
+        format!("::error file={escaped},line=9,col=13,endLine=9,endColumn=35,title=ngxfix proxy-http-version::upstream app pools connections, but proxy_http_version here is 1.0: HTTP/1.0 connections are closed after each response, so nothing is ever reused\n")
     );
 }

@@ -49,8 +49,11 @@ fn pooled_fixed(unit: &str, eol: &str) -> String {
     text
 }
 
+/// `ngxfix fix --no-verify` in `dir`. The upstream `app` of the fixtures
+/// is declared with a backend that outlasts nginx's 60s, so the timeout
+/// rule stays quiet and the tests see only the fixes they are about.
 fn fix_in(dir: &Path, args: &[&str]) -> std::process::Output {
-    let mut all = vec!["fix", "--no-verify"];
+    let mut all = vec!["fix", "--no-verify", "--backend", "app=75s"];
     all.extend_from_slice(args);
     run(&all, None, Some(dir))
 }
@@ -145,7 +148,14 @@ fn dry_run_prints_a_diff_writes_nothing_and_exits_1() {
 fn standard_input_is_fixed_to_standard_output() {
     let original = pooled("    ", "\n");
     let out = run(
-        &["fix", "--no-verify", "--dry-run", "-"],
+        &[
+            "fix",
+            "--no-verify",
+            "--backend",
+            "app=75s",
+            "--dry-run",
+            "-",
+        ],
         Some(original.as_bytes()),
         None,
     );
@@ -153,7 +163,7 @@ fn standard_input_is_fixed_to_standard_output() {
     assert!(text(&out.stdout).starts_with("--- a/-\n+++ b/-\n"));
 
     let out = run(
-        &["fix", "--no-verify", "-"],
+        &["fix", "--no-verify", "--backend", "app=75s", "-"],
         Some(original.as_bytes()),
         None,
     );
@@ -413,7 +423,11 @@ fn verified_fixes_are_written() {
     let path = dir.path().join("nginx.conf");
     let original = format!("events {{}}\n{}", pooled("    ", "\n"));
     fs::write(&path, &original).unwrap();
-    let out = run(&["fix", "nginx.conf"], None, Some(dir.path()));
+    let out = run(
+        &["fix", "--backend", "app=75s", "nginx.conf"],
+        None,
+        Some(dir.path()),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(
         !text(&out.stderr).contains("warning"),
@@ -559,5 +573,31 @@ fn a_dry_run_shows_the_diff_before_nginx_refuses_it() {
         text(&out.stderr).contains("invalid port"),
         "{}",
         text(&out.stderr)
+    );
+}
+
+#[test]
+fn the_summary_names_every_file_a_fix_changed() {
+    // The location inherits its headers from a file included in http{}:
+    // the cleared Connection header goes there, not beside the proxy_pass.
+    let dir = tempfile::tempdir().unwrap();
+    let main = "http {\n    include proxy_params;\n    upstream app { server 127.0.0.1:8000; keepalive 16; }\n    server {\n        location / {\n            proxy_http_version 1.1;\n            proxy_pass http://app;\n        }\n    }\n}\n";
+    let params = "proxy_set_header Host $host;\n";
+    fs::write(dir.path().join("nginx.conf"), main).unwrap();
+    fs::write(dir.path().join("proxy_params"), params).unwrap();
+    let out = fix_in(
+        dir.path(),
+        &["--select", "proxy-connection-close", "nginx.conf"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    assert!(
+        summary
+            .contains("Fixed 1 finding in 1 file:\n  proxy_params: 1 × proxy-connection-close\n"),
+        "{summary}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("proxy_params")).unwrap(),
+        "proxy_set_header Host $host;\nproxy_set_header Connection \"\";\n"
     );
 }

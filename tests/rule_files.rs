@@ -315,7 +315,12 @@ fn built_in_and_example_rules_pass_their_own_tests() {
     let output = run(&["rules"], None, Some(root));
     let table = String::from_utf8(output.stdout).unwrap();
     assert!(table.starts_with("ID "), "{table}");
-    assert!(table.contains("proxy-http-version          error     safe          proxy_pass to a keepalive upstream speaks HTTP/1.0"), "{table}");
+    assert!(table.contains("\nproxy-http-version                error     safe          proxy_pass to a pooled upstream speaks HTTP/1.0\n"), "{table}");
+    // A rule whose variant has a fix of another safety shows both.
+    assert!(
+        table.contains("\nupstream-keepalive-timeout        error     safe/unsafe   "),
+        "{table}"
+    );
 }
 
 /// Regressions found while documenting the schema: multi-argument

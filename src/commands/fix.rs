@@ -285,17 +285,20 @@ fn summarize(
     dry_run: bool,
     color: bool,
 ) -> io::Result<()> {
-    // file path → rule → count
+    // file path → rule → fixes that changed the file: a fix is listed
+    // under every file it edited, which is not always its finding's file.
     let mut fixed: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
     let mut total = 0;
     for outcome in outcomes {
         for applied in &outcome.applied {
-            let path = outcome.config.files()[applied.file].display_path();
-            *fixed
-                .entry(path)
-                .or_default()
-                .entry(&applied.rule)
-                .or_default() += 1;
+            for &file in &applied.edited {
+                let path = outcome.config.files()[file].display_path();
+                *fixed
+                    .entry(path)
+                    .or_default()
+                    .entry(&applied.rule)
+                    .or_default() += 1;
+            }
             total += 1;
         }
     }

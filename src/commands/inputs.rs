@@ -64,10 +64,11 @@ pub fn prepare(inputs: &Inputs) -> anyhow::Result<Prepared> {
 /// installed nginx reports, else [`Version::ASSUMED`], said once on
 /// standard error since version-dependent rules follow from it.
 fn nginx_version(inputs: &Inputs, rules: &RuleSet) -> anyhow::Result<Version> {
-    let given = inputs
+    let given = inputs.nginx_version.as_deref().or(rules
+        .settings
+        .settings
         .nginx_version
-        .as_deref()
-        .or(rules.settings.settings.nginx_version.as_deref());
+        .as_deref());
     if let Some(text) = given {
         return text
             .parse::<Version>()

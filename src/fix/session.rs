@@ -94,8 +94,11 @@ impl Approver for ApproveAll {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Applied {
     pub rule: String,
-    /// The file of the finding (its edits may be elsewhere).
+    /// The file of the finding.
     pub file: FileId,
+    /// The files its edits changed (an inherited header may be added in
+    /// an included file), sorted.
+    pub edited: Vec<FileId>,
     pub title: String,
     pub safety: Safety,
     /// The pass that applied it, from 1.
@@ -487,9 +490,13 @@ impl State {
         for candidate in accepted {
             let finding = &findings[candidate.finding];
             let fix = finding.fix.as_ref().expect("a candidate has a fix");
+            let mut edited: Vec<FileId> = fix.edits.iter().map(|e| e.file).collect();
+            edited.sort_unstable();
+            edited.dedup();
             self.applied.push(Applied {
                 rule: finding.rule.clone(),
                 file: finding.file,
+                edited,
                 title: fix.title.clone(),
                 safety: fix.safety,
                 pass: self.passes + 1,

@@ -270,7 +270,10 @@ fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>, paths: &[Arc<str>]) -> Fi
     let subject = Subject { env, node };
     let variant = rule.variants.iter().find(|v| matches(&v.when, node, env));
     let severity = variant.and_then(|v| v.severity).unwrap_or(rule.severity);
-    let message = match variant.and_then(|v| v.message.as_ref()).or(rule.message.as_ref()) {
+    let message = match variant
+        .and_then(|v| v.message.as_ref())
+        .or(rule.message.as_ref())
+    {
         Some(template) => template
             .render(&subject)
             .unwrap_or_else(|_| rule.title.clone()),

@@ -178,7 +178,8 @@ impl ServerKind {
     /// The kind named `name` (or one of its aliases), case-insensitively.
     pub fn find(name: &str) -> Option<&'static ServerKind> {
         SERVER_KINDS.iter().find(|k| {
-            k.name.eq_ignore_ascii_case(name) || k.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+            k.name.eq_ignore_ascii_case(name)
+                || k.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
         })
     }
 
@@ -408,7 +409,9 @@ mod tests {
         assert!(parse_spec("gunicorn:/etc/gunicorn.conf.py", "test")
             .unwrap_err()
             .contains("not supported yet"));
-        assert!(parse_spec("tornado", "test").unwrap_err().contains("gunicorn, uvicorn"));
+        assert!(parse_spec("tornado", "test")
+            .unwrap_err()
+            .contains("gunicorn, uvicorn"));
     }
 
     #[test]

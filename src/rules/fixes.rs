@@ -15,7 +15,7 @@ use super::template::Template;
 use crate::config::FileId;
 use crate::fix::style::{self, FileText};
 use crate::fix::Edit;
-use crate::model::{effective, Node};
+use crate::model::{directives, effective, Node};
 use crate::syntax::Directive;
 
 /// A computed fix: what it does, how safe it is, and its edits.
@@ -209,6 +209,31 @@ fn place<'m>(place: Place, node: Node<'m>) -> Result<Option<Node<'m>>, String> {
     }
 }
 
+/// The block a new `directive` can go in: `block`, or the nearest
+/// enclosing block nginx allows it in. A `proxy_pass` inside `if` is a
+/// subject whose parent block refuses `proxy_http_version` and
+/// `proxy_set_header`; the enclosing location, which the `if` inherits
+/// from, takes them. Directives ngxfix does not know stay where asked.
+fn allowed_block<'m>(block: Option<Node<'m>>, directive: &str) -> Option<Node<'m>> {
+    let entries = directives::entries(directive);
+    if entries.is_empty() {
+        return block;
+    }
+    let mut current = block;
+    while let Some(b) = current {
+        // A block of unknown kind (a fragment's top-level `server`) is
+        // taken at its word.
+        let Some(kind) = b.block_kind() else {
+            return Some(b);
+        };
+        if entries.iter().any(|info| info.contexts.contains(kind)) {
+            return Some(b);
+        }
+        current = b.parent();
+    }
+    block
+}
+
 /// A file of the tree with its style, for rendering new text.
 fn text_of<'a>(subject: &'a Subject<'_, '_>, file: FileId) -> FileText<'a> {
     let tree = &subject.env.model.config().files()[file].tree;
@@ -270,7 +295,7 @@ fn set_action(
     edits: &mut Vec<Edit>,
 ) -> Result<String, String> {
     let args = render(&set.args, subject)?;
-    let block = place(set.place, subject.node)?;
+    let block = allowed_block(place(set.place, subject.node)?, &set.directive);
     let model = subject.env.model;
     let existing = model.in_block(block, &set.directive).last();
     let title = format!("set `{}`", statement(&set.directive, &args));
@@ -367,7 +392,7 @@ fn add_action(
     edits: &mut Vec<Edit>,
 ) -> Result<String, String> {
     let args = render(&add.args, subject)?;
-    let block = place(add.place, subject.node)?;
+    let block = allowed_block(place(add.place, subject.node)?, &add.directive);
     let model = subject.env.model;
     let new = lines(&add.comment, statement(&add.directive, &args), subject)?;
     match add.scope {

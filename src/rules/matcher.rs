@@ -126,14 +126,18 @@ impl Scope for Subject<'_, '_> {
             ["backend", "idle_timeout"] => declared_backend(node, self.env.facts)
                 .and_then(|(_, b)| b.idle_timeout())
                 .map(Value::Duration),
-            ["backend", "idle"] => declared_backend(node, self.env.facts)
-                .map(|(_, b)| Value::Text(b.idle.to_string())),
+            ["backend", "idle"] => {
+                declared_backend(node, self.env.facts).map(|(_, b)| Value::Text(b.idle.to_string()))
+            }
             ["backend", "kind"] => declared_backend(node, self.env.facts)
                 .and_then(|(_, b)| b.kind)
                 .map(|k| Value::Text(k.to_string())),
-            ["front_lb", "idle_timeout"] => {
-                self.env.facts.front.as_ref().map(|f| Value::Duration(f.idle_timeout))
-            }
+            ["front_lb", "idle_timeout"] => self
+                .env
+                .facts
+                .front
+                .as_ref()
+                .map(|f| Value::Duration(f.idle_timeout)),
             ["front_lb", "kind"] => self
                 .env
                 .facts
@@ -281,7 +285,9 @@ pub fn matches(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
             return false;
         }
         if let Some(test) = &backend.idle_timeout {
-            let actual = declared.and_then(|b| b.idle_timeout()).map(|d| d.to_string());
+            let actual = declared
+                .and_then(|b| b.idle_timeout())
+                .map(|d| d.to_string());
             if !value_passes(test, actual.as_deref(), duration, &subject) {
                 return false;
             }

@@ -265,6 +265,11 @@ fn coerce(value: &Value, like: &Value) -> Option<Value> {
 }
 
 fn arith(a: Value, b: Value, add: bool) -> Result<Value, EvalError> {
+    // Two texts (two parameters) read as literals, as in `compare`.
+    let (a, b) = match (&a, &b) {
+        (Value::Text(x), Value::Text(y)) => (Value::literal(x), Value::literal(y)),
+        _ => (a, b),
+    };
     let b2 = coerce(&b, &a).unwrap_or(b.clone());
     let a2 = coerce(&a, &b2).unwrap_or(a.clone());
     let op = if add { "+" } else { "-" };
@@ -457,6 +462,11 @@ mod tests {
         assert_eq!(t.render(&Facts).unwrap(), "33 in app {x}");
         let t = Template::parse("{backend.idle_timeout - 6s}").unwrap();
         assert_eq!(t.render(&Facts).unwrap(), "0s");
+        // Two parameters are both text: they read as literals.
+        let t = Template::parse("{param.pool - param.margin}").unwrap();
+        assert_eq!(t.render(&Facts).unwrap(), "31s");
+        let t = Template::parse("{2s - param.margin}").unwrap();
+        assert_eq!(t.render(&Facts).unwrap(), "1s");
     }
 
     #[test]
