@@ -234,6 +234,36 @@ mod tests {
             settings.params["a"]["margin"],
             ParamValue::Text("2s".into())
         );
+        let loaded = Loaded {
+            settings: parse(
+                "[backends.app]\nkind = \"puma\"\nversion = \"6.4\"\n[backends.api]\nkind = \"node\"\nidle_timeout = \"65s\"\n[backends.raw]\nidle_timeout = \"750ms\"\n[front_lb]\nkind = \"aws-alb\"\n",
+                "ngxfix.toml",
+            )
+            .unwrap(),
+            path: None,
+        };
+        let backends: BTreeMap<String, Backend> = loaded.backends().unwrap().into_iter().collect();
+        let idle = |name: &str| backends[name].idle_timeout().map(|d| d.to_string());
+        assert_eq!(idle("app").as_deref(), Some("20s"));
+        assert_eq!(idle("api").as_deref(), Some("65s"));
+        assert_eq!(backends["api"].kind, Some("node"));
+        assert_eq!(idle("raw").as_deref(), Some("750ms"));
+        let front = loaded.front().unwrap().unwrap();
+        assert_eq!(front.idle_timeout.to_string(), "1m");
+        let refused = |text: &str| {
+            Loaded {
+                settings: parse(text, "ngxfix.toml").unwrap(),
+                path: None,
+            }
+            .backends()
+            .unwrap_err()
+            .to_string()
+        };
+        assert!(refused("[backends.a]\n").contains("give `kind`"));
+        assert!(refused("[backends.a]\nversion = \"6\"\n").contains("give the kind too"));
+        assert!(refused("[backends.a]\nkind = \"tornado\"\n").contains("neither a duration"));
+        assert!(refused("[backends.a]\nidle_timeout = \"gunicorn\"\n")
+            .contains("is not a duration"));
         let error = parse("selct = []\n", "ngxfix.toml")
             .unwrap_err()
             .to_string();

@@ -386,3 +386,69 @@ fn github_annotations_escape_their_data() {
         format!("::error file={escaped},line=9,col=13,endLine=9,endColumn=35,title=ngxfix proxy-http-version::upstream app pools connections, but proxy_http_version here is 1.0: HTTP/1.0 connections are closed after each response, so nothing is ever reused\n")
     );
 }
+
+/// Run `check --format json` with `NGXFIX_NGINX` set: the nginx whose
+/// `-v` gives the version when none is configured.
+fn check_with_nginx(nginx: &str, args: &[&str], cwd: &Path) -> (Value, String) {
+    let output = common::ngxfix()
+        .args(["check", "--format", "json"])
+        .args(args)
+        .env("NGXFIX_NGINX", nginx)
+        .current_dir(cwd)
+        .output()
+        .expect("ngxfix runs");
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&output), stderr(&output)));
+    (report, stderr(&output))
+}
+
+/// A stand-in for nginx that prints `version` the way `nginx -v` does.
+fn fake_nginx(dir: &Path, version: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(format!("nginx-{}", version.replace(['/', ' '], "-")));
+    fs::write(
+        &path,
+        format!("#!/bin/sh\necho 'nginx version: {version}' >&2\n"),
+    )
+    .unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn the_nginx_version_comes_from_the_option_the_settings_or_nginx_v() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = write(dir.path(), "nginx.conf", POOLED);
+    // The installed nginx decides when nothing is configured.
+    let newer = fake_nginx(dir.path(), "nginx/1.30.1");
+    let (report, err) = check_with_nginx(&newer, &[&conf], dir.path());
+    assert_eq!(report["nginx_version"], "1.30.1");
+    assert!(err.is_empty(), "{err}");
+    // 1.30 speaks HTTP/1.1 without a Connection header by default.
+    assert_eq!(rule_ids(&report), ["upstream-keepalive-timeout"]);
+    let tengine = fake_nginx(dir.path(), "Tengine/2.3.3 (nginx/1.18.0)");
+    let (report, _) = check_with_nginx(&tengine, &[&conf], dir.path());
+    assert_eq!(report["nginx_version"], "1.18.0");
+    // The option wins over nginx -v, and so does the settings file.
+    let (report, _) = check_with_nginx(&newer, &["--nginx-version", "1.24.0", &conf], dir.path());
+    assert_eq!(report["nginx_version"], "1.24.0");
+    write(dir.path(), "ngxfix.toml", "nginx_version = \"1.26.2\"\n");
+    let (report, _) = check_with_nginx(&newer, &[&conf], dir.path());
+    assert_eq!(report["nginx_version"], "1.26.2");
+    fs::remove_file(dir.path().join("ngxfix.toml")).unwrap();
+    // Without nginx (or with a fork numbered its own way) the version is
+    // assumed, and said once.
+    for (nginx, why) in [
+        (String::new(), "NGXFIX_NGINX is empty"),
+        (
+            fake_nginx(dir.path(), "Angie/1.5.0"),
+            "names no nginx version",
+        ),
+    ] {
+        let (report, err) = check_with_nginx(&nginx, &[&conf, &conf], dir.path());
+        assert_eq!(report["nginx_version"], "1.29.6");
+        assert_eq!(err.matches("note: assuming nginx 1.29.6").count(), 1, "{err}");
+        assert!(err.contains(why), "{err}");
+        assert!(err.contains("--nginx-version"), "{err}");
+    }
+}

@@ -79,7 +79,10 @@ fn nginx_version(inputs: &Inputs, rules: &RuleSet) -> anyhow::Result<Version> {
             Ok(version) => return Ok(version),
             Err(why) => why,
         },
-        None => "no nginx found on PATH".to_string(),
+        None if std::env::var_os("NGXFIX_NGINX").is_some_and(|v| v.is_empty()) => {
+            "NGXFIX_NGINX is empty".to_string()
+        }
+        None => "no nginx found (NGXFIX_NGINX, PATH, /usr/sbin/nginx)".to_string(),
     };
     eprintln!(
         "note: assuming nginx {} (before 1.29.7, where upstream keepalive must be configured \

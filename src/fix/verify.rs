@@ -65,12 +65,21 @@ pub struct Nginx {
 }
 
 impl Nginx {
-    /// `nginx` from PATH, else /usr/sbin/nginx; None when neither runs.
+    /// The nginx named by `NGXFIX_NGINX` (empty: none), else `nginx` from
+    /// PATH, else /usr/sbin/nginx; None when none runs.
     ///
     /// Only the first `nginx` on PATH is tried, as a shell would run it;
     /// /usr/sbin is often missing from the PATH of non-root users, hence the
-    /// fallback.
+    /// fallback. `NGXFIX_NGINX` serves builds installed elsewhere
+    /// (OpenResty's `/usr/local/openresty/nginx/sbin/nginx`) and checks
+    /// made on a machine whose nginx is not the one the configuration runs
+    /// on.
     pub fn find() -> Option<Nginx> {
+        if let Some(chosen) = std::env::var_os("NGXFIX_NGINX") {
+            return (!chosen.is_empty())
+                .then(|| Nginx::at(PathBuf::from(chosen)))
+                .filter(Nginx::runs);
+        }
         let on_path = std::env::var_os("PATH").and_then(|paths| {
             std::env::split_paths(&paths)
                 .map(|dir| dir.join("nginx"))
