@@ -6,6 +6,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -100,6 +101,34 @@ fn fix(main: &Path, extra: &[&str]) -> std::process::Output {
     run(&args, None, None)
 }
 
+/// The built-in rules' findings on one tree, by rule, for an nginx
+/// version (before and since 1.29.7 the defaults differ).
+fn count_findings(
+    main: &Path,
+    version: &str,
+    counts: &mut BTreeMap<String, [usize; 2]>,
+    slot: usize,
+) {
+    let out = run(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--nginx-version",
+            version,
+            main.to_str().unwrap(),
+        ],
+        None,
+        None,
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    for finding in report["findings"].as_array().into_iter().flatten() {
+        if let Some(rule) = finding["rule"].as_str() {
+            counts.entry(rule.to_string()).or_default()[slot] += 1;
+        }
+    }
+}
+
 #[test]
 fn fixing_the_corpus_is_safe_and_idempotent() {
     let nginx = common::nginx_available();
@@ -111,6 +140,8 @@ fn fixing_the_corpus_is_safe_and_idempotent() {
 
     let (mut tried, mut accepted, mut changed, mut fixes, mut verified) = (0, 0, 0, 0, 0);
     let mut failures = String::new();
+    // rule → [findings assuming 1.24.0, findings assuming 1.30.0]
+    let mut counts: BTreeMap<String, [usize; 2]> = BTreeMap::new();
     for file in files_under(&corpus).into_iter().filter(|p| is_config(p)) {
         let name = file.strip_prefix(&corpus).unwrap().display().to_string();
         // Files nginx refuses to parse are not for fixing.
@@ -140,6 +171,8 @@ fn fixing_the_corpus_is_safe_and_idempotent() {
         }
         tried += 1;
         accepted += usize::from(nginx_ok);
+        count_findings(&main, "1.24.0", &mut counts, 0);
+        count_findings(&main, "1.30.0", &mut counts, 1);
         let before = fs::read(&file).unwrap();
         let out = fix(&main, &[]);
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -194,6 +227,10 @@ fn fixing_the_corpus_is_safe_and_idempotent() {
         "corpus: {tried} trees fixed ({accepted} accepted by nginx -t before fixing), \
          {changed} changed by {fixes} fixes, {verified} of them checked by nginx -t"
     );
+    eprintln!("built-in rule findings before fixing (nginx 1.24.0 / 1.30.0):");
+    for (rule, [old, new]) in &counts {
+        eprintln!("  {rule:40} {old:5} {new:5}");
+    }
     assert!(tried > 100, "only {tried} corpus files could be tried");
     assert!(
         !nginx || verified > 50,
