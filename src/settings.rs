@@ -114,7 +114,21 @@ impl Loaded {
                 };
                 let mut backend = match &kind {
                     Some(spec) => parse_spec(spec, &source)
-                        .map_err(|m| self.invalid(&table, format!("kind: {m}")))?,
+                        .ok()
+                        .filter(|b| b.kind.is_some())
+                        .ok_or_else(|| {
+                            self.invalid(
+                                &table,
+                                format!(
+                                    "kind: \"{spec}\" is not a server kind ({})",
+                                    crate::rules::facts::SERVER_KINDS
+                                        .iter()
+                                        .map(|k| k.name)
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            )
+                        })?,
                     None if b.idle_timeout.is_none() => {
                         return Err(self.invalid(
                             &table,
@@ -261,9 +275,11 @@ mod tests {
         };
         assert!(refused("[backends.a]\n").contains("give `kind`"));
         assert!(refused("[backends.a]\nversion = \"6\"\n").contains("give the kind too"));
-        assert!(refused("[backends.a]\nkind = \"tornado\"\n").contains("neither a duration"));
-        assert!(refused("[backends.a]\nidle_timeout = \"gunicorn\"\n")
-            .contains("is not a duration"));
+        assert!(refused("[backends.a]\nkind = \"tornado\"\n").contains("is not a server kind"));
+        assert!(refused("[backends.a]\nkind = \"5s\"\n").contains("is not a server kind"));
+        assert!(
+            refused("[backends.a]\nidle_timeout = \"gunicorn\"\n").contains("is not a duration")
+        );
         let error = parse("selct = []\n", "ngxfix.toml")
             .unwrap_err()
             .to_string();

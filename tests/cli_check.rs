@@ -447,7 +447,11 @@ fn the_nginx_version_comes_from_the_option_the_settings_or_nginx_v() {
     ] {
         let (report, err) = check_with_nginx(&nginx, &[&conf, &conf], dir.path());
         assert_eq!(report["nginx_version"], "1.29.6");
-        assert_eq!(err.matches("note: assuming nginx 1.29.6").count(), 1, "{err}");
+        assert_eq!(
+            err.matches("note: assuming nginx 1.29.6").count(),
+            1,
+            "{err}"
+        );
         assert!(err.contains(why), "{err}");
         assert!(err.contains("--nginx-version"), "{err}");
     }

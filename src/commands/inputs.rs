@@ -34,7 +34,10 @@ pub fn prepare(inputs: &Inputs) -> anyhow::Result<Prepared> {
         facts.backends.insert(&name, backend);
     }
     facts.front = match &inputs.front_lb {
-        Some(spec) => Some(facts::parse_front(spec, "--front-lb").map_err(anyhow::Error::msg)?),
+        Some(spec) => Some(
+            facts::parse_front(spec, "--front-lb")
+                .map_err(|e| anyhow::anyhow!("--front-lb {spec}: {e}"))?,
+        ),
         None => rules.settings.front()?,
     };
     let options = RunOptions {

@@ -106,7 +106,6 @@ impl Nginx {
         &self.program
     }
 
-    /// Whether `nginx -v` starts and succeeds.
     /// The version this nginx reports (`nginx -v`); an error says what it
     /// printed instead.
     pub fn version(&self) -> Result<Version, String> {
@@ -136,6 +135,7 @@ impl Nginx {
         })
     }
 
+    /// Whether `nginx -v` starts and succeeds.
     fn runs(&self) -> bool {
         let child = Command::new(&self.program)
             .arg("-v")

@@ -331,7 +331,8 @@ pub fn parse_assignment(text: &str) -> Result<(String, Backend), String> {
         .split_once('=')
         .filter(|(name, _)| !name.trim().is_empty())
         .ok_or_else(|| format!("--backend expects UPSTREAM=SPEC, got \"{text}\""))?;
-    Ok((name.trim().to_string(), parse_spec(spec, "--backend")?))
+    let backend = parse_spec(spec, "--backend").map_err(|e| format!("--backend {text}: {e}"))?;
+    Ok((name.trim().to_string(), backend))
 }
 
 /// Read a front load balancer spec: its idle timeout, or a kind

@@ -221,9 +221,14 @@ fn allowed_block<'m>(block: Option<Node<'m>>, directive: &str) -> Option<Node<'m
     }
     let mut current = block;
     while let Some(b) = current {
-        // A block of unknown kind (a fragment's top-level `server`) is
-        // taken at its word.
+        // A block of unknown kind (in a fragment checked on its own) is
+        // taken at its word, except `if`, which refuses most directives
+        // wherever it is.
         let Some(kind) = b.block_kind() else {
+            if b.name() == "if" {
+                current = b.parent();
+                continue;
+            }
             return Some(b);
         };
         if entries.iter().any(|info| info.contexts.contains(kind)) {

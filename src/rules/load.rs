@@ -254,6 +254,13 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
         if let Some(own) = &variant.fix {
             check_fix(own, offset)?;
         }
+        if variant.no_fix && variant.fix.is_some() {
+            return Err(invalid(
+                offset,
+                "[[variant]] has both `fix` and `no_fix = true`".into(),
+                None,
+            ));
+        }
         let fixable = variant.fix.is_some() || (fix.is_some() && !variant.no_fix);
         if variant.safety.is_some() && !fixable {
             return Err(invalid(
