@@ -59,24 +59,33 @@ pub fn pass_target<'m>(node: Node<'m>) -> Option<Target<'m>> {
         return None;
     }
     let url = node.arg(0)?.value().into_owned();
-    let mut rest = url.as_str();
-    for scheme in schemes {
-        if rest.len() >= scheme.len() && rest[..scheme.len()].eq_ignore_ascii_case(scheme) {
-            rest = &rest[scheme.len()..];
-            break;
-        }
-    }
+    let rest = without_scheme(&url, schemes);
     if let Some(path) = rest.strip_prefix("unix:") {
         return Some(Target::Unix(path.to_string()));
     }
-    let host = match node.name() {
-        "proxy_pass" => rest.split('/').next().unwrap_or(rest),
-        _ => rest,
-    };
+    let host = host_of(node, rest);
     if host.contains('$') {
-        return Some(resolve_variable(node, host));
+        return Some(resolve_variable(node, host, schemes));
     }
     Some(by_host(node, host))
+}
+
+fn without_scheme<'a>(url: &'a str, schemes: &[&str]) -> &'a str {
+    schemes
+        .iter()
+        .find(|scheme| {
+            url.len() >= scheme.len() && url[..scheme.len()].eq_ignore_ascii_case(scheme)
+        })
+        .map_or(url, |scheme| &url[scheme.len()..])
+}
+
+/// The host part of a URL without its scheme: `proxy_pass` URLs may carry
+/// a path after the host.
+fn host_of<'a>(node: Node<'_>, rest: &'a str) -> &'a str {
+    match node.name() {
+        "proxy_pass" => rest.split('/').next().unwrap_or(rest),
+        _ => rest,
+    }
 }
 
 fn by_host<'m>(node: Node<'m>, host: &str) -> Target<'m> {
@@ -92,7 +101,7 @@ fn by_host<'m>(node: Node<'m>, host: &str) -> Target<'m> {
 
 /// `$var` as the host (alone, or followed by a variable that holds the
 /// path such as `$request_uri`): the upstreams its `set` or `map` values name.
-fn resolve_variable<'m>(node: Node<'m>, host: &str) -> Target<'m> {
+fn resolve_variable<'m>(node: Node<'m>, host: &str, schemes: &[&str]) -> Target<'m> {
     let unresolved = || Target::Variable(host.to_string());
     let Some(after) = host.strip_prefix('$') else {
         return unresolved();
@@ -144,6 +153,9 @@ fn resolve_variable<'m>(node: Node<'m>, host: &str) -> Target<'m> {
     }
     let mut upstreams: Vec<Node<'m>> = Vec::new();
     for value in &values {
+        // `proxy_pass $url;` with `set $url http://backend/;`: the value is
+        // a whole URL.
+        let value = host_of(node, without_scheme(value, schemes));
         if let Some(upstream) = model.upstream(value) {
             if !upstreams.contains(&upstream) {
                 upstreams.push(upstream);
@@ -199,6 +211,7 @@ mod tests {
                     location /g { set $to other; proxy_pass http://$to; }
                     location /h { proxy_pass http://$host; }
                     location /i { fastcgi_pass app; grpc_pass grpc://App; }
+                    location /j { set $url http://other/x; proxy_pass $url; }
                 }
             }",
         );
@@ -215,6 +228,7 @@ mod tests {
                 "variable Variable(\"$host\")",
                 "upstream App",
                 "upstream App",
+                "upstream other",
             ]
         );
     }
