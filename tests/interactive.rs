@@ -155,17 +155,7 @@ fn yes_no_all_quit_in_one_session() {
     fs::write(dir.path().join("b.conf"), &b).unwrap();
 
     // a.conf: /1 yes, /2 no, /3 all remaining in the file; b.conf: quit.
-    let mut session = Session::start(
-        &[
-            "fix",
-            "-i",
-            "--no-verify",
-            "--backend",
-            "app=75s",
-            "nginx.conf",
-        ],
-        dir.path(),
-    );
+    let mut session = Session::start(FIX_I, dir.path());
     session.answer(1, "y");
     session.answer(2, "n");
     session.answer(3, "a");
@@ -197,22 +187,23 @@ fn yes_no_all_quit_in_one_session() {
     );
 }
 
+/// `fix -i` on `nginx.conf`; the upstream `app` has a backend that outlasts
+/// nginx's idle timeout, so only the header and version fixes are asked.
+const FIX_I: &[&str] = &[
+    "fix",
+    "-i",
+    "--no-verify",
+    "--backend",
+    "app=75s",
+    "nginx.conf",
+];
+
 #[test]
 fn a_reply_that_is_not_an_answer_is_asked_again() {
     let dir = tempfile::tempdir().unwrap();
     let conf = format!("http {{\n    upstream app {{ server 127.0.0.1:8000; keepalive 16; }}\n    server {{\n        proxy_set_header Connection \"\";\n{}    }}\n}}\n", location("/"));
     fs::write(dir.path().join("nginx.conf"), &conf).unwrap();
-    let mut session = Session::start(
-        &[
-            "fix",
-            "-i",
-            "--no-verify",
-            "--backend",
-            "app=75s",
-            "nginx.conf",
-        ],
-        dir.path(),
-    );
+    let mut session = Session::start(FIX_I, dir.path());
     session.answer(1, "maybe");
     let start = Instant::now();
     while !session.screen().contains("answer y, n, a or q") {
