@@ -10,7 +10,7 @@
 //! upstreams first, so `proxy_pass http://$pool` reaches the upstreams its
 //! possible values name; values from `set` and `map` are followed here.
 
-use super::tree::Node;
+use super::tree::{Node, NodeId};
 
 /// What a `*_pass` directive reaches.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,10 +64,33 @@ pub fn pass_target<'m>(node: Node<'m>) -> Option<Target<'m>> {
         return Some(Target::Unix(path.to_string()));
     }
     let host = host_of(node, rest);
-    if host.contains('$') {
-        return Some(resolve_variable(node, host, schemes));
+    match host.find('$') {
+        None => Some(by_host(node, host)),
+        Some(0) => Some(resolve_variable(node, host)),
+        // `http://app$request_uri`: the host is the literal part when a
+        // path variable follows it.
+        Some(at) if path_follows(&host[at..]) => Some(match by_host(node, &host[..at]) {
+            Target::Address(_) => Target::Variable(host.to_string()),
+            reached => reached,
+        }),
+        Some(_) => Some(Target::Variable(host.to_string())),
     }
-    Some(by_host(node, host))
+}
+
+/// Whether `rest` (what follows the host) starts a path: empty, `/`, `?`,
+/// or a variable whose value is a path or a query.
+fn path_follows(rest: &str) -> bool {
+    rest.is_empty()
+        || [
+            "/",
+            "?",
+            "$request_uri",
+            "$uri",
+            "$document_uri",
+            "$is_args",
+        ]
+        .iter()
+        .any(|v| rest.starts_with(v))
 }
 
 fn without_scheme<'a>(url: &'a str, schemes: &[&str]) -> &'a str {
@@ -101,7 +124,7 @@ fn by_host<'m>(node: Node<'m>, host: &str) -> Target<'m> {
 
 /// `$var` as the host (alone, or followed by a variable that holds the
 /// path such as `$request_uri`): the upstreams its `set` or `map` values name.
-fn resolve_variable<'m>(node: Node<'m>, host: &str, schemes: &[&str]) -> Target<'m> {
+fn resolve_variable<'m>(node: Node<'m>, host: &str) -> Target<'m> {
     let unresolved = || Target::Variable(host.to_string());
     let Some(after) = host.strip_prefix('$') else {
         return unresolved();
@@ -119,18 +142,7 @@ fn resolve_variable<'m>(node: Node<'m>, host: &str, schemes: &[&str]) -> Target<
             after.split_at(len)
         }
     };
-    let path_follows = rest.is_empty()
-        || [
-            "/",
-            "?",
-            "$request_uri",
-            "$uri",
-            "$document_uri",
-            "$is_args",
-        ]
-        .iter()
-        .any(|v| rest.starts_with(v));
-    if var.is_empty() || !path_follows {
+    if var.is_empty() || !path_follows(rest) {
         return unresolved();
     }
     let var = format!("${var}");
@@ -146,27 +158,35 @@ fn resolve_variable<'m>(node: Node<'m>, host: &str, schemes: &[&str]) -> Target<
         }
     }
     let model = node.model();
-    if let Some(map) = model.map_for(&var) {
-        for entry in map.children() {
-            values.extend(entry.arg(0).map(|a| a.value().into_owned()));
-        }
-    }
-    let mut upstreams: Vec<Node<'m>> = Vec::new();
+    let mut ids: Vec<NodeId> = Vec::new();
     for value in &values {
-        // `proxy_pass $url;` with `set $url http://backend/;`: the value is
-        // a whole URL.
-        let value = host_of(node, without_scheme(value, schemes));
-        if let Some(upstream) = model.upstream(value) {
-            if !upstreams.contains(&upstream) {
-                upstreams.push(upstream);
-            }
+        if let Some(upstream) = model.upstream(value_host(value)) {
+            ids.push(upstream.id());
         }
     }
-    if upstreams.is_empty() {
+    ids.extend_from_slice(model.map_upstreams(&var));
+    // Each upstream once, in the order first named.
+    let mut seen = rustc_hash::FxHashSet::default();
+    ids.retain(|id| seen.insert(*id));
+    if ids.is_empty() {
         unresolved()
     } else {
-        Target::Upstream(upstreams)
+        Target::Upstream(ids.into_iter().map(|id| model.node(id)).collect())
     }
+}
+
+/// The host a variable's value names, for looking it up among the
+/// upstreams: `proxy_pass $url;` with `set $url http://backend/;` holds a
+/// whole URL. Any `*_pass` scheme is dropped, and the path: a value that
+/// is not a URL has no `/` to cut at unless it is a socket path, which
+/// names no upstream either way.
+pub fn value_host(value: &str) -> &str {
+    let rest = PASS_DIRECTIVES
+        .iter()
+        .map(|(_, schemes)| without_scheme(value, schemes))
+        .min_by_key(|rest| rest.len())
+        .unwrap_or(value);
+    rest.split('/').next().unwrap_or(rest)
 }
 
 #[cfg(test)]
@@ -212,6 +232,9 @@ mod tests {
                     location /h { proxy_pass http://$host; }
                     location /i { fastcgi_pass app; grpc_pass grpc://App; }
                     location /j { set $url http://other/x; proxy_pass $url; }
+                    location /k { proxy_pass http://other$request_uri; }
+                    location /l { proxy_pass http://127.0.0.1:8000$request_uri; }
+                    location /m { proxy_pass http://other$host; }
                 }
             }",
         );
@@ -229,6 +252,9 @@ mod tests {
                 "upstream App",
                 "upstream App",
                 "upstream other",
+                "upstream other",
+                "variable Variable(\"127.0.0.1:8000$request_uri\")",
+                "variable Variable(\"other$host\")",
             ]
         );
     }

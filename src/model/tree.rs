@@ -65,6 +65,10 @@ pub struct Model<'c> {
     maps: HashMap<String, NodeId>,
     /// The `*_pass` directives reaching each `upstream{}`, built on first use.
     passes: std::sync::OnceLock<HashMap<NodeId, Vec<NodeId>>>,
+    /// The upstreams each `map`'s values name (by map node), built on first
+    /// use: a map routing to thousands of upstreams is read once, not once
+    /// per `proxy_pass` that uses it.
+    map_targets: std::sync::OnceLock<HashMap<NodeId, Vec<NodeId>>>,
 }
 
 /// A directive of the model.
@@ -107,6 +111,7 @@ impl<'c> Model<'c> {
             upstreams: HashMap::default(),
             maps: HashMap::default(),
             passes: std::sync::OnceLock::new(),
+            map_targets: std::sync::OnceLock::new(),
         };
         assert!(
             config.files().len() <= usize::from(u16::MAX),
@@ -330,6 +335,34 @@ impl<'c> Model<'c> {
             index
         });
         index.get(&upstream).map_or(&[], Vec::as_slice)
+    }
+
+    /// The upstreams the values of the `map` setting `var` name, each once
+    /// (a value may be a whole URL: [`super::targets::value_host`]).
+    pub fn map_upstreams(&self, var: &str) -> &[NodeId] {
+        let Some(map) = self.map_for(var) else {
+            return &[];
+        };
+        let index = self.map_targets.get_or_init(|| {
+            let mut index: HashMap<NodeId, Vec<NodeId>> = HashMap::default();
+            for map in self.named("map") {
+                let mut seen = rustc_hash::FxHashSet::default();
+                let mut ids = Vec::new();
+                for entry in map.children() {
+                    if let Some(value) = entry.arg(0) {
+                        let value = value.value();
+                        if let Some(up) = self.upstream(super::targets::value_host(&value)) {
+                            if seen.insert(up.id()) {
+                                ids.push(up.id());
+                            }
+                        }
+                    }
+                }
+                index.insert(map.id(), ids);
+            }
+            index
+        });
+        index.get(&map.id()).map_or(&[], Vec::as_slice)
     }
 
     /// The `map` block whose result is the variable `var` (with its `$`).

@@ -101,9 +101,11 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
     })
 }
 
-/// Remove each argument equal to the value, with the blank before it, so
-/// `error timeout non_idempotent;` becomes `error timeout;`. A directive
-/// left without arguments would not be valid nginx: that is refused.
+/// Remove each argument equal to the value, with the blanks right before
+/// it on its line, so `error timeout non_idempotent;` becomes `error
+/// timeout;`. A comment or line break before the argument stays. A
+/// directive left without arguments would not be valid nginx: that is
+/// refused.
 fn remove_arg(
     remove: &RemoveArg,
     subject: &Subject<'_, '_>,
@@ -127,17 +129,25 @@ fn remove_arg(
             node.name()
         ));
     }
-    let mut previous_end = directive.name().span().end;
-    for arg in &args {
-        if same(arg) {
-            edits.push(Edit {
-                file: node.file(),
-                start: previous_end,
-                end: arg.span().end,
-                text: String::new(),
-            });
-        }
-        previous_end = arg.span().end;
+    let text = directive.tree().text();
+    let blank = |b: &&u8| **b == b' ' || **b == b'\t';
+    for arg in args.iter().filter(|a| same(a)) {
+        let (start, end) = (arg.span().start as usize, arg.span().end as usize);
+        let before = text[..start].iter().rev().take_while(blank).count();
+        let starts_line = matches!(text[..start - before].last(), None | Some(b'\n'));
+        // First on its line: the blanks after it go, so the next argument
+        // takes its place and indentation.
+        let (start, end) = if starts_line {
+            (start, end + text[end..].iter().take_while(blank).count())
+        } else {
+            (start - before, end)
+        };
+        edits.push(Edit {
+            file: node.file(),
+            start: start as u32,
+            end: end as u32,
+            text: String::new(),
+        });
     }
     Ok(format!("remove `{value}` from `{}`", node.name()))
 }

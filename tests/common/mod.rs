@@ -35,9 +35,48 @@ pub fn is_config(path: &Path) -> bool {
             .is_some_and(|e| skip_ext.contains(&e)))
 }
 
-/// The `ngxfix` binary built for this test run.
+/// The `ngxfix` binary built for this test run. Where nginx is installed,
+/// ngxfix runs it through [`pinned_nginx`], so the tests see the same nginx
+/// version (1.29.6, the one ngxfix assumes without nginx) on every machine
+/// while `nginx -t` stays real.
 pub fn ngxfix() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ngxfix"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ngxfix"));
+    if let Some(nginx) = pinned_nginx() {
+        command.env("NGXFIX_NGINX", nginx);
+    }
+    command
+}
+
+/// A stand-in for the installed nginx that answers `-v` with
+/// `nginx/1.29.6` and runs the real nginx for everything else. The rules
+/// follow the version `nginx -v` reports; without this, a machine with
+/// nginx 1.30 would run the tests with other defaults.
+pub fn pinned_nginx() -> Option<&'static Path> {
+    static PINNED: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    PINNED
+        .get_or_init(|| {
+            let real = std::env::var_os("PATH")
+                .and_then(|paths| {
+                    std::env::split_paths(&paths)
+                        .map(|dir| dir.join("nginx"))
+                        .find(|candidate| candidate.is_file())
+                })
+                .or_else(|| Some(PathBuf::from("/usr/sbin/nginx")).filter(|p| p.is_file()))?;
+            let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+            let script = dir.join("nginx-1.29.6");
+            let text = format!(
+                "#!/bin/sh\nif [ \"$1\" = -v ]; then echo 'nginx version: nginx/1.29.6' >&2; exit 0; fi\nexec '{}' \"$@\"\n",
+                real.display()
+            );
+            // Test binaries run in parallel: write aside, then rename.
+            let staged = dir.join(format!("nginx-1.29.6.{}", std::process::id()));
+            std::fs::write(&staged, text).ok()?;
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&staged, std::fs::Permissions::from_mode(0o755)).ok()?;
+            std::fs::rename(&staged, &script).ok()?;
+            Some(script)
+        })
+        .as_deref()
 }
 
 /// Run `ngxfix` with arguments and optional standard input.
