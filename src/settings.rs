@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::rules::facts::{parse_front, parse_spec, Backend, Front, Idle};
+use crate::rules::facts::{duration, known_kinds, parse_front, parse_spec, Backend, Front, Idle};
 use crate::rules::schema::ParamValue;
 use crate::syntax::SourceError;
 
@@ -112,47 +112,49 @@ impl Loaded {
                     }
                     (None, None) => None,
                 };
-                let mut backend = match &kind {
-                    Some(spec) => parse_spec(spec, &source)
-                        .ok()
-                        .filter(|b| b.kind.is_some())
-                        .ok_or_else(|| {
-                            self.invalid(
-                                &table,
-                                format!(
-                                    "kind: \"{spec}\" is not a server kind ({})",
-                                    crate::rules::facts::SERVER_KINDS
-                                        .iter()
-                                        .map(|k| k.name)
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                ),
-                            )
-                        })?,
-                    None if b.idle_timeout.is_none() => {
+                let by_kind = match &kind {
+                    Some(spec) => Some(
+                        parse_spec(spec, &source)
+                            .ok()
+                            .filter(|b| b.kind.is_some())
+                            .ok_or_else(|| {
+                                self.invalid(
+                                    &table,
+                                    format!(
+                                        "kind: \"{spec}\" is not a server kind ({})",
+                                        known_kinds()
+                                    ),
+                                )
+                            })?,
+                    ),
+                    None => None,
+                };
+                let timeout = match &b.idle_timeout {
+                    Some(text) => Some(duration(text).ok_or_else(|| {
+                        self.invalid(
+                            &table,
+                            format!(
+                                "idle_timeout: \"{text}\" is not a duration such as 5s or 750ms"
+                            ),
+                        )
+                    })?),
+                    None => None,
+                };
+                // The timeout, when given, wins over the kind's default.
+                let backend = match (by_kind, timeout) {
+                    (Some(backend), None) => backend,
+                    (by_kind, Some(timeout)) => Backend {
+                        idle: Idle::After(timeout),
+                        kind: by_kind.and_then(|b| b.kind),
+                        source: source.clone(),
+                    },
+                    (None, None) => {
                         return Err(self.invalid(
                             &table,
                             "give `kind` (gunicorn, node, ...) or `idle_timeout` (\"5s\")".into(),
                         ))
                     }
-                    None => Backend {
-                        idle: Idle::Never,
-                        kind: None,
-                        source: source.clone(),
-                    },
                 };
-                if let Some(timeout) = &b.idle_timeout {
-                    let timed = parse_spec(timeout, &source)
-                        .ok()
-                        .filter(|t| t.kind.is_none())
-                        .ok_or_else(|| {
-                            self.invalid(
-                                &table,
-                                format!("idle_timeout: \"{timeout}\" is not a duration such as 5s or 750ms"),
-                            )
-                        })?;
-                    backend.idle = timed.idle;
-                }
                 Ok((name.clone(), backend))
             })
             .collect()
@@ -164,22 +166,26 @@ impl Loaded {
             return Ok(None);
         };
         let source = self.source();
-        let spec = front
-            .idle_timeout
-            .as_ref()
-            .or(front.kind.as_ref())
-            .ok_or_else(|| {
-                self.invalid(
-                    "front_lb",
-                    "give `kind` (aws-alb) or `idle_timeout` (\"60s\")".into(),
-                )
-            })?;
-        let mut parsed = parse_front(spec, &source).map_err(|m| self.invalid("front_lb", m))?;
-        if let (Some(kind), Some(_)) = (&front.kind, &front.idle_timeout) {
-            let known = parse_front(kind, &source).map_err(|m| self.invalid("front_lb", m))?;
-            parsed.kind = known.kind;
+        let invalid = |message| self.invalid("front_lb", message);
+        let by_kind = match &front.kind {
+            Some(kind) => Some(parse_front(kind, &source).map_err(invalid)?),
+            None => None,
+        };
+        let timeout = match &front.idle_timeout {
+            Some(text) => Some(parse_front(text, &source).map_err(invalid)?),
+            None => None,
+        };
+        // The timeout, when given, wins over the kind's default.
+        match (by_kind, timeout) {
+            (Some(known), Some(timed)) => Ok(Some(Front {
+                kind: known.kind,
+                ..timed
+            })),
+            (by_kind, timeout) => timeout
+                .or(by_kind)
+                .map(Some)
+                .ok_or_else(|| invalid("give `kind` (aws-alb) or `idle_timeout` (\"60s\")".into())),
         }
-        Ok(Some(parsed))
     }
 }
 

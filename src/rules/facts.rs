@@ -279,11 +279,13 @@ pub struct Facts {
     pub front: Option<Front>,
 }
 
-fn duration(text: &str) -> Option<Duration> {
+/// A duration as specs write it (`5s`, `750ms`; a bare number is seconds).
+pub fn duration(text: &str) -> Option<Duration> {
     Duration::parse(text.trim(), TimeSlot::Milliseconds).ok()
 }
 
-fn known_kinds() -> String {
+/// The names of the server kinds, for messages.
+pub fn known_kinds() -> String {
     SERVER_KINDS
         .iter()
         .map(|k| k.name)
