@@ -5,7 +5,6 @@ use std::io::Write;
 use anyhow::bail;
 
 use crate::cli::{ExplainArgs, RulesArgs};
-use ngxfix::rules::schema::Variant;
 use ngxfix::rules::{Rule, Safety};
 
 /// The safeties of a rule's fix and its variants' fixes (`safe/unsafe`),
@@ -19,25 +18,15 @@ fn fixable(rule: &Rule) -> String {
             }
         }
     };
-    let base = rule.fix.as_ref().map(|f| f.safety);
-    note(base);
+    note(rule.fix_for(None).map(|(_, s)| s));
     for variant in &rule.variants {
-        note(variant_safety(rule, variant));
+        note(rule.fix_for(Some(variant)).map(|(_, s)| s));
     }
     if safeties.is_empty() {
         "no".into()
     } else {
         safeties.join("/")
     }
-}
-
-/// The safety of a variant's fix, `None` when it has none.
-fn variant_safety(rule: &Rule, variant: &Variant) -> Option<Safety> {
-    if variant.no_fix {
-        return None;
-    }
-    let fix = variant.fix.as_ref().or(rule.fix.as_ref())?;
-    Some(variant.safety.unwrap_or(fix.safety))
 }
 
 /// The rule table (selected rules), or JSON.
@@ -113,7 +102,9 @@ pub fn explain(args: &ExplainArgs, out: &mut impl Write) -> anyhow::Result<u8> {
     if !rule.variants.is_empty() {
         writeln!(out, "\n## Cases\n")?;
         for variant in &rule.variants {
-            let fix = variant_safety(rule, variant).map_or("no fix", |s| s.as_str());
+            let fix = rule
+                .fix_for(Some(variant))
+                .map_or("no fix", |(_, s)| s.as_str());
             writeln!(
                 out,
                 "- {}: {}, fix: {fix}",

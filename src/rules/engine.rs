@@ -279,19 +279,9 @@ fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>, paths: &[Arc<str>]) -> Fi
             .unwrap_or_else(|_| rule.title.clone()),
         None => rule.title.clone(),
     };
-    let fix = match variant {
-        Some(v) if v.no_fix => None,
-        Some(v) => v.fix.as_ref().or(rule.fix.as_ref()),
-        None => rule.fix.as_ref(),
-    };
-    let (fix, fix_unavailable) = match fix {
-        Some(fix) => match plan(fix, &subject) {
-            Ok(mut plan) => {
-                if let Some(safety) = variant.and_then(|v| v.safety) {
-                    plan.safety = safety;
-                }
-                (Some(plan), None)
-            }
+    let (fix, fix_unavailable) = match rule.fix_for(variant) {
+        Some((fix, safety)) => match plan(fix, &subject) {
+            Ok(plan) => (Some(FixPlan { safety, ..plan }), None),
             Err(why) => (None, Some(why)),
         },
         None => (None, None),

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::schema::{Cond, Fix, Param, RuleFile, Severity, Test, ValueTest, Variant};
+use super::schema::{Cond, Fix, Param, RuleFile, Safety, Severity, Test, ValueTest, Variant};
 use super::template::Template;
 use crate::model::VersionRange;
 use crate::syntax::SourceError;
@@ -53,6 +53,15 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The fix of a finding in the case `variant` (none: the rule's own),
+    /// with its safety; `None` when that case has no fix.
+    pub fn fix_for<'a>(&'a self, variant: Option<&'a Variant>) -> Option<(&'a Fix, Safety)> {
+        match variant {
+            Some(v) => v.fix(self.fix.as_ref()),
+            None => self.fix.as_ref().map(|f| (f, f.safety)),
+        }
+    }
+
     /// Parameter values: defaults, overridden by `overrides`.
     pub fn param_values(
         &self,
@@ -261,8 +270,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
                 None,
             ));
         }
-        let fixable = variant.fix.is_some() || (fix.is_some() && !variant.no_fix);
-        if variant.safety.is_some() && !fixable {
+        if variant.safety.is_some() && variant.fix(fix.as_ref()).is_none() {
             return Err(invalid(
                 offset,
                 "[[variant]] sets `safety` but has no fix".into(),

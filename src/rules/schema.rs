@@ -67,6 +67,18 @@ pub struct Variant {
     pub no_fix: bool,
 }
 
+impl Variant {
+    /// The fix this case gets, given the rule's own, with its safety;
+    /// `None` when the case has none.
+    pub fn fix<'a>(&'a self, rule_fix: Option<&'a Fix>) -> Option<(&'a Fix, Safety)> {
+        if self.no_fix {
+            return None;
+        }
+        let fix = self.fix.as_ref().or(rule_fix)?;
+        Some((fix, self.safety.unwrap_or(fix.safety)))
+    }
+}
+
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
