@@ -55,13 +55,8 @@ pub fn pinned_nginx() -> Option<&'static Path> {
     static PINNED: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     PINNED
         .get_or_init(|| {
-            let real = std::env::var_os("PATH")
-                .and_then(|paths| {
-                    std::env::split_paths(&paths)
-                        .map(|dir| dir.join("nginx"))
-                        .find(|candidate| candidate.is_file())
-                })
-                .or_else(|| Some(PathBuf::from("/usr/sbin/nginx")).filter(|p| p.is_file()))?;
+            // The nginx ngxfix itself would run.
+            let real = ngxfix::fix::verify::Nginx::find()?.program().to_path_buf();
             let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
             let script = dir.join("nginx-1.29.6");
             let text = format!(
