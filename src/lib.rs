@@ -19,6 +19,7 @@
 //! assert_eq!(listen.line_col().line, 3);
 //! ```
 
+pub mod backends;
 pub mod config;
 pub mod fix;
 pub mod model;
