@@ -67,12 +67,23 @@ pub struct Inputs {
     pub nginx_version: Option<String>,
 
     /// The backend behind an upstream (repeatable): `UPSTREAM=DURATION`,
-    /// its idle keepalive timeout, or `UPSTREAM=KIND[@VERSION]` for a
+    /// its idle keepalive timeout; `UPSTREAM=KIND[@VERSION]` for a
     /// server's documented default (gunicorn, uvicorn, hypercorn, waitress,
     /// node, apache, puma, tomcat, spring-boot, uwsgi-http11, uwsgi-http,
-    /// uwsgi-http-socket, go, caddy, envoy).
+    /// uwsgi-http-socket, go, caddy, envoy); or
+    /// `UPSTREAM=KIND[@VERSION]:PATH` to read it from the server's own
+    /// configuration (gunicorn, uvicorn, hypercorn, uwsgi, node, puma,
+    /// tomcat, spring-boot, apache).
     #[arg(long = "backend", value_name = "UPSTREAM=SPEC")]
     pub backends: Vec<String>,
+
+    /// When a backend closes idle connections before nginx does: lower
+    /// nginx's upstream keepalive_timeout (`nginx`, the default: one file,
+    /// no redeploy), or raise the backend's timeout in its configuration
+    /// file (`backend`; needs `--backend UPSTREAM=KIND:PATH`). Overrides
+    /// `prefer` in ngxfix.toml.
+    #[arg(long, value_name = "nginx|backend", value_parser = parse_prefer)]
+    pub prefer: Option<ngxfix::rules::facts::Prefer>,
 
     /// The load balancer in front of nginx: its idle timeout (`350s`) or a
     /// kind (`aws-alb`, 60s). nginx's client keepalive_timeout must exceed it.
@@ -224,4 +235,8 @@ pub enum ParseFormat {
     Dump,
     /// Counts only: files, bytes, lines, tokens, directives, comments.
     Stats,
+}
+
+fn parse_prefer(text: &str) -> Result<ngxfix::rules::facts::Prefer, String> {
+    text.parse()
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::rules::facts::{duration, known_kinds, parse_front, parse_spec, Backend, Front, Idle};
+use crate::rules::facts::{duration, known_kinds, parse_front, parse_spec, Front, Prefer, Spec};
 use crate::rules::schema::ParamValue;
 use crate::syntax::SourceError;
 
@@ -52,6 +52,11 @@ pub struct BackendSettings {
     pub version: Option<String>,
     /// The backend's idle keepalive timeout (`5s`, `750ms`).
     pub idle_timeout: Option<String>,
+    /// The server's configuration file, read for its idle timeout
+    /// (relative to this settings file).
+    pub config: Option<PathBuf>,
+    /// Which side a timeout fix changes: `nginx` (default) or `backend`.
+    pub prefer: Option<Prefer>,
 }
 
 /// The `[front_lb]` table.
@@ -75,15 +80,12 @@ pub struct Loaded {
 impl Loaded {
     /// Rule paths resolved against the settings file's folder.
     pub fn rule_paths(&self) -> Vec<PathBuf> {
-        let base = self
-            .path
-            .as_deref()
-            .and_then(Path::parent)
-            .unwrap_or(Path::new(""));
+        let base = self.base();
         self.settings.rules.iter().map(|p| base.join(p)).collect()
     }
 
-    fn source(&self) -> String {
+    /// The settings file's path for messages.
+    pub fn source(&self) -> String {
         self.path
             .as_ref()
             .map_or_else(|| FILE_NAME.to_string(), |p| p.display().to_string())
@@ -96,66 +98,79 @@ impl Loaded {
         }
     }
 
-    /// The declared backends.
-    pub fn backends(&self) -> Result<Vec<(String, Backend)>, SettingsError> {
-        let source = self.source();
+    /// The folder relative paths in the settings are read from.
+    pub fn base(&self) -> &Path {
+        self.path
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new(""))
+    }
+
+    /// The declared backends: upstream name, spec, and the side a timeout
+    /// fix should change when the table says.
+    pub fn backends(&self) -> Result<Vec<(String, Spec, Option<Prefer>)>, SettingsError> {
         self.settings
             .backends
             .iter()
             .map(|(name, b)| {
                 let table = format!("backends.{name}");
+                let invalid = |message: String| self.invalid(&table, message);
                 let kind = match (&b.kind, &b.version) {
                     (Some(kind), Some(version)) => Some(format!("{kind}@{version}")),
                     (Some(kind), None) => Some(kind.clone()),
-                    (None, Some(_)) => {
-                        return Err(self.invalid(&table, "version: give the kind too".into()))
-                    }
+                    (None, Some(_)) => return Err(invalid("version: give the kind too".into())),
                     (None, None) => None,
                 };
-                let by_kind = match &kind {
-                    Some(spec) => Some(
-                        parse_spec(spec, &source)
-                            .ok()
-                            .filter(|b| b.kind.is_some())
-                            .ok_or_else(|| {
-                                self.invalid(
-                                    &table,
-                                    format!(
-                                        "kind: \"{spec}\" is not a server kind ({})",
-                                        known_kinds()
-                                    ),
-                                )
-                            })?,
-                    ),
-                    None => None,
-                };
-                let timeout = match &b.idle_timeout {
-                    Some(text) => Some(duration(text).ok_or_else(|| {
-                        self.invalid(
-                            &table,
-                            format!(
-                                "idle_timeout: \"{text}\" is not a duration such as 5s or 750ms"
-                            ),
-                        )
-                    })?),
-                    None => None,
-                };
-                // The timeout, when given, wins over the kind's default.
-                let backend = match (by_kind, timeout) {
-                    (Some(backend), None) => backend,
-                    (by_kind, Some(timeout)) => Backend {
-                        idle: Idle::After(timeout),
-                        kind: by_kind.and_then(|b| b.kind),
-                        source: source.clone(),
-                    },
-                    (None, None) => {
-                        return Err(self.invalid(
-                            &table,
-                            "give `kind` (gunicorn, node, ...) or `idle_timeout` (\"5s\")".into(),
+                let spec = match (kind, &b.idle_timeout, &b.config) {
+                    (_, Some(_), Some(_)) => {
+                        return Err(invalid(
+                            "give `idle_timeout` or `config` (the file it is read from), not both"
+                                .into(),
                         ))
                     }
+                    (None, _, Some(_)) => {
+                        return Err(invalid(format!(
+                            "config: give the server's kind too ({})",
+                            crate::backends::readable_kinds()
+                        )))
+                    }
+                    (Some(kind), None, Some(path)) => {
+                        parse_spec(&format!("{kind}:{}", path.display())).map_err(invalid)?
+                    }
+                    (kind, timeout, None) => {
+                        let by_kind = match &kind {
+                            Some(spec) => match parse_spec(spec) {
+                                Ok(Spec::Kind { kind, major }) => Some((kind, major)),
+                                _ => {
+                                    return Err(invalid(format!(
+                                        "kind: \"{spec}\" is not a server kind ({})",
+                                        known_kinds()
+                                    )))
+                                }
+                            },
+                            None => None,
+                        };
+                        match (by_kind, timeout) {
+                            // The timeout, when given, wins over the kind's default.
+                            (by_kind, Some(text)) => Spec::Idle {
+                                idle: duration(text).ok_or_else(|| {
+                                    invalid(format!(
+                                        "idle_timeout: \"{text}\" is not a duration such as 5s or 750ms"
+                                    ))
+                                })?,
+                                kind: by_kind.map(|(kind, _)| kind),
+                            },
+                            (Some((kind, major)), None) => Spec::Kind { kind, major },
+                            (None, None) => {
+                                return Err(invalid(
+                                    "give `kind` (gunicorn, node, ...), `idle_timeout` (\"5s\") or `kind` and `config` (its configuration file)"
+                                        .into(),
+                                ))
+                            }
+                        }
+                    }
                 };
-                Ok((name.clone(), backend))
+                Ok((name.clone(), spec, b.prefer))
             })
             .collect()
     }
@@ -241,6 +256,7 @@ pub fn parse(text: &str, path: &str) -> Result<Settings, SettingsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::facts::Facts;
 
     #[test]
     fn settings_parse_and_refuse_unknown_keys() {
@@ -262,11 +278,15 @@ mod tests {
             .unwrap(),
             path: None,
         };
-        let backends: BTreeMap<String, Backend> = loaded.backends().unwrap().into_iter().collect();
-        let idle = |name: &str| backends[name].idle_timeout().map(|d| d.to_string());
+        let mut facts = Facts::default();
+        for (name, spec, _) in loaded.backends().unwrap() {
+            facts.declare(&name, spec, "test", Path::new("")).unwrap();
+        }
+        let backends = &facts.backends;
+        let idle = |name: &str| backends.get(name).unwrap().idle_timeout().map(|d| d.to_string());
         assert_eq!(idle("app").as_deref(), Some("20s"));
         assert_eq!(idle("api").as_deref(), Some("65s"));
-        assert_eq!(backends["api"].kind, Some("node"));
+        assert_eq!(backends.get("api").unwrap().kind, Some("node"));
         assert_eq!(idle("raw").as_deref(), Some("750ms"));
         let front = loaded.front().unwrap().unwrap();
         assert_eq!(front.idle_timeout.to_string(), "1m");

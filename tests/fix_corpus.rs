@@ -312,6 +312,14 @@ fn rule_examples_are_fixed_in_one_run() {
             for (name, spec) in &test.backends {
                 args.extend(["--backend".into(), format!("{name}={spec}")]);
             }
+            // Backend files are edited too (--prefer backend): the second
+            // run must leave them alone as well.
+            for (path, text) in &test.files {
+                fs::write(dir.path().join(path), text).unwrap();
+            }
+            if let Some(prefer) = test.prefer {
+                args.extend(["--prefer".into(), prefer.as_str().into()]);
+            }
             if let Some(front) = &test.front_lb {
                 args.extend(["--front-lb".into(), front.clone()]);
             }

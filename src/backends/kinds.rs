@@ -172,9 +172,6 @@ pub const SERVER_KINDS: &[ServerKind] = &[
     },
 ];
 
-/// Load balancers that can sit in front of nginx, with their idle timeout.
-pub const FRONT_KINDS: &[(&str, Duration)] = &[("aws-alb", Duration::from_millis(60_000))];
-
 impl ServerKind {
     /// The kind named `name` (or one of its aliases), case-insensitively.
     pub fn find(name: &str) -> Option<&'static ServerKind> {

@@ -30,6 +30,8 @@ mod spring;
 mod tomcat;
 mod uwsgi;
 
+use std::path::{Path, PathBuf};
+
 use crate::model::Duration;
 pub use kinds::{Idle, ServerKind, SERVER_KINDS};
 
@@ -61,7 +63,9 @@ pub struct Reading {
 /// Replace `start..end` (byte offsets) of a backend file with `text`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct TextEdit {
+    #[serde(rename = "start_byte")]
     pub start: usize,
+    #[serde(rename = "end_byte")]
     pub end: usize,
     pub text: String,
 }
@@ -154,4 +158,63 @@ pub fn readable_kinds() -> String {
         .map(|f| f.kinds[0])
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+impl std::fmt::Debug for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Format({})", self.kinds[0])
+    }
+}
+
+/// A backend configuration file, loaded to be read and perhaps edited.
+#[derive(Debug, Clone)]
+pub struct BackendFile {
+    /// The path as the user named it (joined to the settings file's folder
+    /// when it came from there).
+    pub path: PathBuf,
+    pub format: &'static Format,
+    /// The server's major version, when given.
+    pub version: Option<u32>,
+    /// The current text: the file's, then with the fixes applied so far.
+    pub text: String,
+}
+
+impl BackendFile {
+    /// Read the file at `path`.
+    pub fn load(path: &Path, format: &'static Format, version: Option<u32>) -> Result<Self, String> {
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("{}: not UTF-8 text", path.display()))?;
+        Ok(BackendFile {
+            path: path.to_path_buf(),
+            format,
+            version,
+            text,
+        })
+    }
+
+    /// The path for messages and diffs.
+    pub fn display(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn source(&self) -> Source<'_> {
+        Source {
+            path: self.path.to_str().unwrap_or_default(),
+            text: &self.text,
+            version: self.version,
+        }
+    }
+
+    /// What the file says now.
+    pub fn read(&self) -> Reading {
+        let source = self.source();
+        (self.format.read)(&source)
+    }
+
+    /// Edits that make the file give an idle timeout of at least `target`.
+    pub fn raise(&self, target: Duration) -> Result<Vec<TextEdit>, String> {
+        let source = self.source();
+        (self.format.raise)(&source, target)
+    }
 }

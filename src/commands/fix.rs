@@ -44,12 +44,9 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         unsafe_fixes: args.unsafe_fixes,
         display_only: false,
     };
-    let job = Job {
-        rules: &prepared.rules.selected,
-        options: &prepared.options,
-        version: prepared.version,
-        policy,
-    };
+    // Each tree starts from the backend files as the trees before it left
+    // them.
+    let mut options = prepared.options.clone();
     let err_color = args.color.enabled(io::stderr().is_terminal());
     let mut approver: Box<dyn Approver> = if args.interactive {
         Box::new(super::prompt::Prompt::new(err_color))
@@ -59,7 +56,14 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
 
     let mut outcomes = Vec::new();
     for config in prepared.configs {
+        let job = Job {
+            rules: &prepared.rules.selected,
+            options: &options,
+            version: prepared.version,
+            policy,
+        };
         let outcome = session::fix(&job, config, approver.as_mut())?;
+        options.facts = outcome.facts.clone();
         let quit = outcome.stop == Stop::Quit;
         outcomes.push(outcome);
         if quit {
@@ -71,7 +75,8 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     }
     let unsettled = outcomes.iter().find_map(unsettled);
 
-    let changed = outcomes.iter().any(|o| o.changes().next().is_some());
+    let backends = backend_changes(&outcomes);
+    let changed = outcomes.iter().any(|o| o.changes().next().is_some()) || !backends.is_empty();
     if args.dry_run {
         let color = args.color.enabled(io::stdout().is_terminal());
         for outcome in &outcomes {
@@ -79,6 +84,10 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
                 let path = outcome.config.files()[file].display_path();
                 diff::unified(out, &path, original, fixed, color)?;
             }
+        }
+        for change in &backends {
+            let path = change.path.display().to_string();
+            diff::unified(out, &path, &change.original, &change.fixed, color)?;
         }
         out.flush()?;
         summarize(&mut io::stderr().lock(), &outcomes, policy, true, err_color)?;
@@ -94,7 +103,7 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         bail!("{message}; nothing was written");
     }
     if from_stdin {
-        refuse_disk_changes(&outcomes)?;
+        refuse_disk_changes(&outcomes, &backends)?;
     }
     if !args.no_verify {
         verify_all(&outcomes)?;
@@ -113,6 +122,11 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             }
         }
     }
+    disk.extend(backends.iter().map(|c| Change {
+        path: &c.path,
+        original: &c.original,
+        fixed: &c.fixed,
+    }));
     for warning in write::write_all(&disk)? {
         eprintln!("warning: {warning}");
     }
@@ -186,7 +200,7 @@ fn unsettled(outcome: &Outcome) -> Option<String> {
 
 /// A configuration read from standard input is printed, not written: a fix
 /// in a file it includes from disk cannot be delivered that way.
-fn refuse_disk_changes(outcomes: &[Outcome]) -> anyhow::Result<()> {
+fn refuse_disk_changes(outcomes: &[Outcome], backends: &[BackendChange]) -> anyhow::Result<()> {
     let on_disk: Vec<String> = outcomes
         .iter()
         .flat_map(|o| {
@@ -195,6 +209,7 @@ fn refuse_disk_changes(outcomes: &[Outcome]) -> anyhow::Result<()> {
                 .filter(|f| f.origin == Origin::Disk)
                 .map(|f| f.display_path())
         })
+        .chain(backends.iter().map(|c| c.path.display().to_string()))
         .collect();
     if !on_disk.is_empty() {
         bail!(
@@ -205,6 +220,33 @@ fn refuse_disk_changes(outcomes: &[Outcome]) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// A backend configuration file the fixes changed, over every tree.
+struct BackendChange {
+    path: std::path::PathBuf,
+    original: Vec<u8>,
+    fixed: Vec<u8>,
+}
+
+/// The backend files the fixes changed: each file's text before the first
+/// tree and after the last.
+fn backend_changes(outcomes: &[Outcome]) -> Vec<BackendChange> {
+    let mut changes: Vec<BackendChange> = Vec::new();
+    for outcome in outcomes {
+        for (path, original, fixed) in outcome.backend_changes() {
+            match changes.iter_mut().find(|c| c.path == path) {
+                Some(change) => change.fixed = fixed.to_vec(),
+                None => changes.push(BackendChange {
+                    path: path.to_path_buf(),
+                    original: original.to_vec(),
+                    fixed: fixed.to_vec(),
+                }),
+            }
+        }
+    }
+    changes.retain(|c| c.original != c.fixed);
+    changes
 }
 
 /// Check every changed tree with `nginx -t` when nginx is installed;
@@ -291,8 +333,15 @@ fn summarize(
     let mut total = 0;
     for outcome in outcomes {
         for applied in &outcome.applied {
-            for &file in &applied.edited {
-                let path = outcome.config.files()[file].display_path();
+            let nginx = applied
+                .edited
+                .iter()
+                .map(|&file| outcome.config.files()[file].display_path());
+            let backends = applied
+                .edited_backends
+                .iter()
+                .map(|&file| outcome.facts.files[file].display());
+            for path in nginx.chain(backends) {
                 *fixed
                     .entry(path)
                     .or_default()
@@ -302,7 +351,8 @@ fn summarize(
             total += 1;
         }
     }
-    let files: usize = outcomes.iter().map(|o| o.changes().count()).sum();
+    let files: usize = outcomes.iter().map(|o| o.changes().count()).sum::<usize>()
+        + backend_changes(outcomes).len();
     if total > 0 {
         let verb = if dry_run { "Would fix" } else { "Fixed" };
         let line = format!(

@@ -1,6 +1,8 @@
 //! What `check` and `fix` share: the rules, the nginx version, the declared
 //! facts and the configuration trees they run on.
 
+use std::path::Path;
+
 use anyhow::Context;
 
 use crate::cli::Inputs;
@@ -26,12 +28,22 @@ pub fn prepare(inputs: &Inputs) -> anyhow::Result<Prepared> {
     let rules = rulesets::load(&inputs.source)?;
     let version = nginx_version(inputs, &rules)?;
     let mut facts = Facts::default();
-    for (name, backend) in rules.settings.backends()? {
-        facts.backends.insert(&name, backend);
+    let settings = &rules.settings;
+    let source = settings.source();
+    for (name, spec, prefer) in settings.backends()? {
+        let backend = facts
+            .declare(&name, spec, &source, settings.base())
+            .map_err(|e| anyhow::anyhow!("{source}: [backends.{name}] {e}"))?;
+        backend.prefer = prefer.unwrap_or_default();
     }
     for assignment in &inputs.backends {
-        let (name, backend) = facts::parse_assignment(assignment).map_err(anyhow::Error::msg)?;
-        facts.backends.insert(&name, backend);
+        let (name, spec) = facts::parse_assignment(assignment).map_err(anyhow::Error::msg)?;
+        facts
+            .declare(&name, spec, "--backend", Path::new(""))
+            .map_err(|e| anyhow::anyhow!("--backend {assignment}: {e}"))?;
+    }
+    if let Some(prefer) = inputs.prefer {
+        facts.backends.prefer_all(prefer);
     }
     facts.front = match &inputs.front_lb {
         Some(spec) => Some(

@@ -12,6 +12,18 @@ pub struct Edit {
     pub text: String,
 }
 
+/// An edit of a backend's configuration file: `file` indexes
+/// [`Facts::files`](crate::rules::facts::Facts::files).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct BackendEdit {
+    #[serde(skip)]
+    pub file: usize,
+    /// The file's path, for output.
+    pub path: String,
+    #[serde(flatten)]
+    pub edit: crate::backends::TextEdit,
+}
+
 /// Why edits cannot be applied together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EditError {

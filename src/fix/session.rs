@@ -13,9 +13,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use super::edit::{apply, clash, shift_offset, Edit};
+use super::edit::{apply, clash, shift_offset, BackendEdit, Edit};
 use crate::config::{ConfigTree, FileId};
 use crate::model::{Model, Version};
+use crate::rules::facts::Facts;
 use crate::rules::{run, Finding, Rule, RunOptions, Safety};
 use crate::syntax::{self, SyntaxTree};
 
@@ -99,6 +100,9 @@ pub struct Applied {
     /// The files its edits changed (an inherited header may be added in
     /// an included file), sorted.
     pub edited: Vec<FileId>,
+    /// The backend files (indexes into [`Facts::files`]) its edits
+    /// changed, sorted.
+    pub edited_backends: Vec<usize>,
     pub title: String,
     pub safety: Safety,
     /// The pass that applied it, from 1.
@@ -142,9 +146,22 @@ pub struct Outcome {
     pub stop: Stop,
     /// Passes that applied something.
     pub passes: usize,
+    /// The declared facts, with the backend files as the fixes left them.
+    pub facts: Facts,
+    /// The original text of every backend file whose text now differs.
+    pub backend_originals: BTreeMap<usize, String>,
 }
 
 impl Outcome {
+    /// Each backend file whose text differs from the original: (path,
+    /// original, fixed).
+    pub fn backend_changes(&self) -> impl Iterator<Item = (&Path, &[u8], &[u8])> + '_ {
+        self.backend_originals.iter().map(|(&file, original)| {
+            let file = &self.facts.files[file];
+            (file.path.as_path(), original.as_bytes(), file.text.as_bytes())
+        })
+    }
+
     /// Each file whose text differs from the original: (file, original,
     /// fixed), in file order.
     pub fn changes(&self) -> impl Iterator<Item = (FileId, &[u8], &[u8])> + '_ {
@@ -163,7 +180,7 @@ impl Outcome {
         self.remaining
             .iter()
             .filter_map(|f| f.fix.as_ref())
-            .filter(|fix| !fix.edits.is_empty() && fix.safety == Safety::Unsafe)
+            .filter(|fix| !fix.is_empty() && fix.safety == Safety::Unsafe)
             .filter(|_| !policy.unsafe_fixes)
             .count()
     }
@@ -185,7 +202,9 @@ pub fn fix(
 ) -> std::io::Result<Outcome> {
     let mut state = State {
         config,
+        options: job.options.clone(),
         originals: BTreeMap::new(),
+        backend_originals: BTreeMap::new(),
         applied: Vec::new(),
         reverted: Vec::new(),
         declined: 0,
@@ -197,7 +216,7 @@ pub fn fix(
     loop {
         let findings = {
             let model = Model::new(&state.config, job.version);
-            run(job.rules, &model, job.options)
+            run(job.rules, &model, &state.options)
         };
         if quit {
             return Ok(state.finish(findings, Stop::Quit));
@@ -232,20 +251,30 @@ fn key(finding: &Finding) -> Key {
 }
 
 /// The fix's edits, sorted, when `policy` lets it be applied.
-fn applicable(finding: &Finding, policy: Policy) -> Option<Vec<Edit>> {
+fn applicable(finding: &Finding, policy: Policy) -> Option<Candidate> {
     let fix = finding.fix.as_ref()?;
-    if fix.edits.is_empty() || !policy.allows(fix.safety) {
+    if fix.is_empty() || !policy.allows(fix.safety) {
         return None;
     }
     let mut edits = fix.edits.clone();
     edits.sort();
     edits.dedup();
-    Some(edits)
+    let mut backend = fix.backend_edits.clone();
+    backend.sort();
+    backend.dedup();
+    Some(Candidate {
+        finding: usize::MAX,
+        edits,
+        backend,
+    })
 }
 
 struct State {
     config: ConfigTree,
+    /// The run options, with the backend files as edited so far.
+    options: RunOptions,
     originals: BTreeMap<FileId, Vec<u8>>,
+    backend_originals: BTreeMap<usize, String>,
     applied: Vec<Applied>,
     reverted: Vec<Reverted>,
     declined: usize,
@@ -296,6 +325,16 @@ impl<'e> Taken<'e> {
 struct Candidate {
     finding: usize,
     edits: Vec<Edit>,
+    backend: Vec<BackendEdit>,
+}
+
+impl Candidate {
+    /// Where it sorts: its first edit, else its finding.
+    fn place(&self, finding: &Finding) -> (FileId, u32) {
+        self.edits
+            .first()
+            .map_or((finding.file, finding.span.start), |e| (e.file, e.start))
+    }
 }
 
 impl State {
@@ -312,12 +351,16 @@ impl State {
             .iter()
             .enumerate()
             .filter_map(|(i, f)| {
-                let edits = applicable(f, policy)?;
-                (!self.skip.contains(&key(f))).then_some(Candidate { finding: i, edits })
+                let candidate = applicable(f, policy)?;
+                (!self.skip.contains(&key(f))).then_some(Candidate {
+                    finding: i,
+                    ..candidate
+                })
             })
             .collect();
         found.sort_by(|a, b| {
-            (&a.edits[0], &findings[a.finding].rule).cmp(&(&b.edits[0], &findings[b.finding].rule))
+            let (fa, fb) = (&findings[a.finding], &findings[b.finding]);
+            (a.place(fa), &a.edits, &fa.rule).cmp(&(b.place(fb), &b.edits, &fb.rule))
         });
         found
     }
@@ -332,14 +375,19 @@ impl State {
         approver: &mut dyn Approver,
     ) -> std::io::Result<(Vec<&'c Candidate>, bool)> {
         let mut accepted: Vec<&Candidate> = Vec::new();
-        let mut fixes: HashSet<&[Edit]> = HashSet::new();
+        let mut fixes: HashSet<(&[Edit], &[BackendEdit])> = HashSet::new();
         let mut taken = Taken::default();
+        // A backend file takes one fix per pass: the next pass reads it
+        // again and computes the others from what it then says.
+        let mut backends_taken: HashSet<usize> = HashSet::new();
         for candidate in candidates {
-            if fixes.contains(candidate.edits.as_slice()) {
+            let both = (candidate.edits.as_slice(), candidate.backend.as_slice());
+            if fixes.contains(&both) {
                 accepted.push(candidate);
                 continue;
             }
             if candidate.edits.iter().any(|e| taken.clashes(e))
+                || candidate.backend.iter().any(|e| backends_taken.contains(&e.file))
                 || self.skip.contains(&key(&findings[candidate.finding]))
             {
                 continue;
@@ -348,15 +396,16 @@ impl State {
             let answer = if self.accept_all.contains(&file) {
                 Answer::All
             } else {
-                approver.approve(&self.proposal(&findings[candidate.finding], &candidate.edits))?
+                approver.approve(&self.proposal(&findings[candidate.finding], candidate))?
             };
             match answer {
                 Answer::Yes | Answer::All => {
                     if answer == Answer::All && !self.accept_all.contains(&file) {
                         self.accept_all.push(file);
                     }
-                    fixes.insert(&candidate.edits);
+                    fixes.insert(both);
                     taken.extend(&candidate.edits);
+                    backends_taken.extend(candidate.backend.iter().map(|e| e.file));
                     accepted.push(candidate);
                 }
                 Answer::No => {
@@ -369,24 +418,35 @@ impl State {
         Ok((accepted, false))
     }
 
-    fn proposal<'a>(&'a self, finding: &'a Finding, edits: &[Edit]) -> Proposal<'a> {
+    fn proposal<'a>(&'a self, finding: &'a Finding, candidate: &Candidate) -> Proposal<'a> {
+        let edits = &candidate.edits;
         let mut files: Vec<FileId> = edits.iter().map(|e| e.file).collect();
         files.dedup();
+        let mut proposed: Vec<ProposedFile<'a>> = files
+            .into_iter()
+            .map(|file| {
+                let source = &self.config.files()[file];
+                let before = source.tree.text();
+                let mine: Vec<&Edit> = edits.iter().filter(|e| e.file == file).collect();
+                ProposedFile {
+                    path: &source.path,
+                    before,
+                    after: apply(before, &mine).unwrap_or_else(|_| before.to_vec()),
+                }
+            })
+            .collect();
+        for (file, edits) in by_backend_file(&candidate.backend) {
+            let source = &self.options.facts.files[file];
+            let before = source.text.as_bytes();
+            proposed.push(ProposedFile {
+                path: &source.path,
+                before,
+                after: apply_backend(before, &edits).unwrap_or_else(|_| before.to_vec()),
+            });
+        }
         Proposal {
             finding,
-            files: files
-                .into_iter()
-                .map(|file| {
-                    let source = &self.config.files()[file];
-                    let before = source.tree.text();
-                    let mine: Vec<&Edit> = edits.iter().filter(|e| e.file == file).collect();
-                    ProposedFile {
-                        path: &source.path,
-                        before,
-                        after: apply(before, &mine).unwrap_or_else(|_| before.to_vec()),
-                    }
-                })
-                .collect(),
+            files: proposed,
         }
     }
 
@@ -397,11 +457,11 @@ impl State {
         let mut accepted: Vec<&Candidate> = accepted.to_vec();
         loop {
             match self.try_apply(&accepted) {
-                Ok(changed) => {
-                    if changed.is_empty() {
+                Ok((changed, backends)) => {
+                    if changed.is_empty() && backends.is_empty() {
                         return false;
                     }
-                    self.commit(findings, &accepted, changed);
+                    self.commit(findings, &accepted, changed, backends);
                     return true;
                 }
                 Err((file, reason)) => {
@@ -428,12 +488,14 @@ impl State {
         }
     }
 
-    /// The new tree of each file the fixes change, or the first file whose
-    /// new text is refused and why.
+    /// The new tree of each file the fixes change and the new text of
+    /// each backend file, or the first file whose new text is refused and
+    /// why.
+    #[allow(clippy::type_complexity)]
     fn try_apply(
         &self,
         accepted: &[&Candidate],
-    ) -> Result<Vec<(FileId, SyntaxTree)>, (FileId, String)> {
+    ) -> Result<(Vec<(FileId, SyntaxTree)>, Vec<(usize, String)>), (Refused, String)> {
         let mut by_file: BTreeMap<FileId, Vec<&Edit>> = BTreeMap::new();
         for edit in accepted.iter().flat_map(|c| &c.edits) {
             by_file.entry(edit.file).or_default().push(edit);
@@ -441,31 +503,53 @@ impl State {
         let mut changed = Vec::new();
         for (file, edits) in by_file {
             let text = self.config.files()[file].tree.text();
-            let next = apply(text, &edits).map_err(|e| (file, e.to_string()))?;
+            let next = apply(text, &edits).map_err(|e| (Refused::Nginx(file), e.to_string()))?;
             if next != text {
                 changed.push((file, self.parse(file, next)?));
             }
         }
-        Ok(changed)
+        let backend: Vec<BackendEdit> = accepted.iter().flat_map(|c| c.backend.clone()).collect();
+        let mut backends = Vec::new();
+        for (file, edits) in by_backend_file(&backend) {
+            let source = &self.options.facts.files[file];
+            let refused = |why: String| (Refused::Backend(file), format!("{}: {why}", source.display()));
+            let next = apply_backend(source.text.as_bytes(), &edits)
+                .map_err(|e| refused(e.to_string()))
+                .and_then(|next| String::from_utf8(next).map_err(|_| refused("not UTF-8".into())))?;
+            if next != source.text {
+                // The file must still read, to a known value.
+                let mut probe = self.options.facts.clone();
+                probe.update_file(file, next.clone()).map_err(refused)?;
+                backends.push((file, next));
+            }
+        }
+        Ok((changed, backends))
     }
 
     /// Parse a file's new text; refuse it if it does not parse or its
     /// includes differ.
-    fn parse(&self, file: FileId, text: Vec<u8>) -> Result<SyntaxTree, (FileId, String)> {
+    fn parse(&self, file: FileId, text: Vec<u8>) -> Result<SyntaxTree, (Refused, String)> {
         let source = &self.config.files()[file];
-        let tree = syntax::parse(text)
-            .map_err(|e| (file, e.display(&source.display_path()).to_string()))?;
+        let tree = syntax::parse(text).map_err(|e| {
+            (
+                Refused::Nginx(file),
+                e.display(&source.display_path()).to_string(),
+            )
+        })?;
         self.config
             .includes_kept(file, &tree)
-            .map_err(|e| (file, e.to_string()))?;
+            .map_err(|e| (Refused::Nginx(file), e.to_string()))?;
         Ok(tree)
     }
 
     /// The accepted fixes (indexes) to blame for `file` being refused: those
     /// refused on their own, else every fix touching the file.
-    fn culprits(&self, accepted: &[&Candidate], file: FileId) -> Vec<usize> {
+    fn culprits(&self, accepted: &[&Candidate], file: Refused) -> Vec<usize> {
         let touching: Vec<usize> = (0..accepted.len())
-            .filter(|&i| accepted[i].edits.iter().any(|e| e.file == file))
+            .filter(|&i| match file {
+                Refused::Nginx(file) => accepted[i].edits.iter().any(|e| e.file == file),
+                Refused::Backend(file) => accepted[i].backend.iter().any(|e| e.file == file),
+            })
             .collect();
         let alone: Vec<usize> = touching
             .iter()
@@ -486,6 +570,7 @@ impl State {
         findings: &[Finding],
         accepted: &[&Candidate],
         changed: Vec<(FileId, SyntaxTree)>,
+        backends: Vec<(usize, String)>,
     ) {
         for candidate in accepted {
             let finding = &findings[candidate.finding];
@@ -493,10 +578,14 @@ impl State {
             let mut edited: Vec<FileId> = fix.edits.iter().map(|e| e.file).collect();
             edited.sort_unstable();
             edited.dedup();
+            let mut edited_backends: Vec<usize> = candidate.backend.iter().map(|e| e.file).collect();
+            edited_backends.sort_unstable();
+            edited_backends.dedup();
             self.applied.push(Applied {
                 rule: finding.rule.clone(),
                 file: finding.file,
                 edited,
+                edited_backends,
                 title: fix.title.clone(),
                 safety: fix.safety,
                 pass: self.passes + 1,
@@ -519,6 +608,15 @@ impl State {
         self.config
             .replace_texts(changed)
             .expect("includes were checked when parsing");
+        for (file, text) in backends {
+            let facts = &mut self.options.facts;
+            self.backend_originals
+                .entry(file)
+                .or_insert_with(|| facts.files[file].text.clone());
+            facts
+                .update_file(file, text)
+                .expect("the new text was read when applying");
+        }
         self.passes += 1;
     }
 
@@ -527,6 +625,9 @@ impl State {
         let files = self.config.files();
         self.originals
             .retain(|&file, original| original.as_slice() != files[file].tree.text());
+        let backends = &self.options.facts.files;
+        self.backend_originals
+            .retain(|&file, original| *original != backends[file].text);
         Outcome {
             config: self.config,
             originals: self.originals,
@@ -536,8 +637,36 @@ impl State {
             declined: self.declined,
             stop,
             passes: self.passes,
+            facts: self.options.facts,
+            backend_originals: self.backend_originals,
         }
     }
+}
+
+/// The file a refused edit was in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refused {
+    Nginx(FileId),
+    Backend(usize),
+}
+
+/// Backend edits grouped by file, in file order.
+fn by_backend_file(edits: &[BackendEdit]) -> BTreeMap<usize, Vec<Edit>> {
+    let mut by_file: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
+    for e in edits {
+        by_file.entry(e.file).or_default().push(Edit {
+            file: e.file,
+            start: e.edit.start as u32,
+            end: e.edit.end as u32,
+            text: e.edit.text.clone(),
+        });
+    }
+    by_file
+}
+
+/// Apply one backend file's edits, with the rules nginx edits follow.
+fn apply_backend(text: &[u8], edits: &[Edit]) -> Result<Vec<u8>, super::EditError> {
+    apply(text, &edits.iter().collect::<Vec<_>>())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{plural, Paint};
+use crate::fix::BackendEdit;
 use crate::model::Version;
 use crate::rules::{Finding, Rule, Safety, Severity, UNUSED_SUPPRESSION};
 use crate::syntax::LineCol;
@@ -50,7 +51,7 @@ impl Summary {
             Severity::Warning => self.warnings += 1,
             Severity::Info => self.info += 1,
         }
-        if let Some(fix) = finding.fix.as_ref().filter(|f| !f.edits.is_empty()) {
+        if let Some(fix) = finding.fix.as_ref().filter(|f| !f.is_empty()) {
             self.fixable += 1;
             match fix.safety {
                 Safety::Safe => self.safe_fixable += 1,
@@ -204,7 +205,7 @@ fn text_finding(out: &mut dyn Write, f: &Finding, paint: &Paint) -> io::Result<(
         paint.wrap("1;31", &"^".repeat(width.min(80)))
     )?;
     if let Some(fix) = &f.fix {
-        if !fix.edits.is_empty() {
+        if !fix.is_empty() {
             writeln!(out, "{pad} = fix ({}): {}", fix.safety.as_str(), fix.title)?;
         }
     } else if let Some(why) = &f.fix_unavailable {
@@ -267,6 +268,9 @@ struct JsonFix<'a> {
     title: &'a str,
     safety: &'static str,
     edits: Vec<JsonEdit<'a>>,
+    /// Edits of backend configuration files (`--prefer backend`).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    backend_edits: &'a [BackendEdit],
 }
 
 #[derive(Serialize)]
@@ -311,6 +315,7 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
                     text: &edit.text,
                 })
                 .collect(),
+            backend_edits: &fix.backend_edits,
         }),
         fix_unavailable: f.fix_unavailable.as_deref(),
     }

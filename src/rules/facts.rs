@@ -9,9 +9,46 @@
 //! `research/nginx-semantics.md` §5.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
-pub use crate::backends::kinds::{Idle, ServerKind, FRONT_KINDS, SERVER_KINDS};
+use crate::backends::{self, BackendFile, Format, Reading};
+pub use crate::backends::kinds::{Idle, ServerKind, SERVER_KINDS};
 use crate::model::{Duration, TimeSlot};
+
+/// Which side a timeout fix changes when the backend closes idle
+/// connections before nginx does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Prefer {
+    /// Lower nginx's upstream `keepalive_timeout`: one file, no redeploy
+    /// of the application.
+    #[default]
+    Nginx,
+    /// Raise the backend's idle timeout in its configuration file.
+    Backend,
+}
+
+impl Prefer {
+    /// The name used in options and settings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Prefer::Nginx => "nginx",
+            Prefer::Backend => "backend",
+        }
+    }
+}
+
+impl std::str::FromStr for Prefer {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "nginx" => Ok(Prefer::Nginx),
+            "backend" => Ok(Prefer::Backend),
+            _ => Err(format!("\"{text}\": expected nginx or backend")),
+        }
+    }
+}
 
 /// What is known of the server behind one upstream.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,9 +58,27 @@ pub struct Backend {
     pub kind: Option<&'static str>,
     /// Where the fact came from, for messages (`--backend`, `ngxfix.toml`).
     pub source: String,
+    /// Where its configuration file says so, when read from one.
+    pub detail: Option<String>,
+    /// Its configuration file: an index into [`Facts::files`].
+    pub file: Option<usize>,
+    /// Which side a timeout fix changes.
+    pub prefer: Prefer,
 }
 
 impl Backend {
+    /// A backend known by its idle behaviour alone.
+    pub fn new(idle: Idle, kind: Option<&'static str>, source: &str) -> Backend {
+        Backend {
+            idle,
+            kind,
+            source: source.to_string(),
+            detail: None,
+            file: None,
+            prefer: Prefer::default(),
+        }
+    }
+
     /// How long the backend keeps an idle keepalive connection open, if
     /// it closes idle connections on a timer.
     pub fn idle_timeout(&self) -> Option<Duration> {
@@ -60,7 +115,18 @@ impl Backends {
     pub fn is_empty(&self) -> bool {
         self.by_name.is_empty()
     }
+
+    /// Make every backend prefer `prefer` (`--prefer` overrides the
+    /// settings).
+    pub fn prefer_all(&mut self, prefer: Prefer) {
+        for backend in self.by_name.values_mut() {
+            backend.prefer = prefer;
+        }
+    }
 }
+
+/// Load balancers that can sit in front of nginx, with their idle timeout.
+pub const FRONT_KINDS: &[(&str, Duration)] = &[("aws-alb", Duration::from_millis(60_000))];
 
 /// The load balancer in front of nginx: it reuses its connections to nginx
 /// until its own idle timeout, so nginx's client-side `keepalive_timeout`
@@ -77,6 +143,93 @@ pub struct Front {
 pub struct Facts {
     pub backends: Backends,
     pub front: Option<Front>,
+    /// The backends' configuration files, each once however many
+    /// upstreams it serves.
+    pub files: Vec<BackendFile>,
+}
+
+impl Facts {
+    /// Declare the backend of `upstream` from a spec, reading its
+    /// configuration file if the spec names one (relative paths against
+    /// `base`).
+    pub fn declare(
+        &mut self,
+        upstream: &str,
+        spec: Spec,
+        source: &str,
+        base: &Path,
+    ) -> Result<&mut Backend, String> {
+        let backend = match spec {
+            Spec::Idle { idle, kind } => Backend {
+                detail: Some(format!("as declared in {source}")),
+                ..Backend::new(Idle::After(idle), kind.map(|k| k.name), source)
+            },
+            Spec::Kind { kind, major } => Backend {
+                detail: Some(format!("{}'s default, as declared in {source}", kind.name)),
+                ..Backend::new(kind.idle_for(major), Some(kind.name), source)
+            },
+            Spec::File {
+                format,
+                major,
+                path,
+            } => {
+                let path = base.join(path);
+                let file = match self.files.iter().find(|f| f.path == path) {
+                    Some(known) => known.clone(),
+                    None => BackendFile::load(&path, format, major)?,
+                };
+                return Ok(self.declare_file(upstream, file, source));
+            }
+        };
+        Ok(self.insert(upstream, backend))
+    }
+
+    /// Declare the backend of `upstream` from its configuration file (a
+    /// file already known by its path is shared, not read twice).
+    pub fn declare_file(&mut self, upstream: &str, file: BackendFile, source: &str) -> &mut Backend {
+        let index = match self.files.iter().position(|f| f.path == file.path) {
+            Some(index) => index,
+            None => {
+                self.files.push(file);
+                self.files.len() - 1
+            }
+        };
+        let mut backend = Backend::new(Idle::Never, None, source);
+        backend.file = Some(index);
+        apply_reading(&mut backend, &self.files[index]);
+        self.insert(upstream, backend)
+    }
+
+    fn insert(&mut self, upstream: &str, backend: Backend) -> &mut Backend {
+        let key = upstream.to_ascii_lowercase();
+        self.backends.by_name.insert(key.clone(), backend);
+        self.backends.by_name.get_mut(&key).expect("just inserted")
+    }
+
+    /// Replace the text of backend file `index` (after a fix) and read it
+    /// again for every backend it serves; the new reading, or why the new
+    /// text cannot be read.
+    pub fn update_file(&mut self, index: usize, text: String) -> Result<Reading, String> {
+        let file = &mut self.files[index];
+        file.text = text;
+        let reading = file.read();
+        if let Idle::Unknown(why) = &reading.idle {
+            return Err(format!("{} no longer reads: {why}", file.display()));
+        }
+        for backend in self.backends.by_name.values_mut() {
+            if backend.file == Some(index) {
+                apply_reading(backend, &self.files[index]);
+            }
+        }
+        Ok(reading)
+    }
+}
+
+fn apply_reading(backend: &mut Backend, file: &BackendFile) {
+    let reading = file.read();
+    backend.idle = reading.idle;
+    backend.kind = ServerKind::find(reading.kind).map(|k| k.name);
+    backend.detail = Some(format!("{}: {}", file.display(), reading.detail));
 }
 
 /// A duration as specs write it (`5s`, `750ms`; a bare number is seconds).
@@ -93,34 +246,43 @@ pub fn known_kinds() -> String {
         .join(", ")
 }
 
+/// A backend as a spec declares it.
+#[derive(Debug, Clone)]
+pub enum Spec {
+    /// Its idle timeout, and its kind when also given.
+    Idle {
+        idle: Duration,
+        kind: Option<&'static ServerKind>,
+    },
+    /// A server kind with its documented default.
+    Kind {
+        kind: &'static ServerKind,
+        major: Option<u32>,
+    },
+    /// A server kind whose configuration file says.
+    File {
+        format: &'static Format,
+        major: Option<u32>,
+        path: PathBuf,
+    },
+}
+
 /// Read a backend spec: a duration, the backend's idle timeout (`5s`,
-/// `750ms`; a bare number is seconds), or a server kind with an optional
-/// major version (`gunicorn`, `puma@6`).
-pub fn parse_spec(spec: &str, source: &str) -> Result<Backend, String> {
+/// `750ms`; a bare number is seconds), a server kind with an optional
+/// major version (`gunicorn`, `puma@6`), or either followed by `:PATH`, the
+/// server's configuration file (`gunicorn:deploy/gunicorn.conf.py`).
+pub fn parse_spec(spec: &str) -> Result<Spec, String> {
     let spec = spec.trim();
     if let Some(idle) = duration(spec) {
-        return Ok(Backend {
-            idle: Idle::After(idle),
-            kind: None,
-            source: source.to_string(),
-        });
+        return Ok(Spec::Idle { idle, kind: None });
     }
-    if let Some((kind, path)) = spec.split_once(':') {
-        if ServerKind::find(kind).is_some() {
-            return Err(format!(
-                "backend spec \"{spec}\": reading {kind}'s configuration file ({path}) is not supported yet; give its idle timeout (`5s`) or the kind alone for its default"
-            ));
-        }
-    }
-    let (name, version) = match spec.split_once('@') {
-        Some((name, version)) => (name, Some(version)),
+    let (kind_part, path) = match spec.split_once(':') {
+        Some((kind, path)) => (kind, Some(path)),
         None => (spec, None),
     };
-    let Some(kind) = ServerKind::find(name) else {
-        return Err(format!(
-            "backend spec \"{spec}\" is neither a duration such as 5s or 750ms nor a server kind ({})",
-            known_kinds()
-        ));
+    let (name, version) = match kind_part.split_once('@') {
+        Some((name, version)) => (name, Some(version)),
+        None => (kind_part, None),
     };
     let major = match version {
         None => None,
@@ -131,21 +293,51 @@ pub fn parse_spec(spec: &str, source: &str) -> Result<Backend, String> {
                 .ok_or_else(|| format!("backend spec \"{spec}\": \"{v}\" is not a version"))?,
         ),
     };
-    Ok(Backend {
-        idle: kind.idle_for(major),
-        kind: Some(kind.name),
-        source: source.to_string(),
-    })
+    if let Some(path) = path {
+        if path.is_empty() {
+            return Err(format!("backend spec \"{spec}\": the path after `:` is empty"));
+        }
+        let format = backends::format(name).ok_or_else(|| {
+            if ServerKind::find(name).is_some() {
+                format!(
+                    "backend spec \"{spec}\": ngxfix does not read {name}'s configuration; give its idle timeout (`5s`) or the kind alone for its default. Files are read for: {}",
+                    backends::readable_kinds()
+                )
+            } else {
+                format!(
+                    "backend spec \"{spec}\": \"{name}\" is not a server kind whose file ngxfix reads ({})",
+                    backends::readable_kinds()
+                )
+            }
+        })?;
+        return Ok(Spec::File {
+            format,
+            major,
+            path: PathBuf::from(path),
+        });
+    }
+    let Some(kind) = ServerKind::find(name) else {
+        let hint = if backends::format(name).is_some() {
+            format!(" ({name} needs its file: `{name}:PATH`)")
+        } else {
+            String::new()
+        };
+        return Err(format!(
+            "backend spec \"{spec}\" is neither a duration such as 5s or 750ms nor a server kind ({}){hint}",
+            known_kinds()
+        ));
+    };
+    Ok(Spec::Kind { kind, major })
 }
 
 /// Split `UPSTREAM=SPEC`.
-pub fn parse_assignment(text: &str) -> Result<(String, Backend), String> {
+pub fn parse_assignment(text: &str) -> Result<(String, Spec), String> {
     let (name, spec) = text
         .split_once('=')
         .filter(|(name, _)| !name.trim().is_empty())
         .ok_or_else(|| format!("--backend expects UPSTREAM=SPEC, got \"{text}\""))?;
-    let backend = parse_spec(spec, "--backend").map_err(|e| format!("--backend {text}: {e}"))?;
-    Ok((name.trim().to_string(), backend))
+    let spec = parse_spec(spec).map_err(|e| format!("--backend {text}: {e}"))?;
+    Ok((name.trim().to_string(), spec))
 }
 
 /// Read a front load balancer spec: its idle timeout, or a kind
@@ -184,14 +376,22 @@ mod tests {
     use super::*;
     use crate::backends::kinds::secs;
 
+    /// The backend a spec declares.
+    fn backend(spec: &str) -> Result<Backend, String> {
+        let mut facts = Facts::default();
+        let spec = parse_spec(spec)?;
+        facts.declare("x", spec, "test", Path::new("")).cloned()
+    }
+
     #[test]
     fn backend_assignments_parse() {
-        let (name, backend) = parse_assignment("App=750ms").unwrap();
+        let (name, spec) = parse_assignment("App=750ms").unwrap();
         assert_eq!(name, "App");
-        assert_eq!(backend.idle_timeout(), Some(Duration::from_millis(750)));
-        let mut all = Backends::default();
-        all.insert(&name, backend);
-        assert!(all.get("app").is_some());
+        let mut facts = Facts::default();
+        facts.declare(&name, spec, "test", Path::new("")).unwrap();
+        let app = facts.backends.get("app").unwrap();
+        assert_eq!(app.idle_timeout(), Some(Duration::from_millis(750)));
+        assert_eq!(app.detail.as_deref(), Some("as declared in test"));
         assert!(parse_assignment("app").is_err());
         assert!(parse_assignment("=5s").is_err());
         assert!(parse_assignment("app=soon")
@@ -201,7 +401,7 @@ mod tests {
 
     #[test]
     fn server_kinds_give_their_defaults() {
-        let idle = |spec: &str| parse_spec(spec, "test").unwrap().idle;
+        let idle = |spec: &str| backend(spec).unwrap().idle;
         assert_eq!(idle("gunicorn"), secs(2));
         assert_eq!(idle("Uvicorn"), secs(5));
         assert_eq!(idle("hypercorn"), secs(5));
@@ -216,19 +416,34 @@ mod tests {
         assert_eq!(idle("tomcat"), secs(20));
         assert_eq!(idle("waitress"), secs(120));
         assert_eq!(idle("go"), Idle::Never);
-        let silent = parse_spec("uwsgi-http-socket", "test").unwrap();
+        let silent = backend("uwsgi-http-socket").unwrap();
         assert!(silent.closes_silently());
         assert_eq!(silent.idle_timeout(), None);
         assert_eq!(silent.kind, Some("uwsgi-http-socket"));
-        assert!(parse_spec("puma@x", "test")
+        assert!(backend("puma@x").unwrap_err().contains("not a version"));
+        assert!(backend("tornado").unwrap_err().contains("gunicorn, uvicorn"));
+        assert!(backend("uwsgi").unwrap_err().contains("needs its file"));
+    }
+
+    #[test]
+    fn file_specs_name_a_readable_kind_and_a_file() {
+        match parse_spec("puma@7:config/puma.rb").unwrap() {
+            Spec::File { format, major, path } => {
+                assert_eq!(format.kinds[0], "puma");
+                assert_eq!(major, Some(7));
+                assert_eq!(path, Path::new("config/puma.rb"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(backend("waitress:app.py")
             .unwrap_err()
-            .contains("not a version"));
-        assert!(parse_spec("gunicorn:/etc/gunicorn.conf.py", "test")
+            .contains("does not read waitress"));
+        assert!(backend("tornado:app.py")
             .unwrap_err()
-            .contains("not supported yet"));
-        assert!(parse_spec("tornado", "test")
-            .unwrap_err()
-            .contains("gunicorn, uvicorn"));
+            .contains("not a server kind whose file"));
+        assert!(backend("gunicorn:").unwrap_err().contains("is empty"));
+        let missing = backend("gunicorn:/nonexistent/gunicorn.conf.py").unwrap_err();
+        assert!(missing.contains("/nonexistent/gunicorn.conf.py"), "{missing}");
     }
 
     #[test]

@@ -7,14 +7,16 @@
 //! `scope = "everywhere"` it writes to http{} and every block that has
 //! entries of its own.
 
-use super::matcher::{upstreams_of, Subject};
+use super::facts::ServerKind;
+use super::matcher::{declared_backend, upstreams_of, Subject};
 use super::schema::{
     AddAction, AddScope, Fix, InsertAction, Place, Position, RemoveArg, Safety, SetAction,
 };
 use super::template::Template;
 use crate::config::FileId;
 use crate::fix::style::{self, FileText};
-use crate::fix::Edit;
+use crate::fix::{BackendEdit, Edit};
+use crate::model::{Duration, TimeSlot};
 use crate::model::{directives, effective, Node};
 use crate::syntax::Directive;
 
@@ -24,6 +26,16 @@ pub struct FixPlan {
     pub title: String,
     pub safety: Safety,
     pub edits: Vec<Edit>,
+    /// Edits of backend configuration files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub backend_edits: Vec<BackendEdit>,
+}
+
+impl FixPlan {
+    /// Whether the fix changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty() && self.backend_edits.is_empty()
+    }
 }
 
 /// Compute the edits of `fix` for the subject; an error says why the fix
@@ -88,6 +100,10 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
         ));
         titles.push(format!("remove `{}`", statement_text(&node.directive())));
     }
+    let mut backend_edits = Vec::new();
+    if let Some(target) = &fix.backend_timeout {
+        titles.push(backend_timeout(target, subject, &mut backend_edits)?);
+    }
     let title = match &fix.title {
         Some(title) => render(title, subject)?,
         None => capitalize(&titles.join(", ")),
@@ -98,7 +114,40 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
         title,
         safety: fix.safety,
         edits,
+        backend_edits,
     })
+}
+
+/// Raise the idle timeout in the configuration file of the subject's
+/// backend to at least `target`.
+fn backend_timeout(
+    target: &Template,
+    subject: &Subject<'_, '_>,
+    edits: &mut Vec<BackendEdit>,
+) -> Result<String, String> {
+    let facts = subject.env.facts;
+    let (_, backend) = declared_backend(subject.node, facts)
+        .ok_or("no backend is declared for this upstream")?;
+    let index = backend.file.ok_or(
+        "the backend has no configuration file to edit (declare it with --backend UPSTREAM=KIND:PATH)",
+    )?;
+    let text = render(target, subject)?;
+    let duration = Duration::parse(&text, TimeSlot::Milliseconds)
+        .map_err(|e| format!("backend_timeout \"{text}\": {e}"))?;
+    let file = &facts.files[index];
+    let raised = file
+        .raise(duration)
+        .map_err(|why| format!("{}: {why}", file.display()))?;
+    edits.extend(raised.into_iter().map(|edit| BackendEdit {
+        file: index,
+        path: file.display(),
+        edit,
+    }));
+    let what = backend
+        .kind
+        .and_then(ServerKind::find)
+        .map_or("the idle timeout".to_string(), |k| format!("{}'s {}", k.name, k.setting));
+    Ok(format!("raise {what} in {} to at least {duration}", file.display()))
 }
 
 /// Remove each argument equal to the value, with the blanks right before

@@ -237,7 +237,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
             return Err(invalid(
                 offset,
                 "[fix] has no action".into(),
-                Some("expected one of: set, add, replace_arg, remove_arg, insert, remove".into()),
+                Some("expected one of: set, add, replace_arg, remove_arg, insert, remove, backend_timeout".into()),
             ));
         }
         Ok(())
@@ -312,7 +312,19 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
             ));
         }
         for (name, spec) in &test.backends {
-            if let Err(e) = super::facts::parse_spec(spec, "test") {
+            let problem = match super::facts::parse_spec(spec) {
+                Err(e) => Some(e),
+                Ok(super::facts::Spec::File { path, .. })
+                    if !test.files.contains_key(path.to_str().unwrap_or_default()) =>
+                {
+                    Some(format!(
+                        "{}: give its text in the test's `files`",
+                        path.display()
+                    ))
+                }
+                Ok(_) => None,
+            };
+            if let Some(e) = problem {
                 return Err(invalid(
                     span.start,
                     format!("backend \"{name}\": {e}"),
@@ -423,6 +435,7 @@ fn has_action(fix: &Fix) -> bool {
         || fix.remove_arg.is_some()
         || fix.insert.is_some()
         || fix.remove
+        || fix.backend_timeout.is_some()
 }
 
 fn value_templates(test: &ValueTest) -> Vec<&Template> {
@@ -480,5 +493,6 @@ fn fix_templates(fix: &Fix) -> Vec<&Template> {
         out.push(&insert.args);
         out.extend(&insert.comment);
     }
+    out.extend(&fix.backend_timeout);
     out
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::facts::{Backend, Facts};
+use super::facts::{Backend, Facts, Idle, ServerKind};
 use super::schema::{Cond, ValueTest};
 use super::template::{compare, Scope, Template, Value};
 use crate::fix::style::Styles;
@@ -52,7 +52,7 @@ fn upstream_name(up: Node<'_>) -> String {
 }
 
 /// The first upstream the subject is about that has a declared backend.
-fn declared_backend<'e>(node: Node<'_>, facts: &'e Facts) -> Option<(String, &'e Backend)> {
+pub(super) fn declared_backend<'e>(node: Node<'_>, facts: &'e Facts) -> Option<(String, &'e Backend)> {
     upstreams_of(node).into_iter().find_map(|up| {
         let name = upstream_name(up);
         facts.backends.get(&name).map(|b| (name, b))
@@ -132,6 +132,17 @@ impl Scope for Subject<'_, '_> {
             ["backend", "kind"] => declared_backend(node, self.env.facts)
                 .and_then(|(_, b)| b.kind)
                 .map(|k| Value::Text(k.to_string())),
+            // Where its file says so, or how it was declared.
+            ["backend", "detail"] => declared_backend(node, self.env.facts)
+                .map(|(_, b)| Value::Text(b.detail.clone().unwrap_or_else(|| b.source.clone()))),
+            ["backend", "file"] => declared_backend(node, self.env.facts)
+                .and_then(|(_, b)| b.file)
+                .map(|i| Value::Text(self.env.facts.files[i].display())),
+            // The setting that holds its idle timeout, as the server names it.
+            ["backend", "setting"] => declared_backend(node, self.env.facts)
+                .and_then(|(_, b)| b.kind)
+                .and_then(ServerKind::find)
+                .map(|k| Value::Text(k.setting.to_string())),
             ["front_lb", "idle_timeout"] => self
                 .env
                 .facts
@@ -299,6 +310,26 @@ pub fn matches(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
         }
         if let Some(silent) = backend.closes_silently {
             if declared.is_none_or(|b| b.closes_silently() != silent) {
+                return false;
+            }
+        }
+        if let Some(keepalive) = backend.keepalive {
+            if declared.is_none_or(|b| (b.idle != Idle::NoKeepalive) != keepalive) {
+                return false;
+            }
+        }
+        if let Some(determined) = backend.determined {
+            if declared.is_none_or(|b| matches!(b.idle, Idle::Unknown(_)) == determined) {
+                return false;
+            }
+        }
+        if let Some(prefer) = backend.prefer {
+            if declared.is_none_or(|b| b.prefer != prefer) {
+                return false;
+            }
+        }
+        if let Some(editable) = backend.editable {
+            if declared.is_none_or(|b| b.file.is_some() != editable) {
                 return false;
             }
         }

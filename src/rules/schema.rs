@@ -353,6 +353,16 @@ pub struct BackendTest {
     pub kind: Option<ValueTest>,
     /// Whether it closes after each response without saying so.
     pub closes_silently: Option<bool>,
+    /// Whether it keeps connections alive at all (`false`: it closes each
+    /// one after its response and says so, e.g. gunicorn's sync worker).
+    pub keepalive: Option<bool>,
+    /// Whether its idle behaviour is known (`false`: its configuration file
+    /// computes the value or takes it from somewhere ngxfix cannot see).
+    pub determined: Option<bool>,
+    /// Which side a timeout fix should change (`--prefer`).
+    pub prefer: Option<crate::rules::facts::Prefer>,
+    /// Whether ngxfix can edit its configuration file (one was declared).
+    pub editable: Option<bool>,
 }
 
 /// Facts about the load balancer in front of nginx (`--front-lb`,
@@ -408,6 +418,9 @@ pub struct Fix {
     /// Remove the subject.
     #[serde(default)]
     pub remove: bool,
+    /// Raise the idle timeout in the configuration file of the subject's
+    /// backend to at least this duration (`--backend UPSTREAM=KIND:PATH`).
+    pub backend_timeout: Option<Template>,
 }
 
 /// `remove_arg = { value }`: every argument equal to `value` goes.
@@ -547,9 +560,15 @@ pub struct Test {
     /// Parameter values for this test.
     #[serde(default)]
     pub params: BTreeMap<String, ParamValue>,
-    /// Backend specs by upstream name (`app = "5s"`, `app = "gunicorn"`).
+    /// Backend specs by upstream name (`app = "5s"`, `app = "gunicorn"`,
+    /// `app = "gunicorn:gunicorn.conf.py"` with the file in `files`).
     #[serde(default)]
     pub backends: BTreeMap<String, String>,
+    /// The text of the backend files the specs name, by path.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+    /// Which side timeout fixes change (`--prefer`).
+    pub prefer: Option<crate::rules::facts::Prefer>,
     /// The load balancer in front (`"aws-alb"`, `"60s"`).
     pub front_lb: Option<String>,
     /// How many findings this rule reports.
@@ -558,4 +577,7 @@ pub struct Test {
     pub lines: Option<Vec<u32>>,
     /// The configuration after applying every fix.
     pub fixed: Option<String>,
+    /// The backend files after applying every fix, by path.
+    #[serde(default)]
+    pub fixed_files: BTreeMap<String, String>,
 }

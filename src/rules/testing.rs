@@ -3,7 +3,10 @@
 use std::collections::BTreeMap;
 
 use super::engine::{run, Finding, RunOptions};
-use super::facts::{parse_front, parse_spec, Facts};
+use std::path::Path;
+
+use super::facts::{parse_front, parse_spec, Facts, Spec};
+use crate::backends::BackendFile;
 use super::load::Rule;
 use super::schema::Test;
 use crate::config::dump::DumpedFile;
@@ -78,7 +81,28 @@ fn check(
 fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
     let mut facts = Facts::default();
     for (name, spec) in &test.backends {
-        facts.backends.insert(name, parse_spec(spec, "test")?);
+        let spec = parse_spec(spec)?;
+        let backend = match spec {
+            Spec::File {
+                format,
+                major,
+                path,
+            } => {
+                let text = test.files.get(path.to_str().unwrap_or_default());
+                let text = text.ok_or_else(|| format!("{}: not in files", path.display()))?;
+                let file = BackendFile {
+                    path,
+                    format,
+                    version: major,
+                    text: text.clone(),
+                };
+                facts.declare_file(name, file, "test")
+            }
+            spec => facts.declare(name, spec, "test", Path::new(""))?,
+        };
+        if let Some(prefer) = test.prefer {
+            backend.prefer = prefer;
+        }
     }
     if let Some(front) = &test.front_lb {
         facts.front = Some(parse_front(front, "test")?);
@@ -112,19 +136,37 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
             ));
         }
     }
-    if let Some(expected) = &test.fixed {
-        let fixed = fix_to_fixed_point(rule, test, &options)?;
-        if fixed != *expected {
+    if test.fixed.is_some() || !test.fixed_files.is_empty() {
+        let (fixed, files) = fix_to_fixed_point(rule, test, &options)?;
+        if let Some(expected) = test.fixed.as_ref().filter(|e| **e != fixed) {
             return Err(format!(
                 "the fixed config differs\n--- expected\n{expected}\n--- got\n{fixed}"
             ));
+        }
+        for (path, expected) in &test.fixed_files {
+            let got = files
+                .files
+                .iter()
+                .find(|f| f.path.to_str() == Some(path.as_str()))
+                .map(|f| f.text.as_str())
+                .ok_or_else(|| format!("fixed_files: {path} is not a backend file of the test"))?;
+            if got != expected {
+                return Err(format!(
+                    "the fixed {path} differs\n--- expected\n{expected}\n--- got\n{got}"
+                ));
+            }
         }
     }
     Ok(())
 }
 
 /// Apply every fix (whatever its safety) with the loop `ngxfix fix` uses.
-fn fix_to_fixed_point(rule: &Rule, test: &Test, options: &RunOptions) -> Result<String, String> {
+/// The fixed main file, and the facts with the backend files as fixed.
+fn fix_to_fixed_point(
+    rule: &Rule,
+    test: &Test,
+    options: &RunOptions,
+) -> Result<(String, Facts), String> {
     let job = Job {
         rules: std::slice::from_ref(rule),
         options,
@@ -145,6 +187,7 @@ fn fix_to_fixed_point(rule: &Rule, test: &Test, options: &RunOptions) -> Result<
     if outcome.stop == Stop::PassLimit {
         return Err(format!("fixes did not converge after {MAX_PASSES} passes"));
     }
-    String::from_utf8(outcome.config.main().tree.text().to_vec())
-        .map_err(|_| "the fixed config is not UTF-8".to_string())
+    let main = String::from_utf8(outcome.config.main().tree.text().to_vec())
+        .map_err(|_| "the fixed config is not UTF-8".to_string())?;
+    Ok((main, outcome.facts))
 }
