@@ -219,3 +219,37 @@ fn a_reply_that_is_not_an_answer_is_asked_again() {
         .unwrap()
         .contains("proxy_http_version 1.1;"));
 }
+
+#[test]
+fn one_session_asks_about_nginx_and_the_backend_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = format!("http {{\n    upstream app {{ server 127.0.0.1:8000; keepalive 16; }}\n    server {{\n        proxy_set_header Connection \"\";\n{}    }}\n}}\n", location("/"));
+    let gunicorn = "worker_class = \"gthread\"\r\nkeepalive = 5\r\n";
+    fs::write(dir.path().join("nginx.conf"), &conf).unwrap();
+    fs::write(dir.path().join("gunicorn.conf.py"), gunicorn).unwrap();
+    let args = [
+        "fix",
+        "-i",
+        "--no-verify",
+        "--prefer",
+        "backend",
+        "--backend",
+        "app=gunicorn:gunicorn.conf.py",
+        "nginx.conf",
+    ];
+    let mut session = Session::start(&args, dir.path());
+    session.answer(1, "y");
+    session.answer(2, "y");
+    let (code, screen) = session.finish();
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(screen.contains("+++ b/gunicorn.conf.py"), "{screen}");
+    assert!(screen.contains("+++ b/nginx.conf"), "{screen}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("gunicorn.conf.py")).unwrap(),
+        "worker_class = \"gthread\"\r\nkeepalive = 61\r\n",
+        "only the value changed, CRLF kept"
+    );
+    assert!(fs::read_to_string(dir.path().join("nginx.conf"))
+        .unwrap()
+        .contains("proxy_http_version 1.1;"));
+}
