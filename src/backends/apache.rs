@@ -781,6 +781,16 @@ mod tests {
     }
 
     #[test]
+    fn the_example_reads_five_seconds_and_raises_in_place() {
+        let text = include_str!("../../examples/backends/apache/httpd.conf");
+        assert_eq!(read(&src(text)).idle, ms(5000));
+        assert_eq!(
+            raised(text, 61_000),
+            text.replace("KeepAliveTimeout 5", "KeepAliveTimeout 61")
+        );
+    }
+
+    #[test]
     fn odd_input_does_not_panic() {
         for text in [
             "",

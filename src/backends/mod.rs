@@ -84,7 +84,8 @@ pub struct Format {
 pub const FORMATS: &[Format] = &[
     Format {
         kinds: &["gunicorn"],
-        files: "gunicorn.conf.py, or a command line (Procfile, systemd unit, shell script, env file)",
+        files:
+            "gunicorn.conf.py, or a command line (Procfile, systemd unit, shell script, env file)",
         read: gunicorn::read,
         raise: gunicorn::raise,
     },

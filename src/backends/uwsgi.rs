@@ -1041,6 +1041,17 @@ mod tests {
     }
 
     #[test]
+    fn the_example_reads_five_seconds_and_raises_in_place() {
+        let text = include_str!("../../examples/backends/uwsgi/uwsgi.ini");
+        let r = read(&src(text));
+        assert_eq!((r.idle, r.kind), (secs(5), "uwsgi-http11"));
+        assert_eq!(
+            raised(text, 61),
+            text.replace("socket-timeout = 5", "socket-timeout = 61")
+        );
+    }
+
+    #[test]
     fn odd_input_does_not_panic() {
         for text in [
             "",
