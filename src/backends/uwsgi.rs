@@ -93,33 +93,7 @@ fn parse(text: &str) -> Ini<'_> {
             continue;
         }
         let line = number + 1;
-        let entry = match trimmed.split_once('=') {
-            Some((key, value)) => {
-                let key_part = key.trim_end_matches(is_blank);
-                let value_part = value.trim_start_matches(is_blank);
-                let value_at = start + key.len() + 1 + (value.len() - value_part.len());
-                Entry {
-                    key: key_part,
-                    value: value_part,
-                    value_at,
-                    key_at: start,
-                    sep: Some(
-                        &trimmed[key_part.len()..key.len() + 1 + value.len() - value_part.len()],
-                    ),
-                    line,
-                    block,
-                }
-            }
-            None => Entry {
-                key: trimmed,
-                value: "",
-                value_at: start + trimmed.len(),
-                key_at: start,
-                sep: None,
-                line,
-                block,
-            },
-        };
+        let entry = entry(trimmed, start, line, block);
         // uWSGI's logic options: one level, closed by any `end*` key.
         if matches!(entry.key, "end" | "endif" | "endfor" | "end-if" | "end-for") {
             block = None;
@@ -132,6 +106,34 @@ fn parse(text: &str) -> Ini<'_> {
         ini.entries.push(entry);
     }
     ini
+}
+
+/// The entry of a non-blank, non-comment line `trimmed` starting at byte
+/// `start`: key and value split at the first `=`, as uWSGI splits them.
+fn entry(trimmed: &str, start: usize, line: usize, block: Option<usize>) -> Entry<'_> {
+    let Some((key, value)) = trimmed.split_once('=') else {
+        return Entry {
+            key: trimmed,
+            value: "",
+            value_at: start + trimmed.len(),
+            key_at: start,
+            sep: None,
+            line,
+            block,
+        };
+    };
+    let key_part = key.trim_end_matches(is_blank);
+    let value_part = value.trim_start_matches(is_blank);
+    let value_from = key.len() + 1 + (value.len() - value_part.len());
+    Entry {
+        key: key_part,
+        value: value_part,
+        value_at: start + value_from,
+        key_at: start,
+        sep: Some(&trimmed[key_part.len()..value_from]),
+        line,
+        block,
+    }
 }
 
 fn is_block_opener(key: &str) -> bool {
