@@ -283,7 +283,13 @@ mod tests {
             facts.declare(&name, spec, "test", Path::new("")).unwrap();
         }
         let backends = &facts.backends;
-        let idle = |name: &str| backends.get(name).unwrap().idle_timeout().map(|d| d.to_string());
+        let idle = |name: &str| {
+            backends
+                .get(name)
+                .unwrap()
+                .idle_timeout()
+                .map(|d| d.to_string())
+        };
         assert_eq!(idle("app").as_deref(), Some("20s"));
         assert_eq!(idle("api").as_deref(), Some("65s"));
         assert_eq!(backends.get("api").unwrap().kind, Some("node"));

@@ -49,7 +49,13 @@ fn declared(dir: &Path) -> (String, String) {
 fn diffed_files(diff: &str) -> Vec<String> {
     diff.lines()
         .filter_map(|l| l.strip_prefix("+++ b/"))
-        .map(|p| Path::new(p).file_name().unwrap().to_string_lossy().into_owned())
+        .map(|p| {
+            Path::new(p)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect()
 }
 
@@ -89,8 +95,8 @@ fn there_is_an_example_per_readable_kind() {
 fn by_default_nginx_is_lowered_and_the_backend_left_alone() {
     for (name, dir) in examples() {
         let (_, file) = declared(&dir);
-        let settings = dir.join("ngxfix.toml").display().to_string();
-        let conf = dir.join("nginx.conf").display().to_string();
+        let settings = format!("examples/backends/{name}/ngxfix.toml");
+        let conf = format!("examples/backends/{name}/nginx.conf");
         let out = run(
             &["fix", "--dry-run", "--config", &settings, &conf],
             None,
@@ -100,7 +106,10 @@ fn by_default_nginx_is_lowered_and_the_backend_left_alone() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
         assert_eq!(diffed_files(&diff), ["nginx.conf"], "{name}:\n{diff}");
-        assert!(diff.contains("+        keepalive_timeout "), "{name}:\n{diff}");
+        assert!(
+            diff.contains("+        keepalive_timeout "),
+            "{name}:\n{diff}"
+        );
         assert!(!diff.contains(&file), "{name}:\n{diff}");
         insta::assert_snapshot!(format!("{name}-prefer-nginx"), diff);
     }
@@ -110,11 +119,17 @@ fn by_default_nginx_is_lowered_and_the_backend_left_alone() {
 fn prefer_backend_raises_the_backend_in_its_own_file() {
     for (name, dir) in examples() {
         let (kind, file) = declared(&dir);
-        let settings = dir.join("ngxfix.toml").display().to_string();
-        let conf = dir.join("nginx.conf").display().to_string();
+        let settings = format!("examples/backends/{name}/ngxfix.toml");
+        let conf = format!("examples/backends/{name}/nginx.conf");
         let out = run(
             &[
-                "fix", "--dry-run", "--prefer", "backend", "--config", &settings, &conf,
+                "fix",
+                "--dry-run",
+                "--prefer",
+                "backend",
+                "--config",
+                &settings,
+                &conf,
             ],
             None,
             Some(Path::new(env!("CARGO_MANIFEST_DIR"))),
@@ -153,7 +168,11 @@ fn prefer_backend_raises_the_backend_in_its_own_file() {
             None,
             Some(tmp.path()),
         );
-        assert_eq!(again.status.code(), Some(0), "{name}: a second run changes nothing");
+        assert_eq!(
+            again.status.code(),
+            Some(0),
+            "{name}: a second run changes nothing"
+        );
         assert!(again.stdout.is_empty(), "{name}");
     }
 }
@@ -189,8 +208,15 @@ fn both_files_in_one_diff() {
         Some(dir.path()),
     );
     let diff = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(diffed_files(&diff), ["nginx.conf", "gunicorn.conf.py"], "{diff}");
-    assert!(diff.contains("+            proxy_http_version 1.1;"), "{diff}");
+    assert_eq!(
+        diffed_files(&diff),
+        ["nginx.conf", "gunicorn.conf.py"],
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+            proxy_http_version 1.1;"),
+        "{diff}"
+    );
     assert!(diff.contains("-keepalive = 5\n+keepalive = 61\n"), "{diff}");
     let summary = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -205,7 +231,12 @@ fn a_backend_file_that_cannot_be_read_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("nginx.conf"), "events {}\nhttp {}\n").unwrap();
     let out = run(
-        &["check", "--backend", "app=gunicorn:missing.py", "nginx.conf"],
+        &[
+            "check",
+            "--backend",
+            "app=gunicorn:missing.py",
+            "nginx.conf",
+        ],
         None,
         Some(dir.path()),
     );
@@ -235,7 +266,12 @@ fn a_computed_value_is_reported_not_guessed() {
     )
     .unwrap();
     let out = run(
-        &["check", "--backend", "app=gunicorn:gunicorn.conf.py", "nginx.conf"],
+        &[
+            "check",
+            "--backend",
+            "app=gunicorn:gunicorn.conf.py",
+            "nginx.conf",
+        ],
         None,
         Some(dir.path()),
     );

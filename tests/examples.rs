@@ -24,13 +24,33 @@ fn main_files() -> Vec<PathBuf> {
     mains
 }
 
-/// The configuration files of an example: its `*.conf` files, without the
-/// expected results under `expected/`.
+/// The nginx configuration files of an example: its `*.conf` files,
+/// without the expected results under `expected/` and without the backend
+/// files its `ngxfix.toml` declares (`httpd.conf` is Apache's).
 fn config_files(example: &Path) -> Vec<PathBuf> {
+    let backends = backend_files(example);
     files_under(example)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "conf"))
         .filter(|p| !p.strip_prefix(example).unwrap().starts_with("expected"))
+        .filter(|p| !backends.contains(p))
+        .collect()
+}
+
+/// The `config` files of the `[backends.*]` tables in an example's
+/// `ngxfix.toml`.
+fn backend_files(example: &Path) -> Vec<PathBuf> {
+    let Ok(text) = std::fs::read_to_string(example.join("ngxfix.toml")) else {
+        return Vec::new();
+    };
+    let settings: toml::Table = text.parse().unwrap();
+    settings
+        .get("backends")
+        .and_then(|b| b.as_table())
+        .into_iter()
+        .flat_map(|t| t.values())
+        .filter_map(|b| b.get("config")?.as_str())
+        .map(|path| example.join(path))
         .collect()
 }
 

@@ -133,10 +133,13 @@ pub const SERVER_KINDS: &[ServerKind] = &[
     ServerKind {
         name: "uwsgi-http",
         aliases: &[],
-        idle: secs(60),
+        // Measured with uWSGI 2.0.21: without `http-keepalive` the router
+        // closes after every response and does not say so; with
+        // `http-keepalive = N` (N > 1) it waits N seconds.
+        idle: Idle::AfterEachResponse,
         older: None,
         setting: "http-keepalive / http-timeout (--http router)",
-        note: "",
+        note: "without http-keepalive the router closes after each response; read uwsgi.ini (uwsgi:PATH) for its real setting",
     },
     ServerKind {
         name: "uwsgi-http-socket",

@@ -182,10 +182,14 @@ pub struct BackendFile {
 
 impl BackendFile {
     /// Read the file at `path`.
-    pub fn load(path: &Path, format: &'static Format, version: Option<u32>) -> Result<Self, String> {
+    pub fn load(
+        path: &Path,
+        format: &'static Format,
+        version: Option<u32>,
+    ) -> Result<Self, String> {
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| format!("{}: not UTF-8 text", path.display()))?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text", path.display()))?;
         Ok(BackendFile {
             path: path.to_path_buf(),
             format,

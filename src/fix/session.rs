@@ -158,7 +158,11 @@ impl Outcome {
     pub fn backend_changes(&self) -> impl Iterator<Item = (&Path, &[u8], &[u8])> + '_ {
         self.backend_originals.iter().map(|(&file, original)| {
             let file = &self.facts.files[file];
-            (file.path.as_path(), original.as_bytes(), file.text.as_bytes())
+            (
+                file.path.as_path(),
+                original.as_bytes(),
+                file.text.as_bytes(),
+            )
         })
     }
 
@@ -387,7 +391,10 @@ impl State {
                 continue;
             }
             if candidate.edits.iter().any(|e| taken.clashes(e))
-                || candidate.backend.iter().any(|e| backends_taken.contains(&e.file))
+                || candidate
+                    .backend
+                    .iter()
+                    .any(|e| backends_taken.contains(&e.file))
                 || self.skip.contains(&key(&findings[candidate.finding]))
             {
                 continue;
@@ -512,10 +519,17 @@ impl State {
         let mut backends = Vec::new();
         for (file, edits) in by_backend_file(&backend) {
             let source = &self.options.facts.files[file];
-            let refused = |why: String| (Refused::Backend(file), format!("{}: {why}", source.display()));
+            let refused = |why: String| {
+                (
+                    Refused::Backend(file),
+                    format!("{}: {why}", source.display()),
+                )
+            };
             let next = apply_backend(source.text.as_bytes(), &edits)
                 .map_err(|e| refused(e.to_string()))
-                .and_then(|next| String::from_utf8(next).map_err(|_| refused("not UTF-8".into())))?;
+                .and_then(|next| {
+                    String::from_utf8(next).map_err(|_| refused("not UTF-8".into()))
+                })?;
             if next != source.text {
                 // The file must still read, to a known value.
                 let mut probe = self.options.facts.clone();
@@ -578,7 +592,8 @@ impl State {
             let mut edited: Vec<FileId> = fix.edits.iter().map(|e| e.file).collect();
             edited.sort_unstable();
             edited.dedup();
-            let mut edited_backends: Vec<usize> = candidate.backend.iter().map(|e| e.file).collect();
+            let mut edited_backends: Vec<usize> =
+                candidate.backend.iter().map(|e| e.file).collect();
             edited_backends.sort_unstable();
             edited_backends.dedup();
             self.applied.push(Applied {

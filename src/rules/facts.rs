@@ -11,8 +11,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::backends::{self, BackendFile, Format, Reading};
 pub use crate::backends::kinds::{Idle, ServerKind, SERVER_KINDS};
+use crate::backends::{self, BackendFile, Format, Reading};
 use crate::model::{Duration, TimeSlot};
 
 /// Which side a timeout fix changes when the backend closes idle
@@ -186,7 +186,12 @@ impl Facts {
 
     /// Declare the backend of `upstream` from its configuration file (a
     /// file already known by its path is shared, not read twice).
-    pub fn declare_file(&mut self, upstream: &str, file: BackendFile, source: &str) -> &mut Backend {
+    pub fn declare_file(
+        &mut self,
+        upstream: &str,
+        file: BackendFile,
+        source: &str,
+    ) -> &mut Backend {
         let index = match self.files.iter().position(|f| f.path == file.path) {
             Some(index) => index,
             None => {
@@ -295,7 +300,9 @@ pub fn parse_spec(spec: &str) -> Result<Spec, String> {
     };
     if let Some(path) = path {
         if path.is_empty() {
-            return Err(format!("backend spec \"{spec}\": the path after `:` is empty"));
+            return Err(format!(
+                "backend spec \"{spec}\": the path after `:` is empty"
+            ));
         }
         let format = backends::format(name).ok_or_else(|| {
             if ServerKind::find(name).is_some() {
@@ -421,14 +428,20 @@ mod tests {
         assert_eq!(silent.idle_timeout(), None);
         assert_eq!(silent.kind, Some("uwsgi-http-socket"));
         assert!(backend("puma@x").unwrap_err().contains("not a version"));
-        assert!(backend("tornado").unwrap_err().contains("gunicorn, uvicorn"));
+        assert!(backend("tornado")
+            .unwrap_err()
+            .contains("gunicorn, uvicorn"));
         assert!(backend("uwsgi").unwrap_err().contains("needs its file"));
     }
 
     #[test]
     fn file_specs_name_a_readable_kind_and_a_file() {
         match parse_spec("puma@7:config/puma.rb").unwrap() {
-            Spec::File { format, major, path } => {
+            Spec::File {
+                format,
+                major,
+                path,
+            } => {
                 assert_eq!(format.kinds[0], "puma");
                 assert_eq!(major, Some(7));
                 assert_eq!(path, Path::new("config/puma.rb"));
@@ -443,7 +456,10 @@ mod tests {
             .contains("not a server kind whose file"));
         assert!(backend("gunicorn:").unwrap_err().contains("is empty"));
         let missing = backend("gunicorn:/nonexistent/gunicorn.conf.py").unwrap_err();
-        assert!(missing.contains("/nonexistent/gunicorn.conf.py"), "{missing}");
+        assert!(
+            missing.contains("/nonexistent/gunicorn.conf.py"),
+            "{missing}"
+        );
     }
 
     #[test]

@@ -16,8 +16,8 @@ use super::template::Template;
 use crate::config::FileId;
 use crate::fix::style::{self, FileText};
 use crate::fix::{BackendEdit, Edit};
-use crate::model::{Duration, TimeSlot};
 use crate::model::{directives, effective, Node};
+use crate::model::{Duration, TimeSlot};
 use crate::syntax::Directive;
 
 /// A computed fix: what it does, how safe it is, and its edits.
@@ -126,8 +126,8 @@ fn backend_timeout(
     edits: &mut Vec<BackendEdit>,
 ) -> Result<String, String> {
     let facts = subject.env.facts;
-    let (_, backend) = declared_backend(subject.node, facts)
-        .ok_or("no backend is declared for this upstream")?;
+    let (_, backend) =
+        declared_backend(subject.node, facts).ok_or("no backend is declared for this upstream")?;
     let index = backend.file.ok_or(
         "the backend has no configuration file to edit (declare it with --backend UPSTREAM=KIND:PATH)",
     )?;
@@ -146,8 +146,13 @@ fn backend_timeout(
     let what = backend
         .kind
         .and_then(ServerKind::find)
-        .map_or("the idle timeout".to_string(), |k| format!("{}'s {}", k.name, k.setting));
-    Ok(format!("raise {what} in {} to at least {duration}", file.display()))
+        .map_or("the idle timeout".to_string(), |k| {
+            format!("{}'s {}", k.name, k.setting)
+        });
+    Ok(format!(
+        "raise {what} in {} to at least {duration}",
+        file.display()
+    ))
 }
 
 /// Remove each argument equal to the value, with the blanks right before

@@ -52,7 +52,10 @@ fn upstream_name(up: Node<'_>) -> String {
 }
 
 /// The first upstream the subject is about that has a declared backend.
-pub(super) fn declared_backend<'e>(node: Node<'_>, facts: &'e Facts) -> Option<(String, &'e Backend)> {
+pub(super) fn declared_backend<'e>(
+    node: Node<'_>,
+    facts: &'e Facts,
+) -> Option<(String, &'e Backend)> {
     upstreams_of(node).into_iter().find_map(|up| {
         let name = upstream_name(up);
         facts.backends.get(&name).map(|b| (name, b))

@@ -6,9 +6,9 @@ use super::engine::{run, Finding, RunOptions};
 use std::path::Path;
 
 use super::facts::{parse_front, parse_spec, Facts, Spec};
-use crate::backends::BackendFile;
 use super::load::Rule;
 use super::schema::Test;
+use crate::backends::BackendFile;
 use crate::config::dump::DumpedFile;
 use crate::config::ConfigTree;
 use crate::fix::session::{self, ApproveAll, Job, Policy, Stop, MAX_PASSES};

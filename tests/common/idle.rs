@@ -131,7 +131,9 @@ fn read_head(stream: &mut TcpStream) -> Result<(String, usize, usize), String> {
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
-        let n = stream.read(&mut buf).map_err(|e| format!("response: {e}"))?;
+        let n = stream
+            .read(&mut buf)
+            .map_err(|e| format!("response: {e}"))?;
         if n == 0 {
             return Err(format!(
                 "closed before the response head ended: {:?}",
