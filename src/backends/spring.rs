@@ -1786,6 +1786,25 @@ mod tests {
     }
 
     #[test]
+    fn the_example_reads_and_raises() {
+        let t = include_str!("../../examples/backends/spring-boot/application.yml");
+        let r = yml(t);
+        assert_eq!(r.idle, ms(20_000));
+        assert_eq!(
+            r.detail,
+            "server.tomcat.keep-alive-timeout is not set, so Tomcat uses server.tomcat.connection-timeout: 20s at line 18"
+        );
+        let out = raised("application.yml", t, 61_000);
+        assert_eq!(
+            out,
+            t.replace(
+                "    connection-timeout: 20s\n",
+                "    connection-timeout: 20s\n    keep-alive-timeout: 61s\n"
+            )
+        );
+    }
+
+    #[test]
     fn never_panics() {
         let samples = [
             "server:\n  tomcat:\n    keep-alive-timeout: 'PT5S'\n---\nspring.profiles: x\n",

@@ -724,6 +724,18 @@ mod tests {
     }
 
     #[test]
+    fn the_example_reads_and_raises() {
+        let t = include_str!("../../examples/backends/tomcat/server.xml");
+        assert_eq!(read(&src(t)).idle, ms(20_000));
+        let out = raised(t, 61_000);
+        assert!(out.contains("               connectionTimeout=\"20000\"\n               keepAliveTimeout=\"61000\"\n               redirectPort=\"8443\""), "{out}");
+        assert_eq!(
+            out.len(),
+            t.len() + "\n               keepAliveTimeout=\"61000\"".len()
+        );
+    }
+
+    #[test]
     fn never_panics_on_truncated_input() {
         for end in 0..=SHIPPED.len() {
             if SHIPPED.is_char_boundary(end) {
