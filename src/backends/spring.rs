@@ -72,7 +72,42 @@ pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String
             edits.push(edit);
         }
     }
-    Ok(edits)
+    verified(src, edits, target, read)
+}
+
+/// `edits`, if the file they make reads at least `target`: a check that
+/// an odd file (a last line continued with `\`, a quote left open) did
+/// not swallow the new line.
+fn verified(
+    src: &Source<'_>,
+    mut edits: Vec<TextEdit>,
+    target: Duration,
+    read: fn(&Source<'_>) -> Reading,
+) -> Result<Vec<TextEdit>, String> {
+    if edits.is_empty() {
+        return Ok(edits);
+    }
+    edits.sort();
+    let mut out = src.text.to_string();
+    for e in edits.iter().rev() {
+        if e.start > e.end
+            || e.end > out.len()
+            || !out.is_char_boundary(e.start)
+            || !out.is_char_boundary(e.end)
+        {
+            return Err("ngxfix could not place the change safely: edit the file by hand".into());
+        }
+        out.replace_range(e.start..e.end, &e.text);
+    }
+    let after = read(&Source { text: &out, ..*src });
+    match after.idle {
+        Idle::After(d) if d >= target => Ok(edits),
+        Idle::Never => Ok(edits),
+        _ => Err(format!(
+            "ngxfix could not place the change safely (the edited file would read: {}): edit the file by hand",
+            after.detail
+        )),
+    }
 }
 
 /// The settings that decide the idle timeout.
@@ -469,9 +504,14 @@ impl<'a> File<'a> {
         let anchor = under(&["server", "tomcat"])
             .or_else(|| under(&["server"]))
             .or_else(|| d.entries.last());
+        // The anchor's separator, else the file's first; a key without a
+        // value has none.
         let sep = anchor
-            .or_else(|| self.docs.iter().flat_map(|d| d.entries.first()).next())
-            .map_or("=", |e| e.sep.as_str());
+            .into_iter()
+            .chain(self.docs.iter().flat_map(|d| &d.entries))
+            .map(|e| e.sep.as_str())
+            .find(|sep| !sep.is_empty())
+            .unwrap_or("=");
         let line = format!("server.tomcat.keep-alive-timeout{sep}{value}");
         match anchor {
             Some(e) => text::insert_line_after(self.text, e.last_line, &line),
@@ -806,6 +846,16 @@ fn is_prop_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\x0c')
 }
 
+/// Reads properties the way `OriginTrackedPropertiesLoader` does.
+#[derive(Default)]
+struct PropertiesReader {
+    done: Vec<Document>,
+    doc: Document,
+    /// The prefix of the comment on the line before, if it was one: a
+    /// `#---` right after a `#` comment is a comment, not a separator.
+    last_comment: Option<char>,
+}
+
 impl File<'_> {
     fn parse_properties(&mut self) {
         let text = self.text;
@@ -819,40 +869,18 @@ impl File<'_> {
                 }
             })
             .collect();
-        let mut done: Vec<Document> = Vec::new();
-        let mut doc = Document {
-            start: bom,
-            ..Document::default()
-        };
-        let mut last_comment: Option<char> = None;
+        let mut reader = PropertiesReader::default();
+        reader.doc.start = bom;
         let mut i = 0;
         while i < lines.len() {
             let (at, line) = lines[i];
             let content = line.trim_start_matches(is_prop_space);
-            let first = content.chars().next();
             i += 1;
-            match first {
-                None => last_comment = None,
-                Some(c @ ('#' | '!')) => {
-                    let rest = content[1..]
-                        .strip_prefix("---")
-                        .map(|r| r.trim_matches(is_prop_space));
-                    if content.len() == line.len() && rest == Some("") && last_comment != Some(c) {
-                        doc.end = Some(at);
-                        done.push(std::mem::take(&mut doc));
-                        doc.start = at + line.len();
-                    } else if doc.entries.is_empty() {
-                        // Spring Boot folds a document that starts with a
-                        // comment back into the one before.
-                        if let Some(mut previous) = done.pop() {
-                            previous.end = None;
-                            doc = previous;
-                        }
-                    }
-                    last_comment = Some(c);
-                }
+            match content.chars().next() {
+                None => reader.last_comment = None,
+                Some(c @ ('#' | '!')) => reader.comment(at, line, c),
                 Some(_) => {
-                    last_comment = None;
+                    reader.last_comment = None;
                     let mut segments = vec![(at + line.len() - content.len(), content)];
                     while continues(segments[segments.len() - 1].1) && i < lines.len() {
                         let (next_at, next) = lines[i];
@@ -860,19 +888,42 @@ impl File<'_> {
                         segments.push((next_at + next.len() - trimmed.len(), trimmed));
                         i += 1;
                     }
-                    let last_line = lines[i - 1].0;
-                    let line_no = text::line_of(text, at);
-                    if let Some(entry) = property(&segments, last_line, line_no) {
+                    if let Some(entry) = property(&segments, lines[i - 1].0, i - segments.len() + 1)
+                    {
                         if is_condition(&entry.path) {
-                            doc.condition = Some(entry.shown(false));
+                            reader.doc.condition = Some(entry.shown(false));
                         }
-                        doc.entries.push(entry);
+                        reader.doc.entries.push(entry);
                     }
                 }
             }
         }
-        done.push(doc);
-        self.docs = done;
+        reader.done.push(reader.doc);
+        self.docs = reader.done;
+    }
+}
+
+impl PropertiesReader {
+    /// A line starting with `#` or `!` (`prefix`): a comment, or a
+    /// `#---` / `!---` document separator.
+    fn comment(&mut self, at: usize, line: &str, prefix: char) {
+        let rest = line
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix("---"))
+            .map(|r| r.trim_matches(is_prop_space));
+        if rest == Some("") && self.last_comment != Some(prefix) {
+            self.doc.end = Some(at);
+            self.done.push(std::mem::take(&mut self.doc));
+            self.doc.start = at + line.len();
+        } else if self.doc.entries.is_empty() {
+            // Spring Boot folds a document that starts with a comment back
+            // into the one before.
+            if let Some(mut previous) = self.done.pop() {
+                previous.end = None;
+                self.doc = previous;
+            }
+        }
+        self.last_comment = Some(prefix);
     }
 }
 
@@ -1088,195 +1139,227 @@ struct Frame {
     shown: Vec<String>,
 }
 
+/// Reads YAML line by line, with the mapping keys that lead to each line.
+struct YamlReader {
+    docs: Vec<Document>,
+    stack: Vec<Frame>,
+    /// A block scalar's indentation: deeper lines are its text.
+    block: Option<usize>,
+    /// Indentation differences between mappings and their first child.
+    steps: Vec<usize>,
+}
+
 impl File<'_> {
     fn parse_yaml(&mut self) {
-        let text = self.text;
-        let bom = text::bom_len(text);
-        let mut docs = vec![Document {
-            start: bom,
-            ..Document::default()
-        }];
-        let mut stack: Vec<Frame> = Vec::new();
-        // A block scalar's indentation: deeper lines are its text.
-        let mut block: Option<usize> = None;
-        let mut steps: Vec<usize> = Vec::new();
-        for (at, line) in text::lines(text) {
+        let bom = text::bom_len(self.text);
+        let mut reader = YamlReader {
+            docs: vec![Document {
+                start: bom,
+                ..Document::default()
+            }],
+            stack: Vec::new(),
+            block: None,
+            steps: Vec::new(),
+        };
+        for (n, (at, line)) in text::lines(self.text).enumerate() {
             let (at, line) = if at == 0 {
                 (bom, &line[bom.min(line.len())..])
             } else {
                 (at, line)
             };
-            let line_no = text::line_of(text, at);
-            if line == "---"
-                || line.starts_with("--- ")
-                || line.starts_with("---\t")
-                || line == "..."
-            {
-                if let Some(doc) = docs.last_mut() {
-                    doc.end = Some(at);
-                }
-                docs.push(Document {
-                    start: at + line.len(),
-                    ..Document::default()
-                });
-                stack.clear();
-                block = None;
-                continue;
+            reader.line(at, line, n + 1);
+        }
+        for doc in &mut reader.docs {
+            legacy_profiles(self.text, doc);
+        }
+        self.step = reader.steps.into_iter().min().unwrap_or(2).max(1);
+        self.docs = reader.docs;
+    }
+}
+
+impl YamlReader {
+    fn line(&mut self, at: usize, line: &str, line_no: usize) {
+        if line == "---" || line.starts_with("--- ") || line.starts_with("---\t") || line == "..." {
+            if let Some(doc) = self.docs.last_mut() {
+                doc.end = Some(at);
             }
-            let content = line.trim_start_matches(' ');
-            let indent = line.len() - content.len();
-            if content.trim().is_empty()
-                || content.starts_with('#')
-                || (indent == 0 && content.starts_with('%'))
-            {
-                continue;
-            }
-            let Some(doc) = docs.last_mut() else { continue };
-            if let Some(b) = block {
-                if indent > b {
-                    doc.lines.push(YamlLine {
-                        start: at,
-                        indent,
-                        path: Vec::new(),
-                        own_key: String::new(),
-                        parent: false,
-                        scalar: false,
-                    });
-                    continue;
-                }
-                block = None;
-            }
-            while stack.last().is_some_and(|f| f.indent >= indent) {
-                stack.pop();
-            }
-            if let Some(parent) = doc.lines.last().filter(|l| l.parent && indent > l.indent) {
-                steps.push(indent - parent.indent);
-            }
-            let Some((key, value_at)) = yaml_key(content) else {
-                // A sequence item or a continued scalar: nothing under it
-                // is a Spring Boot server setting.
-                stack.push(Frame {
-                    indent,
-                    path: vec!["[]".into()],
-                    shown: vec!["[]".into()],
-                });
-                doc.lines.push(YamlLine {
-                    start: at,
-                    indent,
-                    path: Vec::new(),
-                    own_key: String::new(),
-                    parent: false,
-                    scalar: false,
-                });
-                continue;
-            };
-            let mut path: Vec<String> = stack.last().map(|f| f.path.clone()).unwrap_or_default();
-            let mut shown: Vec<String> = stack.last().map(|f| f.shown.clone()).unwrap_or_default();
-            path.extend(path_of(&key));
-            shown.push(key.clone());
-            let value_raw = &content[value_at..];
-            let value_offset = at + indent + value_at;
-            let parsed = yaml_value(value_raw);
-            let parent = matches!(parsed, YamlValue::Mapping);
-            doc.lines.push(YamlLine {
-                start: at,
-                indent,
-                path: path.clone(),
-                own_key: key.clone(),
-                parent,
-                scalar: !parent,
+            self.docs.push(Document {
+                start: at + line.len(),
+                ..Document::default()
             });
-            if key == "<<" && leads_to_setting(&path[..path.len() - 1]) {
-                doc.problem.get_or_insert(format!("the YAML merge key (<<) at line {line_no} may bring server settings ngxfix does not read"));
+            self.stack.clear();
+            self.block = None;
+            return;
+        }
+        let content = line.trim_start_matches(' ');
+        let indent = line.len() - content.len();
+        if content.trim().is_empty()
+            || content.starts_with('#')
+            || (indent == 0 && content.starts_with('%'))
+        {
+            return;
+        }
+        if self.block.is_some_and(|b| indent > b) {
+            self.other_line(at, indent, false);
+            return;
+        }
+        self.block = None;
+        while self.stack.last().is_some_and(|f| f.indent >= indent) {
+            self.stack.pop();
+        }
+        let doc = self.doc();
+        if let Some(parent) = doc.lines.last().filter(|l| l.parent && indent > l.indent) {
+            let step = indent - parent.indent;
+            self.steps.push(step);
+        }
+        match yaml_key(content) {
+            Some((key, value_at)) => {
+                let value = (at + indent + value_at, &content[value_at..]);
+                self.key_line(at, indent, key, value, line_no);
             }
-            if is_condition(&path) && !(parent && path.len() == 2) {
-                doc.condition.get_or_insert(format!(
-                    "{}: {} at line {line_no}",
-                    shown.join("."),
-                    value_raw.trim()
-                ));
-            }
-            match parsed {
-                YamlValue::Mapping => {
-                    if let Some(setting) = setting_of(&path) {
-                        doc.entries.push(Entry {
-                            setting: Some(setting),
-                            path: path.clone(),
-                            key: shown.join("."),
-                            own_key: key,
-                            value: String::new(),
-                            span: None,
-                            line: line_no,
-                            last_line: at,
-                            sep: ": ".into(),
-                            problem: Some("has no value".into()),
-                        });
-                    }
-                    stack.push(Frame {
-                        indent,
-                        path,
-                        shown,
-                    });
+            // A sequence item or a continued scalar: nothing under it is a
+            // Spring Boot server setting.
+            None => self.other_line(at, indent, true),
+        }
+    }
+
+    fn doc(&mut self) -> &mut Document {
+        if self.docs.is_empty() {
+            self.docs.push(Document::default());
+        }
+        let last = self.docs.len() - 1;
+        &mut self.docs[last]
+    }
+
+    /// A line without a key; `opens` when lines under it belong to it.
+    fn other_line(&mut self, at: usize, indent: usize, opens: bool) {
+        if opens {
+            self.stack.push(Frame {
+                indent,
+                path: vec!["[]".into()],
+                shown: vec!["[]".into()],
+            });
+        }
+        self.doc().lines.push(YamlLine {
+            start: at,
+            indent,
+            path: Vec::new(),
+            own_key: String::new(),
+            parent: false,
+            scalar: false,
+        });
+    }
+
+    /// A `key: value` line (or `key:` opening a mapping); the value starts
+    /// at `value_start` in the file.
+    fn key_line(
+        &mut self,
+        at: usize,
+        indent: usize,
+        key: String,
+        value: (usize, &str),
+        line_no: usize,
+    ) {
+        let (value_start, value_raw) = value;
+        let (mut path, mut shown) = self
+            .stack
+            .last()
+            .map(|f| (f.path.clone(), f.shown.clone()))
+            .unwrap_or_default();
+        path.extend(path_of(&key));
+        shown.push(key.clone());
+        let parsed = yaml_value(value_raw);
+        let parent = matches!(parsed, YamlValue::Mapping);
+        if value_raw.trim_start().starts_with(['|', '>']) {
+            self.block = Some(indent);
+        }
+        let doc = self.doc();
+        doc.lines.push(YamlLine {
+            start: at,
+            indent,
+            path: path.clone(),
+            own_key: key.clone(),
+            parent,
+            scalar: !parent,
+        });
+        if key == "<<" && leads_to_setting(&path[..path.len() - 1]) {
+            doc.problem.get_or_insert(format!(
+                "the YAML merge key (<<) at line {line_no} may bring server settings ngxfix does not read"
+            ));
+        }
+        if is_condition(&path) && !(parent && path.len() == 2) {
+            doc.condition.get_or_insert(format!(
+                "{}: {} at line {line_no}",
+                shown.join("."),
+                value_raw.trim()
+            ));
+        }
+        let mut entry = Entry {
+            setting: setting_of(&path),
+            path: path.clone(),
+            key: shown.join("."),
+            own_key: key,
+            value: String::new(),
+            span: None,
+            line: line_no,
+            last_line: at,
+            sep: ": ".into(),
+            problem: None,
+        };
+        match parsed {
+            YamlValue::Mapping => {
+                if entry.setting.is_some() {
+                    entry.problem = Some("has no value".into());
+                    doc.entries.push(entry);
                 }
-                YamlValue::Scalar {
-                    text: value,
-                    span,
-                    problem,
-                } => {
-                    if value_raw.trim_start().starts_with('|')
-                        || value_raw.trim_start().starts_with('>')
-                    {
-                        block = Some(indent);
-                    }
-                    if problem.is_some()
-                        && path.len() < 3
-                        && leads_to_setting(&path)
-                        && setting_of(&path).is_none()
-                    {
+                self.stack.push(Frame {
+                    indent,
+                    path,
+                    shown,
+                });
+            }
+            YamlValue::Scalar {
+                text,
+                span,
+                problem,
+            } => {
+                if let Some(problem) = problem {
+                    // A flow mapping or alias where server settings could be.
+                    if path.len() < 3 && leads_to_setting(&path) && entry.setting.is_none() {
                         doc.problem.get_or_insert(format!(
-                            "{}: {} at line {line_no} {} ngxfix does not read",
-                            shown.join("."),
-                            value.trim(),
-                            problem.unwrap_or_default()
+                            "{}: {} at line {line_no} {problem} ngxfix does not read",
+                            entry.key,
+                            text.trim()
                         ));
                     }
-                    doc.entries.push(Entry {
-                        setting: setting_of(&path),
-                        path,
-                        key: shown.join("."),
-                        own_key: key,
-                        value,
-                        span: span.map(|(s, e)| (value_offset + s, value_offset + e)),
-                        line: line_no,
-                        last_line: at,
-                        sep: ": ".into(),
-                        problem: problem.map(str::to_string),
-                    });
+                    entry.problem = Some(problem.to_string());
                 }
+                entry.value = text;
+                entry.span = span.map(|(s, e)| (value_start + s, value_start + e));
+                doc.entries.push(entry);
             }
         }
-        // A legacy `spring.profiles:` mapping holding a list is a condition
-        // too (`spring.profiles.active` is not).
-        for doc in &mut docs {
-            if doc.condition.is_some() {
-                continue;
-            }
-            let legacy = doc.lines.windows(2).find(|w| {
-                w[0].parent
-                    && is_prefix(&["spring", "profiles"], &w[0].path)
-                    && w[0].path.len() == 2
-                    && w[1].indent > w[0].indent
-                    && w[1].path.is_empty()
-            });
-            if let Some(w) = legacy {
-                doc.condition = Some(format!(
-                    "spring.profiles at line {}",
-                    text::line_of(text, w[0].start)
-                ));
-            }
-        }
-        self.step = steps.into_iter().min().unwrap_or(2).max(1);
-        self.docs = docs;
+    }
+}
+
+/// A legacy `spring.profiles:` mapping holding a list makes the document
+/// conditional too (`spring.profiles.active` does not).
+fn legacy_profiles(text: &str, doc: &mut Document) {
+    if doc.condition.is_some() {
+        return;
+    }
+    let legacy = doc.lines.windows(2).find(|w| {
+        w[0].parent
+            && w[0].path.len() == 2
+            && is_prefix(&["spring", "profiles"], &w[0].path)
+            && w[1].indent > w[0].indent
+            && w[1].path.is_empty()
+    });
+    if let Some(w) = legacy {
+        doc.condition = Some(format!(
+            "spring.profiles at line {}",
+            text::line_of(text, w[0].start)
+        ));
     }
 }
 
@@ -1588,6 +1671,34 @@ mod tests {
     }
 
     #[test]
+    fn properties_documents_follow_spring_boots_separator_rules() {
+        // `!---` separates too.
+        let bang = "server.tomcat.keep-alive-timeout=20s\n!---\nspring.config.activate.on-profile=prod\nserver.tomcat.keep-alive-timeout=5s\n";
+        assert!(matches!(props(bang).idle, Idle::Unknown(_)));
+        // A comment right after the separator cancels it: one document,
+        // all of it for the prod profile (spring-boot#22963).
+        let folded = "server.tomcat.keep-alive-timeout=20s\n#---\n# prod\nspring.config.activate.on-profile=prod\nserver.tomcat.keep-alive-timeout=5s\n";
+        assert_eq!(props(folded).idle, ms(5000));
+        // Indented, it is a comment.
+        let indented = "server.tomcat.keep-alive-timeout=20s\n  #---\nspring.config.activate.on-profile=prod\n";
+        let r = props(indented);
+        assert_eq!(r.idle, ms(20_000));
+        assert!(
+            r.detail.ends_with(
+                "(in the document for spring.config.activate.on-profile=prod at line 3)"
+            ),
+            "{}",
+            r.detail
+        );
+        // Line numbers count continued lines.
+        let continued = "a=1\\\n  2\nserver.tomcat.keep-alive-timeout=5s\n";
+        assert_eq!(
+            props(continued).detail,
+            "server.tomcat.keep-alive-timeout=5s at line 3"
+        );
+    }
+
+    #[test]
     fn raise_replaces_properties_values_in_style() {
         let p = "application.properties";
         assert_eq!(
@@ -1779,6 +1890,14 @@ mod tests {
     }
 
     #[test]
+    fn a_line_that_would_swallow_the_addition_is_refused() {
+        // The last line continues with `\` into the end of the file: a line
+        // added after it would become part of its value.
+        let err = raise_err("application.properties", "spring.application.name=demo\\");
+        assert!(err.contains("could not place the change safely"), "{err}");
+    }
+
+    #[test]
     fn multi_line_values_are_read_but_not_edited() {
         let t = "server.tomcat.keep-alive-timeout=\\\n  5s\n";
         assert_eq!(props(t).idle, ms(5000));
@@ -1827,6 +1946,85 @@ mod tests {
                     let _ = read(&src);
                     let _ = raise(&src, Duration::from_secs(61));
                 }
+            }
+        }
+    }
+
+    /// Token soup: never a panic, and a successful raise always reads at
+    /// least the target afterwards.
+    #[test]
+    fn random_token_soup() {
+        let tokens = [
+            "server",
+            "tomcat",
+            "keep-alive-timeout",
+            "connection-timeout",
+            "max-keep-alive-requests",
+            ".",
+            ":",
+            ": ",
+            " ",
+            "\n",
+            "\r\n",
+            "---\n",
+            "#",
+            " #",
+            "'",
+            "\"",
+            "{",
+            "[",
+            "- ",
+            "\\",
+            "=",
+            "é",
+            "${",
+            "5s",
+            "20000",
+            "PT5S",
+            "|",
+            "&a",
+            "*a",
+            "<<",
+            "spring.profiles",
+            "config.activate.on-profile",
+            "#---\n",
+            "!---\n",
+            "\t",
+            "-1",
+            "\u{feff}",
+        ];
+        let mut state = 7u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize
+        };
+        let target = Duration::from_secs(61);
+        for round in 0..4000 {
+            let paths = ["application.yml", "application.properties"];
+            let path = paths[round % paths.len()];
+            let text: String = (0..next() % 30)
+                .map(|_| tokens[next() % tokens.len()])
+                .collect();
+            let src = Source {
+                path,
+                text: &text,
+                version: None,
+            };
+            let _ = read(&src);
+            if let Ok(edits) = raise(&src, target) {
+                let out = apply(&text, &edits);
+                let after = read(&Source {
+                    path,
+                    text: &out,
+                    version: None,
+                });
+                assert!(
+                    matches!(after.idle, Idle::Never)
+                        || matches!(after.idle, Idle::After(d) if d >= target),
+                    "{text:?} => {out:?}: {after:?}"
+                );
             }
         }
     }

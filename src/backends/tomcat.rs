@@ -759,4 +759,74 @@ mod tests {
             let _ = raise(&src(t), Duration::from_secs(61));
         }
     }
+
+    /// Token soup: never a panic, and a successful raise always reads at
+    /// least the target afterwards.
+    #[test]
+    fn random_token_soup() {
+        let tokens = [
+            "<Connector",
+            " port=\"8080\"",
+            " keepAliveTimeout=\"",
+            "\"",
+            "'",
+            " connectionTimeout='2000'",
+            "/>",
+            ">",
+            "<!--",
+            "-->",
+            "<![CDATA[",
+            "]]>",
+            "<?",
+            "?>",
+            "<!DOCTYPE",
+            "[",
+            "]",
+            "\n",
+            "\r\n",
+            " ",
+            "=",
+            "5000",
+            "-1",
+            "${x}",
+            " protocol=\"AJP/1.3\"",
+            " maxKeepAliveRequests=\"1\"",
+            "é",
+            "\u{feff}",
+        ];
+        let mut state = 7u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize
+        };
+        let target = Duration::from_secs(61);
+        for round in 0..4000 {
+            let paths = ["server.xml"];
+            let path = paths[round % paths.len()];
+            let text: String = (0..next() % 30)
+                .map(|_| tokens[next() % tokens.len()])
+                .collect();
+            let src = Source {
+                path,
+                text: &text,
+                version: None,
+            };
+            let _ = read(&src);
+            if let Ok(edits) = raise(&src, target) {
+                let out = apply(&text, &edits);
+                let after = read(&Source {
+                    path,
+                    text: &out,
+                    version: None,
+                });
+                assert!(
+                    matches!(after.idle, Idle::Never)
+                        || matches!(after.idle, Idle::After(d) if d >= target),
+                    "{text:?} => {out:?}: {after:?}"
+                );
+            }
+        }
+    }
 }
