@@ -227,9 +227,8 @@ struct Document {
     entries: Vec<Entry>,
     /// The activation key that makes it conditional, for messages.
     condition: Option<String>,
-    /// Where its content starts and where the next document's separator
-    /// line starts (`None`: the end of the file).
-    start: usize,
+    /// Where the next document's separator line starts (`None`: the end
+    /// of the file).
     end: Option<usize>,
     lines: Vec<YamlLine>,
     /// Why the document's `server` settings cannot be read (a flow
@@ -870,7 +869,6 @@ impl File<'_> {
             })
             .collect();
         let mut reader = PropertiesReader::default();
-        reader.doc.start = bom;
         let mut i = 0;
         while i < lines.len() {
             let (at, line) = lines[i];
@@ -914,7 +912,6 @@ impl PropertiesReader {
         if rest == Some("") && self.last_comment != Some(prefix) {
             self.doc.end = Some(at);
             self.done.push(std::mem::take(&mut self.doc));
-            self.doc.start = at + line.len();
         } else if self.doc.entries.is_empty() {
             // Spring Boot folds a document that starts with a comment back
             // into the one before.
@@ -1153,10 +1150,7 @@ impl File<'_> {
     fn parse_yaml(&mut self) {
         let bom = text::bom_len(self.text);
         let mut reader = YamlReader {
-            docs: vec![Document {
-                start: bom,
-                ..Document::default()
-            }],
+            docs: vec![Document::default()],
             stack: Vec::new(),
             block: None,
             steps: Vec::new(),
@@ -1183,10 +1177,7 @@ impl YamlReader {
             if let Some(doc) = self.docs.last_mut() {
                 doc.end = Some(at);
             }
-            self.docs.push(Document {
-                start: at + line.len(),
-                ..Document::default()
-            });
+            self.docs.push(Document::default());
             self.stack.clear();
             self.block = None;
             return;
