@@ -8,7 +8,8 @@
 //! `route-run = return:200`):
 //!
 //! ```sh
-//! apt-get install -y --no-install-recommends uwsgi-core=2.0.21-5.1 apache2-bin=2.4.71-1~deb12u1
+//! apt-get install -y --no-install-recommends uwsgi-core apache2-bin
+//! # measured with uwsgi-core 2.0.21-5.1 and apache2-bin 2.4.71-1~deb12u1
 //! ```
 //!
 //! Without them the tests say so and pass, unless `NGXFIX_REQUIRE_BACKENDS=1`.
