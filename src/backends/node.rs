@@ -165,6 +165,24 @@ impl Creation {
             _ => name.clone(),
         })
     }
+
+    /// Every expression that names the server: a class field
+    /// (`server = http.createServer(...)` in a class body) is configured
+    /// as `this.server`.
+    fn targets(&self) -> Vec<String> {
+        let Some(target) = self.target() else {
+            return Vec::new();
+        };
+        let bare = self.name.as_deref().is_some_and(|n| {
+            n.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
+        });
+        if bare {
+            vec![format!("this.{target}"), target]
+        } else {
+            vec![target]
+        }
+    }
 }
 
 /// A server: made in this file, or only configured here (an assignment on
@@ -224,7 +242,7 @@ impl<'t, 'a> File<'t, 'a> {
                     .target()
                     .unwrap_or_else(|| format!("the server of {} at line {}", c.callee, c.line)),
                 creation: Some(i),
-                targets: c.target().into_iter().collect(),
+                targets: c.targets(),
                 settings: self.option_settings(c),
             })
             .collect();
@@ -546,6 +564,12 @@ impl<'t, 'a> File<'t, 'a> {
             .map(|i| &self.creations[i])
             .ok_or_else(|| format!("{} has no keepAliveTimeout to raise", server.label))?;
         if let Some(target) = c.target() {
+            if in_class_body(self.t, c.first) {
+                return Err(format!(
+                    "the server {} creates at line {} of {} is a class field: set this.{target}.keepAliveTimeout = {value} where the class sets it up (its constructor)",
+                    c.callee, c.line, self.src.path
+                ));
+            }
             let semi = if c.semicolon { ";" } else { "" };
             let at = plan.add_line(
                 self.t,
@@ -845,7 +869,7 @@ fn assign_target(s: &Setting) -> Option<&String> {
 }
 
 fn server_prop(server: &Server, prop: &str) -> String {
-    match server.targets.first() {
+    match server.targets.last() {
         Some(t) => format!("{t}.{prop}"),
         None => prop.to_string(),
     }
@@ -1151,6 +1175,21 @@ fn opens_conditional(t: &Tokens<'_>, o: usize) -> bool {
         ")" => t.partner[prev].is_some_and(|open| follows_condition(t, open)),
         _ => false,
     }
+}
+
+/// Whether token `i` sits directly in a class body, where no statement
+/// can be added.
+fn in_class_body(t: &Tokens<'_>, i: usize) -> bool {
+    let Some(open) = parents(t)[i] else {
+        return false;
+    };
+    if !t.is(open, "{") {
+        return false;
+    }
+    (0..open)
+        .rev()
+        .take_while(|&k| t.kind(k) == Some(Kind::Ident) || matches!(t.s(k), "." | "," | "<" | ">"))
+        .any(|k| t.is(k, "class"))
 }
 
 /// For each token, its innermost enclosing bracket.

@@ -62,7 +62,9 @@ impl<'a> Tokens<'a> {
     /// The content of a string token without its quotes.
     pub fn str_value(&self, i: usize) -> Option<&'a str> {
         let t = self.toks.get(i)?;
-        if t.kind != Kind::Str || t.end - t.start < 2 {
+        let raw = &self.text.as_bytes()[t.start..t.end];
+        // An unterminated string (cut at its line's end) has no value.
+        if t.kind != Kind::Str || raw.len() < 2 || raw[raw.len() - 1] != raw[0] {
             return None;
         }
         Some(&self.text[t.start + 1..t.end - 1])

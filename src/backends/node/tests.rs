@@ -553,6 +553,9 @@ fn odd_input_does_not_panic() {
         "require('http'",
         "new http.Server(",
         "}}}{{{)))(((",
+        // An unterminated string whose line ends in a multi-byte character.
+        "x = require('http\u{feff}\n)",
+        "import'é\n",
     ] {
         let _ = read(&src(t));
         let _ = raise(&src(t), Duration::from_secs(61));
@@ -598,6 +601,18 @@ fn old_node_has_a_shorter_headers_timeout() {
 }
 
 #[test]
+fn class_fields_are_configured_through_this() {
+    let t = "class App {\n  private server = http.createServer(this.handler);\n  start() {\n    this.server.keepAliveTimeout = 65000;\n  }\n}\n";
+    let r = read(&src(t));
+    assert_eq!(r.idle, ms(65000));
+    assert!(!r.detail.contains("shortest"), "{}", r.detail);
+    // Nothing can be added to a class body.
+    let t = "class App extends Base {\n  server = http.createServer(this.handler);\n}\n";
+    let e = raise(&src(t), Duration::from_secs(61)).unwrap_err();
+    assert!(e.contains("class field"), "{e}");
+}
+
+#[test]
 fn one_variable_for_two_servers() {
     let t = "let server;\nif (tls) {\n  server = https.createServer(opts, app);\n} else {\n  server = http.createServer(app);\n}\nserver.keepAliveTimeout = 5000;\n";
     assert_eq!(read(&src(t)).idle, ms(5000));
@@ -621,7 +636,13 @@ mod no_panic {
                     prop_assert!(e.start <= e.end && e.end <= text.len());
                     prop_assert!(text.is_char_boundary(e.start) && text.is_char_boundary(e.end));
                 }
-                let _ = apply(&text, &edits);
+                let new = apply(&text, &edits);
+                // What was raised now reads at least the target.
+                match read(&src(&new)).idle {
+                    Idle::After(d) => prop_assert!(d >= Duration::from_secs(61), "{new:?}"),
+                    Idle::Never => {}
+                    other => prop_assert!(false, "{new:?} reads {other:?}"),
+                }
             }
         }
     }
