@@ -88,7 +88,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         idle: secs(5),
         older: None,
         setting: "server.keepAliveTimeout",
-        note: "Node 24.6+ closes about 1s after keepAliveTimeout (keepAliveTimeoutBuffer)",
+        note: "Node 20.18+ closes about 1s after keepAliveTimeout (keepAliveTimeoutBuffer, settable since 22.19/24.6)",
     },
     ServerKind {
         name: "apache",
