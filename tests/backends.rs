@@ -281,3 +281,78 @@ fn a_computed_value_is_reported_not_guessed() {
     assert!(!text.contains("upstream-keepalive-timeout"), "{text}");
     assert!(text.contains("line 3"), "the line is named:\n{text}");
 }
+
+#[test]
+fn many_upstreams_on_one_backend_file_settle_in_one_raise() {
+    // Twelve upstreams with rising timeouts, all served by one Apache: the
+    // largest raise goes first and settles them all, instead of one pass
+    // per upstream (the loop stops at 10 passes).
+    let dir = tempfile::tempdir().unwrap();
+    let mut conf = String::from("events {}\nhttp {\n");
+    let mut args: Vec<String> = ["fix", "--prefer", "backend", "--no-verify"]
+        .map(String::from)
+        .to_vec();
+    for i in 0..12 {
+        conf.push_str(&format!(
+            "    upstream u{i} {{ server 127.0.0.1:{}; keepalive 8; keepalive_timeout {}s; }}\n",
+            8000 + i,
+            70 + i
+        ));
+        args.extend(["--backend".into(), format!("u{i}=apache:httpd.conf")]);
+    }
+    conf.push_str("    server {\n");
+    for i in 0..12 {
+        conf.push_str(&format!(
+            "        location /{i} {{ proxy_pass http://u{i}; proxy_http_version 1.1; proxy_set_header Connection \"\"; }}\n"
+        ));
+    }
+    conf.push_str("    }\n}\n");
+    fs::write(dir.path().join("nginx.conf"), &conf).unwrap();
+    fs::write(
+        dir.path().join("httpd.conf"),
+        "KeepAlive On\nKeepAliveTimeout 5\n",
+    )
+    .unwrap();
+    args.push("nginx.conf".into());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(&args, None, Some(dir.path()));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("httpd.conf")).unwrap(),
+        "KeepAlive On\nKeepAliveTimeout 82\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("nginx.conf")).unwrap(),
+        conf
+    );
+}
+
+#[test]
+fn one_file_declared_as_two_kinds_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("nginx.conf"), "events {}\nhttp {}\n").unwrap();
+    fs::write(dir.path().join("puma.rb"), "persistent_timeout 30\n").unwrap();
+    let out = run(
+        &[
+            "check",
+            "--backend",
+            "a=puma@6:puma.rb",
+            "--backend",
+            "b=puma@7:puma.rb",
+            "nginx.conf",
+        ],
+        None,
+        Some(dir.path()),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("declared twice, as puma@6 and as puma@7"),
+        "{stderr}"
+    );
+}

@@ -238,7 +238,9 @@ fn one_session_asks_about_nginx_and_the_backend_file() {
         "nginx.conf",
     ];
     let mut session = Session::start(&args, dir.path());
-    session.answer(1, "y");
+    // "All" on the backend file's change covers that file only: the nginx
+    // change is still shown and asked.
+    session.answer(1, "a");
     session.answer(2, "y");
     let (code, screen) = session.finish();
     assert_eq!(code, Some(0), "{screen}");

@@ -217,9 +217,47 @@ impl BackendFile {
         (self.format.read)(&source)
     }
 
-    /// Edits that make the file give an idle timeout of at least `target`.
-    pub fn raise(&self, target: Duration) -> Result<Vec<TextEdit>, String> {
+    /// Edits that make the file give an idle timeout of at least `target`,
+    /// checked by reading the edited text again: an edit the reader would
+    /// not see (a later duplicate setting wins, say) is refused rather than
+    /// written into the application's configuration.
+    pub fn raised(&self, target: Duration) -> Result<Vec<TextEdit>, String> {
         let source = self.source();
-        (self.format.raise)(&source, target)
+        let edits = (self.format.raise)(&source, target)?;
+        if edits.is_empty() {
+            return Ok(edits);
+        }
+        let mut sorted: Vec<&TextEdit> = edits.iter().collect();
+        sorted.sort_by_key(|e| (e.start, e.end));
+        let mut text = String::with_capacity(self.text.len() + 64);
+        let mut at = 0;
+        for edit in sorted {
+            let (start, end) = (edit.start, edit.end);
+            if start < at
+                || end > self.text.len()
+                || !self.text.is_char_boundary(start)
+                || !self.text.is_char_boundary(end)
+            {
+                return Err(format!(
+                    "its editor made overlapping or misplaced edits at {start}..{end}"
+                ));
+            }
+            text.push_str(&self.text[at..start]);
+            text.push_str(&edit.text);
+            at = end;
+        }
+        text.push_str(&self.text[at..]);
+        let after = (self.format.read)(&Source {
+            text: &text,
+            ..source
+        });
+        match after.idle {
+            Idle::Never => Ok(edits),
+            Idle::After(d) if d >= target => Ok(edits),
+            other => Err(format!(
+                "after the edit it would still read {other} ({}), not at least {target}",
+                after.detail
+            )),
+        }
     }
 }

@@ -90,7 +90,14 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             diff::unified(out, &path, &change.original, &change.fixed, color)?;
         }
         out.flush()?;
-        summarize(&mut io::stderr().lock(), &outcomes, policy, true, err_color)?;
+        summarize(
+            &mut io::stderr().lock(),
+            &outcomes,
+            backends.len(),
+            policy,
+            true,
+            err_color,
+        )?;
         if let Some(message) = unsettled {
             bail!(message);
         }
@@ -139,13 +146,14 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         summarize(
             &mut io::stderr().lock(),
             &outcomes,
+            backends.len(),
             policy,
             false,
             err_color,
         )?;
     } else {
         let color = args.color.enabled(io::stdout().is_terminal());
-        summarize(out, &outcomes, policy, false, color)?;
+        summarize(out, &outcomes, backends.len(), policy, false, color)?;
         if remaining > 0 {
             writeln!(out)?;
             let mut report = Report::begin(
@@ -209,7 +217,6 @@ fn refuse_disk_changes(outcomes: &[Outcome], backends: &[BackendChange]) -> anyh
                 .filter(|f| f.origin == Origin::Disk)
                 .map(|f| f.display_path())
         })
-        .chain(backends.iter().map(|c| c.path.display().to_string()))
         .collect();
     if !on_disk.is_empty() {
         bail!(
@@ -217,6 +224,18 @@ fn refuse_disk_changes(outcomes: &[Outcome], backends: &[BackendChange]) -> anyh
              disk ({}); nothing was written. Run `ngxfix fix` on the main file instead, or \
              see the changes with --dry-run",
             on_disk.join(", ")
+        );
+    }
+    if !backends.is_empty() {
+        let paths: Vec<String> = backends
+            .iter()
+            .map(|c| c.path.display().to_string())
+            .collect();
+        bail!(
+            "fixes would change backend configuration files ({}) while the nginx \
+             configuration comes from standard input, whose fixed text goes to standard \
+             output; nothing was written. See the changes with --dry-run",
+            paths.join(", ")
         );
     }
     Ok(())
@@ -323,6 +342,7 @@ fn print_stdin_result(out: &mut dyn Write, config: &ConfigTree) -> io::Result<()
 fn summarize(
     out: &mut dyn Write,
     outcomes: &[Outcome],
+    backend_files: usize,
     policy: Policy,
     dry_run: bool,
     color: bool,
@@ -351,8 +371,7 @@ fn summarize(
             total += 1;
         }
     }
-    let files: usize = outcomes.iter().map(|o| o.changes().count()).sum::<usize>()
-        + backend_changes(outcomes).len();
+    let files: usize = outcomes.iter().map(|o| o.changes().count()).sum::<usize>() + backend_files;
     if total > 0 {
         let verb = if dry_run { "Would fix" } else { "Fixed" };
         let line = format!(

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use super::edit::{apply, clash, shift_offset, BackendEdit, Edit};
 use crate::config::{ConfigTree, FileId};
-use crate::model::{Model, Version};
+use crate::model::{Duration, Model, Version};
 use crate::rules::facts::Facts;
 use crate::rules::{run, Finding, Rule, RunOptions, Safety};
 use crate::syntax::{self, SyntaxTree};
@@ -270,6 +270,7 @@ fn applicable(finding: &Finding, policy: Policy) -> Option<Candidate> {
         finding: usize::MAX,
         edits,
         backend,
+        backend_target: fix.backend_target,
     })
 }
 
@@ -285,7 +286,7 @@ struct State {
     /// Findings whose fix was declined or reverted: not proposed again.
     skip: HashSet<Key>,
     /// Files whose remaining changes are accepted without asking.
-    accept_all: Vec<FileId>,
+    accept_all: Vec<FileRef>,
     /// Passes that changed something.
     passes: usize,
 }
@@ -330,9 +331,19 @@ struct Candidate {
     finding: usize,
     edits: Vec<Edit>,
     backend: Vec<BackendEdit>,
+    /// The idle timeout its backend edits raise their file to.
+    backend_target: Option<Duration>,
 }
 
 impl Candidate {
+    /// Every file it edits.
+    fn files(&self) -> Vec<FileRef> {
+        let mut files: Vec<FileRef> = self.edits.iter().map(|e| FileRef::Nginx(e.file)).collect();
+        files.extend(self.backend.iter().map(|e| FileRef::Backend(e.file)));
+        files.dedup();
+        files
+    }
+
     /// Where it sorts: its first edit, else its finding.
     fn place(&self, finding: &Finding) -> (FileId, u32) {
         self.edits
@@ -382,8 +393,23 @@ impl State {
         let mut fixes: HashSet<(&[Edit], &[BackendEdit])> = HashSet::new();
         let mut taken = Taken::default();
         // A backend file takes one fix per pass: the next pass reads it
-        // again and computes the others from what it then says.
+        // again and computes the others from what it then says. The fix
+        // raising it furthest goes first, so that fixes of every upstream
+        // the file serves settle in one pass instead of one pass each.
         let mut backends_taken: HashSet<usize> = HashSet::new();
+        let mut furthest: HashMap<usize, Duration> = HashMap::new();
+        for candidate in candidates {
+            if self.skip.contains(&key(&findings[candidate.finding])) {
+                continue;
+            }
+            let Some(target) = candidate.backend_target else {
+                continue;
+            };
+            for edit in &candidate.backend {
+                let max = furthest.entry(edit.file).or_insert(target);
+                *max = (*max).max(target);
+            }
+        }
         for candidate in candidates {
             let both = (candidate.edits.as_slice(), candidate.backend.as_slice());
             if fixes.contains(&both) {
@@ -395,20 +421,30 @@ impl State {
                     .backend
                     .iter()
                     .any(|e| backends_taken.contains(&e.file))
+                || candidate
+                    .backend
+                    .iter()
+                    .any(|e| candidate.backend_target < furthest.get(&e.file).copied())
                 || self.skip.contains(&key(&findings[candidate.finding]))
             {
                 continue;
             }
-            let file = findings[candidate.finding].file;
-            let answer = if self.accept_all.contains(&file) {
+            // "All" covers the files the user has seen a change of: a fix
+            // editing another file is still asked about.
+            let files = candidate.files();
+            let answer = if files.iter().all(|f| self.accept_all.contains(f)) {
                 Answer::All
             } else {
                 approver.approve(&self.proposal(&findings[candidate.finding], candidate))?
             };
             match answer {
                 Answer::Yes | Answer::All => {
-                    if answer == Answer::All && !self.accept_all.contains(&file) {
-                        self.accept_all.push(file);
+                    if answer == Answer::All {
+                        for file in files {
+                            if !self.accept_all.contains(&file) {
+                                self.accept_all.push(file);
+                            }
+                        }
                     }
                     fixes.insert(both);
                     taken.extend(&candidate.edits);
@@ -448,7 +484,8 @@ impl State {
             proposed.push(ProposedFile {
                 path: &source.path,
                 before,
-                after: apply_backend(before, &edits).unwrap_or_else(|_| before.to_vec()),
+                after: apply(before, &edits.iter().collect::<Vec<_>>())
+                    .unwrap_or_else(|_| before.to_vec()),
             });
         }
         Proposal {
@@ -502,7 +539,7 @@ impl State {
     fn try_apply(
         &self,
         accepted: &[&Candidate],
-    ) -> Result<(Vec<(FileId, SyntaxTree)>, Vec<(usize, String)>), (Refused, String)> {
+    ) -> Result<(Vec<(FileId, SyntaxTree)>, Vec<(usize, String)>), (FileRef, String)> {
         let mut by_file: BTreeMap<FileId, Vec<&Edit>> = BTreeMap::new();
         for edit in accepted.iter().flat_map(|c| &c.edits) {
             by_file.entry(edit.file).or_default().push(edit);
@@ -510,7 +547,7 @@ impl State {
         let mut changed = Vec::new();
         for (file, edits) in by_file {
             let text = self.config.files()[file].tree.text();
-            let next = apply(text, &edits).map_err(|e| (Refused::Nginx(file), e.to_string()))?;
+            let next = apply(text, &edits).map_err(|e| (FileRef::Nginx(file), e.to_string()))?;
             if next != text {
                 changed.push((file, self.parse(file, next)?));
             }
@@ -521,11 +558,11 @@ impl State {
             let source = &self.options.facts.files[file];
             let refused = |why: String| {
                 (
-                    Refused::Backend(file),
+                    FileRef::Backend(file),
                     format!("{}: {why}", source.display()),
                 )
             };
-            let next = apply_backend(source.text.as_bytes(), &edits)
+            let next = apply(source.text.as_bytes(), &edits.iter().collect::<Vec<_>>())
                 .map_err(|e| refused(e.to_string()))
                 .and_then(|next| {
                     String::from_utf8(next).map_err(|_| refused("not UTF-8".into()))
@@ -542,27 +579,27 @@ impl State {
 
     /// Parse a file's new text; refuse it if it does not parse or its
     /// includes differ.
-    fn parse(&self, file: FileId, text: Vec<u8>) -> Result<SyntaxTree, (Refused, String)> {
+    fn parse(&self, file: FileId, text: Vec<u8>) -> Result<SyntaxTree, (FileRef, String)> {
         let source = &self.config.files()[file];
         let tree = syntax::parse(text).map_err(|e| {
             (
-                Refused::Nginx(file),
+                FileRef::Nginx(file),
                 e.display(&source.display_path()).to_string(),
             )
         })?;
         self.config
             .includes_kept(file, &tree)
-            .map_err(|e| (Refused::Nginx(file), e.to_string()))?;
+            .map_err(|e| (FileRef::Nginx(file), e.to_string()))?;
         Ok(tree)
     }
 
     /// The accepted fixes (indexes) to blame for `file` being refused: those
     /// refused on their own, else every fix touching the file.
-    fn culprits(&self, accepted: &[&Candidate], file: Refused) -> Vec<usize> {
+    fn culprits(&self, accepted: &[&Candidate], file: FileRef) -> Vec<usize> {
         let touching: Vec<usize> = (0..accepted.len())
             .filter(|&i| match file {
-                Refused::Nginx(file) => accepted[i].edits.iter().any(|e| e.file == file),
-                Refused::Backend(file) => accepted[i].backend.iter().any(|e| e.file == file),
+                FileRef::Nginx(file) => accepted[i].edits.iter().any(|e| e.file == file),
+                FileRef::Backend(file) => accepted[i].backend.iter().any(|e| e.file == file),
             })
             .collect();
         let alone: Vec<usize> = touching
@@ -658,9 +695,10 @@ impl State {
     }
 }
 
-/// The file a refused edit was in.
+/// A file a fix edits: one of the tree's, or a backend's configuration
+/// file (an index into [`Facts::files`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Refused {
+enum FileRef {
     Nginx(FileId),
     Backend(usize),
 }
@@ -669,19 +707,16 @@ enum Refused {
 fn by_backend_file(edits: &[BackendEdit]) -> BTreeMap<usize, Vec<Edit>> {
     let mut by_file: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
     for e in edits {
+        // Backend files are read as text: far below 4 GiB.
+        let offset = |at: usize| u32::try_from(at).expect("a backend file under 4 GiB");
         by_file.entry(e.file).or_default().push(Edit {
             file: e.file,
-            start: e.edit.start as u32,
-            end: e.edit.end as u32,
+            start: offset(e.edit.start),
+            end: offset(e.edit.end),
             text: e.edit.text.clone(),
         });
     }
     by_file
-}
-
-/// Apply one backend file's edits, with the rules nginx edits follow.
-fn apply_backend(text: &[u8], edits: &[Edit]) -> Result<Vec<u8>, super::EditError> {
-    apply(text, &edits.iter().collect::<Vec<_>>())
 }
 
 #[cfg(test)]

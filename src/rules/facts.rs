@@ -101,11 +101,6 @@ pub struct Backends {
 }
 
 impl Backends {
-    /// Declare (or redeclare) the backend of an upstream.
-    pub fn insert(&mut self, upstream: &str, backend: Backend) {
-        self.by_name.insert(upstream.to_ascii_lowercase(), backend);
-    }
-
     /// The backend of an upstream, if declared.
     pub fn get(&self, upstream: &str) -> Option<&Backend> {
         self.by_name.get(&upstream.to_ascii_lowercase())
@@ -175,25 +170,42 @@ impl Facts {
             } => {
                 let path = base.join(path);
                 let file = match self.files.iter().find(|f| f.path == path) {
-                    Some(known) => known.clone(),
+                    // Read once; declare_file checks the two declarations agree.
+                    Some(known) => BackendFile {
+                        format,
+                        version: major,
+                        ..known.clone()
+                    },
                     None => BackendFile::load(&path, format, major)?,
                 };
-                return Ok(self.declare_file(upstream, file, source));
+                return self.declare_file(upstream, file, source);
             }
         };
         Ok(self.insert(upstream, backend))
     }
 
-    /// Declare the backend of `upstream` from its configuration file (a
-    /// file already known by its path is shared, not read twice).
+    /// Declare the backend of `upstream` from its configuration file. A
+    /// file already declared for another upstream is shared (one text, one
+    /// set of edits), so both declarations must read it the same way.
     pub fn declare_file(
         &mut self,
         upstream: &str,
         file: BackendFile,
         source: &str,
-    ) -> &mut Backend {
+    ) -> Result<&mut Backend, String> {
         let index = match self.files.iter().position(|f| f.path == file.path) {
-            Some(index) => index,
+            Some(index) => {
+                let known = &self.files[index];
+                if !std::ptr::eq(known.format, file.format) || known.version != file.version {
+                    return Err(format!(
+                        "{} is declared twice, as {} and as {}: one file is read one way",
+                        file.display(),
+                        spec_name(known),
+                        spec_name(&file)
+                    ));
+                }
+                index
+            }
             None => {
                 self.files.push(file);
                 self.files.len() - 1
@@ -202,9 +214,8 @@ impl Facts {
         let mut backend = Backend::new(Idle::Never, None, source);
         backend.file = Some(index);
         apply_reading(&mut backend, &self.files[index]);
-        self.insert(upstream, backend)
+        Ok(self.insert(upstream, backend))
     }
-
     fn insert(&mut self, upstream: &str, backend: Backend) -> &mut Backend {
         let key = upstream.to_ascii_lowercase();
         self.backends.by_name.insert(key.clone(), backend);
@@ -215,18 +226,29 @@ impl Facts {
     /// again for every backend it serves; the new reading, or why the new
     /// text cannot be read.
     pub fn update_file(&mut self, index: usize, text: String) -> Result<Reading, String> {
-        let file = &mut self.files[index];
-        file.text = text;
-        let reading = file.read();
+        let edited = BackendFile {
+            text,
+            ..self.files[index].clone()
+        };
+        let reading = edited.read();
         if let Idle::Unknown(why) = &reading.idle {
-            return Err(format!("{} no longer reads: {why}", file.display()));
+            return Err(format!("{} no longer reads: {why}", edited.display()));
         }
+        self.files[index] = edited;
         for backend in self.backends.by_name.values_mut() {
             if backend.file == Some(index) {
                 apply_reading(backend, &self.files[index]);
             }
         }
         Ok(reading)
+    }
+}
+
+/// `KIND[@VERSION]` of a declared file, for messages.
+fn spec_name(file: &BackendFile) -> String {
+    match file.version {
+        Some(major) => format!("{}@{major}", file.format.kinds[0]),
+        None => file.format.kinds[0].to_string(),
     }
 }
 

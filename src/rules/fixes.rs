@@ -29,6 +29,9 @@ pub struct FixPlan {
     /// Edits of backend configuration files.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub backend_edits: Vec<BackendEdit>,
+    /// The idle timeout the backend edits raise their file to.
+    #[serde(skip)]
+    pub backend_target: Option<Duration>,
 }
 
 impl FixPlan {
@@ -101,8 +104,11 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
         titles.push(format!("remove `{}`", statement_text(&node.directive())));
     }
     let mut backend_edits = Vec::new();
+    let mut backend_target = None;
     if let Some(target) = &fix.backend_timeout {
-        titles.push(backend_timeout(target, subject, &mut backend_edits)?);
+        let (title, target) = backend_timeout(target, subject, &mut backend_edits)?;
+        titles.push(title);
+        backend_target = Some(target);
     }
     let title = match &fix.title {
         Some(title) => render(title, subject)?,
@@ -115,16 +121,17 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
         safety: fix.safety,
         edits,
         backend_edits,
+        backend_target,
     })
 }
 
 /// Raise the idle timeout in the configuration file of the subject's
-/// backend to at least `target`.
+/// backend to at least `target`: the title and the duration.
 fn backend_timeout(
     target: &Template,
     subject: &Subject<'_, '_>,
     edits: &mut Vec<BackendEdit>,
-) -> Result<String, String> {
+) -> Result<(String, Duration), String> {
     let facts = subject.env.facts;
     let (_, backend) =
         declared_backend(subject.node, facts).ok_or("no backend is declared for this upstream")?;
@@ -136,7 +143,7 @@ fn backend_timeout(
         .map_err(|e| format!("backend_timeout \"{text}\": {e}"))?;
     let file = &facts.files[index];
     let raised = file
-        .raise(duration)
+        .raised(duration)
         .map_err(|why| format!("{}: {why}", file.display()))?;
     edits.extend(raised.into_iter().map(|edit| BackendEdit {
         file: index,
@@ -149,9 +156,9 @@ fn backend_timeout(
         .map_or("the idle timeout".to_string(), |k| {
             format!("{}'s {}", k.name, k.setting)
         });
-    Ok(format!(
-        "raise {what} in {} to at least {duration}",
-        file.display()
+    Ok((
+        format!("raise {what} in {} to at least {duration}", file.display()),
+        duration,
     ))
 }
 

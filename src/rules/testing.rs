@@ -96,7 +96,7 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
                     version: major,
                     text: text.clone(),
                 };
-                facts.declare_file(name, file, "test")
+                facts.declare_file(name, file, "test")?
             }
             spec => facts.declare(name, spec, "test", Path::new(""))?,
         };
