@@ -15,7 +15,7 @@
 
 use super::cmdline::{self, Lookup, OptSpec, Program, Syntax};
 use super::gunicorn::python::{self, Binding, Literal, Module};
-use super::gunicorn::{agree, file_name, insert_python_setting, replace};
+use super::gunicorn::{agree, cli_int, file_name, insert_python_setting, replace};
 use super::{text, Idle, Reading, Source, TextEdit};
 use crate::model::Duration;
 
@@ -133,20 +133,6 @@ fn int_secs(text: &str, detail: String, what: &str) -> (Idle, String) {
     }
 }
 
-/// A non-negative integer as Python's `int(text)` reads it (argparse and
-/// click `type=int`): decimal digits, `_` between them, spaces around.
-fn cli_int(text: &str) -> Option<u64> {
-    let t = text.trim();
-    let t = t.strip_prefix('+').unwrap_or(t);
-    if t.is_empty() || t.starts_with('_') || t.ends_with('_') || t.contains("__") {
-        return None;
-    }
-    if !t.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
-        return None;
-    }
-    t.replace('_', "").parse().ok()
-}
-
 fn unknown(why: String) -> (Idle, String) {
     (Idle::Unknown(why.clone()), why)
 }
@@ -155,6 +141,9 @@ fn uvicorn_command(src: &Source<'_>) -> (Idle, String) {
     let file = src.text;
     let name = file_name(src.path);
     let scan = cmdline::scan(src.path, file, &UVICORN);
+    if let Some(problem) = &scan.problem {
+        return unknown(format!("{name}: {problem}"));
+    }
     let env_value = |a: &cmdline::Assignment| {
         let v = a.value.value_from(0, file);
         let detail = format!("{UVICORN_ENV}={} at line {}", v.text, a.line);
@@ -226,6 +215,9 @@ fn uvicorn_callees(module: &Module<'_>) -> Vec<String> {
 fn uvicorn_python(src: &Source<'_>) -> (Idle, String) {
     let module = Module::parse(src.text);
     let name = file_name(src.path);
+    if let Some(problem) = module.problem() {
+        return unknown(format!("{name} is not valid Python: {problem}"));
+    }
     let calls = module.calls(&uvicorn_callees(&module));
     if calls.is_empty() {
         return unknown(format!(
@@ -441,6 +433,9 @@ fn hypercorn_command(src: &Source<'_>) -> (Idle, String) {
     let file = src.text;
     let name = file_name(src.path);
     let scan = cmdline::scan(src.path, file, &HYPERCORN);
+    if let Some(problem) = &scan.problem {
+        return unknown(format!("{name}: {problem}"));
+    }
     if scan.commands.is_empty() {
         return unknown(format!(
             "no hypercorn command line in {name} ({})",
@@ -485,6 +480,9 @@ fn hypercorn_command(src: &Source<'_>) -> (Idle, String) {
 fn hypercorn_python(src: &Source<'_>) -> (Idle, String) {
     let module = Module::parse(src.text);
     let name = file_name(src.path);
+    if let Some(problem) = module.problem() {
+        return unknown(format!("{name} is not valid Python: {problem}"));
+    }
     match module.binding(HYPERCORN_KEY) {
         Binding::Absent => (
             Idle::After(Duration::from_secs(DEFAULT_SECS)),
@@ -982,5 +980,62 @@ mod tests {
             Duration::from_secs(61)
         )
         .is_err());
+    }
+
+    #[test]
+    fn bundled_examples() {
+        let u = include_str!("../../examples/backends/uvicorn/app.service");
+        assert_eq!(uv("app.service", u).idle, ms(10_000));
+        assert_eq!(
+            raised(read_uvicorn, raise_uvicorn, "app.service", u, 61_000),
+            u.replace("--timeout-keep-alive 10", "--timeout-keep-alive 61")
+        );
+        let h = include_str!("../../examples/backends/hypercorn/hypercorn.toml");
+        assert_eq!(hc("hypercorn.toml", h).idle, ms(5000));
+        assert_eq!(
+            raised(read_hypercorn, raise_hypercorn, "hypercorn.toml", h, 61_000),
+            h.replace("keep_alive_timeout = 5\n", "keep_alive_timeout = 61\n")
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 400,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+        /// Any text, in any of the file types: no panic, and edits that
+        /// apply on character boundaries.
+        #[test]
+        fn no_panics(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "uvicorn", "hypercorn", " ", "\n", "\r\n", "'", "\"", "$", "(", ")", "#", "=", ",",
+                "--timeout-keep-alive", "--keep-alive", "-c", "1.5", "5", "keep_alive_timeout",
+                " = ", "[x]", "[[y]]", "uvicorn.run(", "timeout_keep_alive=", "**kw", "é",
+                "\u{feff}", "UVICORN_TIMEOUT_KEEP_ALIVE=", "web: ", "    ", "\"\"\"", "{", "}",
+            ]), 0..40),
+            path in proptest::sample::select(vec![
+                "main.py", "Procfile", "app.service", "Dockerfile", ".env", "hypercorn.toml",
+            ]),
+        ) {
+            let text: String = pieces.concat();
+            let s = src(path, &text);
+            for (read, raise) in [
+                (read_uvicorn as Read, raise_uvicorn as Raise),
+                (read_hypercorn, raise_hypercorn),
+            ] {
+                let _ = read(&s);
+                if let Ok(edits) = raise(&s, Duration::from_secs(61)) {
+                    let out = apply(&text, &edits);
+                    if !edits.is_empty() {
+                        let again = read(&Source { text: &out, ..s }).idle;
+                        proptest::prop_assert!(
+                            matches!(again, Idle::After(d) if d >= Duration::from_secs(61)),
+                            "{text:?} raised to {out:?} reads {again:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

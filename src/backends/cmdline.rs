@@ -103,6 +103,8 @@ pub struct Word {
     /// The file offset right after the word's content: where text added to
     /// the end of its value goes (inside its closing quote).
     tail: usize,
+    /// A quote in it is never closed: the shell would refuse the line.
+    unclosed: bool,
 }
 
 impl Word {
@@ -128,6 +130,7 @@ impl Word {
             src: self.src[from..].to_vec(),
             dynamic: self.dynamic[from..].to_vec(),
             tail: self.tail,
+            unclosed: self.unclosed,
         }
     }
 
@@ -171,6 +174,7 @@ impl Word {
         self.start = map(self.start).unwrap_or(outer.tail);
         self.end = after(self.end);
         self.tail = after(self.tail);
+        self.unclosed |= outer.unclosed;
         self
     }
 }
@@ -305,6 +309,9 @@ pub struct Scan {
     /// Environment the file loads from elsewhere (`EnvironmentFile=`,
     /// `source`, `.`), which ngxfix does not read.
     pub env_files: Vec<String>,
+    /// Why the file's command lines cannot be trusted (a quote that never
+    /// closes), when they cannot.
+    pub problem: Option<String>,
 }
 
 impl Scan {
@@ -335,6 +342,7 @@ pub fn scan(path: &str, file: &str, program: &Program) -> Scan {
         commands: Vec::new(),
         env: Vec::new(),
         env_files: Vec::new(),
+        problem: None,
     };
     match syntax {
         Syntax::Procfile => scan_procfile(file, program, &mut scan),
@@ -346,6 +354,16 @@ pub fn scan(path: &str, file: &str, program: &Program) -> Scan {
         Syntax::Dockerfile => scan_dockerfile(file, program, &mut scan),
         Syntax::EnvFile => scan.env = env_file(file),
     }
+    scan.problem = scan.commands.iter().find_map(|c| {
+        let words = std::iter::once(&c.program)
+            .chain(&c.args)
+            .chain(c.env.iter().map(|a| &a.value));
+        let bad = words.into_iter().find(|w| w.unclosed)?;
+        Some(format!(
+            "a quote at line {} is not closed",
+            text::line_of(file, bad.start)
+        ))
+    });
     scan
 }
 
@@ -464,6 +482,7 @@ struct Builder {
     dynamic: Vec<bool>,
     start: Option<usize>,
     quoted_at: Option<usize>,
+    unclosed: bool,
 }
 
 impl Builder {
@@ -474,6 +493,7 @@ impl Builder {
             dynamic: Vec::new(),
             start: None,
             quoted_at: None,
+            unclosed: false,
         }
     }
 
@@ -510,6 +530,7 @@ impl Builder {
             src,
             dynamic: std::mem::take(&mut self.dynamic),
             tail,
+            unclosed: std::mem::take(&mut self.unclosed),
         })
     }
 }
@@ -554,12 +575,15 @@ fn lex(s: &str, from: usize, to: usize, mode: Mode) -> Vec<Token> {
                 w.quoted_at.get_or_insert(i);
                 let close = find_byte(b, i + 1, to, b'\'');
                 w.push_range(b, i + 1, close, false);
+                w.unclosed |= close >= to;
                 i = (close + 1).min(to);
             }
             b'"' => {
                 w.begin(i);
                 w.quoted_at.get_or_insert(i);
-                i = double_quoted(b, i + 1, to, mode, &mut w);
+                let (next, closed) = double_quoted(b, i + 1, to, mode, &mut w);
+                w.unclosed |= !closed;
+                i = next;
             }
             b'#' if mode.operators() && w.start.is_none() => {
                 i = find_byte(b, i, to, b'\n');
@@ -631,11 +655,11 @@ fn find_byte(b: &[u8], from: usize, to: usize, byte: u8) -> usize {
 }
 
 /// The inside of a double-quoted string from `i`; returns the offset after
-/// its closing quote.
-fn double_quoted(b: &[u8], mut i: usize, to: usize, mode: Mode, w: &mut Builder) -> usize {
+/// its closing quote, and whether there was one.
+fn double_quoted(b: &[u8], mut i: usize, to: usize, mode: Mode, w: &mut Builder) -> (usize, bool) {
     while i < to {
         match b[i] {
-            b'"' => return i + 1,
+            b'"' => return (i + 1, true),
             b'\\' if i + 1 < to => {
                 let next = b[i + 1];
                 let escapes = match mode {
@@ -666,7 +690,7 @@ fn double_quoted(b: &[u8], mut i: usize, to: usize, mode: Mode, w: &mut Builder)
             }
         }
     }
-    to
+    (to, false)
 }
 
 /// A `$` at `i`: an expansion (kept as written, marked dynamic) or a
@@ -938,6 +962,7 @@ fn command_line(
                     commands: Vec::new(),
                     env: Vec::new(),
                     env_files: Vec::new(),
+                    problem: None,
                 };
                 scan_shell(file, tokens, Some(script), program, &mut inner);
                 for mut c in inner.commands {
@@ -1104,6 +1129,7 @@ fn scan_procfile(file: &str, program: &Program, scan: &mut Scan) {
             commands: Vec::new(),
             env: Vec::new(),
             env_files: Vec::new(),
+            problem: None,
         };
         scan_shell(file, tokens, None, program, &mut one);
         scan.commands.append(&mut one.commands);
@@ -1316,6 +1342,7 @@ fn raw_word(file: &str, from: usize, to: usize) -> Word {
             .map(|&b| b == b'$')
             .collect(),
         tail: to,
+        unclosed: false,
     }
 }
 

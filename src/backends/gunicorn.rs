@@ -86,7 +86,7 @@ pub fn read(src: &Source<'_>) -> Reading {
 }
 
 fn outcome(src: &Source<'_>) -> Outcome {
-    if is_python(src.path) {
+    if is_python(src) {
         python_idle(src)
     } else {
         command_idle(src)
@@ -117,7 +117,7 @@ pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String
         }
         _ => {}
     }
-    let mut edits = if is_python(src.path) {
+    let mut edits = if is_python(src) {
         python_raise(src, secs)?
     } else {
         command_raise(src, secs)?
@@ -127,8 +127,25 @@ pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String
     Ok(edits)
 }
 
-fn is_python(path: &str) -> bool {
-    path.ends_with(".py")
+/// Whether `src` is a Python config module: a `.py` file, or (gunicorn
+/// runs any file `-c` names, warning when it is not `.py`) a file without a
+/// gunicorn command line that assigns gunicorn settings.
+fn is_python(src: &Source<'_>) -> bool {
+    if src.path.ends_with(".py") {
+        return true;
+    }
+    if Syntax::of(src.path, src.text) != Syntax::Shell
+        || !cmdline::scan(src.path, src.text, &PROGRAM)
+            .commands
+            .is_empty()
+    {
+        return false;
+    }
+    let module = Module::parse(src.text);
+    module.problem().is_none()
+        && module.top_assignments().iter().any(|a| {
+            ["keepalive", "worker_class", "threads", "workers", "bind"].contains(&a.name.as_str())
+        })
 }
 
 /// The file's name, for messages.
@@ -226,15 +243,12 @@ impl Outcome {
 fn idle_of(s: &Settings) -> Outcome {
     let worker = match &s.worker_class {
         Setting::Unknown(why) => return Outcome::unknown(why.clone()),
-        Setting::Default => (
-            Worker::Sync,
-            "the sync worker (gunicorn's default)".to_string(),
-        ),
+        Setting::Default => (Worker::Sync, "gunicorn's default sync worker".to_string()),
         Setting::Given(g) => match Worker::parse(&g.text) {
-            Some(w) => (w, format!("worker class {}", g.detail)),
+            Some(w) => (w, g.detail.clone()),
             None => {
                 return Outcome::unknown(format!(
-                    "worker class {}: a custom worker handles keepalive its own way",
+                    "{}: a custom worker class handles keepalive its own way",
                     g.detail
                 ));
             }
@@ -249,7 +263,7 @@ fn idle_of(s: &Settings) -> Outcome {
         ((Worker::Sync, d), Setting::Given(t)) => match python_int(&t.text) {
             Some(n) if n > 1 => (
                 Worker::Keepalive("gthread"),
-                format!("{d} with {}, which runs the gthread worker", t.detail),
+                format!("the gthread worker ({d} with {})", t.detail),
             ),
             Some(_) => (Worker::Sync, d),
             None => {
@@ -265,7 +279,7 @@ fn idle_of(s: &Settings) -> Outcome {
         return Outcome {
             idle: Idle::NoKeepalive,
             detail: format!(
-                "{worker_detail}: the sync worker closes every connection after its response (Connection: close), so pooling buys nothing"
+                "{worker_detail}: the sync worker closes every connection after its response (Connection: close), so pooling buys nothing, and keepalive does not apply to it"
             ),
             worker: Some(worker),
         };
@@ -350,6 +364,9 @@ pub(super) fn python_int(text: &str) -> Option<i128> {
 fn python_idle(src: &Source<'_>) -> Outcome {
     let module = Module::parse(src.text);
     let name = file_name(src.path);
+    if let Some(problem) = module.problem() {
+        return Outcome::unknown(format!("{name} is not valid Python: {problem}"));
+    }
     let settings = Settings {
         keepalive: python_setting(&module, "keepalive", name),
         worker_class: python_setting(&module, "worker_class", name),
@@ -445,6 +462,9 @@ pub(super) fn insert_python_setting(
 fn command_idle(src: &Source<'_>) -> Outcome {
     let scan = cmdline::scan(src.path, src.text, &PROGRAM);
     let name = file_name(src.path);
+    if let Some(problem) = &scan.problem {
+        return Outcome::unknown(format!("{name}: {problem}"));
+    }
     if scan.commands.is_empty() {
         if scan.syntax != Syntax::EnvFile {
             return Outcome::unknown(format!(
@@ -538,6 +558,7 @@ fn command_setting(
                     "{} {} on the command line at line {}",
                     spec.long, v.text, v.line
                 ),
+                spec,
             )
         }
         Lookup::Hidden(word) => {
@@ -572,6 +593,7 @@ fn env_setting(file: &str, env: &cmdline::Assignment, spec: &OptSpec) -> Setting
                 "{} {} in {CMD_ARGS} at line {}",
                 spec.long, v.text, env.line
             ),
+            spec,
         ),
         Lookup::Hidden(word) => Setting::Unknown(format!(
             "`{word}` in {CMD_ARGS} at line {} may set {}",
@@ -581,9 +603,16 @@ fn env_setting(file: &str, env: &cmdline::Assignment, spec: &OptSpec) -> Setting
     }
 }
 
-fn given(v: &Value, detail: String) -> Setting {
+/// A setting from a command line or `GUNICORN_CMD_ARGS`, where argparse
+/// reads the numeric ones as decimal integers (`type=int`).
+fn given(v: &Value, detail: String, spec: &OptSpec) -> Setting {
     if v.dynamic {
         return Setting::Unknown(format!("{detail} expands at run time"));
+    }
+    if spec.long != WORKER_CLASS.long && cli_int(&v.text).is_none() {
+        return Setting::Unknown(format!(
+            "gunicorn refuses {detail}: it takes a whole number"
+        ));
     }
     Setting::Given(Given {
         text: v.text.clone(),
@@ -616,7 +645,8 @@ fn command_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, String> {
     for cmd in &scan.commands {
         let edit = match cmd.option(file, &KEEPALIVE, &PROGRAM) {
             Lookup::Set(v) => replace(&v, &value)?,
-            Lookup::Hidden(_) => unreachable_unknown()?,
+            // `read` says Unknown for these, so `raise` stops before.
+            Lookup::Hidden(w) => return Err(format!("`{w}` may set --keep-alive")),
             Lookup::Absent => match env_keepalive(file, cmd) {
                 Some(v) => replace(&v, &value)?,
                 None => cmd.insert_option(KEEPALIVE.long, &value),
@@ -683,9 +713,18 @@ pub(super) fn replace(v: &Value, new: &str) -> Result<TextEdit, String> {
     })
 }
 
-/// `read` said Unknown for a hidden option, so `raise` never gets here.
-fn unreachable_unknown() -> Result<TextEdit, String> {
-    Err("a word that expands at run time may set --keep-alive".into())
+/// A non-negative integer as Python's `int(text)` reads it (argparse and
+/// click `type=int`): decimal digits, `_` between them, spaces around.
+pub(super) fn cli_int(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let t = t.strip_prefix('+').unwrap_or(t);
+    if t.is_empty() || t.starts_with('_') || t.ends_with('_') || t.contains("__") {
+        return None;
+    }
+    if !t.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
+        return None;
+    }
+    t.replace('_', "").parse().ok()
 }
 
 #[cfg(test)]
@@ -903,9 +942,21 @@ mod tests {
             ),
             Idle::Unknown(_)
         ));
+        // argparse reads decimal integers only (the config file takes 0x10).
+        let hex = "web: gunicorn -k gevent --keep-alive 0x10 app:app";
+        assert!(matches!(idle("Procfile", hex), Idle::Unknown(_)));
+        let words = "web: gunicorn --threads two app:app";
+        assert!(matches!(idle("Procfile", words), Idle::Unknown(_)));
         // No gunicorn here.
         assert!(matches!(
             idle("Procfile", "web: node server.js"),
+            Idle::Unknown(_)
+        ));
+        // A config module without the .py extension.
+        let conf = "bind = '127.0.0.1:8000'\nthreads = 4\nkeepalive = 9\n";
+        assert_eq!(idle("deploy/gunicorn.conf", conf), secs(9));
+        assert!(matches!(
+            idle("start", "exec node x.js\n"),
             Idle::Unknown(_)
         ));
         // Env file: GUNICORN_CMD_ARGS only.
@@ -1039,5 +1090,52 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("sync worker"), "{err}");
+    }
+
+    #[test]
+    fn bundled_example() {
+        let t = include_str!("../../examples/backends/gunicorn/gunicorn.conf.py");
+        assert_eq!(idle("gunicorn.conf.py", t), secs(5));
+        assert_eq!(
+            raised("gunicorn.conf.py", t, 61),
+            t.replace("keepalive = 5\n", "keepalive = 61\n")
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 400,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+        /// Any text, in any of the file types: no panic, and edits that
+        /// apply on character boundaries.
+        #[test]
+        fn no_panics(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "gunicorn", " ", "\n", "\r\n", "\\", "'", "\"", "$", "${", "}", "(", ")", "#", "=",
+                ";", "&&", ">", "2>&1", "--keep-alive", "--keep-alive=", "-k", "gthread", "5",
+                "threads", "keepalive", " = ", "if x:", "    ", "GUNICORN_CMD_ARGS=", "export ",
+                "web: ", "[Service]", "ExecStart=", "Environment=", "CMD [", "\", \"", "]", "é",
+                "\u{feff}", "python -m ", "-c", "worker_class", "0x1", "\"\"\"", "sh -c ",
+            ]), 0..40),
+            path in proptest::sample::select(vec![
+                "gunicorn.conf.py", "Procfile", "app.service", "Dockerfile", ".env", "start.sh",
+            ]),
+        ) {
+            let text: String = pieces.concat();
+            let src = src(path, &text);
+            let _ = read(&src);
+            if let Ok(edits) = raise(&src, Duration::from_secs(61)) {
+                let out = apply(&text, &edits);
+                if !edits.is_empty() {
+                    let again = read(&super::Source { text: &out, ..src }).idle;
+                    proptest::prop_assert!(
+                        matches!(again, Idle::After(d) if d >= Duration::from_secs(61)),
+                        "{text:?} raised to {out:?} reads {again:?}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -77,6 +77,8 @@ pub struct Module<'a> {
     text: &'a str,
     mask: Vec<u8>,
     stmts: Vec<Stmt>,
+    /// Why Python would not run it, when ngxfix can tell.
+    problem: Option<String>,
 }
 
 /// A module-level `name = value` statement, for placing a new setting.
@@ -124,9 +126,32 @@ const COMPOUND: &[&str] = &[
 impl<'a> Module<'a> {
     /// Parse `text` (a BOM is skipped).
     pub fn parse(text: &'a str) -> Module<'a> {
-        let mask = mask(text);
+        let (mask, open_string) = mask(text);
         let stmts = statements(text, &mask);
-        Module { text, mask, stmts }
+        let problem = match open_string {
+            Some(at) => Some(format!(
+                "the string at line {} is not closed",
+                text::line_of(text, at)
+            )),
+            None => open_bracket(&mask).map(|at| {
+                format!(
+                    "the bracket at line {} does not match",
+                    text::line_of(text, at)
+                )
+            }),
+        };
+        Module {
+            text,
+            mask,
+            stmts,
+            problem,
+        }
+    }
+
+    /// Why Python would refuse the file (an unclosed string or bracket),
+    /// when ngxfix can tell: its statements then mean nothing.
+    pub fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
     }
 
     fn code(&self, start: usize, end: usize) -> &str {
@@ -490,13 +515,15 @@ fn close_of(mask: &[u8], open: usize) -> Option<usize> {
 }
 
 /// A copy of `text` with string contents replaced by `_` and comments by
-/// spaces (quotes kept), so only code remains; a BOM becomes spaces.
-fn mask(text: &str) -> Vec<u8> {
+/// spaces (quotes kept), so only code remains; a BOM becomes spaces. Also
+/// where the first string that never closes starts.
+fn mask(text: &str) -> (Vec<u8>, Option<usize>) {
     let b = text.as_bytes();
     let mut m = b.to_vec();
     let bom = text::bom_len(text);
     m[..bom].fill(b' ');
     let mut i = bom;
+    let mut open = None;
     while i < b.len() {
         match b[i] {
             b'#' => {
@@ -508,7 +535,9 @@ fn mask(text: &str) -> Vec<u8> {
             q @ (b'\'' | b'"') => {
                 let triple = b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q);
                 let quote = if triple { 3 } else { 1 };
+                let start = i;
                 i += quote;
+                let mut closed = false;
                 while i < b.len() {
                     if b[i] == b'\\' {
                         m[i] = b'_';
@@ -518,6 +547,7 @@ fn mask(text: &str) -> Vec<u8> {
                         i += 2;
                     } else if b[i] == q && (!triple || b[i..].starts_with(&[q, q, q])) {
                         i += quote;
+                        closed = true;
                         break;
                     } else if b[i] == b'\n' && !triple {
                         break;
@@ -526,11 +556,38 @@ fn mask(text: &str) -> Vec<u8> {
                         i += 1;
                     }
                 }
+                if !closed {
+                    open.get_or_insert(start);
+                }
             }
             _ => i += 1,
         }
     }
-    m
+    (m, open)
+}
+
+/// The first bracket of the masked text that is never closed, or closed
+/// by the wrong kind, or a closing one that closes nothing.
+fn open_bracket(mask: &[u8]) -> Option<usize> {
+    let mut stack: Vec<(usize, u8)> = Vec::new();
+    for (i, &c) in mask.iter().enumerate() {
+        let want = match c {
+            b'(' | b'[' | b'{' => {
+                stack.push((i, c));
+                continue;
+            }
+            b')' => b'(',
+            b']' => b'[',
+            b'}' => b'{',
+            _ => continue,
+        };
+        match stack.pop() {
+            Some((_, open)) if open == want => {}
+            Some((at, _)) => return Some(at),
+            None => return Some(i),
+        }
+    }
+    stack.first().map(|(at, _)| *at)
 }
 
 /// The statements of a masked module with the block each sits in.
