@@ -24,22 +24,24 @@ const DEFAULT_SECS: u64 = 5;
 // ---------------------------------------------------------------------
 // uvicorn
 
+/// uvicorn 0.54's options that take no value (click `is_flag`).
 const UVICORN: Program = Program {
     name: "uvicorn",
     flags: &[
         "--reload",
-        "--use-colors",
-        "--no-use-colors",
         "--access-log",
         "--no-access-log",
+        "--use-colors",
+        "--no-use-colors",
         "--proxy-headers",
         "--no-proxy-headers",
         "--server-header",
         "--no-server-header",
         "--date-header",
         "--no-date-header",
+        "--version",
+        "--reset-contextvars",
         "--factory",
-        "--h11-max-incomplete-event-size",
     ],
 };
 const TIMEOUT_KEEP_ALIVE: OptSpec = OptSpec {
@@ -66,7 +68,7 @@ pub fn read_uvicorn(src: &Source<'_>) -> Reading {
 /// Edits after which `src` gives uvicorn an idle timeout of at least
 /// `target` (whole seconds on a command line).
 pub fn raise_uvicorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
-    if let Some(done) = already(&read_uvicorn(src), src, target) {
+    if let Some(done) = already(&read_uvicorn(src), target) {
         return done;
     }
     let secs = text::ceil_secs(target).to_string();
@@ -100,13 +102,9 @@ pub fn raise_uvicorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>
 }
 
 /// `Some` answer when nothing needs editing or nothing can be.
-fn already(
-    r: &Reading,
-    src: &Source<'_>,
-    target: Duration,
-) -> Option<Result<Vec<TextEdit>, String>> {
+fn already(r: &Reading, target: Duration) -> Option<Result<Vec<TextEdit>, String>> {
     match &r.idle {
-        Idle::Unknown(why) => Some(Err(format!("{}: {why}", file_name(src.path)))),
+        Idle::Unknown(why) => Some(Err(why.clone())),
         Idle::Never => Some(Ok(Vec::new())),
         Idle::After(d) if *d >= target => Some(Ok(Vec::new())),
         _ => None,
@@ -189,11 +187,14 @@ fn uvicorn_command(src: &Source<'_>) -> (Idle, String) {
                 Lookup::Hidden(w) => unknown(hidden(&w, cmd.line)),
                 Lookup::Absent => match cmd.env_var(UVICORN_ENV) {
                     Some(a) => env_value(a),
-                    None => default(format!(
-                        "on the command line at line {}{}",
-                        cmd.line,
-                        scan.env_files_note(UVICORN_ENV)
-                    )),
+                    None => {
+                        let (idle, detail) =
+                            default(format!("on the command line at line {}", cmd.line));
+                        match scan.env_files_note(UVICORN_ENV) {
+                            Some(note) => (idle, format!("{detail} ({note})")),
+                            None => (idle, detail),
+                        }
+                    }
                 },
             },
         )
@@ -352,9 +353,10 @@ fn add_keyword(file: &str, call: &python::Call, keyword: &str, value: &str, eol:
 // ---------------------------------------------------------------------
 // hypercorn
 
+/// hypercorn 0.18's options that take no value (`store_true`).
 const HYPERCORN: Program = Program {
     name: "hypercorn",
-    flags: &["--debug", "--reload", "--verify-mode"],
+    flags: &["-D", "--daemon", "--debug", "--reload"],
 };
 const KEEP_ALIVE: OptSpec = OptSpec {
     long: "--keep-alive",
@@ -388,7 +390,7 @@ pub fn read_hypercorn(src: &Source<'_>) -> Reading {
 /// `target` (exact in its files, which take fractions; whole seconds on a
 /// command line).
 pub fn raise_hypercorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
-    if let Some(done) = already(&read_hypercorn(src), src, target) {
+    if let Some(done) = already(&read_hypercorn(src), target) {
         return done;
     }
     let exact = text::secs_text(target);

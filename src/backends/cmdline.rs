@@ -183,6 +183,7 @@ impl Word {
 /// variable's value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Value {
+    /// The value as the program receives it.
     pub text: String,
     /// Its bytes in the file.
     pub start: usize,
@@ -211,7 +212,9 @@ impl Value {
 /// `NAME=value` in a program's environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
+    /// The variable's name.
     pub name: String,
+    /// Its value, quotes removed, mapped into the file.
     pub value: Word,
     /// The line it is on.
     pub line: usize,
@@ -221,7 +224,9 @@ pub struct Assignment {
 /// and for a short name `-k N` and `-kN`.
 #[derive(Debug, Clone, Copy)]
 pub struct OptSpec {
+    /// The long name, dashes included (`--keep-alive`).
     pub long: &'static str,
+    /// The one-letter name, if it has one (`k` for `-k`).
     pub short: Option<char>,
 }
 
@@ -300,6 +305,7 @@ impl CommandLine {
 /// Everything a file says about how it runs a program.
 #[derive(Debug, Clone)]
 pub struct Scan {
+    /// How the file spells command lines.
     pub syntax: Syntax,
     /// The command lines that run the program.
     pub commands: Vec<CommandLine>,
@@ -322,15 +328,14 @@ impl Scan {
     }
 
     /// A note for messages about environment loaded from elsewhere, naming
-    /// the variables that may hide there; empty when there is none.
-    pub fn env_files_note(&self, vars: &str) -> String {
-        if self.env_files.is_empty() {
-            return String::new();
-        }
-        format!(
-            " ({} is not read: {vars} there would apply)",
-            self.env_files.join(", ")
-        )
+    /// the variables that may hide there.
+    pub fn env_files_note(&self, vars: &str) -> Option<String> {
+        (!self.env_files.is_empty()).then(|| {
+            format!(
+                "{} is not read: {vars} there would apply",
+                self.env_files.join(", ")
+            )
+        })
     }
 }
 

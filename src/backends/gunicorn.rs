@@ -28,23 +28,34 @@ const DEFAULT_KEEPALIVE: u64 = 2;
 /// tornado's `HTTPServer` `idle_connection_timeout` default.
 const TORNADO_IDLE: u64 = 3600;
 
+/// gunicorn 27's options that take no value (`store_true`/`store_const`).
 const PROGRAM: Program = Program {
     name: "gunicorn",
     flags: &[
         "--reload",
-        "--preload",
-        "-D",
-        "--daemon",
-        "-R",
-        "--enable-stdio-inheritance",
-        "--capture-output",
+        "--spew",
         "--check-config",
         "--print-config",
-        "--spew",
+        "--preload",
         "--no-sendfile",
         "--reuse-port",
+        "-D",
+        "--daemon",
+        "--initgroups",
+        "--disable-redirect-access-to-syslog",
+        "--capture-output",
+        "--log-syslog",
+        "-R",
+        "--enable-stdio-inheritance",
+        "--enable-backlog-metric",
+        "--suppress-ragged-eofs",
+        "--do-handshake-on-connect",
+        "--permit-obsolete-folding",
         "--strip-header-spaces",
-        "--proxy-protocol",
+        "--permit-unconventional-http-method",
+        "--permit-unconventional-http-version",
+        "--casefold-http-method",
+        "--no-control-socket",
     ],
 };
 const KEEPALIVE: OptSpec = OptSpec {
@@ -99,19 +110,17 @@ pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String
     let reading = outcome(src);
     let secs = text::ceil_secs(target);
     match &reading.idle {
-        Idle::Unknown(why) => return Err(format!("{}: {why}", file_name(src.path))),
+        Idle::Unknown(why) => return Err(why.clone()),
         Idle::Never => return Ok(Vec::new()),
         Idle::After(d) if *d >= target => return Ok(Vec::new()),
         Idle::After(_) if reading.worker == Some(Worker::Tornado) => {
             return Err(format!(
-                "{}: with the tornado worker gunicorn's keepalive only switches keepalive on; tornado's own idle timeout ({TORNADO_IDLE} s) applies and gunicorn cannot raise it",
-                file_name(src.path)
+                "with the tornado worker, tornado's own idle timeout ({TORNADO_IDLE}s) applies; gunicorn's keepalive only switches keepalive on and cannot raise it"
             ))
         }
         Idle::NoKeepalive if reading.worker == Some(Worker::Sync) => {
             return Err(format!(
-                "{}: {}. Raising keepalive does nothing for the sync worker: use a worker that keeps connections alive (threads > 1 runs gthread) or turn off nginx's upstream keepalive for it",
-                file_name(src.path),
+                "{}: raising keepalive does nothing for the sync worker; use a worker that keeps connections alive (threads > 1 runs gthread) or turn off nginx's upstream keepalive for this upstream",
                 reading.detail
             ))
         }
@@ -216,8 +225,10 @@ struct Settings {
     keepalive: Setting,
     worker_class: Setting,
     threads: Setting,
-    /// Said of unset settings: where they may come from instead.
-    default_note: String,
+    /// Where ngxfix looked, for an unset setting: ` in gunicorn.conf.py`.
+    looked: String,
+    /// Where unset settings may come from instead.
+    notes: Vec<String>,
 }
 
 /// What the settings give: the idle behaviour, a message, and the worker
@@ -254,7 +265,14 @@ fn idle_of(s: &Settings) -> Outcome {
             }
         },
     };
+    // gunicorn swaps in gthread for `sync` and `...SyncWorker` names only
+    // (`Config.worker_class`), not for `egg:gunicorn#sync`.
+    let swaps = match &s.worker_class {
+        Setting::Given(g) => g.text.trim() == "sync" || g.text.trim().ends_with("SyncWorker"),
+        _ => true,
+    };
     let (worker, worker_detail) = match (worker, &s.threads) {
+        (w, _) if !swaps => w,
         ((Worker::Sync, _), Setting::Unknown(why)) => {
             return Outcome::unknown(format!(
                 "the sync worker runs as gthread when threads > 1, and {why}"
@@ -276,11 +294,14 @@ fn idle_of(s: &Settings) -> Outcome {
         (w, _) => w,
     };
     if worker == Worker::Sync {
+        let closes = "closes every connection after its response (Connection: close), so pooling buys nothing and keepalive does not apply";
+        let detail = match s.worker_class {
+            Setting::Default => format!("gunicorn's default sync worker {closes}"),
+            _ => format!("{worker_detail}: the sync worker {closes}"),
+        };
         return Outcome {
             idle: Idle::NoKeepalive,
-            detail: format!(
-                "{worker_detail}: the sync worker closes every connection after its response (Connection: close), so pooling buys nothing, and keepalive does not apply to it"
-            ),
+            detail: with_notes(detail, s),
             worker: Some(worker),
         };
     }
@@ -295,7 +316,7 @@ fn idle_of(s: &Settings) -> Outcome {
             DEFAULT_KEEPALIVE,
             format!(
                 "keepalive is not set{}: gunicorn's default {DEFAULT_KEEPALIVE}s",
-                s.default_note
+                s.looked
             ),
         ),
         Setting::Given(g) => match python_int(&g.text).and_then(|n| u64::try_from(n).ok()) {
@@ -308,7 +329,7 @@ fn idle_of(s: &Settings) -> Outcome {
             }
         },
     };
-    let detail = format!("{ka_detail}, {worker_detail}");
+    let detail = with_notes(format!("{ka_detail}, {worker_detail}"), s);
     let idle = match worker {
         Worker::Tornado if secs == 0 => {
             return Outcome::unknown(format!(
@@ -332,6 +353,17 @@ fn idle_of(s: &Settings) -> Outcome {
         detail,
         worker: Some(worker),
     }
+}
+
+/// `detail` with where unset settings may come from instead, when some
+/// setting is unset.
+fn with_notes(detail: String, s: &Settings) -> String {
+    let unset =
+        matches!(s.keepalive, Setting::Default) || matches!(s.worker_class, Setting::Default);
+    if s.notes.is_empty() || !unset {
+        return detail;
+    }
+    format!("{detail} ({})", s.notes.join("; "))
 }
 
 /// An integer as Python's `int(text, 0)` or `int(text)` reads it.
@@ -371,7 +403,8 @@ fn python_idle(src: &Source<'_>) -> Outcome {
         keepalive: python_setting(&module, "keepalive", name),
         worker_class: python_setting(&module, "worker_class", name),
         threads: python_setting(&module, "threads", name),
-        default_note: format!(" in {name}"),
+        looked: format!(" in {name}"),
+        notes: Vec::new(),
     };
     idle_of(&settings)
 }
@@ -506,14 +539,14 @@ pub(super) fn agree(idles: &[Idle], commands: &[CommandLine], name: &str) -> Opt
 
 fn command_settings(file: &str, cmd: &CommandLine, scan: &Scan, name: &str) -> Settings {
     let config = config_file(file, cmd);
-    let default_note = match &config {
-        Some(_) => String::new(),
-        None => format!(
-            " on the command line at line {} (gunicorn also reads ./gunicorn.conf.py from its working directory when there is one){}",
-            cmd.line,
-            scan.env_files_note(CMD_ARGS)
-        ),
-    };
+    let mut notes = Vec::new();
+    if config.is_none() {
+        notes.push(
+            "gunicorn also reads ./gunicorn.conf.py from its working directory when there is one"
+                .to_string(),
+        );
+    }
+    notes.extend(scan.env_files_note(CMD_ARGS));
     let setting = |spec: &OptSpec, label: &str| {
         command_setting(file, cmd, spec, label, config.as_deref(), name)
     };
@@ -521,7 +554,8 @@ fn command_settings(file: &str, cmd: &CommandLine, scan: &Scan, name: &str) -> S
         keepalive: setting(&KEEPALIVE, "keepalive"),
         worker_class: setting(&WORKER_CLASS, "worker_class"),
         threads: setting(&THREADS, "threads"),
-        default_note,
+        looked: format!(" on the command line at line {}", cmd.line),
+        notes,
     }
 }
 
@@ -630,7 +664,8 @@ fn env_only_settings(file: &str, scan: &Scan, name: &str) -> Settings {
         keepalive: setting(&KEEPALIVE),
         worker_class: setting(&WORKER_CLASS),
         threads: setting(&THREADS),
-        default_note: format!(" in {name} (the command line or config file may set it)"),
+        looked: format!(" in {name}"),
+        notes: vec!["the command line or a config file may set it".to_string()],
     }
 }
 
@@ -818,6 +853,8 @@ mod tests {
             idle("g.py", "worker_class = 'sync'\nthreads = 1\n"),
             Idle::NoKeepalive
         );
+        let egg = "worker_class = 'egg:gunicorn#sync'\nthreads = 4\n";
+        assert_eq!(idle("g.py", egg), Idle::NoKeepalive);
         assert_eq!(idle("g.py", "worker_class = 'gevent'\n"), secs(2));
         assert_eq!(
             idle(

@@ -179,9 +179,12 @@ impl<'a> Module<'a> {
                 (Ctx::Function, _) => Binding::Unknown(format!(
                     "{name} is assigned inside a function (declared global) at line {line}"
                 )),
-                (Ctx::Conditional { keyword, line: at }, _) => Binding::Unknown(format!(
-                    "{name} is assigned inside `{keyword}` (line {at}) at line {line}"
-                )),
+                (Ctx::Conditional { keyword, line: at }, Event::Assign { .. }) => Binding::Unknown(
+                    format!("{name} is assigned inside `{keyword}` (line {at}) at line {line}"),
+                ),
+                (Ctx::Conditional { keyword, line: at }, Event::Opaque(why)) => Binding::Unknown(
+                    format!("{why} inside `{keyword}` (line {at}) at line {line} may set {name}"),
+                ),
                 (Ctx::Module, Event::Assign { expr, spaced }) => {
                     Binding::Set { expr, line, spaced }
                 }
