@@ -557,6 +557,7 @@ fn add_timeout(src: &Source<'_>, config: &Config, target: Duration) -> TextEdit 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backends::testing::ms;
 
     fn src(text: &str) -> Source<'_> {
         Source {
@@ -566,28 +567,9 @@ mod tests {
         }
     }
 
-    fn ms(n: u64) -> Idle {
-        Idle::After(Duration::from_millis(n))
-    }
-
-    fn apply(text: &str, edits: &[TextEdit]) -> String {
-        let mut out = text.to_string();
-        for e in edits.iter().rev() {
-            out.replace_range(e.start..e.end, &e.text);
-        }
-        out
-    }
-
     /// Raise to `target` ms; the result, checked to read >= target.
     fn raised(text: &str, target: u64) -> String {
-        let target = Duration::from_millis(target);
-        let edits = raise(&src(text), target).expect("raisable");
-        let out = apply(text, &edits);
-        match read(&src(&out)).idle {
-            Idle::After(d) => assert!(d >= target, "{out:?} reads {d}"),
-            other => panic!("{out:?} reads {other:?}"),
-        }
-        out
+        crate::backends::testing::raised(read, raise, src(text), Duration::from_millis(target))
     }
 
     fn unknown(text: &str) -> String {

@@ -634,6 +634,7 @@ fn setting_line(spaced: bool, secs: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backends::testing::{apply, ms};
 
     fn src<'a>(path: &'a str, text: &'a str) -> Source<'a> {
         Source {
@@ -643,30 +644,16 @@ mod tests {
         }
     }
 
-    fn ms(n: u64) -> Idle {
-        Idle::After(Duration::from_millis(n))
-    }
-
-    fn apply(text: &str, edits: &[TextEdit]) -> String {
-        let mut out = text.to_string();
-        for e in edits.iter().rev() {
-            out.replace_range(e.start..e.end, &e.text);
-        }
-        out
-    }
-
     type Raise = fn(&Source<'_>, Duration) -> Result<Vec<TextEdit>, String>;
     type Read = fn(&Source<'_>) -> Reading;
 
     fn raised(read: Read, raise: Raise, path: &str, text: &str, target_ms: u64) -> String {
-        let target = Duration::from_millis(target_ms);
-        let edits = raise(&src(path, text), target).expect("raised");
-        let out = apply(text, &edits);
-        match read(&src(path, &out)).idle {
-            Idle::After(d) => assert!(d >= target, "{out}"),
-            other => panic!("{other:?} after raising:\n{out}"),
-        }
-        out
+        crate::backends::testing::raised(
+            read,
+            raise,
+            src(path, text),
+            Duration::from_millis(target_ms),
+        )
     }
 
     fn uv(path: &str, text: &str) -> Reading {

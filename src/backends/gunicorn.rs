@@ -765,6 +765,7 @@ pub(super) fn cli_int(text: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backends::testing::apply;
 
     fn src<'a>(path: &'a str, text: &'a str) -> Source<'a> {
         Source {
@@ -782,24 +783,10 @@ mod tests {
         Idle::After(Duration::from_secs(n))
     }
 
-    fn apply(text: &str, edits: &[TextEdit]) -> String {
-        let mut out = text.to_string();
-        for e in edits.iter().rev() {
-            out.replace_range(e.start..e.end, &e.text);
-        }
-        out
-    }
-
     /// Raise to `target` seconds, check the new text reads at least that,
     /// and return it.
     fn raised(path: &str, text: &str, target: u64) -> String {
-        let edits = raise(&src(path, text), Duration::from_secs(target)).expect("raised");
-        let out = apply(text, &edits);
-        match read(&src(path, &out)).idle {
-            Idle::After(d) => assert!(d >= Duration::from_secs(target), "{out}"),
-            other => panic!("{other:?} after raising:\n{out}"),
-        }
-        out
+        crate::backends::testing::raised(read, raise, src(path, text), Duration::from_secs(target))
     }
 
     const CONF: &str = "# gunicorn.conf.py\nimport multiprocessing\n\nbind = \"127.0.0.1:8000\"\nworkers = multiprocessing.cpu_count() * 2 + 1\nworker_class = \"gthread\"\nthreads = 4\nkeepalive = 5  # seconds\n\ndef post_fork(server, worker):\n    keepalive = 1\n";

@@ -19,6 +19,8 @@
 
 pub mod cmdline;
 pub mod kinds;
+#[cfg(test)]
+mod testing;
 pub mod text;
 
 mod apache;
@@ -227,26 +229,8 @@ impl BackendFile {
         if edits.is_empty() {
             return Ok(edits);
         }
-        let mut sorted: Vec<&TextEdit> = edits.iter().collect();
-        sorted.sort_by_key(|e| (e.start, e.end));
-        let mut text = String::with_capacity(self.text.len() + 64);
-        let mut at = 0;
-        for edit in sorted {
-            let (start, end) = (edit.start, edit.end);
-            if start < at
-                || end > self.text.len()
-                || !self.text.is_char_boundary(start)
-                || !self.text.is_char_boundary(end)
-            {
-                return Err(format!(
-                    "its editor made overlapping or misplaced edits at {start}..{end}"
-                ));
-            }
-            text.push_str(&self.text[at..start]);
-            text.push_str(&edit.text);
-            at = end;
-        }
-        text.push_str(&self.text[at..]);
+        let text =
+            text::apply(&self.text, &edits).map_err(|why| format!("its editor made an {why}"))?;
         let after = (self.format.read)(&Source {
             text: &text,
             ..source

@@ -517,6 +517,7 @@ fn statement_complete(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backends::testing::apply;
 
     fn src(text: &str) -> Source<'_> {
         Source {
@@ -524,16 +525,6 @@ mod tests {
             text,
             version: None,
         }
-    }
-
-    fn apply(text: &str, edits: &[TextEdit]) -> String {
-        let mut out = text.to_string();
-        let mut sorted = edits.to_vec();
-        sorted.sort_by_key(|e| std::cmp::Reverse(e.start));
-        for e in sorted {
-            out.replace_range(e.start..e.end, &e.text);
-        }
-        out
     }
 
     fn secs(n: u64) -> Idle {
@@ -547,15 +538,7 @@ mod tests {
             text,
             version,
         };
-        let target = Duration::from_millis(target_ms);
-        let edits = raise(&s, target).expect("raisable");
-        let new = apply(text, &edits);
-        let again = read(&Source { text: &new, ..s });
-        match again.idle {
-            Idle::After(d) => assert!(d >= target, "{new:?} reads {d}"),
-            other => panic!("{new:?} reads {other:?}"),
-        }
-        new
+        crate::backends::testing::raised(read, raise, s, Duration::from_millis(target_ms))
     }
 
     const RAILS: &str = "# Puma configuration\n\

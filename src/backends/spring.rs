@@ -1357,6 +1357,7 @@ fn legacy_profiles(text: &str, doc: &mut Document) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backends::testing::ms;
 
     fn read_as(path: &str, text: &str) -> Reading {
         read(&Source {
@@ -1374,37 +1375,15 @@ mod tests {
         read_as("application.properties", text)
     }
 
-    fn ms(n: u64) -> Idle {
-        Idle::After(Duration::from_millis(n))
-    }
-
-    fn apply(text: &str, edits: &[TextEdit]) -> String {
-        let mut out = text.to_string();
-        let mut sorted = edits.to_vec();
-        sorted.sort();
-        for e in sorted.iter().rev() {
-            out.replace_range(e.start..e.end, &e.text);
-        }
-        out
-    }
-
     /// Raise to `target_ms`, check the result reads at least that, and
     /// return the new text.
     fn raised(path: &str, text: &str, target_ms: u64) -> String {
-        let target = Duration::from_millis(target_ms);
         let src = Source {
             path,
             text,
             version: None,
         };
-        let edits = raise(&src, target).expect("raisable");
-        let out = apply(text, &edits);
-        match read_as(path, &out).idle {
-            Idle::After(d) => assert!(d >= target, "{out}"),
-            Idle::Never => {}
-            other => panic!("raised file reads {other:?}:\n{out}"),
-        }
-        out
+        crate::backends::testing::raised(read, raise, src, Duration::from_millis(target_ms))
     }
 
     fn raise_err(path: &str, text: &str) -> String {
@@ -1984,39 +1963,12 @@ mod tests {
             "-1",
             "\u{feff}",
         ];
-        let mut state = 7u64;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) as usize
-        };
-        let target = Duration::from_secs(61);
-        for round in 0..4000 {
-            let paths = ["application.yml", "application.properties"];
-            let path = paths[round % paths.len()];
-            let text: String = (0..next() % 30)
-                .map(|_| tokens[next() % tokens.len()])
-                .collect();
-            let src = Source {
-                path,
-                text: &text,
-                version: None,
-            };
-            let _ = read(&src);
-            if let Ok(edits) = raise(&src, target) {
-                let out = apply(&text, &edits);
-                let after = read(&Source {
-                    path,
-                    text: &out,
-                    version: None,
-                });
-                assert!(
-                    matches!(after.idle, Idle::Never)
-                        || matches!(after.idle, Idle::After(d) if d >= target),
-                    "{text:?} => {out:?}: {after:?}"
-                );
-            }
-        }
+        crate::backends::testing::token_soup(
+            read,
+            raise,
+            &["application.yml", "application.properties"],
+            &tokens,
+            4000,
+        );
     }
 }

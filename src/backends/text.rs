@@ -120,6 +120,31 @@ pub fn decimal(text: &str, unit_ms: u64, underscores: bool) -> Option<Duration> 
     Some(Duration::from_millis(millis))
 }
 
+/// `text` with `edits` applied (in any order); an error for overlapping
+/// edits or ones that split a character or run past the end.
+pub fn apply(text: &str, edits: &[TextEdit]) -> Result<String, String> {
+    let mut sorted: Vec<&TextEdit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.start, e.end));
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for edit in sorted {
+        let (start, end) = (edit.start, edit.end);
+        if start < at
+            || start > end
+            || end > text.len()
+            || !text.is_char_boundary(start)
+            || !text.is_char_boundary(end)
+        {
+            return Err(format!("overlapping or misplaced edit at {start}..{end}"));
+        }
+        out.push_str(&text[at..start]);
+        out.push_str(&edit.text);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    Ok(out)
+}
+
 /// Whole seconds, rounded up: what a server reading whole seconds needs to
 /// wait at least `d`.
 pub fn ceil_secs(d: Duration) -> u64 {

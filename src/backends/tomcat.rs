@@ -477,6 +477,7 @@ fn start_tag(text: &str, at: usize) -> Result<(Tag<'_>, usize), usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backends::testing::ms;
 
     fn src(text: &str) -> Source<'_> {
         Source {
@@ -486,31 +487,9 @@ mod tests {
         }
     }
 
-    fn ms(n: u64) -> Idle {
-        Idle::After(Duration::from_millis(n))
-    }
-
-    fn apply(text: &str, edits: &[TextEdit]) -> String {
-        let mut out = text.to_string();
-        let mut sorted = edits.to_vec();
-        sorted.sort();
-        for e in sorted.iter().rev() {
-            out.replace_range(e.start..e.end, &e.text);
-        }
-        out
-    }
-
     /// Raise, check the result reads at least `target`, return the text.
     fn raised(text: &str, target_ms: u64) -> String {
-        let target = Duration::from_millis(target_ms);
-        let edits = raise(&src(text), target).expect("raisable");
-        let out = apply(text, &edits);
-        match read(&src(&out)).idle {
-            Idle::After(d) => assert!(d >= target, "{out}"),
-            Idle::Never => {}
-            other => panic!("raised file reads {other:?}:\n{out}"),
-        }
-        out
+        crate::backends::testing::raised(read, raise, src(text), Duration::from_millis(target_ms))
     }
 
     const SHIPPED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -794,39 +773,6 @@ mod tests {
             "é",
             "\u{feff}",
         ];
-        let mut state = 7u64;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) as usize
-        };
-        let target = Duration::from_secs(61);
-        for round in 0..4000 {
-            let paths = ["server.xml"];
-            let path = paths[round % paths.len()];
-            let text: String = (0..next() % 30)
-                .map(|_| tokens[next() % tokens.len()])
-                .collect();
-            let src = Source {
-                path,
-                text: &text,
-                version: None,
-            };
-            let _ = read(&src);
-            if let Ok(edits) = raise(&src, target) {
-                let out = apply(&text, &edits);
-                let after = read(&Source {
-                    path,
-                    text: &out,
-                    version: None,
-                });
-                assert!(
-                    matches!(after.idle, Idle::Never)
-                        || matches!(after.idle, Idle::After(d) if d >= target),
-                    "{text:?} => {out:?}: {after:?}"
-                );
-            }
-        }
+        crate::backends::testing::token_soup(read, raise, &["server.xml"], &tokens, 4000);
     }
 }

@@ -751,6 +751,7 @@ fn styled_line(anchor: &Entry<'_>, key: &str, secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backends::testing::apply;
 
     fn src(text: &str) -> Source<'_> {
         Source {
@@ -764,24 +765,9 @@ mod tests {
         Idle::After(Duration::from_secs(n))
     }
 
-    fn apply(text: &str, edits: &[TextEdit]) -> String {
-        let mut out = text.to_string();
-        for e in edits.iter().rev() {
-            out.replace_range(e.start..e.end, &e.text);
-        }
-        out
-    }
-
     /// Raise to `target` seconds; the result, checked to read >= target.
     fn raised(text: &str, target: u64) -> String {
-        let target = Duration::from_secs(target);
-        let edits = raise(&src(text), target).expect("raisable");
-        let out = apply(text, &edits);
-        match read(&src(&out)).idle {
-            Idle::After(d) => assert!(d >= target, "{out:?} reads {d}"),
-            other => panic!("{out:?} reads {other:?}"),
-        }
-        out
+        crate::backends::testing::raised(read, raise, src(text), Duration::from_secs(target))
     }
 
     fn unknown(text: &str) -> String {

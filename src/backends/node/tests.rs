@@ -1,4 +1,5 @@
 use super::*;
+use crate::backends::testing::{apply, ms};
 
 fn src(text: &str) -> Source<'_> {
     Source {
@@ -6,23 +7,6 @@ fn src(text: &str) -> Source<'_> {
         text,
         version: None,
     }
-}
-
-fn ms(n: u64) -> Idle {
-    Idle::After(Duration::from_millis(n))
-}
-
-fn apply(text: &str, edits: &[TextEdit]) -> String {
-    let mut sorted = edits.to_vec();
-    sorted.sort();
-    for pair in sorted.windows(2) {
-        assert!(pair[0].end <= pair[1].start, "overlapping edits {sorted:?}");
-    }
-    let mut out = text.to_string();
-    for e in sorted.iter().rev() {
-        out.replace_range(e.start..e.end, &e.text);
-    }
-    out
 }
 
 /// Raises to `target_ms`, checks that the result reads at least that, and
@@ -33,15 +17,7 @@ fn raised_v(text: &str, version: Option<u32>, target_ms: u64) -> String {
         text,
         version,
     };
-    let target = Duration::from_millis(target_ms);
-    let edits = raise(&s, target).unwrap_or_else(|e| panic!("{text:?}: {e}"));
-    let new = apply(text, &edits);
-    match read(&Source { text: &new, ..s }).idle {
-        Idle::After(d) => assert!(d >= target, "{new:?} reads {d}"),
-        Idle::Never => {}
-        other => panic!("{new:?} reads {other:?}"),
-    }
-    new
+    crate::backends::testing::raised(read, raise, s, Duration::from_millis(target_ms))
 }
 
 fn raised(text: &str, target_ms: u64) -> String {
