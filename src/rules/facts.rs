@@ -3,10 +3,11 @@
 //! them (`--backend UPSTREAM=SPEC`, `--front-lb SPEC`, `[backends.NAME]` and
 //! `[front_lb]` in `ngxfix.toml`).
 //!
-//! A backend SPEC is a duration (the backend's idle keepalive timeout) or a
-//! server kind, whose documented default is used. The defaults come from
-//! each server's source or documentation, collected with references in
-//! `research/nginx-semantics.md` §5.
+//! A backend SPEC is a duration (the backend's idle keepalive timeout), a
+//! server kind, whose documented default is used ([`crate::backends::kinds`]),
+//! or a kind with its configuration file, which [`crate::backends`] reads
+//! (and edits, for `--prefer backend`). Facts keep those files' current
+//! text, so the fix loop reads them again after editing them.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
