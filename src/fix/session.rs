@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use super::edit::{apply, clash, shift_offset, BackendEdit, Edit};
+use crate::backends::{BackendFile, Reading};
 use crate::config::{ConfigTree, FileId};
 use crate::model::{Duration, Model, Version};
 use crate::rules::facts::Facts;
@@ -535,11 +536,7 @@ impl State {
     /// The new tree of each file the fixes change and the new text of
     /// each backend file, or the first file whose new text is refused and
     /// why.
-    #[allow(clippy::type_complexity)]
-    fn try_apply(
-        &self,
-        accepted: &[&Candidate],
-    ) -> Result<(Vec<(FileId, SyntaxTree)>, Vec<(usize, String)>), (FileRef, String)> {
+    fn try_apply(&self, accepted: &[&Candidate]) -> Result<NewTexts, (FileRef, String)> {
         let mut by_file: BTreeMap<FileId, Vec<&Edit>> = BTreeMap::new();
         for edit in accepted.iter().flat_map(|c| &c.edits) {
             by_file.entry(edit.file).or_default().push(edit);
@@ -569,9 +566,12 @@ impl State {
                 })?;
             if next != source.text {
                 // The file must still read, to a known value.
-                let mut probe = self.options.facts.clone();
-                probe.update_file(file, next.clone()).map_err(refused)?;
-                backends.push((file, next));
+                let (edited, reading) = self.options.facts.edited(file, next).map_err(refused)?;
+                backends.push(EditedBackend {
+                    file,
+                    edited,
+                    reading,
+                });
             }
         }
         Ok((changed, backends))
@@ -621,7 +621,7 @@ impl State {
         findings: &[Finding],
         accepted: &[&Candidate],
         changed: Vec<(FileId, SyntaxTree)>,
-        backends: Vec<(usize, String)>,
+        backends: Vec<EditedBackend>,
     ) {
         for candidate in accepted {
             let finding = &findings[candidate.finding];
@@ -660,14 +660,17 @@ impl State {
         self.config
             .replace_texts(changed)
             .expect("includes were checked when parsing");
-        for (file, text) in backends {
+        for EditedBackend {
+            file,
+            edited,
+            reading,
+        } in backends
+        {
             let facts = &mut self.options.facts;
             self.backend_originals
                 .entry(file)
                 .or_insert_with(|| facts.files[file].text.clone());
-            facts
-                .update_file(file, text)
-                .expect("the new text was read when applying");
+            facts.replace_file(file, edited, reading);
         }
         self.passes += 1;
     }
@@ -693,6 +696,18 @@ impl State {
             backend_originals: self.backend_originals,
         }
     }
+}
+
+/// What a pass's fixes make of the files they change: each tree file's
+/// new syntax tree, each backend file edited and read.
+type NewTexts = (Vec<(FileId, SyntaxTree)>, Vec<EditedBackend>);
+
+/// A backend file as the accepted fixes leave it, read.
+struct EditedBackend {
+    /// Its index in [`Facts::files`].
+    file: usize,
+    edited: BackendFile,
+    reading: Reading,
 }
 
 /// A file a fix edits: one of the tree's, or a backend's configuration

@@ -214,7 +214,8 @@ impl Facts {
         };
         let mut backend = Backend::new(Idle::Never, None, source);
         backend.file = Some(index);
-        apply_reading(&mut backend, &self.files[index]);
+        let file = &self.files[index];
+        apply_reading(&mut backend, file, file.read());
         Ok(self.insert(upstream, backend))
     }
     fn insert(&mut self, upstream: &str, backend: Backend) -> &mut Backend {
@@ -223,10 +224,9 @@ impl Facts {
         self.backends.by_name.get_mut(&key).expect("just inserted")
     }
 
-    /// Replace the text of backend file `index` (after a fix) and read it
-    /// again for every backend it serves; the new reading, or why the new
-    /// text cannot be read.
-    pub fn update_file(&mut self, index: usize, text: String) -> Result<Reading, String> {
+    /// Backend file `index` with `text` instead, and what it then says;
+    /// refused when the new text no longer reads to a known value.
+    pub fn edited(&self, index: usize, text: String) -> Result<(BackendFile, Reading), String> {
         let edited = BackendFile {
             text,
             ..self.files[index].clone()
@@ -235,13 +235,18 @@ impl Facts {
         if let Idle::Unknown(why) = &reading.idle {
             return Err(format!("{} no longer reads: {why}", edited.display()));
         }
-        self.files[index] = edited;
+        Ok((edited, reading))
+    }
+
+    /// Install a file made by [`Facts::edited`] (after a fix), with its
+    /// reading for every backend it serves.
+    pub fn replace_file(&mut self, index: usize, file: BackendFile, reading: Reading) {
         for backend in self.backends.by_name.values_mut() {
             if backend.file == Some(index) {
-                apply_reading(backend, &self.files[index]);
+                apply_reading(backend, &file, reading.clone());
             }
         }
-        Ok(reading)
+        self.files[index] = file;
     }
 }
 
@@ -253,8 +258,7 @@ fn spec_name(file: &BackendFile) -> String {
     }
 }
 
-fn apply_reading(backend: &mut Backend, file: &BackendFile) {
-    let reading = file.read();
+fn apply_reading(backend: &mut Backend, file: &BackendFile, reading: Reading) {
     backend.idle = reading.idle;
     backend.kind = ServerKind::find(reading.kind).map(|k| k.name);
     backend.detail = Some(format!("{}: {}", file.display(), reading.detail));
