@@ -573,10 +573,7 @@ mod tests {
     }
 
     fn unknown(text: &str) -> String {
-        match read(&src(text)).idle {
-            Idle::Unknown(why) => why,
-            other => panic!("{text:?} reads {other:?}"),
-        }
+        crate::backends::testing::unknown(read, src(text))
     }
 
     const DEBIAN: &str = "# Timeout: The number of seconds before receives and sends time out.\nTimeout 300\n\n#\n# KeepAlive: Whether or not to allow persistent connections\nKeepAlive On\n\nMaxKeepAliveRequests 100\n\nKeepAliveTimeout 5\n\nIncludeOptional conf-enabled/*.conf\n";

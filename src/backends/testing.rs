@@ -15,6 +15,15 @@ pub fn apply(text: &str, edits: &[TextEdit]) -> String {
     text::apply(text, edits).unwrap_or_else(|why| panic!("{why} in {text:?}"))
 }
 
+/// Why a kind's `read` cannot determine `source`'s idle timeout; a panic
+/// when it can.
+pub fn unknown(read: fn(&Source<'_>) -> Reading, source: Source<'_>) -> String {
+    match read(&source).idle {
+        Idle::Unknown(why) => why,
+        other => panic!("{:?} reads {other:?}", source.text),
+    }
+}
+
 /// Raise `source` to `target` with a kind's `raise`, check that its `read`
 /// gives at least `target` (or no timeout) on the result, and return it.
 pub fn raised(

@@ -771,10 +771,7 @@ mod tests {
     }
 
     fn unknown(text: &str) -> String {
-        match read(&src(text)).idle {
-            Idle::Unknown(why) => why,
-            other => panic!("{text:?} reads {other:?}"),
-        }
+        crate::backends::testing::unknown(read, src(text))
     }
 
     const HTTP11: &str = "[uwsgi]\n; the app\nmodule = app:application\nhttp11-socket = 127.0.0.1:8000\nsocket-timeout = 2\nmaster = true\n";

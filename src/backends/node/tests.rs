@@ -25,10 +25,7 @@ fn raised(text: &str, target_ms: u64) -> String {
 }
 
 fn unknown(text: &str) -> String {
-    match read(&src(text)).idle {
-        Idle::Unknown(why) => why,
-        other => panic!("{text:?} reads {other:?}"),
-    }
+    crate::backends::testing::unknown(read, src(text))
 }
 
 const PLAIN: &str = "const http = require('http');\n\
