@@ -19,6 +19,10 @@
 //! assert_eq!(listen.line_col().line, 3);
 //! ```
 
+// The grammar's generated parser names `alloc` (pest without `std`: see
+// syntax::parse on the nesting limit).
+extern crate alloc;
+
 pub mod backends;
 pub mod config;
 pub mod fix;

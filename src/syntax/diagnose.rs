@@ -169,24 +169,14 @@ fn stuck_at(text: &[u8], source: &str, offset: usize) -> SourceError {
     }
 }
 
-/// When the replay finds nothing wrong, the grammar stopped for another
-/// reason: blocks nested deeper than the parser's stack allows (pest's guard
-/// stops it cleanly), or a case the replay does not model; report pest's own
-/// finding rather than nothing.
+/// When the replay finds nothing wrong, the grammar stopped for a reason
+/// the replay does not model; report pest's own finding rather than nothing.
 fn fallback(text: &[u8], failure: &Error<Rule>) -> SourceError {
     let offset = match failure.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
     let message = match &failure.variant {
-        pest::error::ErrorVariant::CustomError { message } if message.contains("limit") => {
-            return SourceError::at(
-                text,
-                offset,
-                "blocks are nested too deeply to read",
-                Some(format!("the parser ran out of stack here ({message})")),
-            );
-        }
         pest::error::ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
             let names: Vec<String> = positives.iter().map(|r| format!("{r:?}")).collect();
             format!("syntax error, expected {}", names.join(" or "))

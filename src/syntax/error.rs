@@ -46,11 +46,18 @@ impl SourceError {
     }
 
     pub(crate) fn too_large(len: usize) -> Self {
+        Self::unreadable(format!(
+            "file too large ({len} bytes; at most 4 GiB is supported)"
+        ))
+    }
+
+    /// A file that cannot be read for a reason that has no place in it.
+    pub(crate) fn unreadable(message: String) -> Self {
         SourceError {
             offset: 0,
             line: 1,
             col: 1,
-            message: format!("file too large ({len} bytes; at most 4 GiB is supported)"),
+            message,
             hint: None,
             line_text: String::new(),
         }
