@@ -62,6 +62,10 @@ pub struct Nginx {
     /// The compiled-in prefix (from `nginx -V`), asked once: `None` when it
     /// could not be learned.
     prefix: OnceLock<Option<PathBuf>>,
+    /// What `nginx -v` printed on standard error, asked once (finding an
+    /// nginx and reading its version both need it): `None` when it did
+    /// not run or did not succeed.
+    printed_version: OnceLock<Option<String>>,
 }
 
 impl Nginx {
@@ -98,6 +102,7 @@ impl Nginx {
         Nginx {
             program,
             prefix: OnceLock::new(),
+            printed_version: OnceLock::new(),
         }
     }
 
@@ -109,24 +114,10 @@ impl Nginx {
     /// The version this nginx reports (`nginx -v`); an error says what it
     /// printed instead.
     pub fn version(&self) -> Result<Version, String> {
-        let mut child = Command::new(&self.program)
-            .arg("-v")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("{} -v: {e}", self.program.display()))?;
-        let stderr = child.stderr.take();
-        // `-v` prints one short line, far below a pipe's buffer: waiting
-        // first cannot block on a full pipe.
-        wait_bounded(child, TIMEOUT)
-            .filter(ExitStatus::success)
+        let printed = self
+            .printed_version()
             .ok_or_else(|| format!("{} -v did not succeed", self.program.display()))?;
-        let mut printed = String::new();
-        if let Some(mut pipe) = stderr {
-            let _ = pipe.read_to_string(&mut printed);
-        }
-        Version::from_nginx_v(&printed).ok_or_else(|| {
+        Version::from_nginx_v(printed).ok_or_else(|| {
             format!(
                 "{} -v printed \"{}\", which names no nginx version",
                 self.program.display(),
@@ -137,16 +128,31 @@ impl Nginx {
 
     /// Whether `nginx -v` starts and succeeds.
     fn runs(&self) -> bool {
-        let child = Command::new(&self.program)
-            .arg("-v")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        match child {
-            Ok(child) => matches!(wait_bounded(child, TIMEOUT), Some(status) if status.success()),
-            Err(_) => false,
-        }
+        self.printed_version().is_some()
+    }
+
+    /// Standard error of `nginx -v`, when it succeeds.
+    fn printed_version(&self) -> Option<&str> {
+        self.printed_version
+            .get_or_init(|| {
+                let mut child = Command::new(&self.program)
+                    .arg("-v")
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .ok()?;
+                let stderr = child.stderr.take();
+                // `-v` prints one short line, far below a pipe's buffer:
+                // waiting first cannot block on a full pipe.
+                wait_bounded(child, TIMEOUT).filter(ExitStatus::success)?;
+                let mut printed = String::new();
+                if let Some(mut pipe) = stderr {
+                    let _ = pipe.read_to_string(&mut printed);
+                }
+                Some(printed)
+            })
+            .as_deref()
     }
 
     /// The compiled-in prefix, from `nginx -V` (run in `scratch`).

@@ -71,14 +71,33 @@ impl<'m> Effective<'m> {
 
     /// The value as text: the first entry, `None` when unset.
     pub fn value(&self) -> Option<String> {
-        self.entries().into_iter().next()
+        self.first_entry().map(|args| args.join(" "))
     }
 
     /// The first argument of the first entry: what a duration, size or
     /// number directive's value is (`keepalive_timeout 65 60;` is 65s, the
     /// second argument being the `Keep-Alive` header's value).
     pub fn first_arg(&self) -> Option<String> {
-        self.entry_args().into_iter().next()?.into_iter().next()
+        self.first_entry()?.into_iter().next()
+    }
+
+    /// The first entry's argument values, built alone: comparisons read
+    /// only it, once per candidate directive and rule.
+    fn first_entry(&self) -> Option<Vec<String>> {
+        match &self.source {
+            Source::Config(nodes) => Some(
+                nodes
+                    .first()?
+                    .args()
+                    .map(|a| a.value().into_owned())
+                    .collect(),
+            ),
+            Source::Default(text) => {
+                let first = split_default(text).into_iter().next()?;
+                Some(first.split(' ').map(str::to_string).collect())
+            }
+            Source::Unset => None,
+        }
     }
 
     /// The text a comparison reads: the first argument for durations,

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::facts::{Backend, Facts, Idle, ServerKind};
-use super::schema::{Cond, ValueTest};
+use super::schema::{Cond, List, ValueTest};
 use super::template::{compare, Scope, Template, Value};
 use crate::fix::style::Styles;
 use crate::model::{
@@ -448,22 +448,23 @@ fn effective_passes(
         return false;
     }
     let kind = value.info.map(|i| i.value);
-    let entries = value.entry_args();
-    if let Some(tests) = &test.entry {
-        if !entries
-            .iter()
-            .any(|args| entry_passes(&tests.0, args, subject))
+    // Entries and the compared text are built only for the tests that read
+    // them: this runs once per candidate directive and rule.
+    if test.entry.is_some() || test.no_entry.is_some() {
+        let entries = value.entry_args();
+        let some_entry = |tests: &List<ValueTest>| {
+            entries
+                .iter()
+                .any(|args| entry_passes(&tests.0, args, subject))
+        };
+        if test.entry.as_ref().is_some_and(|t| !some_entry(t))
+            || test.no_entry.as_ref().is_some_and(some_entry)
         {
             return false;
         }
     }
-    if let Some(tests) = &test.no_entry {
-        if entries
-            .iter()
-            .any(|args| entry_passes(&tests.0, args, subject))
-        {
-            return false;
-        }
+    if !test.reads_value() {
+        return true;
     }
     value_tests_pass(test, value.compared_text().as_deref(), kind, subject)
 }
@@ -506,19 +507,25 @@ fn value_tests_pass(
             || test.ge.is_some();
         return !needs_value;
     };
-    let value = typed(actual, kind);
+    // Typed only when a comparison needs it.
+    let typed_value = std::cell::OnceCell::new();
+    let value = || typed_value.get_or_init(|| typed(actual, kind));
     // `None`: the expected value cannot be computed here (a missing fact),
     // so the test cannot pass either way.
+    let same_text = |text: &str| {
+        if test.ignore_case {
+            text.eq_ignore_ascii_case(actual)
+        } else {
+            text == actual
+        }
+    };
     let equal = |t: &Template| match t.evaluate(scope) {
         Ok(expected) => {
-            let text = expected.to_string();
-            Some(
-                (if test.ignore_case {
-                    text.eq_ignore_ascii_case(actual)
-                } else {
-                    text == actual
-                }) || compare(&value, &expected) == Some(std::cmp::Ordering::Equal),
-            )
+            let same = match &expected {
+                Value::Text(text) => same_text(text),
+                other => same_text(&other.to_string()),
+            };
+            Some(same || compare(value(), &expected) == Some(std::cmp::Ordering::Equal))
         }
         Err(_) => None,
     };
@@ -550,7 +557,7 @@ fn value_tests_pass(
             let Ok(expected) = template.evaluate(scope) else {
                 return false;
             };
-            match compare(&value, &expected) {
+            match compare(value(), &expected) {
                 Some(order) if allowed.contains(&order) => {}
                 _ => return false,
             }

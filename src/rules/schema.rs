@@ -340,6 +340,21 @@ pub struct ValueTest {
     pub no_entry: Option<List<ValueTest>>,
 }
 
+impl ValueTest {
+    /// Whether any test reads the value itself (beyond `present`,
+    /// `configured` and the entry tests).
+    pub fn reads_value(&self) -> bool {
+        !self.equals.0.is_empty()
+            || !self.not_equals.0.is_empty()
+            || self.regex.is_some()
+            || self.not_regex.is_some()
+            || self.lt.is_some()
+            || self.le.is_some()
+            || self.gt.is_some()
+            || self.ge.is_some()
+    }
+}
+
 /// Facts about the backend behind an upstream (from `--backend` or
 /// `ngxfix.toml`).
 #[derive(Debug, Clone, Default, Deserialize)]

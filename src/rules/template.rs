@@ -298,7 +298,12 @@ pub fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
     // Text takes the kind of the other side (`1m` is a minute next to a
     // duration, a mebibyte next to a size); two texts read as literals.
     let (a, b) = match (a, b) {
-        (Value::Text(x), Value::Text(y)) => (Value::literal(x), Value::literal(y)),
+        (Value::Text(x), Value::Text(y)) => match (Value::literal(x), Value::literal(y)) {
+            // Two words that are not quantities do not compare (the common
+            // case, cut short: this runs per entry of an array directive).
+            (Value::Text(_), Value::Text(_)) => return None,
+            pair => pair,
+        },
         (Value::Text(_), _) => (coerce(a, b)?, b.clone()),
         (_, Value::Text(_)) => (a.clone(), coerce(b, a)?),
         _ => (coerce(a, b)?, coerce(b, a)?),
