@@ -54,36 +54,74 @@ pub fn median(mut samples: Vec<Duration>) -> Duration {
 /// Call it before the benchmark allocates much itself: a forked child's
 /// peak RSS can include the parent's pages from before exec.
 pub fn time_binary(args: &[&str], runs: usize) -> (Vec<Duration>, u64) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ngxfix"));
+    command.args(args);
+    let timed = time_command(&mut command, runs, None, &[0, 1])
+        .unwrap_or_else(|why| panic!("ngxfix {args:?}: {why}"));
+    (timed.wall, timed.peak_rss)
+}
+
+/// Wall times (fastest first) and the largest peak RSS of repeated runs.
+pub struct Timed {
+    pub wall: Vec<Duration>,
+    pub peak_rss: u64,
+}
+
+/// Run `command` up to `runs` times (output discarded), each stopped after
+/// `timeout`; an exit code outside `ok_codes` or a timeout is an error that
+/// says which. Peak RSS is read per child with wait4(2).
+pub fn time_command(
+    command: &mut Command,
+    runs: usize,
+    timeout: Option<Duration>,
+    ok_codes: &[i32],
+) -> Result<Timed, String> {
     use std::process::Stdio;
-    let mut peak = 0u64;
-    let mut wall: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            // Reaped by wait4 below, which also gives its resource usage.
-            #[allow(clippy::zombie_processes)]
-            let child = Command::new(env!("CARGO_BIN_EXE_ngxfix"))
-                .args(args)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("ngxfix starts");
-            let mut status = 0;
-            // SAFETY: wait4 writes the status and usage of our own child.
-            let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-            let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-            let elapsed = start.elapsed();
-            assert_eq!(pid, child.id() as i32, "wait4 failed");
-            let code = libc::WEXITSTATUS(status);
-            assert!(
-                libc::WIFEXITED(status) && (code == 0 || code == 1),
-                "ngxfix {args:?} failed with status {status}"
-            );
-            peak = peak.max(usage.ru_maxrss as u64 * 1024);
-            elapsed
-        })
-        .collect();
+    use std::sync::mpsc;
+    let mut peak_rss = 0u64;
+    let mut wall = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        // Reaped by wait4 below, which also gives its resource usage.
+        #[allow(clippy::zombie_processes)]
+        let child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("does not start: {e}"))?;
+        let pid = child.id() as i32;
+        // A watchdog kills the child at the deadline unless told it ended.
+        let (ended, wait_end) = mpsc::channel::<()>();
+        let watchdog = timeout.map(|limit| {
+            std::thread::spawn(move || {
+                if wait_end.recv_timeout(limit).is_err() {
+                    // SAFETY: signalling our own child, not yet reaped.
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                    return true;
+                }
+                false
+            })
+        });
+        let mut status = 0;
+        // SAFETY: wait4 writes the status and usage of our own child.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        let elapsed = start.elapsed();
+        let _ = ended.send(());
+        let timed_out = watchdog.is_some_and(|w| w.join().unwrap_or(false));
+        assert_eq!(reaped, pid, "wait4 failed");
+        if timed_out {
+            return Err(format!("timed out after {:.0?}", timeout.unwrap()));
+        }
+        let code = libc::WEXITSTATUS(status);
+        if !libc::WIFEXITED(status) || !ok_codes.contains(&code) {
+            return Err(format!("failed with status {status}"));
+        }
+        peak_rss = peak_rss.max(usage.ru_maxrss as u64 * 1024);
+        wall.push(elapsed);
+    }
     wall.sort();
-    (wall, peak)
+    Ok(Timed { wall, peak_rss })
 }
 
 /// Bytes of every file under a folder.
