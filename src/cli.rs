@@ -28,6 +28,9 @@ pub enum Command {
     TestRules(TestRulesArgs),
     /// Parse a configuration tree (includes followed) and print it.
     Parse(ParseArgs),
+    /// Print the configuration tree (or write it to a folder) with secrets
+    /// replaced by stable placeholders, to share it safely.
+    Redact(RedactArgs),
 }
 
 /// Where rules and settings come from; shared by the rule commands.
@@ -235,6 +238,43 @@ pub enum ParseFormat {
     Dump,
     /// Counts only: files, bytes, lines, tokens, directives, comments.
     Stats,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RedactArgs {
+    /// The main configuration file, or `-` for standard input (an `nginx -T`
+    /// dump is split into its files). Default: the path `nginx -V` reports,
+    /// else /etc/nginx/nginx.conf.
+    pub path: Option<PathBuf>,
+
+    /// Write each redacted file under DIR (which must not exist or be
+    /// empty), paths relative to the main file's directory, instead of
+    /// printing the tree.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+
+    /// Also replace IP addresses and host names (upstream names, loopback
+    /// and `localhost` stay).
+    #[arg(long)]
+    pub hosts: bool,
+
+    /// How to report what was redacted, on standard error.
+    #[arg(long, value_enum, default_value_t = RedactReport::Text)]
+    pub report: RedactReport,
+
+    /// Redact only the named file, without following its includes.
+    #[arg(long)]
+    pub no_includes: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RedactReport {
+    /// One line per redacted value (kind, file:line, placeholder), then totals.
+    Text,
+    /// The same as JSON.
+    Json,
+    /// Nothing.
+    None,
 }
 
 fn parse_prefer(text: &str) -> Result<ngxfix::rules::facts::Prefer, String> {

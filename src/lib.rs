@@ -28,6 +28,7 @@ pub mod config;
 pub mod fix;
 pub mod model;
 pub mod output;
+pub mod redact;
 pub mod rules;
 pub mod settings;
 pub mod syntax;

@@ -5,6 +5,7 @@ pub mod fix;
 pub mod inputs;
 pub mod parse;
 pub mod prompt;
+pub mod redact;
 pub mod rule_docs;
 pub mod rulesets;
 pub mod test_rules;

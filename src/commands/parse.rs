@@ -32,9 +32,8 @@ pub fn run(args: &ParseArgs, out: &mut impl Write) -> anyhow::Result<u8> {
         }
         ParseFormat::Dump => {
             for file in config.files() {
-                writeln!(out, "# configuration file {}:", file.display_path())?;
-                out.write_all(&ngxfix::syntax::print(&file.tree))?;
-                writeln!(out)?;
+                let text = ngxfix::syntax::print(&file.tree);
+                ngxfix::config::dump::write_file(out, &file.display_path(), &text)?;
             }
         }
     }

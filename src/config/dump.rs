@@ -16,6 +16,14 @@ pub struct DumpedFile {
     pub text: Vec<u8>,
 }
 
+/// Write one file the way `nginx -T` does: the header, its bytes, one more
+/// LF. [`split`] reads it back.
+pub fn write_file(out: &mut dyn std::io::Write, path: &str, text: &[u8]) -> std::io::Result<()> {
+    writeln!(out, "# configuration file {path}:")?;
+    out.write_all(text)?;
+    writeln!(out)
+}
+
 /// If `text` is an `nginx -T` dump, its files in dump order (the main
 /// configuration first); otherwise `None`.
 pub fn split(text: &[u8]) -> Option<Vec<DumpedFile>> {

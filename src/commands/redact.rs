@@ -1,0 +1,276 @@
+//! `ngxfix redact`: the tree with its secrets replaced, on standard output
+//! (one file as is, several as an `nginx -T` dump that `ngxfix check -`
+//! reads back) or under a folder (`-o DIR`); the report on standard error.
+//! The input files are only read.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{bail, Context};
+
+use crate::cli::{RedactArgs, RedactReport};
+use ngxfix::config::{dump, ConfigTree, Origin};
+use ngxfix::redact::{self, Kind, Redacted};
+
+/// Where files outside the main file's directory go under `-o DIR`.
+const OUTSIDE: &str = "_outside";
+/// What a leading `..` becomes under [`OUTSIDE`].
+const UP: &str = "_up";
+/// The name of the main file read from standard input, under `-o DIR`.
+const STDIN_NAME: &str = "nginx.conf";
+
+/// Redact the tree and print or write it; exit status 0.
+pub fn run(args: &RedactArgs, out: &mut impl Write) -> anyhow::Result<u8> {
+    let config = super::load(args.path.as_deref(), !args.no_includes)?;
+    let redacted = redact::redact(&config, redact::Options { hosts: args.hosts })?;
+    let written = match &args.output {
+        Some(dir) => Some(write_tree(&config, &redacted, dir)?),
+        None => {
+            print_tree(&config, &redacted, out)?;
+            None
+        }
+    };
+    let report = match args.report {
+        RedactReport::Text => text_report(&config, &redacted, written.as_ref()),
+        RedactReport::Json => json_report(&config, &redacted, written.as_ref())?,
+        RedactReport::None => String::new(),
+    };
+    std::io::stderr().write_all(report.as_bytes())?;
+    Ok(0)
+}
+
+/// One file as its text; several (or a dump read from standard input) as
+/// a dump, so the paths and the include links survive.
+fn print_tree(
+    config: &ConfigTree,
+    redacted: &Redacted,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let files = config.files();
+    if files.len() == 1 && files[0].origin != Origin::Dump {
+        out.write_all(&redacted.texts[0])?;
+        return Ok(());
+    }
+    for (file, text) in files.iter().zip(&redacted.texts) {
+        dump::write_file(out, &file.display_path(), text)?;
+    }
+    Ok(())
+}
+
+/// Write every file under `dir`: built in a temporary folder beside it and
+/// renamed into place, so a failure leaves nothing half-written. `dir`
+/// must not exist or be empty.
+fn write_tree(config: &ConfigTree, redacted: &Redacted, dir: &Path) -> anyhow::Result<PathBuf> {
+    if dir.exists() {
+        let mut entries = std::fs::read_dir(dir)
+            .with_context(|| format!("{}: not a readable directory", dir.display()))?;
+        if entries.next().is_some() {
+            bail!(
+                "{}: the output directory is not empty; give a new or empty one",
+                dir.display()
+            );
+        }
+    }
+    let main_dir = lexical(&config.main().path)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let staging = tempfile::Builder::new()
+        .prefix(".ngxfix-redact-")
+        .tempdir_in(&parent)
+        .with_context(|| format!("creating a folder in {}", parent.display()))?;
+    for (file, text) in config.files().iter().zip(&redacted.texts) {
+        let relative = output_path(&file.path, &main_dir);
+        let target = staging.path().join(&relative);
+        if let Some(folder) = target.parent() {
+            std::fs::create_dir_all(folder)
+                .with_context(|| format!("creating {}", folder.display()))?;
+        }
+        let mut handle = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&target)
+            .with_context(|| format!("writing {}", relative.display()))?;
+        handle.write_all(text)?;
+    }
+    let staged = staging.keep();
+    if let Err(error) = std::fs::rename(&staged, dir) {
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(error).with_context(|| format!("moving the result to {}", dir.display()));
+    }
+    Ok(dir.to_path_buf())
+}
+
+/// Where a file goes under the output folder: its path relative to the
+/// main file's directory; a file elsewhere under `_outside/`, with its
+/// absolute path without the root, or its relative path with each leading
+/// `..` as `_up`. Only normal components: nothing can land outside.
+fn output_path(path: &Path, main_dir: &Path) -> PathBuf {
+    if path.as_os_str() == "-" {
+        return PathBuf::from(STDIN_NAME);
+    }
+    let path = lexical(path);
+    if let Ok(inside) = path.strip_prefix(main_dir) {
+        if inside
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+        {
+            return inside.to_path_buf();
+        }
+    }
+    let mut out = PathBuf::from(OUTSIDE);
+    for component in path.components() {
+        match component {
+            Component::Normal(name) => out.push(name),
+            Component::ParentDir => out.push(UP),
+            Component::RootDir | Component::Prefix(_) | Component::CurDir => {}
+        }
+    }
+    out
+}
+
+/// A path with `.` dropped and `dir/..` folded, without asking the disk.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn totals(redacted: &Redacted) -> BTreeMap<Kind, usize> {
+    let mut totals = BTreeMap::new();
+    for entry in &redacted.entries {
+        *totals.entry(entry.kind).or_default() += 1;
+    }
+    totals
+}
+
+fn text_report(config: &ConfigTree, redacted: &Redacted, written: Option<&PathBuf>) -> String {
+    let path = |file: usize| config.files()[file].display_path();
+    let mut out = String::new();
+    for entry in &redacted.entries {
+        out += &format!(
+            "{}:{}: {} -> {}\n",
+            path(entry.file),
+            entry.line,
+            entry.kind.name(),
+            entry.placeholder
+        );
+    }
+    for unread in &redacted.unread {
+        out += &format!(
+            "{}:{}: {} names a secret file: not read, not copied, path kept\n",
+            path(unread.file),
+            unread.line,
+            unread.directive
+        );
+    }
+    let totals = totals(redacted);
+    let listed: Vec<String> = Kind::ALL
+        .iter()
+        .filter_map(|k| totals.get(k).map(|n| format!("{} {n}", k.name())))
+        .collect();
+    out += &format!(
+        "redacted {} value{} in {} file{}{}{}\n",
+        redacted.entries.len(),
+        plural(redacted.entries.len()),
+        config.files().len(),
+        plural(config.files().len()),
+        if listed.is_empty() { "" } else { ": " },
+        listed.join(", ")
+    );
+    if let Some(dir) = written {
+        out += &format!("wrote the redacted files under {}\n", dir.display());
+    }
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn json_report(
+    config: &ConfigTree,
+    redacted: &Redacted,
+    written: Option<&PathBuf>,
+) -> anyhow::Result<String> {
+    let path = |file: usize| config.files()[file].display_path();
+    let with_path = |file: usize, value: serde_json::Value| {
+        let mut value = value;
+        value["path"] = path(file).into();
+        value
+    };
+    let entries = redacted
+        .entries
+        .iter()
+        .map(|e| Ok(with_path(e.file, serde_json::to_value(e)?)))
+        .collect::<serde_json::Result<Vec<_>>>()?;
+    let unread = redacted
+        .unread
+        .iter()
+        .map(|u| Ok(with_path(u.file, serde_json::to_value(u)?)))
+        .collect::<serde_json::Result<Vec<_>>>()?;
+    let totals: BTreeMap<&str, usize> = totals(redacted)
+        .into_iter()
+        .map(|(k, n)| (k.name(), n))
+        .collect();
+    let report = serde_json::json!({
+        "redacted": entries,
+        "not_read": unread,
+        "totals": totals,
+        "output_dir": written.map(|d| d.display().to_string()),
+    });
+    Ok(serde_json::to_string_pretty(&report)? + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_paths_stay_inside() {
+        let main = Path::new("conf");
+        assert_eq!(
+            output_path(Path::new("conf/sites/a.conf"), main),
+            PathBuf::from("sites/a.conf")
+        );
+        assert_eq!(
+            output_path(Path::new("conf/./x/../b.conf"), main),
+            PathBuf::from("b.conf")
+        );
+        assert_eq!(
+            output_path(Path::new("/etc/nginx/mime.types"), main),
+            PathBuf::from("_outside/etc/nginx/mime.types")
+        );
+        assert_eq!(
+            output_path(Path::new("conf/../../shared/c.conf"), main),
+            PathBuf::from("_outside/_up/shared/c.conf")
+        );
+        assert_eq!(
+            output_path(Path::new("-"), Path::new("")),
+            PathBuf::from("nginx.conf")
+        );
+        assert_eq!(
+            output_path(Path::new("conf.d/x.conf"), Path::new("")),
+            PathBuf::from("conf.d/x.conf")
+        );
+    }
+}

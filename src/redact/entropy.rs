@@ -1,0 +1,198 @@
+//! High-entropy strings: API keys, tokens, hashes and passwords that no
+//! directive names as secret, found by how random they look.
+//!
+//! A candidate is a run of base64/base64url/hex characters of at least
+//! [`MIN_LEN`] bytes. It must mix character classes (digits with letters, or
+//! upper with lower case) and have a Shannon entropy of at least
+//! [`MIN_BITS`] bits a character ([`MIN_HEX_BITS`] for hex strings, whose
+//! alphabet caps them at 4). Paths are judged segment by segment, and
+//! compound identifiers (`ECDHE-RSA-AES128-GCM-SHA256`,
+//! `ngx_http_upstream_module`) are not secrets however long.
+
+use super::text::Piece;
+
+/// Shortest string judged: API keys and tokens are longer, while words,
+/// names and most identifiers are shorter.
+pub const MIN_LEN: usize = 20;
+/// Bits a character for a mixed-alphabet string. A random base64 string of
+/// 20 characters scores about 4.1; English words and identifiers of that
+/// length stay under 3.5.
+pub const MIN_BITS: f64 = 3.7;
+/// Bits a character for a hex string (at most 4; a random 32-digit hex
+/// string scores about 3.7).
+pub const MIN_HEX_BITS: f64 = 3.2;
+/// Hex strings shorter than a 128-bit hash are too often colors, ids or
+/// counters.
+pub const MIN_HEX_LEN: usize = 32;
+
+/// Shannon entropy of a string, in bits a byte.
+pub fn shannon(text: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    for &b in text.as_bytes() {
+        counts[b as usize] += 1;
+    }
+    let len = text.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Whether `text` on its own looks like a random secret.
+pub fn looks_random(text: &str) -> bool {
+    if text.len() < MIN_LEN || text.contains(super::placeholder::MARK) {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let lower = bytes.iter().any(u8::is_ascii_lowercase);
+    let upper = bytes.iter().any(u8::is_ascii_uppercase);
+    let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
+    if bytes.iter().all(u8::is_ascii_hexdigit) && !(lower && upper) {
+        return text.len() >= MIN_HEX_LEN && digits > 0 && shannon(text) >= MIN_HEX_BITS;
+    }
+    let mixed = (digits > 0 && (lower || upper)) || (lower && upper);
+    mixed && !is_compound_identifier(text) && shannon(text) >= MIN_BITS
+}
+
+/// `AES128-GCM-SHA256`, `X_Forwarded_Proto`, `TLSv1_2-only`: parts joined by
+/// `-` or `_`, each a word, a number, or a word followed by a number. Random
+/// strings that happen to hold `-` or `_` have parts that mix them freely.
+fn is_compound_identifier(text: &str) -> bool {
+    let parts: Vec<&str> = text.split(['-', '_']).collect();
+    parts.len() >= 2
+        && parts.iter().all(|part| {
+            let letters = part.bytes().take_while(u8::is_ascii_alphabetic).count();
+            let rest = &part.as_bytes()[letters..];
+            rest.iter().all(u8::is_ascii_digit) && (letters == 0 || is_word_case(&part[..letters]))
+        })
+}
+
+/// One case, or a capital then lower case: how words are written, unlike
+/// random letters.
+fn is_word_case(word: &str) -> bool {
+    let tail = &word[1..];
+    word.bytes().all(|b| b.is_ascii_lowercase())
+        || word.bytes().all(|b| b.is_ascii_uppercase())
+        || tail.bytes().all(|b| b.is_ascii_lowercase())
+        || word.len() <= 4
+}
+
+/// The characters of base64, base64url and hex strings.
+fn is_run_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'-')
+}
+
+/// The high-entropy strings inside a piece of text (an argument, a comment),
+/// as pieces of it.
+pub fn find(piece: Piece<'_>) -> Vec<Piece<'_>> {
+    let bytes = piece.text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_run_char(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_run_char(bytes[i]) {
+            i += 1;
+        }
+        // A run right after `$` is a variable name, after `\` an escape.
+        if start > 0 && matches!(bytes[start - 1], b'$' | b'{' | b'\\') {
+            continue;
+        }
+        let run = piece.slice(start, i);
+        judge_run(run, &mut found);
+    }
+    found
+}
+
+/// A run is judged whole, unless it reads as a path, then each segment.
+fn judge_run<'a>(run: Piece<'a>, found: &mut Vec<Piece<'a>>) {
+    let trimmed = run.trim_matches(|c| matches!(c, '/' | '-' | '_'));
+    let Some(run) = trimmed else { return };
+    let path_like =
+        run.text.contains('/')
+            && (run.text.split('/').any(|segment| {
+                segment.len() >= 2 && segment.bytes().all(|b| b.is_ascii_lowercase())
+            }) || run.text.contains("//"));
+    if !path_like {
+        // Base64 padding belongs to the secret but adds no randomness.
+        let core = run.text.trim_end_matches('=');
+        if looks_random(core) {
+            found.push(run);
+        }
+        return;
+    }
+    let mut offset = 0;
+    for segment in run.text.split('/') {
+        if looks_random(segment.trim_end_matches('=')) {
+            found.push(run.slice(offset, offset + segment.len()));
+        }
+        offset += segment.len() + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<&str> {
+        find(Piece { start: 0, text })
+            .into_iter()
+            .map(|p| p.text)
+            .collect()
+    }
+
+    #[test]
+    fn entropy_of_simple_strings() {
+        assert_eq!(shannon("aaaa"), 0.0);
+        assert!((shannon("abab") - 1.0).abs() < 1e-9);
+        assert!((shannon("abcd") - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn random_tokens_are_found() {
+        for secret in [
+            "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+            "AKIAIOSFODNN7EXAMPLEKEY9",
+            "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "dGhpcyBpcyBhIHNlY3JldCB0b2tlbg==",
+        ] {
+            assert_eq!(found(secret), [secret], "{secret}");
+        }
+        // Inside other text, and a path segment of its own.
+        assert_eq!(
+            found("token wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLE; x"),
+            ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLE"]
+        );
+        assert_eq!(
+            found("/hooks/services/T0AB12CD3/B0EF45GH6/aB3dE5fG7hJ9kL1mN3pQ5rS7"),
+            ["aB3dE5fG7hJ9kL1mN3pQ5rS7"]
+        );
+    }
+
+    #[test]
+    fn ordinary_words_are_not_secrets() {
+        for text in [
+            "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384",
+            "ngx_http_upstream_keepalive_module",
+            "/var/www/example.com/public_html/index.php",
+            "$http_x_forwarded_for$request_uri",
+            "application/vnd.ms-fontobject",
+            "X-Content-Type-Options-Something",
+            "TLSv1.2 TLSv1.3",
+            "REDACTED_TOKEN_12345678901234",
+            "0123456789abcdef",
+            "proxy_set_header_X_Forwarded_For",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+}

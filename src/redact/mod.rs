@@ -1,0 +1,538 @@
+//! Redaction: the configuration tree with its secrets (and, on request, its
+//! addresses and host names) replaced by stable placeholders, as byte-range
+//! edits on each file's original text, so formatting, comments, CRLF and a
+//! BOM stay as written and the result still parses.
+//!
+//! The pass: detectors ([`detect`], [`hosts`]) mark byte ranges in every
+//! directive, comment (and directives commented out) and Lua block; each
+//! secret found is then looked for everywhere else in the tree, so a token
+//! also pasted into a comment goes too; overlapping ranges merge; numbering
+//! follows the files in tree order and each file in document order
+//! ([`placeholder`]). Files that directives name as secret
+//! ([`detect::SECRET_FILES`]) are never opened: only the configuration and
+//! its includes are read.
+
+pub mod detect;
+pub mod entropy;
+pub mod hosts;
+pub mod placeholder;
+pub mod text;
+
+use std::collections::{BTreeMap, HashSet};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::config::{ConfigTree, FileId};
+use crate::fix::{self, Edit};
+use crate::syntax::{self, Directive, Quote, SyntaxTree, TokenKind, Word};
+use placeholder::Placeholders;
+use text::Piece;
+
+/// What to redact besides secrets.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Also IP addresses and host names.
+    pub hosts: bool,
+}
+
+/// Why a range was redacted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A credential in the value of a sensitive header or parameter.
+    HeaderCredential,
+    /// A cookie's value.
+    Cookie,
+    /// The password of a URL's userinfo.
+    UrlPassword,
+    /// A URL's user name that looks like a token.
+    UrlUser,
+    /// `secure_link_secret`, or a literal in `secure_link_md5`.
+    SecureLinkSecret,
+    /// The value of `set $token ...` or `env API_KEY=...`.
+    SecretVariable,
+    /// A key of a map over credentials, or a random-looking key.
+    MapKey,
+    /// A private key written inline (`data:...`).
+    PrivateKey,
+    /// A sensitive URL query parameter (`?access_token=...`).
+    QueryParameter,
+    /// `password: ...` or `api_key = ...` in a comment or Lua code.
+    Assignment,
+    /// A string that looks random (an API key, a hash).
+    HighEntropy,
+    /// An IPv4 address (`--hosts`).
+    Ipv4,
+    /// An IPv6 address (`--hosts`).
+    Ipv6,
+    /// A host name (`--hosts`).
+    Hostname,
+}
+
+impl Kind {
+    /// Every kind, in report order.
+    pub const ALL: [Kind; 14] = [
+        Kind::HeaderCredential,
+        Kind::Cookie,
+        Kind::UrlPassword,
+        Kind::UrlUser,
+        Kind::SecureLinkSecret,
+        Kind::SecretVariable,
+        Kind::MapKey,
+        Kind::PrivateKey,
+        Kind::QueryParameter,
+        Kind::Assignment,
+        Kind::HighEntropy,
+        Kind::Ipv4,
+        Kind::Ipv6,
+        Kind::Hostname,
+    ];
+
+    /// The kind's name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::HeaderCredential => "header-credential",
+            Kind::Cookie => "cookie",
+            Kind::UrlPassword => "url-password",
+            Kind::UrlUser => "url-user",
+            Kind::SecureLinkSecret => "secure-link-secret",
+            Kind::SecretVariable => "secret-variable",
+            Kind::MapKey => "map-key",
+            Kind::PrivateKey => "private-key",
+            Kind::QueryParameter => "query-parameter",
+            Kind::Assignment => "assignment",
+            Kind::HighEntropy => "high-entropy",
+            Kind::Ipv4 => "ipv4",
+            Kind::Ipv6 => "ipv6",
+            Kind::Hostname => "hostname",
+        }
+    }
+
+    /// The label inside a secret's placeholder (`REDACTED_<LABEL>_N`).
+    fn label(self) -> &'static str {
+        match self {
+            Kind::HeaderCredential | Kind::QueryParameter | Kind::UrlUser => "TOKEN",
+            Kind::Cookie => "COOKIE",
+            Kind::UrlPassword => "PASSWORD",
+            Kind::SecureLinkSecret | Kind::SecretVariable | Kind::Assignment => "SECRET",
+            Kind::MapKey => "KEY",
+            Kind::PrivateKey => "PRIVATE_KEY",
+            Kind::HighEntropy | Kind::Ipv4 | Kind::Ipv6 | Kind::Hostname => "STRING",
+        }
+    }
+}
+
+/// What replaces a range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Value {
+    /// A placeholder for the range's text.
+    Secret,
+    Ipv4(Ipv4Addr),
+    Ipv6(Ipv6Addr),
+    /// A host name; `escaped` when written in a regex (`corp\.io`).
+    Host {
+        escaped: bool,
+    },
+}
+
+/// A range of a file to redact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub start: u32,
+    pub end: u32,
+    pub kind: Kind,
+    pub value: Value,
+}
+
+impl Found {
+    fn secret(piece: Piece<'_>, kind: Kind) -> Found {
+        Found {
+            start: piece.start,
+            end: piece.end(),
+            kind,
+            value: Value::Secret,
+        }
+    }
+
+    fn host(piece: Piece<'_>, escaped: bool) -> Found {
+        Found {
+            start: piece.start,
+            end: piece.end(),
+            kind: Kind::Hostname,
+            value: Value::Host { escaped },
+        }
+    }
+}
+
+/// The text detectors read words from, and where it sits in the file (a
+/// comment parsed on its own starts past the `#`).
+pub(crate) struct Scope<'a> {
+    text: &'a str,
+    base: u32,
+}
+
+impl<'a> Scope<'a> {
+    /// A word's text inside its quotes, with its place in the file.
+    fn word(&self, word: &Word<'_>) -> Piece<'a> {
+        let span = word.span();
+        let quoted = u32::from(word.quote() != Quote::None && span.len() >= 2);
+        let (start, end) = (span.start + quoted, span.end - quoted);
+        Piece {
+            start: self.base + start,
+            text: &self.text[start as usize..end as usize],
+        }
+    }
+}
+
+/// One redacted range, for the report: never the secret itself.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Entry {
+    #[serde(skip)]
+    pub file: FileId,
+    pub line: u32,
+    pub kind: Kind,
+    /// What now stands in the file.
+    pub placeholder: String,
+}
+
+/// A directive naming a file of secrets, which was not read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Unread {
+    #[serde(skip)]
+    pub file: FileId,
+    pub line: u32,
+    pub directive: String,
+}
+
+/// The result of a redaction.
+#[derive(Debug)]
+pub struct Redacted {
+    /// The redacted text of each file of the tree, by [`FileId`].
+    pub texts: Vec<Vec<u8>>,
+    /// What was redacted, in file and document order.
+    pub entries: Vec<Entry>,
+    /// Directives naming secret files, whose contents were never read.
+    pub unread: Vec<Unread>,
+}
+
+/// A redaction that would break the configuration: a bug, reported instead
+/// of printing a broken or leaking result.
+#[derive(Debug, thiserror::Error)]
+pub enum RedactError {
+    #[error("internal error: the redacted text would not parse: {error}; please report it")]
+    Unparsable { error: String },
+    #[error("internal error: redacting {path}: {error}; please report it")]
+    Edit { path: String, error: fix::EditError },
+}
+
+/// Redact every file of a tree.
+pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactError> {
+    let upstreams = upstream_names(config);
+    let texts: Vec<_> = config
+        .files()
+        .iter()
+        .map(|f| text::as_text(f.tree.text()))
+        .collect();
+    let mut unread = Vec::new();
+    let mut found: Vec<Vec<Found>> = Vec::with_capacity(texts.len());
+    for (id, file) in config.files().iter().enumerate() {
+        let scope = Scope {
+            text: &texts[id],
+            base: 0,
+        };
+        let mut out = Vec::new();
+        let detector = Detector {
+            options,
+            upstreams: &upstreams,
+        };
+        detector.tree(&file.tree, &scope, &mut out, Some((id, &mut unread)));
+        detector.free_texts(&file.tree, &texts[id], &mut out);
+        found.push(out);
+    }
+    propagate(config, &texts, &mut found, &upstreams);
+
+    let mut placeholders = Placeholders::default();
+    let mut entries = Vec::new();
+    let mut redacted = Vec::with_capacity(texts.len());
+    for (id, file) in config.files().iter().enumerate() {
+        let text = &texts[id];
+        let merged = merge(std::mem::take(&mut found[id]), text, &upstreams);
+        let mut edits = Vec::with_capacity(merged.len());
+        for f in merged {
+            let original = &text[f.start as usize..f.end as usize];
+            let stand_in = match f.value {
+                Value::Secret => placeholders.secret(original, f.kind.label()),
+                Value::Ipv4(addr) => placeholders.ipv4(addr).to_string(),
+                Value::Ipv6(addr) => placeholders.ipv6(addr).to_string(),
+                Value::Host { escaped: false } => placeholders.host(original),
+                Value::Host { escaped: true } => placeholders
+                    .host(&original.replace("\\.", "."))
+                    .replace('.', "\\."),
+            };
+            entries.push(Entry {
+                file: id,
+                line: file.tree.line_col(f.start).line,
+                kind: f.kind,
+                placeholder: stand_in.clone(),
+            });
+            // A quoted secret spanning lines keeps its line breaks, so every
+            // line after it keeps its number.
+            let breaks: String = original
+                .match_indices('\n')
+                .map(|(i, _)| {
+                    if original[..i].ends_with('\r') {
+                        "\r\n"
+                    } else {
+                        "\n"
+                    }
+                })
+                .collect();
+            edits.push(Edit {
+                file: id,
+                start: f.start,
+                end: f.end,
+                text: stand_in + &breaks,
+            });
+        }
+        let refs: Vec<&Edit> = edits.iter().collect();
+        let path = file.display_path();
+        let new = fix::apply(file.tree.text(), &refs).map_err(|error| RedactError::Edit {
+            path: path.clone(),
+            error,
+        })?;
+        if !edits.is_empty() {
+            syntax::parse(new.clone()).map_err(|e| RedactError::Unparsable {
+                error: e.display(&path).to_string(),
+            })?;
+        }
+        redacted.push(new);
+    }
+    Ok(Redacted {
+        texts: redacted,
+        entries,
+        unread,
+    })
+}
+
+/// The names of every `upstream{}` block, lower-cased (nginx compares them
+/// without case): never redacted, or `proxy_pass` would miss them.
+fn upstream_names(config: &ConfigTree) -> HashSet<String> {
+    config
+        .files()
+        .iter()
+        .flat_map(|f| f.tree.directives())
+        .filter(|d| d.name().value() == "upstream")
+        .filter_map(|d| d.args().next().map(|a| a.value().to_ascii_lowercase()))
+        .collect()
+}
+
+/// Whether redaction leaves a directive alone: `include` must still name
+/// its files, `upstream` its name.
+fn untouchable(d: &Directive<'_>) -> bool {
+    matches!(d.name().value().as_ref(), "include" | "upstream")
+}
+
+struct Detector<'u> {
+    options: Options,
+    upstreams: &'u HashSet<String>,
+}
+
+impl Detector<'_> {
+    /// The directives of a tree (a file, or a comment parsed as one).
+    fn tree(
+        &self,
+        tree: &SyntaxTree,
+        scope: &Scope<'_>,
+        out: &mut Vec<Found>,
+        mut unread: Option<(FileId, &mut Vec<Unread>)>,
+    ) {
+        for d in tree.directives().filter(|d| !untouchable(d)) {
+            detect::directive(scope, &d, out);
+            for word in std::iter::once(d.name()).chain(d.args()) {
+                self.free_text(scope.word(&word), false, out);
+            }
+            if self.options.hosts {
+                hosts::directive(scope, &d, self.upstreams, out);
+            }
+            let name = d.name().value();
+            if let Some((file, unread)) = unread.as_mut() {
+                let inline = d
+                    .args()
+                    .next()
+                    .is_some_and(|a| a.value().starts_with("data:"));
+                if detect::SECRET_FILES.contains(&name.as_ref()) && !inline {
+                    unread.push(Unread {
+                        file: *file,
+                        line: d.line_col().line,
+                        directive: name.into_owned(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Comments (and the directives commented out in them) and Lua code.
+    fn free_texts(&self, tree: &SyntaxTree, text: &str, out: &mut Vec<Found>) {
+        for comment in tree.comments() {
+            let span = comment.span();
+            let body = &text[span.start as usize + 1..span.end as usize];
+            let piece = Piece {
+                start: span.start + 1,
+                text: body.strip_suffix('\r').unwrap_or(body),
+            };
+            self.free_text(piece, true, out);
+            if let Ok(inner) = syntax::parse(piece.text.as_bytes().to_vec()) {
+                let scope = Scope {
+                    text: piece.text,
+                    base: piece.start,
+                };
+                self.tree(&inner, &scope, out, None);
+            }
+        }
+        for token in tree.tokens().filter(|t| t.kind == TokenKind::LuaCode) {
+            let piece = Piece {
+                start: token.start,
+                text: &text[token.span().range()],
+            };
+            self.free_text(piece, true, out);
+        }
+    }
+
+    fn free_text(&self, piece: Piece<'_>, prose: bool, out: &mut Vec<Found>) {
+        detect::free_text(piece, prose, out);
+        if self.options.hosts {
+            hosts::free_text(piece, self.upstreams, out);
+        }
+    }
+}
+
+/// Secrets of 8 characters or more, and dotted host names, found anywhere
+/// are redacted wherever else they appear as a whole word: in arguments,
+/// comments and Lua code (never in `include` or `upstream` names).
+fn propagate(
+    config: &ConfigTree,
+    texts: &[std::borrow::Cow<'_, str>],
+    found: &mut [Vec<Found>],
+    upstreams: &HashSet<String>,
+) {
+    let mut known: BTreeMap<&str, (Kind, Value)> = BTreeMap::new();
+    for (id, list) in found.iter().enumerate() {
+        for f in list {
+            let original = &texts[id][f.start as usize..f.end as usize];
+            let wanted = match f.value {
+                Value::Secret => original.len() >= 8,
+                Value::Host { escaped: false } => original.contains('.'),
+                _ => false,
+            };
+            if wanted && !upstreams.contains(&original.to_ascii_lowercase()) {
+                known
+                    .entry(original)
+                    .or_insert_with(|| (f.kind, f.value.clone()));
+            }
+        }
+    }
+    if known.is_empty() {
+        return;
+    }
+    // Longest first: the regex takes the first alternative that matches.
+    let mut keys: Vec<&str> = known.keys().copied().collect();
+    keys.sort_by_key(|k| std::cmp::Reverse(k.len()));
+    let pattern = keys
+        .iter()
+        .map(|k| regex::escape(k))
+        .collect::<Vec<_>>()
+        .join("|");
+    let Ok(search) = regex::Regex::new(&pattern) else {
+        return; // too many to compile: each was still redacted where found
+    };
+    for (id, file) in config.files().iter().enumerate() {
+        let text: &str = &texts[id];
+        let bytes = text.as_bytes();
+        let regions = searchable(&file.tree);
+        for (start, end) in regions {
+            let region = &text[start as usize..end as usize];
+            for m in search.find_iter(region) {
+                let (s, e) = (start as usize + m.start(), start as usize + m.end());
+                let (kind, value) = &known[m.as_str()];
+                let host = matches!(value, Value::Host { .. });
+                let glued_before = s
+                    .checked_sub(1)
+                    .is_some_and(|i| is_word_byte(bytes[i], host));
+                let glued_after = bytes.get(e).is_some_and(|&b| {
+                    is_word_byte(b, false)
+                        || (host
+                            && (b == b'-'
+                                || (b == b'.'
+                                    && bytes.get(e + 1).is_some_and(u8::is_ascii_alphanumeric))))
+                });
+                if !glued_before && !glued_after {
+                    found[id].push(Found {
+                        start: s as u32,
+                        end: e as u32,
+                        kind: *kind,
+                        value: value.clone(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn is_word_byte(b: u8, host: bool) -> bool {
+    b.is_ascii_alphanumeric() || (host && matches!(b, b'.' | b'-' | b'_'))
+}
+
+/// The byte ranges a propagated secret may be replaced in: words of every
+/// directive but `include` and `upstream`, comments, Lua code.
+fn searchable(tree: &SyntaxTree) -> Vec<(u32, u32)> {
+    let mut regions = Vec::new();
+    for d in tree.directives().filter(|d| !untouchable(d)) {
+        for word in std::iter::once(d.name()).chain(d.args()) {
+            let span = word.span();
+            let quoted = u32::from(word.quote() != Quote::None && span.len() >= 2);
+            regions.push((span.start + quoted, span.end - quoted));
+        }
+    }
+    for token in tree.tokens() {
+        if matches!(token.kind, TokenKind::Comment | TokenKind::LuaCode) {
+            regions.push((token.start, token.end));
+        }
+    }
+    regions
+}
+
+/// Sorted, overlapping ranges merged into one (a secret then), ranges
+/// inside another dropped, and nothing that names an upstream.
+fn merge(mut found: Vec<Found>, text: &str, upstreams: &HashSet<String>) -> Vec<Found> {
+    found.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
+    let mut merged: Vec<Found> = Vec::with_capacity(found.len());
+    for f in found {
+        if f.start >= f.end {
+            continue;
+        }
+        if let Some(last) = merged.last_mut() {
+            if f.start < last.end {
+                if f.end > last.end {
+                    last.end = f.end;
+                    if last.value != Value::Secret {
+                        last.value = Value::Secret;
+                        last.kind = if f.value == Value::Secret {
+                            f.kind
+                        } else {
+                            Kind::HighEntropy
+                        };
+                    }
+                }
+                continue;
+            }
+        }
+        merged.push(f);
+    }
+    merged.retain(|f| {
+        let original = &text[f.start as usize..f.end as usize];
+        !upstreams.contains(&original.to_ascii_lowercase())
+    });
+    merged
+}
+
+#[cfg(test)]
+mod tests;

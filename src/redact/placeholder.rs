@@ -1,0 +1,178 @@
+//! Stable placeholders: the same secret gets the same placeholder
+//! everywhere in a run, numbered per label in the order secrets are first
+//! met (files in tree order, then document order), so the same input always
+//! gives the same output.
+//!
+//! Placeholders are `REDACTED_<LABEL>_<N>`: letters, digits and `_` only,
+//! safe unquoted in any argument, inside quotes, in a regex and next to a
+//! `${var}`. Addresses and host names get stand-ins from the ranges set
+//! aside for documentation (RFC 5737, RFC 3849, RFC 2606), so the result is
+//! still an address or a name where nginx expects one.
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// What every placeholder contains; text holding it is never redacted again.
+pub const MARK: &str = "REDACTED_";
+
+/// The suffix of every stand-in host name.
+pub const HOST_SUFFIX: &str = ".example";
+
+/// Placeholders handed out so far.
+#[derive(Debug, Default)]
+pub struct Placeholders {
+    secrets: HashMap<String, String>,
+    counters: HashMap<&'static str, usize>,
+    ipv4: HashMap<Ipv4Addr, Ipv4Addr>,
+    ipv6: HashMap<Ipv6Addr, Ipv6Addr>,
+    hosts: HashMap<String, String>,
+}
+
+impl Placeholders {
+    /// The placeholder of a secret; a new one labelled `label` if the
+    /// secret was not met before.
+    pub fn secret(&mut self, secret: &str, label: &'static str) -> String {
+        if let Some(known) = self.secrets.get(secret) {
+            return known.clone();
+        }
+        let n = self.next(label);
+        let placeholder = format!("{MARK}{label}_{n}");
+        self.secrets.insert(secret.to_string(), placeholder.clone());
+        placeholder
+    }
+
+    /// The stand-in for an IPv4 address: 192.0.2.1-254, then
+    /// 198.51.100.1-254, then 203.0.113.1-254, then 198.18.0.0/15
+    /// (benchmarking, RFC 2544) for very large configurations.
+    pub fn ipv4(&mut self, addr: Ipv4Addr) -> Ipv4Addr {
+        if let Some(known) = self.ipv4.get(&addr) {
+            return *known;
+        }
+        let n = self.ipv4.len() as u32;
+        let stand_in = match n / 254 {
+            0 => Ipv4Addr::new(192, 0, 2, (n % 254 + 1) as u8),
+            1 => Ipv4Addr::new(198, 51, 100, (n % 254 + 1) as u8),
+            2 => Ipv4Addr::new(203, 0, 113, (n % 254 + 1) as u8),
+            _ => Ipv4Addr::from(u32::from(Ipv4Addr::new(198, 18, 0, 1)) + (n - 762)),
+        };
+        self.ipv4.insert(addr, stand_in);
+        stand_in
+    }
+
+    /// The stand-in for an IPv6 address: 2001:db8::N.
+    pub fn ipv6(&mut self, addr: Ipv6Addr) -> Ipv6Addr {
+        if let Some(known) = self.ipv6.get(&addr) {
+            return *known;
+        }
+        let n = self.ipv6.len() as u128 + 1;
+        let stand_in = Ipv6Addr::from((0x2001_0db8_u128 << 96) | n);
+        self.ipv6.insert(addr, stand_in);
+        stand_in
+    }
+
+    /// The stand-in for a host name (compared without case): `hostN.example`.
+    pub fn host(&mut self, name: &str) -> String {
+        let key = name.to_ascii_lowercase();
+        if let Some(known) = self.hosts.get(&key) {
+            return known.clone();
+        }
+        let stand_in = format!("host{}{HOST_SUFFIX}", self.hosts.len() + 1);
+        self.hosts.insert(key, stand_in.clone());
+        stand_in
+    }
+
+    fn next(&mut self, label: &'static str) -> usize {
+        let counter = self.counters.entry(label).or_default();
+        *counter += 1;
+        *counter
+    }
+}
+
+/// Whether an IPv4 address is one ngxfix keeps: loopback and the
+/// unspecified address identify no one, netmasks are not addresses, and the
+/// documentation and benchmarking ranges are where stand-ins come from
+/// (keeping them makes a second run change nothing).
+pub fn keeps_ipv4(addr: Ipv4Addr) -> bool {
+    let [a, b, c, _] = addr.octets();
+    addr.is_loopback()
+        || addr.is_unspecified()
+        || a == 255
+        || (a, b, c) == (192, 0, 2)
+        || (a, b, c) == (198, 51, 100)
+        || (a, b, c) == (203, 0, 113)
+        || (a == 198 && (b == 18 || b == 19))
+}
+
+/// Whether an IPv6 address is one ngxfix keeps (see [`keeps_ipv4`]).
+pub fn keeps_ipv6(addr: Ipv6Addr) -> bool {
+    let [a, b, ..] = addr.segments();
+    addr.is_loopback() || addr.is_unspecified() || (a, b) == (0x2001, 0x0db8)
+}
+
+/// Whether a host name is one ngxfix keeps: `localhost` and the names
+/// reserved for documentation and testing (RFC 2606, RFC 6761), stand-ins
+/// included.
+pub fn keeps_host(name: &str) -> bool {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost"
+        || [".localhost", HOST_SUFFIX, ".invalid", ".test"]
+            .iter()
+            .any(|suffix| name.ends_with(suffix))
+        || ["example.com", "example.net", "example.org", "example"]
+            .iter()
+            .any(|doc| name == *doc || name.ends_with(&format!(".{doc}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_secret_same_placeholder_numbered_per_label() {
+        let mut p = Placeholders::default();
+        assert_eq!(p.secret("abc", "TOKEN"), "REDACTED_TOKEN_1");
+        assert_eq!(p.secret("def", "PASSWORD"), "REDACTED_PASSWORD_1");
+        assert_eq!(p.secret("ghi", "TOKEN"), "REDACTED_TOKEN_2");
+        assert_eq!(p.secret("abc", "PASSWORD"), "REDACTED_TOKEN_1");
+    }
+
+    #[test]
+    fn addresses_come_from_documentation_ranges() {
+        let mut p = Placeholders::default();
+        let a = Ipv4Addr::new(10, 1, 2, 3);
+        assert_eq!(p.ipv4(a), Ipv4Addr::new(192, 0, 2, 1));
+        assert_eq!(
+            p.ipv4(Ipv4Addr::new(10, 1, 2, 4)),
+            Ipv4Addr::new(192, 0, 2, 2)
+        );
+        assert_eq!(p.ipv4(a), Ipv4Addr::new(192, 0, 2, 1));
+        for i in 0..300u32 {
+            p.ipv4(Ipv4Addr::from(0x0b00_0000 + i));
+        }
+        assert_eq!(
+            p.ipv4(Ipv4Addr::new(11, 0, 0, 0)),
+            Ipv4Addr::new(192, 0, 2, 3)
+        );
+        assert_eq!(
+            p.ipv4(Ipv4Addr::new(11, 0, 1, 0)),
+            Ipv4Addr::new(198, 51, 100, 5)
+        );
+        let v6: Ipv6Addr = "fd00::1".parse().unwrap();
+        assert_eq!(p.ipv6(v6).to_string(), "2001:db8::1");
+        assert!(keeps_ipv4(p.ipv4(Ipv4Addr::new(8, 8, 8, 8))));
+        assert!(keeps_ipv6(p.ipv6(v6)));
+        assert!(!keeps_ipv4(Ipv4Addr::new(10, 0, 0, 1)));
+    }
+
+    #[test]
+    fn hosts_are_compared_without_case() {
+        let mut p = Placeholders::default();
+        assert_eq!(p.host("API.Corp.io"), "host1.example");
+        assert_eq!(p.host("db.corp.io"), "host2.example");
+        assert_eq!(p.host("api.corp.io"), "host1.example");
+        assert!(keeps_host("host1.example"));
+        assert!(keeps_host("localhost"));
+        assert!(keeps_host("www.example.com"));
+        assert!(!keeps_host("corp.io"));
+    }
+}
