@@ -224,11 +224,21 @@ fn header_value(header: &str, value: Piece<'_>, out: &mut Vec<Found>) {
         }
         // `username="x",` (Digest, AWS4): the parameter name stays.
         let piece = match piece.text.find('=') {
-            Some(eq) if eq > 0 && !piece.text[..eq].contains('$') => piece.from(eq + 1),
+            Some(eq) if is_parameter(&piece.text[..eq], &piece.text[eq..]) => piece.from(eq + 1),
             _ => piece,
         };
         push_literals(piece, Kind::HeaderCredential, out);
     }
+}
+
+/// Whether `name` before `=rest` names a parameter (`username="x"`), not
+/// the start of base64 whose padding follows.
+fn is_parameter(name: &str, rest: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && !rest.trim_start_matches('=').is_empty()
 }
 
 /// `a=1; b=2; Path=/`: the values of the cookies, not their names or
@@ -443,6 +453,10 @@ mod tests {
             [("dXNlcjpwYXNz".into(), h)]
         );
         assert_eq!(header("Authorization", "Bearer $jwt"), []);
+        assert_eq!(
+            header("Authorization", "Basic YWRtaW46cGFzcw=="),
+            [("YWRtaW46cGFzcw==".into(), h)]
+        );
         assert_eq!(header("Authorization", "$http_authorization"), []);
         assert_eq!(
             header("X-Api-Key", "k-$host-abc123"),

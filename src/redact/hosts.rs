@@ -25,11 +25,20 @@ use crate::syntax::Directive;
 /// Variables whose value is a host name: maps over them have host keys.
 const HOST_VARIABLES: &[&str] = &["$host", "$http_host", "$server_name", "$ssl_server_name"];
 
-/// Addresses and URL hosts in any text.
-pub(crate) fn free_text(piece: Piece<'_>, upstreams: &HashSet<String>, out: &mut Vec<Found>) {
+/// Addresses in any text; URL hosts unless `comment`: in comments most
+/// URLs point at documentation (nginx.org, MDN, RFCs), so there only the
+/// names the configuration itself uses as hosts go (found by propagation).
+pub(crate) fn free_text(
+    piece: Piece<'_>,
+    comment: bool,
+    upstreams: &HashSet<String>,
+    out: &mut Vec<Found>,
+) {
     ipv4(piece, out);
     ipv6(piece, out);
-    url_hosts(piece, upstreams, out);
+    if !comment {
+        url_hosts(piece, upstreams, out);
+    }
 }
 
 /// Host names in the places a directive takes one.
@@ -288,7 +297,7 @@ mod tests {
         let mut upstreams = HashSet::new();
         upstreams.insert("app_backend".to_string());
         let mut out = Vec::new();
-        free_text(piece(text), &upstreams, &mut out);
+        free_text(piece(text), false, &upstreams, &mut out);
         found_texts(text, &out)
     }
 

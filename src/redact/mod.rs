@@ -325,10 +325,31 @@ fn upstream_names(config: &ConfigTree) -> HashSet<String> {
         .collect()
 }
 
+/// Directives whose arguments are names, lists or patterns that can look
+/// random but are never secret: not judged by entropy.
+const NOT_RANDOM: &[&str] = &[
+    "ssl_ciphers",
+    "proxy_ssl_ciphers",
+    "grpc_ssl_ciphers",
+    "uwsgi_ssl_ciphers",
+    "ssl_ecdh_curve",
+    "ssl_conf_command",
+    "status_zone",
+    "zone",
+];
+
 /// Whether redaction leaves a directive alone: `include` must still name
 /// its files, `upstream` its name.
 fn untouchable(d: &Directive<'_>) -> bool {
     matches!(d.name().value().as_ref(), "include" | "upstream")
+}
+
+/// Where free text was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Argument,
+    Comment,
+    Lua,
 }
 
 struct Detector<'u> {
@@ -347,8 +368,16 @@ impl Detector<'_> {
     ) {
         for d in tree.directives().filter(|d| !untouchable(d)) {
             detect::directive(scope, &d, out);
+            let before = out.len();
             for word in std::iter::once(d.name()).chain(d.args()) {
-                self.free_text(scope.word(&word), false, out);
+                self.free_text(scope.word(&word), Place::Argument, out);
+            }
+            if NOT_RANDOM.contains(&d.name().value().as_ref()) {
+                let mut index = 0;
+                out.retain(|f| {
+                    index += 1;
+                    index <= before || f.kind != Kind::HighEntropy
+                });
             }
             if self.options.hosts {
                 hosts::directive(scope, &d, self.upstreams, out);
@@ -379,7 +408,7 @@ impl Detector<'_> {
                 start: span.start + 1,
                 text: body.strip_suffix('\r').unwrap_or(body),
             };
-            self.free_text(piece, true, out);
+            self.free_text(piece, Place::Comment, out);
             if let Ok(inner) = syntax::parse(piece.text.as_bytes().to_vec()) {
                 let scope = Scope {
                     text: piece.text,
@@ -393,14 +422,14 @@ impl Detector<'_> {
                 start: token.start,
                 text: &text[token.span().range()],
             };
-            self.free_text(piece, true, out);
+            self.free_text(piece, Place::Lua, out);
         }
     }
 
-    fn free_text(&self, piece: Piece<'_>, prose: bool, out: &mut Vec<Found>) {
-        detect::free_text(piece, prose, out);
+    fn free_text(&self, piece: Piece<'_>, place: Place, out: &mut Vec<Found>) {
+        detect::free_text(piece, place != Place::Argument, out);
         if self.options.hosts {
-            hosts::free_text(piece, self.upstreams, out);
+            hosts::free_text(piece, place == Place::Comment, self.upstreams, out);
         }
     }
 }

@@ -1,0 +1,309 @@
+//! `ngxfix redact` through the real binary: on a corpus of configurations
+//! with planted secrets (tests/fixtures/redact, listed in planted.txt),
+//! every planted secret is gone from standard output, from `-o` files and
+//! from the report; the output parses; `check` finds the same rules on the
+//! same lines; a second run changes nothing. Then every file of the shared
+//! corpus: still parses, same findings.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use common::{corpus_dir, files_under, is_config, run};
+
+const VERSION: &str = "--nginx-version=1.29.6";
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/redact")
+}
+
+/// Paths as the tests name them: relative to the repository, so reports
+/// and snapshots do not depend on where it is checked out.
+fn site() -> &'static str {
+    "tests/fixtures/redact/site/nginx.conf"
+}
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn lines_of(name: &str) -> Vec<String> {
+    std::fs::read_to_string(fixtures().join(name))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn planted() -> Vec<String> {
+    lines_of("planted.txt")
+}
+
+fn assert_gone(what: &str, text: &[u8], secrets: &[String]) {
+    let text = String::from_utf8_lossy(text);
+    for secret in secrets {
+        assert!(
+            !text.contains(secret.as_str()),
+            "{secret} is still in {what}:\n{text}"
+        );
+    }
+}
+
+/// (rule, path, line) of each finding of `check --format json`.
+fn findings(args: &[&str], stdin: Option<&[u8]>, cwd: &Path) -> BTreeSet<(String, String, u64)> {
+    let mut all = vec!["check", "--format", "json", VERSION];
+    all.extend_from_slice(args);
+    let out = run(&all, stdin, Some(cwd));
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "check {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn redact(args: &[&str], stdin: Option<&[u8]>) -> (Vec<u8>, Vec<u8>) {
+    let mut all = vec!["redact"];
+    all.extend_from_slice(args);
+    let out = run(&all, stdin, Some(repo()));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "redact {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.stdout, out.stderr)
+}
+
+fn parses(text: &[u8]) {
+    let out = run(
+        &["parse", "--format", "stats", "-"],
+        Some(text),
+        Some(repo()),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the redacted text does not parse: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn planted_secrets_are_gone_and_findings_stay() {
+    let dump = std::fs::read(fixtures().join("dump.txt")).unwrap();
+    for hosts in [false, true] {
+        let mut flags = vec![];
+        let mut secrets = planted();
+        if hosts {
+            flags.push("--hosts");
+            secrets.extend(lines_of("planted-hosts.txt"));
+        }
+        // A tree of files on disk, a CRLF file, an `nginx -T` dump.
+        let cases: [(&str, Option<&[u8]>); 3] = [
+            (site(), None),
+            ("tests/fixtures/redact/crlf.conf", None),
+            ("-", Some(&dump)),
+        ];
+        for (path, stdin) in cases {
+            let mut args = flags.clone();
+            args.push(path);
+            let (out, report) = redact(&args, stdin);
+            assert_gone("the output", &out, &secrets);
+            assert_gone("the report", &report, &secrets);
+            parses(&out);
+            let before = findings(&[path], stdin, repo());
+            assert!(!before.is_empty(), "{path}: the fixture has findings");
+            let after = findings(&["-"], Some(&out), repo());
+            if path.ends_with("crlf.conf") {
+                // One file comes back as plain text: its path is `-`.
+                let strip = |s: BTreeSet<(String, String, u64)>| -> BTreeSet<(String, u64)> {
+                    s.into_iter().map(|(r, _, l)| (r, l)).collect()
+                };
+                assert_eq!(strip(before), strip(after), "{path} hosts={hosts}");
+                assert!(out.windows(2).any(|w| w == b"\r\n"), "CRLF kept");
+            } else {
+                assert_eq!(before, after, "{path} hosts={hosts}");
+            }
+            // Idempotent: the output redacted again is the same.
+            let (again, report) = redact(&[flags.as_slice(), &["-"]].concat(), Some(&out));
+            assert_eq!(
+                String::from_utf8_lossy(&again),
+                String::from_utf8_lossy(&out),
+                "{path}: a second run changed the output"
+            );
+            assert!(
+                String::from_utf8_lossy(&report).contains("redacted 0 values"),
+                "{}",
+                String::from_utf8_lossy(&report)
+            );
+        }
+    }
+}
+
+#[test]
+fn same_secret_same_placeholder_across_files() {
+    let (_, report) = redact(&["--report", "json", site()], None);
+    let report: serde_json::Value = serde_json::from_slice(&report).unwrap();
+    let at = |path: &str, line: u64| -> Vec<String> {
+        report["redacted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["path"].as_str().unwrap().ends_with(path) && e["line"] == line)
+            .map(|e| e["placeholder"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The internal token, in a proxy_set_header and in an add_header.
+    assert_eq!(at("api.conf", 14), at("api.conf", 34));
+    assert_eq!(at("api.conf", 14), ["REDACTED_TOKEN_2"]);
+    // The upstream password, in a comment and in the server line.
+    assert_eq!(at("nginx.conf", 20), at("nginx.conf", 21));
+    assert_eq!(report["totals"]["header-credential"], 4);
+    let unread: Vec<&str> = report["not_read"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["directive"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        unread,
+        [
+            "ssl_certificate_key",
+            "ssl_password_file",
+            "ssl_session_ticket_key",
+            "auth_basic_user_file"
+        ]
+    );
+}
+
+#[test]
+fn output_folder_holds_the_tree_without_secret_files() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("out");
+    let dir_arg = dir.to_str().unwrap();
+    let (stdout, report) = redact(&["--hosts", "-o", dir_arg, site()], None);
+    assert!(stdout.is_empty());
+    let mut secrets = planted();
+    secrets.extend(lines_of("planted-hosts.txt"));
+    assert_gone("the report", &report, &secrets);
+    let written: Vec<PathBuf> = files_under(&dir)
+        .into_iter()
+        .map(|p| p.strip_prefix(&dir).unwrap().to_path_buf())
+        .collect();
+    assert_eq!(
+        written,
+        [
+            PathBuf::from("conf.d/api.conf"),
+            PathBuf::from("nginx.conf")
+        ],
+        "the files the directives name as secret are neither read nor copied"
+    );
+    for file in &written {
+        assert_gone(
+            &file.display().to_string(),
+            &std::fs::read(dir.join(file)).unwrap(),
+            &secrets,
+        );
+    }
+    // The same findings, on the same lines of the same files.
+    let relative =
+        |set: BTreeSet<(String, String, u64)>, base: &str| -> BTreeSet<(String, String, u64)> {
+            set.into_iter()
+                .map(|(r, p, l)| (r, p.trim_start_matches(base).to_string(), l))
+                .collect()
+        };
+    let before = relative(
+        findings(&[site()], None, repo()),
+        "tests/fixtures/redact/site/",
+    );
+    let after = relative(findings(&["nginx.conf"], None, &dir), "");
+    assert_eq!(before, after);
+    // The input is untouched, and a non-empty folder is refused.
+    let out = run(&["redact", "-o", dir_arg, site()], None, Some(repo()));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
+    let original = std::fs::read_to_string(repo().join(site())).unwrap();
+    assert!(original.contains("Pl4ntedPartnerKey0001"));
+}
+
+#[test]
+fn snapshot_of_a_redacted_tree_and_its_report() {
+    let (out, report) = redact(&["--hosts", site()], None);
+    insta::assert_snapshot!(
+        "redacted-site",
+        format!(
+            "{}\n--- report ---\n{}",
+            String::from_utf8_lossy(&out),
+            String::from_utf8_lossy(&report)
+        )
+    );
+}
+
+/// Every configuration file of the shared corpus (its own includes not
+/// followed): the redacted file still parses, and check finds the same
+/// rules on the same lines. Files nginx rejects are skipped.
+#[test]
+fn corpus_files_parse_and_keep_their_findings() {
+    let corpus = corpus_dir();
+    let scratch = tempfile::tempdir().unwrap();
+    let (mut checked, mut changed) = (0, 0);
+    for path in files_under(&corpus).into_iter().filter(|p| is_config(p)) {
+        let path_arg = path.to_str().unwrap();
+        let parsed = run(
+            &["parse", "--no-includes", "--format", "stats", path_arg],
+            None,
+            None,
+        );
+        if parsed.status.code() != Some(0) {
+            continue;
+        }
+        let original = std::fs::read(&path).unwrap();
+        for hosts in [false, true] {
+            let mut args = vec!["redact", "--no-includes", "--report", "none"];
+            if hosts {
+                args.push("--hosts");
+            }
+            args.push(path_arg);
+            let out = run(&args, None, None);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}: {}",
+                path.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            changed += usize::from(out.stdout != original);
+            // The redacted text under the same file name, so paths match.
+            let copy = scratch.path().join(path.file_name().unwrap());
+            std::fs::write(&copy, &out.stdout).unwrap();
+            let strip = |s: BTreeSet<(String, String, u64)>| -> BTreeSet<(String, u64)> {
+                s.into_iter().map(|(r, _, l)| (r, l)).collect()
+            };
+            let before = strip(findings(&["--no-includes", path_arg], None, repo()));
+            let after = strip(findings(
+                &["--no-includes", copy.to_str().unwrap()],
+                None,
+                repo(),
+            ));
+            assert_eq!(before, after, "{} (hosts: {hosts})", path.display());
+            checked += 1;
+        }
+    }
+    println!("corpus: {checked} redactions checked, {changed} changed their file");
+    assert!(checked > 300, "the corpus was found and read");
+}
