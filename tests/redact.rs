@@ -76,6 +76,14 @@ fn findings(args: &[&str], stdin: Option<&[u8]>, cwd: &Path) -> BTreeSet<(String
         .collect()
 }
 
+/// Findings without their path, for a file checked under another name.
+fn rule_lines(found: BTreeSet<(String, String, u64)>) -> BTreeSet<(String, u64)> {
+    found
+        .into_iter()
+        .map(|(rule, _, line)| (rule, line))
+        .collect()
+}
+
 fn redact(args: &[&str], stdin: Option<&[u8]>) -> (Vec<u8>, Vec<u8>) {
     let mut all = vec!["redact"];
     all.extend_from_slice(args);
@@ -131,10 +139,11 @@ fn planted_secrets_are_gone_and_findings_stay() {
             let after = findings(&["-"], Some(&out), repo());
             if path.ends_with("crlf.conf") {
                 // One file comes back as plain text: its path is `-`.
-                let strip = |s: BTreeSet<(String, String, u64)>| -> BTreeSet<(String, u64)> {
-                    s.into_iter().map(|(r, _, l)| (r, l)).collect()
-                };
-                assert_eq!(strip(before), strip(after), "{path} hosts={hosts}");
+                assert_eq!(
+                    rule_lines(before),
+                    rule_lines(after),
+                    "{path} hosts={hosts}"
+                );
                 assert!(out.windows(2).any(|w| w == b"\r\n"), "CRLF kept");
             } else {
                 assert_eq!(before, after, "{path} hosts={hosts}");
@@ -291,11 +300,8 @@ fn corpus_files_parse_and_keep_their_findings() {
             // The redacted text under the same file name, so paths match.
             let copy = scratch.path().join(path.file_name().unwrap());
             std::fs::write(&copy, &out.stdout).unwrap();
-            let strip = |s: BTreeSet<(String, String, u64)>| -> BTreeSet<(String, u64)> {
-                s.into_iter().map(|(r, _, l)| (r, l)).collect()
-            };
-            let before = strip(findings(&["--no-includes", path_arg], None, repo()));
-            let after = strip(findings(
+            let before = rule_lines(findings(&["--no-includes", path_arg], None, repo()));
+            let after = rule_lines(findings(
                 &["--no-includes", copy.to_str().unwrap()],
                 None,
                 repo(),
