@@ -1,7 +1,10 @@
 //! Helpers shared by the CLI tests.
 #![allow(dead_code)]
 
+pub mod delay_proxy;
 pub mod idle;
+pub mod load;
+pub mod nginx;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
