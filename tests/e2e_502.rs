@@ -596,6 +596,35 @@ impl Site {
     }
 }
 
+/// A scenario's directory, its backend (with the gunicorn ticker), the
+/// backend's measured close time and the delay proxy in front of it.
+struct Rig {
+    site: Site,
+    close: Duration,
+    proxy: DelayProxy,
+    // Dropped after the proxy: the ticker, then the backend.
+    _ticker: Option<Ticker>,
+    _backend: Server,
+}
+
+impl Rig {
+    fn start(scenario: &str, backend: Backend) -> Self {
+        let site = Site::new(scenario);
+        let (server, port) = backend.start(site.path());
+        let ticker = (backend == Backend::Gunicorn).then(|| Ticker::start(port));
+        let close = close_time(backend, port);
+        println!("[{scenario}] backend closes idle connections after {close:?}");
+        let proxy = DelayProxy::start(port, DELAY, BackendClose::Forward).expect("proxy");
+        Rig {
+            site,
+            close,
+            proxy,
+            _ticker: ticker,
+            _backend: server,
+        }
+    }
+}
+
 /// Whether the scenario can run; prerequisites missing are reported (or
 /// fail the test in CI).
 fn ready(backend: Backend) -> bool {
@@ -635,12 +664,9 @@ fn serial(scenario: &'static str) -> Serial {
 /// declared and a reload, none.
 fn timeout_scenario(backend: Backend) {
     let scenario = backend.name();
-    let site = Site::new(scenario);
-    let (_backend, backend_port) = backend.start(site.path());
-    let _ticker = (backend == Backend::Gunicorn).then(|| Ticker::start(backend_port));
-    let close = close_time(backend, backend_port);
-    println!("[{scenario}] backend closes idle connections after {close:?}");
-    let proxy = DelayProxy::start(backend_port, DELAY, BackendClose::Forward).expect("proxy");
+    let Rig {
+        site, close, proxy, ..
+    } = &Rig::start(scenario, backend);
     let (upstreams, locations, lanes) = lanes("app", LANES, proxy.port(), "POST", "");
     let nginx = site.start_nginx(&config(site.path(), site.port, &upstreams, &locations));
     let backends = backend_args(&upstreams, backend.spec());
@@ -649,8 +675,8 @@ fn timeout_scenario(backend: Backend) {
     println!("[{scenario}] ngxfix check before: {rules:?}");
     assert_eq!(rules.get("upstream-keepalive-timeout"), Some(&LANES));
 
-    let gaps = gaps_around(close);
-    let (before, sweep) = sweep_until_stale(scenario, &nginx, &proxy, &lanes, &gaps);
+    let gaps = gaps_around(*close);
+    let (before, sweep) = sweep_until_stale(scenario, &nginx, proxy, &lanes, &gaps);
     let before = Counts::of(&before, "");
     before.print(scenario, "before", "POST");
     print_gaps(scenario, "before", &sweep);
@@ -661,7 +687,7 @@ fn timeout_scenario(backend: Backend) {
     assert!(!rules.contains_key("upstream-keepalive-timeout"));
     nginx.reload().expect("nginx reloads");
 
-    let (after, _) = sweep_phase(scenario, "after", &nginx, &proxy, &lanes, &gaps);
+    let (after, _) = sweep_phase(scenario, "after", &nginx, proxy, &lanes, &gaps);
     let after = Counts::of(&after, "");
     after.print(scenario, "after", "POST");
 
@@ -708,10 +734,9 @@ fn retries_get_is_retried_post_fails() {
         return;
     }
     let scenario = "retries";
-    let site = Site::new(scenario);
-    let (_backend, backend_port) = Backend::Node.start(site.path());
-    let close = close_time(Backend::Node, backend_port);
-    let proxy = DelayProxy::start(backend_port, DELAY, BackendClose::Forward).expect("proxy");
+    let Rig {
+        site, close, proxy, ..
+    } = &Rig::start(scenario, Backend::Node);
     let arms = [
         ("get", "GET", ""),
         ("post", "POST", ""),
@@ -736,8 +761,8 @@ fn retries_get_is_retried_post_fails() {
     assert_eq!(rules.get("next-upstream-non-idempotent"), Some(&LANES));
     assert_eq!(rules.get("upstream-keepalive-timeout"), Some(&(3 * LANES)));
 
-    let gaps = gaps_around(close);
-    let (before, _) = sweep_until_stale(scenario, &nginx, &proxy, &all_lanes, &gaps);
+    let gaps = gaps_around(*close);
+    let (before, _) = sweep_until_stale(scenario, &nginx, proxy, &all_lanes, &gaps);
     let [get, post, resend] = arms.map(|(arm, method, _)| {
         let counts = Counts::of(&before, &format!("/{arm}"));
         counts.print(scenario, &format!("before /{arm}*"), method);
@@ -751,7 +776,7 @@ fn retries_get_is_retried_post_fails() {
     println!("[{scenario}] ngxfix check after: {rules:?}");
     assert!(rules.is_empty());
     nginx.reload().expect("nginx reloads");
-    let (after, _) = sweep_phase(scenario, "after", &nginx, &proxy, &all_lanes, &gaps);
+    let (after, _) = sweep_phase(scenario, "after", &nginx, proxy, &all_lanes, &gaps);
     let after = Counts::of(&after, "");
     after.print(scenario, "after", "GET and POST");
 
@@ -788,10 +813,9 @@ fn next_upstream_off_fails_gets_until_fixed() {
         return;
     }
     let scenario = "next-upstream-off";
-    let site = Site::new(scenario);
-    let (_backend, backend_port) = Backend::Node.start(site.path());
-    let close = close_time(Backend::Node, backend_port);
-    let proxy = DelayProxy::start(backend_port, DELAY, BackendClose::Forward).expect("proxy");
+    let Rig {
+        site, close, proxy, ..
+    } = &Rig::start(scenario, Backend::Node);
     let extra = "            proxy_next_upstream off;\n";
     let (upstreams, locations, lanes) = lanes("app", LANES, proxy.port(), "GET", extra);
     let nginx = site.start_nginx(&config(site.path(), site.port, &upstreams, &locations));
@@ -801,8 +825,8 @@ fn next_upstream_off_fails_gets_until_fixed() {
     println!("[{scenario}] ngxfix check before: {rules:?}");
     assert_eq!(rules.get(rule), Some(&LANES));
 
-    let gaps = gaps_around(close);
-    let (before, _) = sweep_until_stale(scenario, &nginx, &proxy, &lanes, &gaps);
+    let gaps = gaps_around(*close);
+    let (before, _) = sweep_until_stale(scenario, &nginx, proxy, &lanes, &gaps);
     let before = Counts::of(&before, "");
     before.print(scenario, "before", "GET");
 
@@ -812,7 +836,7 @@ fn next_upstream_off_fails_gets_until_fixed() {
     println!("[{scenario}] ngxfix check after: {rules:?}");
     assert!(!rules.contains_key(rule));
     nginx.reload().expect("nginx reloads");
-    let (after, _) = sweep_until_stale(scenario, &nginx, &proxy, &lanes, &gaps);
+    let (after, _) = sweep_until_stale(scenario, &nginx, proxy, &lanes, &gaps);
     let after = Counts::of(&after, "");
     after.print(scenario, "after", "GET");
 
