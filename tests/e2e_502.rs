@@ -548,6 +548,7 @@ fn print_gaps(scenario: &str, phase: &str, sweep: &Sweep) {
 /// [`ATTEMPTS`] times; each retry is reported).
 fn sweep_until_stale(
     scenario: &str,
+    name: &str,
     nginx: &Nginx,
     proxy: &DelayProxy,
     lanes: &[Lane],
@@ -555,7 +556,7 @@ fn sweep_until_stale(
 ) -> (Phase, Sweep) {
     let mut attempt = 1;
     loop {
-        let (phase, sweep) = sweep_phase(scenario, "before", nginx, proxy, lanes, gaps);
+        let (phase, sweep) = sweep_phase(scenario, name, nginx, proxy, lanes, gaps);
         if phase.error.lines().any(is_stale) || attempt == ATTEMPTS {
             return (phase, sweep);
         }
@@ -676,7 +677,7 @@ fn timeout_scenario(backend: Backend) {
     assert_eq!(rules.get("upstream-keepalive-timeout"), Some(&LANES));
 
     let gaps = gaps_around(*close);
-    let (before, sweep) = sweep_until_stale(scenario, &nginx, proxy, &lanes, &gaps);
+    let (before, sweep) = sweep_until_stale(scenario, "before", &nginx, proxy, &lanes, &gaps);
     let before = Counts::of(&before, "");
     before.print(scenario, "before", "POST");
     print_gaps(scenario, "before", &sweep);
@@ -762,7 +763,7 @@ fn retries_get_is_retried_post_fails() {
     assert_eq!(rules.get("upstream-keepalive-timeout"), Some(&(3 * LANES)));
 
     let gaps = gaps_around(*close);
-    let (before, _) = sweep_until_stale(scenario, &nginx, proxy, &all_lanes, &gaps);
+    let (before, _) = sweep_until_stale(scenario, "before", &nginx, proxy, &all_lanes, &gaps);
     let [get, post, resend] = arms.map(|(arm, method, _)| {
         let counts = Counts::of(&before, &format!("/{arm}"));
         counts.print(scenario, &format!("before /{arm}*"), method);
@@ -826,7 +827,7 @@ fn next_upstream_off_fails_gets_until_fixed() {
     assert_eq!(rules.get(rule), Some(&LANES));
 
     let gaps = gaps_around(*close);
-    let (before, _) = sweep_until_stale(scenario, &nginx, proxy, &lanes, &gaps);
+    let (before, _) = sweep_until_stale(scenario, "before", &nginx, proxy, &lanes, &gaps);
     let before = Counts::of(&before, "");
     before.print(scenario, "before", "GET");
 
@@ -836,7 +837,7 @@ fn next_upstream_off_fails_gets_until_fixed() {
     println!("[{scenario}] ngxfix check after: {rules:?}");
     assert!(!rules.contains_key(rule));
     nginx.reload().expect("nginx reloads");
-    let (after, _) = sweep_until_stale(scenario, &nginx, proxy, &lanes, &gaps);
+    let (after, _) = sweep_until_stale(scenario, "after", &nginx, proxy, &lanes, &gaps);
     let after = Counts::of(&after, "");
     after.print(scenario, "after", "GET");
 
