@@ -75,6 +75,10 @@ enum Expr {
     Ref(Vec<String>),
     Add(Box<Expr>, Box<Expr>),
     Sub(Box<Expr>, Box<Expr>),
+    /// A quantity times a plain number.
+    Mul(Box<Expr>, Box<Expr>),
+    /// A quantity divided by a plain number (rounded down).
+    Div(Box<Expr>, Box<Expr>),
     Min(Box<Expr>, Box<Expr>),
     Max(Box<Expr>, Box<Expr>),
 }
@@ -186,7 +190,12 @@ impl Template {
             match expr {
                 Expr::Literal(_) => {}
                 Expr::Ref(path) => out.push(path.clone()),
-                Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Min(a, b) | Expr::Max(a, b) => {
+                Expr::Add(a, b)
+                | Expr::Sub(a, b)
+                | Expr::Mul(a, b)
+                | Expr::Div(a, b)
+                | Expr::Min(a, b)
+                | Expr::Max(a, b) => {
                     collect(a, out);
                     collect(b, out);
                 }
@@ -232,6 +241,8 @@ fn eval(expr: &Expr, scope: &dyn Scope) -> Result<Value, EvalError> {
             .ok_or_else(|| EvalError::Missing(path.join(".")))?,
         Expr::Add(a, b) => arith(eval(a, scope)?, eval(b, scope)?, true)?,
         Expr::Sub(a, b) => arith(eval(a, scope)?, eval(b, scope)?, false)?,
+        Expr::Mul(a, b) => scale(eval(a, scope)?, eval(b, scope)?, true)?,
+        Expr::Div(a, b) => scale(eval(a, scope)?, eval(b, scope)?, false)?,
         Expr::Min(a, b) | Expr::Max(a, b) => {
             let (x, y) = (eval(a, scope)?, eval(b, scope)?);
             let ordering = compare(&x, &y)
@@ -292,6 +303,39 @@ fn arith(a: Value, b: Value, add: bool) -> Result<Value, EvalError> {
     }
 }
 
+/// A duration, size or number times (or divided by) a plain number.
+fn scale(a: Value, b: Value, mul: bool) -> Result<Value, EvalError> {
+    let read = |v: Value| match v {
+        Value::Text(text) => Value::literal(&text),
+        other => other,
+    };
+    let (a, b) = (read(a), read(b));
+    let op = if mul { "*" } else { "/" };
+    // Multiplication takes the number on either side.
+    let (quantity, factor) = match (&a, &b) {
+        (q, Value::Number(n)) => (q, *n),
+        (Value::Number(n), q) if mul => (q, *n),
+        _ => return Err(EvalError::Type(format!("{a} {op} {b}"))),
+    };
+    let factor = u64::try_from(factor)
+        .ok()
+        .filter(|&f| mul || f > 0)
+        .ok_or_else(|| EvalError::Type(format!("{a} {op} {b}")))?;
+    let apply = |x: u64| {
+        if mul {
+            x.saturating_mul(factor)
+        } else {
+            x / factor
+        }
+    };
+    Ok(match quantity {
+        Value::Duration(d) => Value::Duration(Duration::from_millis(apply(d.as_millis()))),
+        Value::Size(s) => Value::Size(Size::from_bytes(apply(s.as_bytes()))),
+        Value::Number(n) if *n >= 0 => Value::Number(apply(*n as u64) as i64),
+        _ => return Err(EvalError::Type(format!("{a} {op} {b}"))),
+    })
+}
+
 /// Order two values of the same kind (numbers coerced to durations/sizes);
 /// `None` when they cannot be compared.
 pub fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
@@ -334,7 +378,7 @@ fn tokenize(text: &str) -> Result<Vec<String>, String> {
     while let Some(&(i, c)) = chars.peek() {
         if c.is_whitespace() {
             chars.next();
-        } else if "+-(),".contains(c) {
+        } else if "+-*/(),".contains(c) {
             tokens.push(c.to_string());
             chars.next();
         } else if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
@@ -382,15 +426,30 @@ impl Parser {
     }
 
     fn sum(&mut self) -> Result<Expr, String> {
-        let mut left = self.term()?;
+        let mut left = self.product()?;
         while let Some(op @ ("+" | "-")) = self.peek() {
             let add = op == "+";
             self.pos += 1;
-            let right = self.term()?;
+            let right = self.product()?;
             left = if add {
                 Expr::Add(Box::new(left), Box::new(right))
             } else {
                 Expr::Sub(Box::new(left), Box::new(right))
+            };
+        }
+        Ok(left)
+    }
+
+    fn product(&mut self) -> Result<Expr, String> {
+        let mut left = self.term()?;
+        while let Some(op @ ("*" | "/")) = self.peek() {
+            let mul = op == "*";
+            self.pos += 1;
+            let right = self.term()?;
+            left = if mul {
+                Expr::Mul(Box::new(left), Box::new(right))
+            } else {
+                Expr::Div(Box::new(left), Box::new(right))
             };
         }
         Ok(left)
@@ -452,6 +511,25 @@ mod tests {
     }
 
     #[test]
+    fn quantities_scale_by_plain_numbers() {
+        let render = |t: &str| Template::parse(t).unwrap().render(&Facts);
+        assert_eq!(render("{backend.idle_timeout / 2}").unwrap(), "2500ms");
+        assert_eq!(
+            render("{2 * backend.idle_timeout + param.margin}").unwrap(),
+            "11s"
+        );
+        assert_eq!(render("{300ms / 2}").unwrap(), "150ms");
+        assert_eq!(render("{param.pool / 3}").unwrap(), "10");
+        assert_eq!(
+            render("{max(backend.idle_timeout - 6s, backend.idle_timeout / 2)}").unwrap(),
+            "2500ms"
+        );
+        assert!(render("{backend.idle_timeout / 0}").is_err());
+        assert!(render("{backend.idle_timeout * backend.idle_timeout}").is_err());
+        assert!(render("{2 / backend.idle_timeout}").is_err());
+    }
+
+    #[test]
     fn templates_render_with_duration_arithmetic() {
         let t =
             Template::parse("keepalive_timeout {backend.idle_timeout - param.margin};").unwrap();
@@ -483,7 +561,7 @@ mod tests {
         assert!(err("{param.a +}").contains("expected a value"));
         assert!(err("{min(1s)}").contains("expected `,`"));
         assert!(err("{5q}").contains("not a number, duration or size"));
-        assert!(err("{a * b}").contains("unexpected character `*`"));
+        assert!(err("{param.a % 2}").contains("unexpected character `%`"));
     }
 
     #[test]
