@@ -25,6 +25,7 @@ extern crate alloc;
 
 pub mod backends;
 pub mod config;
+pub mod diagnose;
 pub mod fix;
 pub mod model;
 pub mod output;

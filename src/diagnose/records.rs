@@ -1,0 +1,237 @@
+//! Splitting a byte stream into error-log records in constant memory: an
+//! entry line and the continuation lines that follow it (lines that do not
+//! start with a date: the rest of a message with newlines in it, such as
+//! FastCGI stderr). Records are handed out as slices of one reused buffer,
+//! so nothing is allocated or copied per line.
+
+use std::io::{self, Read};
+
+use super::entry::starts_entry;
+
+/// Bytes read at a time; also the largest record kept whole. nginx itself
+/// never writes a record over 2048 bytes (`NGX_MAX_ERROR_STR`), so a
+/// longer one is not nginx's: its first [`CHUNK`] bytes are kept and the
+/// rest counted.
+pub const CHUNK: usize = 256 * 1024;
+
+/// Line counts of a stream.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LineCounts {
+    /// Physical lines (a last line without a line feed counts).
+    pub lines: u64,
+    /// Lines starting like an entry (a date).
+    pub entry_lines: u64,
+    /// Lines continuing the message of the entry before them.
+    pub continuation_lines: u64,
+    /// Lines before any entry of the stream: they continue nothing.
+    pub orphan_lines: u64,
+    /// Bytes read.
+    pub bytes: u64,
+}
+
+/// Read `reader` to its end, calling `record` with each record (without
+/// its final line feed) and `progress` with the bytes read so far after
+/// each read of up to [`CHUNK`] bytes.
+pub fn split<R: Read>(
+    mut reader: R,
+    mut record: impl FnMut(&[u8]),
+    mut progress: impl FnMut(u64),
+) -> io::Result<LineCounts> {
+    let mut counts = LineCounts::default();
+    let mut buf = vec![0u8; 2 * CHUNK];
+    // buf[..len] holds data; buf[start..scan] is the open record (its entry
+    // line and continuations so far, each with its line feed) and
+    // buf[scan..len] a line not yet complete.
+    let (mut len, mut start, mut scan) = (0usize, 0usize, 0usize);
+    // An entry has been seen in this stream (later lines continue it).
+    let mut open = false;
+    // The open record was already given out (it outgrew the buffer): its
+    // further continuation lines are only counted.
+    let mut given = false;
+    // The current line outgrew the buffer: drop the rest of it.
+    let mut skipping = false;
+    loop {
+        if len == buf.len() {
+            // Full, and no line feed after `scan`.
+            if open && !given && start < scan {
+                record(trim_newline(&buf[start..scan]));
+                given = true;
+            }
+            if scan == 0 {
+                // One line fills the buffer: keep its head, drop the rest.
+                if !skipping {
+                    let line = &buf[..len];
+                    count_line(line, &mut counts, &mut open);
+                    if starts_entry(line) {
+                        record(line);
+                        given = true;
+                    }
+                    skipping = true;
+                }
+                len = 0;
+            } else {
+                buf.copy_within(scan..len, 0);
+                len -= scan;
+                scan = 0;
+            }
+            start = 0;
+        }
+        let n = match reader.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        len += n;
+        counts.bytes += n as u64;
+        progress(counts.bytes);
+        while let Some(at) = memchr::memchr(b'\n', &buf[scan..len]) {
+            let end = scan + at;
+            if skipping {
+                skipping = false;
+            } else {
+                let line = &buf[scan..end];
+                if starts_entry(line) {
+                    if open && !given && start < scan {
+                        record(trim_newline(&buf[start..scan]));
+                    }
+                    start = scan;
+                    given = false;
+                }
+                count_line(line, &mut counts, &mut open);
+            }
+            scan = end + 1;
+        }
+        // Keep the open record (or only the incomplete line) at the front.
+        let keep = if open && !given { start } else { scan };
+        if keep > 0 {
+            buf.copy_within(keep..len, 0);
+            len -= keep;
+            scan -= keep;
+            start = start.saturating_sub(keep);
+        }
+    }
+    if !skipping && scan < len {
+        // A last line without a line feed.
+        let line = &buf[scan..len];
+        if starts_entry(line) {
+            if open && !given && start < scan {
+                record(trim_newline(&buf[start..scan]));
+            }
+            start = scan;
+            given = false;
+        }
+        count_line(line, &mut counts, &mut open);
+        scan = len;
+    }
+    if open && !given && start < scan {
+        record(trim_newline(&buf[start..scan]));
+    }
+    Ok(counts)
+}
+
+/// Count a line; `open` says whether an entry precedes it in the stream.
+fn count_line(line: &[u8], counts: &mut LineCounts, open: &mut bool) {
+    counts.lines += 1;
+    if starts_entry(line) {
+        counts.entry_lines += 1;
+        *open = true;
+    } else if *open {
+        counts.continuation_lines += 1;
+    } else {
+        counts.orphan_lines += 1;
+    }
+}
+
+fn trim_newline(record: &[u8]) -> &[u8] {
+    record.strip_suffix(b"\n").unwrap_or(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that returns at most `step` bytes a call.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(out.len()).min(self.data.len());
+            out[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    fn records(data: &[u8], step: usize) -> (Vec<Vec<u8>>, LineCounts) {
+        let mut out = Vec::new();
+        let counts = split(Trickle { data, step }, |r| out.push(r.to_vec()), |_| {}).unwrap();
+        (out, counts)
+    }
+
+    const LOG: &[u8] = b"orphan line\n\
+2026/11/24 13:39:35 [error] 1#1: *1 one\n\
+2026/11/24 13:39:36 [error] 1#1: *2 FastCGI sent in stderr: \"a\n\
+#0 b\n\
+#1 c\" while reading response header from upstream, client: 1.1.1.1\n\
+2026/11/24 13:39:37 [warn] 1#1: three";
+
+    #[test]
+    fn groups_continuations_at_any_read_size() {
+        for step in [1, 2, 7, 64, 4096] {
+            let (recs, counts) = records(LOG, step);
+            assert_eq!(recs.len(), 3, "step {step}");
+            assert_eq!(recs[0], b"2026/11/24 13:39:35 [error] 1#1: *1 one");
+            assert!(recs[1]
+                .ends_with(b"#1 c\" while reading response header from upstream, client: 1.1.1.1"));
+            assert_eq!(recs[1].iter().filter(|&&b| b == b'\n').count(), 2);
+            assert_eq!(recs[2], b"2026/11/24 13:39:37 [warn] 1#1: three");
+            assert_eq!(
+                counts,
+                LineCounts {
+                    lines: 6,
+                    entry_lines: 3,
+                    continuation_lines: 2,
+                    orphan_lines: 1,
+                    bytes: LOG.len() as u64
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn empty_and_blank() {
+        let (recs, counts) = records(b"", 10);
+        assert!(recs.is_empty());
+        assert_eq!(counts.lines, 0);
+        let (recs, counts) = records(b"\n\n", 10);
+        assert!(recs.is_empty());
+        assert_eq!(counts.orphan_lines, 2);
+    }
+
+    #[test]
+    fn oversized_lines_are_cut_not_buffered() {
+        // An entry with a continuation longer than the buffer, then a
+        // normal entry; and a single line longer than the buffer.
+        let mut log = b"2026/11/24 13:39:35 [error] 1#1: *1 big\n".to_vec();
+        log.extend(std::iter::repeat_n(b'x', 3 * CHUNK));
+        log.extend(b"\n2026/11/24 13:39:36 [error] 1#1: *2 after\n");
+        log.extend(b"2026/11/24 13:39:37 [error] 1#1: *3 ");
+        log.extend(std::iter::repeat_n(b'y', 3 * CHUNK));
+        log.extend(b"\n\tcontinued\n2026/11/24 13:39:38 [error] 1#1: *4 last\n");
+        let (recs, counts) = records(&log, 100_000);
+        let firsts: Vec<&[u8]> = recs.iter().map(|r| &r[..r.len().min(40)]).collect();
+        assert_eq!(recs.len(), 4, "{firsts:?}");
+        assert_eq!(recs[0], b"2026/11/24 13:39:35 [error] 1#1: *1 big");
+        assert_eq!(recs[1], b"2026/11/24 13:39:36 [error] 1#1: *2 after");
+        assert!(recs[2].starts_with(b"2026/11/24 13:39:37 [error] 1#1: *3 yyy"));
+        assert!(recs[2].len() <= 2 * CHUNK);
+        assert_eq!(recs[3], b"2026/11/24 13:39:38 [error] 1#1: *4 last");
+        assert_eq!(counts.entry_lines, 4);
+        assert_eq!(counts.continuation_lines, 2);
+        assert_eq!(counts.lines, 6);
+    }
+}
