@@ -31,6 +31,9 @@ pub enum Command {
     /// Print the configuration tree (or write it to a folder) with secrets
     /// replaced by stable placeholders, to share it safely.
     Redact(RedactArgs),
+    /// Read nginx error logs and group upstream failures by signature,
+    /// with the likely cause and the rules that address it.
+    Diagnose(DiagnoseArgs),
 }
 
 /// Where rules and settings come from; shared by the rule commands.
@@ -275,6 +278,52 @@ pub enum RedactReport {
     Json,
     /// Nothing.
     None,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiagnoseArgs {
+    /// nginx error logs, plain or gzip-compressed (detected by content), or
+    /// `-` for standard input (the default).
+    pub logs: Vec<PathBuf>,
+
+    /// The nginx configuration to check with the rules the failures point
+    /// to. Unlike `check`, where `--config` names the settings file, it
+    /// names nginx's main configuration file here.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Settings file (ngxfix.toml) for the `--config` check. Default:
+    /// `ngxfix.toml` in the working directory or a parent.
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+
+    /// The nginx version the configuration runs on.
+    #[arg(long, value_name = "X.Y.Z")]
+    pub nginx_version: Option<String>,
+
+    /// The backend behind an upstream (repeatable), as for `check`.
+    #[arg(long = "backend", value_name = "UPSTREAM=SPEC")]
+    pub backends: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiagnoseFormat::Text)]
+    pub format: DiagnoseFormat,
+
+    /// No progress display on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Colors in the findings of `--config` (`NO_COLOR` also turns them off).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagnoseFormat {
+    /// Human-readable report.
+    Text,
+    /// The documented JSON schema (docs/json-output.md).
+    Json,
 }
 
 fn parse_prefer(text: &str) -> Result<ngxfix::rules::facts::Prefer, String> {

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         cli::Command::TestRules(args) => commands::test_rules::run(args, &mut out),
         cli::Command::Parse(args) => commands::parse::run(args, &mut out),
         cli::Command::Redact(args) => commands::redact::run(args, &mut out),
+        cli::Command::Diagnose(args) => commands::diagnose::run(args, &mut out),
     };
     let result = result.and_then(|code| out.flush().map(|()| code).map_err(Into::into));
     match result {

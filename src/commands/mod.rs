@@ -1,6 +1,7 @@
 //! The subcommands.
 
 pub mod check;
+pub mod diagnose;
 pub mod fix;
 pub mod inputs;
 pub mod parse;

@@ -289,6 +289,11 @@ struct JsonFinding<'a> {
     fix_unavailable: Option<&'a str>,
 }
 
+/// One finding as the object `check --format json` prints in `findings`.
+pub fn json_value(finding: &Finding) -> Value {
+    serde_json::to_value(json_finding(finding)).unwrap_or(Value::Null)
+}
+
 fn json_finding(f: &Finding) -> JsonFinding<'_> {
     JsonFinding {
         rule: &f.rule,
