@@ -294,15 +294,15 @@ pub struct DiagnoseArgs {
 
     /// Settings file (ngxfix.toml) for the `--config` check. Default:
     /// `ngxfix.toml` in the working directory or a parent.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", requires = "config")]
     pub settings: Option<PathBuf>,
 
     /// The nginx version the configuration runs on.
-    #[arg(long, value_name = "X.Y.Z")]
+    #[arg(long, value_name = "X.Y.Z", requires = "config")]
     pub nginx_version: Option<String>,
 
     /// The backend behind an upstream (repeatable), as for `check`.
-    #[arg(long = "backend", value_name = "UPSTREAM=SPEC")]
+    #[arg(long = "backend", value_name = "UPSTREAM=SPEC", requires = "config")]
     pub backends: Vec<String>,
 
     /// Output format.

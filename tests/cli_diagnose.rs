@@ -351,3 +351,33 @@ fn config_without_matching_rules_and_bad_config() {
         stderr(&output)
     );
 }
+
+#[test]
+fn every_json_key_is_documented() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/json-output.md"))
+            .unwrap();
+    let section = &text[text
+        .find("## `ngxfix diagnose --format json`")
+        .expect("docs/json-output.md has a diagnose section")..];
+    let (report, _) = diagnose_json(&[REAL, INCIDENT], None);
+    let objects = [
+        &report,
+        &report["inputs"][0],
+        &report["lines"],
+        &report["levels"],
+        &report["signatures"][0],
+        &report["other_upstream_errors"],
+        &report["upstreams"][0],
+        &report["methods"][0],
+        &report["histogram"],
+    ];
+    for object in objects {
+        for key in object.as_object().unwrap().keys() {
+            assert!(
+                section.contains(&format!("`{key}`")),
+                "the diagnose section of docs/json-output.md does not document `{key}`"
+            );
+        }
+    }
+}

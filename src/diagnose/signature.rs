@@ -413,7 +413,7 @@ pub static SIGNATURES: &[Signature] = &[
     },
     Signature {
         id: "server-disabled",
-        title: "upstream server temporarily disabled while reading response header from upstream",
+        title: "upstream server temporarily disabled while connecting to upstream",
         kind: Kind::Upstream,
         phase: None,
         retry: Retry::NotApplicable,
