@@ -192,6 +192,9 @@ impl Source {
         let name = path.display().to_string();
         let raw = Rc::new(Cell::new(0));
         let (inner, size): (Box<dyn Read>, Option<u64>) = if path.as_os_str() == "-" {
+            if io::stdin().is_terminal() {
+                eprintln!("ngxfix diagnose: reading the error log from standard input (end it with Ctrl-D)");
+            }
             (Box::new(io::stdin()), None)
         } else {
             let file = File::open(path).with_context(|| format!("reading {name}"))?;

@@ -39,32 +39,24 @@ pub fn split<R: Read>(
 ) -> io::Result<LineCounts> {
     let mut counts = LineCounts::default();
     let mut buf = vec![0u8; 2 * CHUNK];
-    // buf[..len] holds data; buf[start..scan] is the open record (its entry
-    // line and continuations so far, each with its line feed) and
+    // buf[..len] holds data; buf[state.start..scan] is the open record and
     // buf[scan..len] a line not yet complete.
-    let (mut len, mut start, mut scan) = (0usize, 0usize, 0usize);
-    // An entry has been seen in this stream (later lines continue it).
-    let mut open = false;
-    // The open record was already given out (it outgrew the buffer): its
-    // further continuation lines are only counted.
-    let mut given = false;
+    let (mut len, mut scan) = (0usize, 0usize);
+    let mut state = Open::default();
     // The current line outgrew the buffer: drop the rest of it.
     let mut skipping = false;
     loop {
         if len == buf.len() {
             // Full, and no line feed after `scan`.
-            if open && !given && start < scan {
-                record(trim_newline(&buf[start..scan]));
-                given = true;
-            }
+            state.give(&buf, scan, &mut record);
             if scan == 0 {
                 // One line fills the buffer: keep its head, drop the rest.
                 if !skipping {
                     let line = &buf[..len];
-                    count_line(line, &mut counts, &mut open);
+                    count_line(line, &mut counts, &mut state.open);
                     if starts_entry(line) {
                         record(line);
-                        given = true;
+                        state.given = true;
                     }
                     skipping = true;
                 }
@@ -74,7 +66,7 @@ pub fn split<R: Read>(
                 len -= scan;
                 scan = 0;
             }
-            start = 0;
+            state.start = 0;
         }
         let n = match reader.read(&mut buf[len..]) {
             Ok(0) => break,
@@ -87,47 +79,72 @@ pub fn split<R: Read>(
         progress(counts.bytes);
         while let Some(at) = memchr::memchr(b'\n', &buf[scan..len]) {
             let end = scan + at;
-            if skipping {
-                skipping = false;
-            } else {
-                let line = &buf[scan..end];
-                if starts_entry(line) {
-                    if open && !given && start < scan {
-                        record(trim_newline(&buf[start..scan]));
-                    }
-                    start = scan;
-                    given = false;
-                }
-                count_line(line, &mut counts, &mut open);
+            if !std::mem::take(&mut skipping) {
+                state.line(&buf, scan, end, &mut counts, &mut record);
             }
             scan = end + 1;
         }
         // Keep the open record (or only the incomplete line) at the front.
-        let keep = if open && !given { start } else { scan };
+        let keep = if state.open && !state.given {
+            state.start
+        } else {
+            scan
+        };
         if keep > 0 {
             buf.copy_within(keep..len, 0);
             len -= keep;
             scan -= keep;
-            start = start.saturating_sub(keep);
+            state.start = state.start.saturating_sub(keep);
         }
     }
     if !skipping && scan < len {
         // A last line without a line feed.
-        let line = &buf[scan..len];
-        if starts_entry(line) {
-            if open && !given && start < scan {
-                record(trim_newline(&buf[start..scan]));
-            }
-            start = scan;
-            given = false;
-        }
-        count_line(line, &mut counts, &mut open);
+        state.line(&buf, scan, len, &mut counts, &mut record);
         scan = len;
     }
-    if open && !given && start < scan {
-        record(trim_newline(&buf[start..scan]));
-    }
+    state.give(&buf, scan, &mut record);
     Ok(counts)
+}
+
+/// The record being gathered.
+#[derive(Default)]
+struct Open {
+    /// Where it starts in the buffer.
+    start: usize,
+    /// An entry has been seen in this stream (later lines continue it).
+    open: bool,
+    /// It was already given out (it outgrew the buffer): its further
+    /// continuation lines are only counted.
+    given: bool,
+}
+
+impl Open {
+    /// Give out the open record, which ends before `end`, unless it was.
+    fn give(&mut self, buf: &[u8], end: usize, record: &mut impl FnMut(&[u8])) {
+        if self.open && !self.given && self.start < end {
+            record(trim_newline(&buf[self.start..end]));
+            self.given = true;
+        }
+    }
+
+    /// The complete line buf[start..end]: an entry line gives out the
+    /// record before it and opens its own.
+    fn line(
+        &mut self,
+        buf: &[u8],
+        start: usize,
+        end: usize,
+        counts: &mut LineCounts,
+        record: &mut impl FnMut(&[u8]),
+    ) {
+        let line = &buf[start..end];
+        if starts_entry(line) {
+            self.give(buf, start, record);
+            self.start = start;
+            self.given = false;
+        }
+        count_line(line, counts, &mut self.open);
+    }
 }
 
 /// Count a line; `open` says whether an entry precedes it in the stream.

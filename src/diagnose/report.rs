@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::entry::{Level, Timestamp};
 use super::records::LineCounts;
 use super::signature::{Kind, Retry, Signature, COUNT, SIGNATURES};
-use super::tally::{Histogram, Tally};
+use super::tally::{AddressTally, Capped, Histogram, MethodTally, Tally};
 use crate::output::plural;
 
 /// Version of the `diagnose` JSON schema; bumped only on incompatible change.
@@ -107,21 +107,12 @@ impl Diagnosis<'_> {
             .sum()
     }
 
-    fn addresses(&self) -> Vec<(Cow<'_, str>, &super::tally::AddressTally)> {
-        let mut list: Vec<_> = self
-            .tally
-            .upstreams
-            .iter()
-            .map(|(k, v)| (String::from_utf8_lossy(k), v))
-            .collect();
-        if self.tally.upstreams.overflowed > 0 {
-            list.push((
-                Cow::Borrowed("(other addresses)"),
-                &self.tally.upstreams.overflow,
-            ));
-        }
-        list.sort_by(|a, b| b.1.total().cmp(&a.1.total()).then_with(|| a.0.cmp(&b.0)));
-        list
+    fn addresses(&self) -> Vec<(Cow<'_, str>, &AddressTally)> {
+        ranked(
+            &self.tally.upstreams,
+            "(other addresses)",
+            AddressTally::total,
+        )
     }
 
     fn signature_addresses(&self, index: usize) -> Vec<(Cow<'_, str>, u64)> {
@@ -135,45 +126,41 @@ impl Diagnosis<'_> {
         list
     }
 
-    fn methods(&self) -> Vec<(Cow<'_, str>, super::tally::MethodTally)> {
-        let mut list: Vec<_> = self
-            .tally
-            .methods
-            .iter()
-            .map(|(k, v)| (String::from_utf8_lossy(k), *v))
-            .collect();
-        if self.tally.methods.overflowed > 0 {
-            list.push((Cow::Borrowed("(other)"), self.tally.methods.overflow));
-        }
-        list.sort_by(|a, b| b.1.failures.cmp(&a.1.failures).then_with(|| a.0.cmp(&b.0)));
-        list
+    fn methods(&self) -> Vec<(Cow<'_, str>, &MethodTally)> {
+        ranked(&self.tally.methods, "(other)", |m| m.failures)
     }
 
     fn other_messages(&self) -> Vec<(Cow<'_, str>, u64)> {
-        let mut list: Vec<_> = self
-            .tally
-            .other
-            .iter()
-            .map(|(k, v)| (String::from_utf8_lossy(k), *v))
-            .collect();
-        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut list = counts(ranked(&self.tally.other, "(other messages)", |n| *n));
         list.truncate(LISTED_OTHER);
         list
     }
 }
 
-fn signature_methods(tally: &Tally, index: usize) -> Vec<(Cow<'_, str>, u64)> {
-    let t = &tally.signatures[index];
-    let mut list: Vec<_> = t
-        .methods
+/// A capped map's keys as text with their values, largest `size` first
+/// (then by key), and what overflowed under `other`.
+fn ranked<'t, V>(
+    map: &'t Capped<V>,
+    other: &'static str,
+    size: impl Fn(&V) -> u64,
+) -> Vec<(Cow<'t, str>, &'t V)> {
+    let mut list: Vec<_> = map
         .iter()
-        .map(|(k, v)| (String::from_utf8_lossy(k), *v))
+        .map(|(k, v)| (String::from_utf8_lossy(k), v))
         .collect();
-    if t.methods.overflowed > 0 {
-        list.push((Cow::Borrowed("(other)"), t.methods.overflow));
+    if map.overflowed > 0 {
+        list.push((Cow::Borrowed(other), &map.overflow));
     }
-    list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    list.sort_by(|a, b| size(b.1).cmp(&size(a.1)).then_with(|| a.0.cmp(&b.0)));
     list
+}
+
+fn counts<'t>(list: Vec<(Cow<'t, str>, &u64)>) -> Vec<(Cow<'t, str>, u64)> {
+    list.into_iter().map(|(k, n)| (k, *n)).collect()
+}
+
+fn signature_methods(tally: &Tally, index: usize) -> Vec<(Cow<'_, str>, u64)> {
+    counts(ranked(&tally.signatures[index].methods, "(other)", |n| *n))
 }
 
 /// The histogram unit for a time span: minutes, hours, days or weeks,

@@ -57,7 +57,9 @@ impl<V: Default> Capped<V> {
         }
         self.map.get_mut(key).expect("inserted above")
     }
+}
 
+impl<V> Capped<V> {
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &V)> {
         self.map.iter().map(|(k, v)| (&**k, v))
     }
