@@ -206,8 +206,8 @@ impl Source {
             inner,
             count: Rc::clone(&raw),
         };
-        // A large buffer: reads larger than it bypass it, so plain files
-        // are not copied twice.
+        // For the gzip check; the splitter's reads are larger than this
+        // buffer and bypass it, so plain files are not copied twice.
         let reader = BufReader::with_capacity(64 * 1024, counted);
         Ok(Source {
             name,
@@ -271,8 +271,8 @@ impl<'a> Progress<'a> {
         }
     }
 
-    /// Called after each read (every 256 KiB at most): cheap unless a
-    /// redraw is due.
+    /// Called after each read of the splitter (hundreds of KiB): cheap
+    /// unless a redraw is due.
     fn update(&mut self, bytes: u64) {
         if !self.enabled {
             return;

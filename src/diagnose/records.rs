@@ -8,10 +8,10 @@ use std::io::{self, Read};
 
 use super::entry::starts_entry;
 
-/// Bytes read at a time; also the largest record kept whole. nginx itself
-/// never writes a record over 2048 bytes (`NGX_MAX_ERROR_STR`), so a
-/// longer one is not nginx's: its first [`CHUNK`] bytes are kept and the
-/// rest counted.
+/// The buffer holds two of these: each read fills what the open record
+/// leaves free. A record longer than the buffer is given out cut (its
+/// further lines are only counted): nginx itself never writes a record
+/// over 2048 bytes (`NGX_MAX_ERROR_STR`), so such a record is not nginx's.
 pub const CHUNK: usize = 256 * 1024;
 
 /// Line counts of a stream.
@@ -31,7 +31,7 @@ pub struct LineCounts {
 
 /// Read `reader` to its end, calling `record` with each record (without
 /// its final line feed) and `progress` with the bytes read so far after
-/// each read of up to [`CHUNK`] bytes.
+/// each read.
 pub fn split<R: Read>(
     mut reader: R,
     mut record: impl FnMut(&[u8]),

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::entry::{Level, Timestamp};
 use super::records::LineCounts;
-use super::signature::{Kind, Retry, Signature, COUNT, SIGNATURES};
+use super::signature::{Retry, Signature, COUNT, SIGNATURES};
 use super::tally::{AddressTally, Capped, Histogram, MethodTally, Tally};
 use crate::output::plural;
 
@@ -527,10 +527,6 @@ fn neighbours_text(out: &mut dyn Write, d: &Diagnosis<'_>) -> io::Result<()> {
     Ok(())
 }
 
-fn kind_value(kind: Kind) -> &'static str {
-    kind.as_str()
-}
-
 fn retry_value(retry: Retry) -> Option<&'static str> {
     match retry {
         Retry::IdempotentOnly => Some("idempotent-only"),
@@ -567,7 +563,7 @@ pub fn json(d: &Diagnosis<'_>, findings: Option<Vec<Value>>) -> Value {
             let st = &t.signatures[i];
             json!({
                 "id": s.id,
-                "kind": kind_value(s.kind),
+                "kind": s.kind.as_str(),
                 "failure": s.kind.is_failure(),
                 "message": s.title,
                 "phase": s.phase.map(|p| p.as_str()),

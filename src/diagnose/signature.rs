@@ -6,12 +6,12 @@
 //! (`ngx_unix_recv`, `ngx_readv_chain` in src/os/unix/), `writev() failed`,
 //! `send() failed`, `sendfile() failed` (the send chains), `connect() failed`
 //! (`ngx_http_upstream_test_connect`) and `connect() to PEER failed`
-//! (`ngx_event_connect_peer`, src/event/ngx_event_connect.c, at [crit] for
+//! (`ngx_event_connect_peer`, src/event/ngx_event_connect.c, at `[crit]` for
 //! errors other than refused/reset/unreachable), `upstream prematurely
 //! closed connection`, `upstream timed out`, `upstream sent too big header`,
 //! `no live upstreams` (src/http/ngx_http_upstream.c), `upstream sent
 //! invalid header` (the proxy, FastCGI, uwsgi, SCGI and gRPC modules),
-//! `upstream server temporarily disabled` ([warn],
+//! `upstream server temporarily disabled` (`[warn]`,
 //! src/http/ngx_http_upstream_round_robin.c). The phase is the log action
 //! nginx appends as ` while ACTION`: `connecting to upstream`, `sending
 //! request to upstream`, `reading response header from upstream`, `reading
@@ -95,6 +95,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::StaleKeepalive => "stale-keepalive",

@@ -37,6 +37,7 @@ pub struct Capped<V> {
 }
 
 impl<V: Default> Capped<V> {
+    /// An empty map that keeps at most `cap` keys.
     pub fn new(cap: usize) -> Self {
         Capped {
             map: FxHashMap::default(),
@@ -60,14 +61,17 @@ impl<V: Default> Capped<V> {
 }
 
 impl<V> Capped<V> {
+    /// The keys kept and their values (the overflow is not among them).
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &V)> {
         self.map.iter().map(|(k, v)| (&**k, v))
     }
 
+    /// Keys kept.
     pub fn len(&self) -> usize {
         self.map.len()
     }
 
+    /// Whether no key is kept.
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
@@ -112,6 +116,7 @@ impl Default for AddressTally {
 }
 
 impl AddressTally {
+    /// Failures at the address, all signatures.
     pub fn total(&self) -> u64 {
         self.0.iter().sum()
     }
@@ -144,6 +149,8 @@ impl Default for Histogram {
 }
 
 impl Histogram {
+    /// Count one failure in the minute `minute` (see
+    /// [`Timestamp::minutes`]).
     pub fn add(&mut self, minute: i64) {
         *self
             .buckets
