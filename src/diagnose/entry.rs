@@ -13,7 +13,11 @@
 //! unescaped, so a message (a path from a URI, FastCGI stderr) may contain
 //! `, ` or even `, client: `: the fields are read from the end. nginx caps
 //! a record at 2048 bytes (`NGX_MAX_ERROR_STR`), so the last field of a
-//! long line may lack its closing quote. A message may contain newlines
+//! long line may lack its closing quote. Reading from the end has one
+//! blind spot: a client can put `, client: ...` into its own Referer or
+//! Host header, and its line is then split at that point (its message
+//! keeps the real fields, so it is counted as an unrecognised upstream
+//! error instead of its signature). A message may contain newlines
 //! (FastCGI stderr): the record then spans several lines and its fields
 //! sit at the end of the last one.
 

@@ -179,7 +179,9 @@ fn unit(histogram: &Histogram) -> (i64, &'static str) {
         .unwrap_or((histogram.width.max(10080), "week"))
 }
 
-/// Every bucket from the first to the last, empty ones included.
+/// Every bucket from the first to the last, empty ones included, unless a
+/// stray timestamp years away makes that span huge: then only the buckets
+/// with failures (at most [`super::tally::MAX_BUCKETS`]).
 fn rows(histogram: &Histogram) -> (Vec<(i64, u64)>, &'static str, i64) {
     let (width, name) = unit(histogram);
     let grouped = histogram.with_width(width);
@@ -189,6 +191,10 @@ fn rows(histogram: &Histogram) -> (Vec<(i64, u64)>, &'static str, i64) {
     ) else {
         return (Vec::new(), name, width);
     };
+    if (last - first) / width >= 4 * MAX_ROWS {
+        let rows = grouped.buckets.iter().map(|(&s, &n)| (s, n)).collect();
+        return (rows, name, grouped.width);
+    }
     let rows = (0..=(last - first) / width)
         .map(|i| {
             let start = first + i * width;
@@ -662,4 +668,32 @@ pub fn json(d: &Diagnosis<'_>, findings: Option<Vec<Value>>) -> Value {
         "rules": d.rule_ids(),
         "findings": findings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_units_and_rows() {
+        let mut h = Histogram::default();
+        for minute in [100, 101, 130] {
+            h.add(minute);
+        }
+        let (rows_, unit_, width) = rows(&h);
+        assert_eq!((unit_, width, rows_.len()), ("minute", 1, 31));
+        assert_eq!(rows_[0], (100, 1));
+        assert_eq!(rows_[15], (115, 0));
+        h.add(100 + 3 * 60);
+        assert_eq!(rows(&h).1, "hour");
+        h.add(100 + 5 * 1440);
+        assert_eq!(rows(&h).1, "day");
+        // A stray timestamp decades away: only the buckets with failures.
+        h.add(100 + 40 * 365 * 1440);
+        let (rows_, unit_, _) = rows(&h);
+        assert_eq!(unit_, "week");
+        // The first week holds the first five.
+        assert_eq!(rows_.len(), 2);
+        assert_eq!(rows_.iter().map(|r| r.1).sum::<u64>(), 6);
+    }
 }
