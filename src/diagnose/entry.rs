@@ -578,4 +578,30 @@ mod tests {
             "2024/03/01 00:00:00"
         );
     }
+
+    proptest::proptest! {
+        /// Any bytes, and any cut or corruption of a real line: a result,
+        /// never a panic, with every field inside the input.
+        #[test]
+        fn never_panics(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+            cut in 0usize..400,
+            flips in proptest::collection::vec((0usize..400, proptest::prelude::any::<u8>()), 0..6),
+        ) {
+            let _ = parse(&bytes);
+            let mut line = FULL[..cut.min(FULL.len())].to_vec();
+            for (at, byte) in flips {
+                if at < line.len() {
+                    line[at] = byte;
+                }
+            }
+            if let Ok(e) = parse(&line) {
+                let inside = |f: Option<&[u8]>| f.is_none_or(|v| v.len() <= line.len());
+                proptest::prop_assert!(e.message.len() <= line.len());
+                proptest::prop_assert!(inside(e.request) && inside(e.upstream) && inside(e.host));
+                let _ = e.method();
+                let _ = e.upstream.map(upstream_address);
+            }
+        }
+    }
 }

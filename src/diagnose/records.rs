@@ -251,4 +251,35 @@ mod tests {
         assert_eq!(counts.continuation_lines, 2);
         assert_eq!(counts.lines, 6);
     }
+
+    proptest::proptest! {
+        /// Random text of entry lines, continuations and blank lines, read
+        /// in random steps: every line counted once, every entry line
+        /// starting exactly one record.
+        #[test]
+        fn counts_every_line(
+            lines in proptest::collection::vec(0u8..4, 0..60),
+            step in 1usize..50,
+        ) {
+            let mut data = Vec::new();
+            for kind in &lines {
+                data.extend_from_slice(match kind {
+                    0 => &b"2026/11/24 13:39:35 [error] 1#1: *1 x"[..],
+                    1 => b"  continued",
+                    2 => b"",
+                    _ => b"2026/11/24 bad",
+                });
+                data.push(b'\n');
+            }
+            let (recs, counts) = records(&data, step);
+            let entries = lines.iter().filter(|&&k| k == 0 || k == 3).count();
+            proptest::prop_assert_eq!(counts.lines, lines.len() as u64);
+            proptest::prop_assert_eq!(counts.entry_lines, entries as u64);
+            proptest::prop_assert_eq!(recs.len(), entries);
+            proptest::prop_assert_eq!(
+                counts.entry_lines + counts.continuation_lines + counts.orphan_lines,
+                counts.lines
+            );
+        }
+    }
 }
