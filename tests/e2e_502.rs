@@ -20,10 +20,26 @@
 //! | `max-fails` | `upstream-max-fails-pooled`: stale resets disable both servers of a group, then every request gets `no live upstreams` |
 //!
 //! Why "after" is 0 by construction, not by luck: the fix sets the
-//! upstream's `keepalive_timeout` below the backend's idle timeout minus a
-//! margin of 1 s (here `0s`, since both backends are declared at 1 s or
-//! less), so nginx closes every cached connection long before the backend
-//! does, and a request never meets a connection the backend closed.
+//! upstream's `keepalive_timeout` to the backend's declared idle timeout
+//! minus a margin of 1 s, or to half of it when that is more: 150ms for
+//! Node's `keepAliveTimeout = 300`, 500ms for gunicorn's `keepalive = 1`
+//! (the test reads the value from the fixed nginx.conf). nginx then closes
+//! a cached connection 150 ms / 500 ms after its last use, while the
+//! backend closes it after about 1.3 s (Node adds a 1 s buffer to the
+//! declared 300 ms) / 1 s (gunicorn never closes before `keepalive`). The
+//! 0.5-1.1 s between the two is far more than the proxy's 20 ms round trip
+//! and any scheduling delay, so a request never meets a connection the
+//! backend closed.
+//!
+//! And pooling survives the fix (an earlier rule wrote `0s` here, which
+//! closes every connection after one request: no 502s, and no pool
+//! either): after the fix each lane sends [`BURST_REQUESTS`] requests
+//! [`BURST_GAP`] apart, well inside the new timeout, and the delay proxy
+//! must have seen at most half as many upstream connections as requests
+//! (about one per lane in practice). Only a request delayed by more than
+//! the whole timeout (130 ms beyond the 20 ms gap) opens a new connection,
+//! and more than half of them would have to be, so the bound does not
+//! depend on the machine's load.
 //!
 //! Scenarios run one at a time (a static lock): their timing is what is
 //! under test, and two of them at once on a two-core machine would disturb
@@ -47,6 +63,7 @@ use common::delay_proxy::{BackendClose, DelayProxy};
 use common::idle::{free_port, idle_close, Closed, Server};
 use common::load::{self, Lane, Sweep};
 use common::nginx::Nginx;
+use ngxfix::model::TimeSlot;
 
 /// One-way delay between nginx and the backend.
 const DELAY: Duration = Duration::from_millis(10);
@@ -57,6 +74,12 @@ const ROUNDS: usize = 4;
 /// A sweep that finds no stale connection at all is run again, at most
 /// this many times, before the test fails.
 const ATTEMPTS: usize = 3;
+
+/// Requests per lane in a pooling burst after the fix.
+const BURST_REQUESTS: usize = 10;
+/// Pause between a burst's requests: far below the fixed
+/// `keepalive_timeout` (150ms, 500ms), so each finds a cached connection.
+const BURST_GAP: Duration = Duration::from_millis(20);
 
 /// Scenarios run one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -108,6 +131,16 @@ impl Backend {
         match self {
             Backend::Node => "node:server.js",
             Backend::Gunicorn => "gunicorn:gunicorn.conf.py",
+        }
+    }
+
+    /// The upstream `keepalive_timeout` `ngxfix fix` must write for it:
+    /// max(declared idle - 1s margin, declared idle / 2), from the 300 ms
+    /// and 1 s declared in [`SERVER_JS`] and [`GUNICORN_CONF`].
+    fn fixed_keepalive_timeout(self) -> Duration {
+        match self {
+            Backend::Node => Duration::from_millis(150),
+            Backend::Gunicorn => Duration::from_millis(500),
         }
     }
 
@@ -361,6 +394,34 @@ fn fix(dir: &Path, scenario: &str, args: &[String]) {
         String::from_utf8_lossy(&diff.stdout)
     );
     ngxfix(dir, "fix", args);
+}
+
+/// The `keepalive_timeout` inside each `upstream NAME {}` block of an
+/// nginx.conf written by [`config`] and fixed by ngxfix (one directive a
+/// line); upstreams without one are left out.
+fn upstream_keepalive_timeouts(conf: &str) -> BTreeMap<String, Duration> {
+    let mut out = BTreeMap::new();
+    let mut upstream = None;
+    for line in conf.lines().map(str::trim) {
+        if let Some(name) = line
+            .strip_prefix("upstream ")
+            .and_then(|rest| rest.strip_suffix('{'))
+        {
+            upstream = Some(name.trim().to_string());
+        } else if line == "}" {
+            upstream = None;
+        } else if let (Some(name), Some(value)) = (
+            &upstream,
+            line.strip_prefix("keepalive_timeout ")
+                .and_then(|rest| rest.strip_suffix(';')),
+        ) {
+            let millis = ngxfix::model::Duration::parse(value.trim(), TimeSlot::Milliseconds)
+                .unwrap_or_else(|e| panic!("upstream {name}: {e}"))
+                .as_millis();
+            out.insert(name.clone(), Duration::from_millis(millis));
+        }
+    }
+    out
 }
 
 /// `--backend UPSTREAM=SPEC` for each upstream.
@@ -662,7 +723,8 @@ fn serial(scenario: &'static str) -> Serial {
 
 /// POSTs with idle gaps around the backend's close time get 502s while
 /// nginx keeps connections for 60 s; after `ngxfix fix` with the backend
-/// declared and a reload, none.
+/// declared and a reload, none, and bursts of requests still reuse pooled
+/// connections.
 fn timeout_scenario(backend: Backend) {
     let scenario = backend.name();
     let Rig {
@@ -686,11 +748,20 @@ fn timeout_scenario(backend: Backend) {
     let rules = findings(site.path(), &backends);
     println!("[{scenario}] ngxfix check after: {rules:?}");
     assert!(!rules.contains_key("upstream-keepalive-timeout"));
+    let timeout = fixed_timeout(scenario, site.path(), &upstreams, backend);
+    // Why "after" cannot meet a stale connection and the bursts cannot miss
+    // the pool (module doc): both margins, checked on this run's numbers.
+    assert!(
+        timeout + 2 * DELAY + Duration::from_millis(100) < *close,
+        "[{scenario}] keepalive_timeout {timeout:?} is too close to the backend's {close:?}"
+    );
+    assert!(BURST_GAP * 4 <= timeout, "[{scenario}] bursts too sparse");
     nginx.reload().expect("nginx reloads");
 
     let (after, _) = sweep_phase(scenario, "after", &nginx, proxy, &lanes, &gaps);
     let after = Counts::of(&after, "");
     after.print(scenario, "after", "POST");
+    pooling_burst(scenario, &nginx, proxy, &lanes);
 
     assert!(before.bad_gateway > 0, "[{scenario}] no 502 before the fix");
     assert!(
@@ -701,6 +772,60 @@ fn timeout_scenario(backend: Backend) {
     assert_eq!(
         after.stale_lines, 0,
         "[{scenario}] stale lines after the fix"
+    );
+}
+
+/// The `keepalive_timeout` ngxfix wrote, the same in every upstream and
+/// the one the rule gives for `backend`.
+fn fixed_timeout(scenario: &str, dir: &Path, upstreams: &[Upstream], backend: Backend) -> Duration {
+    let conf = std::fs::read_to_string(dir.join("nginx.conf")).expect("nginx.conf read");
+    let fixed = upstream_keepalive_timeouts(&conf);
+    let expected: BTreeMap<String, Duration> = upstreams
+        .iter()
+        .map(|u| (u.name.clone(), backend.fixed_keepalive_timeout()))
+        .collect();
+    assert_eq!(
+        fixed, expected,
+        "[{scenario}] keepalive_timeout after the fix"
+    );
+    println!(
+        "[{scenario}] fixed upstream keepalive_timeout: {:?}",
+        backend.fixed_keepalive_timeout()
+    );
+    backend.fixed_keepalive_timeout()
+}
+
+/// After the fix: [`BURST_REQUESTS`] requests [`BURST_GAP`] apart on every
+/// lane. Every one must succeed, and nginx must still pool: at most one
+/// upstream connection opened for every two requests.
+fn pooling_burst(scenario: &str, nginx: &Nginx, proxy: &DelayProxy, lanes: &[Lane]) {
+    let burst = phase(scenario, "pooled", nginx, &[proxy], || {
+        load::bursts(nginx.port(), lanes, BURST_REQUESTS, BURST_GAP)
+            .unwrap_or_else(|e| panic!("[{scenario}] pooled: {e}"))
+            .into_iter()
+            .map(|(lane, status)| (lanes[lane].path.clone(), status))
+            .collect()
+    });
+    let counts = Counts::of(&burst, "");
+    counts.print(scenario, "pooled", "requests");
+    println!(
+        "[{scenario}] pooled: {} upstream connections opened for {} requests {}ms apart on {} lanes",
+        counts.connections,
+        counts.requests,
+        BURST_GAP.as_millis(),
+        lanes.len()
+    );
+    assert_eq!(counts.requests, lanes.len() * BURST_REQUESTS);
+    assert!(
+        burst.statuses.iter().all(|(_, status)| *status == 200),
+        "[{scenario}] pooled: statuses {:?}",
+        burst.statuses
+    );
+    assert!(
+        counts.connections * 2 <= counts.requests,
+        "[{scenario}] pooling is off: {} upstream connections for {} requests",
+        counts.connections,
+        counts.requests
     );
 }
 
@@ -718,6 +843,18 @@ fn gunicorn_502s_before_the_fix_and_none_after() {
     if ready(Backend::Gunicorn) {
         timeout_scenario(Backend::Gunicorn);
     }
+}
+
+/// The parser behind [`fixed_timeout`]: only `keepalive_timeout` inside an
+/// `upstream` block counts, in nginx's units.
+#[test]
+fn upstream_keepalive_timeouts_reads_upstream_blocks_only() {
+    let conf = "http {\n    keepalive_timeout 75s;\n    upstream app0 {\n        server 127.0.0.1:1;\n        keepalive 8;\n        keepalive_timeout 150ms;\n    }\n    upstream app1 {\n        keepalive_timeout 2s;\n    }\n    upstream app2 {\n        keepalive 8;\n    }\n    server {\n        keepalive_timeout 5s;\n    }\n}\n";
+    let expected = BTreeMap::from([
+        ("app0".to_string(), Duration::from_millis(150)),
+        ("app1".to_string(), Duration::from_secs(2)),
+    ]);
+    assert_eq!(upstream_keepalive_timeouts(conf), expected);
 }
 
 // ---------------------------------------------------------------------------

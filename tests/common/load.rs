@@ -183,3 +183,45 @@ pub fn gaps(from: Duration, to: Duration, step: Duration) -> Vec<Duration> {
     }
     out
 }
+
+/// `requests` requests on each lane, one after another with `gap` between a
+/// response and the next request, the lanes in parallel; each request's
+/// lane and status.
+///
+/// With `gap` well below the upstream's `keepalive_timeout` each request
+/// finds the lane's connection still cached, so a pooling nginx opens about
+/// one upstream connection per lane, not one per request.
+pub fn bursts(
+    port: u16,
+    lanes: &[Lane],
+    requests: usize,
+    gap: Duration,
+) -> Result<Vec<(usize, u16)>, String> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = lanes
+            .iter()
+            .enumerate()
+            .map(|(index, lane)| {
+                scope.spawn(move || {
+                    (0..requests)
+                        .map(|i| {
+                            if i > 0 {
+                                std::thread::sleep(gap);
+                            }
+                            request(port, lane.method, &lane.path).map(|status| (index, status))
+                        })
+                        .collect::<Result<Vec<_>, String>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(lanes.len() * requests);
+        for handle in handles {
+            out.extend(
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err("a lane panicked".into()))?,
+            );
+        }
+        Ok(out)
+    })
+}
