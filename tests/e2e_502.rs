@@ -14,7 +14,7 @@
 //!
 //! | scenario | rule it demonstrates |
 //! |---|---|
-//! | `node`, `gunicorn` | `upstream-keepalive-timeout`: POSTs get 502 until the fix, none after |
+//! | `node`, `gunicorn` | `upstream-keepalive-timeout`: POSTs get 502 until the fix, none after, and nginx still pools |
 //! | `retries` | §2 of the research notes and `next-upstream-non-idempotent`: GETs are retried (`502, 200`), POSTs fail, `non_idempotent` resends POSTs |
 //! | `next-upstream-off` | `next-upstream-off-pooled`: with `proxy_next_upstream off` GETs fail too, until the fix restores `error` |
 //! | `max-fails` | `upstream-max-fails-pooled`: stale resets disable both servers of a group, then every request gets `no live upstreams` |
@@ -27,7 +27,7 @@
 //! a cached connection 150 ms / 500 ms after its last use, while the
 //! backend closes it after about 1.3 s (Node adds a 1 s buffer to the
 //! declared 300 ms) / 1 s (gunicorn never closes before `keepalive`). The
-//! 0.5-1.1 s between the two is far more than the proxy's 20 ms round trip
+//! 0.5-1.15 s between the two is far more than the proxy's 20 ms round trip
 //! and any scheduling delay, so a request never meets a connection the
 //! backend closed.
 //!
@@ -37,9 +37,9 @@
 //! [`BURST_GAP`] apart, well inside the new timeout, and the delay proxy
 //! must have seen at most half as many upstream connections as requests
 //! (about one per lane in practice). Only a request delayed by more than
-//! the whole timeout (130 ms beyond the 20 ms gap) opens a new connection,
-//! and more than half of them would have to be, so the bound does not
-//! depend on the machine's load.
+//! the whole timeout (130 ms beyond the 20 ms gap for Node, 480 ms for
+//! gunicorn) opens a new connection, and more than half of them would have
+//! to be, so the bound does not depend on the machine's load.
 //!
 //! Scenarios run one at a time (a static lock): their timing is what is
 //! under test, and two of them at once on a two-core machine would disturb
