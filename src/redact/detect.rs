@@ -128,6 +128,34 @@ fn is_trivial(core: &str) -> bool {
         || ["on", "off", "true", "false", "yes", "no", "none", "null"].contains(&lower.as_str())
 }
 
+/// A word of lower-case letters, `_` and `-` (or one capital first): an
+/// English word or an nginx directive name, never taken for a secret on a
+/// guess.
+pub fn is_plain_word(word: &str) -> bool {
+    let rest = word
+        .strip_prefix(|c: char| c.is_ascii_uppercase())
+        .unwrap_or(word);
+    rest.bytes()
+        .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'-')
+}
+
+/// Whether a value met in prose (`password: X`) looks like a secret: not a
+/// plain word, a path, a variable or a switch, and with a digit, a symbol
+/// or mixed case.
+fn looks_like_secret(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    value.len() >= 6
+        && !is_plain_word(value)
+        && !value.starts_with(['/', '$', '.'])
+        && !value.contains("://")
+        && (bytes.iter().any(u8::is_ascii_digit)
+            || (bytes.iter().any(u8::is_ascii_uppercase)
+                && bytes.iter().any(u8::is_ascii_lowercase))
+            || bytes
+                .iter()
+                .any(|b| !b.is_ascii_alphanumeric() && !b"_-.".contains(b)))
+}
+
 /// Push the secret core of each literal part of `value` (variables stay).
 fn push_literals(value: Piece<'_>, kind: Kind, out: &mut Vec<Found>) {
     for literal in value.literals() {
@@ -343,7 +371,11 @@ pub(crate) fn free_text(piece: Piece<'_>, prose: bool, out: &mut Vec<Found>) {
     if prose {
         for caps in ASSIGNMENT.captures_iter(piece.text) {
             let m = caps.get(1).expect("group 1");
-            push_literals(piece.slice(m.start(), m.end()), Kind::Assignment, out);
+            // Prose says `token: see the wiki`: only a word that looks
+            // like a secret is one.
+            if looks_like_secret(m.as_str()) {
+                push_literals(piece.slice(m.start(), m.end()), Kind::Assignment, out);
+            }
         }
     }
     out.extend(
@@ -524,6 +556,17 @@ mod tests {
         );
         assert_eq!(free("keys_zone=one:10m", false), []);
         assert_eq!(free(" password: $var", true), []);
+        // Prose: English words and directive names are not secrets.
+        for text in [
+            " Token: see https://wiki.corp/x",
+            " password: change me",
+            " Auth token: keepalive",
+            " X-Auth-Token: proxy_pass forwards it",
+            " ssl_password_file: /etc/nginx/pass.txt",
+            " token=ok",
+        ] {
+            assert_eq!(free(text, true), [], "{text}");
+        }
     }
 
     #[test]

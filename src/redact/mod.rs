@@ -447,8 +447,14 @@ fn propagate(
     for (id, list) in found.iter().enumerate() {
         for f in list {
             let original = &texts[id][f.start as usize..f.end as usize];
+            // `password: x` in prose is a guess: redacted where it is, but
+            // never spread, or a word like `keepalive` would be renamed.
             let wanted = match f.value {
-                Value::Secret => original.len() >= 8,
+                Value::Secret => {
+                    original.len() >= 8
+                        && f.kind != Kind::Assignment
+                        && !detect::is_plain_word(original)
+                }
                 Value::Host { escaped: false } => original.contains('.'),
                 _ => false,
             };
@@ -510,12 +516,13 @@ fn is_word_byte(b: u8, host: bool) -> bool {
     b.is_ascii_alphanumeric() || (host && matches!(b, b'.' | b'-' | b'_'))
 }
 
-/// The byte ranges a propagated secret may be replaced in: words of every
-/// directive but `include` and `upstream`, comments, Lua code.
+/// The byte ranges a propagated secret may be replaced in: arguments of
+/// every directive but `include` and `upstream` (never directive names nor
+/// paths), comments, Lua code.
 fn searchable(tree: &SyntaxTree) -> Vec<(u32, u32)> {
     let mut regions = Vec::new();
     for d in tree.directives().filter(|d| !untouchable(d)) {
-        for word in std::iter::once(d.name()).chain(d.args()) {
+        for word in d.args().filter(|w| !w.value().starts_with('/')) {
             let span = word.span();
             let quoted = u32::from(word.quote() != Quote::None && span.len() >= 2);
             regions.push((span.start + quoted, span.end - quoted));
