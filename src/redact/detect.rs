@@ -337,9 +337,39 @@ fn regex_literals(body: Piece<'_>, out: &mut Vec<Found>) {
     }
 }
 
-static URL_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b[a-z][a-z0-9+.-]*://([^\s/?#@"'<>]+)@"#).expect("valid regex")
-});
+/// The start of a URL, up to its authority.
+pub(crate) static URL_SCHEME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b[a-z][a-z0-9+.-]*://").expect("valid regex"));
+
+/// The userinfo of the URL whose authority starts at `rest`: up to the last
+/// `@` of the word (a password may hold `@`, `/`, `#` or an escaped quote),
+/// unless what comes before that `@` is a host, a port and a path.
+pub(crate) fn url_userinfo(rest: &str) -> Option<&str> {
+    let bytes = rest.as_bytes();
+    let mut end = bytes.len();
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped = i > 0 && bytes[i - 1] == b'\\';
+        if b.is_ascii_whitespace()
+            || matches!(b, b'<' | b'>')
+            || (!escaped && matches!(b, b'"' | b'\''))
+        {
+            end = i;
+            break;
+        }
+    }
+    let word = &rest[..end];
+    let info = &word[..word.rfind('@')?];
+    match info.split_once(':') {
+        // `host:8080/path@x`: a port and a path, no password.
+        Some((user, after)) => {
+            let port = after.split('/').next().unwrap_or("");
+            let is_port =
+                after.contains('/') && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit());
+            (!user.contains(['/', '?']) && !is_port).then_some(info)
+        }
+        None => (!info.contains(['/', '?', '#'])).then_some(info),
+    }
+}
 
 static SENSITIVE_QUERY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"[?&]([A-Za-z0-9_.\-]+)=([^&\s#"']*)"#).expect("valid regex"));
@@ -354,9 +384,10 @@ static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
 /// Secrets in text anywhere: URL userinfo, sensitive query parameters,
 /// high-entropy strings; in comments and Lua code also `password = ...`.
 pub(crate) fn free_text(piece: Piece<'_>, prose: bool, out: &mut Vec<Found>) {
-    for caps in URL_USERINFO.captures_iter(piece.text) {
-        let m = caps.get(1).expect("group 1");
-        userinfo(piece.slice(m.start(), m.end()), out);
+    for m in URL_SCHEME.find_iter(piece.text) {
+        if let Some(info) = url_userinfo(&piece.text[m.end()..]) {
+            userinfo(piece.slice(m.end(), m.end() + info.len()), out);
+        }
     }
     for caps in SENSITIVE_QUERY.captures_iter(piece.text) {
         let (name, value) = (caps.get(1).expect("name"), caps.get(2).expect("value"));
@@ -532,6 +563,20 @@ mod tests {
             ("ghp1234567890abcdefXYZ".into(), Kind::UrlUser)
         );
         assert_eq!(free("http://u:$password@host", false), []);
+        for (url, password) in [
+            ("http://user:p@ssw0rd@backend.internal", "p@ssw0rd"),
+            ("http://user:pa/ss99@backend.internal", "pa/ss99"),
+            ("http://user:pa#ss99@backend.internal/x", "pa#ss99"),
+            ("http://user:pa\\\"ss99@backend.internal", "pa\\\"ss99"),
+        ] {
+            assert_eq!(
+                free(url, false),
+                [(password.into(), Kind::UrlPassword)],
+                "{url}"
+            );
+        }
+        assert_eq!(free("http://host:8080/a@b", false), []);
+        assert_eq!(free("see http://h/x \"http://a@b\"", false), []);
         assert_eq!(
             free("https://h/cb?state=1&access_token=abc123&x=2", false),
             [("abc123".into(), Kind::QueryParameter)]

@@ -18,7 +18,7 @@ use regex::Regex;
 
 use super::placeholder::{keeps_host, keeps_ipv4, keeps_ipv6};
 use super::text::Piece;
-use super::{Found, Kind, Scope};
+use super::{detect, Found, Kind, Scope};
 use crate::model::targets::PASS_DIRECTIVES;
 use crate::syntax::Directive;
 
@@ -190,11 +190,6 @@ static ESCAPED_DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-static URL_HOST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b[a-z][a-z0-9+.-]*://(?:[^\s/?#@"'<>]*@)?([A-Za-z0-9._-]+)"#)
-        .expect("valid regex")
-});
-
 static IPV4: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}").expect("valid regex"));
 
@@ -202,15 +197,21 @@ static BRACKETED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\[([0-9A-Fa-f:.]+)\]").expect("valid regex"));
 
 fn url_hosts(piece: Piece<'_>, upstreams: &HashSet<String>, out: &mut Vec<Found>) {
-    for caps in URL_HOST.captures_iter(piece.text) {
-        let m = caps.get(1).expect("host group");
+    for scheme in detect::URL_SCHEME.find_iter(piece.text) {
+        let rest = &piece.text[scheme.end()..];
+        let start = scheme.end() + detect::url_userinfo(rest).map_or(0, |info| info.len() + 1);
+        let len = piece.text[start..]
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+            .count();
+        let end = start + len;
         // `http://app$request_uri`, `http://${name}`: computed, kept.
-        if matches!(piece.text.as_bytes().get(m.end()), Some(b'$' | b'{')) {
+        if len == 0 || matches!(piece.text.as_bytes().get(end), Some(b'$' | b'{')) {
             continue;
         }
-        let host = m.as_str();
+        let host = &piece.text[start..end];
         if is_host_name(host) && !upstreams.contains(&host.to_ascii_lowercase()) {
-            out.push(Found::host(piece.slice(m.start(), m.end()), false));
+            out.push(Found::host(piece.slice(start, end), false));
         }
     }
 }
