@@ -169,7 +169,15 @@ fn push_literals(value: Piece<'_>, kind: Kind, out: &mut Vec<Found>) {
 
 /// Secrets in the directive's own arguments (and, in a map over
 /// credentials, its key).
-pub(crate) fn directive(scope: &Scope<'_>, d: &Directive<'_>, out: &mut Vec<Found>) {
+///
+/// `outer_map` is the map a top-level directive of this text sits in: the
+/// map around a comment, or the map whose `include` pulled the file in.
+pub(crate) fn directive(
+    scope: &Scope<'_>,
+    d: &Directive<'_>,
+    outer_map: Option<MapSecrets>,
+    out: &mut Vec<Found>,
+) {
     let name = d.name().value();
     let args: Vec<Piece<'_>> = d.args().map(|w| scope.word(&w)).collect();
     let name = name.as_ref();
@@ -212,9 +220,15 @@ pub(crate) fn directive(scope: &Scope<'_>, d: &Directive<'_>, out: &mut Vec<Foun
             }
         }
     }
-    if let Some(parent) = d.parent() {
-        if parent.name().value() == "map" {
-            map_key(scope, &parent, d, out);
+    match d.parent() {
+        Some(parent) if parent.name().value() == "map" => {
+            map_entry(scope, MapSecrets::of(&parent), d, out);
+        }
+        Some(_) => {}
+        None => {
+            if let Some(map) = outer_map {
+                map_entry(scope, map, d, out);
+            }
         }
     }
     if [
@@ -284,26 +298,59 @@ fn cookie_values(value: Piece<'_>, out: &mut Vec<Found>) {
     }
 }
 
-/// A key of a map whose source carries credentials, or a key that looks
-/// random whatever the source. A regex key keeps its `~`/`~*` and its
+/// What a `map` block says about its entries: whether its source carries
+/// credentials (its keys are secret) and whether its output variable does
+/// (its values are).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct MapSecrets {
+    pub keys: bool,
+    pub values: bool,
+}
+
+impl MapSecrets {
+    /// What a `map SOURCE $output { ... }` directive says.
+    pub fn of(map: &Directive<'_>) -> MapSecrets {
+        let mut args = map.args().map(|w| w.value().into_owned());
+        let (source, output) = (args.next(), args.next());
+        MapSecrets {
+            keys: source.as_deref().is_some_and(is_sensitive_source),
+            values: output.as_deref().is_some_and(is_sensitive_source),
+        }
+    }
+}
+
+/// An entry of a map: a key of a map whose source carries credentials, or
+/// a key that looks random whatever the source; the value when the map's
+/// output variable is sensitive. A regex key keeps its `~`/`~*` and its
 /// syntax; only long literal runs in it go.
-fn map_key(scope: &Scope<'_>, map: &Directive<'_>, entry: &Directive<'_>, out: &mut Vec<Found>) {
+pub(crate) fn map_entry(
+    scope: &Scope<'_>,
+    map: MapSecrets,
+    entry: &Directive<'_>,
+    out: &mut Vec<Found>,
+) {
     let key = scope.word(&entry.name());
-    if ["default", "hostnames", "include", "volatile"].contains(&key.text) {
+    if ["hostnames", "include", "volatile"].contains(&key.text) {
         return;
     }
-    let source = map.args().next().map(|w| w.value().into_owned());
-    let sensitive = source.as_deref().is_some_and(is_sensitive_source);
+    if map.values {
+        if let Some(value) = entry.args().next() {
+            push_literals(scope.word(&value), Kind::SecretVariable, out);
+        }
+    }
+    if key.text == "default" {
+        return;
+    }
     if let Some(regex) = key.text.strip_prefix('~') {
         let body = key.from(key.text.len() - regex.trim_start_matches('*').len());
-        if sensitive {
+        if map.keys {
             regex_literals(body, out);
         }
         return;
     }
     if let Some(core) = key.secret_core() {
         let random = entropy::looks_random(core.text);
-        if (sensitive && core.text.len() >= 4 && !is_trivial(core.text) && !key.only_variables())
+        if (map.keys && core.text.len() >= 4 && !is_trivial(core.text) && !key.only_variables())
             || random
         {
             out.push(Found::secret(core, Kind::MapKey));
@@ -320,6 +367,14 @@ fn regex_literals(body: Piece<'_>, out: &mut Vec<Found>) {
         let is_literal = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
         if bytes[i] == b'\\' {
             i += 2;
+            continue;
+        }
+        // A character class (`[A-Za-z0-9]`) is syntax, not a credential.
+        if bytes[i] == b'[' {
+            i += 1;
+            while i < bytes.len() && bytes[i] != b']' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
             continue;
         }
         if !is_literal(bytes[i]) {
@@ -620,5 +675,9 @@ mod tests {
         let body = "^Bearer\\s+abcdef123456$";
         regex_literals(piece(body), &mut out);
         assert_eq!(secrets(body, &out), [("abcdef123456".into(), Kind::MapKey)]);
+        let mut out = Vec::new();
+        let body = "^sk_live_[A-Za-z0-9_]{24}$";
+        regex_literals(piece(body), &mut out);
+        assert_eq!(secrets(body, &out), [("sk_live_".into(), Kind::MapKey)]);
     }
 }

@@ -24,6 +24,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use crate::config::{ConfigTree, FileId};
 use crate::fix::{self, Edit};
 use crate::syntax::{self, Directive, Quote, SyntaxTree, TokenKind, Word};
+use detect::MapSecrets;
 use placeholder::Placeholders;
 use text::Piece;
 
@@ -234,6 +235,7 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
         .collect();
     let mut unread = Vec::new();
     let mut found: Vec<Vec<Found>> = Vec::with_capacity(texts.len());
+    let in_map = files_in_maps(config);
     for (id, file) in config.files().iter().enumerate() {
         let scope = Scope {
             text: &texts[id],
@@ -244,8 +246,14 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
             options,
             upstreams: &upstreams,
         };
-        detector.tree(&file.tree, &scope, &mut out, Some((id, &mut unread)));
-        detector.free_texts(&file.tree, &texts[id], &mut out);
+        detector.tree(
+            &file.tree,
+            &scope,
+            in_map[id],
+            &mut out,
+            Some((id, &mut unread)),
+        );
+        detector.free_texts(&file.tree, &texts[id], in_map[id], &mut out);
         found.push(out);
     }
     propagate(config, &texts, &mut found, &upstreams);
@@ -313,6 +321,78 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
     })
 }
 
+/// For each file, the map whose `include` pulls it in, if one does: its
+/// top-level directives are that map's entries.
+fn files_in_maps(config: &ConfigTree) -> Vec<Option<MapSecrets>> {
+    let mut in_map = vec![None; config.files().len()];
+    for (id, file) in config.files().iter().enumerate() {
+        for d in file
+            .tree
+            .directives()
+            .filter(|d| d.name().value() == "include")
+        {
+            let Some(map) = d.parent().filter(|p| p.name().value() == "map") else {
+                continue;
+            };
+            for &included in config.included(id, &d).unwrap_or_default() {
+                in_map[included] = Some(MapSecrets::of(&map));
+            }
+        }
+    }
+    in_map
+}
+
+/// The innermost map block around byte `at` of a file, or the map the file
+/// is included in.
+fn map_around(tree: &SyntaxTree, at: u32, file_map: Option<MapSecrets>) -> Option<MapSecrets> {
+    tree.directives()
+        .filter(|d| d.name().value() == "map" && d.has_block())
+        .filter(|d| d.span().start <= at && at < d.span().end)
+        .last()
+        .map(|d| MapSecrets::of(&d))
+        .or(file_map)
+}
+
+/// Runs of comments on consecutive lines, as one text with each `#` made a
+/// space (so offsets stay): a block commented out line by line, such as a
+/// whole `map { ... }`, parses as one.
+fn commented_blocks(tree: &SyntaxTree, text: &str) -> Vec<(u32, String)> {
+    let mut runs: Vec<(u32, u32, Vec<u32>)> = Vec::new();
+    for comment in tree.comments() {
+        let span = comment.span();
+        let line_start = text[..span.start as usize].rfind('\n').map_or(0, |i| i + 1);
+        let own_line = text[line_start..span.start as usize].trim().is_empty();
+        match runs.last_mut() {
+            Some((_, end, hashes))
+                if own_line
+                    && text[*end as usize..span.start as usize].trim().is_empty()
+                    && text[*end as usize..span.start as usize]
+                        .matches('\n')
+                        .count()
+                        == 1 =>
+            {
+                *end = span.end;
+                hashes.push(span.start);
+            }
+            _ if own_line => runs.push((span.start, span.end, vec![span.start])),
+            _ => {}
+        }
+    }
+    runs.into_iter()
+        .filter(|(_, _, hashes)| hashes.len() > 1)
+        .map(|(start, end, hashes)| {
+            let mut masked = text[start as usize..end as usize].as_bytes().to_vec();
+            for hash in hashes {
+                masked[(hash - start) as usize] = b' ';
+            }
+            (
+                start,
+                String::from_utf8(masked).expect("only '#' bytes replaced"),
+            )
+        })
+        .collect()
+}
+
 /// The names of every `upstream{}` block, lower-cased (nginx compares them
 /// without case): never redacted, or `proxy_pass` would miss them.
 fn upstream_names(config: &ConfigTree) -> HashSet<String> {
@@ -363,11 +443,12 @@ impl Detector<'_> {
         &self,
         tree: &SyntaxTree,
         scope: &Scope<'_>,
+        outer_map: Option<MapSecrets>,
         out: &mut Vec<Found>,
         mut unread: Option<(FileId, &mut Vec<Unread>)>,
     ) {
         for d in tree.directives().filter(|d| !untouchable(d)) {
-            detect::directive(scope, &d, out);
+            detect::directive(scope, &d, outer_map, out);
             let before = out.len();
             for word in std::iter::once(d.name()).chain(d.args()) {
                 self.free_text(scope.word(&word), Place::Argument, out);
@@ -400,7 +481,23 @@ impl Detector<'_> {
     }
 
     /// Comments (and the directives commented out in them) and Lua code.
-    fn free_texts(&self, tree: &SyntaxTree, text: &str, out: &mut Vec<Found>) {
+    fn free_texts(
+        &self,
+        tree: &SyntaxTree,
+        text: &str,
+        file_map: Option<MapSecrets>,
+        out: &mut Vec<Found>,
+    ) {
+        for (start, masked) in commented_blocks(tree, text) {
+            if let Ok(inner) = syntax::parse(masked.as_bytes().to_vec()) {
+                let scope = Scope {
+                    text: &masked,
+                    base: start,
+                };
+                let map = map_around(tree, start, file_map);
+                self.tree(&inner, &scope, map, out, None);
+            }
+        }
         for comment in tree.comments() {
             let span = comment.span();
             let body = &text[span.start as usize + 1..span.end as usize];
@@ -414,7 +511,8 @@ impl Detector<'_> {
                     text: piece.text,
                     base: piece.start,
                 };
-                self.tree(&inner, &scope, out, None);
+                let map = map_around(tree, piece.start, file_map);
+                self.tree(&inner, &scope, map, out, None);
             }
         }
         for token in tree.tokens().filter(|t| t.kind == TokenKind::LuaCode) {
