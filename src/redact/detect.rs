@@ -270,6 +270,15 @@ fn header_value(header: &str, value: Piece<'_>, out: &mut Vec<Found>) {
             _ => piece,
         };
         push_literals(piece, Kind::HeaderCredential, out);
+        // A number is trivial elsewhere, but under this name it is a PIN
+        // or a numeric key.
+        for literal in piece.literals() {
+            if let Some(core) = literal.secret_core() {
+                if core.text.len() >= 6 && core.text.bytes().all(|b| b.is_ascii_digit()) {
+                    out.push(Found::secret(core, Kind::HeaderCredential));
+                }
+            }
+        }
     }
 }
 
@@ -431,14 +440,45 @@ static SENSITIVE_QUERY: LazyLock<Regex> =
 
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)\b[a-z0-9_.-]*(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|credential)[a-z0-9_.-]*["']?\s*[:=]\s*["']?([^\s"',;]+)"#,
+        r#"(?i)\b[a-z0-9_.-]*(?:passw(?:or)?d|pwd|secret|token|(?:api|access|private)[_-]?key|credential)[a-z0-9_.-]*["']?\s*[:=]\s*["']?([^\s"',;]+)"#,
     )
     .expect("valid regex")
+});
+
+/// Tokens whose vendor prefix says what they are, whatever their entropy.
+static KNOWN_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\b(?:(?:AKIA|ASIA)[A-Z0-9]{16}",
+        r"|(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}",
+        r"|xox[abposr]-[A-Za-z0-9-]{10,}",
+        r"|(?:sk|rk|pk)_live_[A-Za-z0-9]{10,}",
+        r"|AIza[A-Za-z0-9_-]{35})",
+    ))
+    .expect("valid regex")
+});
+
+/// The body of a PEM private key block.
+static PRIVATE_KEY_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?s)-----BEGIN [A-Z ]*PRIVATE KEY-----(.*?)-----END [A-Z ]*PRIVATE KEY-----")
+        .expect("valid regex")
 });
 
 /// Secrets in text anywhere: URL userinfo, sensitive query parameters,
 /// high-entropy strings; in comments and Lua code also `password = ...`.
 pub(crate) fn free_text(piece: Piece<'_>, prose: bool, out: &mut Vec<Found>) {
+    for m in KNOWN_TOKEN.find_iter(piece.text) {
+        out.push(Found::secret(
+            piece.slice(m.start(), m.end()),
+            Kind::KnownToken,
+        ));
+    }
+    for caps in PRIVATE_KEY_BLOCK.captures_iter(piece.text) {
+        let body = caps.get(1).expect("group 1");
+        let body = piece.slice(body.start(), body.end());
+        if let Some(body) = body.trim_matches(|c: char| c.is_whitespace() || c == '\\') {
+            out.push(Found::secret(body, Kind::PrivateKey));
+        }
+    }
     for m in URL_SCHEME.find_iter(piece.text) {
         if let Some(info) = url_userinfo(&piece.text[m.end()..]) {
             userinfo(piece.slice(m.end(), m.end() + info.len()), out);
@@ -642,6 +682,37 @@ mod tests {
             secrets("app:s3cret@10.0.0.1:80", &out),
             [("s3cret".into(), Kind::UrlPassword)]
         );
+    }
+
+    #[test]
+    fn vendor_tokens_whatever_their_entropy() {
+        for token in [
+            "AKIAIEQH746YNG7BY3A4",
+            "ASIAROGUBBBAYN3BO47O",
+            "ghp_aaaaaaaaaaaaaaaaaaaaaaaa",
+            "github_pat_11AAAAAAA0aaaaaaaaaaaa_bbb",
+            "xoxb-1234567890-abcdefgh",
+            "sk_live_aaaaaaaaaaaaaaaa",
+            "AIzaSyAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        ] {
+            let text = format!("return 200 \"{token}\";");
+            assert_eq!(
+                free(&text, false),
+                [(token.into(), Kind::KnownToken)],
+                "{token}"
+            );
+        }
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY-----";
+        assert_eq!(free(pem, false), [("MIIEabc".into(), Kind::PrivateKey)]);
+        assert_eq!(
+            free(" private_key: abcdefgh12", true),
+            [("abcdefgh12".into(), Kind::Assignment)]
+        );
+        assert_eq!(
+            header("X-Secret-Numbers", "987654"),
+            [("987654".into(), Kind::HeaderCredential)]
+        );
+        assert_eq!(header("X-Session-Timeout", "3600"), []);
     }
 
     #[test]

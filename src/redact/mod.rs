@@ -53,8 +53,10 @@ pub enum Kind {
     SecretVariable,
     /// A key of a map over credentials, or a random-looking key.
     MapKey,
-    /// A private key written inline (`data:...`).
+    /// A private key written inline (`data:...`, a PEM block).
     PrivateKey,
+    /// A token with a vendor's prefix (AWS, GitHub, Slack, Stripe, Google).
+    KnownToken,
     /// A sensitive URL query parameter (`?access_token=...`).
     QueryParameter,
     /// `password: ...` or `api_key = ...` in a comment or Lua code.
@@ -71,7 +73,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in report order.
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::HeaderCredential,
         Kind::Cookie,
         Kind::UrlPassword,
@@ -80,6 +82,7 @@ impl Kind {
         Kind::SecretVariable,
         Kind::MapKey,
         Kind::PrivateKey,
+        Kind::KnownToken,
         Kind::QueryParameter,
         Kind::Assignment,
         Kind::HighEntropy,
@@ -99,6 +102,7 @@ impl Kind {
             Kind::SecretVariable => "secret-variable",
             Kind::MapKey => "map-key",
             Kind::PrivateKey => "private-key",
+            Kind::KnownToken => "known-token",
             Kind::QueryParameter => "query-parameter",
             Kind::Assignment => "assignment",
             Kind::HighEntropy => "high-entropy",
@@ -111,7 +115,9 @@ impl Kind {
     /// The label inside a secret's placeholder (`REDACTED_<LABEL>_N`).
     fn label(self) -> &'static str {
         match self {
-            Kind::HeaderCredential | Kind::QueryParameter | Kind::UrlUser => "TOKEN",
+            Kind::HeaderCredential | Kind::QueryParameter | Kind::UrlUser | Kind::KnownToken => {
+                "TOKEN"
+            }
             Kind::Cookie => "COOKIE",
             Kind::UrlPassword => "PASSWORD",
             Kind::SecureLinkSecret | Kind::SecretVariable | Kind::Assignment => "SECRET",

@@ -140,8 +140,11 @@ fn commented_out_directives_and_prose() {
 
 #[test]
 fn high_entropy_strings_anywhere() {
-    let out = one("return 200 \"key sk_live_4eC39HqLyjWDarjtT1zdp7dc\";\n");
+    let out = one("return 200 \"key q4eC39HqLyjWDarjtT1zdp7dc\";\n");
     assert_eq!(out, "return 200 \"key REDACTED_STRING_1\";\n");
+    // A vendor prefix says what it is.
+    let out = one("return 200 \"key sk_live_4eC39HqLyjWDarjtT1zdp7dc\";\n");
+    assert_eq!(out, "return 200 \"key REDACTED_TOKEN_1\";\n");
 }
 
 #[test]
