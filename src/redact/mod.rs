@@ -387,7 +387,7 @@ fn commented_blocks(tree: &SyntaxTree, text: &str) -> Vec<(u32, String)> {
     runs.into_iter()
         .filter(|(_, _, hashes)| hashes.len() > 1)
         .map(|(start, end, hashes)| {
-            let mut masked = text[start as usize..end as usize].as_bytes().to_vec();
+            let mut masked = text.as_bytes()[start as usize..end as usize].to_vec();
             for hash in hashes {
                 masked[(hash - start) as usize] = b' ';
             }
