@@ -511,6 +511,83 @@ pub(crate) fn free_text(piece: Piece<'_>, prose: bool, out: &mut Vec<Found>) {
     );
 }
 
+/// A quoted Lua string: its contents are group 1 (double) or 2 (single).
+const LUA_STRING: &str = r#"(?:"((?:\\.|[^"\\\n])*)"|'((?:\\.|[^'\\\n])*)')"#;
+
+static LUA_SET_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"\bset_header\s*\(\s*{LUA_STRING}\s*,\s*{LUA_STRING}"
+    ))
+    .expect("valid regex")
+});
+
+static LUA_AUTH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"\bauth\s*\(\s*{LUA_STRING}")).expect("valid regex"));
+
+static LUA_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b[a-z0-9_]*(?:passw(?:or)?d|pwd|secret|token|(?:api|access|private)[_-]?key|credential)[a-z0-9_]*\s*=\s*",
+    )
+    .expect("valid regex")
+});
+
+/// Credentials in Lua code, always inside their quotes so the code stays
+/// valid: the value of `set_header("Authorization", "...")` (a sensitive
+/// name), the argument of `auth("...")`, and the strings assigned to a
+/// sensitive name (`local secret = os.getenv("X") or "fallback"` loses
+/// the fallback, not the call's argument).
+pub(crate) fn lua(piece: Piece<'_>, out: &mut Vec<Found>) {
+    let contents = |caps: &regex::Captures<'_>, first: usize| {
+        caps.get(first)
+            .or_else(|| caps.get(first + 1))
+            .map(|m| piece.slice(m.start(), m.end()))
+    };
+    for caps in LUA_SET_HEADER.captures_iter(piece.text) {
+        if let (Some(name), Some(value)) = (contents(&caps, 1), contents(&caps, 3)) {
+            header_value(name.text, value, out);
+        }
+    }
+    for caps in LUA_AUTH.captures_iter(piece.text) {
+        if let Some(value) = contents(&caps, 1) {
+            push_literals(value, Kind::Assignment, out);
+        }
+    }
+    for m in LUA_ASSIGNMENT.find_iter(piece.text) {
+        for value in lua_top_level_strings(piece.from(m.end())) {
+            push_literals(value, Kind::Assignment, out);
+        }
+    }
+}
+
+/// The contents of the strings of a Lua expression outside any call's
+/// parentheses, up to the end of the line or a `,`, `;` or `}` ending it.
+fn lua_top_level_strings(rest: Piece<'_>) -> Vec<Piece<'_>> {
+    let bytes = rest.text.as_bytes();
+    let mut strings = Vec::new();
+    let (mut depth, mut i) = (0usize, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => break,
+            b',' | b';' | b'}' if depth == 0 => break,
+            b'(' | b'{' | b'[' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            quote @ (b'"' | b'\'') => {
+                let start = i + 1;
+                i = start;
+                while i < bytes.len() && bytes[i] != quote && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                if depth == 0 && i <= bytes.len() {
+                    strings.push(rest.slice(start, i.min(bytes.len())));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    strings
+}
+
 /// `user:password` (the password goes; the user too when it looks random)
 /// or a lone `user`, which goes when it looks like a token (as in
 /// `https://TOKEN@host`).

@@ -459,6 +459,14 @@ impl Detector<'_> {
             for word in std::iter::once(d.name()).chain(d.args()) {
                 self.free_text(scope.word(&word), Place::Argument, out);
             }
+            // `access_by_lua 'code'`: the code is read as a Lua block's.
+            let name = d.name().value();
+            if name.ends_with("_by_lua") {
+                let code = d.args().nth(usize::from(name == "set_by_lua"));
+                if let Some(code) = code {
+                    self.free_text(scope.word(&code), Place::Lua, out);
+                }
+            }
             if NOT_RANDOM.contains(&d.name().value().as_ref()) {
                 let mut index = 0;
                 out.retain(|f| {
@@ -531,7 +539,11 @@ impl Detector<'_> {
     }
 
     fn free_text(&self, piece: Piece<'_>, place: Place, out: &mut Vec<Found>) {
-        detect::free_text(piece, place != Place::Argument, out);
+        // Lua has its own reading of assignments, inside the quotes only.
+        detect::free_text(piece, place == Place::Comment, out);
+        if place == Place::Lua {
+            detect::lua(piece, out);
+        }
         if self.options.hosts {
             hosts::free_text(piece, place == Place::Comment, self.upstreams, out);
         }

@@ -173,3 +173,22 @@ fn redacting_twice_changes_nothing() {
         assert!(redacted.entries.is_empty(), "{:?}", redacted.entries);
     }
 }
+
+#[test]
+fn lua_strings_are_redacted_inside_their_quotes() {
+    let out = one("access_by_lua 'local password = \"inlinePw1x\"';\n\
+         content_by_lua_block {\n\
+         local secret = os.getenv(\"SECRET\") or \"fallbackSecret77\"\n\
+         ngx.req.set_header(\"Authorization\", \"Bearer LuaHdrTok55\")\n\
+         red:auth(\"RedisAuthPw42\")\n\
+         }\n");
+    assert_eq!(
+        out,
+        "access_by_lua 'local password = \"REDACTED_SECRET_1\"';\n\
+         content_by_lua_block {\n\
+         local secret = os.getenv(\"SECRET\") or \"REDACTED_SECRET_2\"\n\
+         ngx.req.set_header(\"Authorization\", \"Bearer REDACTED_TOKEN_1\")\n\
+         red:auth(\"REDACTED_SECRET_3\")\n\
+         }\n"
+    );
+}
