@@ -316,3 +316,15 @@ fn corpus_files_parse_and_keep_their_findings() {
     println!("corpus: {checked} redactions checked, {changed} changed their file");
     assert!(checked > 300, "the corpus was found and read");
 }
+
+/// A file that does not parse: the error names the place, never the line,
+/// which may hold the secret.
+#[test]
+fn parse_errors_do_not_echo_the_line() {
+    let text = b"http { proxy_set_header Authorization \"Bearer Pl4ntedErrTok\"; server {\n";
+    let out = run(&["redact", "-"], Some(text), Some(repo()));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("-:2:1:"), "{stderr}");
+    assert!(!stderr.contains("Pl4ntedErrTok"), "{stderr}");
+}

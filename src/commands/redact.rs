@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{bail, Context};
 
 use crate::cli::{RedactArgs, RedactReport};
-use ngxfix::config::{dump, ConfigTree, Origin};
+use ngxfix::config::{dump, ConfigTree, LoadError, Origin};
 use ngxfix::redact::{self, Kind, Redacted};
 
 /// Where files outside the main file's directory go under `-o DIR`.
@@ -22,7 +22,7 @@ const STDIN_NAME: &str = "nginx.conf";
 
 /// Redact the tree and print or write it; exit status 0.
 pub fn run(args: &RedactArgs, out: &mut impl Write) -> anyhow::Result<u8> {
-    let config = super::load(args.path.as_deref(), !args.no_includes)?;
+    let config = super::load(args.path.as_deref(), !args.no_includes).map_err(without_source)?;
     let redacted = redact::redact(&config, redact::Options { hosts: args.hosts })?;
     let written = match &args.output {
         Some(dir) => Some(write_tree(&config, &redacted, dir)?),
@@ -38,6 +38,21 @@ pub fn run(args: &RedactArgs, out: &mut impl Write) -> anyhow::Result<u8> {
     };
     std::io::stderr().write_all(report.as_bytes())?;
     Ok(0)
+}
+
+/// A load error without the source line and hint `check` would show: the
+/// line of a file being redacted may hold the very secret to hide.
+fn without_source(error: anyhow::Error) -> anyhow::Error {
+    match error.downcast::<LoadError>() {
+        Ok(LoadError::Source { path, error }) => anyhow::anyhow!(
+            "{path}:{}:{}: {} (the line is not shown: it may hold a secret)",
+            error.line,
+            error.col,
+            error.message
+        ),
+        Ok(other) => other.into(),
+        Err(other) => other,
+    }
 }
 
 /// One file as its text; several (or a dump read from standard input) as
