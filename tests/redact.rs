@@ -328,3 +328,15 @@ fn parse_errors_do_not_echo_the_line() {
     assert!(stderr.contains("-:2:1:"), "{stderr}");
     assert!(!stderr.contains("Pl4ntedErrTok"), "{stderr}");
 }
+
+/// Placeholders, stand-in addresses and names already in the input are
+/// never handed out for something else.
+#[test]
+fn numbering_skips_stand_ins_already_in_the_input() {
+    let (out, _) = redact(&["--hosts", "tests/fixtures/redact/edge.conf"], None);
+    let out = String::from_utf8_lossy(&out);
+    for taken in ["REDACTED_TOKEN_1", "192.0.2.1", "host1.example"] {
+        assert_eq!(out.matches(taken).count(), 1, "{taken} in\n{out}");
+    }
+    assert!(out.contains("REDACTED_TOKEN_2"), "{out}");
+}

@@ -264,7 +264,7 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
     }
     propagate(config, &texts, &mut found, &upstreams);
 
-    let mut placeholders = Placeholders::default();
+    let mut placeholders = Placeholders::avoiding(texts.iter().map(|t| t.as_ref()));
     let mut entries = Vec::new();
     let mut redacted = Vec::with_capacity(texts.len());
     for (id, file) in config.files().iter().enumerate() {

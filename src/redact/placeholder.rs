@@ -9,7 +9,10 @@
 //! aside for documentation (RFC 5737, RFC 3849, RFC 2606), so the result is
 //! still an address or a name where nginx expects one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use regex::Regex;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// What every placeholder contains; text holding it is never redacted again.
@@ -26,17 +29,55 @@ pub struct Placeholders {
     ipv4: HashMap<Ipv4Addr, Ipv4Addr>,
     ipv6: HashMap<Ipv6Addr, Ipv6Addr>,
     hosts: HashMap<String, String>,
+    /// Placeholders, stand-in addresses and names already in the input: a
+    /// new one must not be mistaken for them.
+    taken: HashSet<String>,
+    ipv4_made: u32,
+    ipv6_made: u128,
+    hosts_made: usize,
 }
 
+/// What looks like a placeholder or a stand-in host name.
+static STAND_IN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"REDACTED_[A-Z_]+?_[0-9]+|(?i)host[0-9]+\.example|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|2001:db8::[0-9a-f]+")
+        .expect("valid regex")
+});
+
 impl Placeholders {
+    /// Placeholders numbered past those already written in `texts`
+    /// (`REDACTED_TOKEN_1`, `192.0.2.1`, `host1.example`), so a new secret
+    /// never gets the stand-in of something else.
+    pub fn avoiding<'t>(texts: impl IntoIterator<Item = &'t str>) -> Placeholders {
+        let taken = texts
+            .into_iter()
+            .flat_map(|text| {
+                STAND_IN
+                    .find_iter(text)
+                    .map(|m| m.as_str().to_ascii_lowercase())
+            })
+            .collect();
+        Placeholders {
+            taken,
+            ..Placeholders::default()
+        }
+    }
+
+    fn is_taken(&self, stand_in: &str) -> bool {
+        self.taken.contains(&stand_in.to_ascii_lowercase())
+    }
     /// The placeholder of a secret; a new one labelled `label` if the
     /// secret was not met before.
     pub fn secret(&mut self, secret: &str, label: &'static str) -> String {
         if let Some(known) = self.secrets.get(secret) {
             return known.clone();
         }
-        let n = self.next(label);
-        let placeholder = format!("{MARK}{label}_{n}");
+        let placeholder = loop {
+            let n = self.next(label);
+            let placeholder = format!("{MARK}{label}_{n}");
+            if !self.is_taken(&placeholder) {
+                break placeholder;
+            }
+        };
         self.secrets.insert(secret.to_string(), placeholder.clone());
         placeholder
     }
@@ -48,12 +89,18 @@ impl Placeholders {
         if let Some(known) = self.ipv4.get(&addr) {
             return *known;
         }
-        let n = self.ipv4.len() as u32;
-        let stand_in = match n / 254 {
-            0 => Ipv4Addr::new(192, 0, 2, (n % 254 + 1) as u8),
-            1 => Ipv4Addr::new(198, 51, 100, (n % 254 + 1) as u8),
-            2 => Ipv4Addr::new(203, 0, 113, (n % 254 + 1) as u8),
-            _ => Ipv4Addr::from(u32::from(Ipv4Addr::new(198, 18, 0, 1)) + (n - 762)),
+        let stand_in = loop {
+            let n = self.ipv4_made;
+            self.ipv4_made += 1;
+            let stand_in = match n / 254 {
+                0 => Ipv4Addr::new(192, 0, 2, (n % 254 + 1) as u8),
+                1 => Ipv4Addr::new(198, 51, 100, (n % 254 + 1) as u8),
+                2 => Ipv4Addr::new(203, 0, 113, (n % 254 + 1) as u8),
+                _ => Ipv4Addr::from(u32::from(Ipv4Addr::new(198, 18, 0, 1)) + (n - 762)),
+            };
+            if !self.is_taken(&stand_in.to_string()) {
+                break stand_in;
+            }
         };
         self.ipv4.insert(addr, stand_in);
         stand_in
@@ -64,8 +111,13 @@ impl Placeholders {
         if let Some(known) = self.ipv6.get(&addr) {
             return *known;
         }
-        let n = self.ipv6.len() as u128 + 1;
-        let stand_in = Ipv6Addr::from((0x2001_0db8_u128 << 96) | n);
+        let stand_in = loop {
+            self.ipv6_made += 1;
+            let stand_in = Ipv6Addr::from((0x2001_0db8_u128 << 96) | self.ipv6_made);
+            if !self.is_taken(&stand_in.to_string()) {
+                break stand_in;
+            }
+        };
         self.ipv6.insert(addr, stand_in);
         stand_in
     }
@@ -76,7 +128,13 @@ impl Placeholders {
         if let Some(known) = self.hosts.get(&key) {
             return known.clone();
         }
-        let stand_in = format!("host{}{HOST_SUFFIX}", self.hosts.len() + 1);
+        let stand_in = loop {
+            self.hosts_made += 1;
+            let stand_in = format!("host{}{HOST_SUFFIX}", self.hosts_made);
+            if !self.is_taken(&stand_in) {
+                break stand_in;
+            }
+        };
         self.hosts.insert(key, stand_in.clone());
         stand_in
     }
@@ -162,6 +220,25 @@ mod tests {
         assert!(keeps_ipv4(p.ipv4(Ipv4Addr::new(8, 8, 8, 8))));
         assert!(keeps_ipv6(p.ipv6(v6)));
         assert!(!keeps_ipv4(Ipv4Addr::new(10, 0, 0, 1)));
+    }
+
+    #[test]
+    fn numbering_skips_what_the_input_holds() {
+        let mut p = Placeholders::avoiding([
+            "set $a REDACTED_TOKEN_1; allow 192.0.2.1; server host1.example; # 2001:db8::1",
+        ]);
+        assert_eq!(p.secret("abc", "TOKEN"), "REDACTED_TOKEN_2");
+        assert_eq!(p.secret("abc", "SECRET"), "REDACTED_TOKEN_2");
+        assert_eq!(p.secret("def", "SECRET"), "REDACTED_SECRET_1");
+        assert_eq!(
+            p.ipv4(Ipv4Addr::new(10, 0, 0, 1)),
+            Ipv4Addr::new(192, 0, 2, 2)
+        );
+        assert_eq!(p.host("db.corp.io"), "host2.example");
+        assert_eq!(
+            p.ipv6("fd00::1".parse().unwrap()).to_string(),
+            "2001:db8::2"
+        );
     }
 
     #[test]
