@@ -5,10 +5,11 @@
 //! Kept: upstream names (`proxy_pass http://app` must still reach
 //! `upstream app`, or the findings change), loopback and `localhost`
 //! (identifying no one), `unix:` sockets, variables, and the documentation
-//! ranges the stand-ins come from. A CIDR keeps its prefix length; the
-//! address before it is replaced like any other, so `10.0.0.0/8` becomes
-//! e.g. `192.0.2.7/8`: still an address range where nginx wants one, though
-//! not the same hosts (nginx may warn that its low bits are meaningless).
+//! ranges the stand-ins come from. Addresses keep their numeric order (so
+//! geo `a-b` ranges stay valid); a CIDR is replaced with its `/N`: when a
+//! configuration has networks, each gets an aligned block of its own in
+//! 198.18.0.0/15, at least a /20 (`10.0.0.0/8` -> `198.18.16.0/20`), so
+//! distinct networks stay distinct and their addresses stay inside them.
 
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -233,11 +234,27 @@ fn ipv4(piece: Piece<'_>, out: &mut Vec<Found>) {
         }
         if let Ok(addr) = m.as_str().parse::<Ipv4Addr>() {
             if !keeps_ipv4(addr) {
+                // A CIDR's `/N` goes with its address: the stand-in network
+                // may need another length to stay distinct and aligned.
+                let digits = bytes[m.end()..]
+                    .iter()
+                    .skip(1)
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                let prefix = (after == Some(b'/') && (1..=2).contains(&digits))
+                    .then(|| {
+                        piece.text[m.end() + 1..m.end() + 1 + digits]
+                            .parse::<u8>()
+                            .ok()
+                    })
+                    .flatten()
+                    .filter(|p| *p <= 32);
+                let end = m.end() + prefix.map_or(0, |_| 1 + digits);
                 out.push(Found {
                     start: piece.start + m.start() as u32,
-                    end: piece.start + m.end() as u32,
+                    end: piece.start + end as u32,
                     kind: Kind::Ipv4,
-                    value: super::Value::Ipv4(addr),
+                    value: super::Value::Ipv4(addr, prefix),
                 });
             }
         }
@@ -305,7 +322,7 @@ mod tests {
     #[test]
     fn addresses_anywhere() {
         assert_eq!(free("10.0.0.1:8080"), ["10.0.0.1"]);
-        assert_eq!(free("allow 10.0.0.0/8;"), ["10.0.0.0"]);
+        assert_eq!(free("allow 10.0.0.0/8;"), ["10.0.0.0/8"]);
         assert_eq!(free("127.0.0.1 0.0.0.0 192.0.2.1"), Vec::<String>::new());
         assert_eq!(
             free("version 1.2.3.4.5 and 999.1.1.1"),

@@ -133,7 +133,8 @@ impl Kind {
 pub(crate) enum Value {
     /// A placeholder for the range's text.
     Secret,
-    Ipv4(Ipv4Addr),
+    /// An IPv4 address, with the length of its `/N` when it is a network's.
+    Ipv4(Ipv4Addr, Option<u8>),
     Ipv6(Ipv6Addr),
     /// A host name; `escaped` when written in a regex (`corp\.io`).
     Host {
@@ -265,6 +266,12 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
     propagate(config, &texts, &mut found, &upstreams);
 
     let mut placeholders = Placeholders::avoiding(texts.iter().map(|t| t.as_ref()));
+    // Addresses are numbered in their own order, so `a-b` ranges and
+    // networks keep their meaning.
+    placeholders.plan_ipv4(found.iter().flatten().filter_map(|f| match f.value {
+        Value::Ipv4(addr, prefix) => Some((addr, prefix)),
+        _ => None,
+    }));
     let mut entries = Vec::new();
     let mut redacted = Vec::with_capacity(texts.len());
     for (id, file) in config.files().iter().enumerate() {
@@ -275,7 +282,11 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
             let original = &text[f.start as usize..f.end as usize];
             let stand_in = match f.value {
                 Value::Secret => placeholders.secret(original, f.kind.label()),
-                Value::Ipv4(addr) => placeholders.ipv4(addr).to_string(),
+                Value::Ipv4(addr, None) => placeholders.ipv4(addr).to_string(),
+                Value::Ipv4(addr, Some(prefix)) => {
+                    let (net, prefix) = placeholders.ipv4_network(addr, prefix);
+                    format!("{net}/{prefix}")
+                }
                 Value::Ipv6(addr) => placeholders.ipv6(addr).to_string(),
                 Value::Host { escaped: false } => placeholders.host(original),
                 Value::Host { escaped: true } => placeholders

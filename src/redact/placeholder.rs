@@ -9,7 +9,7 @@
 //! aside for documentation (RFC 5737, RFC 3849, RFC 2606), so the result is
 //! still an address or a name where nginx expects one.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -37,6 +37,10 @@ pub struct Placeholders {
     hosts_made: usize,
 }
 
+/// The shortest prefix a stand-in network gets: 32 blocks of /20 fit in
+/// 198.18.0.0/15, so a `/8` becomes a `/20` (the same role, fewer hosts).
+pub const MIN_NETWORK_PREFIX: u8 = 20;
+
 /// What looks like a placeholder or a stand-in host name.
 static STAND_IN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"REDACTED_[A-Z_]+?_[0-9]+|(?i)host[0-9]+\.example|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|2001:db8::[0-9a-f]+")
@@ -60,6 +64,67 @@ impl Placeholders {
             taken,
             ..Placeholders::default()
         }
+    }
+
+    /// Number the IPv4 addresses of a run before any is asked for, in
+    /// numeric order, so `a-b` ranges stay ranges. Without networks they
+    /// come from the documentation ranges; with networks (`/N`) from
+    /// 198.18.0.0/15, each network aligned on a block of its own (at least
+    /// /[`MIN_NETWORK_PREFIX`] long, so several fit), the addresses inside
+    /// it in its block, those after it past its block.
+    pub fn plan_ipv4(&mut self, uses: impl IntoIterator<Item = (Ipv4Addr, Option<u8>)>) {
+        let mut shortest: BTreeMap<Ipv4Addr, Option<u8>> = BTreeMap::new();
+        for (addr, prefix) in uses {
+            let entry = shortest.entry(addr).or_insert(prefix);
+            *entry = match (*entry, prefix) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        if shortest.values().all(Option::is_none) {
+            for addr in shortest.keys() {
+                self.ipv4(*addr);
+            }
+            return;
+        }
+        let space = u64::from(u32::from(Ipv4Addr::new(198, 18, 0, 0)));
+        let space_end = space + (1 << 17);
+        let mut cursor = space + 1;
+        // Networks still open: (last original address, end of their block).
+        let mut open: Vec<(u64, u64)> = Vec::new();
+        for (addr, prefix) in shortest {
+            let a = u64::from(u32::from(addr));
+            while let Some(&(last, block_end)) = open.last() {
+                if a <= last {
+                    break;
+                }
+                cursor = cursor.max(block_end);
+                open.pop();
+            }
+            if let Some(prefix) = prefix {
+                let size = 1u64 << (32 - prefix.max(MIN_NETWORK_PREFIX));
+                cursor = cursor.div_ceil(size) * size;
+                open.push((a | ((1u64 << (32 - prefix)) - 1), cursor + size));
+            } else {
+                while self.is_taken(&Ipv4Addr::from(cursor as u32).to_string()) {
+                    cursor += 1;
+                }
+            }
+            if cursor >= space_end {
+                // More than the space holds: the rest numbered one by one.
+                self.ipv4(addr);
+                continue;
+            }
+            self.ipv4.insert(addr, Ipv4Addr::from(cursor as u32));
+            cursor += 1;
+        }
+    }
+
+    /// The stand-in for the network `addr/prefix`: its planned address (see
+    /// [`Placeholders::plan_ipv4`]) and a prefix of at least
+    /// [`MIN_NETWORK_PREFIX`].
+    pub fn ipv4_network(&mut self, addr: Ipv4Addr, prefix: u8) -> (Ipv4Addr, u8) {
+        (self.ipv4(addr), prefix.max(MIN_NETWORK_PREFIX))
     }
 
     fn is_taken(&self, stand_in: &str) -> bool {
@@ -239,6 +304,27 @@ mod tests {
             p.ipv6("fd00::1".parse().unwrap()).to_string(),
             "2001:db8::2"
         );
+    }
+
+    #[test]
+    fn addresses_keep_their_order_and_networks_stay_distinct() {
+        let ip = |s: &str| s.parse::<Ipv4Addr>().unwrap();
+        let mut p = Placeholders::default();
+        p.plan_ipv4([(ip("10.0.0.255"), None), (ip("10.0.0.0"), None)]);
+        assert!(p.ipv4(ip("10.0.0.0")) < p.ipv4(ip("10.0.0.255")));
+        let mut p = Placeholders::default();
+        p.plan_ipv4([
+            (ip("11.0.0.0"), Some(8)),
+            (ip("10.0.0.7"), None),
+            (ip("10.0.0.0"), Some(8)),
+            (ip("12.0.0.1"), None),
+        ]);
+        let (ten, len) = p.ipv4_network(ip("10.0.0.0"), 8);
+        let (eleven, _) = p.ipv4_network(ip("11.0.0.0"), 8);
+        assert_eq!((ten, len), (ip("198.18.16.0"), 20));
+        assert_eq!(eleven, ip("198.18.32.0"));
+        assert_eq!(p.ipv4(ip("10.0.0.7")), ip("198.18.16.1"));
+        assert_eq!(p.ipv4(ip("12.0.0.1")), ip("198.18.48.0"));
     }
 
     #[test]

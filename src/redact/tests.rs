@@ -156,8 +156,8 @@ fn hosts_keep_upstreams_loopback_and_structure() {
     assert_eq!(
         out,
         "http {\n\
-        upstream app_backend { server 192.0.2.1:8000; server host1.example:5432 backup; server 127.0.0.1:9000; }\n\
-        server {\n    listen 192.0.2.2:443 ssl;\n    server_name host2.example *.host3.example ~^(?<s>.+)\\.host3\\.example$;\n    allow 192.0.2.3/8;\n    location / { proxy_pass http://app_backend; }\n    location /x { proxy_pass http://host4.example:8080/v1; }\n    location /y { fastcgi_pass unix:/run/php.sock; }\n    location /z { proxy_pass https://[2001:db8::1]:443; }\n}\n}\n"
+        upstream app_backend { server 198.18.16.1:8000; server host1.example:5432 backup; server 127.0.0.1:9000; }\n\
+        server {\n    listen 198.18.32.0:443 ssl;\n    server_name host2.example *.host3.example ~^(?<s>.+)\\.host3\\.example$;\n    allow 198.18.16.0/20;\n    location / { proxy_pass http://app_backend; }\n    location /x { proxy_pass http://host4.example:8080/v1; }\n    location /y { fastcgi_pass unix:/run/php.sock; }\n    location /z { proxy_pass https://[2001:db8::1]:443; }\n}\n}\n"
     );
     // Without --hosts, addresses and names stay.
     assert_eq!(one(text), text);
