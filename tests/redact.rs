@@ -340,3 +340,15 @@ fn numbering_skips_stand_ins_already_in_the_input() {
     }
     assert!(out.contains("REDACTED_TOKEN_2"), "{out}");
 }
+
+/// `-o` from an `nginx -T` dump: its includes are absolute, so the copies
+/// still name the original files; the report says so.
+#[test]
+fn output_folder_from_a_dump_warns_about_absolute_includes() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("out");
+    let dump = std::fs::read(fixtures().join("dump.txt")).unwrap();
+    let (_, report) = redact(&["-o", dir.to_str().unwrap(), "-"], Some(&dump));
+    let report = String::from_utf8_lossy(&report);
+    assert!(report.contains("absolute path"), "{report}");
+}

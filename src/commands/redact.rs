@@ -113,12 +113,36 @@ fn write_tree(config: &ConfigTree, redacted: &Redacted, dir: &Path) -> anyhow::R
             .with_context(|| format!("writing {}", relative.display()))?;
         handle.write_all(text)?;
     }
+    warn_absolute_includes(config, dir);
     let staged = staging.keep();
     if let Err(error) = std::fs::rename(&staged, dir) {
         let _ = std::fs::remove_dir_all(&staged);
         return Err(error).with_context(|| format!("moving the result to {}", dir.display()));
     }
     Ok(dir.to_path_buf())
+}
+
+/// Includes keep their text, so an absolute one (as in an `nginx -T`
+/// dump) still names the original files, not the copies under `dir`: say
+/// so, or `check DIR/...` would silently read the live configuration.
+fn warn_absolute_includes(config: &ConfigTree, dir: &Path) {
+    let absolute = config
+        .files()
+        .iter()
+        .flat_map(|f| f.tree.directives())
+        .filter(|d| d.name().value() == "include")
+        .filter(|d| d.args().next().is_some_and(|a| a.value().starts_with('/')))
+        .count();
+    if absolute > 0 {
+        eprintln!(
+            "warning: {absolute} include{} name{} an absolute path: in the copies under {} {} still point{} outside it, at the original files",
+            plural(absolute),
+            if absolute == 1 { "s" } else { "" },
+            dir.display(),
+            if absolute == 1 { "it" } else { "they" },
+            if absolute == 1 { "s" } else { "" },
+        );
+    }
 }
 
 /// Where a file goes under the output folder: its path relative to the

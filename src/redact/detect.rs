@@ -159,6 +159,10 @@ fn looks_like_secret(value: &str) -> bool {
 /// Push the secret core of each literal part of `value` (variables stay).
 fn push_literals(value: Piece<'_>, kind: Kind, out: &mut Vec<Found>) {
     for literal in value.literals() {
+        // A path: the core would lose its leading `/` and look like a word.
+        if literal.text.starts_with('/') {
+            continue;
+        }
         if let Some(core) = literal.secret_core() {
             if !is_trivial(core.text) {
                 out.push(Found::secret(core, kind));
@@ -790,6 +794,7 @@ mod tests {
             [("987654".into(), Kind::HeaderCredential)]
         );
         assert_eq!(header("X-Session-Timeout", "3600"), []);
+        assert_eq!(header("SESSION_SAVE_PATH", "/var/lib/php/sessions"), []);
     }
 
     #[test]
