@@ -581,7 +581,7 @@ fn lua_top_level_strings(rest: Piece<'_>) -> Vec<Piece<'_>> {
                 while i < bytes.len() && bytes[i] != quote && bytes[i] != b'\n' {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
                 }
-                if depth == 0 && i <= bytes.len() {
+                if depth == 0 {
                     strings.push(rest.slice(start, i.min(bytes.len())));
                 }
             }
