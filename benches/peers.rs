@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use measure::{median, time_command, Timed};
+use measure::{median, time_command};
 
 /// A peer's slowest single run before its further runs (and larger trees)
 /// are skipped: gixy grows quadratically.
@@ -175,9 +175,9 @@ fn run(tool: &Tool, main: &Path, dir: &Path) -> Outcome {
         tool.runs - 1
     };
     let rest = time_command(&mut command, more, Some(TIMEOUT), tool.ok_codes)?;
+    let peak_rss = first.peak_rss.max(rest.peak_rss);
     let wall: Vec<Duration> = first.wall.into_iter().chain(rest.wall).collect();
-    let Timed { peak_rss, .. } = rest;
-    Ok((median(wall), peak_rss.max(first.peak_rss)))
+    Ok((median(wall), peak_rss))
 }
 
 fn path_arg(path: &Path) -> String {

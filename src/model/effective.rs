@@ -9,6 +9,8 @@
 //! above it (research notes §3). `proxy_set_header` also merges its built-in
 //! default headers into every level for the names it does not set.
 
+use std::borrow::Cow;
+
 use super::directives::{self, Contexts, DirectiveInfo, Inherit, ValueKind};
 use super::tree::{Model, Node};
 
@@ -57,47 +59,36 @@ impl<'m> Effective<'m> {
     /// Each entry's argument values, kept apart (a quoted value may hold
     /// spaces).
     pub fn entry_args(&self) -> Vec<Vec<String>> {
-        let split = |text: &String| text.split(' ').map(str::to_string).collect::<Vec<_>>();
-        match &self.source {
-            Source::Config(nodes) => nodes
-                .iter()
-                .map(|n| n.args().map(|a| a.value().into_owned()).collect())
-                .chain(self.merged_defaults.iter().map(split))
-                .collect(),
-            Source::Default(text) => split_default(text).iter().map(split).collect(),
-            Source::Unset => Vec::new(),
-        }
+        self.each_entry().collect()
     }
 
     /// The value as text: the first entry, `None` when unset.
     pub fn value(&self) -> Option<String> {
-        self.first_entry().map(|args| args.join(" "))
+        self.each_entry().next().map(|args| args.join(" "))
     }
 
     /// The first argument of the first entry: what a duration, size or
     /// number directive's value is (`keepalive_timeout 65 60;` is 65s, the
     /// second argument being the `Keep-Alive` header's value).
     pub fn first_arg(&self) -> Option<String> {
-        self.first_entry()?.into_iter().next()
+        self.each_entry().next()?.into_iter().next()
     }
 
-    /// The first entry's argument values, built alone: comparisons read
-    /// only it, once per candidate directive and rule.
-    fn first_entry(&self) -> Option<Vec<String>> {
-        match &self.source {
-            Source::Config(nodes) => Some(
-                nodes
-                    .first()?
-                    .args()
-                    .map(|a| a.value().into_owned())
-                    .collect(),
-            ),
-            Source::Default(text) => {
-                let first = split_default(text).into_iter().next()?;
-                Some(first.split(' ').map(str::to_string).collect())
-            }
-            Source::Unset => None,
-        }
+    /// The entries, built one at a time as they are read: comparisons read
+    /// only the first, once per candidate directive and rule.
+    fn each_entry(&self) -> impl Iterator<Item = Vec<String>> + '_ {
+        let defaults: Cow<'_, [String]> = match &self.source {
+            Source::Config(_) => Cow::Borrowed(&self.merged_defaults),
+            Source::Default(text) => Cow::Owned(split_default(text)),
+            Source::Unset => Cow::Borrowed(&[]),
+        };
+        let configured = self
+            .nodes()
+            .iter()
+            .map(|n| n.args().map(|a| a.value().into_owned()).collect());
+        let defaulted =
+            (0..defaults.len()).map(move |i| defaults[i].split(' ').map(str::to_string).collect());
+        configured.chain(defaulted)
     }
 
     /// The text a comparison reads: the first argument for durations,
