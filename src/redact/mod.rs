@@ -238,7 +238,8 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
     let texts: Vec<_> = config
         .files()
         .iter()
-        .map(|f| text::as_text(f.tree.text()))
+        // The text the grammar read: offsets agree with the tree's spans.
+        .map(|f| crate::syntax::grammar_view(f.tree.text()))
         .collect();
     let mut unread = Vec::new();
     let mut found: Vec<Vec<Found>> = Vec::with_capacity(texts.len());

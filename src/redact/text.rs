@@ -2,8 +2,6 @@
 //! argument's raw text is taken apart: at unescaped whitespace, around
 //! nginx variables.
 
-use std::borrow::Cow;
-
 /// A piece of a file's text: where it starts in the file, and its bytes as
 /// written (quotes and escapes are the file's own).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,22 +141,6 @@ fn variable_end(bytes: &[u8], at: usize) -> usize {
     at + 1 + name
 }
 
-/// A file's bytes as text with the same byte offsets: valid UTF-8 as is,
-/// each byte of an invalid sequence as `?`.
-pub fn as_text(bytes: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => {
-            let mut out = String::with_capacity(bytes.len());
-            for chunk in bytes.utf8_chunks() {
-                out.push_str(chunk.valid());
-                out.extend(std::iter::repeat_n('?', chunk.invalid().len()));
-            }
-            Cow::Owned(out)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,11 +175,5 @@ mod tests {
         assert_eq!(piece("\\\"abc\\\"").secret_core().unwrap().text, "abc");
         assert_eq!(piece("abc==").secret_core().unwrap().text, "abc==");
         assert_eq!(piece("--").secret_core(), None);
-    }
-
-    #[test]
-    fn invalid_utf8_keeps_offsets() {
-        assert_eq!(as_text(b"a\xffb"), "a?b");
-        assert_eq!(as_text(b"ok"), "ok");
     }
 }

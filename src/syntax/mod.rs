@@ -10,6 +10,7 @@ mod walk;
 
 pub use error::SourceError;
 pub use lines::LineIndex;
+pub(crate) use parse::grammar_view;
 pub use parse::{parse, MAX_FILE_SIZE};
 pub use tree::{
     Children, Comment, Directive, LineCol, Quote, Span, SyntaxTree, Token, TokenKind, Word,

@@ -440,6 +440,12 @@ mod tests {
     }
 
     #[test]
+    fn the_grammar_view_keeps_offsets() {
+        assert_eq!(grammar_view(b"a\xffb"), "a?b");
+        assert_eq!(grammar_view(b"ok"), "ok");
+    }
+
+    #[test]
     fn nesting_is_read_up_to_the_limit() {
         let nested = |depth: usize| "a {".repeat(depth) + &"}".repeat(depth);
         assert_eq!(
