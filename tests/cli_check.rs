@@ -6,7 +6,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::run;
+use common::{run, stderr, stdout};
 use serde_json::Value;
 
 const POOLED: &str = "\
@@ -29,14 +29,6 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(&path, text).unwrap();
     path.display().to_string()
-}
-
-fn stdout(output: &std::process::Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &std::process::Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
 }
 
 fn json_check(args: &[&str], cwd: &Path) -> (Value, Option<i32>) {

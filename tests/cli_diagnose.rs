@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
 
-use common::run;
+use common::{run, stderr, stdout};
 use serde_json::Value;
 
 /// Made by real nginx 1.22.1 on 127.0.0.1 against backends that reset,
@@ -20,14 +20,6 @@ const REAL: &str = "tests/fixtures/error-logs/nginx-1.22-real.log";
 /// multi-line FastCGI stderr, two malformed lines and a line cut at nginx's
 /// 2048-byte limit.
 const INCIDENT: &str = "tests/fixtures/error-logs/incident.log";
-
-fn stdout(output: &std::process::Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &std::process::Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
 
 fn diagnose_json(args: &[&str], stdin: Option<&[u8]>) -> (Value, Option<i32>) {
     let mut all = vec!["diagnose", "--format", "json"];
