@@ -125,6 +125,23 @@ pub fn idle_close(port: u16, limit: Duration) -> Result<Closed, String> {
     })
 }
 
+/// [`idle_close`], measured once more on a fresh connection when the
+/// first result does not satisfy `agrees`: a timer that fires late on a
+/// loaded two-core machine is noise, a misread setting fails both times.
+/// Returns the first agreeing result, else the second.
+pub fn idle_close_twice(
+    port: u16,
+    limit: Duration,
+    agrees: impl Fn(&Closed) -> bool,
+) -> Result<Closed, String> {
+    let first = idle_close(port, limit)?;
+    if agrees(&first) {
+        return Ok(first);
+    }
+    eprintln!("127.0.0.1:{port}: measured {first:?}, measuring once more");
+    idle_close(port, limit)
+}
+
 /// The response head, its Content-Length, and how many body bytes came
 /// with the head.
 fn read_head(stream: &mut TcpStream) -> Result<(String, usize, usize), String> {
