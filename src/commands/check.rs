@@ -18,8 +18,6 @@ pub fn run_check(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         CheckFormat::Sarif => Format::Sarif,
         CheckFormat::Github => Format::Github,
     };
-    let prepared = super::inputs::prepare(&args.inputs)?;
-    let (rules, version, options) = (&prepared.rules, prepared.version, &prepared.options);
     let timings = std::env::var_os("NGXFIX_TIMINGS").is_some();
     let clock = std::time::Instant::now();
     let lap = |what: &str| {
@@ -27,6 +25,8 @@ pub fn run_check(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             eprintln!("{what}: {:.1} ms", clock.elapsed().as_secs_f64() * 1e3);
         }
     };
+    let prepared = super::inputs::prepare(&args.inputs)?;
+    let (rules, version, options) = (&prepared.rules, prepared.version, &prepared.options);
     lap("loaded");
     let mut report = Report::begin(format, out, &rules.selected, version)?;
     for config in &prepared.configs {

@@ -164,6 +164,7 @@ impl Builder {
     fn start(&mut self, rule: Rule, pos: usize, source: &str) {
         let kind = match rule {
             Rule::directive => {
+                self.fill_gap(pos, source);
                 if self.open.len() >= MAX_NESTING {
                     self.too_deep.get_or_insert(pos);
                 }
@@ -196,7 +197,7 @@ impl Builder {
             Rule::rbrace => TokenKind::RBrace,
             other => unreachable!("grammar rule {other:?} is not part of a config"),
         };
-        assert_eq!(pos, self.next_start, "grammar left bytes outside tokens");
+        self.fill_gap(pos, source);
         let index = self.tokens.len() as u32;
         self.tokens.push(RawToken {
             kind,
@@ -228,9 +229,30 @@ impl Builder {
                     self.check_not_lua(&node, source);
                 }
             }
-            Rule::config | Rule::block | Rule::lua_block | Rule::EOI => {}
+            Rule::config => self.fill_gap(pos, source),
+            Rule::block | Rule::lua_block | Rule::EOI => {}
             _ => self.next_start = pos,
         }
+    }
+
+    /// The grammar reads whitespace between tokens silently: whatever lies
+    /// between the last token's end and `pos` is one whitespace token.
+    fn fill_gap(&mut self, pos: usize, source: &str) {
+        if pos == self.next_start {
+            return;
+        }
+        assert!(
+            pos > self.next_start
+                && source.as_bytes()[self.next_start..pos]
+                    .iter()
+                    .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')),
+            "grammar left bytes outside tokens"
+        );
+        self.tokens.push(RawToken {
+            kind: TokenKind::Whitespace,
+            start: self.next_start as u32,
+        });
+        self.next_start = pos;
     }
 
     /// A directive read with an nginx block must not be a Lua one.
