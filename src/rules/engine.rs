@@ -331,7 +331,7 @@ pub(crate) fn located(
     let start = tree.line_col(span.start);
     let end = tree.line_col(span.end);
     let range = tree.lines().line_range(tree.text(), start.line);
-    let excerpt = String::from_utf8_lossy(&tree.text()[range])
+    let excerpt = crate::syntax::lossy(&tree.text()[range])
         .trim_end_matches('\r')
         .to_string();
     Finding {

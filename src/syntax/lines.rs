@@ -1,5 +1,7 @@
 //! Byte offset → line and column.
 
+use std::borrow::Cow;
+
 use super::tree::LineCol;
 
 /// Start offsets of every line of a file.
@@ -44,7 +46,7 @@ impl LineIndex {
         let line = self.line(offset);
         let start = self.starts[line as usize - 1] as usize;
         let end = (offset as usize).min(text.len());
-        let col = String::from_utf8_lossy(&text[start..end]).chars().count() as u32 + 1;
+        let col = lossy(&text[start..end]).chars().count() as u32 + 1;
         LineCol { line, col }
     }
 
@@ -59,6 +61,18 @@ impl LineIndex {
             end -= 1;
         }
         start..end
+    }
+}
+
+/// `bytes` as text, each invalid UTF-8 sequence replaced by U+FFFD, like
+/// [`String::from_utf8_lossy`] but borrowing valid text after the standard
+/// library's word-at-a-time check: `from_utf8_lossy` walks valid text a byte
+/// at a time, and words, lines and excerpts are read this way by the
+/// hundred thousand on large trees.
+pub fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
     }
 }
 

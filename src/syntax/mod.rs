@@ -9,7 +9,7 @@ mod tree;
 mod walk;
 
 pub use error::SourceError;
-pub use lines::LineIndex;
+pub use lines::{lossy, LineIndex};
 pub(crate) use parse::grammar_view;
 pub use parse::{parse, MAX_FILE_SIZE};
 pub use tree::{

@@ -233,7 +233,7 @@ impl SyntaxTree {
 
     /// The text of a span, with invalid UTF-8 replaced by U+FFFD.
     pub fn slice_str(&self, span: Span) -> Cow<'_, str> {
-        String::from_utf8_lossy(self.slice(span))
+        super::lines::lossy(self.slice(span))
     }
 
     /// Line and column of a byte offset.
