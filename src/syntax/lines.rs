@@ -95,7 +95,12 @@ mod tests {
     #[test]
     fn lossy_borrows_valid_text_and_replaces_like_the_standard_library() {
         assert!(matches!(lossy("é;".as_bytes()), Cow::Borrowed("é;")));
-        for bytes in [&b"a\xffb"[..], b"\xe2\x82", b"x\xc3", b"\xf0\x9f\x98\x80\xff"] {
+        for bytes in [
+            &b"a\xffb"[..],
+            b"\xe2\x82",
+            b"x\xc3",
+            b"\xf0\x9f\x98\x80\xff",
+        ] {
             assert_eq!(lossy(bytes), String::from_utf8_lossy(bytes));
         }
         // A cut sequence is one character in a column, as before.
