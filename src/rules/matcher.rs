@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use super::facts::{Backend, Facts, Idle, ServerKind};
 use super::schema::{Cond, List, ValueTest};
 use super::template::{compare, Scope, Template, Value};
@@ -349,12 +351,6 @@ pub fn matches(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
             }
         }
     }
-    if cond
-        .pooled
-        .is_some_and(|p| p != upstreams_of(node).into_iter().any(pools))
-    {
-        return false;
-    }
     if let Some(pass) = &cond.reached_by {
         let reached = node.name() == "upstream"
             && env
@@ -366,9 +362,14 @@ pub fn matches(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
             return false;
         }
     }
+    // Whether the subject reaches a pool is the costliest test here (the
+    // target, its upstream block, that block's settings): it goes last.
     cond.all.iter().all(|c| matches(c, node, env))
         && (cond.any.is_empty() || cond.any.iter().any(|c| matches(c, node, env)))
         && !cond.not.as_ref().is_some_and(|c| matches(c, node, env))
+        && cond
+            .pooled
+            .is_none_or(|p| p == upstreams_of(node).into_iter().any(pools))
 }
 
 fn some_child(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
@@ -423,13 +424,17 @@ fn map_is_used(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
     let Some(var) = node.arg(1).map(|a| a.value().to_ascii_lowercase()) else {
         return false;
     };
+    // The condition first: it usually reads one argument, where the
+    // variable scan copies every argument of every candidate.
     let uses = |n: &Node<'_>| {
         n.id() != node.id()
-            && variables(&n.args_text()).any(|v| v.eq_ignore_ascii_case(&var))
             && matches(cond, *n, env)
+            && variables(&n.args_text()).any(|v| v.eq_ignore_ascii_case(&var))
     };
+    // Every candidate of a large tree (40,000 `proxy_set_header` on the
+    // 20,000-server benchmark) is looked at for the one map.
     candidates(env.model, &cond.directive.0)
-        .into_iter()
+        .into_par_iter()
         .any(|id| uses(&env.model.node(id)))
 }
 

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
+use indexmap::IndexMap;
 use serde::de::{self, value::MapAccessDeserializer, value::SeqAccessDeserializer, Deserializer};
 use serde::Deserialize;
 use serde_spanned::Spanned;
@@ -241,7 +242,7 @@ pub struct Cond {
     pub lacks: List<Cond>,
     /// Effective values (after inheritance and defaults) where the subject is.
     #[serde(default)]
-    pub effective: BTreeMap<String, ValueTest>,
+    pub effective: IndexMap<String, ValueTest>,
     /// What a `*_pass` subject reaches: `upstream`, `address`, `unix`, `variable`.
     #[serde(default)]
     pub target: List<TargetKind>,
@@ -595,4 +596,30 @@ pub struct Test {
     /// The backend files after applying every fix, by path.
     #[serde(default)]
     pub fixed_files: BTreeMap<String, String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn effective_tests_keep_the_order_they_are_written_in() {
+        // The matcher evaluates them in this order and stops at the first
+        // that fails: a rule puts its most selective test first.
+        let cond: Cond = toml::from_str(
+            "effective.proxy_request_buffering = { equals = \"off\" }\n\
+             effective.proxy_next_upstream = { present = true }\n\
+             effective.proxy_buffering = { equals = \"on\" }\n",
+        )
+        .expect("a condition");
+        let names: Vec<&str> = cond.effective.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "proxy_request_buffering",
+                "proxy_next_upstream",
+                "proxy_buffering"
+            ]
+        );
+    }
 }
