@@ -240,7 +240,8 @@ pub struct Cond {
     /// No directive directly in the subject's block matches any of these.
     #[serde(default)]
     pub lacks: List<Cond>,
-    /// Effective values (after inheritance and defaults) where the subject is.
+    /// Effective values (after inheritance and defaults) where the subject
+    /// is, tested in the order written: the first that fails ends the test.
     #[serde(default)]
     pub effective: IndexMap<String, ValueTest>,
     /// What a `*_pass` subject reaches: `upstream`, `address`, `unix`, `variable`.
