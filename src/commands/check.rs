@@ -34,8 +34,8 @@ pub fn run_check(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         lap("model");
         let checked = check(&rules.selected, &model, options);
         lap("matched");
-        for finding in checked.findings() {
-            report.finding(&finding)?;
+        for batch in checked.batches() {
+            report.findings(&batch)?;
         }
         lap("reported");
     }

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::dump;
 use super::LoadError;
@@ -56,7 +57,7 @@ impl SourceFile {
 pub struct ConfigTree {
     files: Vec<SourceFile>,
     /// (file, directive index) of each `include` → the files it pulls in.
-    includes: HashMap<(FileId, u32), Vec<FileId>>,
+    includes: FxHashMap<(FileId, u32), Vec<FileId>>,
 }
 
 impl ConfigTree {
@@ -94,7 +95,7 @@ impl ConfigTree {
                 origin: Origin::Disk,
                 tree,
             }],
-            includes: HashMap::new(),
+            includes: FxHashMap::default(),
         })
     }
 
@@ -273,7 +274,7 @@ struct Loader {
     prefix: PathBuf,
     files: Vec<SourceFile>,
     keys: HashMap<PathBuf, FileId>,
-    includes: HashMap<(FileId, u32), Vec<FileId>>,
+    includes: FxHashMap<(FileId, u32), Vec<FileId>>,
 }
 
 impl Loader {
@@ -283,7 +284,7 @@ impl Loader {
             prefix,
             files: Vec::new(),
             keys: HashMap::new(),
-            includes: HashMap::new(),
+            includes: FxHashMap::default(),
         }
     }
 

@@ -172,11 +172,21 @@ pub fn lookup(name: &str, context: Contexts) -> Option<&'static DirectiveInfo> {
         .or_else(|| entries.first())
 }
 
-/// Every entry named `name` (the table is sorted by name).
+/// Every entry named `name`.
 pub fn entries(name: &str) -> &'static [DirectiveInfo] {
-    let start = DIRECTIVES.partition_point(|info| info.name < name);
-    let end = start + DIRECTIVES[start..].partition_point(|info| info.name == name);
-    &DIRECTIVES[start..end]
+    // Asked for every directive of a tree, and again by rules and fixes: a
+    // hash lookup, where a binary search over the table compared ten names.
+    static BY_NAME: std::sync::LazyLock<rustc_hash::FxHashMap<&str, (usize, usize)>> =
+        std::sync::LazyLock::new(|| {
+            let mut by_name = rustc_hash::FxHashMap::default();
+            for (i, info) in DIRECTIVES.iter().enumerate() {
+                by_name.entry(info.name).or_insert((i, i)).1 = i + 1;
+            }
+            by_name
+        });
+    BY_NAME
+        .get(name)
+        .map_or(&[], |&(start, end)| &DIRECTIVES[start..end])
 }
 
 /// The whole table, sorted by name.
@@ -925,6 +935,18 @@ mod tests {
                 info.name
             );
         }
+    }
+
+    #[test]
+    fn entries_are_every_row_of_a_name() {
+        for info in DIRECTIVES {
+            let rows: Vec<_> = DIRECTIVES.iter().filter(|r| r.name == info.name).collect();
+            let found: Vec<_> = entries(info.name).iter().collect();
+            assert_eq!(found.len(), rows.len(), "{}", info.name);
+            assert!(found.iter().zip(&rows).all(|(a, b)| std::ptr::eq(*a, *b)));
+        }
+        assert!(entries("no_such_directive").is_empty());
+        assert!(entries("").is_empty());
     }
 
     #[test]

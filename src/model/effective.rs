@@ -79,7 +79,7 @@ impl<'m> Effective<'m> {
     fn each_entry(&self) -> impl Iterator<Item = Vec<String>> + '_ {
         let defaults: Cow<'_, [String]> = match &self.source {
             Source::Config(_) => Cow::Borrowed(&self.merged_defaults),
-            Source::Default(text) => Cow::Owned(split_default(text)),
+            Source::Default(text) => split_default(text),
             Source::Unset => Cow::Borrowed(&[]),
         };
         let configured = self
@@ -115,7 +115,24 @@ impl<'m> Effective<'m> {
 }
 
 /// Default entries as written in the table: `;`-separated argument lists.
-fn split_default(text: &str) -> Vec<String> {
+/// Split once per table text: `proxy_set_header`'s defaults are merged
+/// into every effective value of it.
+fn split_default(text: &'static str) -> Cow<'static, [String]> {
+    static SPLIT: std::sync::LazyLock<rustc_hash::FxHashMap<&'static str, Vec<String>>> =
+        std::sync::LazyLock::new(|| {
+            directives::all()
+                .iter()
+                .flat_map(|info| info.defaults)
+                .map(|&(_, text)| (text, split_entries(text)))
+                .collect()
+        });
+    match SPLIT.get(text) {
+        Some(entries) => Cow::Borrowed(entries),
+        None => Cow::Owned(split_entries(text)),
+    }
+}
+
+fn split_entries(text: &str) -> Vec<String> {
     text.split(';')
         .filter(|entry| !entry.trim().is_empty())
         .map(|entry| {
@@ -194,11 +211,12 @@ pub fn effective<'m>(model: &'m Model<'m>, block: Option<Node<'m>>, name: &str) 
             if let Some(defaults) = info.default_for(model.version()) {
                 let set: Vec<_> = nodes.iter().filter_map(|n| n.arg(0)).collect();
                 merged_defaults = split_default(defaults)
-                    .into_iter()
+                    .iter()
                     .filter(|entry| {
                         let key = entry.split(' ').next().unwrap_or("");
                         !set.iter().any(|a| a.value().eq_ignore_ascii_case(key))
                     })
+                    .cloned()
                     .collect();
             }
         }

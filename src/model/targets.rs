@@ -48,9 +48,46 @@ pub const PASS_DIRECTIVES: &[(&str, &[&str])] = &[
     ("memcached_pass", &[]),
 ];
 
+/// A [`Target`] as the model keeps it, by node id: computed once per
+/// directive, since rules ask for it several times each.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum KeptTarget {
+    Upstream(Vec<NodeId>),
+    Address(String),
+    Unix(String),
+    Variable(String),
+}
+
+impl KeptTarget {
+    pub(super) fn keep(target: Target<'_>) -> Self {
+        match target {
+            Target::Upstream(ups) => KeptTarget::Upstream(ups.iter().map(|u| u.id()).collect()),
+            Target::Address(host) => KeptTarget::Address(host),
+            Target::Unix(path) => KeptTarget::Unix(path),
+            Target::Variable(host) => KeptTarget::Variable(host),
+        }
+    }
+
+    pub(super) fn target<'m>(&self, model: &'m super::Model<'m>) -> Target<'m> {
+        match self {
+            KeptTarget::Upstream(ids) => {
+                Target::Upstream(ids.iter().map(|&id| model.node(id)).collect())
+            }
+            KeptTarget::Address(host) => Target::Address(host.clone()),
+            KeptTarget::Unix(path) => Target::Unix(path.clone()),
+            KeptTarget::Variable(host) => Target::Variable(host.clone()),
+        }
+    }
+}
+
 /// The target of a `*_pass` directive; `None` for other directives, a
 /// `*_pass` without argument, or a stream `proxy_pass`.
 pub fn pass_target<'m>(node: Node<'m>) -> Option<Target<'m>> {
+    node.model().pass_target_of(node.id())
+}
+
+/// [`pass_target`], computed.
+pub(super) fn compute_target<'m>(node: Node<'m>) -> Option<Target<'m>> {
     let schemes = PASS_DIRECTIVES
         .iter()
         .find(|(name, _)| *name == node.name())?

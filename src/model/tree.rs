@@ -7,6 +7,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::directives::Contexts;
+use super::targets::KeptTarget;
 use super::version::Version;
 use crate::config::{ConfigTree, FileId};
 use crate::syntax::{Directive, LineCol, Span, Word};
@@ -63,6 +64,10 @@ pub struct Model<'c> {
     in_large: HashMap<(u32, u32), Vec<NodeId>>,
     upstreams: HashMap<String, NodeId>,
     maps: HashMap<String, NodeId>,
+    /// The target of each `*_pass` directive, each computed on first use
+    /// (by whichever thread asks first: rules ask several times per
+    /// directive, from parallel matching).
+    targets: HashMap<NodeId, std::sync::OnceLock<Option<KeptTarget>>>,
     /// The `*_pass` directives reaching each `upstream{}`, built on first use.
     passes: std::sync::OnceLock<HashMap<NodeId, Vec<NodeId>>>,
     /// The upstreams each `map`'s values name (by map node), built on first
@@ -110,6 +115,7 @@ impl<'c> Model<'c> {
             in_large: HashMap::default(),
             upstreams: HashMap::default(),
             maps: HashMap::default(),
+            targets: HashMap::default(),
             passes: std::sync::OnceLock::new(),
             map_targets: std::sync::OnceLock::new(),
         };
@@ -171,6 +177,11 @@ impl<'c> Model<'c> {
             }
         }
         model.in_large = in_large;
+        model.targets = super::targets::PASS_DIRECTIVES
+            .iter()
+            .flat_map(|(name, _)| model.named(name))
+            .map(|node| (node.id(), std::sync::OnceLock::new()))
+            .collect();
         model.index_named_blocks();
         model
     }
@@ -314,6 +325,16 @@ impl<'c> Model<'c> {
         self.upstreams.get(key.as_ref()).map(|&id| self.node(id))
     }
 
+    /// Where the `*_pass` directive `id` sends requests (see
+    /// [`super::pass_target`]).
+    pub(super) fn pass_target_of(&self, id: NodeId) -> Option<super::Target<'_>> {
+        self.targets
+            .get(&id)?
+            .get_or_init(|| super::targets::compute_target(self.node(id)).map(KeptTarget::keep))
+            .as_ref()
+            .map(|kept| kept.target(self))
+    }
+
     /// The `*_pass` directives that reach the `upstream{}` block `upstream`,
     /// in tree order.
     pub fn passes_to(&self, upstream: NodeId) -> &[NodeId] {
@@ -321,7 +342,7 @@ impl<'c> Model<'c> {
             let mut index: HashMap<NodeId, Vec<NodeId>> = HashMap::default();
             for (name, _) in super::targets::PASS_DIRECTIVES {
                 for node in self.named(name) {
-                    if let Some(super::Target::Upstream(ups)) = super::pass_target(node) {
+                    if let Some(super::Target::Upstream(ups)) = self.pass_target_of(node.id()) {
                         for up in ups {
                             index.entry(up.id()).or_default().push(node.id());
                         }

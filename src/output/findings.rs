@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -101,22 +102,46 @@ impl<'w> Report<'w> {
 
     /// Write one finding.
     pub fn finding(&mut self, finding: &Finding) -> io::Result<()> {
-        let first = self.summary.findings == 0;
-        self.summary.add(finding);
-        match self.format {
-            Format::Text { color } => text_finding(&mut *self.out, finding, &Paint(color)),
-            Format::Json => {
-                let body = serde_json::to_string_pretty(&json_finding(finding))?;
-                let indented = body.replace('\n', "\n    ");
-                write!(self.out, "{}\n    {indented}", if first { "" } else { "," })
-            }
-            Format::Sarif => {
+        self.findings(std::slice::from_ref(finding))
+    }
+
+    /// Write findings in order. Their text is formatted in parallel (tens
+    /// of thousands of findings make megabytes of it) and written in order.
+    pub fn findings(&mut self, batch: &[Finding]) -> io::Result<()> {
+        if self.format == Format::Sarif {
+            for finding in batch {
+                self.summary.add(finding);
                 let index = self.rule_index(&finding.rule);
                 self.sarif_results.push(sarif_result(finding, index));
-                Ok(())
             }
-            Format::Github => github_finding(&mut *self.out, finding),
+            return Ok(());
         }
+        let (format, first) = (self.format, self.summary.findings == 0);
+        let format_one = |(i, finding): (usize, &Finding)| -> io::Result<Vec<u8>> {
+            let mut text = Vec::with_capacity(1024);
+            match format {
+                Format::Text { color } => text_finding(&mut text, finding, &Paint(color))?,
+                Format::Json => {
+                    let body = serde_json::to_string_pretty(&json_finding(finding))?;
+                    let indented = body.replace('\n', "\n    ");
+                    let comma = if first && i == 0 { "" } else { "," };
+                    write!(text, "{comma}\n    {indented}")?;
+                }
+                Format::Github => github_finding(&mut text, finding)?,
+                Format::Sarif => unreachable!("SARIF is built whole"),
+            }
+            Ok(text)
+        };
+        let texts: Vec<io::Result<Vec<u8>>> = if batch.len() > 1 {
+            batch.par_iter().enumerate().map(format_one).collect()
+        } else {
+            batch.iter().enumerate().map(format_one).collect()
+        };
+        for (finding, text) in batch.iter().zip(texts) {
+            self.summary.add(finding);
+            self.out.write_all(&text?)?;
+        }
+        Ok(())
     }
 
     fn rule_index(&self, id: &str) -> usize {
@@ -492,4 +517,59 @@ fn github_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
         escape(&format!("ngxfix {}", f.rule), true),
         escape(&f.message, false)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::from_texts;
+    use crate::model::Model;
+    use crate::rules::{load, run, RunOptions};
+
+    /// The report of `findings`, written one call per finding or in one
+    /// batch.
+    fn report(format: Format, findings: &[Finding], batched: bool) -> String {
+        let mut out = Vec::new();
+        let mut report = Report::begin(format, &mut out, &[], Version::ASSUMED).unwrap();
+        if batched {
+            report.findings(findings).unwrap();
+        } else {
+            for finding in findings {
+                report.finding(finding).unwrap();
+            }
+        }
+        report.finish().unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_batch_reads_as_the_same_findings_one_by_one() {
+        let tree = from_texts(&[(
+            "/etc/nginx/nginx.conf",
+            "http {\n  upstream app { server 127.0.0.1:8000; keepalive 8; }\n  server {\n    location /a { proxy_pass http://app; }\n    location /b { proxy_pass http://app; }\n  }\n}\n",
+        )]);
+        let model = Model::new(&tree, Version::ASSUMED);
+        let rules = load::builtin().unwrap();
+        let findings = run(&rules, &model, &RunOptions::default());
+        assert!(findings.len() > 2, "{findings:?}");
+        for format in [
+            Format::Text { color: false },
+            Format::Text { color: true },
+            Format::Json,
+            Format::Github,
+            Format::Sarif,
+        ] {
+            let one_by_one = report(format, &findings, false);
+            assert_eq!(report(format, &findings, true), one_by_one, "{format:?}");
+            // Two batches, as a long run writes them.
+            let mut out = Vec::new();
+            let mut split = Report::begin(format, &mut out, &[], Version::ASSUMED).unwrap();
+            split.findings(&findings[..1]).unwrap();
+            split.findings(&findings[1..]).unwrap();
+            split.finish().unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), one_by_one, "{format:?}");
+        }
+        let json: Value = serde_json::from_str(&report(Format::Json, &findings, true)).unwrap();
+        assert_eq!(json["findings"].as_array().unwrap().len(), findings.len());
+    }
 }

@@ -1,7 +1,7 @@
 //! Running rules over a model: findings with their places, messages and
 //! computed fixes, minus what inline suppressions silence.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -142,7 +142,7 @@ pub fn check<'r, 'm>(
             .collect();
         // A file included in several places yields its directives once per
         // place; report each place in the file once.
-        let mut seen = HashSet::new();
+        let mut seen = rustc_hash::FxHashSet::default();
         hits.extend(
             matched
                 .into_iter()
@@ -229,7 +229,12 @@ impl Checked<'_, '_> {
     /// The findings, rendered (message, fix) a batch at a time, in
     /// parallel: memory holds one batch, not every finding.
     pub fn findings(&self) -> impl Iterator<Item = Finding> + '_ {
-        self.items.chunks(RENDER_BATCH).flat_map(|batch| {
+        self.batches().flatten()
+    }
+
+    /// [`Checked::findings`] in the batches they are rendered in.
+    pub fn batches(&self) -> impl Iterator<Item = Vec<Finding>> + '_ {
+        self.items.chunks(RENDER_BATCH).map(|batch| {
             batch
                 .par_iter()
                 .map(|item| self.render(*item))
@@ -331,7 +336,11 @@ pub(crate) fn located(
     let start = tree.line_col(span.start);
     let end = tree.line_col(span.end);
     let range = tree.lines().line_range(tree.text(), start.line);
-    let excerpt = crate::syntax::lossy(&tree.text()[range])
+    let excerpt = tree
+        .slice_str(Span {
+            start: range.start as u32,
+            end: range.end as u32,
+        })
         .trim_end_matches('\r')
         .to_string();
     Finding {

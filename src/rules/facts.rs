@@ -104,6 +104,11 @@ pub struct Backends {
 impl Backends {
     /// The backend of an upstream, if declared.
     pub fn get(&self, upstream: &str) -> Option<&Backend> {
+        // Asked for every `*_pass` by several rules: most runs declare
+        // nothing, and then there is no name to lowercase.
+        if self.by_name.is_empty() {
+            return None;
+        }
         self.by_name.get(&upstream.to_ascii_lowercase())
     }
 

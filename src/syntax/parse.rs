@@ -441,7 +441,18 @@ mod tests {
         let raw = b"a \xff\xfe \"\xe9\";\n# \xff\n".to_vec();
         let t = parse(raw.clone()).unwrap();
         assert_eq!(print(&t), raw);
-        assert_eq!(t.top_level().next().unwrap().args().count(), 2);
+        let args: Vec<String> = t
+            .top_level()
+            .next()
+            .unwrap()
+            .args()
+            .map(|a| a.value().into_owned())
+            .collect();
+        assert_eq!(args, ["\u{fffd}\u{fffd}", "\u{fffd}"]);
+        // UTF-8 text is lent out, not copied.
+        let t = parse("a \"é\";".as_bytes().to_vec()).unwrap();
+        let word = t.top_level().next().unwrap().args().next().unwrap();
+        assert!(matches!(word.value(), Cow::Borrowed("é")));
     }
 
     #[test]

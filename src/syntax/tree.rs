@@ -177,10 +177,29 @@ pub(crate) struct NodeData {
     pub subtree_end: u32,
 }
 
+/// A file's bytes, held as a `String` when they are UTF-8 (nearly always):
+/// then the text of a word or a line is a slice, where bytes would be
+/// validated again on every read, and words are read by the hundred
+/// thousand on large trees.
+#[derive(Debug)]
+enum Text {
+    Utf8(String),
+    Bytes(Vec<u8>),
+}
+
+impl Text {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Text::Utf8(text) => text.as_bytes(),
+            Text::Bytes(bytes) => bytes,
+        }
+    }
+}
+
 /// The lossless tree of one file.
 #[derive(Debug)]
 pub struct SyntaxTree {
-    text: Vec<u8>,
+    text: Text,
     tokens: Tokens,
     nodes: Vec<NodeData>,
     /// Built on first use: many trees are only walked, never asked for a line.
@@ -189,6 +208,10 @@ pub struct SyntaxTree {
 
 impl SyntaxTree {
     pub(crate) fn from_parts(text: Vec<u8>, tokens: Tokens, nodes: Vec<NodeData>) -> Self {
+        let text = match String::from_utf8(text) {
+            Ok(text) => Text::Utf8(text),
+            Err(error) => Text::Bytes(error.into_bytes()),
+        };
         SyntaxTree {
             text,
             tokens,
@@ -199,7 +222,7 @@ impl SyntaxTree {
 
     /// The file's original bytes.
     pub fn text(&self) -> &[u8] {
-        &self.text
+        self.text.bytes()
     }
 
     /// Every token, in file order. Their spans tile the file.
@@ -218,7 +241,7 @@ impl SyntaxTree {
         let end = self
             .tokens
             .start(index + 1)
-            .unwrap_or(self.text.len() as u32);
+            .unwrap_or(self.text().len() as u32);
         Token {
             kind: raw.kind,
             start: raw.start,
@@ -228,22 +251,28 @@ impl SyntaxTree {
 
     /// The bytes of a span.
     pub fn slice(&self, span: Span) -> &[u8] {
-        &self.text[span.range()]
+        &self.text()[span.range()]
     }
 
     /// The text of a span, with invalid UTF-8 replaced by U+FFFD.
     pub fn slice_str(&self, span: Span) -> Cow<'_, str> {
-        super::lines::lossy(self.slice(span))
+        match &self.text {
+            Text::Utf8(text) => match text.get(span.range()) {
+                Some(slice) => Cow::Borrowed(slice),
+                None => super::lines::lossy(self.slice(span)),
+            },
+            Text::Bytes(_) => super::lines::lossy(self.slice(span)),
+        }
     }
 
     /// Line and column of a byte offset.
     pub fn line_col(&self, offset: u32) -> LineCol {
-        self.lines().line_col(&self.text, offset)
+        self.lines().line_col(self.text(), offset)
     }
 
     /// The line index of this file.
     pub fn lines(&self) -> &LineIndex {
-        self.lines.get_or_init(|| LineIndex::new(&self.text))
+        self.lines.get_or_init(|| LineIndex::new(self.text()))
     }
 
     /// Number of directives in the file, at every depth.
