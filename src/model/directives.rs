@@ -176,6 +176,7 @@ pub fn lookup(name: &str, context: Contexts) -> Option<&'static DirectiveInfo> {
 pub fn entries(name: &str) -> &'static [DirectiveInfo] {
     // Asked for every directive of a tree, and again by rules and fixes: a
     // hash lookup, where a binary search over the table compared ten names.
+    // The table is sorted by name, so a name's rows are one range.
     static BY_NAME: std::sync::LazyLock<rustc_hash::FxHashMap<&str, (usize, usize)>> =
         std::sync::LazyLock::new(|| {
             let mut by_name = rustc_hash::FxHashMap::default();

@@ -163,8 +163,17 @@ impl<'c> Model<'c> {
         while let Some(closed) = stack.pop() {
             model.nodes[closed as usize].end = model.nodes.len() as u32;
         }
+        // The `*_pass` directives get their target slots in the same pass.
+        let pass_syms: Vec<u32> = super::targets::PASS_DIRECTIVES
+            .iter()
+            .filter_map(|(name, _)| model.symbols.get(*name).copied())
+            .collect();
+        let mut targets = HashMap::default();
         let mut in_large: HashMap<(u32, u32), Vec<NodeId>> = HashMap::default();
         for (id, rec) in model.nodes.iter().enumerate() {
+            if pass_syms.contains(&rec.sym) {
+                targets.insert(id as NodeId, std::sync::OnceLock::new());
+            }
             let large = rec.parent == NONE || {
                 let parent = model.nodes[rec.parent as usize];
                 parent.end - rec.parent > SCAN_LIMIT
@@ -177,11 +186,7 @@ impl<'c> Model<'c> {
             }
         }
         model.in_large = in_large;
-        model.targets = super::targets::PASS_DIRECTIVES
-            .iter()
-            .flat_map(|(name, _)| model.named(name))
-            .map(|node| (node.id(), std::sync::OnceLock::new()))
-            .collect();
+        model.targets = targets;
         model.index_named_blocks();
         model
     }
