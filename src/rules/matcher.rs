@@ -517,8 +517,11 @@ fn value_tests_pass(
     let value = || typed_value.get_or_init(|| typed(actual, kind));
     // `None`: the expected value cannot be computed here (a missing fact),
     // so the test cannot pass either way.
+    // nginx reads `on`/`off` with ngx_strcasecmp (ngx_conf_set_flag_slot):
+    // `ON` is on.
+    let ignore_case = test.ignore_case || kind == Some(ValueKind::Flag);
     let same_text = |text: &str| {
-        if test.ignore_case {
+        if ignore_case {
             text.eq_ignore_ascii_case(actual)
         } else {
             text == actual
