@@ -34,6 +34,10 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
     let mut open: Vec<OpenBlock> = Vec::new();
     // The words of the statement being read: (offset, text).
     let mut words: Vec<(usize, &str)> = Vec::new();
+    // The first `{` glued to a regular expression (`location ~ ^/a{2}$ {`):
+    // nginx ends the word there and opens a block, which leaves one block
+    // open at the end of the file, however far below.
+    let mut glued: Option<(usize, String)> = None;
     let unexpected = |offset: usize, what: &str, hint: Option<String>| {
         Some(SourceError::at(
             text,
@@ -71,6 +75,9 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
                     // item; reaching its `{` as a plain brace means the
                     // block could not be read as Lua.
                     return Some(unreadable_lua_block(text, start, lua));
+                }
+                if glued.is_none() {
+                    glued = glued_regex(&words, offset).map(|word| (offset, word));
                 }
                 open.push(OpenBlock {
                     brace: offset,
@@ -111,6 +118,17 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
             )),
         ));
     }
+    if let (Some((brace, word)), false) = (&glued, open.is_empty()) {
+        return Some(SourceError::at(
+            text,
+            *brace,
+            "\"{\" in an unquoted regular expression opens a block",
+            Some(format!(
+                "nginx ends the word \"{word}\" at \"{{\", so the file ends with a block left open \
+                 (nginx -t: unexpected end of file, expecting \"}}\"); quote the expression: \"{word}{{...\""
+            )),
+        ));
+    }
     if let Some(block) = open.last() {
         let line = line_of(text, block.brace);
         return Some(SourceError::at(
@@ -124,6 +142,24 @@ fn replay(text: &[u8], source: &str) -> Option<SourceError> {
         ));
     }
     None
+}
+
+/// The last word of a statement when a `{` follows it with no space in
+/// between and the statement is one whose arguments are regular
+/// expressions: `location ~`/`~*`, `if`, `rewrite`, or a word starting with
+/// `^` or holding `$` at its end, as regular expressions do.
+fn glued_regex(words: &[(usize, &str)], brace: usize) -> Option<String> {
+    let &(start, last) = words.last()?;
+    if words.len() < 2 || start + last.len() != brace || last.starts_with(['"', '\'']) {
+        return None;
+    }
+    let first = words[0].1;
+    let regex_statement = match first {
+        "location" => words.iter().any(|(_, w)| matches!(*w, "~" | "~*")),
+        "if" | "rewrite" | "map" => true,
+        _ => false,
+    };
+    (regex_statement || last.starts_with('^')).then(|| last.to_string())
 }
 
 fn line_of(text: &[u8], offset: usize) -> u32 {

@@ -332,10 +332,11 @@ mod tests {
             statements(r#"a "x\"y\\z\n\d" 'q\'r';"#),
             [s("a", &["x\"y\\z\n\\d", "q'r"])]
         );
-        // `{` ends a bare word, as in nginx (`ex{1,3}` splits).
+        // `{` ends a bare word, as in nginx (`ex{1,3}` splits); the error
+        // is reported at that `{`, not at the end of the file.
         assert_eq!(
             error("location ~ ^/ex{1,3}$;"),
-            "1:23: unexpected end of file, expecting \"}\""
+            "1:16: \"{\" in an unquoted regular expression opens a block"
         );
     }
 
@@ -534,6 +535,28 @@ mod tests {
         assert_eq!(
             error("http {\n  server {\n  }\n"),
             "4:1: unexpected end of file, expecting \"}\""
+        );
+        // A `{` glued to a regular expression is reported where it is.
+        let src =
+            "http {\n  server {\n    location ~ ^/a{2}$ {\n      return 204;\n    }\n  }\n}\n";
+        assert_eq!(
+            error(src),
+            "3:19: \"{\" in an unquoted regular expression opens a block"
+        );
+        let e = parse(src.as_bytes().to_vec()).unwrap_err();
+        assert!(e
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("quote the expression: \"^/a{...\""));
+        assert_eq!(
+            error("location ~* \\.(js|css){1,2}$ { }\n"),
+            "1:23: \"{\" in an unquoted regular expression opens a block"
+        );
+        // A block opened right after an ordinary word is no regex.
+        assert_eq!(
+            error("http{\n  server {\n"),
+            "3:1: unexpected end of file, expecting \"}\""
         );
         let e = parse(b"http {\n    proxy_pass x\n}\n".to_vec()).unwrap_err();
         assert_eq!(
