@@ -99,6 +99,20 @@ pub struct Inputs {
     /// Read only the named files, without following includes.
     #[arg(long)]
     pub no_includes: bool,
+
+    /// The block the named files' top level is the inside of, instead of
+    /// the one inferred from their directives: `main` (a whole
+    /// nginx.conf), `http` (`server`, `upstream` at the top: a
+    /// sites-enabled or conf.d file), `server`, `location` or `stream`.
+    #[arg(long, value_name = "CONTEXT", value_parser = parse_context)]
+    pub context: Option<ngxfix::config::RootContext>,
+
+    /// The directory relative includes resolve against, as nginx's prefix
+    /// (the directory of nginx.conf). Default: the main file's directory;
+    /// for a fragment the parent of its sites-enabled/ or conf.d/ folder,
+    /// else its own directory; for standard input the working directory.
+    #[arg(long, value_name = "DIR")]
+    pub prefix: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -324,6 +338,10 @@ pub enum DiagnoseFormat {
     Text,
     /// The documented JSON schema (docs/json-output.md).
     Json,
+}
+
+fn parse_context(text: &str) -> Result<ngxfix::config::RootContext, String> {
+    text.parse()
 }
 
 fn parse_prefer(text: &str) -> Result<ngxfix::rules::facts::Prefer, String> {

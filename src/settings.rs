@@ -218,13 +218,23 @@ pub enum SettingsError {
 /// Read `explicit`, else the nearest `ngxfix.toml` from `start` upwards,
 /// else defaults.
 pub fn load(explicit: Option<&Path>, start: &Path) -> Result<Loaded, SettingsError> {
-    let path = match explicit {
-        Some(path) => Some(path.to_path_buf()),
-        None => start
+    load_path(explicit.map(Path::to_path_buf).or_else(|| find(&[start])))
+}
+
+/// The nearest `ngxfix.toml` from each of `starts` upwards, the first
+/// start first (ruff looks from the checked file, then the working
+/// directory).
+pub fn find(starts: &[&Path]) -> Option<PathBuf> {
+    starts.iter().find_map(|start| {
+        start
             .ancestors()
             .map(|dir| dir.join(FILE_NAME))
-            .find(|candidate| candidate.is_file()),
-    };
+            .find(|candidate| candidate.is_file())
+    })
+}
+
+/// Read the settings file at `path`, or defaults when there is none.
+pub fn load_path(path: Option<PathBuf>) -> Result<Loaded, SettingsError> {
     let Some(path) = path else {
         return Ok(Loaded::default());
     };

@@ -83,10 +83,13 @@ fn text_output_shows_place_line_caret_and_fix() {
         text.contains("  = fix (unsafe): Set `keepalive_timeout 1s;`\n"),
         "{text}"
     );
+    // The summary, then what was read and the version assumed (the test
+    // pins 1.29.6; where it came from depends on whether nginx is here).
     assert!(
-        text.ends_with("3 findings (2 errors, 1 warning, 0 info); 2 fixable with `ngxfix fix`, 1 more with `--unsafe-fixes`.\n"),
+        text.contains("3 findings (2 errors, 1 warning, 0 info); 2 fixable with `ngxfix fix`, 1 more with `--unsafe-fixes`.\nRead 1 file; nginx 1.29.6 assumed ("),
         "{text}"
     );
+    assert!(text.ends_with(").\n"), "{text}");
 }
 
 #[test]
@@ -99,7 +102,20 @@ fn exit_codes_follow_the_contract() {
     );
     let output = run(&["check", &clean], None, Some(dir.path()));
     assert_eq!(output.status.code(), Some(0));
-    assert_eq!(stdout(&output), "No findings.\n");
+    assert!(
+        stdout(&output).starts_with("No findings.\nRead 1 file; nginx 1.29.6 assumed ("),
+        "{}",
+        stdout(&output)
+    );
+    let output = run(
+        &["check", "--nginx-version", "1.24.0", &clean],
+        None,
+        Some(dir.path()),
+    );
+    assert_eq!(
+        stdout(&output),
+        "No findings.\nRead 1 file; nginx 1.24.0 assumed (--nginx-version).\n"
+    );
     let pooled = write(dir.path(), "pooled.conf", POOLED);
     assert_eq!(
         run(&["check", &pooled], None, Some(dir.path()))

@@ -3,8 +3,9 @@
 use std::io::{IsTerminal, Write};
 
 use crate::cli::{CheckArgs, CheckFormat};
+use ngxfix::config::Reading;
 use ngxfix::model::Model;
-use ngxfix::output::findings::{Format, Report};
+use ngxfix::output::findings::{Format, Inputs, Report};
 use ngxfix::rules::check;
 
 /// Check each tree and print the findings; exit status 1 when there are
@@ -25,19 +26,30 @@ pub fn run_check(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             eprintln!("{what}: {:.1} ms", clock.elapsed().as_secs_f64() * 1e3);
         }
     };
-    let prepared = super::inputs::prepare(&args.inputs)?;
-    let (rules, version, options) = (&prepared.rules, prepared.version, &prepared.options);
+    let runs = super::inputs::prepare(&args.inputs)?;
     lap("loaded");
-    let mut report = Report::begin(format, out, &rules.selected, version)?;
-    for config in &prepared.configs {
-        let model = Model::new(config, version);
-        lap("model");
-        let checked = check(&rules.selected, &model, options);
-        lap("matched");
-        for batch in checked.batches() {
-            report.findings(&batch)?;
+    let rules = super::inputs::all_selected(&runs);
+    let readings: Vec<Reading> = runs
+        .iter()
+        .flat_map(|run| run.inputs.iter().map(|(_, reading)| reading.clone()))
+        .collect();
+    let version_from = super::inputs::versions_from(&runs);
+    let mut report = Report::begin(format, out, &rules, runs[0].version)?;
+    report.describe(Inputs {
+        readings: &readings,
+        version_from: &version_from,
+    })?;
+    for run in &runs {
+        for (config, _) in &run.inputs {
+            let model = Model::new(config, run.version);
+            lap("model");
+            let checked = check(&run.rules.selected, &model, &run.options);
+            lap("matched");
+            for batch in checked.batches() {
+                report.findings(&batch)?;
+            }
+            lap("reported");
         }
-        lap("reported");
     }
     let summary = report.finish()?;
     Ok(u8::from(summary.findings > 0))

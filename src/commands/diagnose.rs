@@ -19,7 +19,7 @@ use ngxfix::model::Model;
 use ngxfix::output::findings::{self, Format, Report};
 use ngxfix::rules::check;
 
-use super::inputs::{self, Prepared};
+use super::inputs::{self, Run as Prepared};
 
 /// Inputs larger than this (or of unknown size) show progress on a
 /// terminal.
@@ -54,7 +54,7 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         .as_ref()
         .map(|p| {
             let mut all = BTreeMap::new();
-            for config in &p.configs {
+            for (config, _) in &p.inputs {
                 for (address, labels) in blocks::upstream_blocks(config) {
                     all.entry(address).or_insert_with(Vec::new).extend(labels);
                 }
@@ -100,8 +100,12 @@ fn prepare(args: &DiagnoseArgs, config: &Path) -> anyhow::Result<Prepared> {
         prefer: None,
         front_lb: None,
         no_includes: false,
+        context: None,
+        prefix: None,
     };
-    let mut prepared = inputs::prepare(&inputs)?;
+    let mut prepared = inputs::prepare(&inputs)?
+        .pop()
+        .expect("one configuration, one run");
     // Only some rules run: a suppression of another one is not unused.
     prepared.options.report_unused_suppressions = false;
     Ok(prepared)
@@ -141,7 +145,7 @@ fn config_text(
     )?;
     writeln!(out)?;
     let mut report = Report::begin(Format::Text { color }, out, &rules, prepared.version)?;
-    for config in &prepared.configs {
+    for (config, _) in &prepared.inputs {
         let model = Model::new(config, prepared.version);
         for finding in check(&rules, &model, &prepared.options).findings() {
             report.finding(&finding)?;
@@ -154,7 +158,7 @@ fn config_text(
 fn config_json(prepared: &Prepared, ids: &[&str]) -> Vec<serde_json::Value> {
     let rules = chosen(prepared, ids);
     let mut values = Vec::new();
-    for config in &prepared.configs {
+    for (config, _) in &prepared.inputs {
         let model = Model::new(config, prepared.version);
         for finding in check(&rules, &model, &prepared.options).findings() {
             values.push(findings::json_value(&finding));

@@ -39,36 +39,46 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             );
         }
     }
-    let prepared = super::inputs::prepare(&args.inputs)?;
+    let runs = super::inputs::prepare(&args.inputs)?;
     let policy = Policy {
         unsafe_fixes: args.unsafe_fixes,
         display_only: false,
     };
-    // Each tree starts from the backend files as the trees before it left
-    // them.
-    let mut options = prepared.options.clone();
     let err_color = args.color.enabled(io::stderr().is_terminal());
     let mut approver: Box<dyn Approver> = if args.interactive {
         Box::new(super::prompt::Prompt::new(err_color))
     } else {
         Box::new(ApproveAll)
     };
+    let rules = super::inputs::all_selected(&runs);
+    let first_version = runs[0].version;
 
     let mut outcomes = Vec::new();
-    for config in prepared.configs {
-        let job = Job {
-            rules: &prepared.rules.selected,
-            options: &options,
-            version: prepared.version,
-            policy,
-        };
-        let outcome = session::fix(&job, config, approver.as_mut())?;
-        options.facts = outcome.facts.clone();
-        let quit = outcome.stop == Stop::Quit;
-        outcomes.push(outcome);
-        if quit {
-            break; // the trees after this one are left as they are
+    'runs: for run in runs {
+        // Each tree starts from the backend files as the trees before it
+        // left them.
+        let mut options = run.options.clone();
+        for (config, reading) in run.inputs {
+            let job = Job {
+                rules: &run.rules.selected,
+                options: &options,
+                version: run.version,
+                policy,
+            };
+            if let Some(note) = reading.note() {
+                eprintln!("note: {note}");
+            }
+            let outcome = session::fix(&job, config, approver.as_mut())?;
+            options.facts = outcome.facts.clone();
+            let quit = outcome.stop == Stop::Quit;
+            outcomes.push(outcome);
+            if quit {
+                break 'runs; // the trees after this one are left as they are
+            }
         }
+    }
+    for outcome in &outcomes {
+        report_edits_outside(outcome);
     }
     for outcome in &outcomes {
         report_reverted(outcome);
@@ -112,6 +122,7 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     if from_stdin {
         refuse_disk_changes(&outcomes, &backends)?;
     }
+    refuse_dump_changes(&outcomes)?;
     if !args.no_verify {
         verify_all(&outcomes)?;
     }
@@ -156,12 +167,7 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         summarize(out, &outcomes, backends.len(), policy, false, color)?;
         if remaining > 0 {
             writeln!(out)?;
-            let mut report = Report::begin(
-                Format::Text { color },
-                out,
-                &prepared.rules.selected,
-                prepared.version,
-            )?;
+            let mut report = Report::begin(Format::Text { color }, out, &rules, first_version)?;
             for finding in outcomes.iter().flat_map(|o| &o.remaining) {
                 report.finding(finding)?;
             }
@@ -169,6 +175,44 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         }
     }
     Ok(u8::from(remaining > 0))
+}
+
+/// A file checked through the nginx.conf that includes it is fixed for its
+/// own findings, but a fix may edit another file of the tree (a header is
+/// added where the block's headers come from): said, so that no edit
+/// outside the named file goes unnoticed.
+fn report_edits_outside(outcome: &Outcome) {
+    let config = &outcome.config;
+    let mut outside: Vec<String> = outcome
+        .changes()
+        .map(|(file, _, _)| file)
+        .filter(|&file| !config.reports(file))
+        .map(|file| config.files()[file].display_path())
+        .collect();
+    outside.dedup();
+    if !outside.is_empty() {
+        eprintln!(
+            "note: fixing {} also changes {}, in the tree that includes it",
+            config.files()[config.entry()].display_path(),
+            outside.join(", ")
+        );
+    }
+}
+
+/// The files of an `nginx -T` dump read from a file are copies: there is
+/// nowhere to write their fixes but the dump, which nginx does not read.
+fn refuse_dump_changes(outcomes: &[Outcome]) -> anyhow::Result<()> {
+    let dumped = outcomes.iter().any(|o| {
+        o.config.files()[0].origin == Origin::Dump
+            && o.changes().next().is_some()
+            && o.config.files()[o.config.entry()].path != std::path::Path::new("-")
+    });
+    if dumped {
+        bail!(
+            "the configuration is an `nginx -T` dump, whose files are copies of the server's:              nothing was written. Take the changes to the server as a patch:              `ngxfix fix --dry-run DUMP > fix.patch`, then `patch -p1 -d / < fix.patch` there"
+        );
+    }
+    Ok(())
 }
 
 /// Fixes taken back: bugs in rules, said plainly.
@@ -309,13 +353,13 @@ fn verify_all(outcomes: &[Outcome]) -> anyhow::Result<()> {
             Verification::Broken { output } => bail!(
                 "`nginx -t` rejects the fixed configuration of {} but accepts the original, \
                  so nothing was written. nginx said:\n{}",
-                files[0].display_path(),
+                files[outcome.config.entry()].display_path(),
                 output.trim_end()
             ),
             Verification::Unverifiable { output } => eprintln!(
                 "warning: `nginx -t` rejects the original configuration of {} too, so the fixes \
                  could not be verified. nginx said:\n{}",
-                files[0].display_path(),
+                files[outcome.config.entry()].display_path(),
                 output.trim_end()
             ),
         }
@@ -327,8 +371,9 @@ fn verify_all(outcomes: &[Outcome]) -> anyhow::Result<()> {
 /// for an `nginx -T` dump every file under its header.
 fn print_stdin_result(out: &mut dyn Write, config: &ConfigTree) -> io::Result<()> {
     let files = config.files();
-    if files[0].origin == Origin::Stdin {
-        return out.write_all(files[0].tree.text());
+    let entry = &files[config.entry()];
+    if entry.origin == Origin::Stdin {
+        return out.write_all(entry.tree.text());
     }
     for file in files {
         writeln!(out, "# configuration file {}:", file.path.display())?;

@@ -1,32 +1,93 @@
-//! What `check` and `fix` share: the rules, the nginx version, the declared
-//! facts and the configuration trees they run on.
+//! What `check` and `fix` share: the inputs read, each with the rules,
+//! nginx version and declared facts of its settings.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 use crate::cli::Inputs;
-use ngxfix::config::ConfigTree;
+use ngxfix::config::{ConfigTree, Reading};
 use ngxfix::fix::verify::Nginx;
 use ngxfix::model::Version;
 use ngxfix::rules::{facts, Facts, RunOptions};
+use ngxfix::settings;
 
+use super::reading::{self, ReadOptions};
 use super::rulesets::{self, RuleSet};
 
-/// Everything a run needs, loaded and checked.
-pub struct Prepared {
+/// The inputs that share one settings file, with what their run needs.
+pub struct Run {
     pub rules: RuleSet,
     pub version: Version,
+    /// Where the version came from, for the report.
+    pub version_from: String,
     pub options: RunOptions,
-    /// One tree per path given (the default main file when none).
-    pub configs: Vec<ConfigTree>,
+    /// The trees read, with how each was read.
+    pub inputs: Vec<(ConfigTree, Reading)>,
 }
 
-/// Load rules, settings, facts and every tree. A bad tree stops the run
-/// before any output.
-pub fn prepare(inputs: &Inputs) -> anyhow::Result<Prepared> {
-    let rules = rulesets::load(&inputs.source)?;
-    let version = nginx_version(inputs, &rules)?;
+/// Inputs read with the same settings file (`None`: defaults).
+type Group = (Option<PathBuf>, Vec<(ConfigTree, Reading)>);
+
+/// Read every input, then load the settings each one uses: `--config`,
+/// else the nearest `ngxfix.toml` from the input's directory upwards, else
+/// from the working directory upwards. Inputs with the same settings share
+/// a run, in the order they were named. A bad input or settings file stops
+/// everything before any output.
+pub fn prepare(inputs: &Inputs) -> anyhow::Result<Vec<Run>> {
+    let cwd = std::env::current_dir().context("reading the working directory")?;
+    let options = ReadOptions {
+        context: inputs.context,
+        prefix: inputs.prefix.clone(),
+        no_includes: inputs.no_includes,
+    };
+    let paths: Vec<Option<&Path>> = if inputs.paths.is_empty() {
+        vec![None]
+    } else {
+        inputs.paths.iter().map(|p| Some(p.as_path())).collect()
+    };
+    // Inputs by the settings file they use, in the order first named.
+    let mut groups: Vec<Group> = Vec::new();
+    for path in paths {
+        let (tree, reading) = reading::read(path, &options)?;
+        let settings = match &inputs.source.config {
+            Some(explicit) => Some(explicit.clone()),
+            None => {
+                let named = tree.files()[tree.entry()].path.clone();
+                let dir = match tree.files()[tree.entry()].origin {
+                    ngxfix::config::Origin::Disk => {
+                        cwd.join(&named).parent().map(Path::to_path_buf)
+                    }
+                    _ => None,
+                };
+                let starts: Vec<&Path> = dir
+                    .iter()
+                    .map(PathBuf::as_path)
+                    .chain([cwd.as_path()])
+                    .collect();
+                settings::find(&starts)
+            }
+        };
+        match groups.iter_mut().find(|(s, _)| *s == settings) {
+            Some((_, trees)) => trees.push((tree, reading)),
+            None => groups.push((settings, vec![(tree, reading)])),
+        }
+    }
+    let detected = std::cell::OnceCell::new();
+    groups
+        .into_iter()
+        .map(|(settings, trees)| prepare_run(inputs, settings, trees, &detected))
+        .collect()
+}
+
+fn prepare_run(
+    inputs: &Inputs,
+    settings: Option<PathBuf>,
+    trees: Vec<(ConfigTree, Reading)>,
+    detected: &std::cell::OnceCell<(Version, String)>,
+) -> anyhow::Result<Run> {
+    let rules = rulesets::load_with(&inputs.source, settings::load_path(settings)?)?;
+    let (version, version_from) = nginx_version(inputs, &rules, detected)?;
     let mut facts = Facts::default();
     let settings = &rules.settings;
     let source = settings.source();
@@ -58,40 +119,47 @@ pub fn prepare(inputs: &Inputs) -> anyhow::Result<Prepared> {
         report_unused_suppressions: rules.unused_suppressions,
         known_rules: rules.all.iter().map(|r| r.id.clone()).collect(),
     };
-    let configs = if inputs.paths.is_empty() {
-        vec![super::load(None, !inputs.no_includes)?]
-    } else {
-        inputs
-            .paths
-            .iter()
-            .map(|path| super::load(Some(path), !inputs.no_includes))
-            .collect::<anyhow::Result<Vec<_>>>()?
-    };
-    Ok(Prepared {
+    Ok(Run {
         rules,
         version,
+        version_from,
         options,
-        configs,
+        inputs: trees,
     })
 }
 
 /// `--nginx-version`, else `nginx_version` of the settings, else what the
 /// installed nginx reports, else [`Version::ASSUMED`], said once on
-/// standard error since version-dependent rules follow from it.
-fn nginx_version(inputs: &Inputs, rules: &RuleSet) -> anyhow::Result<Version> {
-    let given = inputs.nginx_version.as_deref().or(rules
-        .settings
-        .settings
-        .nginx_version
-        .as_deref());
-    if let Some(text) = given {
-        return text
+/// standard error since version-dependent rules follow from it. With
+/// where it came from.
+fn nginx_version(
+    inputs: &Inputs,
+    rules: &RuleSet,
+    detected: &std::cell::OnceCell<(Version, String)>,
+) -> anyhow::Result<(Version, String)> {
+    if let Some(text) = &inputs.nginx_version {
+        let version = text
             .parse::<Version>()
-            .context("reading the nginx version (--nginx-version or nginx_version)");
+            .context("reading the nginx version (--nginx-version)")?;
+        return Ok((version, "--nginx-version".to_string()));
     }
+    if let Some(text) = &rules.settings.settings.nginx_version {
+        let source = rules.settings.source();
+        let version = text
+            .parse::<Version>()
+            .with_context(|| format!("reading the nginx version (nginx_version in {source})"))?;
+        return Ok((version, format!("nginx_version in {source}")));
+    }
+    Ok(detected.get_or_init(installed_version).clone())
+}
+
+/// What the installed nginx says, else [`Version::ASSUMED`] with a note.
+fn installed_version() -> (Version, String) {
     let why = match Nginx::find() {
         Some(nginx) => match nginx.version() {
-            Ok(version) => return Ok(version),
+            Ok(version) => {
+                return (version, format!("{} -v", nginx.program().display()));
+            }
             Err(why) => why,
         },
         None if std::env::var_os("NGXFIX_NGINX").is_some_and(|v| v.is_empty()) => {
@@ -104,5 +172,35 @@ fn nginx_version(inputs: &Inputs, rules: &RuleSet) -> anyhow::Result<Version> {
          by hand): {why}; give the version with --nginx-version or nginx_version in ngxfix.toml",
         Version::ASSUMED
     );
-    Ok(Version::ASSUMED)
+    (Version::ASSUMED, "the default: no nginx to ask".to_string())
+}
+
+/// The rules every run selected, each once (SARIF describes them all).
+pub fn all_selected(runs: &[Run]) -> Vec<ngxfix::rules::Rule> {
+    let mut rules: Vec<ngxfix::rules::Rule> = Vec::new();
+    for rule in runs.iter().flat_map(|run| &run.rules.selected) {
+        if !rules.iter().any(|r| r.id == rule.id) {
+            rules.push(rule.clone());
+        }
+    }
+    rules
+}
+
+/// Where the runs' nginx versions came from, for the report: one source,
+/// or each version with its source when settings files differ.
+pub fn versions_from(runs: &[Run]) -> String {
+    let mut seen: Vec<(Version, &str)> = Vec::new();
+    for run in runs {
+        if !seen.contains(&(run.version, run.version_from.as_str())) {
+            seen.push((run.version, &run.version_from));
+        }
+    }
+    match seen.as_slice() {
+        [(_, from)] => from.to_string(),
+        many => many
+            .iter()
+            .map(|(version, from)| format!("{version} from {from}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
 }

@@ -6,6 +6,7 @@ pub mod fix;
 pub mod inputs;
 pub mod parse;
 pub mod prompt;
+pub mod reading;
 pub mod redact;
 pub mod rule_docs;
 pub mod rulesets;

@@ -22,10 +22,15 @@ pub struct RuleSet {
     pub settings: Loaded,
 }
 
-/// Load settings and rules and apply the selection.
+/// Load settings (`--config`, else the nearest `ngxfix.toml` from the
+/// working directory up) and rules, and apply the selection.
 pub fn load(source: &RuleSource) -> anyhow::Result<RuleSet> {
     let cwd = std::env::current_dir().context("reading the working directory")?;
-    let settings = settings::load(source.config.as_deref(), &cwd)?;
+    load_with(source, settings::load(source.config.as_deref(), &cwd)?)
+}
+
+/// Load rules with `settings` already read, and apply the selection.
+pub fn load_with(source: &RuleSource, settings: Loaded) -> anyhow::Result<RuleSet> {
     let mut all = load::builtin()?;
     for path in settings.rule_paths().iter().chain(&source.rules) {
         all.extend(load::from_path(path)?);

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use super::context::{include_argument, RootContext, CONTEXT_FILE_NAME, STDIN_FILE_NAME};
 use super::dump;
 use super::LoadError;
 use crate::syntax::{self, Directive, SourceError, SyntaxTree};
@@ -32,6 +33,9 @@ pub enum Origin {
     Stdin,
     /// One file of an `nginx -T` dump.
     Dump,
+    /// The main file ngxfix writes around a fragment to give it its
+    /// context ([`RootContext`]); never reported on, edited or saved.
+    Context,
 }
 
 /// One parsed file of the tree.
@@ -58,6 +62,40 @@ pub struct ConfigTree {
     files: Vec<SourceFile>,
     /// (file, directive index) of each `include` → the files it pulls in.
     includes: FxHashMap<(FileId, u32), Vec<FileId>>,
+    /// The file the user named: the main file, or a fragment the main file
+    /// was written around.
+    entry: FileId,
+    /// The files findings are reported in (`None`: all but a written
+    /// context): a site file checked through the nginx.conf that includes
+    /// it reports on itself and what it includes, not on its neighbours.
+    focus: Option<Vec<bool>>,
+    /// Includes whose files do not exist, skipped because the tree was
+    /// loaded leniently (a fragment whose main file is not known).
+    skipped: Vec<SkippedInclude>,
+}
+
+/// An `include` whose file does not exist, read past in a lenient load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedInclude {
+    pub file: FileId,
+    /// The include directive's index in its file.
+    pub directive: u32,
+    /// The path it names, resolved against the prefix.
+    pub path: PathBuf,
+}
+
+/// How to load a tree from disk.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The directory relative includes resolve against (nginx's conf
+    /// prefix). Default: the main file's directory.
+    pub prefix: Option<PathBuf>,
+    /// Read only the named file, without its includes.
+    pub no_includes: bool,
+    /// Read past an include whose file does not exist (recorded in
+    /// [`ConfigTree::skipped`]) instead of failing, as for a fragment
+    /// whose prefix is only a guess.
+    pub lenient: bool,
 }
 
 impl ConfigTree {
@@ -71,6 +109,136 @@ impl ConfigTree {
         &self.files[0]
     }
 
+    /// The file the user named (the main file, unless a context was
+    /// written around it).
+    pub fn entry(&self) -> FileId {
+        self.entry
+    }
+
+    /// Whether findings in `file` are reported: not in a written context,
+    /// and only in the focused files when there is a focus.
+    pub fn reports(&self, file: FileId) -> bool {
+        self.files[file].origin != Origin::Context
+            && self.focus.as_ref().is_none_or(|focus| focus[file])
+    }
+
+    /// Report findings only in `file` and the files it includes, directly
+    /// or through them.
+    pub fn focus_on(&mut self, file: FileId) {
+        let mut focus = vec![false; self.files.len()];
+        let mut stack = vec![file];
+        while let Some(current) = stack.pop() {
+            if std::mem::replace(&mut focus[current], true) {
+                continue;
+            }
+            stack.extend(
+                self.includes
+                    .iter()
+                    .filter(|((from, _), _)| *from == current)
+                    .flat_map(|(_, targets)| targets.iter().copied()),
+            );
+        }
+        self.focus = Some(focus);
+        self.entry = file;
+    }
+
+    /// The files read from disk, standard input or a dump (the written
+    /// context is not one of them).
+    pub fn files_read(&self) -> usize {
+        self.files
+            .iter()
+            .filter(|f| f.origin != Origin::Context)
+            .count()
+    }
+
+    /// Includes read past because their files do not exist (lenient loads).
+    pub fn skipped(&self) -> &[SkippedInclude] {
+        &self.skipped
+    }
+
+    /// The skipped include at directive `directive` of `file`, if any.
+    pub fn skipped_include(&self, file: FileId, directive: u32) -> Option<&SkippedInclude> {
+        self.skipped
+            .iter()
+            .find(|s| s.file == file && s.directive == directive)
+    }
+
+    /// The file a path names, compared by identity on disk (symlinks and
+    /// `..` resolved) or, for a dump, by the path as printed.
+    pub fn find(&self, path: &Path) -> Option<FileId> {
+        let wanted = std::fs::canonicalize(path).ok();
+        self.files.iter().position(|f| match (f.origin, &wanted) {
+            (Origin::Disk, Some(wanted)) => {
+                std::fs::canonicalize(&f.path).is_ok_and(|p| &p == wanted)
+            }
+            (Origin::Dump, _) => f.path == path,
+            _ => false,
+        })
+    }
+
+    /// The same tree read as the inside of `context`: a main file is
+    /// written around the current main file (which becomes the entry), so
+    /// that every block kind, inheritance and upstream is what it is when
+    /// nginx.conf includes the fragment there. `prefix` is where the
+    /// fragment's relative includes were resolved, hence where the written
+    /// main file sits in `nginx -t`'s copy. A main context changes nothing.
+    pub fn in_context(self, context: RootContext, prefix: &Path) -> ConfigTree {
+        if context == RootContext::Main {
+            return self;
+        }
+        let fragment = &self.files[0];
+        let include = match fragment.origin {
+            // nginx -t's copy names standard input this way, beside the
+            // written main file.
+            Origin::Stdin => STDIN_FILE_NAME.to_string(),
+            _ => include_argument(
+                &std::path::absolute(&fragment.path).unwrap_or_else(|_| fragment.path.clone()),
+            ),
+        };
+        let tree = syntax::parse(context.main_text(&include).into_bytes())
+            .expect("the written context parses");
+        let include_index = tree
+            .directives()
+            .find(|d| d.name().value() == "include")
+            .expect("the written context includes the fragment")
+            .index();
+        let shift = |id: FileId| id + 1;
+        let mut includes: FxHashMap<(FileId, u32), Vec<FileId>> = self
+            .includes
+            .into_iter()
+            .map(|((file, directive), targets)| {
+                (
+                    (shift(file), directive),
+                    targets.into_iter().map(shift).collect(),
+                )
+            })
+            .collect();
+        includes.insert((0, include_index), vec![1]);
+        let mut files = Vec::with_capacity(self.files.len() + 1);
+        files.push(SourceFile {
+            path: prefix.join(CONTEXT_FILE_NAME),
+            origin: Origin::Context,
+            tree,
+        });
+        files.extend(self.files);
+        ConfigTree {
+            files,
+            includes,
+            entry: shift(self.entry),
+            focus: self
+                .focus
+                .map(|focus| std::iter::once(false).chain(focus).collect()),
+            skipped: self
+                .skipped
+                .into_iter()
+                .map(|s| SkippedInclude {
+                    file: shift(s.file),
+                    ..s
+                })
+                .collect(),
+        }
+    }
+
     /// The files an `include` directive pulls in, in nginx's order; `None` if
     /// the directive is not an include.
     pub fn included(&self, file: FileId, directive: &Directive<'_>) -> Option<&[FileId]> {
@@ -81,35 +249,57 @@ impl ConfigTree {
 
     /// Load from a path on disk, following includes.
     pub fn load(path: &Path) -> Result<ConfigTree, LoadError> {
-        let prefix = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Loader::new(Store::Disk, prefix).run(path.to_path_buf(), Origin::Disk, read_file(path)?)
+        Self::load_with(path, &LoadOptions::default())
+    }
+
+    /// Load from a path on disk as `options` say.
+    pub fn load_with(path: &Path, options: &LoadOptions) -> Result<ConfigTree, LoadError> {
+        Self::load_text(path, read_file(path)?, options)
+    }
+
+    /// Load the file at `path`, whose text has been read, as `options` say.
+    pub fn load_text(
+        path: &Path,
+        text: Vec<u8>,
+        options: &LoadOptions,
+    ) -> Result<ConfigTree, LoadError> {
+        let prefix = options
+            .prefix
+            .clone()
+            .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
+        Loader::new(Store::Disk, prefix, options).run(path.to_path_buf(), Origin::Disk, text)
     }
 
     /// Load one file on its own, without following its includes: for
     /// fragments such as a `sites-enabled/` file.
     pub fn load_single(path: &Path) -> Result<ConfigTree, LoadError> {
-        let tree = parse(path, read_file(path)?)?;
-        Ok(ConfigTree {
-            files: vec![SourceFile {
-                path: path.to_path_buf(),
-                origin: Origin::Disk,
-                tree,
-            }],
-            includes: FxHashMap::default(),
-        })
+        Self::load_with(
+            path,
+            &LoadOptions {
+                no_includes: true,
+                ..LoadOptions::default()
+            },
+        )
     }
 
     /// Load from bytes read from standard input: an `nginx -T` dump is split
     /// into its files; anything else is one file named `-` whose relative
     /// includes are resolved against the working directory.
     pub fn load_stdin(text: Vec<u8>) -> Result<ConfigTree, LoadError> {
+        Self::load_stdin_with(text, &LoadOptions::default())
+    }
+
+    /// [`ConfigTree::load_stdin`] as `options` say (the prefix defaults to
+    /// the working directory).
+    pub fn load_stdin_with(text: Vec<u8>, options: &LoadOptions) -> Result<ConfigTree, LoadError> {
         match dump::split(&text) {
             Some(files) if !files.is_empty() => Self::load_dump(files),
-            _ => Loader::new(Store::Disk, PathBuf::new()).run(
-                PathBuf::from("-"),
-                Origin::Stdin,
-                text,
-            ),
+            _ => Loader::new(
+                Store::Disk,
+                options.prefix.clone().unwrap_or_default(),
+                options,
+            )
+            .run(PathBuf::from("-"), Origin::Stdin, text),
         }
     }
 
@@ -125,7 +315,11 @@ impl ConfigTree {
         let mut store: BTreeMap<PathBuf, Vec<u8>> = files.map(|f| (f.path, f.text)).collect();
         // Listed so that includes and globs can reach it; its text is `main.text`.
         store.insert(main.path.clone(), Vec::new());
-        Loader::new(Store::Dump(store), prefix).run(main.path, Origin::Dump, main.text)
+        Loader::new(Store::Dump(store), prefix, &LoadOptions::default()).run(
+            main.path,
+            Origin::Dump,
+            main.text,
+        )
     }
 }
 
@@ -272,19 +466,25 @@ impl Store {
 struct Loader {
     store: Store,
     prefix: PathBuf,
+    follow: bool,
+    lenient: bool,
     files: Vec<SourceFile>,
     keys: HashMap<PathBuf, FileId>,
     includes: FxHashMap<(FileId, u32), Vec<FileId>>,
+    skipped: Vec<SkippedInclude>,
 }
 
 impl Loader {
-    fn new(store: Store, prefix: PathBuf) -> Self {
+    fn new(store: Store, prefix: PathBuf, options: &LoadOptions) -> Self {
         Loader {
             store,
             prefix,
+            follow: !options.no_includes,
+            lenient: options.lenient,
             files: Vec::new(),
             keys: HashMap::new(),
             includes: FxHashMap::default(),
+            skipped: Vec::new(),
         }
     }
 
@@ -302,7 +502,7 @@ impl Loader {
             tree,
         });
 
-        let mut level: Vec<FileId> = vec![0];
+        let mut level: Vec<FileId> = if self.follow { vec![0] } else { Vec::new() };
         while !level.is_empty() {
             let mut next = Vec::new();
             for id in level {
@@ -333,6 +533,9 @@ impl Loader {
         Ok(ConfigTree {
             files: self.files,
             includes: self.includes,
+            entry: 0,
+            focus: None,
+            skipped: self.skipped,
         })
     }
 
@@ -359,9 +562,10 @@ impl Loader {
     }
 
     /// The `include` directives of a file and the paths each one names.
-    fn resolve_includes(&self, id: FileId) -> Result<Vec<(u32, Vec<PathBuf>)>, LoadError> {
+    fn resolve_includes(&mut self, id: FileId) -> Result<Vec<(u32, Vec<PathBuf>)>, LoadError> {
         let file = &self.files[id];
         let mut found = Vec::new();
+        let mut skipped = Vec::new();
         for directive in file.tree.directives() {
             if directive.name().value() != "include" {
                 continue;
@@ -384,19 +588,24 @@ impl Loader {
                 })?
             } else if self.store.exists(&path) {
                 vec![path]
+            } else if self.lenient {
+                skipped.push(SkippedInclude {
+                    file: id,
+                    directive: directive.index(),
+                    path,
+                });
+                continue;
             } else {
                 return Err(located(
                     file,
                     &directive,
                     format!("included file \"{}\" does not exist", path.display()),
-                    Some(format!(
-                        "nginx resolves a relative include against the main file's directory{}",
-                        prefix_hint(&self.prefix)
-                    )),
+                    Some(missing_hint(&value, &self.prefix)),
                 ));
             };
             found.push((directive.index(), paths));
         }
+        self.skipped.extend(skipped);
         Ok(found)
     }
 
@@ -455,15 +664,26 @@ impl Loader {
     }
 }
 
-fn prefix_hint(prefix: &Path) -> String {
-    if prefix.as_os_str().is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", prefix.display())
+/// What to say about an include whose file does not exist: nginx resolves
+/// a relative one against its configuration prefix (the directory of
+/// nginx.conf), not against the file that says `include`.
+pub fn missing_hint(argument: &str, prefix: &Path) -> String {
+    if Path::new(argument).is_absolute() {
+        return "the path is absolute; the file is not there".to_string();
     }
+    let prefix = if prefix.as_os_str().is_empty() {
+        "the working directory".to_string()
+    } else {
+        prefix.display().to_string()
+    };
+    format!(
+        "nginx resolves a relative include against its prefix, the directory of nginx.conf \
+         (here {prefix}), not against the file that includes it; --prefix DIR sets it"
+    )
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+/// Read a file of a tree, with its path in the error.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
     std::fs::read(path).map_err(|error| LoadError::Read {
         path: path.display().to_string(),
         error,

@@ -1,11 +1,16 @@
 //! Loading a configuration tree of files: includes, globs, standard input
 //! and `nginx -T` dumps.
 
+pub mod context;
 pub mod dump;
 mod load;
 mod walk;
 
-pub use load::{ConfigTree, FileId, IncludesChanged, Origin, SourceFile};
+pub use context::{ContextFrom, Reading, RootContext};
+pub use load::{
+    missing_hint, read_file, ConfigTree, FileId, IncludesChanged, LoadOptions, Origin,
+    SkippedInclude, SourceFile,
+};
 pub use walk::Node;
 
 use crate::syntax::SourceError;

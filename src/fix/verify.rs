@@ -40,17 +40,13 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use crate::config::context::STDIN_FILE_NAME;
 use crate::model::Version;
 use crate::syntax::{self, Quote};
 
 /// How long one nginx run may take. `nginx -t` takes milliseconds; a
 /// resolver or a certificate on a hung network file system can block it.
 const TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The mirrored name of a main file read from standard input (`-`), in the
-/// working directory because that is what its relative includes were
-/// resolved against.
-const STDIN_NAME: &str = "ngxfix-stdin.conf";
 
 /// nginx's compiled-in prefix when `--prefix` was not given to configure.
 const DEFAULT_PREFIX: &str = "/usr/local/nginx";
@@ -318,8 +314,20 @@ struct Mirror {
 impl Mirror {
     fn build(root: &Path, files: &[TreeFile<'_>]) -> Result<Mirror, VerifyError> {
         let mut real: Vec<PathBuf> = Vec::with_capacity(files.len());
+        // Standard input included by a context written around it is named
+        // as that context's `include` names it: beside the main file.
+        let beside_main = files[0].path.parent().map(|dir| dir.join(STDIN_FILE_NAME));
+        let mut stdin = None;
         for file in files.iter().skip(1) {
-            real.push(std::path::absolute(file.path).map_err(copy_error(file.path))?);
+            let path = match (&beside_main, file.path == Path::new("-")) {
+                (Some(beside), true) => beside.clone(),
+                _ => file.path.to_path_buf(),
+            };
+            let absolute = std::path::absolute(&path).map_err(copy_error(file.path))?;
+            if file.path == Path::new("-") {
+                stdin = Some(mirrored(root, &absolute));
+            }
+            real.push(absolute);
         }
         let from_stdin = files[0].path == Path::new("-");
         let main_real = if from_stdin {
@@ -327,7 +335,7 @@ impl Mirror {
             // Any name that no other file of the tree has.
             (0..)
                 .map(|n| match n {
-                    0 => dir.join(STDIN_NAME),
+                    0 => dir.join(STDIN_FILE_NAME),
                     n => dir.join(format!("ngxfix-stdin-{n}.conf")),
                 })
                 .find(|candidate| !real.contains(candidate))
@@ -368,7 +376,7 @@ impl Mirror {
 
         Ok(Mirror {
             main: mirrored(root, &real[0]),
-            stdin: from_stdin.then(|| mirrored(root, &real[0])),
+            stdin: stdin.or_else(|| from_stdin.then(|| mirrored(root, &real[0]))),
         })
     }
 }
@@ -926,7 +934,7 @@ mod tests {
         ];
         let output = rejected(test_tree(&nginx, &tree(&files)).unwrap());
         assert!(output.contains(" -:4"), "{output}");
-        assert!(!output.contains(STDIN_NAME), "{output}");
+        assert!(!output.contains(STDIN_FILE_NAME), "{output}");
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! (blocks across include files, effective values after inheritance,
 //! `proxy_pass` → `upstream{}` resolution, `map` lookups).
 
+pub mod accepts;
 pub mod directives;
 pub mod effective;
+pub mod fragment;
 pub mod targets;
 pub mod tree;
 pub mod units;

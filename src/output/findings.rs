@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{plural, Paint};
+use crate::config::Reading;
 use crate::fix::BackendEdit;
 use crate::model::Version;
 use crate::rules::{Finding, Rule, Safety, Severity, UNUSED_SUPPRESSION};
@@ -73,6 +74,23 @@ pub struct Report<'w> {
     nginx_version: Version,
     summary: Summary,
     sarif_results: Vec<Value>,
+    /// Whether the JSON `findings` array has been opened.
+    findings_open: bool,
+    /// What the text summary says about the inputs, from
+    /// [`Report::describe`].
+    read_line: Option<String>,
+    /// Notes for SARIF's run properties and GitHub notices.
+    notes: Vec<String>,
+}
+
+/// What a run read, for [`Report::describe`].
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    /// How each file the user named was read.
+    pub readings: &'a [Reading],
+    /// Where the nginx version came from (`--nginx-version`,
+    /// `nginx_version in ngxfix.toml`, ...).
+    pub version_from: &'a str,
 }
 
 impl<'w> Report<'w> {
@@ -86,7 +104,7 @@ impl<'w> Report<'w> {
         if format == Format::Json {
             write!(
                 out,
-                "{{\n  \"schema_version\": {JSON_SCHEMA_VERSION},\n  \"tool\": {{\n    \"name\": \"ngxfix\",\n    \"version\": \"{}\"\n  }},\n  \"nginx_version\": \"{nginx_version}\",\n  \"findings\": [",
+                "{{\n  \"schema_version\": {JSON_SCHEMA_VERSION},\n  \"tool\": {{\n    \"name\": \"ngxfix\",\n    \"version\": \"{}\"\n  }},\n  \"nginx_version\": \"{nginx_version}\"",
                 env!("CARGO_PKG_VERSION")
             )?;
         }
@@ -97,7 +115,61 @@ impl<'w> Report<'w> {
             nginx_version,
             summary: Summary::default(),
             sarif_results: Vec::new(),
+            findings_open: false,
+            read_line: None,
+            notes: Vec::new(),
         })
+    }
+
+    /// Say how the inputs were read, before any finding: text prints a
+    /// `note:` line for each file read in a context of its own (a fragment,
+    /// a site file checked through its nginx.conf) and ends its summary
+    /// with the files read and the nginx version assumed; JSON gets
+    /// `nginx_version_from` and `inputs`.
+    pub fn describe(&mut self, inputs: Inputs<'_>) -> io::Result<()> {
+        let notes: Vec<String> = inputs.readings.iter().filter_map(Reading::note).collect();
+        match self.format {
+            Format::Text { color } => {
+                for note in &notes {
+                    writeln!(self.out, "{}: {note}", Paint(color).wrap("1", "note"))?;
+                }
+                if !notes.is_empty() {
+                    writeln!(self.out)?;
+                }
+            }
+            Format::Json if !self.findings_open => {
+                let readings = serde_json::to_string_pretty(inputs.readings)?.replace('\n', "\n  ");
+                write!(
+                    self.out,
+                    ",\n  \"nginx_version_from\": {},\n  \"inputs\": {readings}",
+                    serde_json::to_string(inputs.version_from)?
+                )?;
+            }
+            Format::Github => {
+                for note in &notes {
+                    writeln!(self.out, "::notice title=ngxfix::{}", escape(note, false))?;
+                }
+            }
+            Format::Json | Format::Sarif => {}
+        }
+        let files: usize = inputs.readings.iter().map(|r| r.files_read).sum();
+        self.read_line = Some(format!(
+            "Read {}; nginx {} assumed ({}).",
+            plural(files, "file"),
+            self.nginx_version,
+            inputs.version_from
+        ));
+        self.notes = notes;
+        Ok(())
+    }
+
+    /// Open the JSON `findings` array, once.
+    fn open_findings(&mut self) -> io::Result<()> {
+        if self.format == Format::Json && !self.findings_open {
+            write!(self.out, ",\n  \"findings\": [")?;
+        }
+        self.findings_open = true;
+        Ok(())
     }
 
     /// Write one finding.
@@ -108,6 +180,7 @@ impl<'w> Report<'w> {
     /// Write findings in order. Their text is formatted in parallel (tens
     /// of thousands of findings make megabytes of it) and written in order.
     pub fn findings(&mut self, batch: &[Finding]) -> io::Result<()> {
+        self.open_findings()?;
         if self.format == Format::Sarif {
             for finding in batch {
                 self.summary.add(finding);
@@ -152,10 +225,16 @@ impl<'w> Report<'w> {
     }
 
     /// Write the end (summary, closing brackets); the counts.
-    pub fn finish(self) -> io::Result<Summary> {
+    pub fn finish(mut self) -> io::Result<Summary> {
+        self.open_findings()?;
         let s = self.summary;
         match self.format {
-            Format::Text { .. } => text_summary(self.out, &s)?,
+            Format::Text { .. } => {
+                text_summary(self.out, &s)?;
+                if let Some(line) = &self.read_line {
+                    writeln!(self.out, "{line}")?;
+                }
+            }
             Format::Json => {
                 let summary = serde_json::to_string_pretty(&json!({
                     "findings": s.findings,
@@ -169,7 +248,10 @@ impl<'w> Report<'w> {
                 writeln!(self.out, "{close}],\n  \"summary\": {summary}\n}}")?;
             }
             Format::Sarif => {
-                let log = sarif_log(self.rules, self.sarif_results, self.nginx_version);
+                let mut log = sarif_log(self.rules, self.sarif_results, self.nginx_version);
+                if !self.notes.is_empty() {
+                    log["runs"][0]["properties"]["notes"] = json!(self.notes);
+                }
                 serde_json::to_writer_pretty(&mut *self.out, &log)?;
                 writeln!(self.out)?;
             }

@@ -141,14 +141,17 @@ pub fn check<'r, 'm>(
             })
             .collect();
         // A file included in several places yields its directives once per
-        // place; report each place in the file once.
+        // place; report each place in the file once. Findings in a context
+        // written around a fragment, or outside the files a run focuses
+        // on, are not reported.
+        let config = model.config();
         let mut seen = rustc_hash::FxHashSet::default();
         hits.extend(
             matched
                 .into_iter()
                 .filter(|&id| {
                     let node = model.node(id);
-                    seen.insert((node.file(), node.span()))
+                    config.reports(node.file()) && seen.insert((node.file(), node.span()))
                 })
                 .map(|node| Hit {
                     rule: index as u32,
@@ -183,6 +186,10 @@ pub fn check<'r, 'm>(
         &known,
         options.report_unused_suppressions,
     );
+    let extra: Vec<Finding> = extra
+        .into_iter()
+        .filter(|f| model.config().reports(f.file))
+        .collect();
     let mut keyed: Vec<((FileId, u32, &str), Item)> = hits
         .into_iter()
         .map(|hit| {

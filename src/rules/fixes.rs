@@ -13,7 +13,7 @@ use super::schema::{
     AddAction, AddScope, Fix, InsertAction, Place, Position, RemoveArg, Safety, SetAction,
 };
 use super::template::Template;
-use crate::config::FileId;
+use crate::config::{FileId, Origin};
 use crate::fix::style::{self, FileText};
 use crate::fix::{BackendEdit, Edit};
 use crate::model::{directives, effective, Node};
@@ -109,6 +109,21 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
         let (title, target) = backend_timeout(target, subject, &mut backend_edits)?;
         titles.push(title);
         backend_target = Some(target);
+    }
+    // The last word on a written context: whatever made an edit there, it
+    // cannot be saved.
+    let config = subject.env.model.config();
+    if let Some(edit) = edits
+        .iter()
+        .find(|e| config.files()[e.file].origin == Origin::Context)
+    {
+        let block = config.files()[edit.file]
+            .tree
+            .directives()
+            .filter(|d| d.has_block() && d.span().start <= edit.start && edit.end <= d.span().end)
+            .last()
+            .map_or("main".to_string(), |d| d.name().value().into_owned());
+        return Err(outside_fragment(config, &block));
     }
     let title = match &fix.title {
         Some(title) => render(title, subject)?,
@@ -316,26 +331,60 @@ fn text_of<'a>(subject: &'a Subject<'_, '_>, file: FileId) -> FileText<'a> {
     subject.env.styles.file(file, tree)
 }
 
-/// Insert `lines` at the start or end of a logical block, in the block's
-/// own file.
+/// Where new directives of a logical block are written: the file and the
+/// block in it (`None`: the file's top level). A block is written in its
+/// own file, except the innermost block of a context written around a
+/// fragment, whose inside *is* the fragment: its new directives go to the
+/// fragment's top level. Other blocks of such a context are not in any
+/// file of the user's, so nothing can be written there.
+fn home<'m>(block: Option<Node<'m>>) -> Result<(FileId, Option<Directive<'m>>), String> {
+    let Some(block) = block else {
+        return Ok((0, None));
+    };
+    let config = block.model().config();
+    if config.files()[block.file()].origin != Origin::Context {
+        return Ok((block.file(), Some(block.directive())));
+    }
+    let entry = config.entry();
+    let holds_entry = block.children_named("include").any(|include| {
+        config
+            .included(include.file(), &include.directive())
+            .is_some_and(|targets| targets.contains(&entry))
+    });
+    if holds_entry {
+        Ok((entry, None))
+    } else {
+        Err(outside_fragment(config, block.name()))
+    }
+}
+
+/// Why a fix cannot be made in a fragment: it would change a block the
+/// fragment sits in, which is in the nginx.conf that includes it.
+fn outside_fragment(config: &crate::config::ConfigTree, block: &str) -> String {
+    format!(
+        "the fix changes the {block}{{}} around {}, which is not in it (check the file \
+         through the nginx.conf that includes it)",
+        config.files()[config.entry()].display_path()
+    )
+}
+
+/// Insert `lines` at the start or end of a logical block (see [`home`]).
 fn insert_in(
     block: Option<Node<'_>>,
     lines: &[String],
     last: bool,
     subject: &Subject<'_, '_>,
-) -> Edit {
-    match block {
-        Some(block) => {
-            let directive = block.directive();
-            style::insert_in_block(
-                &text_of(subject, block.file()),
-                Some(&directive),
-                lines,
-                last,
-            )
-        }
-        None => style::insert_in_block(&text_of(subject, 0), None, lines, last),
+) -> Result<Edit, String> {
+    let (file, directive) = home(block)?;
+    if subject.env.model.config().files()[file].origin == Origin::Context {
+        return Err(outside_fragment(subject.env.model.config(), "main"));
     }
+    Ok(style::insert_in_block(
+        &text_of(subject, file),
+        directive.as_ref(),
+        lines,
+        last,
+    ))
 }
 
 /// Replace the arguments of an existing directive with `args` (nginx text).
@@ -380,7 +429,7 @@ fn set_action(
         return Ok(title);
     }
     let new = lines(&set.comment, statement(&set.directive, &args), subject)?;
-    let block_file = block.map_or(0, |b| b.file());
+    let block_file = home(block)?.0;
     let anchor = set
         .after
         .0
@@ -392,7 +441,7 @@ fn set_action(
         Some(anchor) => {
             style::insert_after(&text_of(subject, anchor.file()), &anchor.directive(), &new)
         }
-        None => insert_in(block, &new, false, subject),
+        None => insert_in(block, &new, false, subject)?,
     });
     Ok(title)
 }
@@ -478,12 +527,11 @@ fn add_action(
                 // Nothing inherited to lose: the block gets its first entry,
                 // next to the subject when it sits there.
                 let node = subject.node;
-                let beside =
-                    node.parent() == block && block.is_some_and(|b| b.file() == node.file());
+                let beside = node.parent() == block && home(block)?.0 == node.file();
                 edits.push(if beside {
                     style::insert_after(&text_of(subject, node.file()), &node.directive(), &new)
                 } else {
-                    insert_in(block, &new, false, subject)
+                    insert_in(block, &new, false, subject)?
                 });
             } else {
                 add_to_level(subject, value.nodes(), add, &args, &new, edits);
@@ -514,7 +562,7 @@ fn add_action(
             for level in levels {
                 let entries: Vec<Node<'_>> = model.in_block(level, &add.directive).collect();
                 if entries.is_empty() {
-                    edits.push(insert_in(level, &new, false, subject));
+                    edits.push(insert_in(level, &new, false, subject)?);
                 } else {
                     add_to_level(subject, &entries, add, &args, &new, edits);
                 }
@@ -569,7 +617,7 @@ fn insert_action(
         }
         Position::First | Position::Last => {
             let block = place(insert.place, node)?;
-            insert_in(block, &new, insert.position == Position::Last, subject)
+            insert_in(block, &new, insert.position == Position::Last, subject)?
         }
     });
     Ok(format!("insert `{text}`"))

@@ -1,0 +1,215 @@
+//! How `check` and `fix` read what they are pointed at: a main nginx.conf
+//! as it is; a site file through the nginx.conf that includes it; a file
+//! or pasted text that holds the inside of a block (a fragment) in that
+//! block, its context inferred from its directives or given with
+//! `--context`; an `nginx -T` dump (on standard input or in a file) split
+//! into its files.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use ngxfix::config::context::guessed_prefix;
+use ngxfix::config::{dump, read_file, ConfigTree, ContextFrom, LoadOptions, Reading, RootContext};
+use ngxfix::model::fragment;
+
+/// What the user said about how to read the inputs.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// `--context`: the block the files' top level is the inside of.
+    pub context: Option<RootContext>,
+    /// `--prefix`: where relative includes resolve.
+    pub prefix: Option<PathBuf>,
+    /// `--no-includes`: the named files alone.
+    pub no_includes: bool,
+}
+
+/// Read one input (`None`: the default main file; `-`: standard input).
+pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(ConfigTree, Reading)> {
+    let Some(path) = path else {
+        let path = super::default_main_path();
+        let tree = ConfigTree::load_with(&path, &strict(options, &path))?;
+        let reading = reading(&tree, ContextFrom::Main, RootContext::Main);
+        return Ok((tree, reading));
+    };
+    let from_stdin = path.as_os_str() == "-";
+    let text = if from_stdin {
+        let mut text = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut text)
+            .context("reading standard input")?;
+        text
+    } else {
+        read_file(path)?
+    };
+    if let Some(files) = dump::split(&text).filter(|files| !files.is_empty()) {
+        let tree = ConfigTree::load_dump(files)?;
+        let reading = reading(&tree, ContextFrom::Dump, RootContext::Main);
+        return Ok((tree, reading));
+    }
+    if options.context == Some(RootContext::Main) {
+        let tree = load(path, from_stdin, text, &strict(options, path))?;
+        let reading = reading(&tree, ContextFrom::Given, RootContext::Main);
+        return Ok((tree, reading));
+    }
+
+    // Read leniently first, includes resolved where a fragment's would be:
+    // what the file holds says how to read it.
+    let prefix = match &options.prefix {
+        Some(prefix) => prefix.clone(),
+        None if from_stdin => PathBuf::new(),
+        None => {
+            // Guessed from where the file really is (`api.conf` named from
+            // inside sites-enabled/ is still in sites-enabled/), and shown
+            // relative to the working directory when it is below it.
+            let cwd = std::env::current_dir().context("reading the working directory")?;
+            let guess = guessed_prefix(&cwd.join(path));
+            guess
+                .strip_prefix(&cwd)
+                .map_or(guess.clone(), Path::to_path_buf)
+        }
+    };
+    let lenient = LoadOptions {
+        prefix: Some(prefix.clone()),
+        no_includes: options.no_includes,
+        lenient: true,
+    };
+    let tree = load(path, from_stdin, text.clone(), &lenient)?;
+    let (context, from, evidence, doubt) = match options.context {
+        Some(given) => (given, ContextFrom::Given, Vec::new(), None),
+        None => {
+            let inferred = fragment::infer(&tree);
+            (
+                inferred.context,
+                ContextFrom::Inferred,
+                inferred.evidence,
+                inferred.doubt,
+            )
+        }
+    };
+
+    if context == RootContext::Main && doubt.is_none() {
+        // A main file: its includes resolve against its own directory (or
+        // --prefix), and one that does not exist is an error, as for nginx.
+        let strict = strict(options, path);
+        let tree =
+            if strict.prefix.as_deref() == Some(prefix.as_path()) && tree.skipped().is_empty() {
+                tree
+            } else {
+                load(path, from_stdin, text, &strict)?
+            };
+        let reading = reading(&tree, ContextFrom::Main, RootContext::Main);
+        return Ok((tree, reading));
+    }
+
+    if !from_stdin && !options.no_includes && options.context.is_none() {
+        if let Some((tree, main)) = through_main(path)? {
+            let mut reading = reading(&tree, ContextFrom::Including, context);
+            reading.path = path.display().to_string();
+            reading.main = Some(main);
+            return Ok((tree, reading));
+        }
+    }
+
+    let tree = tree.in_context(context, &prefix);
+    let mut reading = reading(&tree, from, context);
+    reading.evidence = evidence;
+    reading.doubt = doubt;
+    if !options.no_includes && (!from_stdin || options.prefix.is_some()) {
+        reading.prefix = Some(if prefix.as_os_str().is_empty() {
+            ".".to_string()
+        } else {
+            prefix.display().to_string()
+        });
+    }
+    Ok((tree, reading))
+}
+
+/// Options for reading a main file: its includes must exist, and resolve
+/// against its own directory unless `--prefix` says otherwise.
+fn strict(options: &ReadOptions, path: &Path) -> LoadOptions {
+    let own = if path.as_os_str() == "-" {
+        PathBuf::new()
+    } else {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    LoadOptions {
+        prefix: Some(options.prefix.clone().unwrap_or(own)),
+        no_includes: options.no_includes,
+        lenient: false,
+    }
+}
+
+fn load(
+    path: &Path,
+    from_stdin: bool,
+    text: Vec<u8>,
+    options: &LoadOptions,
+) -> anyhow::Result<ConfigTree> {
+    Ok(if from_stdin {
+        ConfigTree::load_stdin_with(text, options)?
+    } else {
+        ConfigTree::load_text(path, text, options)?
+    })
+}
+
+fn reading(tree: &ConfigTree, from: ContextFrom, context: RootContext) -> Reading {
+    Reading {
+        path: tree.files()[tree.entry()].display_path(),
+        context,
+        context_from: from,
+        evidence: Vec::new(),
+        doubt: None,
+        main: None,
+        prefix: None,
+        files_read: tree.files_read(),
+        skipped_includes: tree.skipped().len(),
+    }
+}
+
+/// The nginx.conf that includes the site file `path`, with its whole tree
+/// focused on `path`: the nearest `nginx.conf` in a directory above it
+/// whose includes reach it, else the one nginx was built to read. A
+/// candidate that cannot be read is passed over.
+fn through_main(path: &Path) -> anyhow::Result<Option<(ConfigTree, String)>> {
+    let cwd = std::env::current_dir().context("reading the working directory")?;
+    let absolute = cwd.join(path);
+    let itself = std::fs::canonicalize(&absolute).ok();
+    let mut candidates: Vec<PathBuf> = absolute
+        .parent()
+        .into_iter()
+        .flat_map(Path::ancestors)
+        .map(|dir| dir.join("nginx.conf"))
+        .collect();
+    candidates.push(super::default_main_path());
+    let mut tried: Vec<PathBuf> = Vec::new();
+    for candidate in candidates {
+        let Ok(real) = std::fs::canonicalize(&candidate) else {
+            continue;
+        };
+        if Some(&real) == itself.as_ref() || tried.contains(&real) || !real.is_file() {
+            continue;
+        }
+        tried.push(real);
+        // Shown as the user would type it: relative below the working
+        // directory, absolute elsewhere.
+        let shown = match candidate.strip_prefix(&cwd) {
+            Ok(relative) => relative.to_path_buf(),
+            Err(_) => candidate.clone(),
+        };
+        let options = LoadOptions {
+            lenient: true,
+            ..LoadOptions::default()
+        };
+        let Ok(mut tree) = ConfigTree::load_with(&shown, &options) else {
+            continue;
+        };
+        if let Some(file) = tree.find(path) {
+            tree.focus_on(file);
+            return Ok(Some((tree, shown.display().to_string())));
+        }
+    }
+    Ok(None)
+}
