@@ -39,6 +39,11 @@ pub struct Settings {
     /// The load balancer in front of nginx: `[front_lb] kind = "aws-alb"`
     /// or `idle_timeout = "60s"`.
     pub front_lb: Option<FrontSettings>,
+    /// Directives of third-party modules the nginx in use has
+    /// (`"more_set_headers"`, or `"vts_*"` for every name starting so):
+    /// never reported as unknown.
+    #[serde(default)]
+    pub extra_directives: Vec<String>,
 }
 
 /// One `[backends.NAME]` table: a server kind (its documented default), an

@@ -129,11 +129,29 @@ fn json_output_follows_the_documented_schema() {
             ("schema_version", Kind::Int),
             ("tool", Kind::Obj),
             ("nginx_version", Kind::Str),
+            ("nginx_version_from", Kind::Str),
+            ("inputs", Kind::Arr),
             ("findings", Kind::Arr),
             ("summary", Kind::Obj),
         ],
         "report",
     );
+    let inputs = report["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 1);
+    shape(
+        &inputs[0],
+        &[
+            ("path", Kind::Str),
+            ("context", Kind::Str),
+            ("context_from", Kind::Str),
+            ("files_read", Kind::Int),
+            ("skipped_includes", Kind::Int),
+        ],
+        "input",
+    );
+    assert_eq!(inputs[0]["context"], "main");
+    assert_eq!(inputs[0]["context_from"], "main");
+    assert_eq!(inputs[0]["files_read"], 2);
     assert_eq!(report["schema_version"], 1);
     shape(
         &report["tool"],

@@ -118,6 +118,9 @@ fn prepare_run(
         facts,
         report_unused_suppressions: rules.unused_suppressions,
         known_rules: rules.all.iter().map(|r| r.id.clone()).collect(),
+        known_directives: ngxfix::model::accepts::Known {
+            extra: rules.settings.settings.extra_directives.clone(),
+        },
     };
     Ok(Run {
         rules,

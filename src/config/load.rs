@@ -305,6 +305,15 @@ impl ConfigTree {
 
     /// Load the files of an `nginx -T` dump; the first is the main file.
     pub fn load_dump(files: Vec<dump::DumpedFile>) -> Result<ConfigTree, LoadError> {
+        Self::load_dump_with(files, &LoadOptions::default())
+    }
+
+    /// [`ConfigTree::load_dump`] as `options` say (`lenient`; the prefix
+    /// is always the main file's directory).
+    pub fn load_dump_with(
+        files: Vec<dump::DumpedFile>,
+        options: &LoadOptions,
+    ) -> Result<ConfigTree, LoadError> {
         let mut files = files.into_iter();
         let main = files.next().ok_or(LoadError::EmptyDump)?;
         let prefix = main
@@ -315,11 +324,7 @@ impl ConfigTree {
         let mut store: BTreeMap<PathBuf, Vec<u8>> = files.map(|f| (f.path, f.text)).collect();
         // Listed so that includes and globs can reach it; its text is `main.text`.
         store.insert(main.path.clone(), Vec::new());
-        Loader::new(Store::Dump(store), prefix, &LoadOptions::default()).run(
-            main.path,
-            Origin::Dump,
-            main.text,
-        )
+        Loader::new(Store::Dump(store), prefix, options).run(main.path, Origin::Dump, main.text)
     }
 }
 

@@ -9,12 +9,13 @@ use rayon::prelude::*;
 use super::facts::Facts;
 use super::fixes::{plan, FixPlan};
 use super::load::Rule;
-use super::matcher::{candidates, matches, Env, Subject};
+use super::matcher::{candidates, matches, Env, Refusals, Subject};
 use super::schema::Severity;
 use super::suppress;
 use crate::config::FileId;
 use crate::fix::style::Styles;
 use crate::fix::Edit;
+use crate::model::accepts::Known;
 use crate::model::{Model, Node, NodeId};
 use crate::syntax::{LineCol, Span};
 
@@ -70,6 +71,9 @@ pub struct RunOptions {
     /// Every rule id that exists, selected or not: a suppression naming one
     /// of them is not "unknown". Empty: the rules being run.
     pub known_rules: Vec<String>,
+    /// Directive names of third-party modules to take as known
+    /// (`extra_directives` in ngxfix.toml).
+    pub known_directives: Known,
 }
 
 /// A rule matched a directive: eight bytes, so a run with many findings
@@ -96,6 +100,7 @@ pub struct Checked<'r, 'm> {
     options: &'r RunOptions,
     params: Vec<BTreeMap<String, String>>,
     styles: Styles,
+    refusals: Refusals<'r>,
     paths: Vec<Arc<str>>,
     items: Vec<Item>,
     extra: Vec<Finding>,
@@ -120,6 +125,7 @@ pub fn check<'r, 'm>(
         .iter()
         .map(|rule| rule.param_values(options.params.get(&rule.id)))
         .collect();
+    let refusals = Refusals::new(&options.known_directives);
     let mut hits: Vec<Hit> = Vec::new();
     for (index, rule) in rules.iter().enumerate() {
         if !rule.versions.contains(model.version()) {
@@ -130,8 +136,18 @@ pub fn check<'r, 'm>(
             params: &params[index],
             facts: &options.facts,
             styles: &styles,
+            refusals: &refusals,
         };
-        let matched: Vec<NodeId> = candidates(model, &rule.matcher.directive.0)
+        // A rule about what nginx refuses looks only at what it refuses,
+        // not at every directive of the tree.
+        let ids = if rule.matcher.directive.0.is_empty() && !rule.matcher.refused.0.is_empty() {
+            let mut ids: Vec<NodeId> = refusals.all(model).keys().copied().collect();
+            ids.sort_unstable();
+            ids
+        } else {
+            candidates(model, &rule.matcher.directive.0)
+        };
+        let matched: Vec<NodeId> = ids
             .par_chunks(1024)
             .flat_map_iter(|chunk| {
                 chunk
@@ -216,6 +232,7 @@ pub fn check<'r, 'm>(
         options,
         params,
         styles,
+        refusals,
         paths,
         items,
         extra,
@@ -258,6 +275,7 @@ impl Checked<'_, '_> {
                     params: &self.params[hit.rule as usize],
                     facts: &self.options.facts,
                     styles: &self.styles,
+                    refusals: &self.refusals,
                 };
                 finding(
                     &self.rules[hit.rule as usize],

@@ -103,6 +103,19 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
         ));
         titles.push(format!("remove `{}`", statement_text(&node.directive())));
     }
+    if fix.remove_bom {
+        let file = subject.node.file();
+        let text = subject.env.model.config().files()[file].tree.text();
+        if text.starts_with(b"\xEF\xBB\xBF") {
+            edits.push(Edit {
+                file,
+                start: 0,
+                end: 3,
+                text: String::new(),
+            });
+        }
+        titles.push("remove the byte order mark".to_string());
+    }
     let mut backend_edits = Vec::new();
     let mut backend_target = None;
     if let Some(target) = &fix.backend_timeout {

@@ -237,7 +237,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
             return Err(invalid(
                 offset,
                 "[fix] has no action".into(),
-                Some("expected one of: set, add, replace_arg, remove_arg, insert, remove, backend_timeout".into()),
+                Some("expected one of: set, add, replace_arg, remove_arg, insert, remove, backend_timeout, remove_bom".into()),
             ));
         }
         Ok(())
@@ -436,6 +436,7 @@ fn has_action(fix: &Fix) -> bool {
         || fix.insert.is_some()
         || fix.remove
         || fix.backend_timeout.is_some()
+        || fix.remove_bom
 }
 
 fn value_templates(test: &ValueTest) -> Vec<&Template> {

@@ -3,11 +3,13 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::facts::{Backend, Facts, Idle, ServerKind};
 use super::schema::{Cond, List, ValueTest};
 use super::template::{compare, Scope, Template, Value};
 use crate::fix::style::Styles;
+use crate::model::accepts::{refusals, Known, Refusal};
 use crate::model::{
     directives, effective, pass_target, scope_of, Contexts, Duration, Model, Node, NodeId, Size,
     Target, TimeSlot, ValueKind, Version,
@@ -21,6 +23,35 @@ pub struct Env<'m> {
     pub facts: &'m Facts,
     /// File styles for rendering fixes, shared by all rules of a run.
     pub styles: &'m Styles,
+    /// What `nginx -t` would refuse, found on first use and shared by all
+    /// rules of a run.
+    pub refusals: &'m Refusals<'m>,
+}
+
+/// The directives `nginx -t` would refuse in a model, found once.
+pub struct Refusals<'m> {
+    known: &'m Known,
+    found: std::sync::OnceLock<FxHashMap<NodeId, Refusal>>,
+}
+
+impl<'m> Refusals<'m> {
+    /// None found yet; `known` names directives to take as known.
+    pub fn new(known: &'m Known) -> Self {
+        Refusals {
+            known,
+            found: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Every refused directive of `model` (the model of the run).
+    pub fn all(&self, model: &Model<'_>) -> &FxHashMap<NodeId, Refusal> {
+        self.found.get_or_init(|| refusals(model, self.known))
+    }
+
+    /// Why `node` would be refused, if it would.
+    pub fn of(&self, node: Node<'_>) -> Option<&Refusal> {
+        self.all(node.model()).get(&node.id())
+    }
 }
 
 /// Template references resolved for one subject directive.
@@ -176,6 +207,22 @@ impl Scope for Subject<'_, '_> {
                     .map(|v| typed(v, Some(info.value)))
             }
             ["nginx", "version"] => Some(Value::Text(self.env.model.version().to_string())),
+            ["refused", what] => {
+                let refusal = self.env.refusals.of(node)?;
+                let text = match *what {
+                    "message" => Some(refusal.message.clone()),
+                    "hint" => Some(refusal.hint.clone()),
+                    "module" => refusal.third_party.clone(),
+                    _ => None,
+                }?;
+                Some(Value::Text(text))
+            }
+            ["include", "path"] => {
+                let config = self.env.model.config();
+                config
+                    .skipped_include(node.file(), node.directive().index())
+                    .map(|s| Value::Text(s.path.display().to_string()))
+            }
             _ => None,
         }
     }
@@ -205,6 +252,30 @@ pub fn matches(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
     }
     if let Some(range) = &cond.nginx {
         if !range.0.contains(env.model.version()) {
+            return false;
+        }
+    }
+    if !cond.refused.0.is_empty() || cond.third_party.is_some() {
+        let refusal = env.refusals.of(node);
+        if !cond.refused.0.is_empty() && !refusal.is_some_and(|r| cond.refused.0.contains(&r.kind))
+        {
+            return false;
+        }
+        if let Some(wanted) = cond.third_party {
+            let third_party = refusal.is_some_and(|r| r.third_party.is_some());
+            if third_party != wanted {
+                return false;
+            }
+        }
+    }
+    if let Some(wanted) = cond.include_missing {
+        let missing = node.name() == "include"
+            && env
+                .model
+                .config()
+                .skipped_include(node.file(), node.directive().index())
+                .is_some();
+        if missing != wanted {
             return false;
         }
     }

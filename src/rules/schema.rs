@@ -273,6 +273,20 @@ pub struct Cond {
     pub reached_by: Option<Box<Cond>>,
     /// The nginx version is in this range.
     pub nginx: Option<Range>,
+    /// `nginx -t` would refuse the subject for one of these reasons
+    /// (`unknown`, `not-allowed`, `arguments`, `duplicate`, `too-long`,
+    /// `bom`).
+    #[serde(default)]
+    pub refused: List<crate::model::accepts::RefusalKind>,
+    /// The subject is an unknown name that may come from a third-party
+    /// module: a known one's, or the configuration loads modules, or it is
+    /// a fragment whose nginx.conf is not known (or, with `false`, none of
+    /// these).
+    pub third_party: Option<bool>,
+    /// The subject is an `include` whose file does not exist, read past in
+    /// a fragment whose nginx.conf is not known (or, with `false`, any
+    /// other directive).
+    pub include_missing: Option<bool>,
     /// Every one of these holds.
     #[serde(default)]
     pub all: Vec<Cond>,
@@ -438,6 +452,9 @@ pub struct Fix {
     /// Raise the idle timeout in the configuration file of the subject's
     /// backend to at least this duration (`--backend UPSTREAM=KIND:PATH`).
     pub backend_timeout: Option<Template>,
+    /// Remove the UTF-8 byte order mark at the start of the subject's file.
+    #[serde(default)]
+    pub remove_bom: bool,
 }
 
 /// `remove_arg = { value }`: every argument equal to `value` goes.
@@ -572,6 +589,10 @@ pub struct Test {
     pub name: Option<String>,
     /// The configuration, as a main file (no includes).
     pub config: String,
+    /// Read `config` as the inside of this block, as a fragment (a site
+    /// file, a snippet) whose nginx.conf is not known; its includes need
+    /// not exist.
+    pub context: Option<crate::config::RootContext>,
     /// The nginx version to assume.
     pub nginx: Option<String>,
     /// Parameter values for this test.

@@ -2,7 +2,7 @@
 //! param.margin}"`. A `{...}` holds an expression: references (`param.NAME`,
 //! `arg.N`, `args`, `name`, `upstream.name`, `backend.idle_timeout`,
 //! `backend.name`, `effective.DIRECTIVE`, `default.DIRECTIVE`,
-//! `nginx.version`), literals (`1s`, `512k`, `32`), `+` and `-`, and
+//! `nginx.version`, `refused.message`, `include.path`), literals (`1s`, `512k`, `32`), `+` and `-`, and
 //! `min(a, b)` / `max(a, b)`. Durations print in nginx notation (`4s`,
 //! `1500ms`); `{{` and `}}` are literal braces.
 
@@ -109,6 +109,8 @@ pub const ROOTS: &[&str] = &[
     "effective",
     "default",
     "nginx",
+    "refused",
+    "include",
 ];
 
 /// What a template is written as.

@@ -10,7 +10,7 @@ use super::load::Rule;
 use super::schema::Test;
 use crate::backends::BackendFile;
 use crate::config::dump::DumpedFile;
-use crate::config::ConfigTree;
+use crate::config::{ConfigTree, LoadOptions};
 use crate::fix::session::{self, ApproveAll, Job, Policy, Stop, MAX_PASSES};
 use crate::model::{Model, Version};
 
@@ -49,12 +49,21 @@ pub fn run_tests(rule: &Rule) -> Vec<Outcome> {
         .collect()
 }
 
-fn load(text: &[u8]) -> Result<ConfigTree, String> {
-    ConfigTree::load_dump(vec![DumpedFile {
+/// The test's configuration: a main file, or a fragment in its context.
+fn load(test: &Test) -> Result<ConfigTree, String> {
+    let file = DumpedFile {
         path: "test.conf".into(),
-        text: text.to_vec(),
-    }])
-    .map_err(|e| e.to_string())
+        text: test.config.as_bytes().to_vec(),
+    };
+    let Some(context) = test.context else {
+        return ConfigTree::load_dump(vec![file]).map_err(|e| e.to_string());
+    };
+    let lenient = LoadOptions {
+        lenient: true,
+        ..LoadOptions::default()
+    };
+    let tree = ConfigTree::load_dump_with(vec![file], &lenient).map_err(|e| e.to_string())?;
+    Ok(tree.in_context(context, Path::new("")))
 }
 
 /// The nginx version a test runs with.
@@ -67,13 +76,8 @@ fn version(test: &Test) -> Result<Version, String> {
     }
 }
 
-fn check(
-    rule: &Rule,
-    test: &Test,
-    text: &[u8],
-    options: &RunOptions,
-) -> Result<Vec<Finding>, String> {
-    let config = load(text)?;
+fn check(rule: &Rule, test: &Test, options: &RunOptions) -> Result<Vec<Finding>, String> {
+    let config = load(test)?;
     let model = Model::new(&config, version(test)?);
     Ok(run(std::slice::from_ref(rule), &model, options))
 }
@@ -117,9 +121,10 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
         facts,
         report_unused_suppressions: false,
         known_rules: Vec::new(),
+        known_directives: Default::default(),
     };
-    let findings = check(rule, test, test.config.as_bytes(), &options)
-        .map_err(|e| format!("the test config does not load: {e}"))?;
+    let findings =
+        check(rule, test, &options).map_err(|e| format!("the test config does not load: {e}"))?;
     let lines: Vec<u32> = findings.iter().map(|f| f.start.line).collect();
     if let Some(expected) = test.findings {
         if findings.len() != expected {
@@ -176,8 +181,7 @@ fn fix_to_fixed_point(
             display_only: true,
         },
     };
-    let outcome = session::fix(&job, load(test.config.as_bytes())?, &mut ApproveAll)
-        .map_err(|e| e.to_string())?;
+    let outcome = session::fix(&job, load(test)?, &mut ApproveAll).map_err(|e| e.to_string())?;
     if let Some(reverted) = outcome.reverted.first() {
         return Err(format!(
             "the fix was not applied: {}\n{}",
@@ -187,7 +191,8 @@ fn fix_to_fixed_point(
     if outcome.stop == Stop::PassLimit {
         return Err(format!("fixes did not converge after {MAX_PASSES} passes"));
     }
-    let main = String::from_utf8(outcome.config.main().tree.text().to_vec())
+    let entry = &outcome.config.files()[outcome.config.entry()];
+    let main = String::from_utf8(entry.tree.text().to_vec())
         .map_err(|_| "the fixed config is not UTF-8".to_string())?;
     Ok((main, outcome.facts))
 }

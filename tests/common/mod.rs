@@ -130,6 +130,26 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The file a path of the corpus stands for, following a symbolic link as
+/// nginx does whatever form the checkout gave it: a real link is read
+/// through by the file system, and a link stored as a plain file (its text
+/// is the relative path of its target, as git writes it where links are
+/// not supported) is replaced by its target here.
+pub fn follow_link(path: &Path) -> PathBuf {
+    let Ok(text) = std::fs::read(path) else {
+        return path.to_path_buf();
+    };
+    let target = String::from_utf8_lossy(&text);
+    let target = target.trim_end_matches('\n');
+    let looks_like_a_path = !target.is_empty()
+        && target.len() < 256
+        && !target.contains(|c: char| c.is_whitespace() || c == ';' || c == '{');
+    match path.parent().map(|dir| dir.join(target)) {
+        Some(resolved) if looks_like_a_path && resolved.is_file() => resolved,
+        _ => path.to_path_buf(),
+    }
+}
+
 /// Whether `nginx` can be run. Tests that need it skip without it, unless
 /// `NGXFIX_REQUIRE_NGINX=1` (set by `.ci/run`, which installs nginx-light),
 /// where its absence is a failure rather than a silent skip.

@@ -45,6 +45,29 @@ impl Args {
         self.0 & Self::BLOCK != 0
     }
 
+    /// The counts taken, in words: `1 or 2 arguments`, `on or off`.
+    pub fn describe(self) -> String {
+        let bits = self.0;
+        if bits & Self::FLAG != 0 {
+            return "one: on or off".to_string();
+        }
+        if bits & Self::MORE1 != 0 {
+            return "at least 1 argument".to_string();
+        }
+        if bits & Self::MORE2 != 0 {
+            return "at least 2 arguments".to_string();
+        }
+        let counts: Vec<u16> = (0..=7).filter(|n| bits & (1 << n) != 0).collect();
+        let words: Vec<String> = counts.iter().map(u16::to_string).collect();
+        let list = match words.as_slice() {
+            [] => "none".to_string(),
+            [one] => one.clone(),
+            [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+        };
+        let plural = if counts == [1] { "" } else { "s" };
+        format!("{list} argument{plural}")
+    }
+
     /// Whether `count` arguments are accepted, as `ngx_conf_handler()`
     /// tests them.
     pub fn accepts(self, count: usize) -> bool {
@@ -71,9 +94,8 @@ pub enum Repeat {
     /// Always: "is duplicate" (the `ngx_conf_set_*_slot` handlers and
     /// most custom ones).
     Once,
-    /// Only with the same first argument (`limit_conn`, `limit_req`: the
-    /// same zone twice).
-    SameFirstArg,
+    /// Only with the same zone (`limit_conn`, `limit_req`).
+    SameZone,
     /// `off` cannot be combined with anything (`proxy_redirect`, `mirror`,
     /// `proxy_cookie_*`).
     OffAlone,
@@ -144,7 +166,8 @@ pub fn allowed(name: &str, kind: Contexts) -> Option<bool> {
 }
 
 /// Why `nginx -t` would refuse a directive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum RefusalKind {
     /// The file starts with a UTF-8 byte order mark, which nginx reads as
     /// part of the first directive's name.
@@ -206,8 +229,8 @@ pub struct Refusal {
     pub kind: RefusalKind,
     /// nginx's own words (`unknown directive "proxy_htp_version"`).
     pub message: String,
-    /// What to do about it, or what it is about.
-    pub hint: Option<String>,
+    /// What it is about, or what to do about it.
+    pub hint: String,
     /// For an unknown name: the third-party module it belongs to, or the
     /// reason it may come from one (the configuration loads modules, or
     /// is a fragment whose nginx.conf is not known).
@@ -258,20 +281,22 @@ pub fn refusals(model: &Model<'_>, known: &Known) -> FxHashMap<NodeId, Refusal> 
         .collect();
     let mut found = FxHashMap::default();
     for node in model.nodes() {
+        let kind = node.context();
+        // Lines of data blocks (map, types, ...) are read by their module,
+        // and nothing is known of the inside of a block nginx does not
+        // know: only the tokenizer's limits apply there.
+        let directives = kind != Contexts::NONE && kind != Contexts::DATA;
         let refusal = comments
             .get(&(node.file(), node.directive().index()))
             .cloned()
             .or_else(|| too_long(node))
-            .or_else(|| bom(node))
+            .or_else(|| directives.then(|| bom(node)).flatten())
             .or_else(|| {
-                let kind = node.context();
-                // Lines of data blocks (map, types, ...) are read by their
-                // module, and nothing is known of the inside of a block
-                // nginx does not know.
-                if kind == Contexts::NONE || kind == Contexts::DATA {
-                    return None;
-                }
-                refusal_in_context(node, kind, version, known, loads_modules, fragment)
+                directives
+                    .then(|| {
+                        refusal_in_context(node, kind, version, known, loads_modules, fragment)
+                    })
+                    .flatten()
             });
         if let Some(refusal) = refusal {
             found.insert(node.id(), refusal);
@@ -301,7 +326,7 @@ fn refusal_in_context(
         return Some(Refusal {
             kind: RefusalKind::NotAllowed,
             message: format!("\"{name}\" directive is not allowed here"),
-            hint: Some(allowed_hint(&present)),
+            hint: allowed_hint(&present),
             third_party: None,
         });
     };
@@ -355,17 +380,15 @@ fn unknown(
     let added = all.iter().map(|r| r.since).filter(|&s| s > version).min();
     let module = third_party_module(name);
     let hint = if let Some(until) = removed {
-        Some(format!(
-            "nginx {until} removed it; the check assumes nginx {version}"
-        ))
+        format!("nginx {until} removed it; the check assumes nginx {version}")
     } else if let Some(since) = added {
-        Some(format!(
-            "nginx {since} added it; the check assumes nginx {version}"
-        ))
-    } else if let Some(module) = module {
-        Some(format!("a directive of {module}, a third-party module nginx has only when built or loaded with it"))
+        format!("nginx {since} added it; the check assumes nginx {version}")
+    } else if let Some(close) = nearest(name, kind).filter(|_| module.is_none()) {
+        format!("did you mean \"{close}\"?")
     } else {
-        nearest(name, kind).map(|close| format!("did you mean \"{close}\"?"))
+        "no module of nginx has it; when a third-party module of your nginx does, list it in \
+         extra_directives in ngxfix.toml"
+            .to_string()
     };
     let third_party = if removed.is_some() || added.is_some() {
         None
@@ -391,7 +414,7 @@ fn unknown(
 fn arguments(node: Node<'_>, row: &Accepted) -> Option<Refusal> {
     let name = node.name();
     let directive = node.directive();
-    let refused = |message: String, hint: Option<String>| {
+    let refused = |message: String, hint: String| {
         Some(Refusal {
             kind: RefusalKind::Arguments,
             message,
@@ -406,21 +429,20 @@ fn arguments(node: Node<'_>, row: &Accepted) -> Option<Refusal> {
     if !row.args.block() && is_block {
         return refused(
             format!("directive \"{name}\" is not terminated by \";\""),
-            None,
+            format!("{name} takes no block: {name} ...;"),
         );
     }
     if row.args.block() && !is_block {
-        return refused(format!("directive \"{name}\" has no opening \"{{\""), None);
+        return refused(
+            format!("directive \"{name}\" has no opening \"{{\""),
+            format!("{name} opens a block: {name} ... {{ ... }}"),
+        );
     }
     let count = directive.args().count();
     if !row.args.accepts(count) {
         return refused(
             format!("invalid number of arguments in \"{name}\" directive"),
-            Some(format!(
-                "{} argument{} given",
-                count,
-                if count == 1 { "" } else { "s" }
-            )),
+            format!("{count} given; it takes {}", row.args.describe()),
         );
     }
     if row.flag {
@@ -430,7 +452,7 @@ fn arguments(node: Node<'_>, row: &Accepted) -> Option<Refusal> {
                 format!(
                     "invalid value \"{value}\" in \"{name}\" directive, it must be \"on\" or \"off\""
                 ),
-                None,
+                format!("{name} is a flag, in any case"),
             );
         }
     }
@@ -449,7 +471,7 @@ fn duplicate(node: Node<'_>, row: &Accepted) -> Option<Refusal> {
             .take_while(|n| n.id() < node.id())
             .collect::<Vec<_>>()
     };
-    let refused = |message: String, hint: Option<String>| {
+    let refused = |message: String, hint: String| {
         Some(Refusal {
             kind: RefusalKind::Duplicate,
             message,
@@ -458,9 +480,9 @@ fn duplicate(node: Node<'_>, row: &Accepted) -> Option<Refusal> {
         })
     };
     let first_line = |nodes: &[Node<'_>]| {
-        nodes
-            .first()
-            .map(|n| format!("the first is on line {} of {}", n.line_col().line, n.path()))
+        nodes.first().map_or_else(String::new, |n| {
+            format!("the first is on line {} of {}", n.line_col().line, n.path())
+        })
     };
     if let (Some(other), true) = (
         match name {
@@ -486,11 +508,16 @@ fn duplicate(node: Node<'_>, row: &Accepted) -> Option<Refusal> {
     let same = match row.repeat {
         Repeat::Many => false,
         Repeat::Once => !before.is_empty(),
-        Repeat::SameFirstArg => {
-            let first = node.arg(0).map(|a| a.value().into_owned());
-            before
-                .iter()
-                .any(|n| n.arg(0).map(|a| a.value().into_owned()) == first)
+        Repeat::SameZone => {
+            // `limit_conn ZONE N`, `limit_req zone=ZONE ...` in any order.
+            let zone = |n: &Node<'_>| {
+                let args: Vec<String> = n.args().map(|a| a.value().into_owned()).collect();
+                args.iter()
+                    .find_map(|a| a.strip_prefix("zone=").map(str::to_string))
+                    .or_else(|| args.first().cloned())
+            };
+            let mine = zone(&node);
+            before.iter().any(|n| zone(n) == mine)
         }
         Repeat::OffAlone => !before.is_empty() && (is_off(&node) || before.iter().any(is_off)),
         Repeat::OnceBeforeMap => {
@@ -498,9 +525,9 @@ fn duplicate(node: Node<'_>, row: &Accepted) -> Option<Refusal> {
             if before.is_empty() && !maps.is_empty() {
                 return refused(
                     format!("\"{name}\" directive is duplicate"),
-                    Some(format!(
+                    format!(
                         "a map{{}} above it in the same block already set {name} to its default; write {name} before the first map"
-                    )),
+                    ),
                 );
             }
             !before.is_empty()
@@ -520,15 +547,22 @@ fn bom(node: Node<'_>) -> Option<Refusal> {
     if directive.index() != 0 || !directive.tree().text().starts_with(b"\xEF\xBB\xBF") {
         return None;
     }
-    // nginx prints the three bytes as they are; shown escaped here.
-    let name = directive.name().raw();
+    // nginx reads the mark and what follows it up to whitespace, `;` or
+    // `{` as one word (a `#` there starts no comment), and prints the
+    // three bytes as they are; shown escaped here.
+    let text = directive.tree().text();
+    let rest = &text[3..];
+    let word = rest
+        .iter()
+        .position(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b';' | b'{'))
+        .unwrap_or(rest.len());
+    let name = String::from_utf8_lossy(&rest[..word]);
     Some(Refusal {
         kind: RefusalKind::Bom,
         message: format!("unknown directive \"\\xEF\\xBB\\xBF{name}\""),
-        hint: Some(
-            "the file starts with a UTF-8 byte order mark (BOM), which nginx reads as part of the first directive's name"
-                .to_string(),
-        ),
+        hint: "the file starts with a UTF-8 byte order mark (BOM), which nginx reads as part of \
+               the first directive's name"
+            .to_string(),
         third_party: None,
     })
 }
@@ -577,10 +611,10 @@ fn too_long(node: Node<'_>) -> Option<Refusal> {
         .map(|(line, length, message)| Refusal {
             kind: RefusalKind::TooLong,
             message,
-            hint: Some(format!(
+            hint: format!(
                 "a word of {length} bytes on line {line}: nginx reads at most {} at once",
                 BUFFER - 1
-            )),
+            ),
             third_party: None,
         })
 }
@@ -614,10 +648,10 @@ fn long_comments(tree: &SyntaxTree) -> Vec<(u32, Refusal)> {
             Refusal {
                 kind: RefusalKind::TooLong,
                 message: format!("too long parameter \"{shown}...\" started"),
-                hint: Some(format!(
+                hint: format!(
                     "the comment on line {line} is {length} bytes long: nginx reads at most {} at once, comments included",
                     BUFFER - 1
-                )),
+                ),
                 third_party: None,
             },
         ));

@@ -49,6 +49,8 @@ const THIRD_PARTY: &[(&str, &str)] = &[
     ("state", "NGINX Plus"),
     ("mqtt", "NGINX Plus"),
     ("mqtt_*", "NGINX Plus"),
+    ("oidc_*", "NGINX Plus"),
+    ("auth_oidc", "NGINX Plus"),
     ("otel_*", "nginx-otel"),
     // Other common modules.
     ("brotli", "ngx_brotli"),

@@ -163,6 +163,14 @@ fn byte_order_marks_and_long_words() {
     let bom = found.values().next().unwrap();
     assert_eq!(bom.kind, RefusalKind::Bom);
     assert_eq!(bom.message, "unknown directive \"\\xEF\\xBB\\xBFevents\"");
+    // A comment right after the mark is no comment to nginx.
+    let tree = from_texts(&[("/etc/nginx/nginx.conf", "\u{feff}# main\nevents {}\n")]);
+    let model = Model::new(&tree, V);
+    let found = refusals(&model, &Known::default());
+    assert_eq!(
+        found.values().next().unwrap().message,
+        "unknown directive \"\\xEF\\xBB\\xBF#\""
+    );
 
     let word = |n: usize| "a".repeat(n);
     let long = |arg: String| refused(&format!("http {{ add_header X {arg}; }}\n"), V);
