@@ -349,14 +349,15 @@ impl Drop for RunningNginx {
     }
 }
 
-/// nginx on the tree in `dir`, with its prefix and error log there too.
-fn nginx_command(dir: &Path) -> Command {
+/// nginx on the tree in `dir` (its main file the first of the tree),
+/// with its prefix and error log there too.
+fn nginx_command(dir: &Path, main: &str) -> Command {
     let mut command = Command::new("nginx");
     command
         .arg("-p")
         .arg(dir)
         .arg("-c")
-        .arg(dir.join("nginx.conf"))
+        .arg(dir.join(main))
         .arg("-e")
         .arg(dir.join("error.log"));
     command
@@ -367,8 +368,8 @@ fn error_log(dir: &Path) -> String {
 }
 
 /// `nginx -t` accepts the tree.
-fn assert_nginx_accepts(dir: &Path, when: &str) {
-    let output = nginx_command(dir)
+fn assert_nginx_accepts(dir: &Path, main: &str, when: &str) {
+    let output = nginx_command(dir, main)
         .arg("-t")
         .output()
         .expect("nginx -t runs");
@@ -410,8 +411,8 @@ fn nginx_sends_connection_close() -> bool {
 }
 
 /// Start nginx and wait (at most 100 × 50 ms) until it accepts connections.
-fn start_nginx(dir: &Path, port: u16) -> RunningNginx {
-    let child = nginx_command(dir)
+fn start_nginx(dir: &Path, main: &str, port: u16) -> RunningNginx {
+    let child = nginx_command(dir, main)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -446,8 +447,8 @@ fn free_port() -> u16 {
 }
 
 /// Run nginx on the tree, send every probe, stop nginx.
-fn record(dir: &Path, port: u16, probes: &[Probe]) -> Vec<Received> {
-    let nginx = start_nginx(dir, port);
+fn record(dir: &Path, main: &str, port: u16, probes: &[Probe]) -> Vec<Received> {
+    let nginx = start_nginx(dir, main, port);
     let received = probes.iter().map(|probe| fetch(port, probe)).collect();
     drop(nginx);
     received
@@ -476,14 +477,17 @@ http {
     proxy_connect_timeout 2s;
     proxy_send_timeout 5s;
     proxy_read_timeout 5s;
+";
 
+/// The upstreams every tree proxies to.
+const UPSTREAMS: &str = "
     upstream pooled { server 127.0.0.1:{BACKEND}; keepalive 8; }
     upstream plain { server 127.0.0.1:{BACKEND}; }
 ";
 
 /// nginx.conf: the runtime head, then `http` (the rest of http{}).
 fn main_conf(http: &str) -> String {
-    [MAIN_HEAD, http, "}\n"].concat()
+    [MAIN_HEAD, UPSTREAMS, http, "}\n"].concat()
 }
 
 /// Headers at every level an http{} can have them at, from included files
@@ -626,6 +630,25 @@ fn tree_with_http_headers() -> Vec<(&'static str, String)> {
                 .to_string(),
         ),
     ]
+}
+
+/// The same tree with the inside of http{} in a site file of its own, as
+/// sites-enabled files are: the file ngxfix is pointed at, alone. nginx
+/// runs it from a main file that is not named nginx.conf, so that ngxfix
+/// does not find it and reads the site file as a fragment.
+fn fragment_with_http_headers() -> Vec<(&'static str, String)> {
+    let mut tree = tree_with_http_headers();
+    let http = tree[0].1.clone();
+    let inside = http
+        .strip_prefix(MAIN_HEAD)
+        .and_then(|rest| rest.strip_suffix("}\n"))
+        .expect("the main file is MAIN_HEAD + http + }");
+    tree[0] = (
+        "run.conf",
+        format!("{MAIN_HEAD}    include {{DIR}}/site.conf;\n}}\n"),
+    );
+    tree.push(("site.conf", inside.to_string()));
+    tree
 }
 
 const UPGRADE: &[(&str, &str)] = &[("Upgrade", "websocket")];
@@ -821,8 +844,8 @@ fn text(bytes: &[u8]) -> String {
 /// `ngxfix fix` on the tree for the installed nginx's version. Exit 0
 /// (nothing left) or 1 (findings left, e.g. unsafe fixes held back); 2 is
 /// an error.
-fn run_fix(dir: &Path) {
-    let conf = dir.join("nginx.conf");
+fn run_fix(dir: &Path, target: &str) {
+    let conf = dir.join(target);
     let conf = conf.to_str().expect("a UTF-8 tempdir path");
     let version = nginx_version();
     let output = common::run(&["fix", "--nginx-version", &version, conf], None, Some(dir));
@@ -847,8 +870,8 @@ const HEADER_RULES: &str = "proxy-connection-close,proxy-http-version,websocket-
 /// `fix --dry-run` limited to them prints no diff and exits 0 (with
 /// `--dry-run`, 1 means there are changes to show). With every rule, no
 /// diff line may touch a header directive.
-fn assert_settled(dir: &Path) {
-    let conf = dir.join("nginx.conf");
+fn assert_settled(dir: &Path, target: &str) {
+    let conf = dir.join(target);
     let conf = conf.to_str().expect("a UTF-8 tempdir path");
     let version = nginx_version();
     let base = ["fix", "--dry-run", "--nginx-version", &version, conf];
@@ -892,28 +915,30 @@ struct Row {
     after: Received,
 }
 
-/// Write the tree, record every probe through nginx, fix the tree, check it
-/// changed and still passes `nginx -t`, record again.
-fn fix_and_record(tree: &[(&str, String)], probes: &[Probe]) -> Vec<Row> {
+/// Write the tree, record every probe through nginx (the tree's first file
+/// is nginx's main file), fix the tree by pointing ngxfix at `target`,
+/// check it changed and still passes `nginx -t`, record again.
+fn fix_and_record(tree: &[(&str, String)], target: &str, probes: &[Probe]) -> Vec<Row> {
     let dir = tempfile::tempdir().expect("a tempdir");
     let dir = dir.path();
+    let main = tree[0].0;
     let backend = start_echo_backend();
     let listen = free_port();
     write_tree(dir, tree, listen, backend);
     let original = snapshot(dir, tree);
 
-    assert_nginx_accepts(dir, "as written");
-    let before = record(dir, listen, probes);
+    assert_nginx_accepts(dir, main, "as written");
+    let before = record(dir, main, listen, probes);
 
-    run_fix(dir);
+    run_fix(dir, target);
     let fixed = snapshot(dir, tree);
     assert!(
         print_changes(&original, &fixed) > 0,
         "ngxfix fix changed no file"
     );
-    assert_nginx_accepts(dir, "after ngxfix fix");
-    let after = record(dir, listen, probes);
-    assert_settled(dir);
+    assert_nginx_accepts(dir, main, "after ngxfix fix");
+    let after = record(dir, main, listen, probes);
+    assert_settled(dir, target);
 
     probes
         .iter()
@@ -1013,9 +1038,9 @@ fn assert_rows(rows: &[Row]) {
     }
 }
 
-fn check(tree: &[(&str, String)], probes: &[Probe]) {
+fn check(tree: &[(&str, String)], target: &str, probes: &[Probe]) {
     let started = Instant::now();
-    let rows = fix_and_record(tree, probes);
+    let rows = fix_and_record(tree, target, probes);
     print_table(&rows);
     println!("({:.1?})", started.elapsed());
     assert_rows(&rows);
@@ -1026,7 +1051,25 @@ fn fix_keeps_upstream_headers_with_http_level_headers() {
     if !nginx_sends_connection_close() {
         return;
     }
-    check(&tree_with_http_headers(), &probes_with_http_headers());
+    check(
+        &tree_with_http_headers(),
+        "nginx.conf",
+        &probes_with_http_headers(),
+    );
+}
+
+/// The site file alone: read as the inside of http{}, its top-level
+/// headers are http's, and no fix drops one.
+#[test]
+fn fix_keeps_upstream_headers_in_a_site_file_checked_alone() {
+    if !nginx_sends_connection_close() {
+        return;
+    }
+    check(
+        &fragment_with_http_headers(),
+        "site.conf",
+        &probes_with_http_headers(),
+    );
 }
 
 #[test]
@@ -1034,7 +1077,11 @@ fn fix_keeps_upstream_headers_without_http_level_headers() {
     if !nginx_sends_connection_close() {
         return;
     }
-    check(&tree_without_http_headers(), &probes_without_http_headers());
+    check(
+        &tree_without_http_headers(),
+        "nginx.conf",
+        &probes_without_http_headers(),
+    );
 }
 
 /// `proxy_http_version` and `proxy_set_header` are not allowed in `if`, so
@@ -1044,5 +1091,5 @@ fn proxy_pass_inside_if_without_inherited_values() {
     if !nginx_sends_connection_close() {
         return;
     }
-    check(&tree_with_bare_if(), &probes_with_bare_if());
+    check(&tree_with_bare_if(), "nginx.conf", &probes_with_bare_if());
 }

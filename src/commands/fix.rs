@@ -177,19 +177,22 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     Ok(u8::from(remaining > 0))
 }
 
-/// A file checked through the nginx.conf that includes it is fixed for its
-/// own findings, but a fix may edit another file of the tree (a header is
-/// added where the block's headers come from): said, so that no edit
-/// outside the named file goes unnoticed.
+/// A site file (checked through the nginx.conf that includes it, or as a
+/// fragment) is fixed for its own findings, but a fix may edit another
+/// file of the tree (a header is added where the block's headers come
+/// from, a snippet it includes): said, so that no edit outside the named
+/// file goes unnoticed.
 fn report_edits_outside(outcome: &Outcome) {
     let config = &outcome.config;
-    let mut outside: Vec<String> = outcome
+    if config.entry() == 0 {
+        return; // a whole configuration: every file of it is the user's
+    }
+    let outside: Vec<String> = outcome
         .changes()
         .map(|(file, _, _)| file)
-        .filter(|&file| !config.reports(file))
+        .filter(|&file| file != config.entry())
         .map(|file| config.files()[file].display_path())
         .collect();
-    outside.dedup();
     if !outside.is_empty() {
         eprintln!(
             "note: fixing {} also changes {}, in the tree that includes it",

@@ -65,7 +65,13 @@ pub fn prepare(inputs: &Inputs) -> anyhow::Result<Vec<Run>> {
                     .map(PathBuf::as_path)
                     .chain([cwd.as_path()])
                     .collect();
-                settings::find(&starts)
+                // Named relative to the working directory when below it,
+                // as the user would write it.
+                settings::find(&starts).map(|found| {
+                    found
+                        .strip_prefix(&cwd)
+                        .map_or(found.clone(), Path::to_path_buf)
+                })
             }
         };
         match groups.iter_mut().find(|(s, _)| *s == settings) {
