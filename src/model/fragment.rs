@@ -113,14 +113,26 @@ fn allowed_below_main(name: &str) -> bool {
 }
 
 /// The names of the directives at the top level (includes spliced), in
-/// order.
+/// order. Only the top level is read: main files are the large ones.
 fn top_level_names(config: &ConfigTree) -> Vec<String> {
-    let mut names = Vec::new();
-    config.walk(|node, context| {
-        if context.is_empty() && node.directive.name().value() != "include" {
-            names.push(node.directive.name().value().into_owned());
+    fn collect(config: &ConfigTree, file: usize, depth: usize, names: &mut Vec<String>) {
+        for directive in config.files()[file].tree.top_level() {
+            match config.included(file, &directive) {
+                // Include cycles are refused when loading; the depth only
+                // bounds a pathological chain.
+                Some(targets) if depth < 64 => {
+                    for &target in targets {
+                        collect(config, target, depth + 1, names);
+                    }
+                }
+                Some(_) => {}
+                None if directive.name().value() == "include" => {}
+                None => names.push(directive.name().value().into_owned()),
+            }
         }
-    });
+    }
+    let mut names = Vec::new();
+    collect(config, 0, 0, &mut names);
     names
 }
 

@@ -18,6 +18,7 @@
 mod names;
 mod table;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::directives::Contexts;
@@ -279,30 +280,33 @@ pub fn refusals(model: &Model<'_>, known: &Known) -> FxHashMap<NodeId, Refusal> 
                 .map(move |(index, refusal)| ((file, index), refusal))
         })
         .collect();
-    let mut found = FxHashMap::default();
-    for node in model.nodes() {
-        let kind = node.context();
-        // Lines of data blocks (map, types, ...) are read by their module,
-        // and nothing is known of the inside of a block nginx does not
-        // know: only the tokenizer's limits apply there.
-        let directives = kind != Contexts::NONE && kind != Contexts::DATA;
-        let refusal = comments
-            .get(&(node.file(), node.directive().index()))
-            .cloned()
-            .or_else(|| too_long(node))
-            .or_else(|| directives.then(|| bom(node)).flatten())
-            .or_else(|| {
-                directives
-                    .then(|| {
-                        refusal_in_context(node, kind, version, known, loads_modules, fragment)
-                    })
-                    .flatten()
-            });
-        if let Some(refusal) = refusal {
-            found.insert(node.id(), refusal);
-        }
-    }
-    found
+    // Each directive is checked on its own (a duplicate looks back in its
+    // block): in parallel, as rules are matched.
+    (0..model.len() as NodeId)
+        .into_par_iter()
+        .with_min_len(4096)
+        .filter_map(|id| {
+            let node = model.node(id);
+            let kind = node.context();
+            // Lines of data blocks (map, types, ...) are read by their module,
+            // and nothing is known of the inside of a block nginx does not
+            // know: only the tokenizer's limits apply there.
+            let directives = kind != Contexts::NONE && kind != Contexts::DATA;
+            let refusal = comments
+                .get(&(node.file(), node.directive().index()))
+                .cloned()
+                .or_else(|| too_long(node))
+                .or_else(|| directives.then(|| bom(node)).flatten())
+                .or_else(|| {
+                    directives
+                        .then(|| {
+                            refusal_in_context(node, kind, version, known, loads_modules, fragment)
+                        })
+                        .flatten()
+                });
+            refusal.map(|refusal| (id, refusal))
+        })
+        .collect()
 }
 
 fn refusal_in_context(
@@ -318,15 +322,15 @@ fn refusal_in_context(
         return None;
     }
     let all = rows(name);
-    let present: Vec<&Accepted> = all.iter().filter(|r| r.in_version(version)).collect();
-    if present.is_empty() {
+    let mut present = all.iter().filter(|r| r.in_version(version)).peekable();
+    if present.peek().is_none() {
         return Some(unknown(name, all, kind, version, loads_modules, fragment));
     }
-    let Some(row) = present.iter().find(|r| r.contexts.contains(kind)) else {
+    let Some(row) = present.clone().find(|r| r.contexts.contains(kind)) else {
         return Some(Refusal {
             kind: RefusalKind::NotAllowed,
             message: format!("\"{name}\" directive is not allowed here"),
-            hint: allowed_hint(&present),
+            hint: allowed_hint(present),
             third_party: None,
         });
     };
@@ -334,10 +338,8 @@ fn refusal_in_context(
 }
 
 /// The blocks a directive is allowed in, for a hint.
-fn allowed_hint(rows: &[&Accepted]) -> String {
-    let all = rows
-        .iter()
-        .fold(Contexts::NONE, |all, r| all.or(r.contexts));
+fn allowed_hint<'a>(rows: impl Iterator<Item = &'a Accepted>) -> String {
+    let all = rows.fold(Contexts::NONE, |all, r| all.or(r.contexts));
     let names: Vec<&str> = [
         (Contexts::MAIN, "main"),
         (Contexts::EVENTS, "events"),
@@ -463,6 +465,10 @@ fn arguments(node: Node<'_>, row: &Accepted) -> Option<Refusal> {
 /// setting.
 fn duplicate(node: Node<'_>, row: &Accepted) -> Option<Refusal> {
     let name = node.name();
+    let shares_a_setting = matches!(name, "root" | "alias") && row.module == "http_core";
+    if row.repeat == Repeat::Many && !shares_a_setting {
+        return None;
+    }
     let model = node.model();
     let block = node.parent();
     let earlier = |other: &str| {
@@ -484,14 +490,8 @@ fn duplicate(node: Node<'_>, row: &Accepted) -> Option<Refusal> {
             format!("the first is on line {} of {}", n.line_col().line, n.path())
         })
     };
-    if let (Some(other), true) = (
-        match name {
-            "root" => Some("alias"),
-            "alias" => Some("root"),
-            _ => None,
-        },
-        row.module == "http_core",
-    ) {
+    if shares_a_setting {
+        let other = if name == "root" { "alias" } else { "root" };
         let before = earlier(other);
         if !before.is_empty() {
             return refused(
