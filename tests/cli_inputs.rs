@@ -410,6 +410,12 @@ fn a_site_file_without_its_nginx_conf_resolves_includes_above_its_folder() {
     );
     assert!(text.contains("1 missing include skipped"), "{text}");
     assert!(text.contains("error[proxy-http-version]"), "{text}");
+    // The snippet may set what a fix would add to its block: no fix adds
+    // a directive there (a second proxy_http_version is refused).
+    assert!(
+        text.contains("= no fix: `include snippets/proxy.conf` (line 9) was not read, and the file may set proxy_http_version there already"),
+        "{text}"
+    );
 
     // In a whole nginx.conf, a missing include is nginx's error, with the
     // rule it follows.

@@ -427,6 +427,29 @@ fn replace_args(node: Node<'_>, args: &str) -> Option<Edit> {
     })
 }
 
+/// A block with an `include` that was not read (its file was not found in
+/// a fragment, or `--no-includes`): the file may set `directive` there
+/// already, and a second one would be refused or would change nothing, so
+/// no fix adds one there.
+fn unread_include(
+    block: Option<Node<'_>>,
+    model: &crate::model::Model<'_>,
+    directive: &str,
+) -> Result<(), String> {
+    let config = model.config();
+    let unread = model
+        .in_block(block, "include")
+        .find(|n| config.included(n.file(), &n.directive()).is_none());
+    match unread {
+        Some(include) => Err(format!(
+            "`include {}` (line {}) was not read, and the file may set {directive} there already",
+            include.args_text(),
+            include.line_col().line
+        )),
+        None => Ok(()),
+    }
+}
+
 fn set_action(
     set: &SetAction,
     subject: &Subject<'_, '_>,
@@ -441,6 +464,7 @@ fn set_action(
         edits.extend(replace_args(existing, &args));
         return Ok(title);
     }
+    unread_include(block, model, &set.directive)?;
     let new = lines(&set.comment, statement(&set.directive, &args), subject)?;
     let block_file = home(block)?.0;
     let anchor = set
@@ -536,6 +560,17 @@ fn add_action(
     match add.scope {
         AddScope::Nearest => {
             let value = effective(model, block, &add.directive);
+            // The levels the value was looked for in: an include read past
+            // in one of them may hold entries that decide instead.
+            let decided = value.nodes().first().and_then(|n| n.parent());
+            let mut level = block;
+            loop {
+                unread_include(level, model, &add.directive)?;
+                if level == decided || level.is_none() {
+                    break;
+                }
+                level = level.and_then(|l| l.parent());
+            }
             if value.nodes().is_empty() {
                 // Nothing inherited to lose: the block gets its first entry,
                 // next to the subject when it sits there.
