@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use ngxfix::config::context::guessed_prefix;
-use ngxfix::config::{dump, read_file, ConfigTree, ContextFrom, LoadOptions, Reading, RootContext};
+use ngxfix::config::{
+    dump, read_file, ConfigTree, ContextFrom, LoadOptions, Origin, Reading, RootContext,
+};
 use ngxfix::model::fragment;
 
 /// What the user said about how to read the inputs.
@@ -117,7 +119,15 @@ pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(Confi
     let mut reading = reading(&tree, from, context);
     reading.evidence = evidence;
     reading.doubt = doubt;
-    if !options.no_includes && (!from_stdin || options.prefix.is_some()) {
+    // Where relative includes resolved is worth saying only when there
+    // are some to resolve.
+    let includes = !options.no_includes
+        && tree
+            .files()
+            .iter()
+            .filter(|f| f.origin != Origin::Context)
+            .any(|f| f.tree.directives().any(|d| d.name().value() == "include"));
+    if includes && (!from_stdin || options.prefix.is_some()) {
         reading.prefix = Some(if prefix.as_os_str().is_empty() {
             ".".to_string()
         } else {
