@@ -520,3 +520,72 @@ fn settings_are_found_from_the_checked_file() {
         stdout(&out)
     );
 }
+
+/// A fix in a fragment writes in the fragment: the block it is the inside
+/// of is its top level; a block further out is not in the file, and the
+/// fix says so instead of writing there.
+#[test]
+fn fixes_stay_inside_the_fragment() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = |id: &str, place: &str| {
+        format!(
+            "id = \"{id}\"\ntitle = \"t\"\nseverity = \"warning\"\nexplain = \"e\"\n\
+             [match]\ndirective = \"location\"\nlacks = {{ directive = \"return\" }}\n\
+             [fix]\nset = {{ directive = \"server_tokens\", args = \"off\", in = \"{place}\" }}\n"
+        )
+    };
+    fs::create_dir_all(dir.path().join("rules")).unwrap();
+    fs::write(
+        dir.path().join("rules/in-server.toml"),
+        rule("in-server", "server"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("rules/in-http.toml"),
+        rule("in-http", "http"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("locations.conf"),
+        "listen 8080;\nlocation / {\n    root /srv;\n}\n",
+    )
+    .unwrap();
+    let args = [
+        "--rules",
+        "rules",
+        "--select",
+        "in-server,in-http",
+        "locations.conf",
+    ];
+    let out = run(&[&["check"][..], &args].concat(), None, Some(dir.path()));
+    let text = stdout(&out);
+    assert!(text.contains("note: locations.conf read as the inside of server{} in http{} (top-level listen, location)"), "{text}");
+    assert!(
+        text.contains(
+            "= no fix: the fix changes the http{} around locations.conf, which is not in it"
+        ),
+        "{text}"
+    );
+    let out = run(
+        &[
+            &["fix", "--select", "in-server", "--no-verify"][..],
+            &args[..2],
+            &args[4..],
+        ]
+        .concat(),
+        None,
+        Some(dir.path()),
+    );
+    // Written where it would go at the start of the server{} block.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("locations.conf")).unwrap(),
+        "server_tokens off;\nlisten 8080;\nlocation / {\n    root /srv;\n}\n"
+    );
+}

@@ -349,7 +349,8 @@ fn text_of<'a>(subject: &'a Subject<'_, '_>, file: FileId) -> FileText<'a> {
 /// own file, except the innermost block of a context written around a
 /// fragment, whose inside *is* the fragment: its new directives go to the
 /// fragment's top level. Other blocks of such a context are not in any
-/// file of the user's, so nothing can be written there.
+/// file of the user's, so nothing can be written there (`plan` refuses an
+/// edit of the written context whatever made it, the top level included).
 fn home<'m>(block: Option<Node<'m>>) -> Result<(FileId, Option<Directive<'m>>), String> {
     let Some(block) = block else {
         return Ok((0, None));
@@ -389,9 +390,6 @@ fn insert_in(
     subject: &Subject<'_, '_>,
 ) -> Result<Edit, String> {
     let (file, directive) = home(block)?;
-    if subject.env.model.config().files()[file].origin == Origin::Context {
-        return Err(outside_fragment(subject.env.model.config(), "main"));
-    }
     Ok(style::insert_in_block(
         &text_of(subject, file),
         directive.as_ref(),
