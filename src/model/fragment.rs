@@ -63,13 +63,29 @@ pub fn infer(config: &ConfigTree) -> Inferred {
         .min_by_key(|(_, s)| s.refused)
         .map(|(c, s)| (*c, s.clone()))
         .expect("candidates");
-    let mut evidence: Vec<String> = Vec::new();
-    for name in top.iter().filter(|n| refused_in_main(n)) {
-        if !evidence.contains(name) {
-            evidence.push(name.clone());
-        }
-    }
     let (context, score) = best;
+    // What tells the context: the top-level directives the block around it
+    // refuses (`location` for a server's inside), else those a main file
+    // refuses; at most four.
+    let outer = match context {
+        RootContext::Server => Contexts::HTTP,
+        RootContext::Location => Contexts::HTTP_SERVER,
+        _ => Contexts::MAIN,
+    };
+    let refused_in = |kind: Contexts| {
+        let mut names: Vec<String> = Vec::new();
+        for name in &top {
+            if accepts::allowed(name, kind) == Some(false) && !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+        names
+    };
+    let mut evidence = refused_in(outer);
+    if evidence.is_empty() {
+        evidence = refused_in(Contexts::MAIN);
+    }
+    evidence.truncate(4);
     let tied: Vec<&(RootContext, Score)> = scores
         .iter()
         .filter(|(c, s)| *c != context && s.refused == score.refused)

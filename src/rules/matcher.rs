@@ -268,6 +268,12 @@ pub fn matches(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
             }
         }
     }
+    if let Some(wanted) = cond.fragment {
+        let config = env.model.config();
+        if (config.files()[0].origin == crate::config::Origin::Context) != wanted {
+            return false;
+        }
+    }
     if let Some(wanted) = cond.include_missing {
         let missing = node.name() == "include"
             && env

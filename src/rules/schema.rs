@@ -287,6 +287,9 @@ pub struct Cond {
     /// a fragment whose nginx.conf is not known (or, with `false`, any
     /// other directive).
     pub include_missing: Option<bool>,
+    /// The configuration is a fragment read without its nginx.conf, which
+    /// may define what the fragment does not (or, with `false`, it is not).
+    pub fragment: Option<bool>,
     /// Every one of these holds.
     #[serde(default)]
     pub all: Vec<Cond>,
