@@ -1,6 +1,9 @@
 //! No input may panic the parser: random bytes, random token soup, and
 //! corpus files with random mutations. Whatever parses must print back byte
 //! for byte with tokens tiling the file; whatever fails must point inside it.
+//! Whatever parses is also read as a fragment (its context inferred, then
+//! each context in turn) and checked with every built-in rule, the
+//! `nginx -t` refusals included: no panic there either.
 
 mod common;
 
@@ -37,7 +40,8 @@ fn check(input: Vec<u8>) -> Result<(), TestCaseError> {
                 at = token.end;
             }
             prop_assert_eq!(at as usize, input.len());
-            prop_assert_eq!(print(&tree), input);
+            prop_assert_eq!(print(&tree), input.clone());
+            check_as_fragment(&input);
         }
         Err(error) => {
             prop_assert!(error.offset as usize <= input.len());
@@ -52,6 +56,39 @@ fn check(input: Vec<u8>) -> Result<(), TestCaseError> {
         }
     }
     Ok(())
+}
+
+/// Read `input` as a fragment in its inferred context and in every other,
+/// and run every built-in rule on it: nothing may panic.
+fn check_as_fragment(input: &[u8]) {
+    use ngxfix::config::{dump::DumpedFile, ConfigTree, LoadOptions, RootContext};
+    use ngxfix::model::{fragment, Model, Version};
+    static RULES: OnceLock<Vec<ngxfix::rules::Rule>> = OnceLock::new();
+    let rules = RULES.get_or_init(|| ngxfix::rules::load::builtin().unwrap());
+    let load = || {
+        let file = DumpedFile {
+            path: "/etc/nginx/sites-enabled/x.conf".into(),
+            text: input.to_vec(),
+        };
+        let lenient = LoadOptions {
+            lenient: true,
+            ..LoadOptions::default()
+        };
+        ConfigTree::load_dump_with(vec![file], &lenient)
+    };
+    let Ok(tree) = load() else {
+        return;
+    };
+    let inferred = fragment::infer(&tree).context;
+    for context in std::iter::once(inferred).chain(RootContext::ALL) {
+        let tree = load()
+            .unwrap()
+            .in_context(context, std::path::Path::new("/etc/nginx"));
+        for version in [Version::new(1, 22, 1), Version::new(1, 30, 0)] {
+            let model = Model::new(&tree, version);
+            let _ = ngxfix::rules::run(rules, &model, &ngxfix::rules::RunOptions::default());
+        }
+    }
 }
 
 /// Fragments that matter to the tokenizer.

@@ -385,7 +385,7 @@ fn unknown(
         format!("nginx {until} removed it; the check assumes nginx {version}")
     } else if let Some(since) = added {
         format!("nginx {since} added it; the check assumes nginx {version}")
-    } else if let Some(close) = nearest(name, kind).filter(|_| module.is_none()) {
+    } else if let Some(close) = module.is_none().then(|| nearest(name, kind)).flatten() {
         format!("did you mean \"{close}\"?")
     } else {
         "no module of nginx has it; when a third-party module of your nginx does, list it in \
