@@ -204,6 +204,43 @@ mod tests {
     }
 
     #[test]
+    fn notes_say_how_a_file_was_read() {
+        let reading = |from: ContextFrom| Reading {
+            path: "api.conf".to_string(),
+            context: RootContext::Http,
+            context_from: from,
+            evidence: vec!["upstream".to_string(), "server".to_string()],
+            doubt: None,
+            main: Some("/etc/nginx/nginx.conf".to_string()),
+            prefix: Some("/etc/nginx".to_string()),
+            files_read: 2,
+            skipped_includes: 1,
+        };
+        assert_eq!(
+            reading(ContextFrom::Inferred).note().unwrap(),
+            "api.conf read as the inside of http{} (top-level upstream, server); relative includes resolved in /etc/nginx; 1 missing include skipped"
+        );
+        assert!(reading(ContextFrom::Given)
+            .note()
+            .unwrap()
+            .contains("(--context http)"));
+        assert!(reading(ContextFrom::Including)
+            .note()
+            .unwrap()
+            .starts_with("api.conf checked as part of /etc/nginx/nginx.conf, which includes it"));
+        assert_eq!(reading(ContextFrom::Main).note(), None);
+        let doubtful = Reading {
+            context: RootContext::Main,
+            doubt: Some("why".to_string()),
+            ..reading(ContextFrom::Inferred)
+        };
+        assert!(doubtful
+            .note()
+            .unwrap()
+            .starts_with("cannot tell which block api.conf is the inside of: why; read as a main configuration file"));
+    }
+
+    #[test]
     fn the_prefix_of_a_site_file_is_above_its_folder() {
         let guess = |p: &str| guessed_prefix(Path::new(p));
         assert_eq!(
@@ -300,8 +337,9 @@ impl Reading {
             ));
         }
         match self.context_from {
-            ContextFrom::Main | ContextFrom::Dump if skipped.is_empty() => None,
-            ContextFrom::Main | ContextFrom::Dump => Some(format!("{path}:{}", &skipped[1..])),
+            // Read as nginx reads it (its includes all there, or a doubt
+            // said above): nothing to add.
+            ContextFrom::Main | ContextFrom::Dump => None,
             ContextFrom::Given => Some(format!(
                 "{path} read as {} (--context {}){prefix}{skipped}",
                 self.context.describe(),
