@@ -115,6 +115,13 @@ impl ConfigTree {
         self.entry
     }
 
+    /// Whether the tree is a fragment read without its nginx.conf: its main
+    /// file was written around it, and what the real nginx.conf defines
+    /// (upstreams, maps, modules loaded) is not known.
+    pub fn is_fragment(&self) -> bool {
+        self.files[0].origin == Origin::Context
+    }
+
     /// Whether findings in `file` are reported: not in a written context,
     /// and only in the focused files when there is a focus.
     pub fn reports(&self, file: FileId) -> bool {

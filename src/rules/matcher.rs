@@ -268,11 +268,11 @@ pub fn matches(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
             }
         }
     }
-    if let Some(wanted) = cond.fragment {
-        let config = env.model.config();
-        if (config.files()[0].origin == crate::config::Origin::Context) != wanted {
-            return false;
-        }
+    if cond
+        .fragment
+        .is_some_and(|wanted| env.model.config().is_fragment() != wanted)
+    {
+        return false;
     }
     if let Some(wanted) = cond.include_missing {
         let missing = node.name() == "include"

@@ -265,10 +265,7 @@ pub fn refusals(model: &Model<'_>, known: &Known) -> FxHashMap<NodeId, Refusal> 
     let version = model.version();
     let config = model.config();
     let loads_modules = model.named("load_module").next().is_some();
-    let fragment = config
-        .files()
-        .iter()
-        .any(|f| f.origin == crate::config::Origin::Context);
+    let fragment = config.is_fragment();
     // Long comments, placed on the directive after them in their file.
     let comments: FxHashMap<(usize, u32), Refusal> = config
         .files()
