@@ -457,7 +457,31 @@ fn a_dump_in_a_file_is_split_into_its_files() {
         Some(dir.path()),
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("`nginx -T` dump"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is an `nginx -T` dump, whose files are copies of the server's: nothing was written. Take the changes to the server as a patch: `ngxfix fix --dry-run DUMP > fix.patch`"),
+        "{}",
+        stderr(&out)
+    );
+    // The same dump on standard input: the fixed files on standard output.
+    let out = run(
+        &[
+            "fix",
+            "--no-verify",
+            "--nginx-version",
+            "1.24.0",
+            "--backend",
+            "app=5s",
+            "-",
+        ],
+        Some(dump.as_bytes()),
+        Some(dir.path()),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("# configuration file /etc/nginx/conf.d/app.conf:\nupstream app { server 127.0.0.1:8000; keepalive 8; keepalive_timeout 4s; }"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(
         fs::read_to_string(dir.path().join("dump.txt")).unwrap(),
         dump

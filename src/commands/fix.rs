@@ -121,8 +121,9 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     }
     if from_stdin {
         refuse_disk_changes(&outcomes, &backends)?;
+    } else {
+        refuse_dump_changes(&outcomes)?;
     }
-    refuse_dump_changes(&outcomes)?;
     if !args.no_verify {
         verify_all(&outcomes)?;
     }
@@ -204,15 +205,16 @@ fn report_edits_outside(outcome: &Outcome) {
 
 /// The files of an `nginx -T` dump read from a file are copies: there is
 /// nowhere to write their fixes but the dump, which nginx does not read.
+/// (A dump on standard input gets its fixed files on standard output.)
 fn refuse_dump_changes(outcomes: &[Outcome]) -> anyhow::Result<()> {
-    let dumped = outcomes.iter().any(|o| {
-        o.config.files()[0].origin == Origin::Dump
-            && o.changes().next().is_some()
-            && o.config.files()[o.config.entry()].path != std::path::Path::new("-")
-    });
+    let dumped = outcomes
+        .iter()
+        .any(|o| o.config.main().origin == Origin::Dump && o.changes().next().is_some());
     if dumped {
         bail!(
-            "the configuration is an `nginx -T` dump, whose files are copies of the server's:              nothing was written. Take the changes to the server as a patch:              `ngxfix fix --dry-run DUMP > fix.patch`, then `patch -p1 -d / < fix.patch` there"
+            "the configuration is an `nginx -T` dump, whose files are copies of the server's: \
+             nothing was written. Take the changes to the server as a patch: \
+             `ngxfix fix --dry-run DUMP > fix.patch`, then `patch -p1 -d / < fix.patch` there"
         );
     }
     Ok(())
