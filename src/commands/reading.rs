@@ -62,10 +62,12 @@ pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(Confi
     let prefix = match &options.prefix {
         Some(prefix) => prefix.clone(),
         None if from_stdin => PathBuf::new(),
+        None if path.is_absolute() => guessed_prefix(path),
         None => {
             // Guessed from where the file really is (`api.conf` named from
-            // inside sites-enabled/ is still in sites-enabled/), and shown
-            // relative to the working directory when it is below it.
+            // inside sites-enabled/ is still in sites-enabled/), and kept
+            // relative, as the path was given, when it is below the
+            // working directory.
             let cwd = std::env::current_dir().context("reading the working directory")?;
             let guess = guessed_prefix(&cwd.join(path));
             guess
@@ -78,7 +80,7 @@ pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(Confi
         no_includes: options.no_includes,
         lenient: true,
     };
-    let tree = load(path, from_stdin, text.clone(), &lenient)?;
+    let tree = load(path, from_stdin, text, &lenient)?;
     let (context, from, evidence, doubt) = match options.context {
         Some(given) => (given, ContextFrom::Given, Vec::new(), None),
         None => {
@@ -96,12 +98,17 @@ pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(Confi
         // A main file: its includes resolve against its own directory (or
         // --prefix), and one that does not exist is an error, as for nginx.
         let strict = strict(options, path);
-        let tree =
-            if strict.prefix.as_deref() == Some(prefix.as_path()) && tree.skipped().is_empty() {
-                tree
-            } else {
-                load(path, from_stdin, text, &strict)?
-            };
+        let same_prefix = strict
+            .prefix
+            .as_deref()
+            .is_some_and(|own| same_dir(own, &prefix));
+        let tree = if same_prefix && tree.skipped().is_empty() {
+            tree
+        } else {
+            let text = tree.main().tree.text().to_vec();
+            drop(tree);
+            load(path, from_stdin, text, &strict)?
+        };
         let reading = reading(&tree, ContextFrom::Main, RootContext::Main);
         return Ok((tree, reading));
     }
@@ -135,6 +142,19 @@ pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(Confi
         });
     }
     Ok((tree, reading))
+}
+
+/// Whether two spellings of a directory (`""` is the working directory)
+/// name the same one.
+fn same_dir(a: &Path, b: &Path) -> bool {
+    let real = |p: &Path| {
+        std::fs::canonicalize(if p.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            p
+        })
+    };
+    a == b || matches!((real(a), real(b)), (Ok(a), Ok(b)) if a == b)
 }
 
 /// Options for reading a main file: its includes must exist, and resolve
@@ -222,4 +242,19 @@ fn through_main(path: &Path) -> anyhow::Result<Option<(ConfigTree, String)>> {
         }
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_is_the_same_however_it_is_spelled() {
+        let cwd = std::env::current_dir().unwrap();
+        assert!(same_dir(Path::new(""), &cwd));
+        assert!(same_dir(Path::new("src"), &cwd.join("src")));
+        assert!(same_dir(Path::new("src/../src"), Path::new("src")));
+        assert!(!same_dir(Path::new("src"), Path::new("tests")));
+        assert!(!same_dir(Path::new("no/such/dir"), Path::new("src")));
+    }
 }
