@@ -279,7 +279,7 @@ pub fn refusals(model: &Model<'_>, known: &Known) -> FxHashMap<NodeId, Refusal> 
         .collect();
     // Each directive is checked on its own (a duplicate looks back in its
     // block): in parallel, as rules are matched.
-    (0..model.len() as NodeId)
+    let found = (0..model.len() as NodeId)
         .into_par_iter()
         .with_min_len(4096)
         .filter_map(|id| {
@@ -303,7 +303,48 @@ pub fn refusals(model: &Model<'_>, known: &Known) -> FxHashMap<NodeId, Refusal> 
                 });
             refusal.map(|refusal| (id, refusal))
         })
-        .collect()
+        .collect();
+    one_per_module(model, found)
+}
+
+/// The directives of a known third-party module are reported once, at the
+/// first of them, which counts the others: an OpenResty configuration has
+/// dozens of `*_by_lua*` lines, and one note says what they all would.
+fn one_per_module(
+    model: &Model<'_>,
+    mut found: FxHashMap<NodeId, Refusal>,
+) -> FxHashMap<NodeId, Refusal> {
+    let mut by_module: FxHashMap<&'static str, Vec<NodeId>> = FxHashMap::default();
+    for (&id, refusal) in &found {
+        if refusal.kind == RefusalKind::Unknown {
+            if let Some(module) = third_party_module(model.node(id).name()) {
+                by_module.entry(module).or_default().push(id);
+            }
+        }
+    }
+    for (module, mut ids) in by_module {
+        ids.sort_unstable();
+        // A file included in several places is one set of lines.
+        let mut places: Vec<(usize, u32)> = ids
+            .iter()
+            .map(|&id| (model.node(id).file(), model.node(id).directive().index()))
+            .collect();
+        places.sort_unstable();
+        places.dedup();
+        let others = places.len() - 1;
+        for id in &ids[1..] {
+            found.remove(id);
+        }
+        if others > 0 {
+            if let Some(first) = found.get_mut(&ids[0]) {
+                first.hint.push_str(&format!(
+                    " ({others} more directive{} of {module} in this configuration, not reported one by one)",
+                    if others == 1 { "" } else { "s" }
+                ));
+            }
+        }
+    }
+    found
 }
 
 fn refusal_in_context(

@@ -196,6 +196,26 @@ fn byte_order_marks_and_long_words() {
 }
 
 #[test]
+fn a_third_party_module_is_reported_once() {
+    let text = "http {\n    lua_shared_dict d 1m;\n    server {\n        location / { content_by_lua_block { ngx.say(1) } }\n        location /a { access_by_lua_file a.lua; more_set_headers 'A: b'; }\n    }\n}\n";
+    let tree = from_texts(&[("/etc/nginx/nginx.conf", text)]);
+    let model = Model::new(&tree, V);
+    let mut found: Vec<(u32, String)> = refusals(&model, &Known::default())
+        .into_iter()
+        .map(|(id, r)| (model.node(id).line_col().line, r.hint))
+        .collect();
+    found.sort();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0].0, 2);
+    assert!(
+        found[0].1.ends_with("(2 more directives of lua-nginx-module (OpenResty) in this configuration, not reported one by one)"),
+        "{found:?}"
+    );
+    assert_eq!(found[1].0, 5);
+    assert!(!found[1].1.contains("more directive"), "{found:?}");
+}
+
+#[test]
 fn extra_names_are_known() {
     let tree = from_texts(&[(
         "/etc/nginx/nginx.conf",
