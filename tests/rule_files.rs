@@ -344,3 +344,21 @@ fn value_tests_read_values_as_nginx_does() {
     let (code, text) = test_rules(dir.path(), "missing.toml", &format!("{HEAD}[match]\ndirective = \"upstream\"\narg = {{ not_equals = \"{{backend.name}}\" }}\n\n[[test]]\nname = \"an uncomputable expectation matches nothing\"\nconfig = \"upstream app {{ server a:1; }}\\n\"\nfindings = 0\n"));
     assert_eq!(code, Some(0), "{text}");
 }
+
+/// A fix whose `fixed` text holds a directive twice in one block, which
+/// nginx refuses, fails its example even when the text is what the test
+/// expects.
+#[test]
+fn test_rules_refuses_a_fix_that_writes_a_directive_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, text) = test_rules(
+        dir.path(),
+        "twice.toml",
+        &format!("{HEAD}[match]\ndirective = \"keepalive_timeout\"\narg = {{ equals = \"1s\" }}\ncontext = \"upstream\"\nnot = {{ before = {{ directive = \"keepalive_timeout\" }} }}\n[fix]\ninsert = {{ directive = \"keepalive_timeout\", args = \"30s\", position = \"after\" }}\n\n[[test]]\nconfig = \"http {{ upstream app {{ server a:1; keepalive_timeout 1s; }} }}\\n\"\nfixed = \"http {{ upstream app {{ server a:1; keepalive_timeout 1s; keepalive_timeout 30s; }} }}\\n\"\n"),
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("the fix writes a directive nginx refuses twice in one block: 1: \"keepalive_timeout\" directive is duplicate"),
+        "{text}"
+    );
+}

@@ -87,6 +87,10 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
 
     let backends = backend_changes(&outcomes);
     let changed = outcomes.iter().any(|o| o.changes().next().is_some()) || !backends.is_empty();
+    if let (true, Some(message)) = (args.dry_run, &unsettled) {
+        // No diff of a result the rules do not agree on.
+        bail!("{message}; nothing to show");
+    }
     if args.dry_run {
         let color = args.color.enabled(io::stdout().is_terminal());
         for outcome in &outcomes {
@@ -231,10 +235,56 @@ fn report_reverted(outcome: &Outcome) {
 }
 
 /// Why a loop that did not settle cannot be trusted, naming the rules
-/// whose fixes keep changing the text.
+/// whose fixes keep changing the text: rules that write one directive in
+/// one block with different values (a house rule against a built-in one),
+/// or fixes that undo each other.
 fn unsettled(outcome: &Outcome) -> Option<String> {
     if outcome.stop != Stop::PassLimit {
         return None;
+    }
+    let recent = outcome
+        .applied
+        .iter()
+        .filter(|a| a.pass + 2 > outcome.passes);
+    let mut writers: BTreeMap<&ngxfix::fix::Claim, Vec<&str>> = BTreeMap::new();
+    for applied in recent {
+        for claim in &applied.claims {
+            let rules = writers.entry(claim).or_default();
+            if !rules.contains(&applied.rule.as_str()) {
+                rules.push(&applied.rule);
+            }
+        }
+    }
+    if let Some((claim, rules)) = writers.iter().find(|(_, rules)| rules.len() > 1) {
+        let config = &outcome.config;
+        let place = match claim.block {
+            Some((file, index)) => {
+                let source = &config.files()[file];
+                let block = source.tree.directive(index);
+                format!(
+                    "in {} {}({}:{})",
+                    block.name().value(),
+                    block
+                        .args()
+                        .next()
+                        .map(|a| format!("{} ", a.value()))
+                        .unwrap_or_default(),
+                    source.display_path(),
+                    block.line_col().line
+                )
+            }
+            None => "at the top of the configuration".to_string(),
+        };
+        let what = std::iter::once(claim.directive.as_str())
+            .chain(claim.key.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ");
+        return Some(format!(
+            "conflicting fixes: {} each set `{what}` {place} to a value of its own, so the \
+             fixes never settle; keep one of these rules (--ignore the other, or set its \
+             parameters to agree)",
+            rules.join(" and ")
+        ));
     }
     // The rules still fixing in the last passes: one pass is not enough to
     // see both sides of a pair undoing each other.

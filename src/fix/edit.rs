@@ -24,6 +24,23 @@ pub struct BackendEdit {
     pub edit: crate::backends::TextEdit,
 }
 
+/// A directive a fix writes into a block: a scalar it sets, an entry of
+/// an array it adds (by its key: `proxy_set_header Connection`), a
+/// directive nginx takes once per block that it inserts. Two fixes that
+/// claim the same one in one pass would write it twice, which nginx
+/// refuses (`"keepalive_timeout" directive is duplicate`) even when their
+/// edits do not overlap: they clash like overlapping edits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Claim {
+    /// The block: the block directive's file and index, `None` for the
+    /// top level of the main file.
+    pub block: Option<(FileId, u32)>,
+    pub directive: String,
+    /// For an array entry, its key (lowercased arguments); empty for a
+    /// scalar.
+    pub key: Vec<String>,
+}
+
 /// Why edits cannot be applied together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EditError {

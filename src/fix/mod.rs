@@ -9,4 +9,4 @@ pub mod style;
 pub mod verify;
 pub mod write;
 
-pub use edit::{apply, BackendEdit, Edit, EditError};
+pub use edit::{apply, BackendEdit, Claim, Edit, EditError};

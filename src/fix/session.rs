@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use super::edit::{apply, clash, shift_offset, BackendEdit, Edit};
+use super::edit::{apply, clash, shift_offset, BackendEdit, Claim, Edit};
 use crate::backends::{BackendFile, Reading};
 use crate::config::{ConfigTree, FileId};
 use crate::model::{Duration, Model, Version};
@@ -108,6 +108,8 @@ pub struct Applied {
     pub safety: Safety,
     /// The pass that applied it, from 1.
     pub pass: usize,
+    /// The directives it wrote into blocks.
+    pub claims: Vec<Claim>,
 }
 
 /// A fix that was taken back because of what it did to a file.
@@ -272,6 +274,7 @@ fn applicable(finding: &Finding, policy: Policy) -> Option<Candidate> {
         edits,
         backend,
         backend_target: fix.backend_target,
+        claims: fix.claims.clone(),
     })
 }
 
@@ -334,6 +337,8 @@ struct Candidate {
     backend: Vec<BackendEdit>,
     /// The idle timeout its backend edits raise their file to.
     backend_target: Option<Duration>,
+    /// The directives it writes into blocks.
+    claims: Vec<Claim>,
 }
 
 impl Candidate {
@@ -393,6 +398,9 @@ impl State {
         let mut accepted: Vec<&Candidate> = Vec::new();
         let mut fixes: HashSet<(&[Edit], &[BackendEdit])> = HashSet::new();
         let mut taken = Taken::default();
+        // The directives the accepted fixes write: a second fix writing
+        // one of them waits for the next pass, where it finds it written.
+        let mut claimed: HashSet<&Claim> = HashSet::new();
         // A backend file takes one fix per pass: the next pass reads it
         // again and computes the others from what it then says. The fix
         // raising it furthest goes first, so that fixes of every upstream
@@ -418,6 +426,7 @@ impl State {
                 continue;
             }
             if candidate.edits.iter().any(|e| taken.clashes(e))
+                || candidate.claims.iter().any(|c| claimed.contains(c))
                 || candidate
                     .backend
                     .iter()
@@ -449,6 +458,7 @@ impl State {
                     }
                     fixes.insert(both);
                     taken.extend(&candidate.edits);
+                    claimed.extend(&candidate.claims);
                     backends_taken.extend(candidate.backend.iter().map(|e| e.file));
                     accepted.push(candidate);
                 }
@@ -641,6 +651,7 @@ impl State {
                 title: fix.title.clone(),
                 safety: fix.safety,
                 pass: self.passes + 1,
+                claims: candidate.claims.clone(),
             });
         }
         for (file, _) in &changed {

@@ -15,7 +15,7 @@ use super::schema::{
 use super::template::Template;
 use crate::config::{FileId, Origin};
 use crate::fix::style::{self, FileText};
-use crate::fix::{BackendEdit, Edit};
+use crate::fix::{BackendEdit, Claim, Edit};
 use crate::model::{directives, effective, Node};
 use crate::model::{Duration, TimeSlot};
 use crate::syntax::Directive;
@@ -32,6 +32,10 @@ pub struct FixPlan {
     /// The idle timeout the backend edits raise their file to.
     #[serde(skip)]
     pub backend_target: Option<Duration>,
+    /// The directives it writes into blocks, which no other fix may write
+    /// in the same pass.
+    #[serde(skip)]
+    pub claims: Vec<Claim>,
 }
 
 impl FixPlan {
@@ -46,11 +50,12 @@ impl FixPlan {
 pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
     let mut edits = Vec::new();
     let mut titles = Vec::new();
+    let mut claims = Vec::new();
     if let Some(set) = &fix.set {
-        titles.push(set_action(set, subject, &mut edits)?);
+        titles.push(set_action(set, subject, &mut edits, &mut claims)?);
     }
     if let Some(add) = &fix.add {
-        titles.push(add_action(add, subject, &mut edits)?);
+        titles.push(add_action(add, subject, &mut edits, &mut claims)?);
     }
     if let Some(replace) = &fix.replace_arg {
         let node = subject.node;
@@ -93,7 +98,7 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
         titles.push(remove_arg(remove, subject, &mut edits)?);
     }
     if let Some(insert) = &fix.insert {
-        titles.push(insert_action(insert, subject, &mut edits)?);
+        titles.push(insert_action(insert, subject, &mut edits, &mut claims)?);
     }
     if fix.remove {
         let node = subject.node;
@@ -144,13 +149,26 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
     };
     edits.sort();
     edits.dedup();
+    claims.sort();
+    claims.dedup();
     Ok(FixPlan {
         title,
         safety: fix.safety,
         edits,
         backend_edits,
         backend_target,
+        claims,
     })
+}
+
+/// The claim of a fix that writes `directive` (with `key`, for an array
+/// entry) into `block`.
+fn claim(block: Option<Node<'_>>, directive: &str, key: Vec<String>) -> Claim {
+    Claim {
+        block: block.map(|b| (b.file(), b.directive().index())),
+        directive: directive.to_string(),
+        key,
+    }
 }
 
 /// Raise the idle timeout in the configuration file of the subject's
@@ -452,9 +470,11 @@ fn set_action(
     set: &SetAction,
     subject: &Subject<'_, '_>,
     edits: &mut Vec<Edit>,
+    claims: &mut Vec<Claim>,
 ) -> Result<String, String> {
     let args = render(&set.args, subject)?;
     let block = allowed_block(place(set.place, subject.node)?, &set.directive);
+    claims.push(claim(block, &set.directive, Vec::new()));
     let model = subject.env.model;
     let existing = model.in_block(block, &set.directive).last();
     let title = format!("set `{}`", statement(&set.directive, &args));
@@ -527,8 +547,11 @@ fn add_to_level(
     args: &str,
     new: &[String],
     edits: &mut Vec<Edit>,
+    claims: &mut Vec<Claim>,
 ) {
     let key = key_of(&words(args), add.key);
+    let level = entries.first().and_then(|n| n.parent());
+    claims.push(claim(level, &add.directive, key.clone()));
     let same = entries.iter().find(|n| {
         let values: Vec<String> = n.args().map(|a| a.value().into_owned()).collect();
         key_of(&values, add.key) == key
@@ -550,6 +573,7 @@ fn add_action(
     add: &AddAction,
     subject: &Subject<'_, '_>,
     edits: &mut Vec<Edit>,
+    claims: &mut Vec<Claim>,
 ) -> Result<String, String> {
     let args = render(&add.args, subject)?;
     let block = allowed_block(place(add.place, subject.node)?, &add.directive);
@@ -574,13 +598,14 @@ fn add_action(
                 // next to the subject when it sits there.
                 let node = subject.node;
                 let beside = node.parent() == block && home(block)?.0 == node.file();
+                claims.push(claim(block, &add.directive, key_of(&words(&args), add.key)));
                 edits.push(if beside {
                     style::insert_after(&text_of(subject, node.file()), &node.directive(), &new)
                 } else {
                     insert_in(block, &new, false, subject)?
                 });
             } else {
-                add_to_level(subject, value.nodes(), add, &args, &new, edits);
+                add_to_level(subject, value.nodes(), add, &args, &new, edits, claims);
             }
         }
         AddScope::Everywhere => {
@@ -608,9 +633,10 @@ fn add_action(
             for level in levels {
                 let entries: Vec<Node<'_>> = model.in_block(level, &add.directive).collect();
                 if entries.is_empty() {
+                    claims.push(claim(level, &add.directive, key_of(&words(&args), add.key)));
                     edits.push(insert_in(level, &new, false, subject)?);
                 } else {
-                    add_to_level(subject, &entries, add, &args, &new, edits);
+                    add_to_level(subject, &entries, add, &args, &new, edits, claims);
                 }
             }
         }
@@ -622,6 +648,7 @@ fn insert_action(
     insert: &InsertAction,
     subject: &Subject<'_, '_>,
     edits: &mut Vec<Edit>,
+    claims: &mut Vec<Claim>,
 ) -> Result<String, String> {
     let name = render(&insert.directive, subject)?;
     let args = render(&insert.args, subject)?;
@@ -629,6 +656,17 @@ fn insert_action(
     let new = lines(&insert.comment, text.clone(), subject)?;
     let node = subject.node;
     let block = node.parent();
+    let target = match insert.position {
+        Position::First | Position::Last => place(insert.place, node)?,
+        Position::Before | Position::After => block,
+    };
+    // A directive nginx takes once per block is claimed like a `set`.
+    let once = crate::model::accepts::rows(&name)
+        .iter()
+        .any(|row| row.repeat != crate::model::accepts::Repeat::Many);
+    if once {
+        claims.push(claim(target, &name, Vec::new()));
+    }
     let anchors: Vec<Node<'_>> = insert
         .anchor
         .0
@@ -662,8 +700,7 @@ fn insert_action(
             style::insert_after(&text_of(subject, at.file()), &at.directive(), &new)
         }
         Position::First | Position::Last => {
-            let block = place(insert.place, node)?;
-            insert_in(block, &new, insert.position == Position::Last, subject)?
+            insert_in(target, &new, insert.position == Position::Last, subject)?
         }
     });
     Ok(format!("insert `{text}`"))

@@ -12,6 +12,7 @@ use crate::backends::BackendFile;
 use crate::config::dump::DumpedFile;
 use crate::config::{ConfigTree, LoadOptions};
 use crate::fix::session::{self, ApproveAll, Job, Policy, Stop, MAX_PASSES};
+use crate::model::accepts::{refusals, Known, RefusalKind};
 use crate::model::{Model, Version};
 
 /// The outcome of one embedded test.
@@ -51,9 +52,14 @@ pub fn run_tests(rule: &Rule) -> Vec<Outcome> {
 
 /// The test's configuration: a main file, or a fragment in its context.
 fn load(test: &Test) -> Result<ConfigTree, String> {
+    load_text(test, &test.config)
+}
+
+/// `text` read as the test reads its configuration.
+fn load_text(test: &Test, text: &str) -> Result<ConfigTree, String> {
     let file = DumpedFile {
         path: "test.conf".into(),
-        text: test.config.as_bytes().to_vec(),
+        text: text.as_bytes().to_vec(),
     };
     let Some(context) = test.context else {
         return ConfigTree::load_dump(vec![file]).map_err(|e| e.to_string());
@@ -143,6 +149,18 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
     }
     if test.fixed.is_some() || !test.fixed_files.is_empty() {
         let (fixed, files) = fix_to_fixed_point(rule, test, &options)?;
+        // Whatever duplicates the example starts with are its own.
+        let before = duplicates(test, &test.config)?;
+        let added: Vec<String> = duplicates(test, &fixed)?
+            .into_iter()
+            .filter(|d| !before.contains(d))
+            .collect();
+        if !added.is_empty() {
+            return Err(format!(
+                "the fix writes a directive nginx refuses twice in one block: {}\n{fixed}",
+                added.join("; ")
+            ));
+        }
         if let Some(expected) = test.fixed.as_ref().filter(|e| **e != fixed) {
             return Err(format!(
                 "the fixed config differs\n--- expected\n{expected}\n--- got\n{fixed}"
@@ -163,6 +181,20 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The directives `nginx -t` would refuse as duplicates in `text`, as
+/// `line: message`.
+fn duplicates(test: &Test, text: &str) -> Result<Vec<String>, String> {
+    let config = load_text(test, text)?;
+    let model = Model::new(&config, version(test)?);
+    let mut found: Vec<String> = refusals(&model, &Known::default())
+        .into_iter()
+        .filter(|(_, r)| r.kind == RefusalKind::Duplicate)
+        .map(|(id, r)| format!("{}: {}", model.node(id).line_col().line, r.message))
+        .collect();
+    found.sort();
+    Ok(found)
 }
 
 /// Apply every fix (whatever its safety) with the loop `ngxfix fix` uses.
