@@ -93,25 +93,29 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     }
     if args.dry_run {
         let color = args.color.enabled(io::stdout().is_terminal());
+        // Every file of the diff, nginx's then the backends', with the
+        // paths `git apply` and `patch -p1` take.
+        let mut files: Vec<(&std::path::Path, &[u8], &[u8])> = Vec::new();
         for outcome in &outcomes {
             for (file, original, fixed) in outcome.changes() {
-                let path = outcome.config.files()[file].display_path();
-                diff::unified(out, &path, original, fixed, color)?;
+                files.push((&outcome.config.files()[file].path, original, fixed));
             }
         }
         for change in &backends {
-            let path = change.path.display().to_string();
-            diff::unified(out, &path, &change.original, &change.fixed, color)?;
+            files.push((&change.path, &change.original, &change.fixed));
+        }
+        let cwd = std::env::current_dir()?;
+        let named: Vec<&std::path::Path> = files.iter().map(|(path, _, _)| *path).collect();
+        let (paths, base) = diff::diff_paths(&cwd, &named);
+        for ((_, original, fixed), path) in files.iter().zip(&paths) {
+            diff::unified(out, path, original, fixed, color)?;
         }
         out.flush()?;
-        summarize(
-            &mut io::stderr().lock(),
-            &outcomes,
-            backends.len(),
-            policy,
-            true,
-            err_color,
-        )?;
+        let mut err = io::stderr().lock();
+        summarize(&mut err, &outcomes, backends.len(), policy, true, err_color)?;
+        if !files.is_empty() && !from_stdin {
+            writeln!(err, "In the diff, {}.", base.how_to_apply())?;
+        }
         if let Some(message) = unsettled {
             bail!(message);
         }

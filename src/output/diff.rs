@@ -4,6 +4,7 @@
 //! file" marker.
 
 use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
 
 use similar::{ChangeTag, TextDiff};
 
@@ -16,11 +17,87 @@ const CYAN: &str = "\x1b[36m";
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 
-/// The name of a file on the `---`/`+++` lines: `a/` + the path as the user
-/// named it, without a leading `/` (as `git diff --no-index` prints an
-/// absolute path), so `patch -p1` applies it from `/` or the working dir.
+/// The name of a file on the `---`/`+++` lines: `a/` + the path, without
+/// a leading `/` (as `git diff --no-index` prints an absolute path).
 pub fn side(prefix: &str, path: &str) -> String {
     format!("{prefix}/{}", path.trim_start_matches('/'))
+}
+
+/// The directory a diff's paths are relative to: `git apply` and
+/// `patch -p1` apply it there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffBase {
+    /// Every changed file is under the working directory.
+    WorkingDirectory,
+    /// Some file is elsewhere: paths are absolute, without their `/`
+    /// (`patch -p1 -d /`).
+    Root,
+}
+
+impl DiffBase {
+    /// How to apply a diff with this base, for the summary.
+    pub fn how_to_apply(self) -> &'static str {
+        match self {
+            DiffBase::WorkingDirectory => {
+                "paths are relative to the working directory (`git apply` or `patch -p1` here applies the diff)"
+            }
+            DiffBase::Root => {
+                "paths are relative to / (`patch -p1 -d /` applies the diff)"
+            }
+        }
+    }
+}
+
+/// The paths to print for files named `paths` (as the user or the
+/// configuration named them; `-` for standard input stays `-`), seen from
+/// `cwd`: relative to it when every file is under it, else from `/`. `.`
+/// and `..` are resolved by name, so no path holds a `..` a patch tool
+/// would refuse.
+pub fn diff_paths(cwd: &Path, paths: &[&Path]) -> (Vec<String>, DiffBase) {
+    let absolute: Vec<Option<PathBuf>> = paths
+        .iter()
+        .map(|p| (p.as_os_str() != "-").then(|| lexical(&cwd.join(p))))
+        .collect();
+    let cwd = lexical(cwd);
+    let under = absolute
+        .iter()
+        .flatten()
+        .all(|p| p.starts_with(&cwd) && p != &cwd);
+    let base = if under {
+        DiffBase::WorkingDirectory
+    } else {
+        DiffBase::Root
+    };
+    let shown = absolute
+        .iter()
+        .map(|p| match p {
+            None => "-".to_string(),
+            Some(p) => match base {
+                DiffBase::WorkingDirectory => {
+                    p.strip_prefix(&cwd).unwrap_or(p).display().to_string()
+                }
+                DiffBase::Root => p.display().to_string(),
+            },
+        })
+        .collect();
+    (shown, base)
+}
+
+/// `path` with `.` and `..` resolved by name (never above the root).
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                if out.parent().is_some() {
+                    out.pop();
+                }
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Write the unified diff of `old` → `new` for `path`; nothing when equal.
@@ -83,6 +160,47 @@ mod tests {
         let mut out = Vec::new();
         unified(&mut out, path, old.as_bytes(), new.as_bytes(), false).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn paths_are_relative_to_the_working_directory_or_to_the_root() {
+        let cwd = Path::new("/srv/work");
+        let paths = |names: &[&str]| {
+            let names: Vec<&Path> = names.iter().map(Path::new).collect();
+            diff_paths(cwd, &names)
+        };
+        assert_eq!(
+            paths(&[
+                "tree/nginx.conf",
+                "/srv/work/conf.d/up.conf",
+                "./a/../b.conf"
+            ]),
+            (
+                vec![
+                    "tree/nginx.conf".into(),
+                    "conf.d/up.conf".into(),
+                    "b.conf".into()
+                ],
+                DiffBase::WorkingDirectory
+            )
+        );
+        // One file outside: all from /, never with `..`.
+        assert_eq!(
+            paths(&["../tree/nginx.conf", "conf.d/up.conf", "/etc/nginx/x.conf"]),
+            (
+                vec![
+                    "/srv/tree/nginx.conf".into(),
+                    "/srv/work/conf.d/up.conf".into(),
+                    "/etc/nginx/x.conf".into()
+                ],
+                DiffBase::Root
+            )
+        );
+        assert_eq!(
+            paths(&["-"]),
+            (vec!["-".into()], DiffBase::WorkingDirectory)
+        );
+        assert_eq!(lexical(Path::new("/a/../../b")), Path::new("/b"));
     }
 
     #[test]
