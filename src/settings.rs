@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use serde_spanned::Spanned;
 
 use crate::rules::facts::{duration, known_kinds, parse_front, parse_spec, Front, Prefer, Spec};
 use crate::rules::schema::ParamValue;
@@ -31,7 +32,7 @@ pub struct Settings {
     pub nginx_version: Option<String>,
     /// Rule parameters: `[params.RULE] NAME = VALUE`.
     #[serde(default)]
-    pub params: BTreeMap<String, BTreeMap<String, ParamValue>>,
+    pub params: BTreeMap<String, BTreeMap<String, Spanned<ParamValue>>>,
     /// Backends by upstream name: `[backends.NAME] kind = "gunicorn"` or
     /// `idle_timeout = "5s"`.
     #[serde(default)]
@@ -80,6 +81,8 @@ pub struct Loaded {
     pub settings: Settings,
     /// The file read, if any.
     pub path: Option<PathBuf>,
+    /// Its text, for errors about a value at its line.
+    pub text: String,
 }
 
 impl Loaded {
@@ -252,6 +255,7 @@ pub fn load_path(path: Option<PathBuf>) -> Result<Loaded, SettingsError> {
     Ok(Loaded {
         settings,
         path: Some(path),
+        text,
     })
 }
 
@@ -282,8 +286,8 @@ mod tests {
         .unwrap();
         assert_eq!(settings.select, ["a"]);
         assert_eq!(
-            settings.params["a"]["margin"],
-            ParamValue::Text("2s".into())
+            settings.params["a"]["margin"].get_ref(),
+            &ParamValue::Text("2s".into())
         );
         let loaded = Loaded {
             settings: parse(
@@ -292,6 +296,7 @@ mod tests {
             )
             .unwrap(),
             path: None,
+            text: String::new(),
         };
         let mut facts = Facts::default();
         for (name, spec, _) in loaded.backends().unwrap() {
@@ -315,6 +320,7 @@ mod tests {
             Loaded {
                 settings: parse(text, "ngxfix.toml").unwrap(),
                 path: None,
+                text: text.to_string(),
             }
             .backends()
             .unwrap_err()

@@ -362,3 +362,112 @@ fn test_rules_refuses_a_fix_that_writes_a_directive_twice() {
         "{text}"
     );
 }
+
+/// `directive = "server"` names a word, which is both a virtual server
+/// (`server {}` in http) and an upstream's member (`server a:1;`):
+/// `context` tells them apart, as docs/rules.md says.
+#[test]
+fn context_tells_a_virtual_server_from_an_upstream_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, text) = test_rules(
+        dir.path(),
+        "servers.toml",
+        &format!("{HEAD}[match]\ndirective = \"server\"\ncontext = \"http\"\n\n[[test]]\nconfig = \"http {{\\n    upstream app {{\\n        server 127.0.0.1:8000;\\n    }}\\n    server {{\\n        listen 80;\\n    }}\\n}}\\n\"\nlines = [5]\n\n[[test]]\nname = \"members only\"\nconfig = \"http {{ upstream app {{ server a:1; server b:1; }} }}\\n\"\nfindings = 0\n"),
+    );
+    assert_eq!(code, Some(0), "{text}");
+}
+
+/// Settings that give a rule a parameter of the wrong kind are refused at
+/// their line: the rule would compare with it and silently never fire.
+#[test]
+fn a_parameter_of_the_wrong_kind_is_refused_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("ngxfix.toml"),
+        "[params.upstream-keepalive-timeout]\nmargin = \"lots\"\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("nginx.conf"), "events {}\n").unwrap();
+    let out = run(&["check", "nginx.conf"], None, Some(dir.path()));
+    assert_eq!(out.status.code(), Some(2));
+    let error = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        error.contains("ngxfix.toml:2:10: [params.upstream-keepalive-timeout] margin: \"lots\" is not a duration (`5s`, `500ms`, `1m`), as the default (`1s`) is"),
+        "{error}"
+    );
+    // A bare number is seconds for a duration: accepted.
+    fs::write(
+        dir.path().join("ngxfix.toml"),
+        "[params.upstream-keepalive-timeout]\nmargin = 1\n",
+    )
+    .unwrap();
+    assert_eq!(
+        run(&["check", "nginx.conf"], None, Some(dir.path()))
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+/// A rules folder may hold the project's ngxfix.toml: it is not a rule.
+#[test]
+fn a_settings_file_in_a_rules_folder_is_not_a_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    fs::create_dir_all(&rules).unwrap();
+    fs::write(rules.join("ngxfix.toml"), "rules = [\".\"]\n").unwrap();
+    fs::write(
+        rules.join("one.toml"),
+        format!("{HEAD}[match]\ndirective = \"listen\"\n"),
+    )
+    .unwrap();
+    let out = run(&["rules", "--rules", "rules"], None, Some(dir.path()));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\nx "));
+}
+
+/// A case with a fix of its own but no `safety` is as safe as the rule's
+/// fix: an unsafe rule stays unsafe in every case.
+#[test]
+fn a_variant_without_safety_inherits_the_rule_s() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("unsafe.toml"),
+        format!("{HEAD}[match]\ndirective = \"listen\"\n[fix]\nsafety = \"unsafe\"\nreplace_arg = {{ index = 0, value = \"443\" }}\n\n[[variant]]\ndescription = \"port 80\"\nwhen = {{ arg = {{ equals = \"80\" }} }}\nfix = {{ replace_arg = {{ index = 0, value = \"8443\" }} }}\n"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("nginx.conf"),
+        "http { server { listen 80; } }\n",
+    )
+    .unwrap();
+    let out = run(
+        &[
+            "fix",
+            "--no-verify",
+            "--rules",
+            "unsafe.toml",
+            "--select",
+            "x",
+            "nginx.conf",
+        ],
+        None,
+        Some(dir.path()),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "held back, so the finding remains"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("nginx.conf")).unwrap(),
+        "http { server { listen 80; } }\n",
+        "plain `fix` applies no unsafe fix"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 unsafe fix held back"));
+}

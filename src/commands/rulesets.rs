@@ -74,7 +74,21 @@ pub fn load_with(source: &RuleSource, settings: Loaded) -> anyhow::Result<RuleSe
                 settings_path(&settings)
             );
         };
-        for name in values.keys() {
+        for (name, value) in values {
+            if let Some(param) = rule.params.get(name) {
+                if let Err(why) = value.get_ref().fits(&param.default) {
+                    return Err(ngxfix::settings::SettingsError::Invalid {
+                        path: settings_path(&settings),
+                        error: ngxfix::syntax::SourceError::at(
+                            settings.text.as_bytes(),
+                            value.span().start,
+                            format!("[params.{rule_id}] {name}: {why}"),
+                            Some(format!("the rule would compare with it and never fire; see `ngxfix explain {rule_id}`")),
+                        ),
+                    }
+                    .into());
+                }
+            }
             if !rule.params.contains_key(name) {
                 let declared: Vec<&str> = rule.params.keys().map(String::as_str).collect();
                 bail!(
@@ -92,7 +106,7 @@ pub fn load_with(source: &RuleSource, settings: Loaded) -> anyhow::Result<RuleSe
             rule_id.clone(),
             values
                 .iter()
-                .map(|(k, v)| (k.clone(), v.to_string()))
+                .map(|(k, v)| (k.clone(), v.get_ref().to_string()))
                 .collect(),
         );
     }

@@ -153,7 +153,7 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
     claims.dedup();
     Ok(FixPlan {
         title,
-        safety: fix.safety,
+        safety: fix.safety.unwrap_or_default(),
         edits,
         backend_edits,
         backend_target,

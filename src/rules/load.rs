@@ -58,7 +58,7 @@ impl Rule {
     pub fn fix_for<'a>(&'a self, variant: Option<&'a Variant>) -> Option<(&'a Fix, Safety)> {
         match variant {
             Some(v) => v.fix(self.fix.as_ref()),
-            None => self.fix.as_ref().map(|f| (f, f.safety)),
+            None => self.fix.as_ref().map(|f| (f, f.safety.unwrap_or_default())),
         }
     }
 
@@ -111,7 +111,8 @@ pub fn builtin() -> Result<Vec<Rule>, RuleError> {
         .collect()
 }
 
-/// Read rules from a file, or every `*.toml` in a folder (sorted).
+/// Read rules from a file, or every `*.toml` in a folder (sorted) but a
+/// settings file (`ngxfix.toml`), which a project keeps beside its rules.
 pub fn from_path(path: &Path) -> Result<Vec<Rule>, RuleError> {
     let display = path.display().to_string();
     let read_error = |error| RuleError::Read {
@@ -123,6 +124,10 @@ pub fn from_path(path: &Path) -> Result<Vec<Rule>, RuleError> {
             .map_err(read_error)?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.is_file())
+            .filter(|p| {
+                p.file_name()
+                    .is_none_or(|n| n != crate::settings::FILE_NAME)
+            })
             .collect();
         files.sort();
         if files.is_empty() {
@@ -193,6 +198,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
     }
 
     let params: BTreeSet<&str> = file.params.keys().map(String::as_str).collect();
+    let declared = &file.params;
     let check_templates = |templates: Vec<&Template>, offset: usize| -> Result<(), RuleError> {
         for template in templates {
             for reference in template.references() {
@@ -310,6 +316,11 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
                 format!("[[test]] sets unknown parameter \"{unknown}\""),
                 None,
             ));
+        }
+        for (name, value) in &test.params {
+            if let Err(why) = value.fits(&declared[name.as_str()].get_ref().default) {
+                return Err(invalid(span.start, format!("[[test]] {name}: {why}"), None));
+            }
         }
         for (name, spec) in &test.backends {
             let problem = match super::facts::parse_spec(spec) {

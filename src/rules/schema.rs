@@ -70,13 +70,20 @@ pub struct Variant {
 
 impl Variant {
     /// The fix this case gets, given the rule's own, with its safety;
-    /// `None` when the case has none.
+    /// `None` when the case has none. The safety is the case's `safety`,
+    /// else its own fix's, else the rule's fix's: a rule marked unsafe does
+    /// not become safe because one case computes its values differently.
     pub fn fix<'a>(&'a self, rule_fix: Option<&'a Fix>) -> Option<(&'a Fix, Safety)> {
         if self.no_fix {
             return None;
         }
         let fix = self.fix.as_ref().or(rule_fix)?;
-        Some((fix, self.safety.unwrap_or(fix.safety)))
+        let safety = self
+            .safety
+            .or(fix.safety)
+            .or(rule_fix.and_then(|f| f.safety))
+            .unwrap_or_default();
+        Some((fix, safety))
     }
 }
 
@@ -161,6 +168,74 @@ pub enum ParamValue {
     Text(String),
     Integer(i64),
     Bool(bool),
+}
+
+impl ParamValue {
+    /// Why `self` cannot stand for a parameter whose default is `default`:
+    /// a number, duration, size or boolean default takes a value of its
+    /// kind (a bare number is seconds for a duration, bytes for a size); a
+    /// text default takes anything.
+    pub fn fits(&self, default: &ParamValue) -> Result<(), String> {
+        use crate::model::{Duration, Size, TimeSlot};
+        /// What a value can be read as: a number, a duration, a size
+        /// (`1m` is both of the last two), true or false; text otherwise.
+        #[derive(Default)]
+        struct Kinds {
+            number: bool,
+            duration: bool,
+            size: bool,
+            boolean: bool,
+        }
+        let kinds = |value: &ParamValue| match value {
+            ParamValue::Integer(_) => Kinds {
+                number: true,
+                ..Kinds::default()
+            },
+            ParamValue::Bool(_) => Kinds {
+                boolean: true,
+                ..Kinds::default()
+            },
+            ParamValue::Text(text) => {
+                let text = text.trim();
+                let number = text.parse::<i64>().is_ok();
+                let unit = !number && text.starts_with(|c: char| c.is_ascii_digit());
+                Kinds {
+                    number,
+                    duration: unit && Duration::parse(text, TimeSlot::Milliseconds).is_ok(),
+                    size: unit && Size::parse(text).is_ok(),
+                    boolean: false,
+                }
+            }
+        };
+        let (wanted, given) = (kinds(default), kinds(self));
+        // A bare number is seconds next to a duration, bytes next to a size.
+        let fits = if wanted.duration || wanted.size {
+            given.number || (wanted.duration && given.duration) || (wanted.size && given.size)
+        } else if wanted.number {
+            given.number
+        } else if wanted.boolean {
+            given.boolean
+        } else {
+            true
+        };
+        if fits {
+            return Ok(());
+        }
+        let what = match (wanted.duration, wanted.size, wanted.number) {
+            (true, true, _) => "a duration or a size",
+            (true, false, _) => "a duration (`5s`, `500ms`, `1m`)",
+            (false, true, _) => "a size (`512k`, `1g`, in bytes)",
+            (false, false, true) => "a number",
+            _ => "true or false",
+        };
+        let shown = match self {
+            ParamValue::Text(text) => format!("\"{text}\""),
+            other => other.to_string(),
+        };
+        Err(format!(
+            "{shown} is not {what}, as the default (`{default}`) is"
+        ))
+    }
 }
 
 impl fmt::Display for ParamValue {
@@ -433,8 +508,9 @@ impl Safety {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fix {
-    #[serde(default)]
-    pub safety: Safety,
+    /// As written; a variant's fix without one has the rule's fix's
+    /// safety (see [`Variant::fix`]), and a rule's fix without one is safe.
+    pub safety: Option<Safety>,
     /// What the fix does; default: derived from the actions.
     pub title: Option<Template>,
     /// Set a scalar directive in a block: change its arguments if present,
@@ -626,6 +702,31 @@ pub struct Test {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_parameter_value_fits_its_default_s_kind() {
+        let text = |t: &str| ParamValue::Text(t.to_string());
+        let fits = |value: ParamValue, default: ParamValue| value.fits(&default).is_ok();
+        assert!(fits(text("2s"), text("1s")));
+        assert!(
+            fits(ParamValue::Integer(2), text("1s")),
+            "a bare number is seconds"
+        );
+        assert!(
+            fits(text("1g"), text("100m")),
+            "100m is a size as well as a duration"
+        );
+        assert!(fits(text("90s"), text("100m")));
+        assert!(!fits(text("lots"), text("1s")));
+        assert!(!fits(text("1s"), ParamValue::Integer(5)));
+        assert!(fits(text("7"), ParamValue::Integer(5)));
+        assert!(!fits(text("yes"), ParamValue::Bool(true)));
+        assert!(fits(text("anything"), text("a name")));
+        assert_eq!(
+            text("lots").fits(&ParamValue::Integer(5)).unwrap_err(),
+            "\"lots\" is not a number, as the default (`5`) is"
+        );
+    }
 
     #[test]
     fn effective_tests_keep_the_order_they_are_written_in() {
