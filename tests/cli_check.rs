@@ -464,3 +464,65 @@ fn the_nginx_version_comes_from_the_option_the_settings_or_nginx_v() {
         assert!(err.contains("--nginx-version"), "{err}");
     }
 }
+
+/// A one-line configuration of 36 KB: each finding shows the part of the
+/// line around its caret, not the whole line (which made 16 MB of text
+/// and JSON).
+#[test]
+fn a_very_long_line_is_cut_around_each_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let locations: String = (0..900)
+        .map(|i| format!("location /l{i} {{ proxy_pass http://app; }} "))
+        .collect();
+    let conf = format!(
+        "events {{}} http {{ upstream app {{ server 127.0.0.1:8000; keepalive 8; }} server {{ {locations}}} }}\n"
+    );
+    assert!(conf.len() > 30_000);
+    fs::write(dir.path().join("nginx.conf"), &conf).unwrap();
+    let output = run(
+        &[
+            "check",
+            "--nginx-version",
+            "1.24.0",
+            "--color",
+            "never",
+            "nginx.conf",
+        ],
+        None,
+        Some(dir.path()),
+    );
+    let text = stdout(&output);
+    let findings = text.matches("error[proxy-http-version]").count();
+    assert_eq!(findings, 900, "{}", &text[..2000.min(text.len())]);
+    assert!(text.len() < findings * 1_500, "{} bytes", text.len());
+    // The caret still points at its directive in the cut line.
+    let block = text
+        .split("\n\n")
+        .find(|b| b.contains("error[proxy-http-version]") && b.contains("/l350 "))
+        .unwrap();
+    let lines: Vec<&str> = block.lines().collect();
+    let caret = lines[3].find('^').unwrap();
+    assert_eq!(&lines[2][caret..caret + 10], "proxy_pass", "{block}");
+    assert!(
+        lines[2].contains("...") && lines[2].chars().count() < 120,
+        "{block}"
+    );
+
+    let output = run(
+        &[
+            "check",
+            "--nginx-version",
+            "1.24.0",
+            "--format",
+            "json",
+            "nginx.conf",
+        ],
+        None,
+        Some(dir.path()),
+    );
+    assert!(
+        output.stdout.len() < findings * 5_000,
+        "{} bytes of JSON",
+        output.stdout.len()
+    );
+}

@@ -255,3 +255,38 @@ fn one_session_asks_about_nginx_and_the_backend_file() {
         .unwrap()
         .contains("proxy_http_version 1.1;"));
 }
+
+/// On a terminal, where standard output and standard error are one
+/// screen, the diff of `--dry-run` comes whole before the summary.
+#[test]
+fn a_dry_run_diff_comes_before_its_summary_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let locations: String = (0..40).map(|i| location(&format!("/l{i}"))).collect();
+    fs::write(dir.path().join("nginx.conf"), MAIN).unwrap();
+    fs::write(
+        dir.path().join("a.conf"),
+        format!("server {{\n{locations}}}\n"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("b.conf"),
+        format!("server {{\n{}}}\n", location("/b")),
+    )
+    .unwrap();
+    let session = Session::start(
+        &[
+            "fix",
+            "--dry-run",
+            "--no-verify",
+            "--color",
+            "never",
+            "nginx.conf",
+        ],
+        dir.path(),
+    );
+    let (code, screen) = session.finish();
+    assert_eq!(code, Some(1), "{screen}");
+    let last_diff_line = screen.rfind("+        proxy_http_version 1.1;").unwrap();
+    let summary = screen.find("Would fix ").expect("a summary");
+    assert!(last_diff_line < summary, "{screen}");
+}

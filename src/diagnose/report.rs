@@ -293,7 +293,7 @@ fn failures_text(out: &mut dyn Write, d: &Diagnosis<'_>) -> io::Result<()> {
             t.signatures[i].count,
             s.id,
             s.phase.map_or("-", |p| p.as_str()),
-            s.title
+            t.signatures[i].message.as_deref().unwrap_or(s.title)
         )?;
     }
     if t.other_total > 0 {
@@ -571,7 +571,8 @@ pub fn json(d: &Diagnosis<'_>, findings: Option<Vec<Value>>) -> Value {
                 "id": s.id,
                 "kind": s.kind.as_str(),
                 "failure": s.kind.is_failure(),
-                "message": s.title,
+                "message": st.message.as_deref().unwrap_or(s.title),
+                "title": s.title,
                 "phase": s.phase.map(|p| p.as_str()),
                 "count": st.count,
                 "first": st.first.map(|t| t.to_string()),

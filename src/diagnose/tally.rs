@@ -89,7 +89,14 @@ pub struct SignatureTally {
     /// Entries on uwsgi:// or scgi:// upstreams, which never pool
     /// connections (research notes §1).
     pub unpooled_protocol: u64,
+    /// The message of the first entry, as the log says it (its first line,
+    /// at most [`MESSAGE_MAX`] characters): reports show it rather than the
+    /// signature's generic wording, which names no real socket or address.
+    pub message: Option<String>,
 }
+
+/// Characters of a log message kept as a signature's example.
+pub const MESSAGE_MAX: usize = 200;
 
 impl Default for SignatureTally {
     fn default() -> Self {
@@ -100,6 +107,7 @@ impl Default for SignatureTally {
             methods: Capped::new(MAX_METHODS),
             no_method: 0,
             unpooled_protocol: 0,
+            message: None,
         }
     }
 }
@@ -282,6 +290,15 @@ impl Tally {
                 let signature = &SIGNATURES[index];
                 let tally = &mut self.signatures[index];
                 tally.count += 1;
+                if tally.message.is_none() {
+                    let first = entry
+                        .message
+                        .split(|&b| b == b'\n')
+                        .next()
+                        .unwrap_or_default();
+                    let text = String::from_utf8_lossy(first);
+                    tally.message = Some(text.chars().take(MESSAGE_MAX).collect());
+                }
                 widen(&mut tally.first, &mut tally.last, entry.time);
                 if !signature.kind.is_failure() {
                     return;

@@ -18,6 +18,9 @@ use crate::model::Version;
 use crate::rules::{Finding, Rule, Safety, Severity, UNUSED_SUPPRESSION};
 use crate::syntax::LineCol;
 
+/// Characters of a source line shown under a text finding.
+const SHOWN: usize = 100;
+
 /// Version of the JSON output schema; bumped only on incompatible change.
 pub const JSON_SCHEMA_VERSION: u32 = 1;
 
@@ -285,31 +288,26 @@ fn text_finding(out: &mut dyn Write, f: &Finding, paint: &Paint) -> io::Result<(
     )?;
     let number = f.start.line.to_string();
     let pad = " ".repeat(number.len());
-    let excerpt: String = f
-        .excerpt
+    // The excerpt is already cut around the finding; cut it again to a
+    // terminal's width around the caret.
+    let (excerpt, col) = crate::syntax::window(&f.excerpt, f.excerpt_col, SHOWN);
+    let prefix = crate::syntax::caret_indent(&excerpt, col);
+    let room = excerpt
         .chars()
-        .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
-        .collect();
-    let prefix: String = excerpt
-        .chars()
-        .take(f.start.col.saturating_sub(1) as usize)
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
+        .count()
+        .saturating_sub(prefix.chars().count());
     let width = if f.end.line == f.start.line {
         (f.end.col.saturating_sub(f.start.col)).max(1) as usize
     } else {
-        excerpt
-            .chars()
-            .count()
-            .saturating_sub(prefix.chars().count())
-            .max(1)
-    };
+        room.max(1)
+    }
+    .min(room.max(1));
     writeln!(out, "{pad} |")?;
     writeln!(out, "{number} | {excerpt}")?;
     writeln!(
         out,
         "{pad} | {prefix}{}",
-        paint.wrap("1;31", &"^".repeat(width.min(80)))
+        paint.wrap("1;31", &"^".repeat(width))
     )?;
     if let Some(fix) = &f.fix {
         if !fix.is_empty() {

@@ -19,6 +19,11 @@ use crate::model::accepts::Known;
 use crate::model::{Model, Node, NodeId};
 use crate::syntax::{LineCol, Span};
 
+/// A finding's source line is kept whole up to this many characters, and
+/// cut around the finding beyond: a one-line configuration of 36 KB would
+/// otherwise be printed whole with each of its findings.
+pub const EXCERPT_MAX: usize = 200;
+
 /// The id of the finding reported for a suppression that silences nothing.
 pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 
@@ -35,8 +40,13 @@ pub struct Finding {
     pub span: Span,
     pub start: LineCol,
     pub end: LineCol,
-    /// The source line of `start`, without its line break.
+    /// The source line of `start`, without its line break; a line of
+    /// more than [`EXCERPT_MAX`] characters cut around `start`, with `...`
+    /// where it was cut.
     pub excerpt: String,
+    /// The column of `start` in `excerpt` (its column in the line, unless
+    /// the line was cut).
+    pub excerpt_col: u32,
     pub fix: Option<FixPlan>,
     /// Why the rule's fix could not be computed here.
     pub fix_unavailable: Option<String>,
@@ -361,13 +371,12 @@ pub(crate) fn located(
     let start = tree.line_col(span.start);
     let end = tree.line_col(span.end);
     let range = tree.lines().line_range(tree.text(), start.line);
-    let excerpt = tree
-        .slice_str(Span {
-            start: range.start as u32,
-            end: range.end as u32,
-        })
-        .trim_end_matches('\r')
-        .to_string();
+    let line = tree.slice_str(Span {
+        start: range.start as u32,
+        end: range.end as u32,
+    });
+    let (excerpt, excerpt_col) =
+        crate::syntax::window(line.trim_end_matches('\r'), start.col, EXCERPT_MAX);
     Finding {
         rule: rule.to_string(),
         severity,
@@ -379,6 +388,7 @@ pub(crate) fn located(
         start,
         end,
         excerpt,
+        excerpt_col,
         fix,
         fix_unavailable,
         places: Vec::new(),

@@ -77,38 +77,49 @@ struct Rendered<'a> {
 /// Lines longer than this are cut around the caret.
 const MAX_SHOWN: usize = 100;
 
+/// A source line as shown under a message: control characters blanked
+/// (they would move the cursor; tabs stay, so a caret lines up under
+/// them), and a line longer than `max` characters cut to `max` around
+/// column `col`, with `...` where it was cut. Returns the text and the
+/// 1-based column of `col` in it.
+pub fn window(line: &str, col: u32, max: usize) -> (String, u32) {
+    let chars: Vec<char> = line
+        .chars()
+        .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+        .collect();
+    let caret = (col.max(1) as usize - 1).min(chars.len());
+    let (from, to) = if chars.len() <= max {
+        (0, chars.len())
+    } else {
+        let from = caret.saturating_sub(max / 2);
+        (from, (from + max).min(chars.len()))
+    };
+    let before = if from > 0 { "..." } else { "" };
+    let after = if to < chars.len() { "..." } else { "" };
+    let text: String = chars[from..to].iter().collect();
+    let shown_col = (caret - from + before.len() + 1) as u32;
+    (format!("{before}{text}{after}"), shown_col)
+}
+
+/// The whitespace that puts a caret under column `col` of `text` (tabs
+/// copied, everything else a space).
+pub fn caret_indent(text: &str, col: u32) -> String {
+    text.chars()
+        .take(col.saturating_sub(1) as usize)
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect()
+}
+
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let e = self.error;
         writeln!(f, "{}:{}:{}: {}", self.path, e.line, e.col, e.message)?;
         let number = e.line.to_string();
         let pad = " ".repeat(number.len());
-        // Control characters would move the cursor; tabs are kept so the
-        // caret lines up under them in a terminal.
-        let chars: Vec<char> = e
-            .line_text
-            .chars()
-            .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
-            .collect();
-        let caret = (e.col as usize - 1).min(chars.len());
-        let (from, to) = if chars.len() <= MAX_SHOWN {
-            (0, chars.len())
-        } else {
-            let from = caret.saturating_sub(MAX_SHOWN / 2);
-            (from, (from + MAX_SHOWN).min(chars.len()))
-        };
-        let before = if from > 0 { "..." } else { "" };
-        let after = if to < chars.len() { "..." } else { "" };
-        let text: String = chars[from..to].iter().collect();
-        let indent: String = std::iter::repeat_n(' ', before.len())
-            .chain(
-                chars[from..caret]
-                    .iter()
-                    .map(|&c| if c == '\t' { '\t' } else { ' ' }),
-            )
-            .collect();
+        let (text, col) = window(&e.line_text, e.col, MAX_SHOWN);
+        let indent = caret_indent(&text, col);
         writeln!(f, "{pad} |")?;
-        writeln!(f, "{number} | {before}{text}{after}")?;
+        writeln!(f, "{number} | {text}")?;
         write!(f, "{pad} | {indent}^")?;
         if let Some(hint) = &e.hint {
             write!(f, " {hint}")?;
