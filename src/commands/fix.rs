@@ -10,7 +10,7 @@ use anyhow::bail;
 use crate::cli::FixArgs;
 use ngxfix::config::{ConfigTree, Origin};
 use ngxfix::fix::session::{self, ApproveAll, Approver, Job, Outcome, Policy, Stop};
-use ngxfix::fix::verify::{self, Nginx, TreeFile, Verification};
+use ngxfix::fix::verify::Nginx;
 use ngxfix::fix::write::{self, Change};
 use ngxfix::output::findings::{Format, Report};
 use ngxfix::output::{diff, plural, Paint};
@@ -52,6 +52,7 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     };
     let rules = super::inputs::all_selected(&runs);
     let first_version = runs[0].version;
+    let nginx = if args.no_verify { None } else { Nginx::find() };
 
     let mut outcomes = Vec::new();
     'runs: for run in runs {
@@ -68,7 +69,12 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             if let Some(note) = reading.note() {
                 eprintln!("note: {note}");
             }
-            let outcome = session::fix(&job, config, approver.as_mut())?;
+            let mut outcome = session::fix(&job, config, approver.as_mut())?;
+            // Checked before anything is shown or written; fixes the
+            // rules cannot agree on are not worth checking.
+            if let (Some(nginx), None) = (&nginx, unsettled(&outcome)) {
+                outcome = super::fix_verify::verified(nginx, &job, outcome, args.interactive)?;
+            }
             options.facts = outcome.facts.clone();
             let quit = outcome.stop == Stop::Quit;
             outcomes.push(outcome);
@@ -116,12 +122,7 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         if !files.is_empty() && !from_stdin {
             writeln!(err, "In the diff, {}.", base.how_to_apply())?;
         }
-        if let Some(message) = unsettled {
-            bail!(message);
-        }
-        if !args.no_verify {
-            verify_all(&outcomes)?;
-        }
+        say_unverified(!args.no_verify, nginx.as_ref(), changed);
         return Ok(u8::from(changed));
     }
     if let Some(message) = unsettled {
@@ -132,9 +133,7 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     } else {
         refuse_dump_changes(&outcomes)?;
     }
-    if !args.no_verify {
-        verify_all(&outcomes)?;
-    }
+    say_unverified(!args.no_verify, nginx.as_ref(), changed);
 
     let mut disk = Vec::new();
     for outcome in &outcomes {
@@ -371,59 +370,14 @@ fn backend_changes(outcomes: &[Outcome]) -> Vec<BackendChange> {
     changes
 }
 
-/// Check every changed tree with `nginx -t` when nginx is installed;
-/// refuse a result nginx rejects when it accepts the original.
-fn verify_all(outcomes: &[Outcome]) -> anyhow::Result<()> {
-    let changed: Vec<&Outcome> = outcomes
-        .iter()
-        .filter(|o| o.changes().next().is_some())
-        .collect();
-    if changed.is_empty() {
-        return Ok(());
-    }
-    let Some(nginx) = Nginx::find() else {
+/// Without nginx there was no `nginx -t`: said once, when something
+/// changed and a check was wanted.
+fn say_unverified(wanted: bool, nginx: Option<&Nginx>, changed: bool) {
+    if wanted && nginx.is_none() && changed {
         eprintln!(
             "note: nginx is not installed here, so the result was not checked with `nginx -t`"
         );
-        return Ok(());
-    };
-    for outcome in changed {
-        let files = outcome.config.files();
-        let fixed: Vec<TreeFile<'_>> = files
-            .iter()
-            .map(|f| TreeFile {
-                path: &f.path,
-                text: f.tree.text(),
-            })
-            .collect();
-        let original: Vec<TreeFile<'_>> = files
-            .iter()
-            .enumerate()
-            .map(|(id, f)| TreeFile {
-                path: &f.path,
-                text: outcome
-                    .originals
-                    .get(&id)
-                    .map_or(f.tree.text(), Vec::as_slice),
-            })
-            .collect();
-        match verify::verify(&nginx, &original, &fixed)? {
-            Verification::Passed => {}
-            Verification::Broken { output } => bail!(
-                "`nginx -t` rejects the fixed configuration of {} but accepts the original, \
-                 so nothing was written. nginx said:\n{}",
-                files[outcome.config.entry()].display_path(),
-                output.trim_end()
-            ),
-            Verification::Unverifiable { output } => eprintln!(
-                "warning: `nginx -t` rejects the original configuration of {} too, so the fixes \
-                 could not be verified. nginx said:\n{}",
-                files[outcome.config.entry()].display_path(),
-                output.trim_end()
-            ),
-        }
     }
-    Ok(())
 }
 
 /// The fixed text of a tree read from standard input: the file itself, or

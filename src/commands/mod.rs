@@ -3,6 +3,7 @@
 pub mod check;
 pub mod diagnose;
 pub mod fix;
+pub mod fix_verify;
 pub mod inputs;
 pub mod parse;
 pub mod prompt;

@@ -110,6 +110,24 @@ pub struct Applied {
     pub pass: usize,
     /// The directives it wrote into blocks.
     pub claims: Vec<Claim>,
+    /// Its finding's identity in the pass that applied it (rule, file,
+    /// directive start), to leave it out of a later run.
+    pub key: (String, FileId, u32),
+    /// `path:line:col` of its finding in that pass.
+    pub location: String,
+    /// The text its edits wrote, as byte ranges of the final text of each
+    /// file (moved over the edits of later passes): where `nginx -t`'s
+    /// complaints about the fixed text point to it.
+    pub spans: Vec<(FileId, u32, u32)>,
+}
+
+/// A fix to leave out of a run: the one of a finding, or every fix of a
+/// rule in a file (when the finding's place in the first pass is not
+/// known).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Excluded {
+    Finding((String, FileId, u32)),
+    RuleInFile(String, FileId),
 }
 
 /// A fix that was taken back because of what it did to a file.
@@ -181,6 +199,37 @@ impl Outcome {
         })
     }
 
+    /// The tree as it was before any fix, to run the loop again from (the
+    /// original texts parsed when they were read; they parse again).
+    pub fn into_original(self) -> ConfigTree {
+        let mut config = self.config;
+        let originals: Vec<(FileId, SyntaxTree)> = self
+            .originals
+            .into_iter()
+            .map(|(file, text)| (file, syntax::parse(text).expect("an original text parses")))
+            .collect();
+        config
+            .replace_texts(originals)
+            .expect("the original texts have the original includes");
+        config
+    }
+
+    /// The applied fixes whose written text covers `line` of `file` (in
+    /// the final text).
+    pub fn fixes_at(&self, file: FileId, line: u32) -> Vec<&Applied> {
+        let tree = &self.config.files()[file].tree;
+        self.applied
+            .iter()
+            .filter(|applied| {
+                applied.spans.iter().any(|&(f, start, end)| {
+                    f == file
+                        && tree.line_col(start).line <= line
+                        && line <= tree.line_col(end.saturating_sub(1).max(start)).line
+                })
+            })
+            .collect()
+    }
+
     /// Remaining findings whose fix `policy` holds back (unsafe ones when
     /// unsafe fixes are off).
     pub fn held_back(&self, policy: Policy) -> usize {
@@ -207,6 +256,17 @@ pub fn fix(
     config: ConfigTree,
     approver: &mut dyn Approver,
 ) -> std::io::Result<Outcome> {
+    fix_excluding(job, config, approver, &[])
+}
+
+/// [`fix`], leaving out the fixes `excluded` names (those `nginx -t`
+/// rejected in an earlier run).
+pub fn fix_excluding(
+    job: &Job<'_>,
+    config: ConfigTree,
+    approver: &mut dyn Approver,
+    excluded: &[Excluded],
+) -> std::io::Result<Outcome> {
     let mut state = State {
         config,
         options: job.options.clone(),
@@ -215,7 +275,20 @@ pub fn fix(
         applied: Vec::new(),
         reverted: Vec::new(),
         declined: 0,
-        skip: HashSet::new(),
+        skip: excluded
+            .iter()
+            .filter_map(|e| match e {
+                Excluded::Finding(key) => Some(key.clone()),
+                Excluded::RuleInFile(..) => None,
+            })
+            .collect(),
+        excluded_rules: excluded
+            .iter()
+            .filter_map(|e| match e {
+                Excluded::RuleInFile(rule, file) => Some((rule.clone(), *file)),
+                Excluded::Finding(_) => None,
+            })
+            .collect(),
         accept_all: Vec::new(),
         passes: 0,
     };
@@ -248,6 +321,43 @@ pub fn fix(
             state.skip.extend(keys);
         }
     }
+}
+
+/// Where the text of each accepted fix's edits lands once the pass's
+/// edits are applied together, as `apply` orders them (by place; at one
+/// place, in the order the fixes were accepted; identical edits once).
+fn written_ranges(accepted: &[&Candidate]) -> Vec<Vec<(FileId, u32, u32)>> {
+    let mut seen: HashSet<&Edit> = HashSet::new();
+    let mut order: Vec<&Edit> = accepted
+        .iter()
+        .flat_map(|c| &c.edits)
+        .filter(|e| seen.insert(*e))
+        .collect();
+    order.sort_by_key(|e| (e.file, e.start, e.end));
+    let mut landed: HashMap<&Edit, (u32, u32)> = HashMap::new();
+    let mut delta: i64 = 0;
+    let mut file = None;
+    for edit in order {
+        if file != Some(edit.file) {
+            file = Some(edit.file);
+            delta = 0;
+        }
+        let start = (i64::from(edit.start) + delta) as u32;
+        landed.insert(edit, (start, start + edit.text.len() as u32));
+        delta += edit.text.len() as i64 - i64::from(edit.end - edit.start);
+    }
+    accepted
+        .iter()
+        .map(|c| {
+            c.edits
+                .iter()
+                .map(|e| {
+                    let (start, end) = landed[e];
+                    (e.file, start, end)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// A finding's identity across passes: its rule, file and directive start.
@@ -289,6 +399,8 @@ struct State {
     declined: usize,
     /// Findings whose fix was declined or reverted: not proposed again.
     skip: HashSet<Key>,
+    /// Rules whose fixes are left out in a file.
+    excluded_rules: Vec<(String, FileId)>,
     /// Files whose remaining changes are accepted without asking.
     accept_all: Vec<FileRef>,
     /// Passes that changed something.
@@ -373,7 +485,11 @@ impl State {
             .enumerate()
             .filter_map(|(i, f)| {
                 let candidate = applicable(f, policy)?;
-                (!self.skip.contains(&key(f))).then_some(Candidate {
+                let excluded = self
+                    .excluded_rules
+                    .iter()
+                    .any(|(rule, file)| *rule == f.rule && *file == f.file);
+                (!self.skip.contains(&key(f)) && !excluded).then_some(Candidate {
                     finding: i,
                     ..candidate
                 })
@@ -633,7 +749,22 @@ impl State {
         changed: Vec<(FileId, SyntaxTree)>,
         backends: Vec<EditedBackend>,
     ) {
-        for candidate in accepted {
+        let mut edits: Vec<&Edit> = accepted.iter().flat_map(|c| &c.edits).collect();
+        edits.sort();
+        edits.dedup();
+        // What earlier fixes wrote moves over this pass's edits.
+        for applied in &mut self.applied {
+            applied.spans = std::mem::take(&mut applied.spans)
+                .into_iter()
+                .filter_map(|(file, start, end)| {
+                    let start = shift_offset(file, start, &edits)?;
+                    let end = shift_offset(file, end, &edits)?;
+                    Some((file, start, end.max(start)))
+                })
+                .collect();
+        }
+        let written = written_ranges(accepted);
+        for (index, candidate) in accepted.iter().enumerate() {
             let finding = &findings[candidate.finding];
             let fix = finding.fix.as_ref().expect("a candidate has a fix");
             let mut edited: Vec<FileId> = fix.edits.iter().map(|e| e.file).collect();
@@ -652,6 +783,12 @@ impl State {
                 safety: fix.safety,
                 pass: self.passes + 1,
                 claims: candidate.claims.clone(),
+                key: key(finding),
+                location: format!(
+                    "{}:{}:{}",
+                    finding.path, finding.start.line, finding.start.col
+                ),
+                spans: written[index].clone(),
             });
         }
         for (file, _) in &changed {
@@ -659,9 +796,6 @@ impl State {
                 .entry(*file)
                 .or_insert_with(|| self.config.files()[*file].tree.text().to_vec());
         }
-        let mut edits: Vec<&Edit> = accepted.iter().flat_map(|c| &c.edits).collect();
-        edits.sort();
-        edits.dedup();
         self.skip = std::mem::take(&mut self.skip)
             .into_iter()
             .filter_map(|(rule, file, start)| {
@@ -823,6 +957,65 @@ replace_arg = {{ index = 0, value = '{to}' }}
     }
 
     const TWO_LOCATIONS: &str = "http {\n    upstream app { server a:1; keepalive 8; }\n    server {\n        location /a { proxy_pass http://app; }\n        location /b { proxy_pass http://app; }\n    }\n}\n";
+
+    #[test]
+    fn what_each_fix_wrote_is_found_in_the_final_text() {
+        // Pass 1 writes HTTP/1.1 and the Connection header in both
+        // locations; a rule replacing 1.1 with 2 then runs in pass 2, above
+        // and between the first pass's lines.
+        let to_two = replace("two", "proxy_http_version", "1.1", "2", "safe");
+        let outcome = fix_texts(
+            &[rule(HTTP_VERSION), rule(CONNECTION), to_two],
+            Policy::default(),
+            &[("/etc/nginx/nginx.conf", TWO_LOCATIONS)],
+            &mut ApproveAll,
+        );
+        let final_text = text(&outcome, 0);
+        assert!(outcome.applied.len() >= 5, "{:?}", outcome.applied);
+        for applied in &outcome.applied {
+            assert!(!applied.spans.is_empty(), "{applied:?}");
+            for &(file, start, end) in &applied.spans {
+                let written = &final_text[start as usize..end as usize];
+                let expected = match applied.rule.as_str() {
+                    "proxy-http-version" => "proxy_http_version",
+                    "proxy-connection-close" => "proxy_set_header Connection \"\";",
+                    _ => "2",
+                };
+                assert_eq!(file, 0);
+                assert!(written.contains(expected), "{}: {written:?}", applied.rule);
+            }
+        }
+        // Leaving one fix out by its finding leaves exactly that one out.
+        let first = outcome
+            .applied
+            .iter()
+            .find(|a| a.rule == "proxy-connection-close")
+            .unwrap();
+        let options = RunOptions::default();
+        let job = Job {
+            rules: &[rule(HTTP_VERSION), rule(CONNECTION)],
+            options: &options,
+            version: Version::ASSUMED,
+            policy: Policy::default(),
+        };
+        let again = fix_excluding(
+            &job,
+            from_texts(&[("/etc/nginx/nginx.conf", TWO_LOCATIONS)]),
+            &mut ApproveAll,
+            &[Excluded::Finding(first.key.clone())],
+        )
+        .unwrap();
+        assert_eq!(text(&again, 0).matches("Connection").count(), 1);
+        let without = fix_excluding(
+            &job,
+            from_texts(&[("/etc/nginx/nginx.conf", TWO_LOCATIONS)]),
+            &mut ApproveAll,
+            &[Excluded::RuleInFile("proxy-connection-close".into(), 0)],
+        )
+        .unwrap();
+        assert_eq!(text(&without, 0).matches("Connection").count(), 0);
+        assert_eq!(text(&without, 0).matches("proxy_http_version").count(), 2);
+    }
 
     #[test]
     fn every_fix_is_applied_and_a_second_run_changes_nothing() {

@@ -201,6 +201,22 @@ pub enum Verification {
     Unverifiable { output: String },
 }
 
+/// Where nginx's message puts the error: `nginx: [emerg] MESSAGE in
+/// PATH:LINE` (paths as [`test_tree`] maps them back), as (path, line,
+/// message).
+pub fn error_position(output: &str) -> Option<(PathBuf, u32, String)> {
+    output.lines().find_map(|line| {
+        let (_, rest) = line.split_once("[emerg] ")?;
+        let (message, place) = rest.rsplit_once(" in ")?;
+        let (path, number) = place.rsplit_once(':')?;
+        Some((
+            PathBuf::from(path),
+            number.trim().parse().ok()?,
+            message.to_string(),
+        ))
+    })
+}
+
 /// Why a tree could not be tested at all.
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
@@ -1058,6 +1074,22 @@ mod tests {
     fn unparsable_text_is_copied_as_is() {
         let text = b"include /etc/a.conf;\nhttp {\n";
         assert_eq!(rewrite_includes(text, b"/tmp/r").as_ref(), text);
+    }
+
+    #[test]
+    fn the_error_is_found_in_what_nginx_printed() {
+        let output = "nginx: [warn] the \"ssl\" directive is deprecated in /etc/nginx/a.conf:3\n\
+                      nginx: [emerg] invalid value \"forever\" in \"keepalive_timeout\" directive in /etc/nginx/nginx.conf:12\n\
+                      nginx: configuration file /etc/nginx/nginx.conf test failed\n";
+        assert_eq!(
+            error_position(output),
+            Some((
+                PathBuf::from("/etc/nginx/nginx.conf"),
+                12,
+                "invalid value \"forever\" in \"keepalive_timeout\" directive".to_string()
+            ))
+        );
+        assert_eq!(error_position("nginx: [emerg] no line here\n"), None);
     }
 
     #[test]
