@@ -8,6 +8,17 @@
 //! occurrence of the nearest level that has at least one, and nothing from
 //! above it (research notes §3). `proxy_set_header` also merges its built-in
 //! default headers into every level for the names it does not set.
+//!
+//! From nginx 1.29.3, `add_header_inherit` / `add_trailer_inherit` change
+//! that for `add_header` / `add_trailer` (`ngx_http_headers_merge_conf()`
+//! in `src/http/modules/ngx_http_headers_filter_module.c`): `off` inherits
+//! nothing, not even into a level without entries of its own; `merge`
+//! appends the entries in effect in the enclosing level after the level's
+//! own. The control itself is inherited as a scalar. The *level* of an
+//! effective value stays the nearest level with entries of its own
+//! ([`Effective::nodes`]); what `merge` brings from above is kept apart
+//! ([`Effective::inherited`]), so a fix that adds an entry to the level
+//! adds it where nginx reads it and keeps the merged ones.
 
 use std::borrow::Cow;
 
@@ -17,7 +28,9 @@ use super::tree::{Model, Node};
 /// Where an effective value comes from.
 #[derive(Debug, Clone)]
 pub enum Source<'m> {
-    /// Directives in the configuration: the one level that decides.
+    /// Directives in the configuration: those of the one level that decides
+    /// (entries `add_header_inherit merge` brings from above are in
+    /// [`Effective::inherited`]).
     Config(Vec<Node<'m>>),
     /// nginx's built-in default for this version.
     Default(&'static str),
@@ -26,14 +39,28 @@ pub enum Source<'m> {
 }
 
 /// The value nginx uses for a directive at one place.
+///
+/// For an array directive, the *level* of the value is the block whose own
+/// occurrences are [`Effective::nodes`]: the nearest one that has any. Its
+/// entries come first; then, with `add_header_inherit merge` (nginx
+/// 1.29.3+), the entries in effect in the enclosing level
+/// ([`Effective::inherited`]); then built-in defaults
+/// ([`Effective::merged_defaults`]).
 #[derive(Debug, Clone)]
 pub struct Effective<'m> {
+    /// The directive's name.
     pub name: String,
+    /// Where the value comes from.
     pub source: Source<'m>,
     /// The table row, when the directive is known.
     pub info: Option<&'static DirectiveInfo>,
     /// Built-in default entries merged in (keyed arrays), as argument text.
     pub merged_defaults: Vec<String>,
+    /// Directives of the levels above whose entries are appended after the
+    /// level's own (`add_header_inherit merge` / `add_trailer_inherit
+    /// merge`), in the order nginx appends them: the parent's own, then
+    /// what the parent itself merged. Empty otherwise.
+    pub inherited: Vec<Node<'m>>,
 }
 
 impl<'m> Effective<'m> {
@@ -83,8 +110,7 @@ impl<'m> Effective<'m> {
             Source::Unset => Cow::Borrowed(&[]),
         };
         let configured = self
-            .nodes()
-            .iter()
+            .entry_nodes()
             .map(|n| n.args().map(|a| a.value().into_owned()).collect());
         let defaulted =
             (0..defaults.len()).map(move |i| defaults[i].split(' ').map(str::to_string).collect());
@@ -105,12 +131,21 @@ impl<'m> Effective<'m> {
         }
     }
 
-    /// The configured directives that decide the value.
+    /// The configured directives of the level that decides the value (for
+    /// an array, that level's own occurrences: where an entry is added or
+    /// replaced). Entries merged in from above are in
+    /// [`Effective::inherited`].
     pub fn nodes(&self) -> &[Node<'m>] {
         match &self.source {
             Source::Config(nodes) => nodes,
             _ => &[],
         }
+    }
+
+    /// Every configured directive whose entry is in effect, in nginx's
+    /// order: [`Effective::nodes`], then [`Effective::inherited`].
+    pub fn entry_nodes(&self) -> impl Iterator<Item = Node<'m>> + '_ {
+        self.nodes().iter().chain(self.inherited.iter()).copied()
     }
 }
 
@@ -181,30 +216,91 @@ fn inherits_from_parent(kind: Contexts) -> bool {
     .contains(&kind)
 }
 
+/// The directives whose inheritance another directive controls, with it
+/// (both appeared in nginx 1.29.3).
+const INHERIT_CONTROLS: &[(&str, &str)] = &[
+    ("add_header", "add_header_inherit"),
+    ("add_trailer", "add_trailer_inherit"),
+];
+
+/// The values of `add_header_inherit` / `add_trailer_inherit`
+/// (`ngx_http_headers_inherit[]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InheritMode {
+    /// Nothing from the enclosing level, even into a level without entries.
+    Off,
+    /// The default: the enclosing level's entries when the level has none.
+    On,
+    /// The level's own entries, then the enclosing level's.
+    Merge,
+}
+
+/// The directive controlling how `name` is inherited, when `version` has
+/// it: before 1.29.3 nginx refuses `add_header_inherit`, and the classic
+/// all-or-nothing rule holds whatever the file says.
+fn inherit_control(name: &str, version: super::Version) -> Option<&'static str> {
+    let (_, control) = INHERIT_CONTROLS.iter().find(|(n, _)| *n == name)?;
+    let info = directives::entries(control).first()?;
+    (info.since <= version).then_some(info.name)
+}
+
+/// The inheritance mode `control` sets at `level`: the control directive
+/// is itself inherited as a scalar (`ngx_conf_merge_uint_value(...,
+/// NGX_HTTP_HEADERS_INHERIT_ON)`), default `on`. nginx matches the word
+/// case-insensitively (`ngx_conf_set_enum_slot()`) and refuses any other.
+fn inherit_mode<'m>(model: &'m Model<'m>, level: Option<Node<'m>>, control: &str) -> InheritMode {
+    match effective(model, level, control).value() {
+        Some(v) if v.eq_ignore_ascii_case("off") => InheritMode::Off,
+        Some(v) if v.eq_ignore_ascii_case("merge") => InheritMode::Merge,
+        _ => InheritMode::On,
+    }
+}
+
+fn kind_of(level: Option<Node<'_>>) -> Contexts {
+    level.map_or(Contexts::MAIN, |b| b.block_kind().unwrap_or(Contexts::NONE))
+}
+
 /// The effective value of directive `name` in `block` (`None`: the main
 /// level).
 pub fn effective<'m>(model: &'m Model<'m>, block: Option<Node<'m>>, name: &str) -> Effective<'m> {
-    let kind = block.map_or(Contexts::MAIN, |b| b.block_kind().unwrap_or(Contexts::NONE));
-    let info = directives::lookup(name, kind);
+    let info = directives::lookup(name, kind_of(block));
     let inherit = info.map_or(Inherit::Scalar, |i| i.inherit);
+    let control = inherit_control(name, model.version());
+    let default = || {
+        info.and_then(|i| i.default_for(model.version()))
+            .map_or(Source::Unset, Source::Default)
+    };
     let mut level = block;
     let source = loop {
         let found: Vec<Node<'m>> = model.in_block(level, name).collect();
         if !found.is_empty() {
             break Source::Config(found);
         }
-        let kind = level.map_or(Contexts::MAIN, |b| b.block_kind().unwrap_or(Contexts::NONE));
         match level {
-            Some(current) if inherit != Inherit::None && inherits_from_parent(kind) => {
+            Some(current) if inherit != Inherit::None && inherits_from_parent(kind_of(level)) => {
+                // `add_header_inherit off`: a level without entries gets
+                // none from above either.
+                if control.is_some_and(|c| inherit_mode(model, level, c) == InheritMode::Off) {
+                    break default();
+                }
                 level = current.parent();
             }
-            _ => {
-                break info
-                    .and_then(|i| i.default_for(model.version()))
-                    .map_or(Source::Unset, Source::Default);
-            }
+            _ => break default(),
         }
     };
+    // `add_header_inherit merge` at the level that has entries: the
+    // enclosing level's effective entries (already merged with its own
+    // parent's, as nginx merges parents first) follow the level's own.
+    let mut inherited = Vec::new();
+    if let (Source::Config(_), Some(control), Some(current)) = (&source, control, level) {
+        if inherits_from_parent(kind_of(level))
+            && inherit_mode(model, level, control) == InheritMode::Merge
+        {
+            inherited = effective(model, current.parent(), name)
+                .entry_nodes()
+                .collect();
+        }
+    }
     let mut merged_defaults = Vec::new();
     if let (Source::Config(nodes), Some(info)) = (&source, info) {
         if info.inherit == Inherit::KeyedArray {
@@ -226,6 +322,7 @@ pub fn effective<'m>(model: &'m Model<'m>, block: Option<Node<'m>>, name: &str) 
         source,
         info,
         merged_defaults,
+        inherited,
     }
 }
 
@@ -302,5 +399,210 @@ http {
         let timeout = effective(&model, scope_of(upstream), "keepalive_timeout");
         assert_eq!(timeout.value().as_deref(), Some("60s"));
         assert!(!timeout.is_configured());
+    }
+
+    // `add_header_inherit` / `add_trailer_inherit`, nginx 1.29.3 (commit
+    // c93a0c48a, "Headers filter: inheritance control for add_header and
+    // add_trailer"). ngx_http_headers_filter_module.c:
+    //
+    //     static ngx_conf_enum_t  ngx_http_headers_inherit[] = {
+    //         { ngx_string("off"),   NGX_HTTP_HEADERS_INHERIT_OFF },
+    //         { ngx_string("on"),    NGX_HTTP_HEADERS_INHERIT_ON },
+    //         { ngx_string("merge"), NGX_HTTP_HEADERS_INHERIT_MERGE },
+    //
+    // and in ngx_http_headers_merge_conf(), called parents first
+    // (ngx_http_merge_servers(), then ngx_http_merge_locations()
+    // recursively, so `prev->headers` is already the parent's merged list):
+    //
+    //     ngx_conf_merge_uint_value(conf->headers_inherit, prev->headers_inherit,
+    //                               NGX_HTTP_HEADERS_INHERIT_ON);
+    //     if (conf->headers_inherit != NGX_HTTP_HEADERS_INHERIT_OFF
+    //         && prev->headers)
+    //     {
+    //         if (conf->headers == NULL) {
+    //             conf->headers = prev->headers;
+    //         } else if (conf->headers_inherit == NGX_HTTP_HEADERS_INHERIT_MERGE) {
+    //             hv = ngx_array_push_n(conf->headers, prev->headers->nelts);
+    //             ngx_memcpy(hv, prev->headers->elts, ...);
+    //
+    // (the same for trailers).
+
+    fn headers<'m>(model: &'m Model<'m>, block: Node<'m>, name: &str) -> Vec<String> {
+        effective(model, Some(block), name).entries()
+    }
+
+    fn at<'m>(model: &'m Model<'m>, name: &str, n: usize) -> Node<'m> {
+        model.named(name).nth(n).unwrap()
+    }
+
+    const MERGED: &str = "\
+http {
+    add_header H 1;
+    server {
+        add_header S 1;
+        add_header S 2;
+        location /merge {
+            add_header_inherit merge;
+            add_header L 1;
+            location /merge/nested { add_header N 1; }
+            location /merge/empty { }
+            if ($x) { add_header I 1; }
+        }
+        location /plain { add_header L 1; }
+    }
+}
+";
+
+    /// `merge`: the level's own entries, then the parent's (`ngx_array_push_n`
+    /// appends to `conf->headers`); the mode is inherited like a scalar
+    /// (`ngx_conf_merge_uint_value`), so nested levels merge too.
+    #[test]
+    fn add_header_inherit_merge_appends_the_parents_entries() {
+        let tree = config(&[("/etc/nginx/nginx.conf", MERGED)]);
+        let model = Model::new(&tree, Version::new(1, 29, 3));
+        let merge = at(&model, "location", 0);
+        let value = effective(&model, Some(merge), "add_header");
+        assert_eq!(value.entries(), ["L 1", "S 1", "S 2"]);
+        // The level is the location: its own entry is where a fix adds.
+        assert_eq!(value.nodes().len(), 1);
+        assert_eq!(value.nodes()[0].parent(), Some(merge));
+        assert_eq!(value.inherited.len(), 2);
+        assert_eq!(value.inherited[0].context(), Contexts::HTTP_SERVER);
+        assert_eq!(value.entry_nodes().count(), 3);
+        assert_eq!(value.value().as_deref(), Some("L 1"));
+        // The server itself merges nothing (`on` there): http's `H` is not in.
+        let server = at(&model, "server", 0);
+        assert_eq!(headers(&model, server, "add_header"), ["S 1", "S 2"]);
+        // Nested: its own, then the outer location's merged list, in order.
+        let nested = at(&model, "location", 1);
+        assert_eq!(
+            headers(&model, nested, "add_header"),
+            ["N 1", "L 1", "S 1", "S 2"]
+        );
+        // `if` in location is merged like a nested location.
+        let inside_if = at(&model, "if", 0);
+        assert_eq!(
+            headers(&model, inside_if, "add_header"),
+            ["I 1", "L 1", "S 1", "S 2"]
+        );
+        // The default, `on`: all or nothing.
+        let plain = at(&model, "location", 3);
+        assert_eq!(headers(&model, plain, "add_header"), ["L 1"]);
+        assert!(effective(&model, Some(plain), "add_header")
+            .inherited
+            .is_empty());
+    }
+
+    /// `merge` at a level without entries: `conf->headers == NULL`, so it
+    /// takes the parent's list as it is; the level of the value is the
+    /// parent's.
+    #[test]
+    fn add_header_inherit_merge_without_entries_takes_the_parents_list() {
+        let tree = config(&[("/etc/nginx/nginx.conf", MERGED)]);
+        let model = Model::new(&tree, Version::new(1, 29, 3));
+        let empty = at(&model, "location", 2);
+        let value = effective(&model, Some(empty), "add_header");
+        assert_eq!(value.entries(), ["L 1", "S 1", "S 2"]);
+        assert_eq!(value.nodes().len(), 1);
+        assert_eq!(value.nodes()[0].parent(), Some(at(&model, "location", 0)));
+    }
+
+    /// Set at http, the mode reaches every level below; a level that sets
+    /// `on` again stops merging there only. Entries merged at a level with
+    /// no `add_header` pass through it unchanged.
+    #[test]
+    fn add_header_inherit_is_inherited_and_can_be_reset() {
+        let tree = config(&[(
+            "/etc/nginx/nginx.conf",
+            "http {
+                add_header_inherit merge;
+                add_header H 1;
+                server {
+                    add_header S 1;
+                    location /a { add_header A 1; }
+                    location /b { add_header_inherit on; add_header B 1; }
+                    location /c { }
+                }
+                server {
+                    location /d { add_header D 1; }
+                }
+            }",
+        )]);
+        let model = Model::new(&tree, Version::new(1, 29, 3));
+        let [a, b, c, d] = [0, 1, 2, 3].map(|n| at(&model, "location", n));
+        assert_eq!(headers(&model, a, "add_header"), ["A 1", "S 1", "H 1"]);
+        assert_eq!(headers(&model, b, "add_header"), ["B 1"]);
+        assert_eq!(headers(&model, c, "add_header"), ["S 1", "H 1"]);
+        // The second server has none of its own: it takes http's list.
+        assert_eq!(headers(&model, d, "add_header"), ["D 1", "H 1"]);
+    }
+
+    /// `off`: the `!= NGX_HTTP_HEADERS_INHERIT_OFF` test skips both
+    /// branches, so even a level without entries gets none, and the levels
+    /// below it inherit that emptiness (or `off` itself).
+    #[test]
+    fn add_header_inherit_off_stops_inheritance() {
+        let tree = config(&[(
+            "/etc/nginx/nginx.conf",
+            "http {
+                add_header H 1;
+                server {
+                    add_header_inherit off;
+                    location /a { }
+                    location /b { add_header_inherit on; }
+                    location /c { add_header_inherit merge; add_header C 1; }
+                    location /d { add_header D 1; }
+                }
+                server { location /e { add_header_inherit off; } }
+                server { location /f { } }
+            }",
+        )]);
+        let model = Model::new(&tree, Version::new(1, 29, 3));
+        let server = at(&model, "server", 0);
+        let off = effective(&model, Some(server), "add_header");
+        assert!(!off.is_set());
+        assert!(off.entries().is_empty());
+        let [a, b, c, d, e, f] = [0, 1, 2, 3, 4, 5].map(|n| at(&model, "location", n));
+        assert!(headers(&model, a, "add_header").is_empty());
+        // `on` below an `off` level: the parent's list is empty.
+        assert!(headers(&model, b, "add_header").is_empty());
+        assert_eq!(headers(&model, c, "add_header"), ["C 1"]);
+        assert_eq!(headers(&model, d, "add_header"), ["D 1"]);
+        assert!(headers(&model, e, "add_header").is_empty());
+        assert_eq!(headers(&model, f, "add_header"), ["H 1"]);
+    }
+
+    /// Before 1.29.3 nginx has no such directive (it refuses the file), so
+    /// the classic rule is kept whatever the file says; the value is
+    /// matched case-insensitively (`ngx_conf_set_enum_slot` uses
+    /// `ngx_strcasecmp`); `add_trailer_inherit` works the same way, apart
+    /// from `add_header_inherit`.
+    #[test]
+    fn add_header_inherit_needs_1_29_3_and_add_trailer_has_its_own() {
+        let tree = config(&[(
+            "/etc/nginx/nginx.conf",
+            "http {
+                add_header H 1;
+                add_trailer T 1;
+                server {
+                    add_header_inherit MERGE;
+                    add_trailer_inherit off;
+                    location / { add_header L 1; }
+                }
+            }",
+        )]);
+        let old = Model::new(&tree, Version::new(1, 29, 2));
+        let server = at(&old, "server", 0);
+        let location = at(&old, "location", 0);
+        assert_eq!(headers(&old, location, "add_header"), ["L 1"]);
+        assert_eq!(headers(&old, server, "add_trailer"), ["T 1"]);
+        let new = Model::new(&tree, Version::new(1, 29, 3));
+        let server = at(&new, "server", 0);
+        let location = at(&new, "location", 0);
+        assert_eq!(headers(&new, location, "add_header"), ["L 1", "H 1"]);
+        assert!(headers(&new, server, "add_trailer").is_empty());
+        assert!(headers(&new, location, "add_trailer").is_empty());
+        // Other array directives keep the all-or-nothing rule.
+        assert!(inherit_control("proxy_hide_header", Version::new(1, 29, 3)).is_none());
     }
 }

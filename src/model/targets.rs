@@ -130,11 +130,19 @@ fn path_follows(rest: &str) -> bool {
         .any(|v| rest.starts_with(v))
 }
 
+/// `url` without a leading scheme of `schemes` (ASCII, matched
+/// case-insensitively as nginx does).
 fn without_scheme<'a>(url: &'a str, schemes: &[&str]) -> &'a str {
+    // Compared as bytes: the url's first `scheme.len()` bytes may end inside
+    // a multi-byte character (`grpc_pass backenä;`), where a `str` slice
+    // panics. When they match the ASCII scheme they are whole characters,
+    // so cutting after them is safe.
     schemes
         .iter()
         .find(|scheme| {
-            url.len() >= scheme.len() && url[..scheme.len()].eq_ignore_ascii_case(scheme)
+            url.as_bytes()
+                .get(..scheme.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(scheme.as_bytes()))
         })
         .map_or(url, |scheme| &url[scheme.len()..])
 }
@@ -294,5 +302,71 @@ mod tests {
                 "variable Variable(\"other$host\")",
             ]
         );
+    }
+
+    /// Names are UTF-8 text: `grpc_pass backenä;` is shorter than
+    /// `grpc://` + 1 in characters but not in bytes, and cutting the scheme
+    /// off by byte count once landed inside `ä` and panicked.
+    #[test]
+    fn non_ascii_names_are_cut_at_character_boundaries() {
+        let found = targets(
+            "http {
+                upstream backenä { server 127.0.0.1:50051; }
+                server {
+                    location /a { grpc_pass backenä; }
+                    location /b { proxy_pass aaaaaaé; }
+                    location /c { uwsgi_pass ééé; }
+                    location /d { grpc_pass grpc://backenä; }
+                    location /e { set $u é; proxy_pass $u; }
+                }
+            }",
+        );
+        assert_eq!(
+            found,
+            [
+                "upstream backenä",
+                "address Address(\"aaaaaaé\")",
+                "address Address(\"ééé\")",
+                "upstream backenä",
+                "variable Variable(\"$u\")",
+            ]
+        );
+        assert_eq!(value_host("ééé/x"), "ééé");
+        assert_eq!(value_host("grpc://é"), "é");
+    }
+
+    /// nginx folds only ASCII letters when it compares upstream names
+    /// (`ngx_strncasecmp()`): `BACKENä` is `backenä`, `BACKENÄ` is not
+    /// (nginx 1.22 then wants a port for the implicit upstream `backenä`).
+    #[test]
+    fn upstream_names_fold_ascii_letters_only() {
+        let found = targets(
+            "http {
+                upstream BACKENä { server 127.0.0.1:50051; }
+                upstream OTHERÄ { server 127.0.0.1:50052; }
+                server {
+                    location /a { grpc_pass backenä; }
+                    location /b { grpc_pass otherä; }
+                }
+            }",
+        );
+        assert_eq!(found, ["upstream BACKENä", "address Address(\"otherä\")"]);
+    }
+
+    /// The whole check, every built-in rule, on the configurations that
+    /// panicked.
+    #[test]
+    fn builtin_rules_run_on_non_ascii_names() {
+        let rules = crate::rules::load::builtin().unwrap();
+        for conf in [
+            "http { upstream backenä { server 127.0.0.1:50051; } \
+             server { location / { grpc_pass backenä; } } }",
+            "http { server { location / { proxy_pass aaaaaaé; } } }",
+            "http { server { location / { proxy_pass http://ä; } } }",
+        ] {
+            let tree = config(&[("/etc/nginx/nginx.conf", conf)]);
+            let model = Model::new(&tree, Version::ASSUMED);
+            crate::rules::run(&rules, &model, &Default::default());
+        }
     }
 }
