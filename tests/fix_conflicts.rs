@@ -15,7 +15,7 @@ use proptest::prelude::*;
 
 use ngxfix::config::{dump::DumpedFile, ConfigTree};
 use ngxfix::fix::session::{self, ApproveAll, Job, Policy, Stop};
-use ngxfix::model::accepts::{refusals, Known, RefusalKind};
+use ngxfix::model::accepts;
 use ngxfix::model::{Model, Version};
 use ngxfix::rules::load::{self, Origin};
 use ngxfix::rules::{Rule, RunOptions};
@@ -259,14 +259,7 @@ fn load_text(text: &str) -> ConfigTree {
 }
 
 fn duplicates(tree: &ConfigTree) -> Vec<String> {
-    let model = Model::new(tree, Version::new(1, 24, 0));
-    let mut found: Vec<String> = refusals(&model, &Known::default())
-        .into_iter()
-        .filter(|(_, r)| r.kind == RefusalKind::Duplicate)
-        .map(|(id, r)| format!("{}: {}", model.node(id).line_col().line, r.message))
-        .collect();
-    found.sort();
-    found
+    accepts::duplicates(&Model::new(tree, Version::new(1, 24, 0)))
 }
 
 fn fix(rules: &[Rule], text: &str) -> session::Outcome {

@@ -358,7 +358,7 @@ fn test_rules_refuses_a_fix_that_writes_a_directive_twice() {
     );
     assert_eq!(code, Some(1), "{text}");
     assert!(
-        text.contains("the fix writes a directive nginx refuses twice in one block: 1: \"keepalive_timeout\" directive is duplicate"),
+        text.contains("the fix writes a directive nginx refuses twice in one block: test.conf:1: \"keepalive_timeout\" directive is duplicate"),
         "{text}"
     );
 }

@@ -12,7 +12,7 @@ use crate::backends::BackendFile;
 use crate::config::dump::DumpedFile;
 use crate::config::{ConfigTree, LoadOptions};
 use crate::fix::session::{self, ApproveAll, Job, Policy, Stop, MAX_PASSES};
-use crate::model::accepts::{refusals, Known, RefusalKind};
+use crate::model::accepts;
 use crate::model::{Model, Version};
 
 /// The outcome of one embedded test.
@@ -183,18 +183,10 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
     Ok(())
 }
 
-/// The directives `nginx -t` would refuse as duplicates in `text`, as
-/// `line: message`.
+/// The directives `nginx -t` would refuse as duplicates in `text`.
 fn duplicates(test: &Test, text: &str) -> Result<Vec<String>, String> {
     let config = load_text(test, text)?;
-    let model = Model::new(&config, version(test)?);
-    let mut found: Vec<String> = refusals(&model, &Known::default())
-        .into_iter()
-        .filter(|(_, r)| r.kind == RefusalKind::Duplicate)
-        .map(|(id, r)| format!("{}: {}", model.node(id).line_col().line, r.message))
-        .collect();
-    found.sort();
-    Ok(found)
+    Ok(accepts::duplicates(&Model::new(&config, version(test)?)))
 }
 
 /// Apply every fix (whatever its safety) with the loop `ngxfix fix` uses.

@@ -307,6 +307,22 @@ pub fn refusals(model: &Model<'_>, known: &Known) -> FxHashMap<NodeId, Refusal> 
     one_per_module(model, found)
 }
 
+/// The directives `nginx -t` would refuse as a second occurrence, as
+/// `path:line: message`, sorted: what no fix may add.
+pub fn duplicates(model: &Model<'_>) -> Vec<String> {
+    let mut found: Vec<String> = refusals(model, &Known::default())
+        .into_iter()
+        .filter(|(_, r)| r.kind == RefusalKind::Duplicate)
+        .map(|(id, r)| {
+            let node = model.node(id);
+            format!("{}:{}: {}", node.path(), node.line_col().line, r.message)
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
 /// The directives of a known third-party module are reported once, at the
 /// first of them, which counts the others: an OpenResty configuration has
 /// dozens of `*_by_lua*` lines, and one note says what they all would.
