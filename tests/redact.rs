@@ -2,8 +2,11 @@
 //! with planted secrets (tests/fixtures/redact, listed in planted.txt),
 //! every planted secret is gone from standard output, from `-o` files and
 //! from the report; the output parses; `check` finds the same rules on the
-//! same lines; a second run changes nothing. Then every file of the shared
-//! corpus: still parses, same findings.
+//! same lines; a second run changes nothing. On the planted-secret corpus
+//! of issue 18 (tests/fixtures/redact/planted, listed by family in
+//! planted-families.txt), not even a run of 4 characters of a secret is
+//! left, in single files, include trees, `-o DIR` and `nginx -T` dumps.
+//! Then every file of the shared corpus: still parses, same findings.
 
 mod common;
 
@@ -351,4 +354,254 @@ fn output_folder_from_a_dump_warns_about_absolute_includes() {
     let (_, report) = redact(&["-o", dir.to_str().unwrap(), "-"], Some(&dump));
     let report = String::from_utf8_lossy(&report);
     assert!(report.contains("absolute path"), "{report}");
+}
+
+/// A planted secret of the issue-18 corpus: its family, and its text as
+/// written in the file.
+struct Planted {
+    family: String,
+    secret: String,
+}
+
+fn planted_corpus() -> Vec<Planted> {
+    lines_of("planted-families.txt")
+        .into_iter()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| {
+            let (family, secret) = l.split_once('\t').expect("family<TAB>secret");
+            Planted {
+                family: family.to_string(),
+                secret: secret.to_string(),
+            }
+        })
+        .collect()
+}
+
+/// The corpus's files, as the tests name them (relative to the repository).
+fn planted_files() -> Vec<String> {
+    files_under(&fixtures().join("planted"))
+        .into_iter()
+        .map(|p| {
+            p.strip_prefix(repo())
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+fn planted_main() -> &'static str {
+    "tests/fixtures/redact/planted/nginx.conf"
+}
+
+/// The runs of 4 characters of `secret` that occur in `text`.
+fn runs_in<'s>(text: &str, secret: &'s str) -> Vec<&'s str> {
+    (0..=secret.len().saturating_sub(4))
+        .map(|i| &secret[i..i + 4])
+        .filter(|run| text.contains(run))
+        .collect()
+}
+
+/// The planted secrets a run of 4 characters of which is in `text`, as
+/// `family: secret (run)` lines.
+fn survivors(text: &[u8], corpus: &[Planted]) -> Vec<String> {
+    let text = String::from_utf8_lossy(text);
+    corpus
+        .iter()
+        .filter_map(|p| {
+            let runs = runs_in(&text, &p.secret);
+            (!runs.is_empty()).then(|| format!("{}: {} ({})", p.family, p.secret, runs[0]))
+        })
+        .collect()
+}
+
+fn assert_no_run_left(what: &str, text: &[u8], corpus: &[Planted]) {
+    let left = survivors(text, corpus);
+    assert!(
+        left.is_empty(),
+        "{what}: {} planted secrets partly left:\n{}\n--- output ---\n{}",
+        left.len(),
+        left.join("\n"),
+        String::from_utf8_lossy(text)
+    );
+}
+
+/// An `nginx -T` dump of the planted tree, as if installed in /etc/nginx.
+fn planted_dump() -> Vec<u8> {
+    let dir = fixtures().join("planted");
+    let mut dump = b"nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n".to_vec();
+    for file in files_under(&dir) {
+        let relative = file.strip_prefix(&dir).unwrap().display().to_string();
+        dump.extend(format!("# configuration file /etc/nginx/{relative}:\n").into_bytes());
+        dump.extend(std::fs::read(&file).unwrap());
+        dump.push(b'\n');
+    }
+    dump
+}
+
+/// The check is meaningful: every secret is long, in the fixtures, and no
+/// run of 4 of its characters occurs anywhere else in them or in what
+/// redaction writes; so the unredacted fixtures fail the check for every
+/// secret, and a redaction that did nothing would fail the tests below.
+#[test]
+fn planted_corpus_is_meaningful() {
+    let corpus = planted_corpus();
+    let texts: String = planted_files()
+        .iter()
+        .map(|f| std::fs::read_to_string(repo().join(f)).unwrap())
+        .collect();
+    let mut rest = texts.clone();
+    let mut by_length: Vec<&Planted> = corpus.iter().collect();
+    by_length.sort_by_key(|p| std::cmp::Reverse(p.secret.len()));
+    for p in &by_length {
+        assert!(p.secret.len() >= 12, "{}: too short to check", p.secret);
+        assert!(
+            texts.contains(&p.secret),
+            "{} is not in the fixtures",
+            p.secret
+        );
+        rest = rest.replace(&p.secret, "\n");
+    }
+    let vocabulary = "REDACTED_TOKEN_COOKIE_PASSWORD_SECRET_KEY_PRIVATE_KEY_STRING_0123456789 \
+                      host0123456789.example 192.0.2.198.51.100.203.0.113.198.18.2001:db8::";
+    for p in &corpus {
+        let runs = runs_in(&rest, &p.secret);
+        assert!(
+            runs.is_empty(),
+            "{}: {runs:?} also outside the secret",
+            p.secret
+        );
+        let runs = runs_in(vocabulary, &p.secret);
+        assert!(
+            runs.is_empty(),
+            "{}: {runs:?} in what redaction writes",
+            p.secret
+        );
+    }
+    assert_eq!(
+        survivors(texts.as_bytes(), &corpus).len(),
+        corpus.len(),
+        "unredacted, every planted secret is found"
+    );
+    let families: BTreeSet<&str> = corpus.iter().map(|p| p.family.as_str()).collect();
+    for family in [
+        "lua-comment",
+        "lua-block-comment",
+        "lua-long-string",
+        "lua-table-field",
+        "lua-string",
+        "lua-inline",
+        "perl",
+        "name",
+        "argument",
+        "prose",
+        "jwt",
+        "special-characters",
+    ] {
+        assert!(families.contains(family), "no {family} secret planted");
+    }
+    println!(
+        "planted corpus: {} secrets in {} families",
+        corpus.len(),
+        families.len()
+    );
+}
+
+/// A redaction of the planted corpus: no run of 4 characters of a secret
+/// left in the output or the report; the output parses, `check` finds the
+/// same rules on the same lines, and redacting it again changes nothing.
+fn assert_redacted(args: &[&str], stdin: Option<&[u8]>, single_file: bool) {
+    let corpus = planted_corpus();
+    let what = format!("redact {args:?}");
+    let (out, report) = redact(args, stdin);
+    assert_no_run_left(&what, &out, &corpus);
+    assert_no_run_left(&format!("the report of {what}"), &report, &corpus);
+    parses(&out);
+    let path = *args.last().unwrap();
+    let no_includes: &[&str] = if args.contains(&"--no-includes") {
+        &["--no-includes"]
+    } else {
+        &[]
+    };
+    let before = findings(&[no_includes, &[path]].concat(), stdin, repo());
+    assert!(
+        single_file || !before.is_empty(),
+        "{path}: the fixture has findings"
+    );
+    let after = findings(&["-"], Some(&out), repo());
+    if single_file {
+        assert_eq!(rule_lines(before), rule_lines(after), "{what}");
+    } else {
+        assert_eq!(before, after, "{what}");
+    }
+    let flags: Vec<&str> = args.iter().copied().filter(|a| *a == "--hosts").collect();
+    let (again, report) = redact(&[flags.as_slice(), &["-"]].concat(), Some(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&again),
+        String::from_utf8_lossy(&out),
+        "{what}: a second run changed the output"
+    );
+    assert!(String::from_utf8_lossy(&report).contains("redacted 0 values"));
+}
+
+/// Issue 18: every family of planted secrets, each file on its own.
+#[test]
+fn planted_secrets_leave_no_run_in_single_files() {
+    for file in planted_files() {
+        assert_redacted(&["--no-includes", &file], None, true);
+    }
+}
+
+/// Issue 18: the planted tree through its includes, with and without
+/// `--hosts`, and as an `nginx -T` dump on standard input.
+#[test]
+fn planted_secrets_leave_no_run_in_trees_and_dumps() {
+    assert_redacted(&[planted_main()], None, false);
+    assert_redacted(&["--hosts", planted_main()], None, false);
+    let dump = planted_dump();
+    assert_redacted(&["-"], Some(&dump), false);
+}
+
+/// Issue 18: `-o DIR` writes the planted tree with no run of a secret in
+/// any file, and `check DIR/nginx.conf` finds what it found before.
+#[test]
+fn planted_secrets_leave_no_run_in_an_output_folder() {
+    let corpus = planted_corpus();
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("out");
+    let (stdout, report) = redact(&["-o", dir.to_str().unwrap(), planted_main()], None);
+    assert!(stdout.is_empty());
+    assert_no_run_left("the report", &report, &corpus);
+    let written = files_under(&dir);
+    assert_eq!(written.len(), planted_files().len());
+    for file in &written {
+        assert_no_run_left(
+            &file.display().to_string(),
+            &std::fs::read(file).unwrap(),
+            &corpus,
+        );
+    }
+    let relative = |set: BTreeSet<(String, String, u64)>, base: &str| -> BTreeSet<_> {
+        set.into_iter()
+            .map(|(r, p, l)| (r, p.trim_start_matches(base).to_string(), l))
+            .collect()
+    };
+    let before = relative(
+        findings(&[planted_main()], None, repo()),
+        "tests/fixtures/redact/planted/",
+    );
+    let after = relative(findings(&["nginx.conf"], None, &dir), "");
+    assert_eq!(before, after);
+}
+
+/// Issue 18, item 8 (found by fuzzing): a `*_by_lua_block` name that
+/// looked random was redacted, its Lua body was then read as a block of
+/// directives, and `redact` failed on its own output. Redaction never
+/// changes what the text parses as.
+#[test]
+fn redaction_keeps_what_the_text_parses_as() {
+    let text = b"p{r{/{k{}}r75sate_by_lua_block{\"\"}a{}}o{k{}}}";
+    let (out, _) = redact(&["-"], Some(text));
+    assert_eq!(String::from_utf8_lossy(&out), String::from_utf8_lossy(text));
 }

@@ -2,17 +2,23 @@
 //! found, so the report can say it without showing it.
 //!
 //! Directive detectors know where nginx keeps credentials (header values,
-//! `secure_link_*`, `set`/`env` of sensitive names, keys of maps over
-//! credentials, inline `data:` keys); free-text detectors run on every
-//! argument, comment and Lua block (URL passwords, sensitive query
-//! parameters, `password = ...` in comments, high-entropy strings). A value
-//! made only of nginx variables is never a secret: it names one at run time.
+//! `secure_link_*`, `set`/`js_var`/`env` of sensitive names, values
+//! compared with a credential in `if`, keys of maps over credentials,
+//! inline `data:` keys); free-text detectors run on every argument, comment
+//! and string of embedded code (vendor tokens, JWTs, webhook URLs, PEM
+//! bodies, URL userinfo, sensitive query parameters, `password=...` and
+//! `"api_key": "..."`, `Bearer ...`, high-entropy strings; in prose also
+//! `password: ...` and `password is ...`). A value made only of nginx
+//! variables is never a secret: it names one at run time. A secret found is
+//! replaced to the end of its token: quotes, `$`, `#` and `;` inside it do
+//! not end it.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::text::Piece;
+use super::names::{is_credential_name, is_sensitive_name, is_sensitive_source};
+use super::text::{Dollar, Piece};
 use super::{entropy, placeholder, Found, Kind, Scope};
 use crate::syntax::Directive;
 
@@ -26,7 +32,11 @@ const NAME_VALUE: &[&str] = &[
     "fastcgi_param",
     "uwsgi_param",
     "scgi_param",
+    "auth_http_header",
 ];
+
+/// Directives that give a variable a value: `set $name value`.
+const SET_VARIABLE: &[&str] = &["set", "js_var", "auth_request_set"];
 
 /// headers-more directives: each argument is `Name: value`.
 const HEADERS_MORE: &[&str] = &["more_set_headers", "more_set_input_headers"];
@@ -46,24 +56,6 @@ pub const SECRET_FILES: &[&str] = &[
     "auth_basic_user_file",
     "auth_jwt_key_file",
 ];
-
-/// Parts of names that mark a header, parameter or variable as carrying
-/// credentials.
-const SENSITIVE_PARTS: &[&str] = &[
-    "token",
-    "secret",
-    "key",
-    "passw",
-    "pwd",
-    "auth",
-    "session",
-    "signature",
-    "credential",
-    "cookie",
-];
-
-/// Headers whose names look sensitive but hold public challenges.
-const PUBLIC_HEADERS: &[&str] = &["www-authenticate", "proxy-authenticate"];
 
 /// Authentication schemes kept in front of a redacted credential.
 const AUTH_SCHEMES: &[&str] = &[
@@ -92,32 +84,6 @@ const COOKIE_ATTRIBUTES: &[&str] = &[
     "priority",
 ];
 
-/// Whether a header, parameter, cookie or variable name marks its value as
-/// a credential (case-insensitive).
-pub fn is_sensitive_name(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    !PUBLIC_HEADERS.contains(&name.as_str())
-        && SENSITIVE_PARTS.iter().any(|part| name.contains(part))
-}
-
-/// Whether a map over this source (`$http_authorization`,
-/// `"$cookie_sid:$arg_token"`) has credentials as its keys.
-pub fn is_sensitive_source(source: &str) -> bool {
-    variables(source).any(is_sensitive_name)
-}
-
-/// The variable names in a text.
-fn variables(text: &str) -> impl Iterator<Item = &str> {
-    text.split('$').skip(1).map(|rest| {
-        let rest = rest.strip_prefix('{').unwrap_or(rest);
-        let len = rest
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-            .count();
-        &rest[..len]
-    })
-}
-
 /// A value that carries no secret: a switch, a number, a path.
 fn is_trivial(core: &str) -> bool {
     let lower = core.to_ascii_lowercase();
@@ -139,12 +105,14 @@ pub fn is_plain_word(word: &str) -> bool {
         .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'-')
 }
 
-/// Whether a value met in prose (`password: X`) looks like a secret: not a
+/// Whether a value met in prose (`password: X`) looks like a secret: one
+/// token (not a phrase, nor code that happens to follow a quote), not a
 /// plain word, a path, a variable or a switch, and with a digit, a symbol
 /// or mixed case.
 fn looks_like_secret(value: &str) -> bool {
     let bytes = value.as_bytes();
     value.len() >= 6
+        && !value.contains(char::is_whitespace)
         && !is_plain_word(value)
         && !value.starts_with(['/', '$', '.'])
         && !value.contains("://")
@@ -156,9 +124,36 @@ fn looks_like_secret(value: &str) -> bool {
                 .any(|b| !b.is_ascii_alphanumeric() && !b"_-.".contains(b)))
 }
 
-/// Push the secret core of each literal part of `value` (variables stay).
+/// Whether a value is a sentence (`Authentication failed`, `an access
+/// token that you can get from the portal`): three words or more, most of
+/// them plain words. A message or a description, not a credential.
+fn is_sentence(value: &str) -> bool {
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let plain = words
+        .iter()
+        .filter(|w| is_plain_word(w.trim_end_matches([',', '.', ':', ';', '!', '?'])))
+        .count();
+    words.len() >= 3 && plain * 2 > words.len()
+}
+
+/// Whether a value is regex syntax rather than a literal (`([a-z]+)`,
+/// `\d{6}`, `.*`): in `if ($args ~ "token=(.+)")` the pattern stays.
+fn looks_like_regex(value: &str) -> bool {
+    let paired =
+        |open: char, close: char| value.find(open).is_some_and(|i| value[i..].contains(close));
+    paired('(', ')')
+        || paired('[', ']')
+        || value.contains(".*")
+        || value.contains(".+")
+        || ["\\d", "\\w", "\\s", "\\S"]
+            .iter()
+            .any(|e| value.contains(e))
+}
+
+/// Push the secret core of each literal part of `value` (variables stay,
+/// but one written right after the secret's letters is part of it).
 fn push_literals(value: Piece<'_>, kind: Kind, out: &mut Vec<Found>) {
-    for literal in value.literals() {
+    for literal in value.secret_literals() {
         // A path: the core would lose its leading `/` and look like a word.
         if literal.text.starts_with('/') {
             continue;
@@ -169,6 +164,22 @@ fn push_literals(value: Piece<'_>, kind: Kind, out: &mut Vec<Found>) {
             }
         }
     }
+}
+
+/// The pieces of a directive's arguments, each read as nginx reads it:
+/// `env` does not interpolate, so a `$` in its value is literal.
+pub(crate) fn arguments<'a>(scope: &Scope<'a>, d: &Directive<'_>) -> Vec<Piece<'a>> {
+    let literal = d.name().value() == "env";
+    d.args()
+        .map(|w| {
+            let piece = scope.word(&w);
+            if literal {
+                piece.literal()
+            } else {
+                piece
+            }
+        })
+        .collect()
 }
 
 /// Secrets in the directive's own arguments (and, in a map over
@@ -183,7 +194,7 @@ pub(crate) fn directive(
     out: &mut Vec<Found>,
 ) {
     let name = d.name().value();
-    let args: Vec<Piece<'_>> = d.args().map(|w| scope.word(&w)).collect();
+    let args = arguments(scope, d);
     let name = name.as_ref();
     if NAME_VALUE.contains(&name) {
         if let (Some(header), Some(value)) = (args.first(), args.get(1)) {
@@ -195,7 +206,7 @@ pub(crate) fn directive(
                 header_value(&arg.text[..colon], arg.from(colon + 1), out);
             }
         }
-    } else if name == "set" {
+    } else if SET_VARIABLE.contains(&name) {
         if let (Some(var), Some(value)) = (args.first(), args.get(1)) {
             if is_sensitive_name(var.text) {
                 push_literals(*value, Kind::SecretVariable, out);
@@ -207,6 +218,8 @@ pub(crate) fn directive(
                 push_literals(args[0].from(var.len() + 1), Kind::SecretVariable, out);
             }
         }
+    } else if name == "if" {
+        compared_credential(&args, out);
     } else if name == "secure_link_secret" {
         for arg in &args {
             push_literals(*arg, Kind::SecureLinkSecret, out);
@@ -251,17 +264,51 @@ pub(crate) fn directive(
     }
 }
 
+/// `if ($http_x_api_key != "value")`, `if ($arg_sig = value)`, `if
+/// ($http_authorization ~ "^Bearer\s+value$")`: what a credential is
+/// compared with is the credential (a regex keeps its syntax).
+fn compared_credential(args: &[Piece<'_>], out: &mut Vec<Found>) {
+    let [variable, operator, value, ..] = args else {
+        return;
+    };
+    if !is_sensitive_source(variable.text) {
+        return;
+    }
+    // `value)`: the closing bracket glued to a bare value.
+    let value = match value.text.strip_suffix(')') {
+        Some(inner) if args.len() == 3 => value.slice(0, inner.len()),
+        _ => *value,
+    };
+    match operator.text {
+        "=" | "!=" => credential(value, Kind::HeaderCredential, HEADER_NUMBER, out),
+        "~" | "~*" | "!~" | "!~*" => regex_literals(value, Kind::HeaderCredential, out),
+        _ => {}
+    }
+}
+
 /// A header (or parameter) value: for a sensitive name, its literal parts
 /// go, keeping an authentication scheme in front, `param=` names, and
 /// cookie names and attributes.
 fn header_value(header: &str, value: Piece<'_>, out: &mut Vec<Found>) {
-    let header = header.trim();
-    if !is_sensitive_name(header) {
+    if is_sensitive_name(header.trim()) {
+        credential_value(header, value, Kind::HeaderCredential, out);
+    }
+}
+
+/// The value of a credential named `name` (a header, a parameter, a field
+/// of code): its literal parts go, keeping an authentication scheme in
+/// front, `param=` names, cookie names and attributes, and a URL's address
+/// (only its userinfo and sensitive parameters go).
+pub(crate) fn credential_value(name: &str, value: Piece<'_>, kind: Kind, out: &mut Vec<Found>) {
+    if name.to_ascii_lowercase().contains("cookie") {
+        cookie_values(value, out);
         return;
     }
-    let lower = header.to_ascii_lowercase();
-    if lower.contains("cookie") {
-        cookie_values(value, out);
+    if is_sentence(value.text) {
+        return;
+    }
+    if value.text.contains("://") {
+        free_text(value, false, out);
         return;
     }
     for (i, piece) in value.split_whitespace().into_iter().enumerate() {
@@ -273,14 +320,28 @@ fn header_value(header: &str, value: Piece<'_>, out: &mut Vec<Found>) {
             Some(eq) if is_parameter(&piece.text[..eq], &piece.text[eq..]) => piece.from(eq + 1),
             _ => piece,
         };
-        push_literals(piece, Kind::HeaderCredential, out);
-        // A number is trivial elsewhere, but under this name it is a PIN
-        // or a numeric key.
-        for literal in piece.literals() {
-            if let Some(core) = literal.secret_core() {
-                if core.text.len() >= 6 && core.text.bytes().all(|b| b.is_ascii_digit()) {
-                    out.push(Found::secret(core, Kind::HeaderCredential));
-                }
+        credential(piece, kind, HEADER_NUMBER, out);
+    }
+}
+
+/// The shortest number taken for a credential under a header's or
+/// variable's name: a name like `X-Session-Timeout` holds numbers that are
+/// not secret, while a PIN or a numeric key is longer.
+const HEADER_NUMBER: usize = 6;
+
+/// The shortest number taken for a credential under a credential's own
+/// name (`pin-value=1234`, `password=123456`).
+const NAMED_NUMBER: usize = 4;
+
+/// A value known to be a credential: its literal parts, and a number of
+/// `min_digits` or more too (elsewhere trivial, here a PIN or a numeric
+/// key).
+fn credential(value: Piece<'_>, kind: Kind, min_digits: usize, out: &mut Vec<Found>) {
+    push_literals(value, kind, out);
+    for literal in value.secret_literals() {
+        if let Some(core) = literal.secret_core() {
+            if core.text.len() >= min_digits && core.text.bytes().all(|b| b.is_ascii_digit()) {
+                out.push(Found::secret(core, kind));
             }
         }
     }
@@ -357,7 +418,7 @@ pub(crate) fn map_entry(
     if let Some(regex) = key.text.strip_prefix('~') {
         let body = key.from(key.text.len() - regex.trim_start_matches('*').len());
         if map.keys {
-            regex_literals(body, out);
+            regex_literals(body, Kind::MapKey, out);
         }
         return;
     }
@@ -373,7 +434,7 @@ pub(crate) fn map_entry(
 
 /// Runs of 8 or more letters, digits, `_` and `-` in a regex: the literal
 /// credentials it matches (`\s`, `\d` and other escapes stay).
-fn regex_literals(body: Piece<'_>, out: &mut Vec<Found>) {
+fn regex_literals(body: Piece<'_>, kind: Kind, out: &mut Vec<Found>) {
     let bytes = body.text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -400,7 +461,7 @@ fn regex_literals(body: Piece<'_>, out: &mut Vec<Found>) {
         }
         let run = body.slice(start, i);
         if run.text.len() >= 8 && !run.text.contains(placeholder::MARK) {
-            out.push(Found::secret(run, Kind::MapKey));
+            out.push(Found::secret(run, kind));
         }
     }
 }
@@ -442,21 +503,41 @@ pub(crate) fn url_userinfo(rest: &str) -> Option<&str> {
 static SENSITIVE_QUERY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"[?&]([A-Za-z0-9_.\-]+)=([^&\s#"']*)"#).expect("valid regex"));
 
-static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"(?i)\b[a-z0-9_.-]*(?:passw(?:or)?d|pwd|secret|token|(?:api|access|private)[_-]?key|credential)[a-z0-9_.-]*["']?\s*[:=]\s*["']?([^\s"',;]+)"#,
-    )
-    .expect("valid regex")
+/// A name followed by what gives it a value: `name=`, `"name":` (JSON,
+/// also with nginx-escaped quotes), `name =>`, and in prose `name:` and
+/// `name is`. Group 1 is the name, 2 a quote closing it, 3 the separator.
+static NAMED_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"([A-Za-z][A-Za-z0-9_.-]*)(\\?["'])?[ \t]*(=>|==?|:|[ \t](?:is|was)[ \t])[ \t]*"#)
+        .expect("valid regex")
 });
 
-/// Tokens whose vendor prefix says what they are, whatever their entropy.
+/// An authentication scheme and what follows it: `Bearer x`, `Basic x`.
+static SCHEME_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:bearer|basic|token|apikey)[ \t]+").expect("valid regex")
+});
+
+/// Tokens whose vendor prefix or shape says what they are, whatever their
+/// entropy: AWS, GitHub, Slack, Stripe, Google keys, and JSON Web Tokens
+/// (the signature is the secret, however regular it looks).
 static KNOWN_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"\b(?:(?:AKIA|ASIA)[A-Z0-9]{16}",
         r"|(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}",
         r"|xox[abposr]-[A-Za-z0-9-]{10,}",
         r"|(?:sk|rk|pk)_live_[A-Za-z0-9]{10,}",
-        r"|AIza[A-Za-z0-9_-]{35})",
+        r"|AIza[A-Za-z0-9_-]{35}",
+        r"|eyJ[A-Za-z0-9_-]{2,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*)",
+    ))
+    .expect("valid regex")
+});
+
+/// Webhook URLs whose last path segment is the credential (Slack,
+/// Discord): group 1 is that segment.
+static WEBHOOK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:hooks\.slack\.com/(?:services|workflows|triggers)/(?:[A-Za-z0-9_-]+/)*",
+        r"|discord(?:app)?\.com/api/webhooks/[0-9]+/)",
+        r"([A-Za-z0-9_-]{8,})",
     ))
     .expect("valid regex")
 });
@@ -467,8 +548,11 @@ static PRIVATE_KEY_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-/// Secrets in text anywhere: URL userinfo, sensitive query parameters,
-/// high-entropy strings; in comments and Lua code also `password = ...`.
+/// Secrets in text anywhere (an argument, a comment, a string of code):
+/// vendor tokens, JWTs, webhook tokens, PEM bodies, URL userinfo,
+/// sensitive query parameters, named credentials, `Bearer` credentials,
+/// high-entropy strings. `prose` (comments, and text in code) also reads
+/// `password: x` and `password is x`, for values that look like secrets.
 pub(crate) fn free_text(piece: Piece<'_>, prose: bool, out: &mut Vec<Found>) {
     for m in KNOWN_TOKEN.find_iter(piece.text) {
         out.push(Found::secret(
@@ -476,10 +560,18 @@ pub(crate) fn free_text(piece: Piece<'_>, prose: bool, out: &mut Vec<Found>) {
             Kind::KnownToken,
         ));
     }
+    for caps in WEBHOOK.captures_iter(piece.text) {
+        let token = caps.get(1).expect("group 1");
+        if !token.as_str().contains(placeholder::MARK) {
+            out.push(Found::secret(
+                piece.slice(token.start(), token.end()),
+                Kind::KnownToken,
+            ));
+        }
+    }
     for caps in PRIVATE_KEY_BLOCK.captures_iter(piece.text) {
         let body = caps.get(1).expect("group 1");
-        let body = piece.slice(body.start(), body.end());
-        if let Some(body) = body.trim_matches(|c: char| c.is_whitespace() || c == '\\') {
+        if let Some(body) = pem_body(piece.slice(body.start(), body.end())) {
             out.push(Found::secret(body, Kind::PrivateKey));
         }
     }
@@ -498,103 +590,133 @@ pub(crate) fn free_text(piece: Piece<'_>, prose: bool, out: &mut Vec<Found>) {
             );
         }
     }
-    if prose {
-        for caps in ASSIGNMENT.captures_iter(piece.text) {
-            let m = caps.get(1).expect("group 1");
-            // Prose says `token: see the wiki`: only a word that looks
-            // like a secret is one.
-            if looks_like_secret(m.as_str()) {
-                push_literals(piece.slice(m.start(), m.end()), Kind::Assignment, out);
+    named_values(piece, prose, out);
+    for m in SCHEME_VALUE.find_iter(piece.text) {
+        if let Some(value) = piece.from(m.end()).value() {
+            if looks_like_credential(value.text) {
+                push_literals(value, Kind::HeaderCredential, out);
             }
         }
     }
-    out.extend(
-        entropy::find(piece)
-            .into_iter()
-            .map(|p| Found::secret(p, Kind::HighEntropy)),
-    );
+    for found in entropy::find(piece) {
+        out.push(Found::secret(whole_token(piece, found), Kind::HighEntropy));
+    }
 }
 
-/// A quoted Lua string: its contents are group 1 (double) or 2 (single).
-const LUA_STRING: &str = r#"(?:"((?:\\.|[^"\\\n])*)"|'((?:\\.|[^'\\\n])*)')"#;
-
-static LUA_SET_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"\bset_header\s*\(\s*{LUA_STRING}\s*,\s*{LUA_STRING}"
-    ))
-    .expect("valid regex")
-});
-
-static LUA_AUTH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"\bauth\s*\(\s*{LUA_STRING}")).expect("valid regex"));
-
-static LUA_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b[a-z0-9_]*(?:passw(?:or)?d|pwd|secret|token|(?:api|access|private)[_-]?key|credential)[a-z0-9_]*\s*=\s*",
-    )
-    .expect("valid regex")
-});
-
-/// Credentials in Lua code, always inside their quotes so the code stays
-/// valid: the value of `set_header("Authorization", "...")` (a sensitive
-/// name), the argument of `auth("...")`, and the strings assigned to a
-/// sensitive name (`local secret = os.getenv("X") or "fallback"` loses
-/// the fallback, not the call's argument).
-pub(crate) fn lua(piece: Piece<'_>, out: &mut Vec<Found>) {
-    let contents = |caps: &regex::Captures<'_>, first: usize| {
-        caps.get(first)
-            .or_else(|| caps.get(first + 1))
-            .map(|m| piece.slice(m.start(), m.end()))
+/// A PEM body without the blank lines and line-break escapes (`\n` in an
+/// nginx string) around it, which belong to the block's layout.
+fn pem_body(body: Piece<'_>) -> Option<Piece<'_>> {
+    let layout = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_whitespace())
+            || ["\\n", "\\r", "\\t"].iter().any(|e| s.starts_with(e))
     };
-    for caps in LUA_SET_HEADER.captures_iter(piece.text) {
-        if let (Some(name), Some(value)) = (contents(&caps, 1), contents(&caps, 3)) {
-            header_value(name.text, value, out);
+    let (mut start, mut end) = (0, body.text.len());
+    while start < end && layout(&body.text[start..end]) {
+        start += if body.text[start..].starts_with('\\') {
+            2
+        } else {
+            1
+        };
+    }
+    while start < end {
+        let text = &body.text[start..end];
+        if text.ends_with(|c: char| c.is_ascii_whitespace()) {
+            end -= 1;
+        } else if ["\\n", "\\r", "\\t"].iter().any(|e| text.ends_with(e)) {
+            end -= 2;
+        } else {
+            break;
         }
     }
-    for caps in LUA_AUTH.captures_iter(piece.text) {
-        if let Some(value) = contents(&caps, 1) {
-            push_literals(value, Kind::Assignment, out);
+    (start < end).then(|| body.slice(start, end))
+}
+
+/// Values given a credential's name: `password=x` and `"api_key":"x"`
+/// anywhere (not in a query string: that has its own reading, nor a PKCS#11
+/// URI's `token=`, a label: only its `pin-value` is secret); in prose also
+/// `password: x` and `password is x`, when the value looks like a secret.
+fn named_values(piece: Piece<'_>, prose: bool, out: &mut Vec<Found>) {
+    for caps in NAMED_VALUE.captures_iter(piece.text) {
+        let whole = caps.get(0).expect("match");
+        let name = caps.get(1).expect("name");
+        let quoted = caps.get(2).is_some();
+        let separator = caps.get(3).expect("separator").as_str();
+        let before = &piece.text[..name.start()];
+        let allowed = match separator {
+            "=" | "=>" => true,
+            ":" => prose || quoted,
+            "==" => false,
+            _ => prose,
+        };
+        if !allowed || before.ends_with(['?', '&']) || !is_credential_name(name.as_str()) {
+            continue;
         }
-    }
-    for m in LUA_ASSIGNMENT.find_iter(piece.text) {
-        for value in lua_top_level_strings(piece.from(m.end())) {
-            push_literals(value, Kind::Assignment, out);
+        let token_start = before
+            .rfind(|c: char| c.is_ascii_whitespace())
+            .map_or(0, |i| i + 1);
+        if before[token_start..].contains("pkcs11:") && name.as_str() != "pin-value" {
+            continue;
+        }
+        let Some(value) = piece.from(whole.end()).value() else {
+            continue;
+        };
+        if looks_like_regex(value.text) {
+            continue;
+        }
+        if prose {
+            let one_token = !value.text.trim().contains(char::is_whitespace);
+            if one_token
+                && value
+                    .secret_core()
+                    .is_some_and(|c| looks_like_secret(c.text))
+            {
+                push_literals(value, Kind::Assignment, out);
+            }
+        } else {
+            credential(value, Kind::Assignment, NAMED_NUMBER, out);
         }
     }
 }
 
-/// The contents of the strings of a Lua expression outside any call's
-/// parentheses, up to the end of the line or a `,`, `;` or `}` ending it.
-fn lua_top_level_strings(rest: Piece<'_>) -> Vec<Piece<'_>> {
-    let bytes = rest.text.as_bytes();
-    let mut strings = Vec::new();
-    let (mut depth, mut i) = (0usize, 0);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => break,
-            b',' | b';' | b'}' if depth == 0 => break,
-            b'(' | b'{' | b'[' => depth += 1,
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            quote @ (b'"' | b'\'') => {
-                let start = i + 1;
-                i = start;
-                while i < bytes.len() && bytes[i] != quote && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                if depth == 0 {
-                    strings.push(rest.slice(start, i.min(bytes.len())));
-                }
-            }
-            _ => {}
+/// Whether what follows `Bearer` is a credential: long enough, not a word,
+/// a variable or `realm="..."` parameters.
+fn looks_like_credential(value: &str) -> bool {
+    let core = value.trim_end_matches([',', ';', '"', '\'', ')']);
+    core.len() >= 8 && looks_like_secret(core) && !core.trim_end_matches('=').contains('=')
+}
+
+/// A string found by its look, with the symbols glued to it (`!`, `$`,
+/// `%`, `^`, `*`, `~`, `|`) and the letters and digits past them: the rest
+/// of its token.
+fn whole_token<'a>(piece: Piece<'a>, found: Piece<'a>) -> Piece<'a> {
+    let is_part = |b: u8| b.is_ascii_alphanumeric() || b"!$%^*~|".contains(&b);
+    let is_symbol = |b: u8| b"!$%^*~|".contains(&b);
+    let bytes = piece.text.as_bytes();
+    let (mut start, mut end) = (
+        (found.start - piece.start) as usize,
+        (found.end() - piece.start) as usize,
+    );
+    if bytes.get(end).copied().is_some_and(is_symbol) {
+        while end < bytes.len() && is_part(bytes[end]) {
+            end += 1;
         }
-        i += 1;
     }
-    strings
+    if start > 0 && is_symbol(bytes[start - 1]) {
+        while start > 0 && is_part(bytes[start - 1]) {
+            start -= 1;
+        }
+    }
+    // In an nginx argument, `${name}` braces stay whole.
+    if piece.dollar == Dollar::Variable && piece.text[start..end].ends_with('$') {
+        end -= 1;
+    }
+    piece.slice(start, end)
 }
 
 /// `user:password` (the password goes; the user too when it looks random)
 /// or a lone `user`, which goes when it looks like a token (as in
-/// `https://TOKEN@host`).
+/// `https://TOKEN@host`): long and not a plain name, with or without
+/// digits.
 fn userinfo(info: Piece<'_>, out: &mut Vec<Found>) {
     match info.text.find(':') {
         Some(colon) => {
@@ -608,10 +730,12 @@ fn userinfo(info: Piece<'_>, out: &mut Vec<Found>) {
             }
         }
         None => {
-            let token_like = info.text.len() >= 16
-                && info.text.bytes().any(|b| b.is_ascii_digit())
-                && info.text.bytes().any(|b| b.is_ascii_alphabetic());
-            if (token_like || entropy::looks_random(info.text)) && !info.only_variables() {
+            let text = info.text;
+            let token_like = text.len() >= 16
+                && !is_plain_word(text)
+                && !text.contains(['.', '$'])
+                && text.bytes().any(|b| b.is_ascii_alphabetic());
+            if (token_like || entropy::looks_random(text)) && !info.only_variables() {
                 push_literals(info, Kind::UrlUser, out);
             }
         }
@@ -637,7 +761,7 @@ mod tests {
     use super::*;
 
     fn piece(text: &str) -> Piece<'_> {
-        Piece { start: 0, text }
+        Piece::new(0, text)
     }
 
     fn secrets(text: &str, found: &[Found]) -> Vec<(String, Kind)> {
@@ -653,35 +777,16 @@ mod tests {
         secrets(value, &out)
     }
 
+    /// Free text as an argument, or as prose (a comment: `$` is literal).
     fn free(text: &str, prose: bool) -> Vec<(String, Kind)> {
         let mut out = Vec::new();
-        free_text(piece(text), prose, &mut out);
+        let piece = if prose {
+            piece(text).literal()
+        } else {
+            piece(text)
+        };
+        free_text(piece, prose, &mut out);
         secrets(text, &out)
-    }
-
-    #[test]
-    fn sensitive_names() {
-        for name in [
-            "Authorization",
-            "Proxy-Authorization",
-            "Cookie",
-            "Set-Cookie",
-            "X-Api-Key",
-            "X-Auth-Token",
-            "HTTP_X_SESSION_ID",
-            "$upstream_secret",
-            "X-Hub-Signature",
-            "DB_PASSWORD",
-        ] {
-            assert!(is_sensitive_name(name), "{name}");
-        }
-        for name in ["Host", "X-Forwarded-For", "WWW-Authenticate", "Connection"] {
-            assert!(!is_sensitive_name(name), "{name}");
-        }
-        assert!(is_sensitive_source("$http_authorization"));
-        assert!(is_sensitive_source("\"${cookie_sid}:$remote_addr\""));
-        assert!(is_sensitive_source("$arg_token"));
-        assert!(!is_sensitive_source("$host"));
     }
 
     #[test]
@@ -826,11 +931,11 @@ mod tests {
     fn regex_keys_lose_long_literals_only() {
         let mut out = Vec::new();
         let body = "^Bearer\\s+abcdef123456$";
-        regex_literals(piece(body), &mut out);
+        regex_literals(piece(body), Kind::MapKey, &mut out);
         assert_eq!(secrets(body, &out), [("abcdef123456".into(), Kind::MapKey)]);
         let mut out = Vec::new();
         let body = "^sk_live_[A-Za-z0-9_]{24}$";
-        regex_literals(piece(body), &mut out);
+        regex_literals(piece(body), Kind::MapKey, &mut out);
         assert_eq!(secrets(body, &out), [("sk_live_".into(), Kind::MapKey)]);
     }
 }

@@ -7,9 +7,11 @@
 //! [`MIN_BITS`] bits a character ([`MIN_HEX_BITS`] for hex strings, whose
 //! alphabet caps them at 4). Paths are judged segment by segment, and
 //! compound identifiers (`ECDHE-RSA-AES128-GCM-SHA256`,
-//! `ngx_http_upstream_module`) are not secrets however long.
+//! `ngx_http_upstream_module`) are not secrets however long. Shorter runs,
+//! from [`MIN_TOKEN_LEN`] bytes, count when they have the shape of a
+//! generated token: all three classes, changing every character or two.
 
-use super::text::Piece;
+use super::text::{Dollar, Piece};
 
 /// Shortest string judged: API keys and tokens are longer, while words,
 /// names and most identifiers are shorter.
@@ -42,10 +44,18 @@ pub fn shannon(text: &str) -> f64 {
         .sum()
 }
 
+/// Shortest string judged by its shape (`looks_like_token`): generated
+/// tokens of 16 to 19 characters (a token in a `location` path, an API
+/// key of a map), too short for their entropy to tell.
+pub const MIN_TOKEN_LEN: usize = 16;
+
 /// Whether `text` on its own looks like a random secret.
 pub fn looks_random(text: &str) -> bool {
-    if text.len() < MIN_LEN || text.contains(super::placeholder::MARK) {
+    if text.contains(super::placeholder::MARK) {
         return false;
+    }
+    if text.len() < MIN_LEN {
+        return looks_like_token(text);
     }
     let bytes = text.as_bytes();
     let lower = bytes.iter().any(u8::is_ascii_lowercase);
@@ -60,6 +70,26 @@ pub fn looks_random(text: &str) -> bool {
         && average_word_len(text) < MIN_WORD_LEN
         && shannon(text) >= MIN_BITS
 }
+
+/// A short generated token (`Qz8Wk2Lx7Rm4Tp9v`): letters and digits only,
+/// at least three of each of upper case, lower case and digits, changing
+/// class every one or two characters (words and names keep a class for
+/// longer), and hardly a character twice.
+fn looks_like_token(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let count = |class: fn(&u8) -> bool| bytes.iter().filter(|b| class(b)).count();
+    text.len() >= MIN_TOKEN_LEN
+        && bytes.iter().all(u8::is_ascii_alphanumeric)
+        && count(u8::is_ascii_uppercase) >= 3
+        && count(u8::is_ascii_lowercase) >= 3
+        && count(u8::is_ascii_digit) >= 3
+        && average_word_len(text) < 2.0
+        && shannon(text) >= MIN_TOKEN_BITS
+}
+
+/// Bits a character for a short token: 16 characters, nearly all
+/// different, score close to 4.
+const MIN_TOKEN_BITS: f64 = 3.6;
 
 /// Average length of the words a string splits into (`Camel`, `case`,
 /// `HTTP`, `42`): 4 and more in `ImapAuthenticateWithApachePhpScript`,
@@ -147,8 +177,11 @@ pub fn find(piece: Piece<'_>) -> Vec<Piece<'_>> {
         while i < bytes.len() && is_run_char(bytes[i]) {
             i += 1;
         }
-        // A run right after `$` is a variable name, after `\` an escape.
-        if start > 0 && matches!(bytes[start - 1], b'$' | b'{' | b'\\') {
+        // A run right after `\` is an escape; in an nginx argument, one
+        // after `$` (or `${`) is a variable name.
+        let previous = start.checked_sub(1).map(|i| bytes[i]);
+        let variable = piece.dollar == Dollar::Variable && matches!(previous, Some(b'$' | b'{'));
+        if previous == Some(b'\\') || variable {
             continue;
         }
         let word_start = bytes[..start]
@@ -221,7 +254,7 @@ mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<&str> {
-        find(Piece { start: 0, text })
+        find(Piece::new(0, text))
             .into_iter()
             .map(|p| p.text)
             .collect()
@@ -277,6 +310,9 @@ mod tests {
             "ImapAuthenticateWithApachePhpScript",
             "h5bp/web_performance/cache_expiration.conf",
             "https://github.com/h5bp/x/commit/37b5fec090d00f38de64b591bcddcb205aadf8ee",
+            "/api/v2/Users/ById/12345",
+            "ServerTokens2024Prod",
+            "X509v3SubjectKeyId",
         ] {
             assert!(found(text).is_empty(), "{text}: {:?}", found(text));
         }

@@ -301,7 +301,7 @@ mod tests {
     use super::*;
 
     fn piece(text: &str) -> Piece<'_> {
-        Piece { start: 0, text }
+        Piece::new(0, text)
     }
 
     fn found_texts(text: &str, found: &[Found]) -> Vec<String> {

@@ -3,18 +3,26 @@
 //! edits on each file's original text, so formatting, comments, CRLF and a
 //! BOM stay as written and the result still parses.
 //!
-//! The pass: detectors ([`detect`], [`hosts`]) mark byte ranges in every
-//! directive, comment (and directives commented out) and Lua block; each
-//! secret found is then looked for everywhere else in the tree, so a token
-//! also pasted into a comment goes too; overlapping ranges merge; numbering
-//! follows the files in tree order and each file in document order
-//! ([`placeholder`]). Files that directives name as secret
-//! ([`detect::SECRET_FILES`]) are never opened: only the configuration and
-//! its includes are read.
+//! The pass: detectors ([`detect`], [`hosts`], and for Lua and Perl code
+//! `code`) mark byte ranges in every directive, comment (and directives
+//! commented out) and Lua block; each secret found is then looked for
+//! everywhere else in the tree, so a token also pasted into a comment goes
+//! too; overlapping ranges merge; numbering follows the files in tree order
+//! and each file in document order ([`placeholder`]). Files that directives
+//! name as secret ([`detect::SECRET_FILES`]) are never opened: only the
+//! configuration and its includes are read.
+//!
+//! Redaction never changes what a file parses as: ranges stay inside a
+//! word, a comment, or a string or comment of code; a range spanning lines
+//! keeps its line breaks (and the `#` of a commented-out line); and each
+//! redacted file is parsed again and compared with the original, token by
+//! token, before anything is printed.
 
+mod code;
 pub mod detect;
 pub mod entropy;
 pub mod hosts;
+pub mod names;
 pub mod placeholder;
 pub mod text;
 
@@ -24,6 +32,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use crate::config::{ConfigTree, FileId};
 use crate::fix::{self, Edit};
 use crate::syntax::{self, Directive, Quote, SyntaxTree, TokenKind, Word};
+use code::Lang;
 use detect::MapSecrets;
 use placeholder::Placeholders;
 use text::Piece;
@@ -49,17 +58,21 @@ pub enum Kind {
     UrlUser,
     /// `secure_link_secret`, or a literal in `secure_link_md5`.
     SecureLinkSecret,
-    /// The value of `set $token ...` or `env API_KEY=...`.
+    /// The value of `set $token ...`, `js_var`, `env API_KEY=...`, or of a
+    /// map into a sensitive variable.
     SecretVariable,
     /// A key of a map over credentials, or a random-looking key.
     MapKey,
     /// A private key written inline (`data:...`, a PEM block).
     PrivateKey,
-    /// A token with a vendor's prefix (AWS, GitHub, Slack, Stripe, Google).
+    /// A token with a vendor's prefix (AWS, GitHub, Slack, Stripe, Google),
+    /// a JSON Web Token, a webhook URL's token.
     KnownToken,
     /// A sensitive URL query parameter (`?access_token=...`).
     QueryParameter,
-    /// `password: ...` or `api_key = ...` in a comment or Lua code.
+    /// A value given a credential's name in free text or code:
+    /// `password=...`, `"api_key": "..."`, `password: ...` in a comment,
+    /// `local secret = "..."` in Lua, `password => "..."` in Perl.
     Assignment,
     /// A string that looks random (an API key, a hash).
     HighEntropy,
@@ -184,10 +197,7 @@ impl<'a> Scope<'a> {
         let span = word.span();
         let quoted = u32::from(word.quote() != Quote::None && span.len() >= 2);
         let (start, end) = (span.start + quoted, span.end - quoted);
-        Piece {
-            start: self.base + start,
-            text: &self.text[start as usize..end as usize],
-        }
+        Piece::new(self.base + start, &self.text[start as usize..end as usize])
     }
 }
 
@@ -228,6 +238,10 @@ pub struct Redacted {
 pub enum RedactError {
     #[error("internal error: the redacted text would not parse: {error}; please report it")]
     Unparsable { error: String },
+    #[error(
+        "internal error: redacting {path} would change how line {line} parses; please report it"
+    )]
+    Restructured { path: String, line: u32 },
     #[error("internal error: redacting {path}: {error}; please report it")]
     Edit { path: String, error: fix::EditError },
 }
@@ -300,23 +314,11 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
                 kind: f.kind,
                 placeholder: stand_in.clone(),
             });
-            // A quoted secret spanning lines keeps its line breaks, so every
-            // line after it keeps its number.
-            let breaks: String = original
-                .match_indices('\n')
-                .map(|(i, _)| {
-                    if original[..i].ends_with('\r') {
-                        "\r\n"
-                    } else {
-                        "\n"
-                    }
-                })
-                .collect();
             edits.push(Edit {
                 file: id,
                 start: f.start,
                 end: f.end,
-                text: stand_in + &breaks,
+                text: stand_in + &line_breaks(original),
             });
         }
         let refs: Vec<&Edit> = edits.iter().collect();
@@ -326,9 +328,15 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
             error,
         })?;
         if !edits.is_empty() {
-            syntax::parse(new.clone()).map_err(|e| RedactError::Unparsable {
+            let reparsed = syntax::parse(new.clone()).map_err(|e| RedactError::Unparsable {
                 error: e.display(&path).to_string(),
             })?;
+            if let Some(offset) = first_difference(&file.tree, &reparsed) {
+                return Err(RedactError::Restructured {
+                    path,
+                    line: file.tree.line_col(offset).line,
+                });
+            }
         }
         redacted.push(new);
     }
@@ -337,6 +345,55 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
         entries,
         unread,
     })
+}
+
+/// What a secret spanning lines leaves of them: each line break (with the
+/// backslash escaping it, if one does), and the `#` opening the next line
+/// when it is a comment's, so every line keeps its number and a line of a
+/// commented-out block stays commented out.
+fn line_breaks(original: &str) -> String {
+    let mut out = String::new();
+    for (i, _) in original.match_indices('\n') {
+        let before = original[..i].strip_suffix('\r').unwrap_or(&original[..i]);
+        let escapes = before.len() - before.trim_end_matches('\\').len();
+        if escapes % 2 == 1 {
+            out.push('\\');
+        }
+        out.push_str(&original[before.len()..=i]);
+        let next = &original[i + 1..];
+        let indent = next.len() - next.trim_start_matches([' ', '\t']).len();
+        if next[indent..].starts_with('#') {
+            out.push_str(&next[..=indent]);
+        }
+    }
+    out
+}
+
+/// Where a redacted file first reads differently from its original: a
+/// token of another kind, or a directive with other arguments or another
+/// parent. `None` when both read alike (only the words' text changed).
+fn first_difference(original: &SyntaxTree, redacted: &SyntaxTree) -> Option<u32> {
+    let mut before = original.tokens();
+    let mut after = redacted.tokens();
+    loop {
+        match (before.next(), after.next()) {
+            (None, None) => break,
+            (Some(a), Some(b)) if a.kind == b.kind => {}
+            (a, _) => {
+                return Some(a.map_or(original.text().len() as u32, |t| t.start));
+            }
+        }
+    }
+    let shape = |d: Directive<'_>| (d.parent().map(|p| p.index()), d.args().count());
+    original
+        .directives()
+        .zip(redacted.directives())
+        .find(|(a, b)| shape(*a) != shape(*b))
+        .map(|(a, _)| a.span().start)
+        .or_else(|| {
+            (original.directive_count() != redacted.directive_count())
+                .then(|| original.text().len() as u32)
+        })
 }
 
 /// For each file, the map whose `include` pulls it in, if one does: its
@@ -442,12 +499,17 @@ fn untouchable(d: &Directive<'_>) -> bool {
     matches!(d.name().value().as_ref(), "include" | "upstream")
 }
 
-/// Where free text was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Place {
-    Argument,
-    Comment,
-    Lua,
+/// Where a directive's argument holds code: its language, which argument,
+/// and which argument names the variable the code's value sets.
+fn code_argument(d: &Directive<'_>) -> Option<(Lang, usize, Option<usize>)> {
+    let name = d.name().value();
+    match name.as_ref() {
+        "set_by_lua" => Some((Lang::Lua, 1, Some(0))),
+        "perl_set" => Some((Lang::Perl, 1, Some(0))),
+        "perl" => Some((Lang::Perl, 0, None)),
+        lua if lua.ends_with("_by_lua") => Some((Lang::Lua, 0, None)),
+        _ => None,
+    }
 }
 
 struct Detector<'u> {
@@ -468,15 +530,21 @@ impl Detector<'_> {
         for d in tree.directives().filter(|d| !untouchable(d)) {
             detect::directive(scope, &d, outer_map, out);
             let before = out.len();
-            for word in std::iter::once(d.name()).chain(d.args()) {
-                self.free_text(scope.word(&word), Place::Argument, out);
+            // The name of a directive with a Lua body is syntax: it decides
+            // how the body parses.
+            if d.lua_code().is_none() {
+                self.argument(scope.word(&d.name()), out);
             }
-            // `access_by_lua 'code'`: the code is read as a Lua block's.
-            let name = d.name().value();
-            if name.ends_with("_by_lua") {
-                let code = d.args().nth(usize::from(name == "set_by_lua"));
-                if let Some(code) = code {
-                    self.free_text(scope.word(&code), Place::Lua, out);
+            let args = detect::arguments(scope, &d);
+            let code = code_argument(&d);
+            for (i, arg) in args.iter().enumerate() {
+                match code {
+                    Some((lang, at, returns)) if at == i => {
+                        let returns = returns.and_then(|r| args.get(r)).map(|r| r.text);
+                        code::code_in_word(*arg, lang, returns, out);
+                        self.hosts_in_text(*arg, false, out);
+                    }
+                    _ => self.argument(*arg, out),
                 }
             }
             if NOT_RANDOM.contains(&d.name().value().as_ref()) {
@@ -527,11 +595,9 @@ impl Detector<'_> {
         for comment in tree.comments() {
             let span = comment.span();
             let body = &text[span.start as usize + 1..span.end as usize];
-            let piece = Piece {
-                start: span.start + 1,
-                text: body.strip_suffix('\r').unwrap_or(body),
-            };
-            self.free_text(piece, Place::Comment, out);
+            let piece = Piece::new(span.start + 1, body.strip_suffix('\r').unwrap_or(body));
+            detect::free_text(piece.literal(), true, out);
+            self.hosts_in_text(piece, true, out);
             if let Ok(inner) = syntax::parse(piece.text.as_bytes().to_vec()) {
                 let scope = Scope {
                     text: piece.text,
@@ -541,30 +607,38 @@ impl Detector<'_> {
                 self.tree(&inner, &scope, map, out, None);
             }
         }
-        for token in tree.tokens().filter(|t| t.kind == TokenKind::LuaCode) {
-            let piece = Piece {
-                start: token.start,
-                text: &text[token.span().range()],
+        for d in tree.directives() {
+            let Some(span) = d.lua_code() else { continue };
+            let piece = Piece::new(span.start, &text[span.range()]);
+            // `set_by_lua_block $token { ... }`: what it returns is $token.
+            let returns = match d.name().value().as_ref() {
+                "set_by_lua_block" => d.args().next().map(|a| a.value()),
+                _ => None,
             };
-            self.free_text(piece, Place::Lua, out);
+            code::code(piece, Lang::Lua, returns.as_deref(), out);
+            self.hosts_in_text(piece, false, out);
         }
     }
 
-    fn free_text(&self, piece: Piece<'_>, place: Place, out: &mut Vec<Found>) {
-        // Lua has its own reading of assignments, inside the quotes only.
-        detect::free_text(piece, place == Place::Comment, out);
-        if place == Place::Lua {
-            detect::lua(piece, out);
-        }
+    /// An argument (or a directive's name) as free text.
+    fn argument(&self, piece: Piece<'_>, out: &mut Vec<Found>) {
+        detect::free_text(piece, false, out);
+        self.hosts_in_text(piece, false, out);
+    }
+
+    /// With `--hosts`, the addresses (and, outside comments, the URL
+    /// hosts) in a text.
+    fn hosts_in_text(&self, piece: Piece<'_>, comment: bool, out: &mut Vec<Found>) {
         if self.options.hosts {
-            hosts::free_text(piece, place == Place::Comment, self.upstreams, out);
+            hosts::free_text(piece, comment, self.upstreams, out);
         }
     }
 }
 
 /// Secrets of 8 characters or more, and dotted host names, found anywhere
 /// are redacted wherever else they appear as a whole word: in arguments,
-/// comments and Lua code (never in `include` or `upstream` names).
+/// comments and Lua strings and comments (never in `include` or
+/// `upstream` names).
 fn propagate(
     config: &ConfigTree,
     texts: &[std::borrow::Cow<'_, str>],
@@ -575,14 +649,11 @@ fn propagate(
     for (id, list) in found.iter().enumerate() {
         for f in list {
             let original = &texts[id][f.start as usize..f.end as usize];
-            // `password: x` in prose is a guess: redacted where it is, but
-            // never spread, or a word like `keepalive` would be renamed.
+            // A plain word is never spread: after `password:` in prose it
+            // is a guess, and renaming `keepalive` everywhere would break
+            // the configuration.
             let wanted = match f.value {
-                Value::Secret => {
-                    original.len() >= 8
-                        && f.kind != Kind::Assignment
-                        && !detect::is_plain_word(original)
-                }
+                Value::Secret => original.len() >= 8 && !detect::is_plain_word(original),
                 Value::Host { escaped: false } => original.contains('.'),
                 _ => false,
             };
@@ -610,7 +681,7 @@ fn propagate(
     for (id, file) in config.files().iter().enumerate() {
         let text: &str = &texts[id];
         let bytes = text.as_bytes();
-        let regions = searchable(&file.tree);
+        let regions = searchable(&file.tree, text);
         for (start, end) in regions {
             let region = &text[start as usize..end as usize];
             for m in search.find_iter(region) {
@@ -646,8 +717,8 @@ fn is_word_byte(b: u8, host: bool) -> bool {
 
 /// The byte ranges a propagated secret may be replaced in: arguments of
 /// every directive but `include` and `upstream` (never directive names nor
-/// paths), comments, Lua code.
-fn searchable(tree: &SyntaxTree) -> Vec<(u32, u32)> {
+/// paths), comments, and the strings and comments of Lua code.
+fn searchable(tree: &SyntaxTree, text: &str) -> Vec<(u32, u32)> {
     let mut regions = Vec::new();
     for d in tree.directives().filter(|d| !untouchable(d)) {
         for word in d.args().filter(|w| !w.value().starts_with('/')) {
@@ -657,15 +728,21 @@ fn searchable(tree: &SyntaxTree) -> Vec<(u32, u32)> {
         }
     }
     for token in tree.tokens() {
-        if matches!(token.kind, TokenKind::Comment | TokenKind::LuaCode) {
-            regions.push((token.start, token.end));
+        match token.kind {
+            TokenKind::Comment => regions.push((token.start, token.end)),
+            TokenKind::LuaCode => regions.extend(code::lua_text_ranges(Piece::new(
+                token.start,
+                &text[token.span().range()],
+            ))),
+            _ => {}
         }
     }
     regions
 }
 
 /// Sorted, overlapping ranges merged into one (a secret then), ranges
-/// inside another dropped, and nothing that names an upstream.
+/// inside another dropped, and nothing that names an upstream or is a
+/// placeholder already (so a second run changes nothing).
 fn merge(mut found: Vec<Found>, text: &str, upstreams: &HashSet<String>) -> Vec<Found> {
     found.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
     let mut merged: Vec<Found> = Vec::with_capacity(found.len());
@@ -694,6 +771,7 @@ fn merge(mut found: Vec<Found>, text: &str, upstreams: &HashSet<String>) -> Vec<
     merged.retain(|f| {
         let original = &text[f.start as usize..f.end as usize];
         !upstreams.contains(&original.to_ascii_lowercase())
+            && !placeholder::is_placeholder(original)
     });
     merged
 }

@@ -47,6 +47,14 @@ static STAND_IN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// Whether a text is one placeholder (`REDACTED_PRIVATE_KEY_1`): what an
+/// earlier run wrote, never redacted again.
+pub fn is_placeholder(text: &str) -> bool {
+    STAND_IN
+        .find(text)
+        .is_some_and(|m| m.start() == 0 && m.end() == text.len() && text.starts_with(MARK))
+}
+
 impl Placeholders {
     /// Placeholders numbered past those already written in `texts`
     /// (`REDACTED_TOKEN_1`, `192.0.2.1`, `host1.example`), so a new secret
@@ -249,6 +257,14 @@ pub fn keeps_host(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_recognised() {
+        assert!(is_placeholder("REDACTED_PRIVATE_KEY_12"));
+        assert!(!is_placeholder("REDACTED_TOKEN_1x"));
+        assert!(!is_placeholder("xREDACTED_TOKEN_1"));
+        assert!(!is_placeholder("host1.example"));
+    }
 
     #[test]
     fn same_secret_same_placeholder_numbered_per_label() {

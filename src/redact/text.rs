@@ -1,6 +1,17 @@
 //! Pieces of a file's text with their byte offsets, and the ways an
 //! argument's raw text is taken apart: at unescaped whitespace, around
-//! nginx variables.
+//! nginx variables, into the value that follows a name; and text decoded
+//! from an nginx quoted string, with the way back to the file's bytes.
+
+/// How a `$` reads in a piece of text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dollar {
+    /// An nginx argument: `$name` and `${name}` are variables.
+    Variable,
+    /// Text nginx does not interpolate (a comment, Lua or Perl code, an
+    /// `env` value): `$` is a character like any other.
+    Literal,
+}
 
 /// A piece of a file's text: where it starts in the file, and its bytes as
 /// written (quotes and escapes are the file's own).
@@ -8,9 +19,27 @@
 pub struct Piece<'a> {
     pub start: u32,
     pub text: &'a str,
+    pub dollar: Dollar,
 }
 
 impl<'a> Piece<'a> {
+    /// A piece of an nginx argument, starting at byte `start` of the file.
+    pub fn new(start: u32, text: &'a str) -> Piece<'a> {
+        Piece {
+            start,
+            text,
+            dollar: Dollar::Variable,
+        }
+    }
+
+    /// The same piece, read as text nginx does not interpolate.
+    pub fn literal(self) -> Piece<'a> {
+        Piece {
+            dollar: Dollar::Literal,
+            ..self
+        }
+    }
+
     /// Where the piece ends in the file.
     pub fn end(&self) -> u32 {
         self.start + self.text.len() as u32
@@ -21,6 +50,7 @@ impl<'a> Piece<'a> {
         Piece {
             start: self.start + from as u32,
             text: &self.text[from..to],
+            dollar: self.dollar,
         }
     }
 
@@ -84,8 +114,29 @@ impl<'a> Piece<'a> {
         pieces
     }
 
-    /// The literal parts between nginx variables (`$name`, `${name}`).
+    /// The literal parts between nginx variables (`$name`, `${name}`): the
+    /// whole piece where `$` is literal.
     pub fn literals(&self) -> Vec<Piece<'a>> {
+        self.split_at_variables(false)
+    }
+
+    /// The parts of a secret value nginx does not compute: the literal
+    /// parts, where a `$name` written right after a letter or digit of a
+    /// literal (`Xk9$Qz`) belongs to it. A password holding `$` is written
+    /// that way; a variable meant to follow text is set off by a separator
+    /// (`key-$host`) or braces (`key${host}`).
+    pub fn secret_literals(&self) -> Vec<Piece<'a>> {
+        self.split_at_variables(true)
+    }
+
+    fn split_at_variables(&self, glued_is_literal: bool) -> Vec<Piece<'a>> {
+        if self.dollar == Dollar::Literal {
+            return if self.text.is_empty() {
+                Vec::new()
+            } else {
+                vec![*self]
+            };
+        }
         let bytes = self.text.as_bytes();
         let mut out = Vec::new();
         let mut literal_start = 0;
@@ -104,6 +155,14 @@ impl<'a> Piece<'a> {
                 i += 1; // a lone `$` is literal
                 continue;
             }
+            let glued = glued_is_literal
+                && literal_start < i
+                && bytes[i - 1].is_ascii_alphanumeric()
+                && bytes[i + 1] != b'{';
+            if glued {
+                i = end;
+                continue;
+            }
             if literal_start < i {
                 out.push(self.slice(literal_start, i));
             }
@@ -111,7 +170,7 @@ impl<'a> Piece<'a> {
             i = end;
         }
         if literal_start < bytes.len() {
-            out.push(self.slice(literal_start, bytes.len()));
+            out.push(self.slice(literal_start.min(bytes.len()), bytes.len()));
         }
         out
     }
@@ -122,6 +181,121 @@ impl<'a> Piece<'a> {
         self.literals()
             .iter()
             .all(|l| !l.text.bytes().any(|b| b.is_ascii_alphanumeric()))
+    }
+}
+
+impl<'a> Piece<'a> {
+    /// The value written at the start of the piece, as after `password=`,
+    /// `"api_key":` or `password is`: inside its quotes when quoted (`"x"`,
+    /// `'x'`, or `\"x\"` inside an nginx string), else the whole token, up
+    /// to whitespace or a `&`, `,` or `;` that starts the next `name=` (a
+    /// query string, a JSON object, a connection string). A `$`, `#`, `;`
+    /// or quote inside the token belongs to the value.
+    pub fn value(&self) -> Option<Piece<'a>> {
+        let text = self.text;
+        for quote in ["\\\"", "\\'", "\"", "'"] {
+            if let Some(rest) = text.strip_prefix(quote) {
+                let start = quote.len();
+                let len = closing_quote(rest, quote).unwrap_or(rest.len());
+                return (len > 0).then(|| self.slice(start, start + len));
+            }
+        }
+        let bytes = text.as_bytes();
+        let mut end = 0;
+        while end < bytes.len() && !bytes[end].is_ascii_whitespace() {
+            if matches!(bytes[end], b'&' | b',' | b';') && starts_field(&text[end + 1..]) {
+                break;
+            }
+            end += if bytes[end] == b'\\' { 2 } else { 1 };
+        }
+        let end = end.min(bytes.len());
+        (end > 0).then(|| self.slice(0, end))
+    }
+}
+
+/// Where the quoted text `rest` ends: the first `quote` not escaped by a
+/// backslash (for an escaped quote `\"`, the next `\"`).
+fn closing_quote(rest: &str, quote: &str) -> Option<usize> {
+    let (bytes, quote) = (rest.as_bytes(), quote.as_bytes());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(quote) {
+            return Some(i);
+        }
+        i += if bytes[i] == b'\\' && quote.len() == 1 {
+            2
+        } else {
+            1
+        };
+    }
+    None
+}
+
+/// Whether text starts a `name=` or `"name":` field, after spaces.
+fn starts_field(text: &str) -> bool {
+    let text = text.trim_start_matches([' ', '\t', '\\', '"', '\'']);
+    let name = text
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        .count();
+    name > 0
+        && text[name..]
+            .trim_start_matches(['\\', '"', '\'', ' '])
+            .starts_with(['=', ':'])
+}
+
+/// The text an nginx word stands for, its escapes (`\"`, `\'`, `\\`,
+/// `\n`, `\r`, `\t`) read as `ngx_conf_read_token()` reads them, with the
+/// byte of the file each of its bytes came from: code written inside an
+/// nginx string (`access_by_lua 'local k = \'x\''`) is read as the
+/// interpreter reads it, and what is found in it is redacted in the file.
+pub struct Decoded {
+    pub text: String,
+    /// For each byte of `text` (and one past its end), its offset in the
+    /// piece it was decoded from.
+    origins: Vec<u32>,
+    start: u32,
+}
+
+impl Decoded {
+    /// Decode the raw text of a word (inside its quotes).
+    pub fn new(raw: Piece<'_>) -> Decoded {
+        let bytes = raw.text.as_bytes();
+        let mut text = Vec::with_capacity(bytes.len());
+        let mut origins = Vec::with_capacity(bytes.len() + 1);
+        let mut i = 0;
+        while i < bytes.len() {
+            let (byte, width) = match (bytes[i], bytes.get(i + 1)) {
+                (b'\\', Some(&c @ (b'"' | b'\'' | b'\\'))) => (c, 2),
+                (b'\\', Some(b'n')) => (b'\n', 2),
+                (b'\\', Some(b'r')) => (b'\r', 2),
+                (b'\\', Some(b't')) => (b'\t', 2),
+                (b, _) => (b, 1),
+            };
+            text.push(byte);
+            origins.push(i as u32);
+            i += width;
+        }
+        origins.push(bytes.len() as u32);
+        Decoded {
+            // Escapes are ASCII and replace ASCII: UTF-8 stays whole.
+            text: String::from_utf8(text).expect("decoding keeps UTF-8"),
+            origins,
+            start: raw.start,
+        }
+    }
+
+    /// The decoded text as a piece of its own (offsets from 0).
+    pub fn piece(&self) -> Piece<'_> {
+        Piece::new(0, &self.text).literal()
+    }
+
+    /// Where the decoded bytes `start..end` were written in the file.
+    pub fn to_file(&self, start: u32, end: u32) -> (u32, u32) {
+        (
+            self.start + self.origins[start as usize],
+            self.start + self.origins[end as usize],
+        )
     }
 }
 
@@ -146,7 +320,7 @@ mod tests {
     use super::*;
 
     fn piece(text: &str) -> Piece<'_> {
-        Piece { start: 10, text }
+        Piece::new(10, text)
     }
 
     fn texts<'a>(pieces: &[Piece<'a>]) -> Vec<&'a str> {
