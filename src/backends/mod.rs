@@ -1,7 +1,7 @@
 //! The application servers behind upstreams: what each does with an idle
 //! keepalive connection by default ([`kinds`]), how long its own
-//! configuration says it waits ([`read`]), and how to raise that in the
-//! file without disturbing the rest of it ([`raise`]).
+//! configuration says it waits (`read`), and how to raise that in the
+//! file without disturbing the rest of it (`raise`).
 //!
 //! Each server kind has a module with two functions over the text of one
 //! file (a config file, or a Procfile, systemd unit, shell script or env
