@@ -154,6 +154,17 @@ pub struct FixArgs {
     #[arg(long)]
     pub no_verify: bool,
 
+    /// Write a file that a rename cannot replace (a single file
+    /// bind-mounted into place, as `docker run -v FILE:FILE` does) over its
+    /// own bytes instead of refusing the run.
+    #[arg(long)]
+    pub in_place_ok: bool,
+
+    /// Refuse the run when a file to fix is read-only, instead of
+    /// replacing it as `sed -i` does (with a note).
+    #[arg(long)]
+    pub respect_readonly: bool,
+
     /// Colors in diffs and messages (`NO_COLOR` also turns them off).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -96,8 +96,14 @@ fn killed_runs_leave_the_old_or_the_new_text_never_a_mix() {
             fs::rename(&staging, &path).unwrap();
         }
         for name in temp_files(dir.path()) {
-            mid_write += 1; // killed before the rename: a partial temp file
-            fs::remove_file(dir.path().join(name)).unwrap();
+            let leftover = dir.path().join(name);
+            if leftover.is_dir() {
+                // The recovery folder a killed run keeps on purpose.
+                fs::remove_dir_all(leftover).unwrap();
+            } else {
+                mid_write += 1; // killed before the swap: a temporary copy
+                fs::remove_file(leftover).unwrap();
+            }
         }
     }
     stop.store(true, Ordering::Relaxed);

@@ -11,7 +11,7 @@ use crate::cli::FixArgs;
 use ngxfix::config::{ConfigTree, Origin};
 use ngxfix::fix::session::{self, ApproveAll, Approver, Job, Outcome, Policy, Stop};
 use ngxfix::fix::verify::Nginx;
-use ngxfix::fix::write::{self, Change};
+use ngxfix::fix::write::{self, Change, WriteError, WriteOptions};
 use ngxfix::output::findings::{Format, Report};
 use ngxfix::output::{diff, plural, Paint};
 
@@ -153,8 +153,26 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         original: &c.original,
         fixed: &c.fixed,
     }));
-    for warning in write::write_all(&disk)? {
+    let options = WriteOptions {
+        in_place_ok: args.in_place_ok,
+        respect_readonly: args.respect_readonly,
+    };
+    let written = match write::write_all(&disk, &options) {
+        Err(error @ WriteError::Interrupted { signal }) => {
+            eprintln!("ngxfix: {error}");
+            write::die_of(signal)
+        }
+        written => written?,
+    };
+    for warning in &written.warnings {
         eprintln!("warning: {warning}");
+    }
+    if let Some(signal) = written.interrupted {
+        eprintln!(
+            "ngxfix: {} came while writing: every file was written first",
+            write::signal_name(signal)
+        );
+        write::die_of(signal);
     }
     let remaining: usize = outcomes.iter().map(|o| o.remaining.len()).sum();
     if from_stdin {
