@@ -57,6 +57,17 @@ pub struct RuleSource {
     pub ignore: Vec<String>,
 }
 
+/// How much of a configuration is read; shared by the commands that read
+/// one.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReadLimits {
+    /// The most bytes read of one configuration file, or of a
+    /// configuration on standard input: bytes, or a number with K, M or G
+    /// as nginx writes sizes (`64M`). A larger one is refused.
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
+    pub max_file_size: u64,
+}
+
 /// What to check and with which facts; shared by `check` and `fix`.
 #[derive(Debug, clap::Args)]
 pub struct Inputs {
@@ -113,6 +124,9 @@ pub struct Inputs {
     /// else its own directory; for standard input the working directory.
     #[arg(long, value_name = "DIR")]
     pub prefix: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub limits: ReadLimits,
 }
 
 #[derive(Debug, clap::Args)]
@@ -252,6 +266,9 @@ pub struct ParseArgs {
     /// Indent the JSON (crossplane format).
     #[arg(long)]
     pub pretty: bool,
+
+    #[command(flatten)]
+    pub limits: ReadLimits,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -293,6 +310,9 @@ pub struct RedactArgs {
     /// Redact only the named file, without following its includes.
     #[arg(long)]
     pub no_includes: bool,
+
+    #[command(flatten)]
+    pub limits: ReadLimits,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -341,6 +361,10 @@ pub struct DiagnoseArgs {
     /// Colors in the findings of `--config` (`NO_COLOR` also turns them off).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    // For the `--config` tree only: logs are read whatever their size.
+    #[command(flatten)]
+    pub limits: ReadLimits,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -355,6 +379,43 @@ fn parse_context(text: &str) -> Result<ngxfix::config::RootContext, String> {
     text.parse()
 }
 
+/// A size as nginx writes one (`ngx_parse_size()`): bytes, or a number
+/// with `k`, `m` or `g` (either case).
+fn parse_size(text: &str) -> Result<u64, String> {
+    ngxfix::model::units::Size::parse(text)
+        .map(|size| size.as_bytes())
+        .map_err(|_| "expected bytes, or a number with K, M or G (e.g. 64M)".to_string())
+}
+
 fn parse_prefer(text: &str) -> Result<ngxfix::rules::facts::Prefer, String> {
     text.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_file_size_limit_is_the_library_one() {
+        let limits = Cli::parse_from(["ngxfix", "parse", "x.conf"]);
+        let Command::Parse(args) = limits.command else {
+            panic!("parse");
+        };
+        assert_eq!(
+            args.limits.max_file_size,
+            ngxfix::config::DEFAULT_MAX_FILE_SIZE
+        );
+    }
+
+    #[test]
+    fn sizes_are_read_as_nginx_reads_them() {
+        assert_eq!(parse_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_size("1k"), Ok(1024));
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("64MB").is_err());
+        assert!(parse_size("").is_err());
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+    }
 }

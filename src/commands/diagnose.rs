@@ -102,6 +102,7 @@ fn prepare(args: &DiagnoseArgs, config: &Path) -> anyhow::Result<Prepared> {
         no_includes: false,
         context: None,
         prefix: None,
+        limits: args.limits.clone(),
     };
     let mut prepared = inputs::prepare(&inputs)?
         .pop()

@@ -40,6 +40,7 @@ pub fn prepare(inputs: &Inputs) -> anyhow::Result<Vec<Run>> {
         context: inputs.context,
         prefix: inputs.prefix.clone(),
         no_includes: inputs.no_includes,
+        max_file_size: inputs.limits.max_file_size,
     };
     let paths: Vec<Option<&Path>> = if inputs.paths.is_empty() {
         vec![None]

@@ -13,31 +13,36 @@ pub mod rule_docs;
 pub mod rulesets;
 pub mod test_rules;
 
-use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::Context;
+use ngxfix::config::{read_stdin, ConfigTree, LoadOptions};
 
-use ngxfix::config::ConfigTree;
+use crate::cli::ReadLimits;
 
 /// Load the tree a command was pointed at: a file, `-` (standard input), or
 /// the default main file; `follow_includes: false` reads the file alone.
-pub fn load(path: Option<&Path>, follow_includes: bool) -> anyhow::Result<ConfigTree> {
+pub fn load(
+    path: Option<&Path>,
+    follow_includes: bool,
+    limits: &ReadLimits,
+) -> anyhow::Result<ConfigTree> {
     let path = path.map_or_else(default_main_path, Path::to_path_buf);
+    let options = LoadOptions {
+        no_includes: !follow_includes,
+        max_file_size: limits.max_file_size,
+        ..LoadOptions::default()
+    };
     if path.as_os_str() == "-" {
-        let mut text = Vec::new();
-        io::stdin()
-            .lock()
-            .read_to_end(&mut text)
-            .context("reading standard input")?;
-        return Ok(ConfigTree::load_stdin(text)?);
+        let text = read_stdin(limits.max_file_size)?;
+        // Standard input follows its includes either way, as it always has.
+        let options = LoadOptions {
+            no_includes: false,
+            ..options
+        };
+        return Ok(ConfigTree::load_stdin_with(text, &options)?);
     }
-    if follow_includes {
-        Ok(ConfigTree::load(&path)?)
-    } else {
-        Ok(ConfigTree::load_single(&path)?)
-    }
+    Ok(ConfigTree::load_with(&path, &options)?)
 }
 
 /// The conf path nginx was built with (`nginx -V` prints

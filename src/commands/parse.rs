@@ -7,7 +7,7 @@ use ngxfix::output;
 
 /// Load the tree and print it in the chosen format.
 pub fn run(args: &ParseArgs, out: &mut impl Write) -> anyhow::Result<u8> {
-    let config = super::load(args.path.as_deref(), !args.no_includes)?;
+    let config = super::load(args.path.as_deref(), !args.no_includes, &args.limits)?;
     match args.format {
         ParseFormat::Crossplane => {
             writeln!(out, "{}", output::crossplane::render(&config, args.pretty))?;

@@ -5,19 +5,18 @@
 //! `--context`; an `nginx -T` dump (on standard input or in a file) split
 //! into its files.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 use ngxfix::config::context::guessed_prefix;
 use ngxfix::config::{
-    dump, read_file, ConfigTree, ContextFrom, LoadOptions, Origin, Reading, RootContext,
+    dump, read_file, read_stdin, ConfigTree, ContextFrom, LoadOptions, Origin, Reading, RootContext,
 };
 use ngxfix::model::fragment;
 
 /// What the user said about how to read the inputs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ReadOptions {
     /// `--context`: the block the files' top level is the inside of.
     pub context: Option<RootContext>,
@@ -25,6 +24,8 @@ pub struct ReadOptions {
     pub prefix: Option<PathBuf>,
     /// `--no-includes`: the named files alone.
     pub no_includes: bool,
+    /// `--max-file-size`: the most bytes read of one file.
+    pub max_file_size: u64,
 }
 
 /// Read one input (`None`: the default main file; `-`: standard input).
@@ -37,14 +38,9 @@ pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(Confi
     };
     let from_stdin = path.as_os_str() == "-";
     let text = if from_stdin {
-        let mut text = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut text)
-            .context("reading standard input")?;
-        text
+        read_stdin(options.max_file_size)?
     } else {
-        read_file(path)?
+        read_file(path, options.max_file_size)?
     };
     if let Some(files) = dump::split(&text).filter(|files| !files.is_empty()) {
         let tree = ConfigTree::load_dump(files)?;
@@ -79,6 +75,7 @@ pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(Confi
         prefix: Some(prefix.clone()),
         no_includes: options.no_includes,
         lenient: true,
+        max_file_size: options.max_file_size,
     };
     let tree = load(path, from_stdin, text, &lenient)?;
     let (context, from, evidence, doubt) = match options.context {
@@ -114,7 +111,7 @@ pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(Confi
     }
 
     if !from_stdin && !options.no_includes && options.context.is_none() {
-        if let Some((tree, main)) = through_main(path)? {
+        if let Some((tree, main)) = through_main(path, options.max_file_size)? {
             let mut reading = reading(&tree, ContextFrom::Including, context);
             reading.path = path.display().to_string();
             reading.main = Some(main);
@@ -169,6 +166,7 @@ fn strict(options: &ReadOptions, path: &Path) -> LoadOptions {
         prefix: Some(options.prefix.clone().unwrap_or(own)),
         no_includes: options.no_includes,
         lenient: false,
+        max_file_size: options.max_file_size,
     }
 }
 
@@ -203,7 +201,7 @@ fn reading(tree: &ConfigTree, from: ContextFrom, context: RootContext) -> Readin
 /// focused on `path`: the nearest `nginx.conf` in a directory above it
 /// whose includes reach it, else the one nginx was built to read. A
 /// candidate that cannot be read is passed over.
-fn through_main(path: &Path) -> anyhow::Result<Option<(ConfigTree, String)>> {
+fn through_main(path: &Path, max_file_size: u64) -> anyhow::Result<Option<(ConfigTree, String)>> {
     let cwd = std::env::current_dir().context("reading the working directory")?;
     let absolute = cwd.join(path);
     let itself = std::fs::canonicalize(&absolute).ok();
@@ -231,6 +229,7 @@ fn through_main(path: &Path) -> anyhow::Result<Option<(ConfigTree, String)>> {
         };
         let options = LoadOptions {
             lenient: true,
+            max_file_size,
             ..LoadOptions::default()
         };
         let Ok(mut tree) = ConfigTree::load_with(&shown, &options) else {

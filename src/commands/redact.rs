@@ -22,7 +22,8 @@ const STDIN_NAME: &str = "nginx.conf";
 
 /// Redact the tree and print or write it; exit status 0.
 pub fn run(args: &RedactArgs, out: &mut impl Write) -> anyhow::Result<u8> {
-    let config = super::load(args.path.as_deref(), !args.no_includes).map_err(without_source)?;
+    let config = super::load(args.path.as_deref(), !args.no_includes, &args.limits)
+        .map_err(without_source)?;
     let redacted = redact::redact(&config, redact::Options { hosts: args.hosts })?;
     let written = match &args.output {
         Some(dir) => Some(write_tree(&config, &redacted, dir)?),

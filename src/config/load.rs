@@ -6,7 +6,8 @@
 //! says `include`; a pattern with `*`, `?` or `[` is expanded by glob(3) in
 //! sorted order and may match nothing; a literal path that does not exist is
 //! an error. nginx has no cycle check (it recurses until it runs out of file
-//! descriptors); here a cycle is reported as an error.
+//! descriptors); here a cycle is reported as an error, and so are includes
+//! nested more than [`MAX_INCLUDE_DEPTH`] deep.
 //!
 //! Files are parsed once each, level by level and in parallel, then linked.
 
@@ -18,8 +19,17 @@ use rustc_hash::FxHashMap;
 
 use super::context::{include_argument, RootContext, CONTEXT_FILE_NAME, STDIN_FILE_NAME};
 use super::dump;
+use super::read::{read_file, size_text, DEFAULT_MAX_FILE_SIZE};
 use super::LoadError;
 use crate::syntax::{self, Directive, SourceError, SyntaxTree};
+
+/// Includes nested deeper than this are refused: a file included by the
+/// main file is one level down, a file it includes two. Real configurations
+/// nest a few levels; nginx itself keeps every file of the chain open and
+/// fails at its descriptor limit (1024 by default). The limit bounds the
+/// chains a load follows and the links an error shows, not memory or stack:
+/// every walk over includes keeps its own stack.
+pub const MAX_INCLUDE_DEPTH: usize = 100;
 
 /// Index of a file in [`ConfigTree::files`].
 pub type FileId = usize;
@@ -85,7 +95,7 @@ pub struct SkippedInclude {
 }
 
 /// How to load a tree from disk.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct LoadOptions {
     /// The directory relative includes resolve against (nginx's conf
     /// prefix). Default: the main file's directory.
@@ -96,6 +106,19 @@ pub struct LoadOptions {
     /// [`ConfigTree::skipped`]) instead of failing, as for a fragment
     /// whose prefix is only a guess.
     pub lenient: bool,
+    /// The most bytes read of one file (`--max-file-size`).
+    pub max_file_size: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            prefix: None,
+            no_includes: false,
+            lenient: false,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
 }
 
 impl ConfigTree {
@@ -261,7 +284,7 @@ impl ConfigTree {
 
     /// Load from a path on disk as `options` say.
     pub fn load_with(path: &Path, options: &LoadOptions) -> Result<ConfigTree, LoadError> {
-        Self::load_text(path, read_file(path)?, options)
+        Self::load_text(path, read_file(path, options.max_file_size)?, options)
     }
 
     /// Load the file at `path`, whose text has been read, as `options` say.
@@ -480,7 +503,14 @@ struct Loader {
     prefix: PathBuf,
     follow: bool,
     lenient: bool,
+    max_file_size: u64,
     files: Vec<SourceFile>,
+    /// By file id (ahead of `files` while a level is read): the include
+    /// (file, directive index) that first reached the file, breadth first,
+    /// so on the shortest chain from the main file; `None` for the main file.
+    reached_from: Vec<Option<(FileId, u32)>>,
+    /// By file id: the includes on that shortest chain.
+    depth: Vec<usize>,
     keys: HashMap<PathBuf, FileId>,
     includes: FxHashMap<(FileId, u32), Vec<FileId>>,
     skipped: Vec<SkippedInclude>,
@@ -493,7 +523,10 @@ impl Loader {
             prefix,
             follow: !options.no_includes,
             lenient: options.lenient,
+            max_file_size: options.max_file_size,
             files: Vec::new(),
+            reached_from: Vec::new(),
+            depth: Vec::new(),
             keys: HashMap::new(),
             includes: FxHashMap::default(),
             skipped: Vec::new(),
@@ -508,6 +541,8 @@ impl Loader {
     ) -> Result<ConfigTree, LoadError> {
         let tree = parse(&main, text)?;
         self.keys.insert(self.store.key(&main), 0);
+        self.reached_from.push(None);
+        self.depth.push(0);
         self.files.push(SourceFile {
             path: main,
             origin,
@@ -526,7 +561,17 @@ impl Loader {
                             Some(&known) => known,
                             None => {
                                 let new = self.files.len() + next.len();
+                                let depth = self.depth[id] + 1;
+                                if depth > MAX_INCLUDE_DEPTH {
+                                    // Stopped here: a chain deeper than
+                                    // the limit is not read to its end.
+                                    let mut links = self.chain_to(id);
+                                    links.push((id, directive));
+                                    return Err(self.too_deep(&links, path.display().to_string()));
+                                }
                                 self.keys.insert(key, new);
+                                self.reached_from.push(Some((id, directive)));
+                                self.depth.push(depth);
                                 next.push((new, path));
                                 new
                             }
@@ -557,9 +602,10 @@ impl Loader {
         let origin = self.store.origin();
         batch
             .par_iter()
-            .map(|(_, path)| {
+            .map(|(id, path)| {
                 let text = match &self.store {
-                    Store::Disk => read_file(path)?,
+                    Store::Disk => read_file(path, self.max_file_size)
+                        .map_err(|error| self.at_include(*id, error))?,
                     Store::Dump(files) => files[path].clone(),
                 };
                 Ok(SourceFile {
@@ -571,6 +617,70 @@ impl Loader {
             .collect::<Vec<Result<SourceFile, LoadError>>>()
             .into_iter()
             .collect()
+    }
+
+    /// A file's read error, located at the include that first reached it,
+    /// the way a missing include is.
+    fn at_include(&self, id: FileId, error: LoadError) -> LoadError {
+        let Some((from, directive)) = self.reached_from[id] else {
+            return error;
+        };
+        let (message, hint) = match error {
+            LoadError::NotRegular { path, kind } => (
+                format!("included file \"{path}\" is {kind}, not a regular file"),
+                None,
+            ),
+            LoadError::TooLarge { path, limit } => (
+                format!(
+                    "included file \"{path}\" is larger than {}, the most ngxfix reads \
+                     of one file (--max-file-size)",
+                    size_text(limit)
+                ),
+                Some("--max-file-size SIZE raises the limit: bytes, or with K, M or G".to_string()),
+            ),
+            LoadError::Read { path, error } => (
+                format!("included file \"{path}\" cannot be read: {error}"),
+                None,
+            ),
+            other => return other,
+        };
+        let file = &self.files[from];
+        located(file, &file.tree.directive(directive), message, hint)
+    }
+
+    /// The include links (file, directive index) of the shortest chain from
+    /// the main file to `id`, outermost first.
+    fn chain_to(&self, id: FileId) -> Vec<(FileId, u32)> {
+        let mut links = Vec::with_capacity(self.depth[id]);
+        let mut file = id;
+        while let Some(link) = self.reached_from[file] {
+            links.push(link);
+            file = link.0;
+        }
+        links.reverse();
+        links
+    }
+
+    /// Includes nested too deeply: `links` is a chain of includes from the
+    /// main file, longer than [`MAX_INCLUDE_DEPTH`], whose last one pulls
+    /// in `last`. The error is at the first include past the limit.
+    fn too_deep(&self, links: &[(FileId, u32)], last: String) -> LoadError {
+        let (file, directive) = links[MAX_INCLUDE_DEPTH];
+        let chain: Vec<String> = links
+            .iter()
+            .map(|&(f, _)| self.files[f].display_path())
+            .chain([last])
+            .collect();
+        let file = &self.files[file];
+        located(
+            file,
+            &file.tree.directive(directive),
+            "includes are nested too deeply to read".to_string(),
+            Some(format!(
+                "more than {MAX_INCLUDE_DEPTH} levels: {}",
+                shortened_chain(&chain)
+            )),
+        )
     }
 
     /// The `include` directives of a file and the paths each one names.
@@ -622,7 +732,10 @@ impl Loader {
     }
 
     /// Depth-first walk in nginx's include order; an include that reaches a
-    /// file already on the walk's stack is a cycle.
+    /// file already on the walk's stack is a cycle. The walk also measures
+    /// the longest chain of includes below each file: loading read files
+    /// breadth first, on their shortest chains, and a file reached first
+    /// from near the top may also sit at the end of a long chain.
     fn check_cycles(&self) -> Result<(), LoadError> {
         #[derive(Clone, Copy, PartialEq)]
         enum State {
@@ -640,18 +753,52 @@ impl Loader {
         }
 
         let mut state = vec![State::New; self.files.len()];
+        // For each file done: the includes on the longest chain below it,
+        // and that chain's first link.
+        let mut below = vec![0usize; self.files.len()];
+        let mut longest: Vec<Option<(u32, FileId)>> = vec![None; self.files.len()];
         state[0] = State::OnStack;
+        // Each file on the walk and how many of its edges were taken; the
+        // edge before `next` is the include the walk went down by.
         let mut stack: Vec<(FileId, usize)> = vec![(0, 0)];
+        let links = |stack: &[(FileId, usize)]| -> Vec<(FileId, u32)> {
+            stack
+                .iter()
+                .map(|&(f, next)| (f, edges[f][next - 1].0))
+                .collect()
+        };
         while let Some((file, next)) = stack.last_mut() {
             let file = *file;
             let Some(&(directive, target)) = edges[file].get(*next) else {
                 state[file] = State::Done;
+                // Every target is done: one on the stack is a cycle, and a
+                // new one was walked before this file ends.
+                longest[file] = edges[file]
+                    .iter()
+                    .copied()
+                    .rev() // max_by_key keeps the last maximum: the first in file order
+                    .max_by_key(|&(_, t)| below[t]);
+                below[file] = longest[file].map_or(0, |(_, t)| below[t] + 1);
                 stack.pop();
                 continue;
             };
             *next += 1;
             match state[target] {
+                State::Done if stack.len() + below[target] > MAX_INCLUDE_DEPTH => {
+                    // Down the longest chain below the target, to its end.
+                    let mut chain = links(&stack);
+                    let mut end = target;
+                    while let Some((directive, t)) = longest[end] {
+                        chain.push((end, directive));
+                        end = t;
+                    }
+                    return Err(self.too_deep(&chain, self.files[end].display_path()));
+                }
                 State::Done => {}
+                State::New if stack.len() > MAX_INCLUDE_DEPTH => {
+                    let chain = links(&stack);
+                    return Err(self.too_deep(&chain, self.files[target].display_path()));
+                }
                 State::New => {
                     state[target] = State::OnStack;
                     stack.push((target, 0));
@@ -676,6 +823,21 @@ impl Loader {
     }
 }
 
+/// A chain of files for a message: whole when short, else its first and
+/// last few links around how many were left out.
+fn shortened_chain(chain: &[String]) -> String {
+    const ENDS: usize = 3;
+    if chain.len() <= 2 * ENDS + 1 {
+        return chain.join(" -> ");
+    }
+    format!(
+        "{} -> ... {} more ... -> {}",
+        chain[..ENDS].join(" -> "),
+        chain.len() - 2 * ENDS,
+        chain[chain.len() - ENDS..].join(" -> ")
+    )
+}
+
 /// What to say about an include whose file does not exist: nginx resolves
 /// a relative one against its configuration prefix (the directory of
 /// nginx.conf), not against the file that says `include`.
@@ -692,14 +854,6 @@ pub fn missing_hint(argument: &str, prefix: &Path) -> String {
         "nginx resolves a relative include against its prefix, the directory of nginx.conf \
          (here {prefix}), not against the file that includes it; --prefix DIR sets it"
     )
-}
-
-/// Read a file of a tree, with its path in the error.
-pub fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
-    std::fs::read(path).map_err(|error| LoadError::Read {
-        path: path.display().to_string(),
-        error,
-    })
 }
 
 fn parse(path: &Path, text: Vec<u8>) -> Result<SyntaxTree, LoadError> {
@@ -719,5 +873,122 @@ fn located(
     LoadError::Source {
         path: file.display_path(),
         error: SourceError::at(file.tree.text(), offset, message, hint),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::dump::DumpedFile;
+
+    /// A dump of files named by `(name, text)`, under /etc/nginx/.
+    fn load(files: &[(String, String)]) -> Result<ConfigTree, LoadError> {
+        ConfigTree::load_dump(
+            files
+                .iter()
+                .map(|(name, text)| DumpedFile {
+                    path: PathBuf::from(format!("/etc/nginx/{name}")),
+                    text: text.clone().into_bytes(),
+                })
+                .collect(),
+        )
+    }
+
+    /// `f0.conf` includes `f1.conf` ... up to `f{links}.conf`.
+    fn chain(links: usize) -> Vec<(String, String)> {
+        (0..=links)
+            .map(|i| {
+                let text = if i < links {
+                    format!("include f{}.conf;\n", i + 1)
+                } else {
+                    "events {}\n".to_string()
+                };
+                (format!("f{i}.conf"), text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn includes_nest_up_to_the_limit() {
+        let tree = load(&chain(MAX_INCLUDE_DEPTH)).expect("at the limit");
+        assert_eq!(tree.files().len(), MAX_INCLUDE_DEPTH + 1);
+
+        let error = load(&chain(MAX_INCLUDE_DEPTH + 1)).unwrap_err().to_string();
+        assert!(
+            error.starts_with("/etc/nginx/f100.conf:1:1: includes are nested too deeply to read\n"),
+            "{error}"
+        );
+        assert!(
+            error.contains(
+                "more than 100 levels: /etc/nginx/f0.conf -> /etc/nginx/f1.conf -> \
+                 /etc/nginx/f2.conf -> ... 96 more ... -> /etc/nginx/f99.conf -> \
+                 /etc/nginx/f100.conf -> /etc/nginx/f101.conf"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_long_chain_stops_at_the_limit() {
+        let error = load(&chain(5_000)).unwrap_err().to_string();
+        assert!(error.contains("f100.conf:1:1: includes are nested too deeply"));
+        assert!(error.contains("-> /etc/nginx/f101.conf"), "{error}");
+    }
+
+    #[test]
+    fn the_longest_chain_counts_not_the_first_one_read() {
+        // c0 is read one level down, and reached again 51 levels down,
+        // where the 60 includes below it go past the limit.
+        let mut files = vec![(
+            "nginx.conf".to_string(),
+            "include c0.conf;\ninclude b0.conf;\n".to_string(),
+        )];
+        for i in 0..50 {
+            let next = if i < 49 {
+                format!("b{}", i + 1)
+            } else {
+                "c0".to_string()
+            };
+            files.push((format!("b{i}.conf"), format!("include {next}.conf;\n")));
+        }
+        for i in 0..=60 {
+            let text = if i < 60 {
+                format!("include c{}.conf;\n", i + 1)
+            } else {
+                String::new()
+            };
+            files.push((format!("c{i}.conf"), text));
+        }
+        let error = load(&files).unwrap_err().to_string();
+        // Link 101: nginx.conf, b0..b49, then c0.. c49 includes c50.
+        assert!(
+            error.starts_with("/etc/nginx/c49.conf:1:1: includes are nested too deeply"),
+            "{error}"
+        );
+        assert!(
+            error.contains(
+                "/etc/nginx/nginx.conf -> /etc/nginx/b0.conf -> /etc/nginx/b1.conf -> ... 106 more ... \
+                 -> /etc/nginx/c58.conf -> /etc/nginx/c59.conf -> /etc/nginx/c60.conf"
+            ),
+            "{error}"
+        );
+
+        // Without the second way in, the same files load.
+        files[0].1 = "include c0.conf;\n".to_string();
+        load(&files).expect("c0's chain alone is 61 links");
+    }
+
+    #[test]
+    fn long_chains_are_shortened_around_their_middle() {
+        let names = |n: usize| (0..n).map(|i| format!("f{i}")).collect::<Vec<_>>();
+        assert_eq!(shortened_chain(&names(3)), "f0 -> f1 -> f2");
+        assert_eq!(
+            shortened_chain(&names(7)),
+            "f0 -> f1 -> f2 -> f3 -> f4 -> f5 -> f6"
+        );
+        assert_eq!(
+            shortened_chain(&names(8)),
+            "f0 -> f1 -> f2 -> ... 2 more ... -> f5 -> f6 -> f7"
+        );
     }
 }

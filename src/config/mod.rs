@@ -4,13 +4,15 @@
 pub mod context;
 pub mod dump;
 mod load;
+mod read;
 mod walk;
 
 pub use context::{ContextFrom, Reading, RootContext};
 pub use load::{
-    missing_hint, read_file, ConfigTree, FileId, IncludesChanged, LoadOptions, Origin,
-    SkippedInclude, SourceFile,
+    missing_hint, ConfigTree, FileId, IncludesChanged, LoadOptions, Origin, SkippedInclude,
+    SourceFile, MAX_INCLUDE_DEPTH,
 };
+pub use read::{read_file, read_stdin, size_text, FileKind, DEFAULT_MAX_FILE_SIZE};
 pub use walk::Node;
 
 use crate::syntax::SourceError;
@@ -24,6 +26,16 @@ pub enum LoadError {
     /// A syntax error, or a bad `include`, at a place in a file.
     #[error("{}", .error.display(.path))]
     Source { path: String, error: SourceError },
+    /// A file named or included is not a regular file: opening a FIFO
+    /// waits for a writer, a device may never end.
+    #[error("{path}: is {kind}, not a regular file")]
+    NotRegular { path: String, kind: FileKind },
+    /// A file (or standard input) holds more than `--max-file-size` bytes.
+    #[error(
+        "{path}: larger than {}, the most ngxfix reads of one file (--max-file-size SIZE raises it)",
+        size_text(*.limit)
+    )]
+    TooLarge { path: String, limit: u64 },
     /// Standard input held an `nginx -T` header but no file.
     #[error("the nginx -T dump on standard input holds no file")]
     EmptyDump,

@@ -20,34 +20,65 @@ impl ConfigTree {
     /// that place's context. Include cycles are refused when loading, so the
     /// walk ends.
     pub fn walk<'c>(&'c self, mut visit: impl FnMut(Node<'c>, &[Node<'c>])) {
-        let mut context = Vec::new();
-        self.walk_children(
-            0,
-            self.files()[0].tree.top_level(),
-            &mut context,
-            &mut visit,
-        );
-    }
-
-    fn walk_children<'c>(
-        &'c self,
-        file: FileId,
-        children: Children<'c>,
-        context: &mut Vec<Node<'c>>,
-        visit: &mut impl FnMut(Node<'c>, &[Node<'c>]),
-    ) {
-        for directive in children {
-            let node = Node { file, directive };
-            visit(node, context);
-            if let Some(targets) = self.included(file, &directive) {
-                for &target in targets {
-                    let top = self.files()[target].tree.top_level();
-                    self.walk_children(target, top, context, visit);
+        // An explicit stack rather than recursion: blocks nest up to
+        // `syntax::MAX_NESTING` in each file and includes nest inside them, so the
+        // spliced depth is their product, far more than a thread's stack
+        // holds frames for.
+        enum Frame<'c> {
+            /// The directives of a block (or of a file's top level) still to
+            /// visit; `opened`: the block pushed its directive on `context`.
+            Block {
+                file: FileId,
+                children: Children<'c>,
+                opened: bool,
+            },
+            /// The files of an `include` still to walk.
+            Include(std::slice::Iter<'c, FileId>),
+        }
+        let mut context: Vec<Node<'c>> = Vec::new();
+        let mut stack = vec![Frame::Block {
+            file: 0,
+            children: self.files()[0].tree.top_level(),
+            opened: false,
+        }];
+        while let Some(frame) = stack.last_mut() {
+            match frame {
+                Frame::Block {
+                    file,
+                    children,
+                    opened,
+                } => {
+                    let file = *file;
+                    let Some(directive) = children.next() else {
+                        if *opened {
+                            context.pop();
+                        }
+                        stack.pop();
+                        continue;
+                    };
+                    let node = Node { file, directive };
+                    visit(node, &context);
+                    if let Some(targets) = self.included(file, &directive) {
+                        stack.push(Frame::Include(targets.iter()));
+                    } else if directive.has_block() {
+                        context.push(node);
+                        stack.push(Frame::Block {
+                            file,
+                            children: directive.children(),
+                            opened: true,
+                        });
+                    }
                 }
-            } else if directive.has_block() {
-                context.push(node);
-                self.walk_children(file, directive.children(), context, visit);
-                context.pop();
+                Frame::Include(targets) => match targets.next() {
+                    Some(&target) => stack.push(Frame::Block {
+                        file: target,
+                        children: self.files()[target].tree.top_level(),
+                        opened: false,
+                    }),
+                    None => {
+                        stack.pop();
+                    }
+                },
             }
         }
     }
@@ -91,5 +122,41 @@ mod tests {
                 "1:proxy_set_header in http/server/location",
             ]
         );
+    }
+
+    #[test]
+    fn deep_blocks_in_deep_includes_are_walked_without_recursion() {
+        use crate::syntax::MAX_NESTING;
+        // Each file nests blocks as deep as a file may and includes the
+        // next at the bottom: the blocks around a directive of the last
+        // file add up across the files, 50,000 deep, far more than a test
+        // thread's stack held frames for when the walk recursed.
+        let files = 100;
+        let depth = MAX_NESTING - 1;
+        let texts: Vec<(String, String)> = (0..files)
+            .map(|i| {
+                let inner = if i + 1 < files {
+                    format!("include f{}.conf;", i + 1)
+                } else {
+                    "leaf 1;".to_string()
+                };
+                let text = format!("{}{inner}{}\n", "a {".repeat(depth), "}".repeat(depth));
+                (format!("/etc/nginx/f{i}.conf"), text)
+            })
+            .collect();
+        let texts: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let tree = dump(&texts);
+        let (mut visits, mut deepest) = (0, 0);
+        tree.walk(|node, context| {
+            visits += 1;
+            if node.directive.name().value() == "leaf" {
+                deepest = context.len();
+            }
+        });
+        assert_eq!(visits, files * (depth + 1));
+        assert_eq!(deepest, files * depth);
     }
 }

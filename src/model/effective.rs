@@ -264,41 +264,31 @@ fn kind_of(level: Option<Node<'_>>) -> Contexts {
 /// level).
 pub fn effective<'m>(model: &'m Model<'m>, block: Option<Node<'m>>, name: &str) -> Effective<'m> {
     let info = directives::lookup(name, kind_of(block));
-    let inherit = info.map_or(Inherit::Scalar, |i| i.inherit);
     let control = inherit_control(name, model.version());
-    let default = || {
-        info.and_then(|i| i.default_for(model.version()))
-            .map_or(Source::Unset, Source::Default)
-    };
-    let mut level = block;
-    let source = loop {
-        let found: Vec<Node<'m>> = model.in_block(level, name).collect();
-        if !found.is_empty() {
-            break Source::Config(found);
-        }
-        match level {
-            Some(current) if inherit != Inherit::None && inherits_from_parent(kind_of(level)) => {
-                // `add_header_inherit off`: a level without entries gets
-                // none from above either.
-                if control.is_some_and(|c| inherit_mode(model, level, c) == InheritMode::Off) {
-                    break default();
-                }
-                level = current.parent();
-            }
-            _ => break default(),
-        }
-    };
+    let (source, level) = deciding_level(model, block, name, info, control);
     // `add_header_inherit merge` at the level that has entries: the
     // enclosing level's effective entries (already merged with its own
     // parent's, as nginx merges parents first) follow the level's own.
+    // Followed level by level rather than recursively: levels nest as deep
+    // as blocks and includes together, tens of thousands of them.
     let mut inherited = Vec::new();
-    if let (Source::Config(_), Some(control), Some(current)) = (&source, control, level) {
-        if inherits_from_parent(kind_of(level))
-            && inherit_mode(model, level, control) == InheritMode::Merge
-        {
-            inherited = effective(model, current.parent(), name)
-                .entry_nodes()
-                .collect();
+    if let (Source::Config(_), Some(control)) = (&source, control) {
+        let mut merging = level;
+        while let Some(current) = merging {
+            if !inherits_from_parent(kind_of(merging))
+                || inherit_mode(model, merging, control) != InheritMode::Merge
+            {
+                break;
+            }
+            let parent = current.parent();
+            let info = directives::lookup(name, kind_of(parent));
+            match deciding_level(model, parent, name, info, Some(control)) {
+                (Source::Config(nodes), above) => {
+                    inherited.extend(nodes);
+                    merging = above;
+                }
+                _ => break,
+            }
         }
     }
     let mut merged_defaults = Vec::new();
@@ -324,6 +314,43 @@ pub fn effective<'m>(model: &'m Model<'m>, block: Option<Node<'m>>, name: &str) 
         merged_defaults,
         inherited,
     }
+}
+
+/// Where the value of `name` seen from `block` comes from, without what
+/// `merge` brings from above: the directives of the nearest level up that
+/// has any (as far as the directive is inherited), else its default; with
+/// that level.
+fn deciding_level<'m>(
+    model: &'m Model<'m>,
+    block: Option<Node<'m>>,
+    name: &str,
+    info: Option<&'static DirectiveInfo>,
+    control: Option<&'static str>,
+) -> (Source<'m>, Option<Node<'m>>) {
+    let inherit = info.map_or(Inherit::Scalar, |i| i.inherit);
+    let default = || {
+        info.and_then(|i| i.default_for(model.version()))
+            .map_or(Source::Unset, Source::Default)
+    };
+    let mut level = block;
+    let source = loop {
+        let found: Vec<Node<'m>> = model.in_block(level, name).collect();
+        if !found.is_empty() {
+            break Source::Config(found);
+        }
+        match level {
+            Some(current) if inherit != Inherit::None && inherits_from_parent(kind_of(level)) => {
+                // `add_header_inherit off`: a level without entries gets
+                // none from above either.
+                if control.is_some_and(|c| inherit_mode(model, level, c) == InheritMode::Off) {
+                    break default();
+                }
+                level = current.parent();
+            }
+            _ => break default(),
+        }
+    };
+    (source, level)
 }
 
 #[cfg(test)]
@@ -604,5 +631,45 @@ http {
         assert!(headers(&new, location, "add_trailer").is_empty());
         // Other array directives keep the all-or-nothing rule.
         assert!(inherit_control("proxy_hide_header", Version::new(1, 29, 3)).is_none());
+    }
+
+    /// Merged levels nest as deep as blocks and includes together: tens of
+    /// thousands of them are followed without a frame each (this overflowed
+    /// a test thread's stack when each level recursed).
+    #[test]
+    fn merges_through_deep_includes_are_followed_without_recursion() {
+        let (files, depth) = (100, crate::syntax::MAX_NESTING - 1);
+        let level = "location /x { add_header_inherit merge; add_header A 1; ";
+        let texts: Vec<(String, String)> = (0..files)
+            .map(|i| {
+                let inner = if i + 1 < files {
+                    format!("include f{}.conf;", i + 1)
+                } else {
+                    String::new()
+                };
+                let (head, levels, tail) = if i == 0 {
+                    ("http { server { ", depth - 2, " } }")
+                } else {
+                    ("", depth, "")
+                };
+                let text = format!(
+                    "{head}{}{inner}{}{tail}\n",
+                    level.repeat(levels),
+                    "}".repeat(levels)
+                );
+                (format!("/etc/nginx/f{i}.conf"), text)
+            })
+            .collect();
+        let texts: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let tree = config(&texts);
+        let model = Model::new(&tree, Version::new(1, 29, 3));
+        let locations = files * depth - 2;
+        let deepest = at(&model, "location", locations - 1);
+        let value = effective(&model, Some(deepest), "add_header");
+        assert_eq!(value.nodes().len(), 1);
+        assert_eq!(value.inherited.len(), locations - 1);
     }
 }

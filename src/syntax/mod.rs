@@ -11,7 +11,7 @@ mod walk;
 pub use error::{caret_indent, window, SourceError};
 pub use lines::{lossy, LineIndex};
 pub(crate) use parse::grammar_view;
-pub use parse::{parse, MAX_FILE_SIZE};
+pub use parse::{parse, MAX_FILE_SIZE, MAX_NESTING};
 pub use tree::{
     Children, Comment, Directive, LineCol, Quote, Span, SyntaxTree, Token, TokenKind, Word,
 };
