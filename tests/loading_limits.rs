@@ -383,3 +383,22 @@ fn deep_blocks_in_every_file_of_a_deep_include_chain_do_not_overflow() {
         );
     }
 }
+
+#[test]
+fn includes_that_double_at_each_level_are_an_error_not_a_hang() {
+    // Each file includes the next twice: 2^40 directives as nginx reads
+    // them, from 41 small files. A walk of the spliced tree never ends.
+    let dir = tempfile::tempdir().unwrap();
+    let levels = 40;
+    for i in 0..levels {
+        let text = format!("include d{n}.conf;\ninclude d{n}.conf;\n", n = i + 1);
+        fs::write(dir.path().join(format!("d{i}.conf")), text).unwrap();
+    }
+    fs::write(
+        dir.path().join(format!("d{levels}.conf")),
+        "proxy_http_version 1.1;\n",
+    )
+    .unwrap();
+    let out = refused_by_every_command(dir.path(), "d0.conf", "includes pull in too much to read");
+    assert!(out.contains("more than 5000000 directives"), "{out}");
+}

@@ -88,8 +88,12 @@ pub(crate) fn stage<'a>(
     if !meta.is_file() {
         return Err(not_a_file());
     }
-    let mut current = Vec::with_capacity(change.original.len());
-    file.read_to_end(&mut current)
+    // One byte past the original is enough to tell it changed, and a file
+    // growing meanwhile cannot make us read without end.
+    let mut current = Vec::with_capacity(change.original.len() + 1);
+    (&mut file)
+        .take(change.original.len() as u64 + 1)
+        .read_to_end(&mut current)
         .map_err(io_err(path, "read the file"))?;
     if current != change.original {
         return Err(WriteError::Changed {
