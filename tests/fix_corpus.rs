@@ -16,12 +16,16 @@ use common::{corpus_dir, files_under, is_config, run};
 use ngxfix::model::Version;
 
 /// Copy a directory tree (files and folders; symlinks as the files they
-/// point to).
+/// point to). The copies are writable (0644) whatever the checkout made of
+/// the corpus: a read-only file is fixed with a note, which is tested in
+/// `write_safety.rs`, not here.
 fn copy_tree(from: &Path, to: &Path) {
+    use std::os::unix::fs::PermissionsExt;
     for file in files_under(from) {
         let target = to.join(file.strip_prefix(from).unwrap());
         fs::create_dir_all(target.parent().unwrap()).unwrap();
         fs::copy(&file, &target).unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).unwrap();
     }
 }
 

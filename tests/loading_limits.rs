@@ -402,3 +402,20 @@ fn includes_that_double_at_each_level_are_an_error_not_a_hang() {
     let out = refused_by_every_command(dir.path(), "d0.conf", "includes pull in too much to read");
     assert!(out.contains("more than 5000000 directives"), "{out}");
 }
+
+#[test]
+fn a_fifo_given_as_rules_or_settings_is_refused_too() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("nginx.conf"), "events {}\nhttp {}\n").unwrap();
+    mkfifo(&dir.path().join("rules.toml"));
+    mkfifo(&dir.path().join("ngxfix.toml"));
+    for (option, name) in [("--rules", "rules.toml"), ("--config", "ngxfix.toml")] {
+        let out = run_bounded(&["check", option, name, "nginx.conf"], dir.path(), b"");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{option}: {stderr}");
+        assert!(
+            stderr.contains("is a FIFO (named pipe), not a regular file"),
+            "{option}: {stderr}"
+        );
+    }
+}

@@ -189,9 +189,8 @@ impl BackendFile {
         format: &'static Format,
         version: Option<u32>,
     ) -> Result<Self, String> {
-        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let text =
-            String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text", path.display()))?;
+            crate::config::read_text(path).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(BackendFile {
             path: path.to_path_buf(),
             format,

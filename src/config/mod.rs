@@ -12,7 +12,7 @@ pub use load::{
     missing_hint, ConfigTree, FileId, IncludesChanged, LoadOptions, Origin, SkippedInclude,
     SourceFile, MAX_INCLUDE_DEPTH,
 };
-pub use read::{read_file, read_stdin, size_text, FileKind, DEFAULT_MAX_FILE_SIZE};
+pub use read::{read_file, read_stdin, read_text, size_text, FileKind, DEFAULT_MAX_FILE_SIZE};
 pub use walk::Node;
 
 use crate::syntax::SourceError;

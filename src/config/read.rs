@@ -126,6 +126,31 @@ pub fn read_file(path: &Path, max_size: u64) -> Result<Vec<u8>, LoadError> {
     read_limited(file, meta.len(), max_size, &shown())
 }
 
+/// Read one of the other files ngxfix is given (rule files, settings,
+/// app-server configurations) as text, with the same refusal of special
+/// files and the default limit: a FIFO named by `--rules` or `[backends]`
+/// must not hang the run either. The error is the bare cause, for the
+/// caller to put after the path.
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind};
+    let bytes = read_file(path, DEFAULT_MAX_FILE_SIZE).map_err(|error| match error {
+        LoadError::Read { error, .. } => error,
+        LoadError::NotRegular { kind, .. } => Error::new(
+            ErrorKind::InvalidInput,
+            format!("is {kind}, not a regular file"),
+        ),
+        LoadError::TooLarge { limit, .. } => Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "larger than {}, the most ngxfix reads of one file",
+                size_text(limit)
+            ),
+        ),
+        other => Error::other(other.to_string()),
+    })?;
+    String::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
 /// Read standard input, at most `max_size` bytes.
 pub fn read_stdin(max_size: u64) -> Result<Vec<u8>, LoadError> {
     read_limited(std::io::stdin().lock(), 0, max_size, "standard input")
