@@ -72,6 +72,12 @@ fn leftovers(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Fail, naming them, if any of our files are left under `dir`.
+fn assert_clean(dir: &Path) {
+    let left = leftovers(dir);
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
 fn fix(dir: &Path, extra: &[&str]) -> Command {
     let mut command = common::ngxfix();
     command
@@ -182,11 +188,7 @@ fn an_edit_made_while_the_files_are_written_is_never_lost() {
             }
             _ => panic!("attempt {attempt}: {status:?}\n{err}"),
         }
-        assert!(
-            leftovers(dir.path()).is_empty(),
-            "{:?}",
-            leftovers(dir.path())
-        );
+        assert_clean(dir.path());
         if outcomes.2 > 0 {
             break; // the race was hit where it used to lose data
         }
@@ -247,11 +249,7 @@ fn a_bind_mounted_file_is_found_before_anything_is_written() {
         assert_eq!(fs::read_to_string(path).unwrap(), site(n, 0), "{n}");
     }
     assert_eq!(fs::read_to_string(&host).unwrap(), site(1, 0));
-    assert!(
-        leftovers(dir.path()).is_empty(),
-        "{:?}",
-        leftovers(dir.path())
-    );
+    assert_clean(dir.path());
 
     let out = mounted("--in-place-ok");
     // 1: the upstream's keepalive_timeout is left for the user to decide.
@@ -266,11 +264,7 @@ fn a_bind_mounted_file_is_found_before_anything_is_written() {
     for n in [0, 2] {
         assert_eq!(fs::read_to_string(&files[n]).unwrap(), fixed(&site(n, 0)));
     }
-    assert!(
-        leftovers(dir.path()).is_empty(),
-        "{:?}",
-        leftovers(dir.path())
-    );
+    assert_clean(dir.path());
 }
 
 #[test]
@@ -299,11 +293,7 @@ fn an_immutable_file_is_found_before_anything_is_written() {
     for (n, path) in files.iter().enumerate() {
         assert_eq!(fs::read_to_string(path).unwrap(), site(n, 0), "{n}");
     }
-    assert!(
-        leftovers(dir.path()).is_empty(),
-        "{:?}",
-        leftovers(dir.path())
-    );
+    assert_clean(dir.path());
 }
 
 #[test]

@@ -47,6 +47,12 @@ fn leftovers(dir: &Path) -> Vec<String> {
     found
 }
 
+/// Fail, naming them, if any of our files are left under `dir`.
+fn assert_clean(dir: &Path) {
+    let left = leftovers(dir);
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
 fn mode(path: &Path) -> u32 {
     fs::metadata(path).unwrap().mode() & 0o7777
 }
@@ -59,7 +65,7 @@ fn content_replaced() {
     let warnings = write(&[change(&p, b"old;\n", b"new;\n")]).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(fs::read(&p).unwrap(), b"new;\n");
-    assert!(leftovers(dir.path()).is_empty());
+    assert_clean(dir.path());
 }
 
 #[test]
@@ -126,7 +132,7 @@ fn relative_symlink_kept_and_target_updated() {
         PathBuf::from("real/site.conf")
     );
     assert_eq!(fs::read(&target).unwrap(), b"new");
-    assert!(leftovers(dir.path()).is_empty());
+    assert_clean(dir.path());
 }
 
 #[test]
@@ -148,7 +154,7 @@ fn chain_of_symlinks_kept_and_final_target_updated() {
     assert_eq!(fs::read_link(&first).unwrap(), middle);
     assert_eq!(fs::read(&target).unwrap(), b"new");
     // The temporary file was made beside the real target, not the link.
-    assert!(leftovers(dir.path()).is_empty());
+    assert_clean(dir.path());
 }
 
 #[test]
@@ -191,7 +197,7 @@ fn hard_link_written_in_place_with_warning() {
     let text = warnings[0].to_string();
     assert!(text.contains("2 hard links"), "{text}");
     assert!(text.contains("a.conf"), "{text}");
-    assert!(leftovers(dir.path()).is_empty());
+    assert_clean(dir.path());
 }
 
 #[test]
@@ -218,7 +224,7 @@ fn changed_on_disk_is_an_error_and_file_untouched() {
     assert!(text.contains("changed on disk"), "{text}");
     assert_eq!(fs::read(&p).unwrap(), b"edited by someone else");
     assert_eq!(fs::metadata(&p).unwrap().ino(), ino);
-    assert!(leftovers(dir.path()).is_empty());
+    assert_clean(dir.path());
 }
 
 #[test]
@@ -237,7 +243,7 @@ fn a_file_edited_after_staging_is_not_replaced() {
     assert!(matches!(err, WriteError::Changed { .. }), "{err:?}");
     drop(staged);
     assert_eq!(fs::read(&p).unwrap(), b"someone's edit");
-    assert!(leftovers(dir.path()).is_empty());
+    assert_clean(dir.path());
 }
 
 #[test]
@@ -259,7 +265,7 @@ fn unchanged_text_is_not_written() {
     let missing = dir.path().join("missing.conf");
     write(&[change(&missing, b"x", b"x")]).unwrap();
     assert!(!missing.exists());
-    assert!(leftovers(dir.path()).is_empty());
+    assert_clean(dir.path());
 }
 
 #[test]
@@ -296,11 +302,7 @@ fn all_or_nothing_when_second_directory_is_read_only() {
     assert_eq!(fs::read(&first).unwrap(), b"one");
     assert_eq!(fs::metadata(&first).unwrap().ino(), first_ino);
     assert_eq!(fs::read(&second).unwrap(), b"two");
-    assert!(
-        leftovers(dir.path()).is_empty(),
-        "{:?}",
-        leftovers(dir.path())
-    );
+    assert_clean(dir.path());
 }
 
 #[test]
@@ -317,7 +319,7 @@ fn same_file_twice_is_refused() {
     .unwrap_err();
     assert!(matches!(err, WriteError::Duplicate { .. }), "{err:?}");
     assert_eq!(fs::read(&real).unwrap(), b"old");
-    assert!(leftovers(dir.path()).is_empty());
+    assert_clean(dir.path());
 }
 
 #[test]
@@ -340,7 +342,7 @@ fn several_files_all_written() {
     assert_eq!(fs::read(&b).unwrap(), b"b");
     assert_eq!(fs::read(&c).unwrap(), b"C");
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(leftovers(dir.path()).is_empty());
+    assert_clean(dir.path());
 }
 
 #[test]
@@ -416,11 +418,7 @@ fn an_editor_renaming_its_copy_in_between_keeps_its_version() {
         "{err:?}"
     );
     assert_eq!(fs::read(&p).unwrap(), b"the editor's version");
-    assert!(
-        leftovers(dir.path()).is_empty(),
-        "{:?}",
-        leftovers(dir.path())
-    );
+    assert_clean(dir.path());
     assert!(recovery_folders(dir.path()).is_empty());
 }
 
@@ -443,11 +441,7 @@ fn a_writer_opening_in_between_waits_and_its_edit_lands() {
         "{err:?}"
     );
     assert_eq!(fs::read(&p).unwrap(), b"as loaded\nappended\n");
-    assert!(
-        leftovers(dir.path()).is_empty(),
-        "{:?}",
-        leftovers(dir.path())
-    );
+    assert_clean(dir.path());
 }
 
 #[test]
@@ -513,11 +507,7 @@ fn a_change_after_the_first_file_is_written_names_what_holds_the_fix() {
     assert_eq!(fs::read(&a).unwrap(), b"a as loaded\n");
     assert_eq!(fs::metadata(folder).unwrap().mode() & 0o777, 0o700);
     fs::remove_dir_all(folder).unwrap();
-    assert!(
-        leftovers(dir.path()).is_empty(),
-        "{:?}",
-        leftovers(dir.path())
-    );
+    assert_clean(dir.path());
 }
 
 #[test]
@@ -563,7 +553,7 @@ fn a_read_only_file_is_replaced_with_a_note_or_refused_on_request() {
         warnings[0].message.contains("read-only (mode 0444)"),
         "{warnings:?}"
     );
-    assert!(leftovers(dir.path()).is_empty());
+    assert_clean(dir.path());
 }
 
 #[test]
@@ -600,7 +590,7 @@ fn an_immutable_file_stops_the_run_before_anything_is_written() {
     assert!(err.to_string().contains("chattr -i"), "{err}");
     assert_eq!(fs::read(&a).unwrap(), b"a");
     assert_eq!(fs::read(&b).unwrap(), b"b");
-    assert!(leftovers(dir.path()).is_empty());
+    assert_clean(dir.path());
 }
 
 #[test]
