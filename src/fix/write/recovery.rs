@@ -17,8 +17,13 @@ const STALE_AFTER: Duration = Duration::from_secs(60);
 
 /// The recovery folder's name: hidden, so that no `include dir/*` of nginx
 /// reads it (nginx's glob leaves out names starting with a dot).
+/// The time in it keeps a folder left by an earlier run whose process id
+/// came round again from being taken for ours.
 fn folder_name(pid: u32) -> String {
-    format!(".ngxfix-recovery-{pid}")
+    let seconds = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!(".ngxfix-recovery-{pid}-{seconds}")
 }
 
 /// The originals of the files a run writes, in a folder beside the first
@@ -134,7 +139,8 @@ fn shell_quote(path: &Path) -> String {
 /// The process id in the name of a temporary file of ours
 /// (`.NAME.ngxfix-PID-RANDOM.tmp`), or of a recovery folder.
 fn owner_pid(name: &str) -> Option<u32> {
-    if let Some(pid) = name.strip_prefix(".ngxfix-recovery-") {
+    if let Some(rest) = name.strip_prefix(".ngxfix-recovery-") {
+        let pid = rest.split_once('-').map_or(rest, |(pid, _)| pid);
         return pid.parse().ok();
     }
     let rest = name.strip_suffix(".tmp")?;
@@ -202,6 +208,8 @@ mod tests {
         assert_eq!(owner_pid(".nginx.conf.ngxfix-1234-aB3xYz.tmp"), Some(1234));
         assert_eq!(owner_pid(".a.ngxfix-b.conf.ngxfix-77-q.tmp"), Some(77));
         assert_eq!(owner_pid(".ngxfix-recovery-99"), Some(99));
+        assert_eq!(owner_pid(".ngxfix-recovery-99-1796000000"), Some(99));
+        assert!(folder_name(42).starts_with(".ngxfix-recovery-42-"));
         assert_eq!(owner_pid(".nginx.conf.ngxfix-aB3xYz.tmp"), None);
         assert_eq!(owner_pid("nginx.conf.ngxfix-12-a.tmp"), None);
         assert_eq!(owner_pid(".nginx.conf.ngxfix-12-a.swp"), None);
