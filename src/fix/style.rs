@@ -79,23 +79,33 @@ pub fn style_of(text: &[u8]) -> Style {
     Style { newline, unit }
 }
 
-fn line_start(text: &[u8], offset: usize) -> usize {
+/// Where the blanks (spaces and tabs) before `offset` begin.
+fn blanks_start(text: &[u8], offset: usize) -> usize {
     text[..offset]
         .iter()
-        .rposition(|&b| b == b'\n')
+        .rposition(|&b| b != b' ' && b != b'\t')
         .map_or(0, |i| i + 1)
 }
 
-/// The whitespace before a directive when it starts its line.
+/// The whitespace before a directive when it starts its line (after a
+/// byte order mark at the line's start). Read back over the blanks only:
+/// a directive inside a line is told by the byte before them, without
+/// reading back to the line's start, which on a one-line configuration is
+/// the whole file up to the directive, once per edit.
 fn indent_of(tree: &SyntaxTree, d: &Directive<'_>) -> Option<String> {
     let text = tree.text();
     let start = d.span().start as usize;
-    let before = &text[line_start(text, start)..start];
-    let before = before.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(before);
-    before
-        .iter()
-        .all(|&b| b == b' ' || b == b'\t')
-        .then(|| String::from_utf8_lossy(before).into_owned())
+    starts_line(text, start)
+        .map(|(_, blanks)| String::from_utf8_lossy(&text[blanks..start]).into_owned())
+}
+
+/// When only blanks (after a byte order mark) come before `offset` on its
+/// line: where the line starts and where its blanks do.
+fn starts_line(text: &[u8], offset: usize) -> Option<(usize, usize)> {
+    let blanks = blanks_start(text, offset);
+    let head = &text[..blanks];
+    let head = head.strip_suffix(b"\xEF\xBB\xBF").unwrap_or(head);
+    matches!(head.last(), None | Some(b'\n')).then_some((head.len(), blanks))
 }
 
 /// The end of a directive including a comment trailing it on its line (a
@@ -292,8 +302,9 @@ pub fn remove(f: &FileText<'_>, d: &Directive<'_>) -> Edit {
     let text = tree.text();
     let span = d.span();
     let end = end_with_comment(d);
-    if indent_of(tree, d).is_some() && rest_is_blank(text, end) {
-        let start = line_start(text, span.start as usize);
+    if let Some((start, _)) =
+        starts_line(text, span.start as usize).filter(|_| rest_is_blank(text, end))
+    {
         let mut stop = end;
         while stop < text.len() && text[stop] != b'\n' {
             stop += 1;
@@ -384,6 +395,21 @@ mod tests {
             insert_in_block(f, Some(&find(t, "upstream")), &line("keepalive 8;"), true)
         });
         assert_eq!(out, "upstream app { keepalive 8; }\n");
+    }
+
+    #[test]
+    fn a_directive_after_a_byte_order_mark_starts_its_line() {
+        let conf = "\u{feff}  listen 80;\n";
+        let out = run(conf, |f, t| {
+            insert_after(f, &find(t, "listen"), &line("listen 81;"))
+        });
+        assert_eq!(out, "\u{feff}  listen 80;\n  listen 81;\n");
+        assert_eq!(run(conf, |f, t| remove(f, &find(t, "listen"))), "");
+        // Text between the mark and the blanks: inside its line.
+        let out = run("\u{feff}a; b;\n", |f, t| {
+            insert_before(f, &find(t, "b"), &line("c;"))
+        });
+        assert_eq!(out, "\u{feff}a; c; b;\n");
     }
 
     #[test]

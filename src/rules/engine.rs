@@ -370,13 +370,17 @@ pub(crate) fn located(
 ) -> Finding {
     let start = tree.line_col(span.start);
     let end = tree.line_col(span.end);
-    let range = tree.lines().line_range(tree.text(), start.line);
-    let line = tree.slice_str(Span {
-        start: range.start as u32,
-        end: range.end as u32,
-    });
-    let (excerpt, excerpt_col) =
-        crate::syntax::window(line.trim_end_matches('\r'), start.col, EXCERPT_MAX);
+    let text = tree.text();
+    let range = tree.lines().line_range(text, start.line);
+    let line_start = range.start;
+    let mut line = &text[range];
+    while let Some(rest) = line.strip_suffix(b"\r") {
+        line = rest;
+    }
+    // Cut from the bytes around the directive: neither the line nor its
+    // characters are copied for each finding.
+    let at = (span.start as usize).saturating_sub(line_start);
+    let (excerpt, excerpt_col) = crate::syntax::window_at(line, at, EXCERPT_MAX);
     Finding {
         rule: rule.to_string(),
         severity,

@@ -3,6 +3,8 @@
 //! line. A suppression that silences nothing is itself reported, so stale
 //! ones do not pile up.
 
+use std::collections::{HashMap, HashSet};
+
 use super::engine::{located, Finding, UNUSED_SUPPRESSION};
 use super::schema::Severity;
 use crate::config::{ConfigTree, FileId};
@@ -119,24 +121,36 @@ pub fn filter<'a, T>(
     let mut used = vec![Vec::<String>::new(); suppressions.len()];
     let mut kept = Vec::with_capacity(items.len());
     let mut unused = Vec::new();
-    'items: for item in items {
+    // Suppressions by the line they silence: an item looks at those of
+    // its own lines, not at every suppression of the tree (findings times
+    // suppressions on a large tree).
+    let mut by_line: HashMap<(FileId, u32), Vec<usize>> = HashMap::new();
+    for (i, s) in suppressions.iter().enumerate() {
+        by_line.entry((s.file, s.line)).or_default().push(i);
+    }
+    let files: HashSet<FileId> = suppressions.iter().map(|s| s.file).collect();
+    for item in items {
         let (file, span, rule) = place(&item);
         // Lines are only computed in files that have suppressions.
-        let mut lines = None;
-        for (i, s) in suppressions.iter().enumerate() {
-            if s.file != file || !s.rules.iter().any(|r| r == rule) {
-                continue;
-            }
-            let (start, end) = *lines.get_or_insert_with(|| {
-                let tree = &config.files()[file].tree;
-                (tree.line_col(span.start).line, tree.line_col(span.end).line)
-            });
-            if start == s.line || (s.trailing && end == s.line) {
-                used[i].push(rule.to_string());
-                continue 'items;
-            }
+        if !files.contains(&file) {
+            kept.push(item);
+            continue;
         }
-        kept.push(item);
+        let tree = &config.files()[file].tree;
+        let (start, end) = (tree.line_col(span.start).line, tree.line_col(span.end).line);
+        let at = |line: u32| by_line.get(&(file, line)).map_or(&[][..], Vec::as_slice);
+        // The first in file order that names the rule, as each item
+        // takes one suppression.
+        let silencer = at(start)
+            .iter()
+            .chain(at(end).iter().filter(|&&i| suppressions[i].trailing))
+            .copied()
+            .filter(|&i| suppressions[i].rules.iter().any(|r| r == rule))
+            .min();
+        match silencer {
+            Some(i) => used[i].push(rule.to_string()),
+            None => kept.push(item),
+        }
     }
     if report_unused {
         for (i, s) in suppressions.iter().enumerate() {

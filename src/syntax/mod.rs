@@ -8,7 +8,7 @@ mod parse;
 mod tree;
 mod walk;
 
-pub use error::{caret_indent, window, SourceError};
+pub use error::{caret_indent, window, window_at, SourceError};
 pub use lines::{lossy, LineIndex};
 pub(crate) use parse::grammar_view;
 pub use parse::{parse, MAX_FILE_SIZE, MAX_NESTING};
