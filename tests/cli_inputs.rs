@@ -322,13 +322,7 @@ fn a_site_file_is_checked_through_the_nginx_conf_that_includes_it() {
         None,
         Some(Path::new("/")),
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    common::assert_exit(&out, 0);
     assert!(
         stderr(&out).contains("also changes ") && stderr(&out).contains("snippets/proxy.conf"),
         "{}",
@@ -601,13 +595,7 @@ fn fixes_stay_inside_the_fragment() {
         Some(dir.path()),
     );
     // Written where it would go at the start of the server{} block.
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    common::assert_exit(&out, 1);
     assert_eq!(
         fs::read_to_string(dir.path().join("locations.conf")).unwrap(),
         "server_tokens off;\nlisten 8080;\nlocation / {\n    root /srv;\n}\n"

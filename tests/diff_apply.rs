@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{run, stderr, stdout};
+use common::{run, stderr};
 
 /// The files of the tree, by path under its root.
 const FILES: [&str; 3] = [
@@ -124,13 +124,7 @@ fn a_dry_run_diff_applies_with_git_and_patch() {
 
     // What `fix` writes in place.
     let out = fix(&root, "tree/nginx.conf", false);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    common::assert_exit(&out, 0);
     let fixed = snapshot(&root);
     for name in FILES {
         assert_ne!(original[name], fixed[name], "{name} is fixed");

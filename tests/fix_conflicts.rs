@@ -10,7 +10,7 @@ mod common;
 use std::fs;
 use std::path::PathBuf;
 
-use common::{run, stderr, stdout};
+use common::{run, stderr};
 use proptest::prelude::*;
 
 use ngxfix::config::{dump::DumpedFile, ConfigTree};
@@ -64,13 +64,7 @@ fn two_rules_setting_one_directive_write_it_once() {
         None,
         Some(dir.path()),
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    common::assert_exit(&out, 0);
     let fixed = fs::read_to_string(&conf).unwrap();
     assert_eq!(
         fixed.matches("keepalive_timeout").count(),
