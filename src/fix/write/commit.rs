@@ -18,10 +18,15 @@ impl Staged<'_> {
     /// text was compared with the original.
     pub(super) fn check_unchanged(&self) -> Result<(), WriteError> {
         let meta = std::fs::metadata(&self.real).map_err(io_err(self.path, "read the metadata"))?;
-        if (meta.dev(), meta.ino()) != self.id || stamp(&meta) != self.stamp {
+        if !self.is_as_staged(&meta) {
             return Err(self.changed());
         }
         Ok(())
+    }
+
+    /// Whether `meta` is of the very file staged, not written to since.
+    fn is_as_staged(&self, meta: &std::fs::Metadata) -> bool {
+        (meta.dev(), meta.ino()) == self.id && stamp(meta) == self.stamp
     }
 
     fn changed(&self) -> WriteError {
@@ -47,7 +52,7 @@ impl Staged<'_> {
         let meta = file
             .metadata()
             .map_err(io_err(self.path, "read the metadata"))?;
-        if (meta.dev(), meta.ino()) != self.id || stamp(&meta) != self.stamp {
+        if !self.is_as_staged(&meta) {
             return Err(self.changed());
         }
         Ok(file)
