@@ -9,8 +9,8 @@ mod common;
 use std::fs;
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Output, Stdio};
+use std::time::Duration;
 
 /// Far beyond what any of these runs takes; only a run that hangs reaches
 /// it.
@@ -51,7 +51,11 @@ fn run_bounded(args: &[&str], cwd: &Path, stdin: &[u8]) -> Output {
     });
     let stdout = drain(child.stdout.take().expect("piped"));
     let stderr = drain(child.stderr.take().expect("piped"));
-    let status = wait_bounded(&mut child, args);
+    let status = common::wait_bounded(
+        &mut child,
+        HANG_GUARD,
+        &format!("ngxfix {}", args.join(" ")),
+    );
     writer.join().expect("stdin writer");
     Output {
         status,
@@ -66,21 +70,6 @@ fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8
         let _ = pipe.read_to_end(&mut bytes);
         bytes
     })
-}
-
-fn wait_bounded(child: &mut Child, args: &[&str]) -> std::process::ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("waiting for ngxfix") {
-            return status;
-        }
-        if start.elapsed() > HANG_GUARD {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("ngxfix {} hangs", args.join(" "));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// Run each of [`LOADERS`] on `path` in `dir`; each must fail with exit

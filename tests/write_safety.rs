@@ -90,22 +90,6 @@ fn fix(dir: &Path, extra: &[&str]) -> Command {
     command
 }
 
-/// Wait for `child` at most `limit`, killing it past that: a guard
-/// against a hang, not a measure of speed.
-fn wait_bounded(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            panic!("ngxfix did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
 /// A small deterministic generator, so a failing run can be replayed.
 struct Random(u64);
 
@@ -150,7 +134,7 @@ fn an_edit_made_while_the_files_are_written_is_never_lost() {
             })
         };
         let mut child = fix(dir.path(), &[]).spawn().unwrap();
-        let status = wait_bounded(&mut child, Duration::from_secs(120));
+        let status = common::wait_bounded(&mut child, Duration::from_secs(120), "ngxfix fix");
         stop.store(true, Ordering::Relaxed);
         let appended = writer.join().unwrap();
         let mut err = String::new();
@@ -365,7 +349,7 @@ fn interrupted_runs(hard_link: bool, runs: u64) -> (usize, usize) {
     // One whole run, to spread the random moments over its length.
     let start = Instant::now();
     let mut child = fix(dir.path(), &[]).spawn().unwrap();
-    wait_bounded(&mut child, Duration::from_secs(120));
+    common::wait_bounded(&mut child, Duration::from_secs(120), "ngxfix fix");
     let length = start.elapsed().as_micros() as u64 + 1;
     fs::write(path, &original).unwrap();
     for run in 0..runs {
@@ -408,7 +392,7 @@ fn interrupted_runs(hard_link: bool, runs: u64) -> (usize, usize) {
         }
         // SAFETY: signalling our own child.
         unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-        let status = wait_bounded(&mut child, Duration::from_secs(120));
+        let status = common::wait_bounded(&mut child, Duration::from_secs(120), "ngxfix fix");
         assert!(
             matches!(status.code(), Some(0 | 1)) || status.signal() == Some(libc::SIGINT),
             "run {run}: {status:?}"
