@@ -313,6 +313,52 @@ fn config_findings_for_the_signatures_seen() {
     assert_eq!(plain["findings"], Value::Null);
 }
 
+/// An `upstream {}` block whose servers are written in a file it includes:
+/// the failing addresses are traced to the block, as when the servers are
+/// written in it. They were left untraced when only the files' own texts
+/// were read, although the rules (on the spliced tree) saw those servers.
+#[test]
+fn upstream_servers_from_an_included_file_are_traced() {
+    let dir = "tests/fixtures/error-logs/included-upstream";
+    let config = format!("{dir}/nginx.conf");
+    let log = format!("{dir}/error.log");
+    let label = format!("app ({config}:3)");
+    let (report, code) = diagnose_json(&["--config", &config, &log], None);
+    assert_eq!(code, Some(1));
+    let traced: Vec<(&str, &Value)> = report["upstreams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["address"].as_str().unwrap(), &u["upstream_blocks"]))
+        .collect();
+    let expected = serde_json::json!([label]);
+    assert_eq!(
+        traced,
+        [
+            ("10.0.0.1:8080", &expected),
+            ("10.0.0.2:8080", &expected),
+            ("app", &expected),
+        ]
+    );
+    let output = run(
+        &["diagnose", "--color", "never", "--config", &config, &log],
+        None,
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    // The "By upstream address" rows: count, address, signatures, block.
+    for address in ["10.0.0.1:8080", "10.0.0.2:8080", "app"] {
+        assert!(
+            text.lines().any(|l| {
+                l.split_whitespace().nth(1) == Some(address)
+                    && l.ends_with(&format!("; upstream {label}"))
+            }),
+            "{address} is not traced to {label}:\n{text}"
+        );
+    }
+}
+
 #[test]
 fn config_without_matching_rules_and_bad_config() {
     let refused = b"2026/11/24 09:01:10 [error] 2114#2114: *1300 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.7, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8000/\", host: \"h\"\n";

@@ -50,18 +50,25 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     for source in &mut sources {
         read.push(source.read(&mut tally, show_progress)?);
     }
-    let blocks = prepared
-        .as_ref()
-        .map(|p| {
-            let mut all = BTreeMap::new();
-            for (config, _) in &p.inputs {
-                for (address, labels) in blocks::upstream_blocks(config) {
-                    all.entry(address).or_insert_with(Vec::new).extend(labels);
-                }
-            }
-            all
+    // One model per configuration: it traces addresses to upstream blocks
+    // and then runs the rules.
+    let models: Vec<Model<'_>> = prepared
+        .iter()
+        .flat_map(|p| {
+            p.inputs
+                .iter()
+                .map(|(config, _)| Model::new(config, p.version))
         })
-        .unwrap_or_default();
+        .collect();
+    let mut blocks = BTreeMap::new();
+    for model in &models {
+        for (address, labels) in blocks::upstream_blocks(model) {
+            blocks
+                .entry(address)
+                .or_insert_with(Vec::new)
+                .extend(labels);
+        }
+    }
     let diagnosis = report::Diagnosis {
         inputs: &read,
         tally: &tally,
@@ -73,11 +80,13 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             report::text(out, &diagnosis)?;
             if let Some(prepared) = &prepared {
                 let color = args.color.enabled(io::stdout().is_terminal());
-                config_text(out, prepared, &rule_ids, color)?;
+                config_text(out, prepared, &models, &rule_ids, color)?;
             }
         }
         DiagnoseFormat::Json => {
-            let found = prepared.as_ref().map(|p| config_json(p, &rule_ids));
+            let found = prepared
+                .as_ref()
+                .map(|p| config_json(p, &models, &rule_ids));
             let value = report::json(&diagnosis, found);
             serde_json::to_writer_pretty(&mut *out, &value)?;
             writeln!(out)?;
@@ -126,6 +135,7 @@ fn chosen(prepared: &Prepared, ids: &[&str]) -> Vec<ngxfix::rules::Rule> {
 fn config_text(
     out: &mut dyn Write,
     prepared: &Prepared,
+    models: &[Model<'_>],
     ids: &[&str],
     color: bool,
 ) -> anyhow::Result<()> {
@@ -146,9 +156,8 @@ fn config_text(
     )?;
     writeln!(out)?;
     let mut report = Report::begin(Format::Text { color }, out, &rules, prepared.version)?;
-    for (config, _) in &prepared.inputs {
-        let model = Model::new(config, prepared.version);
-        for finding in check(&rules, &model, &prepared.options).findings() {
+    for model in models {
+        for finding in check(&rules, model, &prepared.options).findings() {
             report.finding(&finding)?;
         }
     }
@@ -156,12 +165,11 @@ fn config_text(
     Ok(())
 }
 
-fn config_json(prepared: &Prepared, ids: &[&str]) -> Vec<serde_json::Value> {
+fn config_json(prepared: &Prepared, models: &[Model<'_>], ids: &[&str]) -> Vec<serde_json::Value> {
     let rules = chosen(prepared, ids);
     let mut values = Vec::new();
-    for (config, _) in &prepared.inputs {
-        let model = Model::new(config, prepared.version);
-        for finding in check(&rules, &model, &prepared.options).findings() {
+    for model in models {
+        for finding in check(&rules, model, &prepared.options).findings() {
             values.push(findings::json_value(&finding));
         }
     }

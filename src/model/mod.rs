@@ -15,6 +15,6 @@ pub mod version;
 pub use directives::{Contexts, DirectiveInfo, Inherit, ValueKind};
 pub use effective::{effective, scope_of, Effective, Source};
 pub use targets::{pass_target, Target};
-pub use tree::{Model, Node, NodeId};
+pub use tree::{Model, Node, NodeId, Upstream};
 pub use units::{Duration, Size, TimeSlot, UnitError};
 pub use version::{Version, VersionError, VersionRange};

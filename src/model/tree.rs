@@ -103,6 +103,17 @@ impl PartialEq for Node<'_> {
     }
 }
 
+/// An `upstream` directive and the `server` directives of its block, as
+/// [`Model::upstreams`] yields them.
+#[derive(Debug, Clone)]
+pub struct Upstream<'m> {
+    /// The `upstream` directive itself (its name is argument 0).
+    pub block: Node<'m>,
+    /// The `server` directives directly in its block, includes spliced, in
+    /// the order nginx reads them: each knows the file it is written in.
+    pub servers: Vec<Node<'m>>,
+}
+
 impl<'c> Model<'c> {
     /// Build the logical tree of `config` for nginx `version`.
     pub fn new(config: &'c ConfigTree, version: Version) -> Self {
@@ -328,6 +339,21 @@ impl<'c> Model<'c> {
             name.into()
         };
         self.upstreams.get(key.as_ref()).map(|&id| self.node(id))
+    }
+
+    /// Every `upstream` directive with the `server` directives of its
+    /// block, includes spliced, in the order nginx reads them. Unlike
+    /// [`Model::upstream`], which resolves names as `*_pass` does (`http{}`
+    /// only, first block of a name), this is every directive named
+    /// `upstream` wherever it is written (`stream{}`, a fragment's top
+    /// level, a repeated name), and a block in a file included twice comes
+    /// twice: the callers want all the names and servers written, and tell
+    /// blocks apart by where they are written.
+    pub fn upstreams(&self) -> impl Iterator<Item = Upstream<'_>> + '_ {
+        self.named("upstream").map(|block| Upstream {
+            block,
+            servers: block.children_named("server").collect(),
+        })
     }
 
     /// Where the `*_pass` directive `id` sends requests (see

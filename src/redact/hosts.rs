@@ -42,16 +42,18 @@ pub(crate) fn free_text(
     }
 }
 
-/// Host names in the places a directive takes one.
+/// Host names in the places a directive takes one; `in_upstream`: the
+/// directive is in an `upstream{}` block (possibly through an include, so
+/// the caller, who has the spliced tree, says).
 pub(crate) fn directive(
     scope: &Scope<'_>,
     d: &Directive<'_>,
+    in_upstream: bool,
     upstreams: &HashSet<String>,
     out: &mut Vec<Found>,
 ) {
     let name = d.name().value();
     let args: Vec<Piece<'_>> = d.args().map(|w| scope.word(&w)).collect();
-    let in_upstream = d.parent().is_some_and(|p| p.name().value() == "upstream");
     match name.as_ref() {
         "server_name" => args.iter().for_each(|a| server_name(*a, out)),
         "server" if in_upstream => {

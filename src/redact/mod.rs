@@ -31,6 +31,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::config::{ConfigTree, FileId};
 use crate::fix::{self, Edit};
+use crate::model::{Model, Version};
 use crate::syntax::{self, Directive, Quote, SyntaxTree, TokenKind, Word};
 use code::Lang;
 use detect::MapSecrets;
@@ -248,7 +249,7 @@ pub enum RedactError {
 
 /// Redact every file of a tree.
 pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactError> {
-    let upstreams = upstream_names(config);
+    let upstreams = Upstreams::of(config);
     let texts: Vec<_> = config
         .files()
         .iter()
@@ -278,7 +279,7 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
         detector.free_texts(&file.tree, &texts[id], in_map[id], &mut out);
         found.push(out);
     }
-    propagate(config, &texts, &mut found, &upstreams);
+    propagate(config, &texts, &mut found, &upstreams.names);
 
     let mut placeholders = Placeholders::avoiding(texts.iter().map(|t| t.as_ref()));
     // Addresses are numbered in their own order, so `a-b` ranges and
@@ -291,7 +292,7 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
     let mut redacted = Vec::with_capacity(texts.len());
     for (id, file) in config.files().iter().enumerate() {
         let text = &texts[id];
-        let merged = merge(std::mem::take(&mut found[id]), text, &upstreams);
+        let merged = merge(std::mem::take(&mut found[id]), text, &upstreams.names);
         let mut edits = Vec::with_capacity(merged.len());
         for f in merged {
             let original = &text[f.start as usize..f.end as usize];
@@ -468,16 +469,40 @@ fn commented_blocks(tree: &SyntaxTree, text: &str) -> Vec<(u32, String)> {
         .collect()
 }
 
-/// The names of every `upstream{}` block, lower-cased (nginx compares them
-/// without case): never redacted, or `proxy_pass` would miss them.
-fn upstream_names(config: &ConfigTree) -> HashSet<String> {
-    config
-        .files()
-        .iter()
-        .flat_map(|f| f.tree.directives())
-        .filter(|d| d.name().value() == "upstream")
-        .filter_map(|d| d.args().next().map(|a| a.value().to_ascii_lowercase()))
-        .collect()
+/// What redaction needs to know of the `upstream{}` blocks, from the
+/// model (includes spliced): a block's `server` list may be written in a
+/// file it includes, where nothing in that file's own text says so.
+struct Upstreams {
+    /// The name of every block, lower-cased (nginx compares them without
+    /// case): never redacted, or `proxy_pass` would miss them.
+    names: HashSet<String>,
+    /// Every `server` directive of a block, by (file, directive index):
+    /// with `--hosts`, its host goes.
+    servers: HashSet<(FileId, u32)>,
+}
+
+impl Upstreams {
+    fn of(config: &ConfigTree) -> Upstreams {
+        // Only the tree's shape is read, which no nginx version changes.
+        let model = Model::new(config, Version::ASSUMED);
+        let mut names = HashSet::new();
+        let mut servers = HashSet::new();
+        for upstream in model.upstreams() {
+            names.extend(
+                upstream
+                    .block
+                    .arg(0)
+                    .map(|a| a.value().to_ascii_lowercase()),
+            );
+            servers.extend(
+                upstream
+                    .servers
+                    .iter()
+                    .map(|s| (s.file(), s.directive().index())),
+            );
+        }
+        Upstreams { names, servers }
+    }
 }
 
 /// Directives whose arguments are names, lists or patterns that can look
@@ -514,11 +539,12 @@ fn code_argument(d: &Directive<'_>) -> Option<(Lang, usize, Option<usize>)> {
 
 struct Detector<'u> {
     options: Options,
-    upstreams: &'u HashSet<String>,
+    upstreams: &'u Upstreams,
 }
 
 impl Detector<'_> {
-    /// The directives of a tree (a file, or a comment parsed as one).
+    /// The directives of a tree (a file, or a comment parsed as one);
+    /// `unread` is given for a file, with its id.
     fn tree(
         &self,
         tree: &SyntaxTree,
@@ -555,7 +581,14 @@ impl Detector<'_> {
                 });
             }
             if self.options.hosts {
-                hosts::directive(scope, &d, self.upstreams, out);
+                let in_upstream = match &unread {
+                    Some((file, _)) => self.upstreams.servers.contains(&(*file, d.index())),
+                    // Directives in a comment are no part of the model:
+                    // there a `server` is an upstream's when the comment
+                    // holds the block around it.
+                    None => d.parent().is_some_and(|p| p.name().value() == "upstream"),
+                };
+                hosts::directive(scope, &d, in_upstream, &self.upstreams.names, out);
             }
             let name = d.name().value();
             if let Some((file, unread)) = unread.as_mut() {
@@ -630,7 +663,7 @@ impl Detector<'_> {
     /// hosts) in a text.
     fn hosts_in_text(&self, piece: Piece<'_>, comment: bool, out: &mut Vec<Found>) {
         if self.options.hosts {
-            hosts::free_text(piece, comment, self.upstreams, out);
+            hosts::free_text(piece, comment, &self.upstreams.names, out);
         }
     }
 }

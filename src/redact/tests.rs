@@ -163,6 +163,34 @@ fn hosts_keep_upstreams_loopback_and_structure() {
     assert_eq!(one(text), text);
 }
 
+/// A `server` of an `upstream{}` block written in a file the block
+/// includes sits at that file's top level: only the spliced tree knows it
+/// is an upstream server, and its host (dotted or not) was left in place.
+/// The upstream's own name stays (`server app;` in a file of the tree).
+#[test]
+fn hosts_of_upstream_servers_from_an_included_file() {
+    let (texts, _) = run(
+        &[
+            (
+                "/etc/nginx/nginx.conf",
+                "http {\n    upstream app {\n        include upstream-servers.conf;\n        keepalive 16;\n    }\n    server { location / { proxy_pass http://app; } }\n}\n",
+            ),
+            (
+                "/etc/nginx/upstream-servers.conf",
+                "server app1.corp.io:8080 max_fails=3;\nserver db-primary:8080 backup;\nserver 10.0.0.1:8080;\nserver app;\n",
+            ),
+        ],
+        true,
+    );
+    assert_eq!(
+        texts,
+        [
+            "http {\n    upstream app {\n        include upstream-servers.conf;\n        keepalive 16;\n    }\n    server { location / { proxy_pass http://app; } }\n}\n",
+            "server host1.example:8080 max_fails=3;\nserver host2.example:8080 backup;\nserver 192.0.2.1:8080;\nserver app;\n",
+        ]
+    );
+}
+
 #[test]
 fn redacting_twice_changes_nothing() {
     let text = "http {\n    proxy_set_header Authorization \"Bearer abcDEF123456ghiJKL\";\n    map $cookie_session $u { s3ss10nvalue 1; }\n    server { server_name api.corp.io; location / { proxy_pass http://u:pw12345678@10.1.1.1; } }\n}\n# token: sk_live_4eC39HqLyjWDarjtT1zdp7dc\n";
