@@ -28,6 +28,7 @@ pub mod config;
 pub mod diagnose;
 pub mod fix;
 pub mod model;
+pub mod nginx;
 pub mod output;
 pub mod redact;
 pub mod rules;

@@ -356,3 +356,44 @@ fn one_file_declared_as_two_kinds_is_refused() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_bare_kind_and_its_file_that_sets_nothing_agree() {
+    // server.js leaves keepAliveTimeout at Node's default: server.timeout's
+    // 120s before Node 8, 5s through Node 26, 65s from Node 27. The
+    // upstream keeps idle connections longer than all of them, so each
+    // form reports the timeout it assumes: `node@V` and `node@V:server.js`
+    // must assume the same one.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("nginx.conf"),
+        "events {}\nhttp {\n    upstream app { server 127.0.0.1:3000; keepalive 16; keepalive_timeout 200s; }\n    server { location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }\n}\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("server.js"),
+        "const http = require('http');\nconst server = http.createServer((req, res) => res.end('ok'));\nserver.listen(3000);\n",
+    )
+    .unwrap();
+    for (version, idle) in [("7", "2m"), ("26", "5s"), ("27", "65s")] {
+        for spec in [
+            format!("node@{version}"),
+            format!("node@{version}:server.js"),
+        ] {
+            let backend = format!("app={spec}");
+            let out = run(
+                &["check", "--backend", &backend, "nginx.conf"],
+                None,
+                Some(dir.path()),
+            );
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(out.status.code(), Some(1), "{spec}:\n{text}");
+            assert!(
+                text.contains(&format!(
+                    "upstream app keeps idle connections for 200s, but its backend closes them after {idle} ("
+                )),
+                "{spec}:\n{text}"
+            );
+        }
+    }
+}

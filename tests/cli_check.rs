@@ -465,6 +465,67 @@ fn the_nginx_version_comes_from_the_option_the_settings_or_nginx_v() {
     }
 }
 
+/// A stand-in for nginx whose `-v` gives `version` and whose `-V` gives
+/// `conf` as the `--conf-path` it was built with.
+fn fake_nginx_built(path: &Path, version: &str, conf: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(
+        path,
+        format!(
+            "#!/bin/sh\ncase \"$1\" in\n\
+             -v) echo 'nginx version: nginx/{version}' >&2 ;;\n\
+             -V) echo 'nginx version: nginx/{version}' >&2; echo 'configure arguments: --prefix=/usr/share/nginx --conf-path={conf}' >&2 ;;\n\
+             *) exit 1 ;;\n\
+             esac\n"
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+/// `check` without a path reads the main file of the same nginx that gives
+/// the version: the one `NGXFIX_NGINX` names, not the `nginx` on PATH.
+#[test]
+fn the_nginx_named_by_ngxfix_nginx_gives_both_the_version_and_the_default_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let on_path_conf = write(dir.path(), "on-path.conf", POOLED);
+    let chosen_conf = write(dir.path(), "chosen.conf", POOLED);
+    fake_nginx_built(&dir.path().join("bin/nginx"), "1.20.0", &on_path_conf);
+    let chosen = fake_nginx_built(&dir.path().join("chosen-nginx"), "1.26.0", &chosen_conf);
+    let path = std::env::join_paths(std::iter::once(dir.path().join("bin")).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let check = |nginx: &str| {
+        common::ngxfix()
+            .args(["check", "--format", "json"])
+            .env("NGXFIX_NGINX", nginx)
+            .env("PATH", &path)
+            .current_dir(dir.path())
+            .output()
+            .expect("ngxfix runs")
+    };
+    let output = check(&chosen);
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&output), stderr(&output)));
+    assert_eq!(report["nginx_version"], "1.26.0");
+    assert_eq!(report["nginx_version_from"], format!("{chosen} -v"));
+    assert_eq!(
+        report["inputs"][0]["path"],
+        chosen_conf.as_str(),
+        "{report}"
+    );
+    // Empty means no nginx: neither the version nor the main file comes
+    // from the one on PATH.
+    let output = check("");
+    let printed = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(!printed.contains("on-path.conf"), "{printed}");
+    assert!(!printed.contains("1.20.0"), "{printed}");
+    assert!(printed.contains("/etc/nginx/nginx.conf"), "{printed}");
+}
+
 /// A one-line configuration of 36 KB: each finding shows the part of the
 /// line around its caret, not the whole line (which made 16 MB of text
 /// and JSON).

@@ -20,11 +20,18 @@
 //! and `KeepAliveTimeout 0` send `Connection: close`; a byte-order mark
 //! at the start of a file is read as part of its first directive.
 
+use super::kinds::ServerKind;
 use super::{text, Idle, Reading, Source, TextEdit};
 use crate::model::Duration;
 
-/// Apache's default `KeepAliveTimeout`.
-const DEFAULT: Duration = Duration::from_secs(5);
+const KIND: &str = "apache";
+
+/// Apache's default `KeepAliveTimeout` for the version `src` is declared
+/// for: the kinds table's, so that `apache` and `apache:PATH` of a file
+/// that sets none agree.
+fn default_timeout(src: &Source<'_>) -> Duration {
+    ServerKind::own(KIND).timeout_for(src.version)
+}
 
 /// A line as Apache reads it: continuations joined, with the file offset
 /// of each byte (one more at the end) so that edits land in the file.
@@ -349,7 +356,9 @@ struct Judgment<'c> {
     timeout: Option<&'c Setting>,
 }
 
-fn judge<'c>(config: &'c Config, scope: &'c Scope) -> Judgment<'c> {
+/// How `scope` treats idle connections; `default` is Apache's
+/// `KeepAliveTimeout` when no scope sets one.
+fn judge<'c>(config: &'c Config, scope: &'c Scope, default: Duration) -> Judgment<'c> {
     let main = &config.scopes[0];
     let keepalive = scope.keepalive.as_ref().or(main.keepalive.as_ref());
     let timeout = scope.timeout.as_ref().or(main.timeout.as_ref());
@@ -376,8 +385,8 @@ fn judge<'c>(config: &'c Config, scope: &'c Scope) -> Judgment<'c> {
     }
     let Some(t) = timeout else {
         return Judgment {
-            idle: Idle::After(DEFAULT),
-            detail: format!("KeepAliveTimeout is not set: Apache's default {DEFAULT}"),
+            idle: Idle::After(default),
+            detail: format!("KeepAliveTimeout is not set: Apache's default {default}"),
             timeout,
         };
     };
@@ -413,7 +422,7 @@ fn danger(idle: &Idle) -> (u8, u64) {
 
 /// The scopes nginx may reach: each virtual host, or the server when the
 /// file has none.
-fn judgments(config: &Config) -> Vec<Judgment<'_>> {
+fn judgments(config: &Config, default: Duration) -> Vec<Judgment<'_>> {
     let scopes = if config.scopes.len() > 1 {
         &config.scopes[1..]
     } else {
@@ -422,7 +431,7 @@ fn judgments(config: &Config) -> Vec<Judgment<'_>> {
     scopes
         .iter()
         .map(|scope| {
-            let mut j = judge(config, scope);
+            let mut j = judge(config, scope, default);
             if let Some(header) = &scope.header {
                 j.detail = format!("{} (in {header})", j.detail);
             }
@@ -443,14 +452,14 @@ fn bom_problem(src: &Source<'_>) -> Option<String> {
 pub fn read(src: &Source<'_>) -> Reading {
     let reading = |idle: Idle, detail: String| Reading {
         idle,
-        kind: "apache",
+        kind: KIND,
         detail,
     };
     if let Some(why) = bom_problem(src) {
         return reading(Idle::Unknown(why.clone()), why);
     }
     let config = parse(src.text);
-    let mut all = judgments(&config);
+    let mut all = judgments(&config, default_timeout(src));
     let count = all.len();
     all.sort_by_key(|j| danger(&j.idle));
     let differ = all.iter().any(|j| j.idle != all[0].idle);
@@ -484,7 +493,7 @@ pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String
         return Err(why);
     }
     let config = parse(src.text);
-    let all = judgments(&config);
+    let all = judgments(&config, default_timeout(src));
     if let Some(why) = all.iter().find_map(|j| match &j.idle {
         Idle::Unknown(why) => Some(why.clone()),
         _ => None,

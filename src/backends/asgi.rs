@@ -16,10 +16,16 @@
 use super::cmdline::{self, Lookup, OptSpec, Program, Syntax};
 use super::gunicorn::python::{self, Binding, Literal, Module};
 use super::gunicorn::{agree, cli_int, file_name, insert_python_setting, replace};
+use super::kinds::ServerKind;
 use super::{text, Idle, Reading, Source, TextEdit};
 use crate::model::Duration;
 
-const DEFAULT_SECS: u64 = 5;
+/// The default keepalive timeout of `kind` (`uvicorn`, `hypercorn`) for
+/// the version `src` is declared for, in seconds: the kinds table's, so
+/// that `KIND` and `KIND:PATH` of a file that sets none agree.
+fn default_secs(kind: &str, src: &Source<'_>) -> u64 {
+    ServerKind::own(kind).timeout_for(src.version).as_millis() / 1000
+}
 
 // ---------------------------------------------------------------------
 // uvicorn
@@ -150,10 +156,11 @@ fn uvicorn_command(src: &Source<'_>) -> (Idle, String) {
         }
         int_secs(&v.text, detail, "uvicorn")
     };
+    let secs = default_secs("uvicorn", src);
     let default = |note: String| {
         (
-            Idle::After(Duration::from_secs(DEFAULT_SECS)),
-            format!("--timeout-keep-alive is not set {note}: uvicorn's default {DEFAULT_SECS}s"),
+            Idle::After(Duration::from_secs(secs)),
+            format!("--timeout-keep-alive is not set {note}: uvicorn's default {secs}s"),
         )
     };
     if scan.commands.is_empty() {
@@ -225,7 +232,8 @@ fn uvicorn_python(src: &Source<'_>) -> (Idle, String) {
             "no uvicorn.run(...) or uvicorn.Config(...) call in {name}"
         ));
     }
-    let results: Vec<(Idle, String)> = calls.iter().map(|c| call_idle(c, name)).collect();
+    let secs = default_secs("uvicorn", src);
+    let results: Vec<(Idle, String)> = calls.iter().map(|c| call_idle(c, name, secs)).collect();
     if results.windows(2).all(|w| w[0].0 == w[1].0) {
         return results[0].clone();
     }
@@ -236,8 +244,9 @@ fn uvicorn_python(src: &Source<'_>) -> (Idle, String) {
     ))
 }
 
-/// The idle timeout one `uvicorn.run(...)` call gives.
-fn call_idle(call: &python::Call, name: &str) -> (Idle, String) {
+/// The idle timeout one `uvicorn.run(...)` call gives (`default_secs`
+/// without the keyword).
+fn call_idle(call: &python::Call, name: &str, default_secs: u64) -> (Idle, String) {
     let Some(arg) = call
         .args
         .iter()
@@ -250,9 +259,9 @@ fn call_idle(call: &python::Call, name: &str) -> (Idle, String) {
             ));
         }
         return (
-            Idle::After(Duration::from_secs(DEFAULT_SECS)),
+            Idle::After(Duration::from_secs(default_secs)),
             format!(
-                "{UVICORN_KEYWORD} is not passed to the uvicorn call at line {}: uvicorn's default {DEFAULT_SECS}s",
+                "{UVICORN_KEYWORD} is not passed to the uvicorn call at line {}: uvicorn's default {default_secs}s",
                 call.line
             ),
         );
@@ -444,6 +453,7 @@ fn hypercorn_command(src: &Source<'_>) -> (Idle, String) {
             scan.syntax.describe()
         ));
     }
+    let secs = default_secs("hypercorn", src);
     let results: Vec<(Idle, String)> = scan
         .commands
         .iter()
@@ -463,9 +473,9 @@ fn hypercorn_command(src: &Source<'_>) -> (Idle, String) {
                     v.text, cmd.line
                 )),
                 _ => (
-                    Idle::After(Duration::from_secs(DEFAULT_SECS)),
+                    Idle::After(Duration::from_secs(secs)),
                     format!(
-                        "--keep-alive is not set on the command line at line {} (and no -c config): hypercorn's default {DEFAULT_SECS}s",
+                        "--keep-alive is not set on the command line at line {} (and no -c config): hypercorn's default {secs}s",
                         cmd.line
                     ),
                 ),
@@ -486,10 +496,13 @@ fn hypercorn_python(src: &Source<'_>) -> (Idle, String) {
         return unknown(format!("{name} is not valid Python: {problem}"));
     }
     match module.binding(HYPERCORN_KEY) {
-        Binding::Absent => (
-            Idle::After(Duration::from_secs(DEFAULT_SECS)),
-            format!("{HYPERCORN_KEY} is not set in {name}: hypercorn's default {DEFAULT_SECS}s"),
-        ),
+        Binding::Absent => {
+            let secs = default_secs("hypercorn", src);
+            (
+                Idle::After(Duration::from_secs(secs)),
+                format!("{HYPERCORN_KEY} is not set in {name}: hypercorn's default {secs}s"),
+            )
+        }
         Binding::Unknown(why) => unknown(format!("{why} in {name}")),
         Binding::Set { expr, line, .. } => {
             let detail = format!("{HYPERCORN_KEY} = {} at line {line}", expr.text);
@@ -546,12 +559,11 @@ fn toml_idle(src: &Source<'_>) -> (Idle, String) {
     let (start, end, number) = match toml_value(src.text) {
         Err(why) => return unknown(format!("{name} is not valid TOML: {why}")),
         Ok(None) => {
+            let secs = default_secs("hypercorn", src);
             return (
-                Idle::After(Duration::from_secs(DEFAULT_SECS)),
-                format!(
-                    "{HYPERCORN_KEY} is not set in {name}: hypercorn's default {DEFAULT_SECS}s"
-                ),
-            )
+                Idle::After(Duration::from_secs(secs)),
+                format!("{HYPERCORN_KEY} is not set in {name}: hypercorn's default {secs}s"),
+            );
         }
         Ok(Some(found)) => found,
     };

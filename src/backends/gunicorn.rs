@@ -4,7 +4,8 @@
 //! What gunicorn does (gunicorn 27.0.1, `gunicorn/config.py`,
 //! `gunicorn/app/base.py`, `gunicorn/workers/`):
 //! - `keepalive` is whole seconds (`validate_pos_int`: an int, or a string
-//!   `int(s, 0)` accepts; `--keep-alive` is argparse `type=int`), default 2.
+//!   `int(s, 0)` accepts; `--keep-alive` is argparse `type=int`), default 2
+//!   (the kinds table's, [`super::kinds`]).
 //! - Settings apply in this order, later winning: the config file (`-c`,
 //!   else `./gunicorn.conf.py`), `GUNICORN_CMD_ARGS`, the command line.
 //! - The `sync` worker (the default) answers every request with
@@ -20,11 +21,11 @@ pub(super) mod python;
 use python::{Binding, Literal, Module};
 
 use super::cmdline::{self, CommandLine, Lookup, OptSpec, Program, Scan, Syntax, Value};
+use super::kinds::ServerKind;
 use super::{text, Idle, Reading, Source, TextEdit};
 use crate::model::Duration;
 
 const KIND: &str = "gunicorn";
-const DEFAULT_KEEPALIVE: u64 = 2;
 /// tornado's `HTTPServer` `idle_connection_timeout` default.
 const TORNADO_IDLE: u64 = 3600;
 
@@ -250,8 +251,8 @@ impl Outcome {
     }
 }
 
-/// The idle behaviour `settings` give, with a message.
-fn idle_of(s: &Settings) -> Outcome {
+/// The idle behaviour `settings` give gunicorn `version`, with a message.
+fn idle_of(s: &Settings, version: Option<u32>) -> Outcome {
     let worker = match &s.worker_class {
         Setting::Unknown(why) => return Outcome::unknown(why.clone()),
         Setting::Default => (Worker::Sync, "gunicorn's default sync worker".to_string()),
@@ -312,13 +313,18 @@ fn idle_of(s: &Settings) -> Outcome {
     }
     let (secs, ka_detail) = match &s.keepalive {
         Setting::Unknown(why) => return Outcome::unknown(why.clone()),
-        Setting::Default => (
-            DEFAULT_KEEPALIVE,
-            format!(
-                "keepalive is not set{}: gunicorn's default {DEFAULT_KEEPALIVE}s",
-                s.looked
-            ),
-        ),
+        Setting::Default => {
+            // The kinds table's default, so that `gunicorn` and
+            // `gunicorn:PATH` of a file without keepalive agree.
+            let secs = ServerKind::own(KIND).timeout_for(version).as_millis() / 1000;
+            (
+                secs,
+                format!(
+                    "keepalive is not set{}: gunicorn's default {secs}s",
+                    s.looked
+                ),
+            )
+        }
         Setting::Given(g) => match python_int(&g.text).and_then(|n| u64::try_from(n).ok()) {
             Some(n) => (n, g.detail.clone()),
             None => {
@@ -406,7 +412,7 @@ fn python_idle(src: &Source<'_>) -> Outcome {
         looked: format!(" in {name}"),
         notes: Vec::new(),
     };
-    idle_of(&settings)
+    idle_of(&settings, src.version)
 }
 
 /// A setting's value in the config module.
@@ -506,12 +512,12 @@ fn command_idle(src: &Source<'_>) -> Outcome {
             ));
         }
         let settings = env_only_settings(src.text, &scan, name);
-        return idle_of(&settings);
+        return idle_of(&settings, src.version);
     }
     let results: Vec<Outcome> = scan
         .commands
         .iter()
-        .map(|c| idle_of(&command_settings(src.text, c, &scan, name)))
+        .map(|c| idle_of(&command_settings(src.text, c, &scan, name), src.version))
         .collect();
     let idles: Vec<Idle> = results.iter().map(|o| o.idle.clone()).collect();
     match agree(&idles, &scan.commands, name) {

@@ -36,8 +36,10 @@ pub struct ServerKind {
     pub aliases: &'static [&'static str],
     /// The default idle behaviour of current versions.
     pub idle: Idle,
-    /// Versions before this major version default to `older`.
-    pub older: Option<(u32, Idle)>,
+    /// The defaults of older versions, oldest first: `(major, idle)` is
+    /// the default of the versions before `major` that no earlier entry
+    /// covers.
+    pub older: &'static [(u32, Idle)],
     /// Where the default is set, for messages and `--help`.
     pub setting: &'static str,
     /// A caveat worth telling the user.
@@ -48,13 +50,23 @@ pub(crate) const fn secs(n: u64) -> Idle {
     Idle::After(Duration::from_millis(n * 1000))
 }
 
+/// The Node major that brought `server.keepAliveTimeout`. Before it,
+/// `server.timeout` closes idle connections.
+pub(crate) const NODE_KEEP_ALIVE_TIMEOUT_SINCE: u32 = 8;
+
+/// Node's `server.timeout` default before Node 13 (none since): what closes
+/// idle connections before Node 8, and in Node 8–12 when keepAliveTimeout
+/// is 0. Both Node facts live here, beside the table that uses them, so
+/// that node.rs does not state them a second time.
+pub(crate) const NODE_OLD_SERVER_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// The server kinds ngxfix knows, with their defaults.
 pub const SERVER_KINDS: &[ServerKind] = &[
     ServerKind {
         name: "gunicorn",
         aliases: &[],
         idle: secs(2),
-        older: None,
+        older: &[],
         setting: "keepalive / --keep-alive",
         note: "the sync worker closes every connection (Connection: close), so nothing is pooled",
     },
@@ -62,7 +74,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         name: "uvicorn",
         aliases: &[],
         idle: secs(5),
-        older: None,
+        older: &[],
         setting: "--timeout-keep-alive",
         note: "",
     },
@@ -70,7 +82,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         name: "hypercorn",
         aliases: &[],
         idle: secs(5),
-        older: None,
+        older: &[],
         setting: "--keep-alive / keep_alive_timeout",
         note: "",
     },
@@ -78,15 +90,20 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         name: "waitress",
         aliases: &[],
         idle: secs(120),
-        older: None,
+        older: &[],
         setting: "channel_timeout",
         note: "",
     },
     ServerKind {
         name: "node",
         aliases: &["nodejs"],
-        idle: secs(5),
-        older: None,
+        // 65 s on main since nodejs/node#62782 (semver-major: Node 27);
+        // 5 s since keepAliveTimeout came in Node 8.
+        idle: secs(65),
+        older: &[
+            (NODE_KEEP_ALIVE_TIMEOUT_SINCE, Idle::After(NODE_OLD_SERVER_TIMEOUT)),
+            (27, secs(5)),
+        ],
         setting: "server.keepAliveTimeout",
         note: "Node 20.18+ closes about 1s after keepAliveTimeout (keepAliveTimeoutBuffer, settable since 22.19/24.6)",
     },
@@ -94,7 +111,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         name: "apache",
         aliases: &["httpd"],
         idle: secs(5),
-        older: None,
+        older: &[],
         setting: "KeepAliveTimeout",
         note: "",
     },
@@ -102,7 +119,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         name: "puma",
         aliases: &[],
         idle: secs(65),
-        older: Some((7, secs(20))),
+        older: &[(7, secs(20))],
         setting: "persistent_timeout",
         note: "",
     },
@@ -110,7 +127,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         name: "tomcat",
         aliases: &[],
         idle: secs(20),
-        older: None,
+        older: &[],
         setting: "keepAliveTimeout (defaults to connectionTimeout)",
         note: "20s is connectionTimeout in the server.xml Tomcat ships; without it Tomcat uses 60s",
     },
@@ -118,7 +135,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         name: "spring-boot",
         aliases: &[],
         idle: secs(60),
-        older: None,
+        older: &[],
         setting: "server.tomcat.keep-alive-timeout",
         note: "embedded Tomcat: keepAliveTimeout defaults to connectionTimeout, 60s",
     },
@@ -126,7 +143,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         name: "uwsgi-http11",
         aliases: &["uwsgi-http11-socket"],
         idle: secs(4),
-        older: None,
+        older: &[],
         setting: "socket-timeout (--http11-socket)",
         note: "",
     },
@@ -137,7 +154,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         // closes after every response and does not say so; with
         // `http-keepalive = N` (N > 1) it waits N seconds.
         idle: Idle::AfterEachResponse,
-        older: None,
+        older: &[],
         setting: "http-keepalive / http-timeout (--http router)",
         note: "without http-keepalive the router closes after each response; read uwsgi.ini (uwsgi:PATH) for its real setting",
     },
@@ -145,7 +162,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         name: "uwsgi-http-socket",
         aliases: &[],
         idle: Idle::AfterEachResponse,
-        older: None,
+        older: &[],
         setting: "--http-socket",
         note: "closes after every response without sending Connection: close",
     },
@@ -153,7 +170,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         name: "go",
         aliases: &["go-net-http"],
         idle: Idle::Never,
-        older: None,
+        older: &[],
         setting: "http.Server{IdleTimeout} (0: ReadTimeout; both 0: none)",
         note: "",
     },
@@ -161,7 +178,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         name: "caddy",
         aliases: &[],
         idle: secs(300),
-        older: None,
+        older: &[],
         setting: "servers { timeouts { idle } }",
         note: "",
     },
@@ -169,7 +186,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         name: "envoy",
         aliases: &[],
         idle: secs(3600),
-        older: None,
+        older: &[],
         setting: "common_http_protocol_options.idle_timeout",
         note: "",
     },
@@ -185,14 +202,45 @@ impl ServerKind {
     }
 
     /// The idle behaviour of a version given by its major number. With no
-    /// version, the shorter of the defaults: nginx closing sooner than
+    /// version, the shortest of the defaults: nginx closing sooner than
     /// needed only costs a reconnect, later than the backend a 502.
     pub fn idle_for(&self, major: Option<u32>) -> Idle {
-        match (&self.older, major) {
-            (Some((before, older)), Some(major)) if major < *before => older.clone(),
-            (Some((_, older)), None) => shorter(older, &self.idle),
-            _ => self.idle.clone(),
+        match major {
+            Some(major) => self
+                .older
+                .iter()
+                .find(|(before, _)| major < *before)
+                .map_or(&self.idle, |(_, idle)| idle)
+                .clone(),
+            None => self
+                .older
+                .iter()
+                .fold(self.idle.clone(), |acc, (_, older)| shorter(older, &acc)),
         }
+    }
+
+    /// The kind a format module reads files of, by its own name. Readers
+    /// take the default of a setting their file leaves out from here, so
+    /// that `KIND` and `KIND:PATH` agree; a name missing from the table is
+    /// a bug in ngxfix (the readers' tests find it).
+    pub(crate) fn own(name: &str) -> &'static ServerKind {
+        Self::find(name).unwrap_or_else(|| panic!("{name} is not in SERVER_KINDS"))
+    }
+
+    /// The default idle timeout of a version, for a kind whose every
+    /// default is a timeout (see [`ServerKind::idle_for`]).
+    pub(crate) fn timeout_for(&self, major: Option<u32>) -> Duration {
+        match self.idle_for(major) {
+            Idle::After(d) => d,
+            other => panic!("{}'s default is not a timeout: {other}", self.name),
+        }
+    }
+
+    /// The major version whose default differs from the one before it,
+    /// the latest such: what to give as `KIND@VERSION` for today's
+    /// default. `None` when the default never changed.
+    pub(crate) fn changed_in(&self) -> Option<u32> {
+        self.older.last().map(|(major, _)| *major)
     }
 }
 
@@ -212,6 +260,99 @@ impl fmt::Display for Idle {
             Idle::AfterEachResponse => f.write_str("closes after each response"),
             Idle::NoKeepalive => f.write_str("no keepalive (Connection: close)"),
             Idle::Unknown(why) => write!(f, "cannot be determined: {why}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backends::{format, Source};
+
+    #[test]
+    fn node_defaults_follow_the_major_version() {
+        let node = ServerKind::find("nodejs").unwrap();
+        assert_eq!(node.idle_for(Some(7)), secs(120));
+        assert_eq!(node.idle_for(Some(8)), secs(5));
+        assert_eq!(node.idle_for(Some(26)), secs(5));
+        assert_eq!(node.idle_for(Some(27)), secs(65));
+        // Without a version, the shortest of them all.
+        assert_eq!(node.idle_for(None), secs(5));
+        assert_eq!(node.changed_in(), Some(27));
+        let puma = ServerKind::find("puma").unwrap();
+        assert_eq!(
+            (
+                puma.idle_for(Some(6)),
+                puma.idle_for(Some(7)),
+                puma.idle_for(None)
+            ),
+            (secs(20), secs(65), secs(20))
+        );
+        assert_eq!(ServerKind::find("gunicorn").unwrap().changed_in(), None);
+    }
+
+    /// A file that sets no idle timeout reads as the bare kind's default,
+    /// for every version: `KIND@V` and `KIND@V:PATH` agree. Tomcat is left
+    /// out on purpose: a server.xml without `connectionTimeout` gets
+    /// Tomcat's built-in 60 s, while the bare kind assumes the server.xml
+    /// Tomcat ships, which sets 20 s.
+    #[test]
+    fn a_file_that_sets_nothing_reads_as_the_kinds_default() {
+        let files: &[(&str, &str, &str)] = &[
+            (
+                "gunicorn",
+                "gunicorn.conf.py",
+                "bind = \"127.0.0.1:8000\"\nworker_class = \"gthread\"\n",
+            ),
+            ("uvicorn", "Procfile", "web: uvicorn app:app\n"),
+            ("uvicorn", "serve.py", "import uvicorn\nuvicorn.run(app)\n"),
+            (
+                "hypercorn",
+                "hypercorn.toml",
+                "bind = [\"127.0.0.1:8000\"]\n",
+            ),
+            ("hypercorn", "Procfile", "web: hypercorn app:app\n"),
+            ("uwsgi", "uwsgi.ini", "[uwsgi]\nhttp11-socket = :8000\n"),
+            ("uwsgi", "uwsgi.ini", "[uwsgi]\nhttp = :8000\n"),
+            ("uwsgi", "uwsgi.ini", "[uwsgi]\nhttp-socket = :8000\n"),
+            (
+                "node",
+                "server.js",
+                "const http = require('http');\nhttp.createServer(app).listen(3000);\n",
+            ),
+            ("node", "server.js", "app.listen(3000);\n"),
+            ("puma", "puma.rb", "workers 2\n"),
+            (
+                "spring-boot",
+                "application.properties",
+                "server.port=8080\n",
+            ),
+            ("apache", "httpd.conf", "KeepAlive On\n"),
+        ];
+        for (kind, path, text) in files {
+            for version in [
+                None,
+                Some(6),
+                Some(7),
+                Some(8),
+                Some(26),
+                Some(27),
+                Some(30),
+            ] {
+                let reading = (format(kind).unwrap().read)(&Source {
+                    path,
+                    text,
+                    version,
+                });
+                let table = ServerKind::find(reading.kind)
+                    .unwrap_or_else(|| panic!("{kind}: {} is not a kind", reading.kind));
+                assert_eq!(
+                    reading.idle,
+                    table.idle_for(version),
+                    "{kind}@{version:?}:{path} {text:?}: {}",
+                    reading.detail
+                );
+            }
         }
     }
 }

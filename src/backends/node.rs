@@ -5,7 +5,8 @@
 //! Facts this module relies on (nodejs/node `lib/_http_server.js`,
 //! `doc/api/http.md`; checked against the installed Node 20):
 //! - The default is 5000 ms from Node 8 through 26 and 65000 ms on main
-//!   (nodejs/node#62782, expected in Node 27).
+//!   (nodejs/node#62782, expected in Node 27). The kinds table
+//!   ([`super::kinds`]) holds these defaults; this module reads them there.
 //! - `0` disables the keep-alive timer: the socket then only has
 //!   `server.timeout`, 0 (none) by default since Node 13.
 //! - After the last response the socket times out after `keepAliveTimeout +
@@ -32,6 +33,7 @@ use std::collections::BTreeMap;
 use eval::{Literal, NotLiteral};
 use lex::{Kind, Tokens};
 
+use super::kinds::{ServerKind, NODE_KEEP_ALIVE_TIMEOUT_SINCE, NODE_OLD_SERVER_TIMEOUT};
 use super::text::{self, line_ending, line_of};
 use super::{Idle, Reading, Source, TextEdit};
 use crate::model::Duration;
@@ -42,7 +44,7 @@ const REQUEST_TIMEOUT_DEFAULT_MS: u64 = 300_000;
 const HEADERS_TIMEOUT_CAP_MS: u64 = 60_000;
 const HEADERS_MARGIN_MS: u64 = 1000;
 /// `server.timeout`'s default before Node 13 (0, none, since).
-const OLD_SERVER_TIMEOUT_MS: u64 = 120_000;
+const OLD_SERVER_TIMEOUT_MS: u64 = NODE_OLD_SERVER_TIMEOUT.as_millis();
 
 /// The idle keepalive timeout the servers in a Node.js source file get.
 pub fn read(src: &Source<'_>) -> Reading {
@@ -361,13 +363,20 @@ impl<'t, 'a> File<'t, 'a> {
             ""
         };
         match self.src.version {
-            Some(v) if v < 8 => format!(
+            Some(v) if v < NODE_KEEP_ALIVE_TIMEOUT_SINCE => format!(
                 "Node {v} has no keepAliveTimeout: server.timeout, {OLD_SERVER_TIMEOUT_MS} ms by default, closes idle connections"
             ),
             Some(v) => format!("Node {v}'s default, {} ms{ignored}", node_default_ms(Some(v))),
-            None => format!(
-                "Node's default, 5000 ms through Node 26 (65000 ms from Node 27: give the version as node@27:{path})"
-            ),
+            None => {
+                // The latest change of default, as the kinds table gives it.
+                let since = ServerKind::own(KIND).changed_in().unwrap_or_default();
+                let before = since.saturating_sub(1);
+                format!(
+                    "Node's default, {} ms through Node {before} ({} ms from Node {since}: give the version as node@{since}:{path})",
+                    node_default_ms(Some(before)),
+                    node_default_ms(Some(since))
+                )
+            }
         }
     }
 
@@ -425,9 +434,9 @@ impl<'t, 'a> File<'t, 'a> {
                         s.stmt,
                         s.line,
                         if v.is_none() {
-                            "; before Node 13, server.timeout closed them after 120000 ms"
+                            format!("; before Node 13, server.timeout closed them after {OLD_SERVER_TIMEOUT_MS} ms")
                         } else {
-                            ""
+                            String::new()
                         }
                     ),
                 ),
@@ -846,13 +855,11 @@ fn headers_timeout_cap(version: Option<u32>) -> u64 {
     }
 }
 
+/// Node's default keepAliveTimeout for a version, from the kinds table
+/// (`node` and `node:PATH` of a file that sets none agree). Before Node 8,
+/// which has none, `server.timeout` closes idle sockets.
 fn node_default_ms(version: Option<u32>) -> u64 {
-    match version {
-        // No keepAliveTimeout yet: server.timeout closes idle sockets.
-        Some(v) if v < 8 => OLD_SERVER_TIMEOUT_MS,
-        Some(v) if v >= 27 => 65_000,
-        _ => 5000,
-    }
+    ServerKind::own(KIND).timeout_for(version).as_millis()
 }
 
 /// Whether the number text `a` writes a larger value than `b` (same form:

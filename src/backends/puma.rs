@@ -5,7 +5,8 @@
 //! `lib/puma/configuration.rb`):
 //! - `persistent_timeout(seconds)` stores `Integer(seconds)`: an Integer, a
 //!   numeric String (`"30"`), or a Float, whose fraction `Integer()` drops.
-//! - The default is 65 s since Puma 7.0.0 (#3378) and 20 s before.
+//! - The default is 65 s since Puma 7.0.0 (#3378) and 20 s before (the
+//!   kinds table's, [`super::kinds`]).
 //! - Puma 7 reads the environment variable `PUMA_PERSISTENT_TIMEOUT` into its
 //!   *defaults*, which a setting in the file overrides.
 //! - `enable_keep_alives false` (and `queue_requests false`, which turns keep
@@ -107,19 +108,27 @@ fn set_detail(s: &Setting) -> String {
 }
 
 fn default_reading(src: &Source<'_>) -> Reading {
-    let idle = ServerKind::find(KIND).map_or(Idle::After(Duration::from_secs(20)), |k| {
-        k.idle_for(src.version)
-    });
+    // The kinds table's default, so that `puma@V` and `puma@V:PATH` of a
+    // file that sets none agree.
+    let kind = ServerKind::own(KIND);
+    let idle = kind.idle_for(src.version);
     let detail = match src.version {
         Some(v) if v >= 7 => format!(
             "{SETTING} is not set in {}: Puma {v}'s default (the environment variable PUMA_PERSISTENT_TIMEOUT, if set where Puma runs, overrides it)",
             src.path
         ),
         Some(v) => format!("{SETTING} is not set in {}: Puma {v}'s default", src.path),
-        None => format!(
-            "{SETTING} is not set in {}: Puma's default, 20 s before 7.0 and 65 s since (the shorter is assumed; give the version as puma@7:{}); Puma 7 also reads the environment variable PUMA_PERSISTENT_TIMEOUT",
-            src.path, src.path
-        ),
+        None => {
+            let since = kind.changed_in().unwrap_or_default();
+            let secs = |major| kind.timeout_for(Some(major)).as_millis() / 1000;
+            format!(
+                "{SETTING} is not set in {}: Puma's default, {} s before {since}.0 and {} s since (the shorter is assumed; give the version as puma@{since}:{}); Puma 7 also reads the environment variable PUMA_PERSISTENT_TIMEOUT",
+                src.path,
+                secs(since.saturating_sub(1)),
+                secs(since),
+                src.path
+            )
+        }
     };
     Reading {
         idle,

@@ -27,11 +27,10 @@
 //! file whose only settings sit in one such document (the user named the
 //! file for that profile); it is read as if active.
 
+use super::kinds::ServerKind;
 use super::{text, Idle, Reading, Source, TextEdit};
 use crate::model::Duration;
 
-/// Tomcat's `connectionTimeout` when Spring Boot does not set it.
-const DEFAULT_MS: u64 = 60_000;
 const KIND: &str = "spring-boot";
 
 /// The idle timeout the file gives embedded Tomcat.
@@ -393,9 +392,14 @@ impl<'a> File<'a> {
                 decisive: Decisive::Entry(d, i),
             });
         }
+        // Tomcat's connectionTimeout when Spring Boot sets neither: the
+        // kinds table's default, so that `spring-boot` and
+        // `spring-boot:PATH` of a file that sets none agree.
+        let default = ServerKind::own(KIND).timeout_for(version);
         let mut detail = format!(
-            "server.tomcat.keep-alive-timeout is not set in {}: embedded Tomcat's default (connectionTimeout, 60s)",
-            self.name
+            "server.tomcat.keep-alive-timeout is not set in {}: embedded Tomcat's default (connectionTimeout, {}s)",
+            self.name,
+            default.as_millis() / 1000
         );
         if let Some((_, _, e)) = entry(Setting::Legacy) {
             match version {
@@ -412,7 +416,7 @@ impl<'a> File<'a> {
             }
         }
         Ok(Outcome {
-            idle: Idle::After(Duration::from_millis(DEFAULT_MS)),
+            idle: Idle::After(default),
             detail,
             decisive: Decisive::Default(home),
         })

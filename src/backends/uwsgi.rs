@@ -3,7 +3,7 @@
 //! serves, which decides what happens to an idle connection:
 //!
 //! - `http11-socket`: keeps a connection alive for `socket-timeout`
-//!   seconds (default 4, `core/init.c`).
+//!   seconds (default 4, `core/init.c`; the kinds table's `uwsgi-http11`).
 //! - `http-socket` / `https-socket`: closes the connection after every
 //!   response without sending `Connection: close`.
 //! - the `http` router: closes after every response unless
@@ -22,6 +22,7 @@
 //! placeholders are expanded when the file is loaded; `if-*` / `for`
 //! blocks up to `endif` / `end` apply only when their condition holds.
 
+use super::kinds::ServerKind;
 use super::{text, Idle, Reading, Source, TextEdit};
 use crate::model::Duration;
 
@@ -337,7 +338,12 @@ fn announces_close<'a>(ini: &'a Ini<'a>) -> Option<&'a Entry<'a>> {
     })
 }
 
-fn judge<'e>(ini: &'e Ini<'e>, mode: Mode, at: &'e Entry<'e>) -> Judgment<'e> {
+fn judge<'e>(
+    ini: &'e Ini<'e>,
+    mode: Mode,
+    at: &'e Entry<'e>,
+    version: Option<u32>,
+) -> Judgment<'e> {
     let kind = mode.kind();
     if let Some(open) = at.block {
         return Judgment::unknown(
@@ -366,7 +372,7 @@ fn judge<'e>(ini: &'e Ini<'e>, mode: Mode, at: &'e Entry<'e>) -> Judgment<'e> {
         }
     }
     match mode {
-        Mode::Http11 => judge_http11(ini, at),
+        Mode::Http11 => judge_http11(ini, at, version),
         Mode::Router => judge_router(ini, at),
         Mode::HttpSocket => {
             let detail = format!(
@@ -404,7 +410,7 @@ fn judge<'e>(ini: &'e Ini<'e>, mode: Mode, at: &'e Entry<'e>) -> Judgment<'e> {
     }
 }
 
-fn judge_http11<'e>(ini: &'e Ini<'e>, at: &'e Entry<'e>) -> Judgment<'e> {
+fn judge_http11<'e>(ini: &'e Ini<'e>, at: &'e Entry<'e>, version: Option<u32>) -> Judgment<'e> {
     let kind = Mode::Http11.kind();
     let key = "socket-timeout";
     let Some(entry) = last(ini, key) else {
@@ -418,11 +424,15 @@ fn judge_http11<'e>(ini: &'e Ini<'e>, at: &'e Entry<'e>) -> Judgment<'e> {
                 ),
             );
         }
+        // The kinds table's default, so that `uwsgi-http11` and
+        // `uwsgi:PATH` of a file that sets none agree.
+        let default = ServerKind::own(kind).timeout_for(version);
         return Judgment {
-            idle: Idle::After(Duration::from_secs(4)),
+            idle: Idle::After(default),
             kind,
             detail: format!(
-                "{key} is not set in [uwsgi]: uWSGI's default 4s for {}{}",
+                "{key} is not set in [uwsgi]: uWSGI's default {}s for {}{}",
+                default.as_millis() / 1000,
                 at.at(),
                 misspelt_note(ini, key)
             ),
@@ -593,7 +603,7 @@ fn danger(idle: &Idle) -> (u8, u64) {
 /// Every mode the file serves, judged: the HTTP ones when there are any
 /// (a uwsgi socket beside the router is the router's own backend), else
 /// the others.
-fn judgments<'e>(ini: &'e Ini<'e>) -> Vec<Judgment<'e>> {
+fn judgments<'e>(ini: &'e Ini<'e>, version: Option<u32>) -> Vec<Judgment<'e>> {
     let mut modes: Vec<(Mode, &Entry<'_>)> = Vec::new();
     for entry in &ini.entries {
         if let Some(mode) = Mode::of(entry.key) {
@@ -610,7 +620,7 @@ fn judgments<'e>(ini: &'e Ini<'e>) -> Vec<Judgment<'e>> {
     modes
         .into_iter()
         .filter(|(m, _)| m.is_http() == http)
-        .map(|(mode, at)| judge(ini, mode, at))
+        .map(|(mode, at)| judge(ini, mode, at, version))
         .collect()
 }
 
@@ -642,7 +652,7 @@ fn no_mode(src: &Source<'_>, ini: &Ini<'_>) -> Reading {
 /// most dangerous one, naming the others.
 pub fn read(src: &Source<'_>) -> Reading {
     let ini = parse(src.text);
-    let mut all = judgments(&ini);
+    let mut all = judgments(&ini, src.version);
     if all.is_empty() {
         return no_mode(src, &ini);
     }
@@ -670,7 +680,7 @@ pub fn read(src: &Source<'_>) -> Reading {
 /// http-socket, which closes after every response whatever the timeouts.
 pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
     let ini = parse(src.text);
-    let all = judgments(&ini);
+    let all = judgments(&ini, src.version);
     if all.is_empty() {
         return Err(match no_mode(src, &ini).idle {
             Idle::Unknown(why) => why,

@@ -10,8 +10,8 @@ use anyhow::bail;
 use crate::cli::FixArgs;
 use ngxfix::config::{ConfigTree, Origin};
 use ngxfix::fix::session::{self, ApproveAll, Approver, Job, Outcome, Policy, Stop};
-use ngxfix::fix::verify::Nginx;
 use ngxfix::fix::write::{self, Change, WriteError, WriteOptions};
+use ngxfix::nginx::Nginx;
 use ngxfix::output::findings::{Format, Report};
 use ngxfix::output::{diff, plural, Paint};
 
@@ -52,7 +52,11 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     };
     let rules = super::inputs::all_selected(&runs);
     let first_version = runs[0].version;
-    let nginx = if args.no_verify { None } else { Nginx::find() };
+    let nginx = if args.no_verify {
+        None
+    } else {
+        Nginx::installed()
+    };
 
     let mut outcomes = Vec::new();
     'runs: for run in runs {
@@ -72,7 +76,7 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             let mut outcome = session::fix(&job, config, approver.as_mut())?;
             // Checked before anything is shown or written; fixes the
             // rules cannot agree on are not worth checking.
-            if let (Some(nginx), None) = (&nginx, unsettled(&outcome)) {
+            if let (Some(nginx), None) = (nginx, unsettled(&outcome)) {
                 outcome = super::fix_verify::verified(nginx, &job, outcome, args.interactive)?;
             }
             options.facts = outcome.facts.clone();
@@ -122,7 +126,7 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         if !files.is_empty() && !from_stdin {
             writeln!(err, "In the diff, {}.", base.how_to_apply())?;
         }
-        say_unverified(!args.no_verify, nginx.as_ref(), changed);
+        say_unverified(!args.no_verify, nginx, changed);
         return Ok(u8::from(changed));
     }
     if let Some(message) = unsettled {
@@ -133,7 +137,7 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     } else {
         refuse_dump_changes(&outcomes)?;
     }
-    say_unverified(!args.no_verify, nginx.as_ref(), changed);
+    say_unverified(!args.no_verify, nginx, changed);
 
     let mut disk = Vec::new();
     for outcome in &outcomes {

@@ -8,7 +8,8 @@
 use anyhow::bail;
 
 use ngxfix::fix::session::{self, ApproveAll, Excluded, Job, Outcome};
-use ngxfix::fix::verify::{self, Nginx, TreeFile, Verification};
+use ngxfix::fix::verify::{self, TreeFile, Verification};
+use ngxfix::nginx::Nginx;
 
 /// Rounds of dropping fixes before giving up: each round drops at least
 /// one fix, and a tree rarely has more than a few bad ones.

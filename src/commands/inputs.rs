@@ -7,8 +7,8 @@ use anyhow::Context;
 
 use crate::cli::Inputs;
 use ngxfix::config::{ConfigTree, Reading};
-use ngxfix::fix::verify::Nginx;
 use ngxfix::model::Version;
+use ngxfix::nginx::Nginx;
 use ngxfix::rules::{facts, Facts, RunOptions};
 use ngxfix::settings;
 
@@ -165,7 +165,7 @@ fn nginx_version(
 
 /// What the installed nginx says, else [`Version::ASSUMED`] with a note.
 fn installed_version() -> (Version, String) {
-    let why = match Nginx::find() {
+    let why = match Nginx::installed() {
         Some(nginx) => match nginx.version() {
             Ok(version) => {
                 return (version, format!("{} -v", nginx.program().display()));

@@ -14,7 +14,6 @@ pub mod rulesets;
 pub mod test_rules;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use ngxfix::config::{read_stdin, ConfigTree, LoadOptions};
 
@@ -45,18 +44,8 @@ pub fn load(
     Ok(ConfigTree::load_with(&path, &options)?)
 }
 
-/// The conf path nginx was built with (`nginx -V` prints
-/// `--conf-path=...`), else Debian's and upstream's usual place.
+/// The conf path the installed nginx was built with (the same nginx that
+/// gives the version), else Debian's and upstream's usual place.
 fn default_main_path() -> PathBuf {
-    let reported = Command::new("nginx")
-        .arg("-V")
-        .output()
-        .ok()
-        .and_then(|out| {
-            // nginx prints its build information to stderr.
-            let text = String::from_utf8_lossy(&out.stderr).into_owned();
-            text.split_whitespace()
-                .find_map(|arg| arg.strip_prefix("--conf-path=").map(PathBuf::from))
-        });
-    reported.unwrap_or_else(|| PathBuf::from("/etc/nginx/nginx.conf"))
+    ngxfix::nginx::default_conf_path()
 }

@@ -34,136 +34,14 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::fs;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::config::context::STDIN_FILE_NAME;
-use crate::model::Version;
+use crate::nginx::{wait_bounded, Nginx, TIMEOUT};
 use crate::syntax::{self, Quote};
-
-/// How long one nginx run may take. `nginx -t` takes milliseconds; a
-/// resolver or a certificate on a hung network file system can block it.
-const TIMEOUT: Duration = Duration::from_secs(30);
-
-/// nginx's compiled-in prefix when `--prefix` was not given to configure.
-const DEFAULT_PREFIX: &str = "/usr/local/nginx";
-
-/// An nginx binary to test configurations with.
-#[derive(Debug, Clone)]
-pub struct Nginx {
-    program: PathBuf,
-    /// The compiled-in prefix (from `nginx -V`), asked once: `None` when it
-    /// could not be learned.
-    prefix: OnceLock<Option<PathBuf>>,
-    /// What `nginx -v` printed on standard error, asked once (finding an
-    /// nginx and reading its version both need it): `None` when it did
-    /// not run or did not succeed.
-    printed_version: OnceLock<Option<String>>,
-}
-
-impl Nginx {
-    /// The nginx named by `NGXFIX_NGINX` (empty: none), else `nginx` from
-    /// PATH, else /usr/sbin/nginx; None when none runs.
-    ///
-    /// Only the first `nginx` on PATH is tried, as a shell would run it;
-    /// /usr/sbin is often missing from the PATH of non-root users, hence the
-    /// fallback. `NGXFIX_NGINX` serves builds installed elsewhere
-    /// (OpenResty's `/usr/local/openresty/nginx/sbin/nginx`) and checks
-    /// made on a machine whose nginx is not the one the configuration runs
-    /// on.
-    pub fn find() -> Option<Nginx> {
-        if let Some(chosen) = std::env::var_os("NGXFIX_NGINX") {
-            return (!chosen.is_empty())
-                .then(|| Nginx::at(PathBuf::from(chosen)))
-                .filter(Nginx::runs);
-        }
-        let on_path = std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join("nginx"))
-                .find(|candidate| candidate.is_file())
-                .map(|candidate| std::path::absolute(&candidate).unwrap_or(candidate))
-        });
-        on_path
-            .into_iter()
-            .chain([PathBuf::from("/usr/sbin/nginx")])
-            .map(Nginx::at)
-            .find(Nginx::runs)
-    }
-
-    /// The nginx at `program` (a path, or a name looked up in PATH when run).
-    pub fn at(program: PathBuf) -> Nginx {
-        Nginx {
-            program,
-            prefix: OnceLock::new(),
-            printed_version: OnceLock::new(),
-        }
-    }
-
-    /// The program run.
-    pub fn program(&self) -> &Path {
-        &self.program
-    }
-
-    /// The version this nginx reports (`nginx -v`); an error says what it
-    /// printed instead.
-    pub fn version(&self) -> Result<Version, String> {
-        let printed = self
-            .printed_version()
-            .ok_or_else(|| format!("{} -v did not succeed", self.program.display()))?;
-        Version::from_nginx_v(printed).ok_or_else(|| {
-            format!(
-                "{} -v printed \"{}\", which names no nginx version",
-                self.program.display(),
-                printed.trim()
-            )
-        })
-    }
-
-    /// Whether `nginx -v` starts and succeeds.
-    fn runs(&self) -> bool {
-        self.printed_version().is_some()
-    }
-
-    /// Standard error of `nginx -v`, when it succeeds.
-    fn printed_version(&self) -> Option<&str> {
-        self.printed_version
-            .get_or_init(|| {
-                let mut child = Command::new(&self.program)
-                    .arg("-v")
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .ok()?;
-                let stderr = child.stderr.take();
-                // `-v` prints one short line, far below a pipe's buffer:
-                // waiting first cannot block on a full pipe.
-                wait_bounded(child, TIMEOUT).filter(ExitStatus::success)?;
-                let mut printed = String::new();
-                if let Some(mut pipe) = stderr {
-                    let _ = pipe.read_to_string(&mut printed);
-                }
-                Some(printed)
-            })
-            .as_deref()
-    }
-
-    /// The compiled-in prefix, from `nginx -V` (run in `scratch`).
-    fn prefix(&self, scratch: &Path, timeout: Duration) -> Option<&Path> {
-        self.prefix
-            .get_or_init(|| {
-                let out = scratch.join("nginx-V.txt");
-                match run(&self.program, &[OsStr::new("-V")], scratch, &out, timeout) {
-                    Ok((status, text)) if status.success() => Some(configured_prefix(&text)),
-                    _ => None,
-                }
-            })
-            .as_deref()
-    }
-}
 
 /// One file of the tree to test: its path as loaded (FileId order; index 0
 /// is the main file) and the text to test.
@@ -282,7 +160,7 @@ fn test_tree_within(
     let prefix = base.join("prefix");
 
     let mirror = Mirror::build(&root, files)?;
-    prepare_prefix(&prefix, nginx.prefix(&base, timeout))?;
+    prepare_prefix(&prefix, nginx.prefix().as_deref())?;
 
     let mut prefix_arg = prefix.clone().into_os_string();
     prefix_arg.push("/");
@@ -298,12 +176,12 @@ fn test_tree_within(
         error_log.as_os_str(),
     ];
     let out = base.join("nginx-t.txt");
-    let (mut status, mut text) = run(&nginx.program, &args, &base, &out, timeout)?;
+    let (mut status, mut text) = run(nginx.program(), &args, &base, &out, timeout)?;
     if !status.success() && text.contains("invalid option: \"e\"") {
         // nginx before 1.19.5 has no -e; its compiled-in error log then
         // applies (inside the temporary prefix when relative).
         args.truncate(args.len() - 2);
-        (status, text) = run(&nginx.program, &args, &base, &out, timeout)?;
+        (status, text) = run(nginx.program(), &args, &base, &out, timeout)?;
     }
     if status.success() {
         return Ok(Verdict::Accepted);
@@ -312,7 +190,7 @@ fn test_tree_within(
     if output.is_empty() {
         output = format!(
             "{} -t failed ({status}) and printed nothing",
-            nginx.program.display()
+            nginx.program().display()
         );
     }
     Ok(Verdict::Rejected { output })
@@ -629,19 +507,6 @@ fn map_output(text: &str, base: &Path, stdin: Option<&Path>) -> String {
     out
 }
 
-/// `--prefix=` from `nginx -V`'s configure arguments, else nginx's default.
-fn configured_prefix(version: &str) -> PathBuf {
-    version
-        .lines()
-        .filter_map(|line| line.strip_prefix("configure arguments:"))
-        .flat_map(|args| args.split_whitespace())
-        .find_map(|arg| arg.strip_prefix("--prefix="))
-        .map(|value| value.trim_matches(|c| c == '\'' || c == '"'))
-        .filter(|value| !value.is_empty())
-        .unwrap_or(DEFAULT_PREFIX)
-        .into()
-}
-
 /// Run `program` in `dir` with stdin closed and stdout and stderr into the
 /// file `out`, stopping it after `timeout`. A file rather than pipes: no
 /// reader threads, and no deadlock on a full pipe.
@@ -673,31 +538,10 @@ fn run(
     Ok((status, String::from_utf8_lossy(&text).into_owned()))
 }
 
-/// Wait for `child` at most `timeout`; past it (or if waiting fails), kill
-/// and reap it and return None.
-fn wait_bounded(mut child: std::process::Child, timeout: Duration) -> Option<ExitStatus> {
-    let start = Instant::now();
-    // Short first naps: `nginx -t` usually ends within milliseconds.
-    let mut nap = Duration::from_millis(1);
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return Some(status),
-            Ok(None) if start.elapsed() < timeout => {
-                std::thread::sleep(nap.min(timeout.saturating_sub(start.elapsed())));
-                nap = (nap * 2).min(Duration::from_millis(50));
-            }
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return None;
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Instant;
 
     /// nginx for a test, or None (after a note) to skip it; with
     /// NGXFIX_REQUIRE_NGINX set, a missing nginx fails the test instead.
@@ -1105,16 +949,6 @@ mod tests {
             "nginx: [emerg] unknown directive \"x\" in /etc/nginx/nginx.conf:3\n\
              nginx: [emerg] open() \"<temporary prefix>/logs/a.log\" failed\n\
              nginx: [emerg] in -:1"
-        );
-    }
-
-    #[test]
-    fn the_prefix_comes_from_configure_arguments() {
-        let debian = "nginx version: nginx/1.22.1\nconfigure arguments: --with-cc-opt='-g -O2' --prefix=/usr/share/nginx --conf-path=/etc/nginx/nginx.conf\n";
-        assert_eq!(configured_prefix(debian), Path::new("/usr/share/nginx"));
-        assert_eq!(
-            configured_prefix("nginx version: nginx/1.25.0\nconfigure arguments: --with-debug\n"),
-            Path::new(DEFAULT_PREFIX)
         );
     }
 

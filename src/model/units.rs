@@ -48,7 +48,7 @@ impl Duration {
     }
 
     /// Milliseconds.
-    pub fn as_millis(self) -> u64 {
+    pub const fn as_millis(self) -> u64 {
         self.millis
     }
 

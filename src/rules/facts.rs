@@ -445,6 +445,11 @@ mod tests {
         assert_eq!(idle("Uvicorn"), secs(5));
         assert_eq!(idle("hypercorn"), secs(5));
         assert_eq!(idle("nodejs"), secs(5));
+        // Node 27 raises keepAliveTimeout to 65s (nodejs/node#62782); Node
+        // before 8 has none and closes idle connections at server.timeout.
+        assert_eq!(idle("node@26"), secs(5));
+        assert_eq!(idle("node@27"), secs(65));
+        assert_eq!(idle("node@7"), secs(120));
         assert_eq!(idle("httpd"), secs(5));
         assert_eq!(idle("uwsgi-http11"), secs(4));
         // Puma 7 raised its default from 20s to 65s; without a version the

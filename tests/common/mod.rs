@@ -61,7 +61,7 @@ pub fn pinned_nginx() -> Option<&'static Path> {
     PINNED
         .get_or_init(|| {
             // The nginx ngxfix itself would run.
-            let real = ngxfix::fix::verify::Nginx::find()?.program().to_path_buf();
+            let real = ngxfix::nginx::Nginx::find()?.program().to_path_buf();
             let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
             let script = dir.join("nginx-1.29.6");
             let text = format!(
