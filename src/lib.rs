@@ -29,6 +29,7 @@ pub mod diagnose;
 pub mod fix;
 pub mod model;
 pub mod output;
+pub mod par;
 pub mod redact;
 pub mod rules;
 pub mod settings;

@@ -14,7 +14,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::context::{include_argument, RootContext, CONTEXT_FILE_NAME, STDIN_FILE_NAME};
@@ -607,23 +606,20 @@ impl Loader {
     /// order wins, so results do not depend on thread timing.
     fn read_and_parse(&self, batch: &[(FileId, PathBuf)]) -> Result<Vec<SourceFile>, LoadError> {
         let origin = self.store.origin();
-        batch
-            .par_iter()
-            .map(|(id, path)| {
-                let text = match &self.store {
-                    Store::Disk => read_file(path, self.max_file_size)
-                        .map_err(|error| self.at_include(*id, error))?,
-                    Store::Dump(files) => files[path].clone(),
-                };
-                Ok(SourceFile {
-                    path: path.clone(),
-                    origin,
-                    tree: parse(path, text)?,
-                })
+        crate::par::map(batch, |(id, path)| -> Result<SourceFile, LoadError> {
+            let text = match &self.store {
+                Store::Disk => read_file(path, self.max_file_size)
+                    .map_err(|error| self.at_include(*id, error))?,
+                Store::Dump(files) => files[path].clone(),
+            };
+            Ok(SourceFile {
+                path: path.clone(),
+                origin,
+                tree: parse(path, text)?,
             })
-            .collect::<Vec<Result<SourceFile, LoadError>>>()
-            .into_iter()
-            .collect()
+        })
+        .into_iter()
+        .collect()
     }
 
     /// A file's read error, located at the include that first reached it,
