@@ -34,7 +34,7 @@ fn main() {
         let samples: Vec<Duration> = (0..15)
             .map(|_| {
                 let start = Instant::now();
-                let config = ConfigTree::load(&main).expect("the generated tree parses");
+                let config = ngxfix::disk::tree::load(&main).expect("the generated tree parses");
                 let elapsed = start.elapsed();
                 bytes = total_bytes(&config);
                 drop(config);

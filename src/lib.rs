@@ -26,6 +26,7 @@ extern crate alloc;
 pub mod backends;
 pub mod config;
 pub mod diagnose;
+pub mod disk;
 pub mod fix;
 pub mod model;
 pub mod output;

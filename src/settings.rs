@@ -247,7 +247,7 @@ pub fn load_path(path: Option<PathBuf>) -> Result<Loaded, SettingsError> {
         return Ok(Loaded::default());
     };
     let display = path.display().to_string();
-    let text = crate::config::read_text(&path).map_err(|error| SettingsError::Read {
+    let text = crate::disk::read_text(&path).map_err(|error| SettingsError::Read {
         path: display.clone(),
         error,
     })?;

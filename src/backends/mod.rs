@@ -189,8 +189,7 @@ impl BackendFile {
         format: &'static Format,
         version: Option<u32>,
     ) -> Result<Self, String> {
-        let text =
-            crate::config::read_text(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = crate::disk::read_text(path).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(BackendFile {
             path: path.to_path_buf(),
             format,

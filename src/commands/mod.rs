@@ -16,7 +16,8 @@ pub mod test_rules;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ngxfix::config::{read_stdin, ConfigTree, LoadOptions};
+use ngxfix::config::{ConfigTree, LoadOptions};
+use ngxfix::disk::{self, read_stdin};
 
 use crate::cli::ReadLimits;
 
@@ -40,9 +41,9 @@ pub fn load(
             no_includes: false,
             ..options
         };
-        return Ok(ConfigTree::load_stdin_with(text, &options)?);
+        return Ok(disk::tree::load_stdin_with(text, &options)?);
     }
-    Ok(ConfigTree::load_with(&path, &options)?)
+    Ok(disk::tree::load_with(&path, &options)?)
 }
 
 /// The conf path nginx was built with (`nginx -V` prints

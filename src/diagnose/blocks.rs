@@ -67,16 +67,12 @@ mod tests {
 
     #[test]
     fn servers_and_names() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("nginx.conf");
-        std::fs::write(
-            &path,
+        let config = crate::config::from_texts(&[(
+            "/etc/nginx/nginx.conf",
             "http {\n  upstream app {\n    server 10.0.0.1:8000 max_fails=3;\n    server backend;\n    server unix:/run/a.sock;\n    keepalive 8;\n  }\n  upstream v6 { server [::1]:9000; server [::2]; }\n}\n",
-        )
-        .unwrap();
-        let config = ConfigTree::load(&path).unwrap();
+        )]);
         let blocks = upstream_blocks(&config);
-        let label = format!("app ({}:2)", path.display());
+        let label = "app (/etc/nginx/nginx.conf:2)".to_string();
         for address in ["10.0.0.1:8000", "backend:80", "unix:/run/a.sock", "app"] {
             assert_eq!(blocks[address], std::slice::from_ref(&label), "{address}");
         }

@@ -139,7 +139,7 @@ pub fn from_path(path: &Path) -> Result<Vec<Rule>, RuleError> {
     };
     let mut rules = Vec::new();
     for file in files {
-        let text = crate::config::read_text(&file).map_err(|error| RuleError::Read {
+        let text = crate::disk::read_text(&file).map_err(|error| RuleError::Read {
             path: file.display().to_string(),
             error,
         })?;
