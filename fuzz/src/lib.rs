@@ -35,7 +35,7 @@ pub fn rules() -> &'static [Rule] {
         let mut rules = ngxfix::rules::load::builtin().expect("the built-in rules load");
         let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/rules");
         let known: BTreeSet<String> = rules.iter().map(|r| r.id.clone()).collect();
-        if let Ok(extra) = ngxfix::rules::load::from_path(&examples) {
+        if let Ok(extra) = ngxfix::disk::rules::from_path(&examples) {
             rules.extend(extra.into_iter().filter(|r| !known.contains(&r.id)));
         }
         rules

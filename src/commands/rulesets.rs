@@ -33,7 +33,7 @@ pub fn load(source: &RuleSource) -> anyhow::Result<RuleSet> {
 pub fn load_with(source: &RuleSource, settings: Loaded) -> anyhow::Result<RuleSet> {
     let mut all = load::builtin()?;
     for path in settings.rule_paths().iter().chain(&source.rules) {
-        all.extend(load::from_path(path)?);
+        all.extend(ngxfix::disk::rules::from_path(path)?);
     }
     load::check_unique(&all)?;
 

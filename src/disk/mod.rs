@@ -8,6 +8,7 @@
 //! [`IncludeSource`]: crate::config::IncludeSource
 
 pub mod read;
+pub mod rules;
 pub mod tree;
 
 pub use read::{read_file, read_stdin, read_text};
