@@ -7,10 +7,10 @@ use anyhow::Context;
 
 use crate::cli::Inputs;
 use ngxfix::config::{ConfigTree, Reading};
+use ngxfix::disk::settings;
 use ngxfix::fix::verify::Nginx;
 use ngxfix::model::Version;
 use ngxfix::rules::{facts, Facts, RunOptions};
-use ngxfix::settings;
 
 use super::reading::{self, ReadOptions};
 use super::rulesets::{self, RuleSet};

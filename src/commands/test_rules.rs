@@ -5,8 +5,8 @@ use std::io::Write;
 use anyhow::Context;
 
 use crate::cli::TestRulesArgs;
+use ngxfix::disk::settings;
 use ngxfix::rules::{load, testing, Rule};
-use ngxfix::settings;
 
 /// Run the embedded examples; exit status 1 if any fails.
 pub fn run(args: &TestRulesArgs, out: &mut impl Write) -> anyhow::Result<u8> {

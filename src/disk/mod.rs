@@ -9,6 +9,7 @@
 
 pub mod read;
 pub mod rules;
+pub mod settings;
 pub mod tree;
 
 pub use read::{read_file, read_stdin, read_text};
