@@ -250,7 +250,7 @@ pub fn parse(text: &str, path: &str) -> Result<Settings, SettingsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::facts::Facts;
+    use crate::rules::facts::{no_files, Facts};
 
     #[test]
     fn settings_parse_and_refuse_unknown_keys() {
@@ -275,7 +275,9 @@ mod tests {
         };
         let mut facts = Facts::default();
         for (name, spec, _) in loaded.backends().unwrap() {
-            facts.declare(&name, spec, "test", Path::new("")).unwrap();
+            facts
+                .declare(&name, spec, "test", Path::new(""), &no_files)
+                .unwrap();
         }
         let backends = &facts.backends;
         let idle = |name: &str| {

@@ -7,6 +7,7 @@
 //!
 //! [`IncludeSource`]: crate::config::IncludeSource
 
+pub mod backends;
 pub mod read;
 pub mod rules;
 pub mod settings;
