@@ -118,7 +118,7 @@ pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(Confi
         }
     }
 
-    let tree = tree.in_context(context, &prefix);
+    let tree = disk::tree::in_context(tree, context, &prefix);
     let mut reading = reading(&tree, from, context);
     reading.evidence = evidence;
     reading.doubt = doubt;

@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
-use super::context::{include_argument, RootContext, CONTEXT_FILE_NAME, STDIN_FILE_NAME};
+use super::context::{
+    absolute_lexically, include_argument, RootContext, CONTEXT_FILE_NAME, STDIN_FILE_NAME,
+};
 use super::dump;
 use super::limits::{size_text, DEFAULT_MAX_FILE_SIZE};
 use super::source::{sort_as_glob, IncludeSource, MemorySource};
@@ -217,18 +219,33 @@ impl ConfigTree {
     /// nginx.conf includes the fragment there. `prefix` is where the
     /// fragment's relative includes were resolved, hence where the written
     /// main file sits in `nginx -t`'s copy. A main context changes nothing.
+    ///
+    /// The written main file includes the fragment by its path made
+    /// absolute without asking the system ([`absolute_lexically`]: a
+    /// relative path stays relative); `crate::disk::tree::in_context` makes
+    /// it absolute against the working directory.
     pub fn in_context(self, context: RootContext, prefix: &Path) -> ConfigTree {
+        let fragment = absolute_lexically(&self.files[0].path);
+        self.in_context_including(context, prefix, &fragment)
+    }
+
+    /// [`ConfigTree::in_context`], the written main file including the
+    /// fragment by the path `fragment` (absolute, for `nginx -t`'s copy;
+    /// standard input is named its own way).
+    pub fn in_context_including(
+        self,
+        context: RootContext,
+        prefix: &Path,
+        fragment: &Path,
+    ) -> ConfigTree {
         if context == RootContext::Main {
             return self;
         }
-        let fragment = &self.files[0];
-        let include = match fragment.origin {
+        let include = match self.files[0].origin {
             // nginx -t's copy names standard input this way, beside the
             // written main file.
             Origin::Stdin => STDIN_FILE_NAME.to_string(),
-            _ => include_argument(
-                &std::path::absolute(&fragment.path).unwrap_or_else(|_| fragment.path.clone()),
-            ),
+            _ => include_argument(fragment),
         };
         let tree = syntax::parse(context.main_text(&include).into_bytes())
             .expect("the written context parses");

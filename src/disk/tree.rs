@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use super::read::read_file;
-use crate::config::{ConfigTree, IncludeSource, LoadError, LoadOptions, Origin, GLOB_OPTIONS};
+use crate::config::{
+    ConfigTree, IncludeSource, LoadError, LoadOptions, Origin, RootContext, GLOB_OPTIONS,
+};
 
 /// Included files read from disk: identity is the canonical path, a
 /// pattern is expanded by the file system, and only regular files (or
@@ -87,4 +89,40 @@ pub fn load_stdin_with(text: Vec<u8>, options: &LoadOptions) -> Result<ConfigTre
 /// (symlinks and `..` resolved) or, for a dump, by the path as printed.
 pub fn find(tree: &ConfigTree, path: &Path) -> Option<crate::config::FileId> {
     tree.find(&DiskSource, path)
+}
+
+/// `tree` read as the inside of `context` ([`ConfigTree::in_context`]),
+/// the written main file including the fragment by its absolute path (a
+/// relative one is relative to the working directory).
+pub fn in_context(tree: ConfigTree, context: RootContext, prefix: &Path) -> ConfigTree {
+    let fragment = &tree.main().path;
+    let absolute = std::path::absolute(fragment).unwrap_or_else(|_| fragment.clone());
+    tree.in_context_including(context, prefix, &absolute)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::context::absolute_lexically;
+
+    #[test]
+    fn absolute_paths_are_made_absolute_as_the_system_would() {
+        for path in [
+            "/etc/nginx/sites-enabled/api.conf",
+            "/etc/./nginx//sites-enabled/../api.conf",
+            "//etc/nginx/a.conf",
+            "///etc/nginx/a.conf",
+            "/etc/nginx/conf.d/",
+            "/",
+        ] {
+            let path = Path::new(path);
+            assert_eq!(
+                absolute_lexically(path),
+                std::path::absolute(path).unwrap(),
+                "{}",
+                path.display()
+            );
+        }
+        assert_eq!(absolute_lexically(Path::new("a.conf")), Path::new("a.conf"));
+    }
 }
