@@ -2,7 +2,7 @@
 //!
 //! Generates trees of 1,000, 5,000 and 20,000 server blocks over 10, 50 and
 //! 200 included files (the 20,000 one is about 11 MB) and measures, for each:
-//! - `ConfigTree::load` in this process: read, parse in parallel, link
+//! - `disk::tree::load` in this process: read, parse in parallel, link
 //!   includes (median of 15 runs);
 //! - the real binary, `ngxfix parse --format stats`: wall time (median and
 //!   best of 9 runs; a shared 2-core machine is noisy) and peak resident
@@ -34,7 +34,7 @@ fn main() {
         let samples: Vec<Duration> = (0..15)
             .map(|_| {
                 let start = Instant::now();
-                let config = ConfigTree::load(&main).expect("the generated tree parses");
+                let config = ngxfix::disk::tree::load(&main).expect("the generated tree parses");
                 let elapsed = start.elapsed();
                 bytes = total_bytes(&config);
                 drop(config);

@@ -1,6 +1,7 @@
 //! `ngxfix.toml`: project settings (rule selection, extra rule folders,
 //! rule parameters, the nginx version, backends), found in the working
-//! directory or its parents unless `--config` names one.
+//! directory or its parents unless `--config` names one (by
+//! `crate::disk::settings`, which reads it; here it is parsed).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -86,6 +87,16 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// The settings file at `path`, whose text has been read.
+    pub fn from_text(path: PathBuf, text: String) -> Result<Loaded, SettingsError> {
+        let settings = parse(&text, &path.display().to_string())?;
+        Ok(Loaded {
+            settings,
+            path: Some(path),
+            text,
+        })
+    }
+
     /// Rule paths resolved against the settings file's folder.
     pub fn rule_paths(&self) -> Vec<PathBuf> {
         let base = self.base();
@@ -223,42 +234,6 @@ pub enum SettingsError {
     Value { path: String, message: String },
 }
 
-/// Read `explicit`, else the nearest `ngxfix.toml` from `start` upwards,
-/// else defaults.
-pub fn load(explicit: Option<&Path>, start: &Path) -> Result<Loaded, SettingsError> {
-    load_path(explicit.map(Path::to_path_buf).or_else(|| find(&[start])))
-}
-
-/// The nearest `ngxfix.toml` from each of `starts` upwards, the first
-/// start first (ruff looks from the checked file, then the working
-/// directory).
-pub fn find(starts: &[&Path]) -> Option<PathBuf> {
-    starts.iter().find_map(|start| {
-        start
-            .ancestors()
-            .map(|dir| dir.join(FILE_NAME))
-            .find(|candidate| candidate.is_file())
-    })
-}
-
-/// Read the settings file at `path`, or defaults when there is none.
-pub fn load_path(path: Option<PathBuf>) -> Result<Loaded, SettingsError> {
-    let Some(path) = path else {
-        return Ok(Loaded::default());
-    };
-    let display = path.display().to_string();
-    let text = crate::config::read_text(&path).map_err(|error| SettingsError::Read {
-        path: display.clone(),
-        error,
-    })?;
-    let settings = parse(&text, &display)?;
-    Ok(Loaded {
-        settings,
-        path: Some(path),
-        text,
-    })
-}
-
 /// Parse settings text.
 pub fn parse(text: &str, path: &str) -> Result<Settings, SettingsError> {
     toml::from_str(text).map_err(|e| SettingsError::Invalid {
@@ -275,7 +250,7 @@ pub fn parse(text: &str, path: &str) -> Result<Settings, SettingsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::facts::Facts;
+    use crate::rules::facts::{no_files, Facts};
 
     #[test]
     fn settings_parse_and_refuse_unknown_keys() {
@@ -300,7 +275,9 @@ mod tests {
         };
         let mut facts = Facts::default();
         for (name, spec, _) in loaded.backends().unwrap() {
-            facts.declare(&name, spec, "test", Path::new("")).unwrap();
+            facts
+                .declare(&name, spec, "test", Path::new(""), &no_files)
+                .unwrap();
         }
         let backends = &facts.backends;
         let idle = |name: &str| {

@@ -15,7 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::run;
-use ngxfix::backends::{format, BackendFile, Idle};
+use ngxfix::backends::{format, Idle};
 use ngxfix::model::Duration;
 
 /// The examples: (name, folder), each with `nginx.conf`, `ngxfix.toml` and
@@ -61,7 +61,7 @@ fn diffed_files(diff: &str) -> Vec<String> {
 
 /// What the backend's file says, read as ngxfix reads it.
 fn idle_of(kind: &str, path: &Path) -> Idle {
-    BackendFile::load(path, format(kind).unwrap(), None)
+    ngxfix::disk::backends::load(path, format(kind).unwrap(), None)
         .unwrap()
         .read()
         .idle

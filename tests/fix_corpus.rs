@@ -261,7 +261,7 @@ fn rule_examples_are_fixed_in_one_run() {
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     for path in &example_files {
-        rules.extend(ngxfix::rules::load::from_path(path).unwrap());
+        rules.extend(ngxfix::disk::rules::from_path(path).unwrap());
     }
     // The installed nginx judges the examples written for its version or
     // older: `keepalive 0` of a 1.30 example is not for nginx 1.22.

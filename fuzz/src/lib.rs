@@ -15,7 +15,7 @@ use ngxfix::config::{dump::DumpedFile, ConfigTree, LoadOptions, Origin, RootCont
 use ngxfix::fix::session::{self, ApproveAll, Job, Policy, Stop};
 use ngxfix::model::{fragment, Model, Version};
 use ngxfix::output::findings::{Format, Report};
-use ngxfix::rules::facts::{parse_front, parse_spec, Facts};
+use ngxfix::rules::facts::{no_files, parse_front, parse_spec, Facts};
 use ngxfix::rules::{Finding, Rule, RunOptions};
 use ngxfix::syntax::{parse, print};
 
@@ -35,7 +35,7 @@ pub fn rules() -> &'static [Rule] {
         let mut rules = ngxfix::rules::load::builtin().expect("the built-in rules load");
         let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/rules");
         let known: BTreeSet<String> = rules.iter().map(|r| r.id.clone()).collect();
-        if let Ok(extra) = ngxfix::rules::load::from_path(&examples) {
+        if let Ok(extra) = ngxfix::disk::rules::from_path(&examples) {
             rules.extend(extra.into_iter().filter(|r| !known.contains(&r.id)));
         }
         rules
@@ -56,7 +56,7 @@ pub fn options(with_facts: bool) -> RunOptions {
         ] {
             let spec = parse_spec(spec).expect("a valid backend spec");
             facts
-                .declare(upstream, spec, "fuzz", Path::new(""))
+                .declare(upstream, spec, "fuzz", Path::new(""), &no_files)
                 .expect("a backend declared");
         }
         facts.front = Some(parse_front("aws-alb", "fuzz").expect("a valid front"));

@@ -32,7 +32,7 @@ mod spring;
 mod tomcat;
 mod uwsgi;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::model::Duration;
 pub use kinds::{Idle, ServerKind, SERVER_KINDS};
@@ -169,7 +169,8 @@ impl std::fmt::Debug for Format {
     }
 }
 
-/// A backend configuration file, loaded to be read and perhaps edited.
+/// A backend configuration file, loaded to be read and perhaps edited
+/// (read from disk by `crate::disk::backends`).
 #[derive(Debug, Clone)]
 pub struct BackendFile {
     /// The path as the user named it (joined to the settings file's folder
@@ -183,22 +184,6 @@ pub struct BackendFile {
 }
 
 impl BackendFile {
-    /// Read the file at `path`.
-    pub fn load(
-        path: &Path,
-        format: &'static Format,
-        version: Option<u32>,
-    ) -> Result<Self, String> {
-        let text =
-            crate::config::read_text(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(BackendFile {
-            path: path.to_path_buf(),
-            format,
-            version,
-            text,
-        })
-    }
-
     /// The path for messages and diffs.
     pub fn display(&self) -> String {
         self.path.display().to_string()

@@ -7,10 +7,11 @@ use anyhow::Context;
 
 use crate::cli::Inputs;
 use ngxfix::config::{ConfigTree, Reading};
+use ngxfix::disk::backends::read as read_backend;
+use ngxfix::disk::settings;
 use ngxfix::model::Version;
 use ngxfix::nginx::Nginx;
 use ngxfix::rules::{facts, Facts, RunOptions};
-use ngxfix::settings;
 
 use super::reading::{self, ReadOptions};
 use super::rulesets::{self, RuleSet};
@@ -100,14 +101,14 @@ fn prepare_run(
     let source = settings.source();
     for (name, spec, prefer) in settings.backends()? {
         let backend = facts
-            .declare(&name, spec, &source, settings.base())
+            .declare(&name, spec, &source, settings.base(), &read_backend)
             .map_err(|e| anyhow::anyhow!("{source}: [backends.{name}] {e}"))?;
         backend.prefer = prefer.unwrap_or_default();
     }
     for assignment in &inputs.backends {
         let (name, spec) = facts::parse_assignment(assignment).map_err(anyhow::Error::msg)?;
         facts
-            .declare(&name, spec, "--backend", Path::new(""))
+            .declare(&name, spec, "--backend", Path::new(""), &read_backend)
             .map_err(|e| anyhow::anyhow!("--backend {assignment}: {e}"))?;
     }
     if let Some(prefer) = inputs.prefer {

@@ -15,7 +15,8 @@ pub mod test_rules;
 
 use std::path::{Path, PathBuf};
 
-use ngxfix::config::{read_stdin, ConfigTree, LoadOptions};
+use ngxfix::config::{ConfigTree, LoadOptions};
+use ngxfix::disk::{self, read_stdin};
 
 use crate::cli::ReadLimits;
 
@@ -39,9 +40,9 @@ pub fn load(
             no_includes: false,
             ..options
         };
-        return Ok(ConfigTree::load_stdin_with(text, &options)?);
+        return Ok(disk::tree::load_stdin_with(text, &options)?);
     }
-    Ok(ConfigTree::load_with(&path, &options)?)
+    Ok(disk::tree::load_with(&path, &options)?)
 }
 
 /// The conf path the installed nginx was built with (the same nginx that

@@ -10,9 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use ngxfix::config::context::guessed_prefix;
-use ngxfix::config::{
-    dump, read_file, read_stdin, ConfigTree, ContextFrom, LoadOptions, Origin, Reading, RootContext,
-};
+use ngxfix::config::{dump, ConfigTree, ContextFrom, LoadOptions, Origin, Reading, RootContext};
+use ngxfix::disk::{self, read_file, read_stdin};
 use ngxfix::model::fragment;
 
 /// What the user said about how to read the inputs.
@@ -32,7 +31,7 @@ pub struct ReadOptions {
 pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(ConfigTree, Reading)> {
     let Some(path) = path else {
         let path = super::default_main_path();
-        let tree = ConfigTree::load_with(&path, &strict(options, &path))?;
+        let tree = disk::tree::load_with(&path, &strict(options, &path))?;
         let reading = reading(&tree, ContextFrom::Main, RootContext::Main);
         return Ok((tree, reading));
     };
@@ -119,7 +118,7 @@ pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(Confi
         }
     }
 
-    let tree = tree.in_context(context, &prefix);
+    let tree = disk::tree::in_context(tree, context, &prefix);
     let mut reading = reading(&tree, from, context);
     reading.evidence = evidence;
     reading.doubt = doubt;
@@ -177,9 +176,9 @@ fn load(
     options: &LoadOptions,
 ) -> anyhow::Result<ConfigTree> {
     Ok(if from_stdin {
-        ConfigTree::load_stdin_with(text, options)?
+        disk::tree::load_stdin_with(text, options)?
     } else {
-        ConfigTree::load_text(path, text, options)?
+        disk::tree::load_text(path, text, options)?
     })
 }
 
@@ -232,10 +231,10 @@ fn through_main(path: &Path, max_file_size: u64) -> anyhow::Result<Option<(Confi
             max_file_size,
             ..LoadOptions::default()
         };
-        let Ok(mut tree) = ConfigTree::load_with(&shown, &options) else {
+        let Ok(mut tree) = disk::tree::load_with(&shown, &options) else {
             continue;
         };
-        if let Some(file) = tree.find(path) {
+        if let Some(file) = disk::tree::find(&tree, path) {
             tree.focus_on(file);
             return Ok(Some((tree, shown.display().to_string())));
         }

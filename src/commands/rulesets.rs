@@ -26,14 +26,17 @@ pub struct RuleSet {
 /// working directory up) and rules, and apply the selection.
 pub fn load(source: &RuleSource) -> anyhow::Result<RuleSet> {
     let cwd = std::env::current_dir().context("reading the working directory")?;
-    load_with(source, settings::load(source.config.as_deref(), &cwd)?)
+    load_with(
+        source,
+        ngxfix::disk::settings::load(source.config.as_deref(), &cwd)?,
+    )
 }
 
 /// Load rules with `settings` already read, and apply the selection.
 pub fn load_with(source: &RuleSource, settings: Loaded) -> anyhow::Result<RuleSet> {
     let mut all = load::builtin()?;
     for path in settings.rule_paths().iter().chain(&source.rules) {
-        all.extend(load::from_path(path)?);
+        all.extend(ngxfix::disk::rules::from_path(path)?);
     }
     load::check_unique(&all)?;
 

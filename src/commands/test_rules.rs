@@ -5,8 +5,8 @@ use std::io::Write;
 use anyhow::Context;
 
 use crate::cli::TestRulesArgs;
+use ngxfix::disk::settings;
 use ngxfix::rules::{load, testing, Rule};
-use ngxfix::settings;
 
 /// Run the embedded examples; exit status 1 if any fails.
 pub fn run(args: &TestRulesArgs, out: &mut impl Write) -> anyhow::Result<u8> {
@@ -15,13 +15,13 @@ pub fn run(args: &TestRulesArgs, out: &mut impl Write) -> anyhow::Result<u8> {
         let settings = settings::load(args.config.as_deref(), &cwd)?;
         let mut rules = load::builtin()?;
         for path in settings.rule_paths() {
-            rules.extend(load::from_path(&path)?);
+            rules.extend(ngxfix::disk::rules::from_path(&path)?);
         }
         rules
     } else {
         let mut rules = Vec::new();
         for path in &args.paths {
-            rules.extend(load::from_path(path)?);
+            rules.extend(ngxfix::disk::rules::from_path(path)?);
         }
         rules
     };

@@ -141,6 +141,30 @@ pub(crate) fn include_argument(path: &Path) -> String {
     quoted
 }
 
+/// `path` made absolute as `std::path::absolute` does on Unix, without
+/// asking for the working directory: an absolute path is normalized
+/// lexically (`.` and repeated `/` dropped, `..` and a trailing `/` kept,
+/// a leading `//` kept as POSIX allows); a relative one is returned as it
+/// is.
+pub fn absolute_lexically(path: &Path) -> PathBuf {
+    if !path.is_absolute() {
+        return path.to_path_buf();
+    }
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let mut components = path.components();
+    let mut normalized = if bytes.starts_with(b"//") && !bytes.starts_with(b"///") {
+        components.next();
+        PathBuf::from("//")
+    } else {
+        PathBuf::new()
+    };
+    normalized.extend(components);
+    if bytes.ends_with(b"/") {
+        normalized.push("");
+    }
+    normalized
+}
+
 /// Where nginx resolves the relative includes of a file found at `path`
 /// when its main file is not known: the parent of the folder distributions
 /// keep site files in (`/etc/nginx/sites-enabled/api.conf` → `/etc/nginx`,

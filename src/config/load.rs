@@ -11,15 +11,17 @@
 //!
 //! Files are parsed once each, level by level and in parallel, then linked.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::context::{include_argument, RootContext, CONTEXT_FILE_NAME, STDIN_FILE_NAME};
+use super::context::{
+    absolute_lexically, include_argument, RootContext, CONTEXT_FILE_NAME, STDIN_FILE_NAME,
+};
 use super::dump;
-use super::read::{read_file, size_text, DEFAULT_MAX_FILE_SIZE};
+use super::limits::{size_text, DEFAULT_MAX_FILE_SIZE};
+use super::source::{sort_as_glob, IncludeSource, MemorySource};
 use super::LoadError;
 use crate::syntax::{self, Directive, SourceError, SyntaxTree};
 
@@ -101,7 +103,7 @@ pub struct SkippedInclude {
     pub path: PathBuf,
 }
 
-/// How to load a tree from disk.
+/// How to load a tree.
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
     /// The directory relative includes resolve against (nginx's conf
@@ -200,14 +202,12 @@ impl ConfigTree {
             .find(|s| s.file == file && s.directive == directive)
     }
 
-    /// The file a path names, compared by identity on disk (symlinks and
-    /// `..` resolved) or, for a dump, by the path as printed.
-    pub fn find(&self, path: &Path) -> Option<FileId> {
-        let wanted = std::fs::canonicalize(path).ok();
+    /// The file a path names, compared by identity in `source` (on disk:
+    /// symlinks and `..` resolved) or, for a dump, by the path as printed.
+    pub fn find(&self, source: &dyn IncludeSource, path: &Path) -> Option<FileId> {
+        let wanted = source.canonical(path);
         self.files.iter().position(|f| match (f.origin, &wanted) {
-            (Origin::Disk, Some(wanted)) => {
-                std::fs::canonicalize(&f.path).is_ok_and(|p| &p == wanted)
-            }
+            (Origin::Disk, Some(wanted)) => source.canonical(&f.path).is_some_and(|p| &p == wanted),
             (Origin::Dump, _) => f.path == path,
             _ => false,
         })
@@ -219,18 +219,33 @@ impl ConfigTree {
     /// nginx.conf includes the fragment there. `prefix` is where the
     /// fragment's relative includes were resolved, hence where the written
     /// main file sits in `nginx -t`'s copy. A main context changes nothing.
+    ///
+    /// The written main file includes the fragment by its path made
+    /// absolute without asking the system ([`absolute_lexically`]: a
+    /// relative path stays relative); `crate::disk::tree::in_context` makes
+    /// it absolute against the working directory.
     pub fn in_context(self, context: RootContext, prefix: &Path) -> ConfigTree {
+        let fragment = absolute_lexically(&self.files[0].path);
+        self.in_context_including(context, prefix, &fragment)
+    }
+
+    /// [`ConfigTree::in_context`], the written main file including the
+    /// fragment by the path `fragment` (absolute, for `nginx -t`'s copy;
+    /// standard input is named its own way).
+    pub fn in_context_including(
+        self,
+        context: RootContext,
+        prefix: &Path,
+        fragment: &Path,
+    ) -> ConfigTree {
         if context == RootContext::Main {
             return self;
         }
-        let fragment = &self.files[0];
-        let include = match fragment.origin {
+        let include = match self.files[0].origin {
             // nginx -t's copy names standard input this way, beside the
             // written main file.
             Origin::Stdin => STDIN_FILE_NAME.to_string(),
-            _ => include_argument(
-                &std::path::absolute(&fragment.path).unwrap_or_else(|_| fragment.path.clone()),
-            ),
+            _ => include_argument(fragment),
         };
         let tree = syntax::parse(context.main_text(&include).into_bytes())
             .expect("the written context parses");
@@ -284,18 +299,20 @@ impl ConfigTree {
             .map(Vec::as_slice)
     }
 
-    /// Load from a path on disk, following includes.
-    pub fn load(path: &Path) -> Result<ConfigTree, LoadError> {
-        Self::load_with(path, &LoadOptions::default())
+    /// Load the file at `path` from `source`, as `options` say.
+    pub fn load_from(
+        source: &dyn IncludeSource,
+        path: &Path,
+        options: &LoadOptions,
+    ) -> Result<ConfigTree, LoadError> {
+        let text = source.read(path, options.max_file_size)?;
+        Self::load_text_from(source, path, text, options)
     }
 
-    /// Load from a path on disk as `options` say.
-    pub fn load_with(path: &Path, options: &LoadOptions) -> Result<ConfigTree, LoadError> {
-        Self::load_text(path, read_file(path, options.max_file_size)?, options)
-    }
-
-    /// Load the file at `path`, whose text has been read, as `options` say.
-    pub fn load_text(
+    /// Load the file at `path`, whose text has been read, as `options` say;
+    /// its includes are read from `source`.
+    pub fn load_text_from(
+        source: &dyn IncludeSource,
         path: &Path,
         text: Vec<u8>,
         options: &LoadOptions,
@@ -304,39 +321,25 @@ impl ConfigTree {
             .prefix
             .clone()
             .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
-        Loader::new(Store::Disk, prefix, options).run(path.to_path_buf(), Origin::Disk, text)
-    }
-
-    /// Load one file on its own, without following its includes: for
-    /// fragments such as a `sites-enabled/` file.
-    pub fn load_single(path: &Path) -> Result<ConfigTree, LoadError> {
-        Self::load_with(
-            path,
-            &LoadOptions {
-                no_includes: true,
-                ..LoadOptions::default()
-            },
-        )
+        Loader::new(source, prefix, options).run(path.to_path_buf(), source.origin(), text)
     }
 
     /// Load from bytes read from standard input: an `nginx -T` dump is split
-    /// into its files; anything else is one file named `-` whose relative
-    /// includes are resolved against the working directory.
-    pub fn load_stdin(text: Vec<u8>) -> Result<ConfigTree, LoadError> {
-        Self::load_stdin_with(text, &LoadOptions::default())
-    }
-
-    /// [`ConfigTree::load_stdin`] as `options` say (the prefix defaults to
-    /// the working directory).
-    pub fn load_stdin_with(text: Vec<u8>, options: &LoadOptions) -> Result<ConfigTree, LoadError> {
+    /// into its files; anything else is one file named `-` whose includes
+    /// are read from `source` (relative ones resolved against the prefix,
+    /// by default the working directory).
+    pub fn load_stdin_from(
+        source: &dyn IncludeSource,
+        text: Vec<u8>,
+        options: &LoadOptions,
+    ) -> Result<ConfigTree, LoadError> {
         match dump::split(&text) {
             Some(files) if !files.is_empty() => Self::load_dump(files),
-            _ => Loader::new(
-                Store::Disk,
-                options.prefix.clone().unwrap_or_default(),
-                options,
-            )
-            .run(PathBuf::from("-"), Origin::Stdin, text),
+            _ => Loader::new(source, options.prefix.clone().unwrap_or_default(), options).run(
+                PathBuf::from("-"),
+                Origin::Stdin,
+                text,
+            ),
         }
     }
 
@@ -358,10 +361,10 @@ impl ConfigTree {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let mut store: BTreeMap<PathBuf, Vec<u8>> = files.map(|f| (f.path, f.text)).collect();
+        let mut source: MemorySource = files.map(|f| (f.path, f.text)).collect();
         // Listed so that includes and globs can reach it; its text is `main.text`.
-        store.insert(main.path.clone(), Vec::new());
-        Loader::new(Store::Dump(store), prefix, options).run(main.path, Origin::Dump, main.text)
+        source.insert(main.path.clone(), Vec::new());
+        Loader::new(&source, prefix, options).run(main.path, Origin::Dump, main.text)
     }
 }
 
@@ -443,70 +446,8 @@ fn include_args(tree: &SyntaxTree) -> Vec<(u32, Vec<String>)> {
         .collect()
 }
 
-/// Where included files are read from.
-enum Store {
-    Disk,
-    /// The files of a dump, by the path nginx printed.
-    Dump(BTreeMap<PathBuf, Vec<u8>>),
-}
-
-impl Store {
-    fn origin(&self) -> Origin {
-        match self {
-            Store::Disk => Origin::Disk,
-            Store::Dump(_) => Origin::Dump,
-        }
-    }
-
-    /// The identity of a file, so each is parsed once however it is named.
-    fn key(&self, path: &Path) -> PathBuf {
-        match self {
-            Store::Disk => std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
-            Store::Dump(_) => path.to_path_buf(),
-        }
-    }
-
-    fn exists(&self, path: &Path) -> bool {
-        match self {
-            Store::Disk => path.exists(),
-            Store::Dump(files) => files.contains_key(path),
-        }
-    }
-
-    /// glob(3) as nginx calls it: sorted, `*` does not match `/` or a leading
-    /// dot.
-    fn glob(&self, pattern: &str) -> Result<Vec<PathBuf>, String> {
-        let options = glob::MatchOptions {
-            case_sensitive: true,
-            require_literal_separator: true,
-            require_literal_leading_dot: true,
-        };
-        let mut found: Vec<PathBuf> = match self {
-            Store::Disk => glob::glob_with(pattern, options)
-                .map_err(|e| e.to_string())?
-                .filter_map(Result::ok)
-                .collect(),
-            Store::Dump(files) => {
-                let pattern = glob::Pattern::new(pattern).map_err(|e| e.to_string())?;
-                files
-                    .keys()
-                    .filter(|p| pattern.matches_path_with(p, options))
-                    .cloned()
-                    .collect()
-            }
-        };
-        // glob(3) sorts whole paths byte-wise (nginx runs in the C locale).
-        found.sort_by(|a, b| {
-            a.as_os_str()
-                .as_encoded_bytes()
-                .cmp(b.as_os_str().as_encoded_bytes())
-        });
-        Ok(found)
-    }
-}
-
-struct Loader {
-    store: Store,
+struct Loader<'s> {
+    source: &'s dyn IncludeSource,
     prefix: PathBuf,
     follow: bool,
     lenient: bool,
@@ -523,10 +464,10 @@ struct Loader {
     skipped: Vec<SkippedInclude>,
 }
 
-impl Loader {
-    fn new(store: Store, prefix: PathBuf, options: &LoadOptions) -> Self {
+impl<'s> Loader<'s> {
+    fn new(source: &'s dyn IncludeSource, prefix: PathBuf, options: &LoadOptions) -> Self {
         Loader {
-            store,
+            source,
             prefix,
             follow: !options.no_includes,
             lenient: options.lenient,
@@ -547,7 +488,7 @@ impl Loader {
         text: Vec<u8>,
     ) -> Result<ConfigTree, LoadError> {
         let tree = parse(&main, text)?;
-        self.keys.insert(self.store.key(&main), 0);
+        self.keys.insert(self.key(&main), 0);
         self.reached_from.push(None);
         self.depth.push(0);
         self.files.push(SourceFile {
@@ -563,7 +504,7 @@ impl Loader {
                 for (directive, paths) in self.resolve_includes(id)? {
                     let mut targets = Vec::with_capacity(paths.len());
                     for path in paths {
-                        let key = self.store.key(&path);
+                        let key = self.key(&path);
                         let target = match self.keys.get(&key) {
                             Some(&known) => known,
                             None => {
@@ -603,27 +544,30 @@ impl Loader {
         })
     }
 
+    /// The identity of a file, so each is parsed once however it is named.
+    fn key(&self, path: &Path) -> PathBuf {
+        self.source
+            .canonical(path)
+            .unwrap_or_else(|| path.to_path_buf())
+    }
+
     /// Read and parse a batch of files in parallel; the first error in batch
     /// order wins, so results do not depend on thread timing.
     fn read_and_parse(&self, batch: &[(FileId, PathBuf)]) -> Result<Vec<SourceFile>, LoadError> {
-        let origin = self.store.origin();
-        batch
-            .par_iter()
-            .map(|(id, path)| {
-                let text = match &self.store {
-                    Store::Disk => read_file(path, self.max_file_size)
-                        .map_err(|error| self.at_include(*id, error))?,
-                    Store::Dump(files) => files[path].clone(),
-                };
-                Ok(SourceFile {
-                    path: path.clone(),
-                    origin,
-                    tree: parse(path, text)?,
-                })
+        let origin = self.source.origin();
+        crate::par::map(batch, |(id, path)| -> Result<SourceFile, LoadError> {
+            let text = self
+                .source
+                .read(path, self.max_file_size)
+                .map_err(|error| self.at_include(*id, error))?;
+            Ok(SourceFile {
+                path: path.clone(),
+                origin,
+                tree: parse(path, text)?,
             })
-            .collect::<Vec<Result<SourceFile, LoadError>>>()
-            .into_iter()
-            .collect()
+        })
+        .into_iter()
+        .collect()
     }
 
     /// A file's read error, located at the include that first reached it,
@@ -707,15 +651,17 @@ impl Loader {
             let path = self.prefix.join(value.as_ref());
             let paths = if value.contains(['*', '?', '[']) {
                 let pattern = path.to_string_lossy();
-                self.store.glob(&pattern).map_err(|why| {
+                let mut matched = self.source.glob(&pattern).map_err(|why| {
                     located(
                         file,
                         &directive,
                         format!("invalid include pattern \"{value}\": {why}"),
                         None,
                     )
-                })?
-            } else if self.store.exists(&path) {
+                })?;
+                sort_as_glob(&mut matched);
+                matched
+            } else if self.source.exists(&path) {
                 vec![path]
             } else if self.lenient {
                 skipped.push(SkippedInclude {

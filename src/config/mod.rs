@@ -1,18 +1,22 @@
 //! Loading a configuration tree of files: includes, globs, standard input
-//! and `nginx -T` dumps.
+//! and `nginx -T` dumps. The files come from an [`IncludeSource`]: texts in
+//! memory ([`MemorySource`]) or the disk (`crate::disk`, the operating
+//! system's side).
 
 pub mod context;
 pub mod dump;
+mod limits;
 mod load;
-mod read;
+mod source;
 mod walk;
 
 pub use context::{ContextFrom, Reading, RootContext};
+pub use limits::{size_text, FileKind, DEFAULT_MAX_FILE_SIZE};
 pub use load::{
     missing_hint, ConfigTree, FileId, IncludesChanged, LoadOptions, Origin, SkippedInclude,
     SourceFile, MAX_INCLUDE_DEPTH,
 };
-pub use read::{read_file, read_stdin, read_text, size_text, FileKind, DEFAULT_MAX_FILE_SIZE};
+pub use source::{IncludeSource, MemorySource, GLOB_OPTIONS};
 pub use walk::Node;
 
 use crate::syntax::SourceError;

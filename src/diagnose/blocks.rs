@@ -65,25 +65,20 @@ fn logged_address(address: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ConfigTree;
     use crate::model::Version;
 
-    fn blocks_of(path: &std::path::Path) -> BTreeMap<String, Vec<String>> {
-        let config = ConfigTree::load(path).unwrap();
+    fn blocks_of(files: &[(&str, &str)]) -> BTreeMap<String, Vec<String>> {
+        let config = crate::config::from_texts(files);
         upstream_blocks(&Model::new(&config, Version::ASSUMED))
     }
 
     #[test]
     fn servers_and_names() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("nginx.conf");
-        std::fs::write(
-            &path,
+        let blocks = blocks_of(&[(
+            "/etc/nginx/nginx.conf",
             "http {\n  upstream app {\n    server 10.0.0.1:8000 max_fails=3;\n    server backend;\n    server unix:/run/a.sock;\n    keepalive 8;\n  }\n  upstream v6 { server [::1]:9000; server [::2]; }\n}\n",
-        )
-        .unwrap();
-        let blocks = blocks_of(&path);
-        let label = format!("app ({}:2)", path.display());
+        )]);
+        let label = "app (/etc/nginx/nginx.conf:2)".to_string();
         for address in ["10.0.0.1:8000", "backend:80", "unix:/run/a.sock", "app"] {
             assert_eq!(blocks[address], std::slice::from_ref(&label), "{address}");
         }
@@ -97,22 +92,16 @@ mod tests {
     /// and a file included twice adds its block once.
     #[test]
     fn blocks_in_written_order_once_each() {
-        let dir = tempfile::tempdir().unwrap();
-        let main = dir.path().join("nginx.conf");
-        let other = dir.path().join("other.conf");
-        std::fs::write(
-            &main,
-            "http {\n  include other.conf;\n  upstream a { server 10.0.0.1:80; }\n  include other.conf;\n}\n",
-        )
-        .unwrap();
-        std::fs::write(&other, "upstream b { server 10.0.0.1; }\n").unwrap();
-        let blocks = blocks_of(&main);
+        let blocks = blocks_of(&[
+            (
+                "/etc/nginx/nginx.conf",
+                "http {\n  include other.conf;\n  upstream a { server 10.0.0.1:80; }\n  include other.conf;\n}\n",
+            ),
+            ("/etc/nginx/other.conf", "upstream b { server 10.0.0.1; }\n"),
+        ]);
         assert_eq!(
             blocks["10.0.0.1:80"],
-            [
-                format!("a ({}:3)", main.display()),
-                format!("b ({}:1)", other.display())
-            ]
+            ["a (/etc/nginx/nginx.conf:3)", "b (/etc/nginx/other.conf:1)"]
         );
     }
 }

@@ -7,7 +7,6 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -189,14 +188,11 @@ impl<'w> Report<'w> {
         self.open_findings()?;
         if self.format == Format::Sarif {
             let rules = self.rules;
-            let results: Vec<serde_json::Result<String>> = batch
-                .par_iter()
-                .map(|finding| {
-                    let result = sarif_result(finding, rule_index(rules, &finding.rule));
-                    // Indented as the log's `runs[0].results[i]`.
-                    Ok(serde_json::to_string_pretty(&result)?.replace('\n', SARIF_RESULT_INDENT))
-                })
-                .collect();
+            let results: Vec<serde_json::Result<String>> = crate::par::map(batch, |finding| {
+                let result = sarif_result(finding, rule_index(rules, &finding.rule));
+                // Indented as the log's `runs[0].results[i]`.
+                Ok(serde_json::to_string_pretty(&result)?.replace('\n', SARIF_RESULT_INDENT))
+            });
             for (finding, result) in batch.iter().zip(results) {
                 self.summary.add(finding);
                 self.sarif_results.push(result?);
@@ -220,7 +216,7 @@ impl<'w> Report<'w> {
             Ok(text)
         };
         let texts: Vec<io::Result<Vec<u8>>> = if batch.len() > 1 {
-            batch.par_iter().enumerate().map(format_one).collect()
+            crate::par::map_indexed(batch, format_one)
         } else {
             batch.iter().enumerate().map(format_one).collect()
         };

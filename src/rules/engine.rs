@@ -4,8 +4,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use super::facts::Facts;
 use super::fixes::{plan, FixPlan};
 use super::load::Rule;
@@ -157,15 +155,9 @@ pub fn check<'r, 'm>(
         } else {
             candidates(model, &rule.matcher.directive.0)
         };
-        let matched: Vec<NodeId> = ids
-            .par_chunks(1024)
-            .flat_map_iter(|chunk| {
-                chunk
-                    .iter()
-                    .copied()
-                    .filter(|&id| matches(&rule.matcher, model.node(id), &env))
-            })
-            .collect();
+        let matched: Vec<NodeId> = crate::par::filter_chunked(&ids, 1024, |&id| {
+            matches(&rule.matcher, model.node(id), &env)
+        });
         // A file included in several places yields its directives once per
         // place; report each place in the file once. Findings in a context
         // written around a fragment, or outside the files a run focuses
@@ -268,12 +260,9 @@ impl Checked<'_, '_> {
 
     /// [`Checked::findings`] in the batches they are rendered in.
     pub fn batches(&self) -> impl Iterator<Item = Vec<Finding>> + '_ {
-        self.items.chunks(RENDER_BATCH).map(|batch| {
-            batch
-                .par_iter()
-                .map(|item| self.render(*item))
-                .collect::<Vec<_>>()
-        })
+        self.items
+            .chunks(RENDER_BATCH)
+            .map(|batch| crate::par::map(batch, |item| self.render(*item)))
     }
 
     fn render(&self, item: Item) -> Finding {

@@ -151,14 +151,15 @@ pub struct Facts {
 
 impl Facts {
     /// Declare the backend of `upstream` from a spec, reading its
-    /// configuration file if the spec names one (relative paths against
-    /// `base`).
+    /// configuration file with `read` if the spec names one (relative paths
+    /// against `base`) and it was not read yet.
     pub fn declare(
         &mut self,
         upstream: &str,
         spec: Spec,
         source: &str,
         base: &Path,
+        read: ReadFile<'_>,
     ) -> Result<&mut Backend, String> {
         let backend = match spec {
             Spec::Idle { idle, kind } => Backend {
@@ -182,7 +183,12 @@ impl Facts {
                         version: major,
                         ..known.clone()
                     },
-                    None => BackendFile::load(&path, format, major)?,
+                    None => BackendFile {
+                        text: read(&path)?,
+                        path,
+                        format,
+                        version: major,
+                    },
                 };
                 return self.declare_file(upstream, file, source);
             }
@@ -267,6 +273,15 @@ fn apply_reading(backend: &mut Backend, file: &BackendFile, reading: Reading) {
     backend.idle = reading.idle;
     backend.kind = ServerKind::find(reading.kind).map(|k| k.name);
     backend.detail = Some(format!("{}: {}", file.display(), reading.detail));
+}
+
+/// How [`Facts::declare`] reads a backend's configuration file: its text,
+/// or the message for a file that cannot be read (with its path).
+pub type ReadFile<'a> = &'a dyn Fn(&Path) -> Result<String, String>;
+
+/// A [`ReadFile`] for declarations that name no file: each is refused.
+pub fn no_files(path: &Path) -> Result<String, String> {
+    Err(format!("{}: no files are read here", path.display()))
 }
 
 /// A duration as specs write it (`5s`, `750ms`; a bare number is seconds).
@@ -419,7 +434,9 @@ mod tests {
     fn backend(spec: &str) -> Result<Backend, String> {
         let mut facts = Facts::default();
         let spec = parse_spec(spec)?;
-        facts.declare("x", spec, "test", Path::new("")).cloned()
+        facts
+            .declare("x", spec, "test", Path::new(""), &no_files)
+            .cloned()
     }
 
     #[test]
@@ -427,7 +444,9 @@ mod tests {
         let (name, spec) = parse_assignment("App=750ms").unwrap();
         assert_eq!(name, "App");
         let mut facts = Facts::default();
-        facts.declare(&name, spec, "test", Path::new("")).unwrap();
+        facts
+            .declare(&name, spec, "test", Path::new(""), &no_files)
+            .unwrap();
         let app = facts.backends.get("app").unwrap();
         assert_eq!(app.idle_timeout(), Some(Duration::from_millis(750)));
         assert_eq!(app.detail.as_deref(), Some("as declared in test"));

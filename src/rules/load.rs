@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::schema::{Cond, Fix, Param, RuleFile, Safety, Severity, Test, ValueTest, Variant};
 use super::template::Template;
@@ -111,41 +111,37 @@ pub fn builtin() -> Result<Vec<Rule>, RuleError> {
         .collect()
 }
 
-/// Read rules from a file, or every `*.toml` in a folder (sorted) but a
-/// settings file (`ngxfix.toml`), which a project keeps beside its rules.
-pub fn from_path(path: &Path) -> Result<Vec<Rule>, RuleError> {
-    let display = path.display().to_string();
-    let read_error = |error| RuleError::Read {
-        path: display.clone(),
-        error,
-    };
-    let files = if path.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(read_error)?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.is_file())
-            .filter(|p| {
-                p.file_name()
-                    .is_none_or(|n| n != crate::settings::FILE_NAME)
-            })
-            .collect();
-        files.sort();
-        if files.is_empty() {
-            return Err(RuleError::Empty { path: display });
-        }
-        files
-    } else {
-        vec![path.to_path_buf()]
-    };
-    let mut rules = Vec::new();
-    for file in files {
-        let text = crate::config::read_text(&file).map_err(|error| RuleError::Read {
-            path: file.display().to_string(),
-            error,
-        })?;
-        rules.push(parse(&text, Origin::File(file))?);
-    }
-    Ok(rules)
+/// Of the entries of a rule folder, the rule files, sorted: every
+/// `*.toml` but a settings file (`ngxfix.toml`), which a project keeps
+/// beside its rules.
+pub fn rule_files(entries: impl IntoIterator<Item = PathBuf>) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = entries
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| {
+            p.file_name()
+                .is_none_or(|n| n != crate::settings::FILE_NAME)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Rules from the user's files, `(path, text)` in order, each rule's
+/// origin its path. A file may come as the error of reading it: it is
+/// returned when reached, so that files can be read as they are parsed and
+/// the first bad file, read or parsed, is the one reported.
+pub fn from_texts<I>(files: I) -> Result<Vec<Rule>, RuleError>
+where
+    I: IntoIterator<Item = Result<(PathBuf, String), RuleError>>,
+{
+    files
+        .into_iter()
+        .map(|file| {
+            let (path, text) = file?;
+            parse(&text, Origin::File(path))
+        })
+        .collect()
 }
 
 /// Refuse two rules with one id.

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::facts::{Backend, Facts, Idle, ServerKind};
@@ -510,9 +509,9 @@ fn map_is_used(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
     };
     // Every candidate of a large tree (40,000 `proxy_set_header` on the
     // 20,000-server benchmark) is looked at for the one map.
-    candidates(env.model, &cond.directive.0)
-        .into_par_iter()
-        .any(|id| uses(&env.model.node(id)))
+    crate::par::any(&candidates(env.model, &cond.directive.0), |&id| {
+        uses(&env.model.node(id))
+    })
 }
 
 fn effective_passes(

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::engine::{run, Finding, RunOptions};
 use std::path::Path;
 
-use super::facts::{parse_front, parse_spec, Facts, Spec};
+use super::facts::{no_files, parse_front, parse_spec, Facts, Spec};
 use super::load::Rule;
 use super::schema::Test;
 use crate::backends::BackendFile;
@@ -108,7 +108,7 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
                 };
                 facts.declare_file(name, file, "test")?
             }
-            spec => facts.declare(name, spec, "test", Path::new(""))?,
+            spec => facts.declare(name, spec, "test", Path::new(""), &no_files)?,
         };
         if let Some(prefer) = test.prefer {
             backend.prefer = prefer;

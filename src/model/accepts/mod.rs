@@ -18,7 +18,6 @@
 mod names;
 mod table;
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::directives::Contexts;
@@ -279,31 +278,29 @@ pub fn refusals(model: &Model<'_>, known: &Known) -> FxHashMap<NodeId, Refusal> 
         .collect();
     // Each directive is checked on its own (a duplicate looks back in its
     // block): in parallel, as rules are matched.
-    let found = (0..model.len() as NodeId)
-        .into_par_iter()
-        .with_min_len(4096)
-        .filter_map(|id| {
-            let node = model.node(id);
-            let kind = node.context();
-            // Lines of data blocks (map, types, ...) are read by their module,
-            // and nothing is known of the inside of a block nginx does not
-            // know: only the tokenizer's limits apply there.
-            let directives = kind != Contexts::NONE && kind != Contexts::DATA;
-            let refusal = comments
-                .get(&(node.file(), node.directive().index()))
-                .cloned()
-                .or_else(|| too_long(node))
-                .or_else(|| directives.then(|| bom(node)).flatten())
-                .or_else(|| {
-                    directives
-                        .then(|| {
-                            refusal_in_context(node, kind, version, known, loads_modules, fragment)
-                        })
-                        .flatten()
-                });
-            refusal.map(|refusal| (id, refusal))
-        })
-        .collect();
+    let found = crate::par::filter_map_range(0..model.len() as NodeId, 4096, |id| {
+        let node = model.node(id);
+        let kind = node.context();
+        // Lines of data blocks (map, types, ...) are read by their module,
+        // and nothing is known of the inside of a block nginx does not
+        // know: only the tokenizer's limits apply there.
+        let directives = kind != Contexts::NONE && kind != Contexts::DATA;
+        let refusal = comments
+            .get(&(node.file(), node.directive().index()))
+            .cloned()
+            .or_else(|| too_long(node))
+            .or_else(|| directives.then(|| bom(node)).flatten())
+            .or_else(|| {
+                directives
+                    .then(|| {
+                        refusal_in_context(node, kind, version, known, loads_modules, fragment)
+                    })
+                    .flatten()
+            });
+        refusal.map(|refusal| (id, refusal))
+    })
+    .into_iter()
+    .collect();
     one_per_module(model, found)
 }
 

@@ -8,77 +8,31 @@
 //! feed it without end; `/dev/null`, which configurations include as an
 //! empty placeholder and nginx reads as empty, is read as empty too.
 
-use std::fmt;
 use std::fs::{Metadata, OpenOptions};
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
-use super::LoadError;
+use crate::config::{size_text, FileKind, LoadError, DEFAULT_MAX_FILE_SIZE};
 
-/// The most bytes read of one file unless `--max-file-size` says otherwise:
-/// 256 MiB, far above any real configuration (the largest seen are a few
-/// MiB of generated `map` entries) and far below what would exhaust memory.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 << 20;
-
-/// What a path is when it is not a regular file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    Directory,
-    /// A named pipe: opening it for reading waits for a writer.
-    Fifo,
-    /// A character device such as `/dev/zero`, which never ends.
-    CharDevice,
-    BlockDevice,
-    Socket,
-    /// None of the above (a platform's own kind).
-    Other,
-}
-
-impl FileKind {
-    /// The kind of what `meta` describes; `None` for a regular file.
-    pub fn of(meta: &Metadata) -> Option<FileKind> {
-        let kind = meta.file_type();
-        Some(if kind.is_file() {
-            return None;
-        } else if kind.is_dir() {
-            FileKind::Directory
-        } else if kind.is_fifo() {
-            FileKind::Fifo
-        } else if kind.is_char_device() {
-            FileKind::CharDevice
-        } else if kind.is_block_device() {
-            FileKind::BlockDevice
-        } else if kind.is_socket() {
-            FileKind::Socket
-        } else {
-            FileKind::Other
-        })
-    }
-}
-
-/// With its article, to follow "is": `a FIFO (named pipe)`.
-impl fmt::Display for FileKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            FileKind::Directory => "a directory",
-            FileKind::Fifo => "a FIFO (named pipe)",
-            FileKind::CharDevice => "a character device",
-            FileKind::BlockDevice => "a block device",
-            FileKind::Socket => "a socket",
-            FileKind::Other => "a special file",
-        })
-    }
-}
-
-/// A limit of bytes as people write it: `256 MiB`, `1 KiB`, `1000 bytes`.
-pub fn size_text(bytes: u64) -> String {
-    for (unit, scale) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-        if bytes != 0 && bytes % scale == 0 {
-            return format!("{} {unit}", bytes / scale);
-        }
-    }
-    format!("{bytes} bytes")
+/// The kind of what `meta` describes; `None` for a regular file.
+pub fn kind_of(meta: &Metadata) -> Option<FileKind> {
+    let kind = meta.file_type();
+    Some(if kind.is_file() {
+        return None;
+    } else if kind.is_dir() {
+        FileKind::Directory
+    } else if kind.is_fifo() {
+        FileKind::Fifo
+    } else if kind.is_char_device() {
+        FileKind::CharDevice
+    } else if kind.is_block_device() {
+        FileKind::BlockDevice
+    } else if kind.is_socket() {
+        FileKind::Socket
+    } else {
+        FileKind::Other
+    })
 }
 
 /// Read a configuration file of at most `max_size` bytes, with its path in
@@ -97,7 +51,7 @@ pub fn read_file(path: &Path, max_size: u64) -> Result<Vec<u8>, LoadError> {
     if is_dev_null(&meta) {
         return Ok(Vec::new());
     }
-    if let Some(kind) = FileKind::of(&meta) {
+    if let Some(kind) = kind_of(&meta) {
         return Err(LoadError::NotRegular {
             path: shown(),
             kind,
@@ -111,7 +65,7 @@ pub fn read_file(path: &Path, max_size: u64) -> Result<Vec<u8>, LoadError> {
         .open(path)
         .map_err(io_error)?;
     let meta = file.metadata().map_err(io_error)?;
-    if let Some(kind) = FileKind::of(&meta) {
+    if let Some(kind) = kind_of(&meta) {
         return Err(LoadError::NotRegular {
             path: shown(),
             kind,
@@ -193,15 +147,6 @@ fn is_dev_null(meta: &Metadata) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_are_named_in_the_largest_exact_unit() {
-        assert_eq!(size_text(DEFAULT_MAX_FILE_SIZE), "256 MiB");
-        assert_eq!(size_text(1024), "1 KiB");
-        assert_eq!(size_text(3 << 30), "3 GiB");
-        assert_eq!(size_text(1000), "1000 bytes");
-        assert_eq!(size_text(0), "0 bytes");
-    }
 
     #[test]
     fn a_file_at_the_limit_is_read_and_one_past_it_is_refused() {

@@ -1,0 +1,27 @@
+//! Backends' configuration files (`--backend NAME=KIND:PATH`,
+//! `[backends.NAME] config`).
+
+use std::path::Path;
+
+use super::read::read_text;
+use crate::backends::{BackendFile, Format};
+
+/// The text of a backend's file, or what stops it being read after its
+/// path: a [`ReadFile`](crate::rules::facts::ReadFile).
+pub fn read(path: &Path) -> Result<String, String> {
+    read_text(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Read the file at `path`.
+pub fn load(
+    path: &Path,
+    format: &'static Format,
+    version: Option<u32>,
+) -> Result<BackendFile, String> {
+    Ok(BackendFile {
+        text: read(path)?,
+        path: path.to_path_buf(),
+        format,
+        version,
+    })
+}
