@@ -1,38 +1,22 @@
 //! ngxfix: finds and fixes dangerous nginx configurations without disturbing
 //! anything else in the file.
 //!
-//! Data flows one way: [`config`] loads the files of a configuration tree,
-//! [`syntax`] parses each into a lossless tree, and [`output`] renders what
-//! the command asked for.
-//!
-//! ```
-//! use ngxfix::syntax::{parse, print};
-//!
-//! let text = b"http {\n    # keep me\n    server { listen 80; }\n}\n".to_vec();
-//! let tree = parse(text.clone()).expect("valid nginx syntax");
-//! // Lossless: printing the tree gives back every byte.
-//! assert_eq!(print(&tree), text);
-//! let listen = tree.directives().find(|d| d.name().value() == "listen").unwrap();
-//! assert_eq!(listen.args().next().unwrap().value(), "80");
-//! let ancestors: Vec<_> = listen.ancestors().map(|d| d.name().value().into_owned()).collect();
-//! assert_eq!(ancestors, ["server", "http"]);
-//! assert_eq!(listen.line_col().line, 3);
-//! ```
+//! This package is the floor that touches the operating system: it reads
+//! configuration trees, rule folders, settings and backends' files from
+//! disk ([`disk`]), finds the installed nginx ([`nginx`]), runs `nginx -t`
+//! on a mirror of the fixed tree ([`verify`]) and writes the fixed files
+//! back safely ([`write`]); the `ngxfix` binary puts a command line on top.
+//! Everything else happens in the pure core, `ngxfix_core`, whose modules
+//! are re-exported here under their own names so that a program using
+//! ngxfix as a library needs one dependency. ARCHITECTURE.md draws the
+//! map.
 
-// The grammar's generated parser names `alloc` (pest without `std`: see
-// syntax::parse on the nesting limit).
-extern crate alloc;
+pub use ngxfix_core::{
+    backends, config, diagnose, fix, model, output, par, redact, rule_examples, rules, settings,
+    syntax, text,
+};
 
-pub mod backends;
-pub mod config;
-pub mod diagnose;
 pub mod disk;
-pub mod fix;
-pub mod model;
 pub mod nginx;
-pub mod output;
-pub mod par;
-pub mod redact;
-pub mod rules;
-pub mod settings;
-pub mod syntax;
+pub mod verify;
+pub mod write;

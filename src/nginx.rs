@@ -5,7 +5,7 @@
 //! else /usr/sbin/nginx. Everything learned from an nginx comes from that
 //! same binary: its version (`nginx -v`), the default main configuration
 //! file and the compiled-in prefix (`nginx -V`), and the `nginx -t` runs of
-//! [`crate::fix::verify`]. Each of `-v` and `-V` runs at most once per
+//! [`crate::verify`]. Each of `-v` and `-V` runs at most once per
 //! binary, bounded by [`TIMEOUT`].
 //!
 //! This is the side of ngxfix that touches the operating system; it knows

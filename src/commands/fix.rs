@@ -10,7 +10,7 @@ use anyhow::bail;
 use crate::cli::FixArgs;
 use ngxfix::config::{ConfigTree, Origin};
 use ngxfix::fix::session::{self, ApproveAll, Approver, Job, Outcome, Policy, Stop};
-use ngxfix::fix::write::{self, Change, WriteError, WriteOptions};
+use ngxfix::write::{self, Change, WriteError, WriteOptions};
 use ngxfix::nginx::Nginx;
 use ngxfix::output::findings::{Format, Report};
 use ngxfix::output::{diff, plural, Paint};

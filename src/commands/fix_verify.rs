@@ -8,7 +8,7 @@
 use anyhow::bail;
 
 use ngxfix::fix::session::{self, ApproveAll, Excluded, Job, Outcome};
-use ngxfix::fix::verify::{self, TreeFile, Verification};
+use ngxfix::verify::{self, TreeFile, Verification};
 use ngxfix::nginx::Nginx;
 
 /// Rounds of dropping fixes before giving up: each round drops at least

@@ -6,7 +6,8 @@ use anyhow::Context;
 
 use crate::cli::TestRulesArgs;
 use ngxfix::disk::settings;
-use ngxfix::rules::{load, testing, Rule};
+use ngxfix::rule_examples as testing;
+use ngxfix::rules::{load, Rule};
 
 /// Run the embedded examples; exit status 1 if any fails.
 pub fn run(args: &TestRulesArgs, out: &mut impl Write) -> anyhow::Result<u8> {

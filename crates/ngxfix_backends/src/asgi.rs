@@ -1,0 +1,1042 @@
+//! The ASGI servers uvicorn and hypercorn.
+//!
+//! uvicorn (0.54.0, `uvicorn/main.py`, `uvicorn/config.py`): the idle
+//! timeout is `--timeout-keep-alive N` (click `type=int`, seconds, default
+//! 5), also `UVICORN_TIMEOUT_KEEP_ALIVE` (`auto_envvar_prefix="UVICORN"`;
+//! the command line wins), or `timeout_keep_alive=` of `uvicorn.run(...)` /
+//! `uvicorn.Config(...)` in Python (any number: it goes to `call_later`).
+//! At 0 uvicorn closes right after each response without saying so.
+//!
+//! hypercorn (0.18.0, `hypercorn/config.py`, `hypercorn/__main__.py`):
+//! `keep_alive_timeout` (seconds, int or float, default `5 * SECONDS`) at
+//! the top level of a TOML config (`-c hypercorn.toml`) or a Python one
+//! (`-c file:conf.py`); `--keep-alive N` (argparse `type=int`) on the
+//! command line wins over the file.
+
+use super::cmdline::{self, Lookup, OptSpec, Program, Syntax};
+use super::gunicorn::python::{self, Binding, Literal, Module};
+use super::gunicorn::{agree, cli_int, file_name, insert_python_setting, replace};
+use super::kinds::ServerKind;
+use super::{text, Idle, Reading, Source, TextEdit};
+use ngxfix_text::Duration;
+
+/// The default keepalive timeout of `kind` (`uvicorn`, `hypercorn`) for
+/// the version `src` is declared for, in seconds: the kinds table's, so
+/// that `KIND` and `KIND:PATH` of a file that sets none agree.
+fn default_secs(kind: &str, src: &Source<'_>) -> u64 {
+    ServerKind::own(kind).timeout_for(src.version).as_millis() / 1000
+}
+
+// ---------------------------------------------------------------------
+// uvicorn
+
+/// uvicorn 0.54's options that take no value (click `is_flag`).
+const UVICORN: Program = Program {
+    name: "uvicorn",
+    flags: &[
+        "--reload",
+        "--access-log",
+        "--no-access-log",
+        "--use-colors",
+        "--no-use-colors",
+        "--proxy-headers",
+        "--no-proxy-headers",
+        "--server-header",
+        "--no-server-header",
+        "--date-header",
+        "--no-date-header",
+        "--version",
+        "--reset-contextvars",
+        "--factory",
+    ],
+};
+const TIMEOUT_KEEP_ALIVE: OptSpec = OptSpec {
+    long: "--timeout-keep-alive",
+    short: None,
+};
+const UVICORN_ENV: &str = "UVICORN_TIMEOUT_KEEP_ALIVE";
+const UVICORN_KEYWORD: &str = "timeout_keep_alive";
+
+/// The idle timeout `src` gives uvicorn.
+pub fn read_uvicorn(src: &Source<'_>) -> Reading {
+    let (idle, detail) = if src.path.ends_with(".py") {
+        uvicorn_python(src)
+    } else {
+        uvicorn_command(src)
+    };
+    Reading {
+        idle,
+        kind: "uvicorn",
+        detail,
+    }
+}
+
+/// Edits after which `src` gives uvicorn an idle timeout of at least
+/// `target` (whole seconds on a command line).
+pub fn raise_uvicorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+    if let Some(done) = already(&read_uvicorn(src), target) {
+        return done;
+    }
+    let secs = text::ceil_secs(target).to_string();
+    let mut edits = if src.path.ends_with(".py") {
+        uvicorn_python_raise(src, &secs)?
+    } else {
+        let scan = cmdline::scan(src.path, src.text, &UVICORN);
+        if scan.commands.is_empty() {
+            vec![match scan.env_var(UVICORN_ENV) {
+                Some(a) => replace(&a.value.value_from(0, src.text), &secs)?,
+                None => text::append_line(src.text, &format!("{UVICORN_ENV}={secs}")),
+            }]
+        } else {
+            let mut edits = Vec::new();
+            for cmd in &scan.commands {
+                edits.push(match cmd.option(src.text, &TIMEOUT_KEEP_ALIVE, &UVICORN) {
+                    Lookup::Set(v) => replace(&v, &secs)?,
+                    Lookup::Hidden(w) => return Err(hidden(&w, cmd.line)),
+                    Lookup::Absent => match cmd.env_var(UVICORN_ENV) {
+                        Some(a) => replace(&a.value.value_from(0, src.text), &secs)?,
+                        None => cmd.insert_option(TIMEOUT_KEEP_ALIVE.long, &secs),
+                    },
+                });
+            }
+            edits
+        }
+    };
+    edits.sort();
+    edits.dedup();
+    Ok(edits)
+}
+
+/// `Some` answer when nothing needs editing or nothing can be.
+fn already(r: &Reading, target: Duration) -> Option<Result<Vec<TextEdit>, String>> {
+    match &r.idle {
+        Idle::Unknown(why) => Some(Err(why.clone())),
+        Idle::Never => Some(Ok(Vec::new())),
+        Idle::After(d) if *d >= target => Some(Ok(Vec::new())),
+        _ => None,
+    }
+}
+
+fn hidden(word: &str, line: usize) -> String {
+    format!("`{word}` on the command line at line {line} may set the keepalive timeout")
+}
+
+/// The idle behaviour of a whole number of seconds on a command line or
+/// in an environment variable.
+fn int_secs(text: &str, detail: String, what: &str) -> (Idle, String) {
+    match cli_int(text) {
+        Some(0) => (
+            Idle::AfterEachResponse,
+            format!("{detail}: {what} closes each connection right after its response"),
+        ),
+        Some(n) => (Idle::After(Duration::from_secs(n)), detail),
+        None => {
+            let why = format!("{what} refuses {detail}: it takes a whole number of seconds");
+            (Idle::Unknown(why.clone()), why)
+        }
+    }
+}
+
+fn unknown(why: String) -> (Idle, String) {
+    (Idle::Unknown(why.clone()), why)
+}
+
+fn uvicorn_command(src: &Source<'_>) -> (Idle, String) {
+    let file = src.text;
+    let name = file_name(src.path);
+    let scan = cmdline::scan(src.path, file, &UVICORN);
+    if let Some(problem) = &scan.problem {
+        return unknown(format!("{name}: {problem}"));
+    }
+    let env_value = |a: &cmdline::Assignment| {
+        let v = a.value.value_from(0, file);
+        let detail = format!("{UVICORN_ENV}={} at line {}", v.text, a.line);
+        if v.dynamic {
+            return unknown(format!("{detail} expands at run time"));
+        }
+        int_secs(&v.text, detail, "uvicorn")
+    };
+    let secs = default_secs("uvicorn", src);
+    let default = |note: String| {
+        (
+            Idle::After(Duration::from_secs(secs)),
+            format!("--timeout-keep-alive is not set {note}: uvicorn's default {secs}s"),
+        )
+    };
+    if scan.commands.is_empty() {
+        if scan.syntax != Syntax::EnvFile {
+            return unknown(format!(
+                "no uvicorn command line in {name} ({})",
+                scan.syntax.describe()
+            ));
+        }
+        return match scan.env_var(UVICORN_ENV) {
+            Some(a) => env_value(a),
+            None => default(format!("in {name}")),
+        };
+    }
+    let results: Vec<(Idle, String)> = scan
+        .commands
+        .iter()
+        .map(
+            |cmd| match cmd.option(file, &TIMEOUT_KEEP_ALIVE, &UVICORN) {
+                Lookup::Set(v) => {
+                    let detail = format!(
+                        "--timeout-keep-alive {} on the command line at line {}",
+                        v.text, v.line
+                    );
+                    if v.dynamic {
+                        unknown(format!("{detail} expands at run time"))
+                    } else {
+                        int_secs(&v.text, detail, "uvicorn")
+                    }
+                }
+                Lookup::Hidden(w) => unknown(hidden(&w, cmd.line)),
+                Lookup::Absent => match cmd.env_var(UVICORN_ENV) {
+                    Some(a) => env_value(a),
+                    None => {
+                        let (idle, detail) =
+                            default(format!("on the command line at line {}", cmd.line));
+                        match scan.env_files_note(UVICORN_ENV) {
+                            Some(note) => (idle, format!("{detail} ({note})")),
+                            None => (idle, detail),
+                        }
+                    }
+                },
+            },
+        )
+        .collect();
+    let idles: Vec<Idle> = results.iter().map(|r| r.0.clone()).collect();
+    match agree(&idles, &scan.commands, name) {
+        Some(why) => unknown(why),
+        None => results[0].clone(),
+    }
+}
+
+/// The names `uvicorn.run` and `uvicorn.Config` go by in a module.
+fn uvicorn_callees(module: &Module<'_>) -> Vec<String> {
+    let mut callees = vec!["uvicorn.run".to_string(), "uvicorn.Config".to_string()];
+    callees.extend(module.imported_as("uvicorn", &["run", "Config"]));
+    callees
+}
+
+fn uvicorn_python(src: &Source<'_>) -> (Idle, String) {
+    let module = Module::parse(src.text);
+    let name = file_name(src.path);
+    if let Some(problem) = module.problem() {
+        return unknown(format!("{name} is not valid Python: {problem}"));
+    }
+    let calls = module.calls(&uvicorn_callees(&module));
+    if calls.is_empty() {
+        return unknown(format!(
+            "no uvicorn.run(...) or uvicorn.Config(...) call in {name}"
+        ));
+    }
+    let secs = default_secs("uvicorn", src);
+    let results: Vec<(Idle, String)> = calls.iter().map(|c| call_idle(c, name, secs)).collect();
+    if results.windows(2).all(|w| w[0].0 == w[1].0) {
+        return results[0].clone();
+    }
+    let lines: Vec<String> = calls.iter().map(|c| c.line.to_string()).collect();
+    unknown(format!(
+        "the uvicorn calls at lines {} in {name} set different keepalive timeouts",
+        lines.join(", ")
+    ))
+}
+
+/// The idle timeout one `uvicorn.run(...)` call gives (`default_secs`
+/// without the keyword).
+fn call_idle(call: &python::Call, name: &str, default_secs: u64) -> (Idle, String) {
+    let Some(arg) = call
+        .args
+        .iter()
+        .find(|a| a.keyword.as_deref() == Some(UVICORN_KEYWORD))
+    else {
+        if call.args.iter().any(|a| a.star) {
+            return unknown(format!(
+                "the uvicorn call at line {} in {name} passes arguments with * or **, which may set {UVICORN_KEYWORD}",
+                call.line
+            ));
+        }
+        return (
+            Idle::After(Duration::from_secs(default_secs)),
+            format!(
+                "{UVICORN_KEYWORD} is not passed to the uvicorn call at line {}: uvicorn's default {default_secs}s",
+                call.line
+            ),
+        );
+    };
+    let detail = format!("{UVICORN_KEYWORD}={} at line {}", arg.value.text, call.line);
+    match python_secs(&arg.value) {
+        Ok(Some(d)) if d.as_millis() == 0 => (
+            Idle::AfterEachResponse,
+            format!("{detail}: uvicorn closes each connection right after its response"),
+        ),
+        Ok(Some(d)) => (Idle::After(d), detail),
+        Ok(None) => unknown(format!("{detail} is computed")),
+        Err(why) => unknown(format!("{detail}: {why}")),
+    }
+}
+
+/// Seconds from a Python number literal, exactly; `Ok(None)` when the
+/// expression is not a literal.
+fn python_secs(expr: &python::Expr) -> Result<Option<Duration>, String> {
+    match python::literal(expr) {
+        Some(Literal::Int(n)) => u64::try_from(n)
+            .ok()
+            .and_then(|n| n.checked_mul(1000))
+            .map(|ms| Some(Duration::from_millis(ms)))
+            .ok_or_else(|| "not a usable number of seconds".to_string()),
+        Some(Literal::Float(f)) => text::decimal(&f, 1000, true)
+            .map(Some)
+            .ok_or_else(|| "not a number of seconds ngxfix reads exactly".to_string()),
+        Some(_) => Err("not a number".to_string()),
+        None => Ok(None),
+    }
+}
+
+fn uvicorn_python_raise(src: &Source<'_>, secs: &str) -> Result<Vec<TextEdit>, String> {
+    let module = Module::parse(src.text);
+    let eol = text::line_ending(src.text);
+    let mut edits = Vec::new();
+    for call in module.calls(&uvicorn_callees(&module)) {
+        match call
+            .args
+            .iter()
+            .find(|a| a.keyword.as_deref() == Some(UVICORN_KEYWORD))
+        {
+            Some(arg) => edits.push(TextEdit {
+                start: arg.value.start,
+                end: arg.value.end,
+                text: secs.to_string(),
+            }),
+            None => edits.push(add_keyword(src.text, &call, UVICORN_KEYWORD, secs, eol)),
+        }
+    }
+    Ok(edits)
+}
+
+/// An edit adding `keyword=value` as the last argument of `call`, on its
+/// own line when the call puts each argument on one.
+fn add_keyword(file: &str, call: &python::Call, keyword: &str, value: &str, eol: &str) -> TextEdit {
+    let spaced = call
+        .args
+        .iter()
+        .rev()
+        .find(|a| a.keyword.is_some())
+        .is_some_and(|a| a.spaced);
+    let arg = if spaced {
+        format!("{keyword} = {value}")
+    } else {
+        format!("{keyword}={value}")
+    };
+    let Some(last) = call.args.last() else {
+        return TextEdit {
+            start: call.open + 1,
+            end: call.open + 1,
+            text: arg,
+        };
+    };
+    let line_start = file[..last.start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &file[line_start..last.start];
+    let own_line = !indent.is_empty() && indent.bytes().all(|b| b == b' ' || b == b'\t');
+    match (own_line, call.trailing_comma) {
+        (true, Some(comma)) => TextEdit {
+            start: comma + 1,
+            end: comma + 1,
+            text: format!("{eol}{indent}{arg},"),
+        },
+        (true, None) => TextEdit {
+            start: last.end,
+            end: last.end,
+            text: format!(",{eol}{indent}{arg}"),
+        },
+        (false, _) => TextEdit {
+            start: last.end,
+            end: last.end,
+            text: format!(", {arg}"),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------
+// hypercorn
+
+/// hypercorn 0.18's options that take no value (`store_true`).
+const HYPERCORN: Program = Program {
+    name: "hypercorn",
+    flags: &["-D", "--daemon", "--debug", "--reload"],
+};
+const KEEP_ALIVE: OptSpec = OptSpec {
+    long: "--keep-alive",
+    short: None,
+};
+const HYPERCORN_CONFIG: OptSpec = OptSpec {
+    long: "--config",
+    short: Some('c'),
+};
+const HYPERCORN_KEY: &str = "keep_alive_timeout";
+/// Settings a new `keep_alive_timeout` goes after in a Python config.
+const HYPERCORN_SETTINGS: &[&str] = &["bind", "workers", "worker_class", "graceful_timeout"];
+
+/// The idle timeout `src` gives hypercorn.
+pub fn read_hypercorn(src: &Source<'_>) -> Reading {
+    let (idle, detail) = if is_toml(src.path) {
+        toml_idle(src)
+    } else if src.path.ends_with(".py") {
+        hypercorn_python(src)
+    } else {
+        hypercorn_command(src)
+    };
+    Reading {
+        idle,
+        kind: "hypercorn",
+        detail,
+    }
+}
+
+/// Edits after which `src` gives hypercorn an idle timeout of at least
+/// `target` (exact in its files, which take fractions; whole seconds on a
+/// command line).
+pub fn raise_hypercorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+    if let Some(done) = already(&read_hypercorn(src), target) {
+        return done;
+    }
+    let exact = text::secs_text(target);
+    let mut edits = if is_toml(src.path) {
+        vec![toml_raise(src.text, &exact)?]
+    } else if src.path.ends_with(".py") {
+        let module = Module::parse(src.text);
+        vec![match module.binding(HYPERCORN_KEY) {
+            Binding::Set { expr, .. } => TextEdit {
+                start: expr.start,
+                end: expr.end,
+                text: exact,
+            },
+            Binding::Absent => {
+                insert_python_setting(src.text, &module, HYPERCORN_KEY, &exact, HYPERCORN_SETTINGS)
+            }
+            Binding::Unknown(why) => return Err(why),
+        }]
+    } else {
+        let secs = text::ceil_secs(target).to_string();
+        let scan = cmdline::scan(src.path, src.text, &HYPERCORN);
+        let mut edits = Vec::new();
+        for cmd in &scan.commands {
+            edits.push(match cmd.option(src.text, &KEEP_ALIVE, &HYPERCORN) {
+                Lookup::Set(v) => replace(&v, &secs)?,
+                Lookup::Hidden(w) => return Err(hidden(&w, cmd.line)),
+                Lookup::Absent => cmd.insert_option(KEEP_ALIVE.long, &secs),
+            });
+        }
+        edits
+    };
+    edits.sort();
+    edits.dedup();
+    Ok(edits)
+}
+
+fn is_toml(path: &str) -> bool {
+    path.ends_with(".toml")
+}
+
+fn hypercorn_command(src: &Source<'_>) -> (Idle, String) {
+    let file = src.text;
+    let name = file_name(src.path);
+    let scan = cmdline::scan(src.path, file, &HYPERCORN);
+    if let Some(problem) = &scan.problem {
+        return unknown(format!("{name}: {problem}"));
+    }
+    if scan.commands.is_empty() {
+        return unknown(format!(
+            "no hypercorn command line in {name} ({})",
+            scan.syntax.describe()
+        ));
+    }
+    let secs = default_secs("hypercorn", src);
+    let results: Vec<(Idle, String)> = scan
+        .commands
+        .iter()
+        .map(|cmd| match cmd.option(file, &KEEP_ALIVE, &HYPERCORN) {
+            Lookup::Set(v) => {
+                let detail = format!("--keep-alive {} on the command line at line {}", v.text, v.line);
+                if v.dynamic {
+                    unknown(format!("{detail} expands at run time"))
+                } else {
+                    int_secs(&v.text, detail, "hypercorn")
+                }
+            }
+            Lookup::Hidden(w) => unknown(hidden(&w, cmd.line)),
+            Lookup::Absent => match cmd.option(file, &HYPERCORN_CONFIG, &HYPERCORN) {
+                Lookup::Set(v) => unknown(format!(
+                    "{HYPERCORN_KEY} may be set in {}, the config file the command line at line {} names with -c: declare that file instead",
+                    v.text, cmd.line
+                )),
+                _ => (
+                    Idle::After(Duration::from_secs(secs)),
+                    format!(
+                        "--keep-alive is not set on the command line at line {} (and no -c config): hypercorn's default {secs}s",
+                        cmd.line
+                    ),
+                ),
+            },
+        })
+        .collect();
+    let idles: Vec<Idle> = results.iter().map(|r| r.0.clone()).collect();
+    match agree(&idles, &scan.commands, name) {
+        Some(why) => unknown(why),
+        None => results[0].clone(),
+    }
+}
+
+fn hypercorn_python(src: &Source<'_>) -> (Idle, String) {
+    let module = Module::parse(src.text);
+    let name = file_name(src.path);
+    if let Some(problem) = module.problem() {
+        return unknown(format!("{name} is not valid Python: {problem}"));
+    }
+    match module.binding(HYPERCORN_KEY) {
+        Binding::Absent => {
+            let secs = default_secs("hypercorn", src);
+            (
+                Idle::After(Duration::from_secs(secs)),
+                format!("{HYPERCORN_KEY} is not set in {name}: hypercorn's default {secs}s"),
+            )
+        }
+        Binding::Unknown(why) => unknown(format!("{why} in {name}")),
+        Binding::Set { expr, line, .. } => {
+            let detail = format!("{HYPERCORN_KEY} = {} at line {line}", expr.text);
+            secs_idle(python_secs(&expr), detail)
+        }
+    }
+}
+
+/// The idle behaviour of an exact number of seconds from a config file.
+fn secs_idle(secs: Result<Option<Duration>, String>, detail: String) -> (Idle, String) {
+    match secs {
+        Ok(Some(d)) if d.as_millis() == 0 => (
+            Idle::AfterEachResponse,
+            format!("{detail}: hypercorn closes each connection right after its response"),
+        ),
+        Ok(Some(d)) => (Idle::After(d), detail),
+        Ok(None) => unknown(format!("{detail} is computed")),
+        Err(why) => unknown(format!("{detail}: {why}")),
+    }
+}
+
+/// `keep_alive_timeout` at the top level of a TOML file: its value's
+/// span, or `None` when it is not set; `Err` when the file is not TOML.
+fn toml_value(file: &str) -> Result<Option<(usize, usize, TomlNumber)>, String> {
+    let bom = text::bom_len(file);
+    let body = &file[bom..];
+    let table = toml::de::DeTable::parse(body).map_err(|e| e.message().to_string())?;
+    let Some((_, value)) = table
+        .get_ref()
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == HYPERCORN_KEY)
+    else {
+        return Ok(None);
+    };
+    let span = value.span();
+    let number = match value.get_ref() {
+        toml::de::DeValue::Integer(i) => u64::from_str_radix(i.as_str(), i.radix())
+            .map(TomlNumber::Int)
+            .unwrap_or(TomlNumber::Other),
+        toml::de::DeValue::Float(_) => TomlNumber::Float,
+        _ => TomlNumber::Other,
+    };
+    Ok(Some((bom + span.start, bom + span.end, number)))
+}
+
+enum TomlNumber {
+    Int(u64),
+    Float,
+    Other,
+}
+
+fn toml_idle(src: &Source<'_>) -> (Idle, String) {
+    let name = file_name(src.path);
+    let (start, end, number) = match toml_value(src.text) {
+        Err(why) => return unknown(format!("{name} is not valid TOML: {why}")),
+        Ok(None) => {
+            let secs = default_secs("hypercorn", src);
+            return (
+                Idle::After(Duration::from_secs(secs)),
+                format!("{HYPERCORN_KEY} is not set in {name}: hypercorn's default {secs}s"),
+            );
+        }
+        Ok(Some(found)) => found,
+    };
+    let written = &src.text[start..end];
+    let detail = format!(
+        "{HYPERCORN_KEY} = {written} at line {}",
+        text::line_of(src.text, start)
+    );
+    let secs = match number {
+        TomlNumber::Int(n) => n
+            .checked_mul(1000)
+            .map(|ms| Some(Duration::from_millis(ms)))
+            .ok_or_else(|| "too large".to_string()),
+        TomlNumber::Float => text::decimal(written.trim_start_matches('+'), 1000, true)
+            .map(Some)
+            .ok_or_else(|| "not a number of seconds ngxfix reads exactly".to_string()),
+        TomlNumber::Other => Err("hypercorn needs a non-negative number of seconds".to_string()),
+    };
+    secs_idle(secs, detail)
+}
+
+fn toml_raise(file: &str, secs: &str) -> Result<TextEdit, String> {
+    if let Some((start, end, _)) = toml_value(file)? {
+        return Ok(TextEdit {
+            start,
+            end,
+            text: secs.to_string(),
+        });
+    }
+    let bom = text::bom_len(file);
+    let table = toml::de::DeTable::parse(&file[bom..]).map_err(|e| e.message().to_string())?;
+    let entries: Vec<_> = table.get_ref().iter().collect();
+    let is_plain = |v: &toml::de::DeValue<'_>| {
+        !matches!(v, toml::de::DeValue::Table(_) | toml::de::DeValue::Array(_))
+    };
+    // After the last plain top-level key: before any [table].
+    let last_plain = entries
+        .iter()
+        .filter(|(_, v)| is_plain(v.get_ref()))
+        .max_by_key(|(_, v)| v.span().end);
+    if let Some((key, value)) = last_plain {
+        let key_at = bom + key.span().start;
+        let value_at = bom + value.span().start;
+        let spaced = file[key_at..value_at].contains(" =");
+        let line = setting_line(spaced, secs);
+        let end = bom + value.span().end;
+        let line_end = file[end..]
+            .find(['\r', '\n'])
+            .map_or(file.len(), |i| end + i);
+        return Ok(TextEdit {
+            start: line_end,
+            end: line_end,
+            text: format!("{}{line}", text::line_ending(file)),
+        });
+    }
+    // Only tables: before the first one's header.
+    let first_table = entries.iter().map(|(k, _)| bom + k.span().start).min();
+    match first_table {
+        Some(at) => {
+            let line_start = file[..at].rfind('\n').map_or(bom, |i| i + 1);
+            let eol = text::line_ending(file);
+            Ok(TextEdit {
+                start: line_start,
+                end: line_start,
+                text: format!("{}{eol}{eol}", setting_line(true, secs)),
+            })
+        }
+        None => Ok(text::append_line(file, &setting_line(true, secs))),
+    }
+}
+
+fn setting_line(spaced: bool, secs: &str) -> String {
+    if spaced {
+        format!("{HYPERCORN_KEY} = {secs}")
+    } else {
+        format!("{HYPERCORN_KEY}={secs}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{apply, ms};
+
+    fn src<'a>(path: &'a str, text: &'a str) -> Source<'a> {
+        Source {
+            path,
+            text,
+            version: None,
+        }
+    }
+
+    type Raise = fn(&Source<'_>, Duration) -> Result<Vec<TextEdit>, String>;
+    type Read = fn(&Source<'_>) -> Reading;
+
+    fn raised(read: Read, raise: Raise, path: &str, text: &str, target_ms: u64) -> String {
+        crate::testing::raised(
+            read,
+            raise,
+            src(path, text),
+            Duration::from_millis(target_ms),
+        )
+    }
+
+    fn uv(path: &str, text: &str) -> Reading {
+        read_uvicorn(&src(path, text))
+    }
+
+    fn hc(path: &str, text: &str) -> Reading {
+        read_hypercorn(&src(path, text))
+    }
+
+    #[test]
+    fn uvicorn_command_lines() {
+        let r = uv(
+            "Procfile",
+            "web: uvicorn app:app --host 0.0.0.0 --port $PORT\n",
+        );
+        assert_eq!(r.idle, ms(5000));
+        assert!(r.detail.contains("uvicorn's default 5s"), "{}", r.detail);
+        assert_eq!(r.kind, "uvicorn");
+        let r = uv("Procfile", "web: uvicorn app:app --timeout-keep-alive 30");
+        assert_eq!(r.idle, ms(30_000));
+        assert!(r
+            .detail
+            .contains("--timeout-keep-alive 30 on the command line at line 1"));
+        assert_eq!(
+            uv(
+                "Procfile",
+                "web: python -m uvicorn --timeout-keep-alive=1 app:app"
+            )
+            .idle,
+            ms(1000)
+        );
+        assert_eq!(
+            uv("Procfile", "web: uvicorn --timeout-keep-alive 0 app:app").idle,
+            Idle::AfterEachResponse
+        );
+        assert!(matches!(
+            uv("Procfile", "web: uvicorn --timeout-keep-alive 1.5 app:app").idle,
+            Idle::Unknown(_)
+        ));
+        assert!(matches!(
+            uv("Procfile", "web: uvicorn --timeout-keep-alive $KA app:app").idle,
+            Idle::Unknown(_)
+        ));
+        assert!(matches!(
+            uv("Procfile", "web: uvicorn $UVICORN_OPTS app:app").idle,
+            Idle::Unknown(_)
+        ));
+        assert!(matches!(
+            uv("Procfile", "web: gunicorn app:app").idle,
+            Idle::Unknown(_)
+        ));
+        // The environment variable, under the command line.
+        let s = "export UVICORN_TIMEOUT_KEEP_ALIVE=20\nexec uvicorn app:app\n";
+        let r = uv("start.sh", s);
+        assert_eq!(r.idle, ms(20_000));
+        assert!(
+            r.detail.contains("UVICORN_TIMEOUT_KEEP_ALIVE=20 at line 1"),
+            "{}",
+            r.detail
+        );
+        let s =
+            "export UVICORN_TIMEOUT_KEEP_ALIVE=20\nexec uvicorn app:app --timeout-keep-alive 7\n";
+        assert_eq!(uv("start.sh", s).idle, ms(7000));
+        assert_eq!(
+            uv(".env", "UVICORN_TIMEOUT_KEEP_ALIVE=\"15\"\n").idle,
+            ms(15_000)
+        );
+        assert_eq!(uv("uvicorn.env", "OTHER=1\n").idle, ms(5000));
+        let u = "[Service]\nEnvironment=UVICORN_TIMEOUT_KEEP_ALIVE=65\nExecStart=/srv/venv/bin/uvicorn app:app\n";
+        assert_eq!(uv("app.service", u).idle, ms(65_000));
+    }
+
+    #[test]
+    fn uvicorn_python_calls() {
+        let t = "import uvicorn\n\nif __name__ == \"__main__\":\n    uvicorn.run(\"app:app\", host=\"0.0.0.0\", timeout_keep_alive=2.5)\n";
+        let r = uv("main.py", t);
+        assert_eq!(r.idle, ms(2500));
+        assert!(
+            r.detail.contains("timeout_keep_alive=2.5 at line 4"),
+            "{}",
+            r.detail
+        );
+        let t = "from uvicorn import Config, Server\nconfig = Config(app, port=8000)\nServer(config).run()\n";
+        assert_eq!(uv("serve.py", t).idle, ms(5000));
+        assert!(matches!(
+            uv("main.py", "import uvicorn\nuvicorn.run(app, **opts)\n").idle,
+            Idle::Unknown(_)
+        ));
+        assert!(matches!(
+            uv(
+                "main.py",
+                "import uvicorn\nuvicorn.run(app, timeout_keep_alive=int(os.environ['KA']))\n"
+            )
+            .idle,
+            Idle::Unknown(_)
+        ));
+        assert!(matches!(
+            uv("main.py", "app = FastAPI()\n").idle,
+            Idle::Unknown(_)
+        ));
+    }
+
+    #[test]
+    fn uvicorn_raise() {
+        let p = "web: uvicorn app:app --timeout-keep-alive 5\n";
+        assert_eq!(
+            raised(read_uvicorn, raise_uvicorn, "Procfile", p, 60_500),
+            "web: uvicorn app:app --timeout-keep-alive 61\n"
+        );
+        let p = "web: uvicorn app:app --port $PORT\r\n";
+        assert_eq!(
+            raised(read_uvicorn, raise_uvicorn, "Procfile", p, 61_000),
+            "web: uvicorn --timeout-keep-alive 61 app:app --port $PORT\r\n"
+        );
+        let s = "export UVICORN_TIMEOUT_KEEP_ALIVE=20\nexec uvicorn app:app\n";
+        assert_eq!(
+            raised(read_uvicorn, raise_uvicorn, "run.sh", s, 61_000),
+            "export UVICORN_TIMEOUT_KEEP_ALIVE=61\nexec uvicorn app:app\n"
+        );
+        assert_eq!(
+            raised(read_uvicorn, raise_uvicorn, ".env", "A=1", 61_000),
+            "A=1\nUVICORN_TIMEOUT_KEEP_ALIVE=61\n"
+        );
+        // Python calls: the value, or a new keyword in the call's layout.
+        let t = "uvicorn.run(app, timeout_keep_alive=5)\n";
+        assert_eq!(
+            raised(read_uvicorn, raise_uvicorn, "m.py", t, 61_000),
+            "uvicorn.run(app, timeout_keep_alive=61)\n"
+        );
+        let t = "import uvicorn\r\nif __name__ == '__main__':\r\n    uvicorn.run(\r\n        'app:app',\r\n        port=8000,\r\n    )\r\n";
+        assert_eq!(
+            raised(read_uvicorn, raise_uvicorn, "m.py", t, 61_000),
+            "import uvicorn\r\nif __name__ == '__main__':\r\n    uvicorn.run(\r\n        'app:app',\r\n        port=8000,\r\n        timeout_keep_alive=61,\r\n    )\r\n"
+        );
+        let t = "uvicorn.run(\n    app,\n    port = 8000\n)\n";
+        assert_eq!(
+            raised(read_uvicorn, raise_uvicorn, "m.py", t, 61_000),
+            "uvicorn.run(\n    app,\n    port = 8000,\n    timeout_keep_alive = 61\n)\n"
+        );
+        let t = "uvicorn.run('app:app', port=8000)  # dev\n";
+        assert_eq!(
+            raised(read_uvicorn, raise_uvicorn, "m.py", t, 61_000),
+            "uvicorn.run('app:app', port=8000, timeout_keep_alive=61)  # dev\n"
+        );
+        // Enough already; unknown refuses.
+        assert_eq!(
+            raise_uvicorn(
+                &src("Procfile", "web: uvicorn a:a --timeout-keep-alive 90"),
+                Duration::from_secs(61)
+            ),
+            Ok(vec![])
+        );
+        assert!(raise_uvicorn(
+            &src("Procfile", "web: uvicorn a:a $OPTS"),
+            Duration::from_secs(61)
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn hypercorn_toml() {
+        let t = "# hypercorn.toml\nbind = [\"127.0.0.1:8000\"]\nworkers = 2\nkeep_alive_timeout = 1.5 # seconds\n\n[logging]\nlevel = \"info\"\n";
+        let r = hc("hypercorn.toml", t);
+        assert_eq!(r.idle, ms(1500));
+        assert!(
+            r.detail.contains("keep_alive_timeout = 1.5 at line 4"),
+            "{}",
+            r.detail
+        );
+        assert_eq!(hc("h.toml", "keep_alive_timeout = 75\n").idle, ms(75_000));
+        assert_eq!(
+            hc("h.toml", "keep_alive_timeout = 0\n").idle,
+            Idle::AfterEachResponse
+        );
+        // Only the top level counts.
+        assert_eq!(
+            hc("h.toml", "[x]\nkeep_alive_timeout = 75\n").idle,
+            ms(5000)
+        );
+        assert!(hc("h.toml", "workers = 2\n")
+            .detail
+            .contains("hypercorn's default 5s"));
+        assert!(matches!(
+            hc("h.toml", "keep_alive_timeout = \"5\"\n").idle,
+            Idle::Unknown(_)
+        ));
+        assert!(matches!(
+            hc("h.toml", "keep_alive_timeout = -1\n").idle,
+            Idle::Unknown(_)
+        ));
+        assert!(matches!(
+            hc("h.toml", "keep_alive_timeout = 1e3\n").idle,
+            Idle::Unknown(_)
+        ));
+        assert!(matches!(
+            hc("h.toml", "keep_alive_timeout = \n").idle,
+            Idle::Unknown(_)
+        ));
+        assert_eq!(
+            hc("h.toml", "\u{feff}keep_alive_timeout = 3\r\n").idle,
+            ms(3000)
+        );
+    }
+
+    #[test]
+    fn hypercorn_other_files() {
+        assert_eq!(
+            hc("Procfile", "web: hypercorn app:app --keep-alive 9").idle,
+            ms(9000)
+        );
+        let r = hc("Procfile", "web: hypercorn app:app");
+        assert_eq!(r.idle, ms(5000));
+        match hc("Procfile", "web: hypercorn -c hypercorn.toml app:app").idle {
+            Idle::Unknown(why) => assert!(why.contains("hypercorn.toml"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            hc(
+                "Procfile",
+                "web: hypercorn -c h.toml --keep-alive 9 app:app"
+            )
+            .idle,
+            ms(9000)
+        );
+        assert_eq!(
+            hc(
+                "conf.py",
+                "bind = ['0.0.0.0:80']\nkeep_alive_timeout = 2.25\n"
+            )
+            .idle,
+            ms(2250)
+        );
+        assert_eq!(hc("conf.py", "bind = ['0.0.0.0:80']\n").idle, ms(5000));
+        assert!(matches!(
+            hc("conf.py", "keep_alive_timeout = KA\n").idle,
+            Idle::Unknown(_)
+        ));
+    }
+
+    #[test]
+    fn hypercorn_raise() {
+        let t = "bind = [\"127.0.0.1:8000\"]\nkeep_alive_timeout = 1.5 # seconds\n\n[logging]\n";
+        assert_eq!(
+            raised(read_hypercorn, raise_hypercorn, "hypercorn.toml", t, 61_500),
+            "bind = [\"127.0.0.1:8000\"]\nkeep_alive_timeout = 61.5 # seconds\n\n[logging]\n"
+        );
+        // Missing: after the last top-level key, before any table.
+        let t = "\u{feff}bind = [\r\n  \"127.0.0.1:8000\",\r\n]\r\nworkers = 2\r\n\r\n[logging]\r\nlevel = 1\r\n";
+        assert_eq!(
+            raised(read_hypercorn, raise_hypercorn, "h.toml", t, 61_000),
+            "\u{feff}bind = [\r\n  \"127.0.0.1:8000\",\r\n]\r\nworkers = 2\r\nkeep_alive_timeout = 61\r\n\r\n[logging]\r\nlevel = 1\r\n"
+        );
+        let t = "# only tables\n[logging]\nlevel = 1\n";
+        assert_eq!(
+            raised(read_hypercorn, raise_hypercorn, "h.toml", t, 61_000),
+            "# only tables\nkeep_alive_timeout = 61\n\n[logging]\nlevel = 1\n"
+        );
+        let t = "workers=2";
+        assert_eq!(
+            raised(read_hypercorn, raise_hypercorn, "h.toml", t, 61_000),
+            "workers=2\nkeep_alive_timeout=61"
+        );
+        assert_eq!(
+            raised(read_hypercorn, raise_hypercorn, "h.toml", "", 61_000),
+            "keep_alive_timeout = 61\n"
+        );
+        // Command lines and Python configs.
+        assert_eq!(
+            raised(
+                read_hypercorn,
+                raise_hypercorn,
+                "Procfile",
+                "web: hypercorn app:app --keep-alive 5",
+                60_200
+            ),
+            "web: hypercorn app:app --keep-alive 61"
+        );
+        assert_eq!(
+            raised(
+                read_hypercorn,
+                raise_hypercorn,
+                "Procfile",
+                "web: hypercorn app:app",
+                61_000
+            ),
+            "web: hypercorn --keep-alive 61 app:app"
+        );
+        assert_eq!(
+            raised(
+                read_hypercorn,
+                raise_hypercorn,
+                "conf.py",
+                "bind = ['x']\nworkers = 2\naccesslog = '-'\n",
+                61_000
+            ),
+            "bind = ['x']\nworkers = 2\nkeep_alive_timeout = 61\naccesslog = '-'\n"
+        );
+        assert_eq!(
+            raise_hypercorn(
+                &src("h.toml", "keep_alive_timeout = 90\n"),
+                Duration::from_secs(61)
+            ),
+            Ok(vec![])
+        );
+        assert!(raise_hypercorn(
+            &src("h.toml", "keep_alive_timeout = \"x\"\n"),
+            Duration::from_secs(61)
+        )
+        .is_err());
+        assert!(raise_hypercorn(
+            &src("Procfile", "web: hypercorn -c h.toml app:app"),
+            Duration::from_secs(61)
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn bundled_examples() {
+        let u = include_str!("../../../examples/backends/uvicorn/app.service");
+        assert_eq!(uv("app.service", u).idle, ms(10_000));
+        assert_eq!(
+            raised(read_uvicorn, raise_uvicorn, "app.service", u, 61_000),
+            u.replace("--timeout-keep-alive 10", "--timeout-keep-alive 61")
+        );
+        let h = include_str!("../../../examples/backends/hypercorn/hypercorn.toml");
+        assert_eq!(hc("hypercorn.toml", h).idle, ms(5000));
+        assert_eq!(
+            raised(read_hypercorn, raise_hypercorn, "hypercorn.toml", h, 61_000),
+            h.replace("keep_alive_timeout = 5\n", "keep_alive_timeout = 61\n")
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 400,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+        /// Any text, in any of the file types: no panic, and edits that
+        /// apply on character boundaries.
+        #[test]
+        fn no_panics(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "uvicorn", "hypercorn", " ", "\n", "\r\n", "'", "\"", "$", "(", ")", "#", "=", ",",
+                "--timeout-keep-alive", "--keep-alive", "-c", "1.5", "5", "keep_alive_timeout",
+                " = ", "[x]", "[[y]]", "uvicorn.run(", "timeout_keep_alive=", "**kw", "é",
+                "\u{feff}", "UVICORN_TIMEOUT_KEEP_ALIVE=", "web: ", "    ", "\"\"\"", "{", "}",
+            ]), 0..40),
+            path in proptest::sample::select(vec![
+                "main.py", "Procfile", "app.service", "Dockerfile", ".env", "hypercorn.toml",
+            ]),
+        ) {
+            let text: String = pieces.concat();
+            let s = src(path, &text);
+            for (read, raise) in [
+                (read_uvicorn as Read, raise_uvicorn as Raise),
+                (read_hypercorn, raise_hypercorn),
+            ] {
+                let _ = read(&s);
+                if let Ok(edits) = raise(&s, Duration::from_secs(61)) {
+                    let out = apply(&text, &edits);
+                    if !edits.is_empty() {
+                        let again = read(&Source { text: &out, ..s }).idle;
+                        proptest::prop_assert!(
+                            matches!(again, Idle::After(d) if d >= Duration::from_secs(61)),
+                            "{text:?} raised to {out:?} reads {again:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,1171 @@
+//! gunicorn: `keepalive` in a Python config file (gunicorn.conf.py), or
+//! `--keep-alive` on a command line and in `GUNICORN_CMD_ARGS`.
+//!
+//! What gunicorn does (gunicorn 27.0.1, `gunicorn/config.py`,
+//! `gunicorn/app/base.py`, `gunicorn/workers/`):
+//! - `keepalive` is whole seconds (`validate_pos_int`: an int, or a string
+//!   `int(s, 0)` accepts; `--keep-alive` is argparse `type=int`), default 2
+//!   (the kinds table's, [`super::kinds`]).
+//! - Settings apply in this order, later winning: the config file (`-c`,
+//!   else `./gunicorn.conf.py`), `GUNICORN_CMD_ARGS`, the command line.
+//! - The `sync` worker (the default) answers every request with
+//!   `Connection: close`; `sync` with `threads > 1` runs the `gthread`
+//!   worker instead. gthread, gevent, eventlet and the asgi worker close an
+//!   idle connection after `keepalive` seconds and turn keepalive off at 0.
+//!   `uvicorn.workers.UvicornWorker` passes it on as uvicorn's
+//!   `timeout_keep_alive`; the tornado worker only switches tornado's
+//!   keepalive on or off (tornado's own idle timeout, 3600 s, applies).
+
+pub(super) mod python;
+
+use python::{Binding, Literal, Module};
+
+use super::cmdline::{self, CommandLine, Lookup, OptSpec, Program, Scan, Syntax, Value};
+use super::kinds::ServerKind;
+use super::{text, Idle, Reading, Source, TextEdit};
+use ngxfix_text::Duration;
+
+const KIND: &str = "gunicorn";
+/// tornado's `HTTPServer` `idle_connection_timeout` default.
+const TORNADO_IDLE: u64 = 3600;
+
+/// gunicorn 27's options that take no value (`store_true`/`store_const`).
+const PROGRAM: Program = Program {
+    name: "gunicorn",
+    flags: &[
+        "--reload",
+        "--spew",
+        "--check-config",
+        "--print-config",
+        "--preload",
+        "--no-sendfile",
+        "--reuse-port",
+        "-D",
+        "--daemon",
+        "--initgroups",
+        "--disable-redirect-access-to-syslog",
+        "--capture-output",
+        "--log-syslog",
+        "-R",
+        "--enable-stdio-inheritance",
+        "--enable-backlog-metric",
+        "--suppress-ragged-eofs",
+        "--do-handshake-on-connect",
+        "--permit-obsolete-folding",
+        "--strip-header-spaces",
+        "--permit-unconventional-http-method",
+        "--permit-unconventional-http-version",
+        "--casefold-http-method",
+        "--no-control-socket",
+    ],
+};
+const KEEPALIVE: OptSpec = OptSpec {
+    long: "--keep-alive",
+    short: None,
+};
+const WORKER_CLASS: OptSpec = OptSpec {
+    long: "--worker-class",
+    short: Some('k'),
+};
+const THREADS: OptSpec = OptSpec {
+    long: "--threads",
+    short: None,
+};
+const CONFIG: OptSpec = OptSpec {
+    long: "--config",
+    short: Some('c'),
+};
+const CMD_ARGS: &str = "GUNICORN_CMD_ARGS";
+
+/// Settings a new `keepalive` line goes after, when the file has them.
+const WORKER_SETTINGS: &[&str] = &[
+    "workers",
+    "worker_class",
+    "threads",
+    "worker_connections",
+    "timeout",
+    "graceful_timeout",
+];
+
+/// The idle timeout `src` gives gunicorn.
+pub fn read(src: &Source<'_>) -> Reading {
+    let o = outcome(src);
+    Reading {
+        idle: o.idle,
+        kind: KIND,
+        detail: o.detail,
+    }
+}
+
+fn outcome(src: &Source<'_>) -> Outcome {
+    if is_python(src) {
+        python_idle(src)
+    } else {
+        command_idle(src)
+    }
+}
+
+/// Edits after which `src` gives gunicorn an idle timeout of at least
+/// `target` (whole seconds, rounded up).
+pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+    let reading = outcome(src);
+    let secs = text::ceil_secs(target);
+    match &reading.idle {
+        Idle::Unknown(why) => return Err(why.clone()),
+        Idle::Never => return Ok(Vec::new()),
+        Idle::After(d) if *d >= target => return Ok(Vec::new()),
+        Idle::After(_) if reading.worker == Some(Worker::Tornado) => {
+            return Err(format!(
+                "with the tornado worker, tornado's own idle timeout ({TORNADO_IDLE}s) applies; gunicorn's keepalive only switches keepalive on and cannot raise it"
+            ))
+        }
+        Idle::NoKeepalive if reading.worker == Some(Worker::Sync) => {
+            return Err(format!(
+                "{}: raising keepalive does nothing for the sync worker; use a worker that keeps connections alive (threads > 1 runs gthread) or turn off nginx's upstream keepalive for this upstream",
+                reading.detail
+            ))
+        }
+        _ => {}
+    }
+    let mut edits = if is_python(src) {
+        python_raise(src, secs)?
+    } else {
+        command_raise(src, secs)?
+    };
+    edits.sort();
+    edits.dedup();
+    Ok(edits)
+}
+
+/// Whether `src` is a Python config module: a `.py` file, or (gunicorn
+/// runs any file `-c` names, warning when it is not `.py`) a file without a
+/// gunicorn command line that assigns gunicorn settings.
+fn is_python(src: &Source<'_>) -> bool {
+    if src.path.ends_with(".py") {
+        return true;
+    }
+    if Syntax::of(src.path, src.text) != Syntax::Shell
+        || !cmdline::scan(src.path, src.text, &PROGRAM)
+            .commands
+            .is_empty()
+    {
+        return false;
+    }
+    let module = Module::parse(src.text);
+    module.problem().is_none()
+        && module.top_assignments().iter().any(|a| {
+            ["keepalive", "worker_class", "threads", "workers", "bind"].contains(&a.name.as_str())
+        })
+}
+
+/// The file's name, for messages.
+pub(super) fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+// ---------------------------------------------------------------------
+// What the settings say
+
+/// A setting as gunicorn ends up with it.
+#[derive(Debug, Clone)]
+enum Setting {
+    /// Not set anywhere ngxfix looked.
+    Default,
+    /// Set to this text (an int for keepalive/threads, a class name for
+    /// worker_class), described for messages.
+    Given(Given),
+    /// Set in a way ngxfix cannot read: why.
+    Unknown(String),
+}
+
+#[derive(Debug, Clone)]
+struct Given {
+    text: String,
+    detail: String,
+}
+
+/// The worker classes whose keepalive handling ngxfix knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Worker {
+    Sync,
+    /// gthread, gevent, eventlet, asgi: close after `keepalive` seconds.
+    Keepalive(&'static str),
+    Tornado,
+    Uvicorn,
+    /// gevent's pywsgi server: keepalive is gevent's business.
+    PyWsgi,
+}
+
+impl Worker {
+    fn parse(name: &str) -> Option<Worker> {
+        let name = name.trim();
+        let name = name.strip_prefix("egg:gunicorn#").unwrap_or(name);
+        Some(match name {
+            "sync" | "gunicorn.workers.sync.SyncWorker" => Worker::Sync,
+            "gthread" | "gunicorn.workers.gthread.ThreadWorker" => Worker::Keepalive("gthread"),
+            "gevent" | "gunicorn.workers.ggevent.GeventWorker" => Worker::Keepalive("gevent"),
+            "eventlet" | "gunicorn.workers.geventlet.EventletWorker" => {
+                Worker::Keepalive("eventlet")
+            }
+            "asgi" | "gunicorn.workers.gasgi.ASGIWorker" => Worker::Keepalive("asgi"),
+            "tornado" | "gunicorn.workers.gtornado.TornadoWorker" => Worker::Tornado,
+            "gevent_wsgi" | "gevent_pywsgi" | "gunicorn.workers.ggevent.GeventPyWSGIWorker" => {
+                Worker::PyWsgi
+            }
+            "uvicorn.workers.UvicornWorker"
+            | "uvicorn.workers.UvicornH11Worker"
+            | "uvicorn_worker.UvicornWorker"
+            | "uvicorn_worker.UvicornH11Worker" => Worker::Uvicorn,
+            _ => return None,
+        })
+    }
+}
+
+/// The three settings that decide gunicorn's idle behaviour.
+struct Settings {
+    keepalive: Setting,
+    worker_class: Setting,
+    threads: Setting,
+    /// Where ngxfix looked, for an unset setting: ` in gunicorn.conf.py`.
+    looked: String,
+    /// Where unset settings may come from instead.
+    notes: Vec<String>,
+}
+
+/// What the settings give: the idle behaviour, a message, and the worker
+/// when known.
+#[derive(Debug, Clone)]
+struct Outcome {
+    idle: Idle,
+    detail: String,
+    worker: Option<Worker>,
+}
+
+impl Outcome {
+    fn unknown(why: String) -> Outcome {
+        Outcome {
+            idle: Idle::Unknown(why.clone()),
+            detail: why,
+            worker: None,
+        }
+    }
+}
+
+/// The idle behaviour `settings` give gunicorn `version`, with a message.
+fn idle_of(s: &Settings, version: Option<u32>) -> Outcome {
+    let worker = match &s.worker_class {
+        Setting::Unknown(why) => return Outcome::unknown(why.clone()),
+        Setting::Default => (Worker::Sync, "gunicorn's default sync worker".to_string()),
+        Setting::Given(g) => match Worker::parse(&g.text) {
+            Some(w) => (w, g.detail.clone()),
+            None => {
+                return Outcome::unknown(format!(
+                    "{}: a custom worker class handles keepalive its own way",
+                    g.detail
+                ));
+            }
+        },
+    };
+    // gunicorn swaps in gthread for `sync` and `...SyncWorker` names only
+    // (`Config.worker_class`), not for `egg:gunicorn#sync`.
+    let swaps = match &s.worker_class {
+        Setting::Given(g) => g.text.trim() == "sync" || g.text.trim().ends_with("SyncWorker"),
+        _ => true,
+    };
+    let (worker, worker_detail) = match (worker, &s.threads) {
+        (w, _) if !swaps => w,
+        ((Worker::Sync, _), Setting::Unknown(why)) => {
+            return Outcome::unknown(format!(
+                "the sync worker runs as gthread when threads > 1, and {why}"
+            ));
+        }
+        ((Worker::Sync, d), Setting::Given(t)) => match python_int(&t.text) {
+            Some(n) if n > 1 => (
+                Worker::Keepalive("gthread"),
+                format!("the gthread worker ({d} with {})", t.detail),
+            ),
+            Some(_) => (Worker::Sync, d),
+            None => {
+                return Outcome::unknown(format!(
+                    "gunicorn refuses {}: threads must be an integer",
+                    t.detail
+                ));
+            }
+        },
+        (w, _) => w,
+    };
+    if worker == Worker::Sync {
+        let closes = "closes every connection after its response (Connection: close), so pooling buys nothing and keepalive does not apply";
+        let detail = match s.worker_class {
+            Setting::Default => format!("gunicorn's default sync worker {closes}"),
+            _ => format!("{worker_detail}: the sync worker {closes}"),
+        };
+        return Outcome {
+            idle: Idle::NoKeepalive,
+            detail: with_notes(detail, s),
+            worker: Some(worker),
+        };
+    }
+    if worker == Worker::PyWsgi {
+        return Outcome::unknown(format!(
+            "{worker_detail}: gevent's pywsgi server handles keepalive itself, not gunicorn's keepalive"
+        ));
+    }
+    let (secs, ka_detail) = match &s.keepalive {
+        Setting::Unknown(why) => return Outcome::unknown(why.clone()),
+        Setting::Default => {
+            // The kinds table's default, so that `gunicorn` and
+            // `gunicorn:PATH` of a file without keepalive agree.
+            let secs = ServerKind::own(KIND).timeout_for(version).as_millis() / 1000;
+            (
+                secs,
+                format!(
+                    "keepalive is not set{}: gunicorn's default {secs}s",
+                    s.looked
+                ),
+            )
+        }
+        Setting::Given(g) => match python_int(&g.text).and_then(|n| u64::try_from(n).ok()) {
+            Some(n) => (n, g.detail.clone()),
+            None => {
+                return Outcome::unknown(format!(
+                    "gunicorn refuses {}: keepalive is a whole number of seconds",
+                    g.detail
+                ));
+            }
+        },
+    };
+    let detail = with_notes(format!("{ka_detail}, {worker_detail}"), s);
+    let idle = match worker {
+        Worker::Tornado if secs == 0 => {
+            return Outcome::unknown(format!(
+                "{detail}: tornado then closes each connection after its response"
+            ));
+        }
+        Worker::Tornado => {
+            return Outcome {
+                idle: Idle::After(Duration::from_secs(TORNADO_IDLE)),
+                detail: format!("{detail}: the tornado worker only switches keepalive on; tornado's idle_connection_timeout ({TORNADO_IDLE}s) applies"),
+                worker: Some(worker),
+            }
+        }
+        // uvicorn waits 0 s and closes without saying so.
+        Worker::Uvicorn if secs == 0 => Idle::AfterEachResponse,
+        _ if secs == 0 => Idle::NoKeepalive,
+        _ => Idle::After(Duration::from_secs(secs)),
+    };
+    Outcome {
+        idle,
+        detail,
+        worker: Some(worker),
+    }
+}
+
+/// `detail` with where unset settings may come from instead, when some
+/// setting is unset.
+fn with_notes(detail: String, s: &Settings) -> String {
+    let unset =
+        matches!(s.keepalive, Setting::Default) || matches!(s.worker_class, Setting::Default);
+    if s.notes.is_empty() || !unset {
+        return detail;
+    }
+    format!("{detail} ({})", s.notes.join("; "))
+}
+
+/// An integer as Python's `int(text, 0)` or `int(text)` reads it.
+pub(super) fn python_int(text: &str) -> Option<i128> {
+    let t = text.trim();
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let v = match python::literal(&python::Expr {
+        start: 0,
+        end: digits.len(),
+        text: digits.to_string(),
+    })? {
+        Literal::Int(v)
+            if digits
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+        {
+            v
+        }
+        _ => return None,
+    };
+    Some(if neg { -v } else { v })
+}
+
+// ---------------------------------------------------------------------
+// gunicorn.conf.py
+
+fn python_idle(src: &Source<'_>) -> Outcome {
+    let module = Module::parse(src.text);
+    let name = file_name(src.path);
+    if let Some(problem) = module.problem() {
+        return Outcome::unknown(format!("{name} is not valid Python: {problem}"));
+    }
+    let settings = Settings {
+        keepalive: python_setting(&module, "keepalive", name),
+        worker_class: python_setting(&module, "worker_class", name),
+        threads: python_setting(&module, "threads", name),
+        looked: format!(" in {name}"),
+        notes: Vec::new(),
+    };
+    idle_of(&settings, src.version)
+}
+
+/// A setting's value in the config module.
+fn python_setting(module: &Module<'_>, setting: &str, file: &str) -> Setting {
+    let (expr, line) = match module.binding(setting) {
+        Binding::Absent => return Setting::Default,
+        Binding::Unknown(why) => return Setting::Unknown(format!("{why} in {file}")),
+        Binding::Set { expr, line, .. } => (expr, line),
+    };
+    let written = format!("{setting} = {} at line {line}", expr.text);
+    let text = match python::literal(&expr) {
+        Some(Literal::Int(v)) => v.to_string(),
+        Some(Literal::Str { value, .. }) => value,
+        Some(Literal::Bool(b)) => u8::from(b).to_string(),
+        Some(Literal::Float(_)) => {
+            return Setting::Unknown(format!(
+                "{written}: gunicorn refuses a float for {setting} (it wants an integer)"
+            ))
+        }
+        None => return Setting::Unknown(format!("{written} is computed")),
+    };
+    Setting::Given(Given {
+        text,
+        detail: written,
+    })
+}
+
+fn python_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, String> {
+    let module = Module::parse(src.text);
+    match module.binding("keepalive") {
+        Binding::Set { expr, line, .. } => {
+            let (start, end) = match python::literal(&expr) {
+                Some(Literal::Str { start, end, .. }) => (start, end),
+                _ => (expr.start, expr.end),
+            };
+            if start > end || end > src.text.len() {
+                return Err(format!("keepalive at line {line} cannot be edited"));
+            }
+            Ok(vec![TextEdit {
+                start,
+                end,
+                text: secs.to_string(),
+            }])
+        }
+        Binding::Absent => Ok(vec![insert_python_setting(
+            src.text,
+            &module,
+            "keepalive",
+            &secs.to_string(),
+            WORKER_SETTINGS,
+        )]),
+        Binding::Unknown(why) => Err(why),
+    }
+}
+
+/// An edit adding `name = value` at module level: after the last of
+/// `after` the module sets, else at the end; spaced as its neighbours.
+pub(super) fn insert_python_setting(
+    text: &str,
+    module: &Module<'_>,
+    name: &str,
+    value: &str,
+    after: &[&str],
+) -> TextEdit {
+    let tops = module.top_assignments();
+    let anchor = tops.iter().rev().find(|a| after.contains(&a.name.as_str()));
+    let spaced = anchor.or(tops.last()).is_none_or(|a| a.spaced);
+    let line = if spaced {
+        format!("{name} = {value}")
+    } else {
+        format!("{name}={value}")
+    };
+    match anchor {
+        Some(a) => TextEdit {
+            start: a.line_end,
+            end: a.line_end,
+            text: format!("{}{line}", text::line_ending(text)),
+        },
+        None => text::append_line(text, &line),
+    }
+}
+
+// ---------------------------------------------------------------------
+// Command lines
+
+fn command_idle(src: &Source<'_>) -> Outcome {
+    let scan = cmdline::scan(src.path, src.text, &PROGRAM);
+    let name = file_name(src.path);
+    if let Some(problem) = &scan.problem {
+        return Outcome::unknown(format!("{name}: {problem}"));
+    }
+    if scan.commands.is_empty() {
+        if scan.syntax != Syntax::EnvFile {
+            return Outcome::unknown(format!(
+                "no gunicorn command line in {name} ({})",
+                scan.syntax.describe()
+            ));
+        }
+        let settings = env_only_settings(src.text, &scan, name);
+        return idle_of(&settings, src.version);
+    }
+    let results: Vec<Outcome> = scan
+        .commands
+        .iter()
+        .map(|c| idle_of(&command_settings(src.text, c, &scan, name), src.version))
+        .collect();
+    let idles: Vec<Idle> = results.iter().map(|o| o.idle.clone()).collect();
+    match agree(&idles, &scan.commands, name) {
+        Some(why) => Outcome::unknown(why),
+        None => results[0].clone(),
+    }
+}
+
+/// Why several command lines give no single answer: `None` when they all
+/// agree.
+pub(super) fn agree(idles: &[Idle], commands: &[CommandLine], name: &str) -> Option<String> {
+    if idles.windows(2).all(|w| w[0] == w[1]) {
+        return None;
+    }
+    let each: Vec<String> = idles
+        .iter()
+        .zip(commands)
+        .map(|(idle, c)| format!("{idle} at line {}", c.line))
+        .collect();
+    Some(format!(
+        "{name} starts the server on several command lines that differ: {}",
+        each.join(", ")
+    ))
+}
+
+fn command_settings(file: &str, cmd: &CommandLine, scan: &Scan, name: &str) -> Settings {
+    let config = config_file(file, cmd);
+    let mut notes = Vec::new();
+    if config.is_none() {
+        notes.push(
+            "gunicorn also reads ./gunicorn.conf.py from its working directory when there is one"
+                .to_string(),
+        );
+    }
+    notes.extend(scan.env_files_note(CMD_ARGS));
+    let setting = |spec: &OptSpec, label: &str| {
+        command_setting(file, cmd, spec, label, config.as_deref(), name)
+    };
+    Settings {
+        keepalive: setting(&KEEPALIVE, "keepalive"),
+        worker_class: setting(&WORKER_CLASS, "worker_class"),
+        threads: setting(&THREADS, "threads"),
+        looked: format!(" on the command line at line {}", cmd.line),
+        notes,
+    }
+}
+
+/// The config file `-c` names, on the command line or in
+/// `GUNICORN_CMD_ARGS`.
+fn config_file(file: &str, cmd: &CommandLine) -> Option<String> {
+    match cmd.option(file, &CONFIG, &PROGRAM) {
+        Lookup::Set(v) => return Some(v.text),
+        Lookup::Hidden(_) => return None,
+        Lookup::Absent => {}
+    }
+    let env = cmd.env_var(CMD_ARGS)?;
+    match cmdline::lookup(&cmdline::split_value(&env.value), file, &CONFIG, &PROGRAM) {
+        Lookup::Set(v) => Some(v.text),
+        _ => None,
+    }
+}
+
+/// One setting of a command line: the command line, else
+/// `GUNICORN_CMD_ARGS`, else the config file, else the default.
+fn command_setting(
+    file: &str,
+    cmd: &CommandLine,
+    spec: &OptSpec,
+    label: &str,
+    config: Option<&str>,
+    name: &str,
+) -> Setting {
+    match cmd.option(file, spec, &PROGRAM) {
+        Lookup::Set(v) => {
+            return given(
+                &v,
+                format!(
+                    "{} {} on the command line at line {}",
+                    spec.long, v.text, v.line
+                ),
+                spec,
+            )
+        }
+        Lookup::Hidden(word) => {
+            return Setting::Unknown(format!(
+                "`{word}` on the gunicorn command line at line {} in {name} may set {}",
+                cmd.line, spec.long
+            ))
+        }
+        Lookup::Absent => {}
+    }
+    if let Some(env) = cmd.env_var(CMD_ARGS) {
+        match env_setting(file, env, spec) {
+            Setting::Default => {}
+            other => return other,
+        }
+    }
+    match config {
+        Some(config) => Setting::Unknown(format!(
+            "{label} may be set in {config}, the config file the command line at line {} in {name} names with -c: declare that file instead",
+            cmd.line
+        )),
+        None => Setting::Default,
+    }
+}
+
+/// A setting in a `GUNICORN_CMD_ARGS` assignment.
+fn env_setting(file: &str, env: &cmdline::Assignment, spec: &OptSpec) -> Setting {
+    match cmdline::lookup(&cmdline::split_value(&env.value), file, spec, &PROGRAM) {
+        Lookup::Set(v) => given(
+            &v,
+            format!(
+                "{} {} in {CMD_ARGS} at line {}",
+                spec.long, v.text, env.line
+            ),
+            spec,
+        ),
+        Lookup::Hidden(word) => Setting::Unknown(format!(
+            "`{word}` in {CMD_ARGS} at line {} may set {}",
+            env.line, spec.long
+        )),
+        Lookup::Absent => Setting::Default,
+    }
+}
+
+/// A setting from a command line or `GUNICORN_CMD_ARGS`, where argparse
+/// reads the numeric ones as decimal integers (`type=int`).
+fn given(v: &Value, detail: String, spec: &OptSpec) -> Setting {
+    if v.dynamic {
+        return Setting::Unknown(format!("{detail} expands at run time"));
+    }
+    if spec.long != WORKER_CLASS.long && cli_int(&v.text).is_none() {
+        return Setting::Unknown(format!(
+            "gunicorn refuses {detail}: it takes a whole number"
+        ));
+    }
+    Setting::Given(Given {
+        text: v.text.clone(),
+        detail,
+    })
+}
+
+/// The settings of an env file: `GUNICORN_CMD_ARGS` only.
+fn env_only_settings(file: &str, scan: &Scan, name: &str) -> Settings {
+    let setting = |spec: &OptSpec| match scan.env_var(CMD_ARGS) {
+        Some(env) => env_setting(file, env, spec),
+        None => Setting::Default,
+    };
+    Settings {
+        keepalive: setting(&KEEPALIVE),
+        worker_class: setting(&WORKER_CLASS),
+        threads: setting(&THREADS),
+        looked: format!(" in {name}"),
+        notes: vec!["the command line or a config file may set it".to_string()],
+    }
+}
+
+fn command_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, String> {
+    let file = src.text;
+    let scan = cmdline::scan(src.path, file, &PROGRAM);
+    let value = secs.to_string();
+    if scan.commands.is_empty() {
+        return Ok(vec![env_file_edit(file, &scan, &value)?]);
+    }
+    let mut edits = Vec::new();
+    for cmd in &scan.commands {
+        let edit = match cmd.option(file, &KEEPALIVE, &PROGRAM) {
+            Lookup::Set(v) => replace(&v, &value)?,
+            // `read` says Unknown for these, so `raise` stops before.
+            Lookup::Hidden(w) => return Err(format!("`{w}` may set --keep-alive")),
+            Lookup::Absent => match env_keepalive(file, cmd) {
+                Some(v) => replace(&v, &value)?,
+                None => cmd.insert_option(KEEPALIVE.long, &value),
+            },
+        };
+        edits.push(edit);
+    }
+    Ok(edits)
+}
+
+/// `--keep-alive` in the command's `GUNICORN_CMD_ARGS`.
+fn env_keepalive(file: &str, cmd: &CommandLine) -> Option<Value> {
+    let env = cmd.env_var(CMD_ARGS)?;
+    match cmdline::lookup(
+        &cmdline::split_value(&env.value),
+        file,
+        &KEEPALIVE,
+        &PROGRAM,
+    ) {
+        Lookup::Set(v) => Some(v),
+        _ => None,
+    }
+}
+
+/// The edit in an env file: the value in `GUNICORN_CMD_ARGS`, or the
+/// option added to it, or the variable added.
+fn env_file_edit(file: &str, scan: &Scan, value: &str) -> Result<TextEdit, String> {
+    let Some(env) = scan.env_var(CMD_ARGS) else {
+        return Ok(text::append_line(
+            file,
+            &format!("{CMD_ARGS}=--keep-alive={value}"),
+        ));
+    };
+    match cmdline::lookup(
+        &cmdline::split_value(&env.value),
+        file,
+        &KEEPALIVE,
+        &PROGRAM,
+    ) {
+        Lookup::Set(v) => replace(&v, value),
+        _ => {
+            let at = env.value.value_from(env.value.text.len(), file).start;
+            let lead = if env.value.text.trim().is_empty() {
+                ""
+            } else {
+                " "
+            };
+            Ok(TextEdit {
+                start: at,
+                end: at,
+                text: format!("{lead}--keep-alive={value}"),
+            })
+        }
+    }
+}
+
+/// An edit replacing an option's value.
+pub(super) fn replace(v: &Value, new: &str) -> Result<TextEdit, String> {
+    v.replace(new).ok_or_else(|| {
+        format!(
+            "the value {:?} at line {} is quoted in a way ngxfix does not edit",
+            v.text, v.line
+        )
+    })
+}
+
+/// A non-negative integer as Python's `int(text)` reads it (argparse and
+/// click `type=int`): decimal digits, `_` between them, spaces around.
+pub(super) fn cli_int(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let t = t.strip_prefix('+').unwrap_or(t);
+    if t.is_empty() || t.starts_with('_') || t.ends_with('_') || t.contains("__") {
+        return None;
+    }
+    if !t.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
+        return None;
+    }
+    t.replace('_', "").parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::apply;
+
+    fn src<'a>(path: &'a str, text: &'a str) -> Source<'a> {
+        Source {
+            path,
+            text,
+            version: None,
+        }
+    }
+
+    fn idle(path: &str, text: &str) -> Idle {
+        read(&src(path, text)).idle
+    }
+
+    fn secs(n: u64) -> Idle {
+        Idle::After(Duration::from_secs(n))
+    }
+
+    /// Raise to `target` seconds, check the new text reads at least that,
+    /// and return it.
+    fn raised(path: &str, text: &str, target: u64) -> String {
+        crate::testing::raised(read, raise, src(path, text), Duration::from_secs(target))
+    }
+
+    const CONF: &str = "# gunicorn.conf.py\nimport multiprocessing\n\nbind = \"127.0.0.1:8000\"\nworkers = multiprocessing.cpu_count() * 2 + 1\nworker_class = \"gthread\"\nthreads = 4\nkeepalive = 5  # seconds\n\ndef post_fork(server, worker):\n    keepalive = 1\n";
+
+    #[test]
+    fn conf_file_values() {
+        let r = read(&src("gunicorn.conf.py", CONF));
+        assert_eq!(r.idle, secs(5));
+        assert_eq!(r.kind, "gunicorn");
+        assert!(r.detail.contains("keepalive = 5 at line 8"), "{}", r.detail);
+        assert!(r.detail.contains("gthread"), "{}", r.detail);
+        // String, hex and arithmetic values as gunicorn's validator takes them.
+        let gthread = "worker_class = 'gthread'\n";
+        assert_eq!(
+            idle("g.py", &format!("{gthread}keepalive = '10'\n")),
+            secs(10)
+        );
+        assert_eq!(
+            idle("g.py", &format!("{gthread}keepalive = 0x10\n")),
+            secs(16)
+        );
+        assert_eq!(
+            idle("g.py", &format!("{gthread}keepalive = 2 * 30\n")),
+            secs(60)
+        );
+        assert_eq!(
+            idle("g.py", &format!("{gthread}keepalive = 0\n")),
+            Idle::NoKeepalive
+        );
+    }
+
+    #[test]
+    fn defaults_and_workers() {
+        // Nothing set: the sync worker, which never keeps a connection.
+        let r = read(&src(
+            "gunicorn.conf.py",
+            "bind = '0.0.0.0:80'\nkeepalive = 75\n",
+        ));
+        assert_eq!(r.idle, Idle::NoKeepalive);
+        assert!(r.detail.contains("sync worker"), "{}", r.detail);
+        // sync with threads > 1 is gthread, default keepalive 2 s.
+        let r = read(&src("gunicorn.conf.py", "threads = 2\n"));
+        assert_eq!(r.idle, secs(2));
+        assert!(
+            r.detail
+                .contains("keepalive is not set in gunicorn.conf.py: gunicorn's default 2s"),
+            "{}",
+            r.detail
+        );
+        assert_eq!(
+            idle("g.py", "worker_class = 'sync'\nthreads = 1\n"),
+            Idle::NoKeepalive
+        );
+        let egg = "worker_class = 'egg:gunicorn#sync'\nthreads = 4\n";
+        assert_eq!(idle("g.py", egg), Idle::NoKeepalive);
+        assert_eq!(idle("g.py", "worker_class = 'gevent'\n"), secs(2));
+        assert_eq!(
+            idle(
+                "g.py",
+                "worker_class = 'egg:gunicorn#eventlet'\nkeepalive = 3\n"
+            ),
+            secs(3)
+        );
+        assert_eq!(
+            idle(
+                "g.py",
+                "worker_class = 'uvicorn.workers.UvicornWorker'\nkeepalive = 30\n"
+            ),
+            secs(30)
+        );
+        assert_eq!(
+            idle(
+                "g.py",
+                "worker_class = 'uvicorn_worker.UvicornWorker'\nkeepalive = 0\n"
+            ),
+            Idle::AfterEachResponse
+        );
+        assert_eq!(idle("g.py", "worker_class = 'tornado'\n"), secs(3600));
+        assert!(matches!(
+            idle("g.py", "worker_class = 'gevent_pywsgi'\n"),
+            Idle::Unknown(_)
+        ));
+        assert!(matches!(
+            idle("g.py", "worker_class = 'app.MyWorker'\n"),
+            Idle::Unknown(_)
+        ));
+    }
+
+    #[test]
+    fn unknown_values_name_the_line() {
+        let t = "import os\nworker_class = 'gthread'\nkeepalive = int(os.environ.get('KA', 5))\n";
+        match idle("gunicorn.conf.py", t) {
+            Idle::Unknown(why) => assert!(why.contains("at line 3 is computed"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        let t = "worker_class = 'gthread'\nkeepalive = 5\nif os.environ.get('DEV'):\n    keepalive = 1\n";
+        match idle("gunicorn.conf.py", t) {
+            Idle::Unknown(why) => assert!(why.contains("inside `if` (line 3) at line 4"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            idle("g.py", "worker_class = 'gthread'\nkeepalive = 2.5\n"),
+            Idle::Unknown(_)
+        ));
+        assert!(matches!(
+            idle("g.py", "worker_class = 'gthread'\nkeepalive = -1\n"),
+            Idle::Unknown(_)
+        ));
+        assert!(matches!(
+            idle("g.py", "threads = THREADS\n"),
+            Idle::Unknown(_)
+        ));
+        // A computed worker_class hides whether keepalive matters at all.
+        assert!(matches!(
+            idle("g.py", "worker_class = os.environ['W']\nkeepalive = 5\n"),
+            Idle::Unknown(_)
+        ));
+        // A computed thread count does not matter for a non-sync worker.
+        assert_eq!(
+            idle(
+                "g.py",
+                "worker_class = 'gevent'\nthreads = n\nkeepalive = 4\n"
+            ),
+            secs(4)
+        );
+    }
+
+    #[test]
+    fn command_lines_and_precedence() {
+        let p = "web: gunicorn app:app -k gthread --keep-alive 10\n";
+        let r = read(&src("Procfile", p));
+        assert_eq!(r.idle, secs(10));
+        assert!(
+            r.detail
+                .contains("--keep-alive 10 on the command line at line 1"),
+            "{}",
+            r.detail
+        );
+        // The command line beats GUNICORN_CMD_ARGS, which beats the default.
+        let s = "export GUNICORN_CMD_ARGS=\"--keep-alive 7 --threads 4\"\nexec gunicorn app:app --keep-alive 9\n";
+        assert_eq!(idle("start.sh", s), secs(9));
+        let s = "export GUNICORN_CMD_ARGS=\"--keep-alive 7 --threads 4\"\nexec gunicorn app:app\n";
+        let r = read(&src("start.sh", s));
+        assert_eq!(r.idle, secs(7));
+        assert!(
+            r.detail.contains("in GUNICORN_CMD_ARGS at line 1"),
+            "{}",
+            r.detail
+        );
+        // Defaults, with the note about ./gunicorn.conf.py.
+        let r = read(&src("Procfile", "web: gunicorn --threads 2 app:app"));
+        assert_eq!(r.idle, secs(2));
+        assert!(r.detail.contains("./gunicorn.conf.py"), "{}", r.detail);
+        assert_eq!(idle("Procfile", "web: gunicorn app:app"), Idle::NoKeepalive);
+        // -c FILE may set it.
+        match idle("Procfile", "web: gunicorn -c conf/gunicorn.py app:app") {
+            Idle::Unknown(why) => assert!(why.contains("conf/gunicorn.py"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        // ...unless the command line sets everything that matters.
+        assert_eq!(
+            idle(
+                "Procfile",
+                "web: gunicorn -c g.py -k gevent --keep-alive 5 app:app"
+            ),
+            secs(5)
+        );
+        // Hidden and dynamic values.
+        assert!(matches!(
+            idle("Procfile", "web: gunicorn $OPTS app:app"),
+            Idle::Unknown(_)
+        ));
+        assert!(matches!(
+            idle(
+                "Procfile",
+                "web: gunicorn -k gevent --keep-alive $KA app:app"
+            ),
+            Idle::Unknown(_)
+        ));
+        // argparse reads decimal integers only (the config file takes 0x10).
+        let hex = "web: gunicorn -k gevent --keep-alive 0x10 app:app";
+        assert!(matches!(idle("Procfile", hex), Idle::Unknown(_)));
+        let words = "web: gunicorn --threads two app:app";
+        assert!(matches!(idle("Procfile", words), Idle::Unknown(_)));
+        // No gunicorn here.
+        assert!(matches!(
+            idle("Procfile", "web: node server.js"),
+            Idle::Unknown(_)
+        ));
+        // A config module without the .py extension.
+        let conf = "bind = '127.0.0.1:8000'\nthreads = 4\nkeepalive = 9\n";
+        assert_eq!(idle("deploy/gunicorn.conf", conf), secs(9));
+        assert!(matches!(
+            idle("start", "exec node x.js\n"),
+            Idle::Unknown(_)
+        ));
+        // Env file: GUNICORN_CMD_ARGS only.
+        assert_eq!(
+            idle(".env", "GUNICORN_CMD_ARGS=--keep-alive 8 -k gevent\n"),
+            secs(8)
+        );
+        // Commands that disagree.
+        let p = "web: gunicorn -k gevent --keep-alive 5 app:app\nweb2: gunicorn -k gevent --keep-alive 6 app:app\n";
+        assert!(matches!(idle("Procfile", p), Idle::Unknown(_)));
+        let u = "[Service]\nExecStart=/srv/venv/bin/gunicorn --workers 3 --threads 4 --keep-alive 5 app:app\n";
+        assert_eq!(idle("app.service", u), secs(5));
+    }
+
+    #[test]
+    fn raise_conf_file() {
+        let out = raised("gunicorn.conf.py", CONF, 75);
+        assert_eq!(out, CONF.replace("keepalive = 5  #", "keepalive = 75  #"));
+        // A string keeps its quotes.
+        let t = "worker_class = 'gthread'\nkeepalive = \"5\"\n";
+        assert_eq!(
+            raised("g.py", t, 61),
+            "worker_class = 'gthread'\nkeepalive = \"61\"\n"
+        );
+        // Rounded up to whole seconds.
+        let edits = raise(&src("g.py", t), Duration::from_millis(60_001)).unwrap();
+        assert_eq!(
+            apply(t, &edits),
+            "worker_class = 'gthread'\nkeepalive = \"61\"\n"
+        );
+        // Missing: after the worker settings, in the file's spacing.
+        let t = "bind='0.0.0.0:80'\nworkers=3\nthreads=4\naccesslog='-'\n";
+        assert_eq!(
+            raised("g.py", t, 65),
+            "bind='0.0.0.0:80'\nworkers=3\nthreads=4\nkeepalive=65\naccesslog='-'\n"
+        );
+        // Missing, no worker settings: at the end; CRLF and BOM kept.
+        let t = "\u{feff}worker_class = 'gevent'\r\naccesslog = '-'";
+        assert_eq!(
+            raised("g.py", t, 65),
+            "\u{feff}worker_class = 'gevent'\r\nkeepalive = 65\r\naccesslog = '-'"
+        );
+        let t = "\u{feff}# settings\r\nworker_class = 'gevent'\r\n";
+        assert_eq!(
+            raised("g.py", t, 65),
+            "\u{feff}# settings\r\nworker_class = 'gevent'\r\nkeepalive = 65\r\n"
+        );
+        let t = "# empty\r\n";
+        let err = raise(&src("g.py", t), Duration::from_secs(65)).unwrap_err();
+        assert!(err.contains("sync worker"), "{err}");
+    }
+
+    #[test]
+    fn raise_nothing_or_refuse() {
+        let t = "worker_class = 'gthread'\nkeepalive = 120\n";
+        assert_eq!(raise(&src("g.py", t), Duration::from_secs(61)), Ok(vec![]));
+        let t = "worker_class = 'sync'\nkeepalive = 5\n";
+        let err = raise(&src("g.py", t), Duration::from_secs(61)).unwrap_err();
+        assert!(err.contains("does nothing for the sync worker"), "{err}");
+        let t = "worker_class = 'gthread'\nkeepalive = int(os.environ['KA'])\n";
+        assert!(raise(&src("g.py", t), Duration::from_secs(61))
+            .unwrap_err()
+            .contains("computed"));
+        let err = raise(
+            &src("Procfile", "web: gunicorn -c g.py -k gevent app:app"),
+            Duration::from_secs(61),
+        )
+        .unwrap_err();
+        assert!(err.contains("g.py"), "{err}");
+        assert!(raise(
+            &src("g.py", "worker_class = 'tornado'\n"),
+            Duration::from_secs(61)
+        )
+        .unwrap()
+        .is_empty());
+        // keepalive = 0 on gthread turns keepalive off; raising turns it on.
+        let t = "threads = 8\nkeepalive = 0\n";
+        assert_eq!(raised("g.py", t, 61), "threads = 8\nkeepalive = 61\n");
+    }
+
+    #[test]
+    fn raise_command_lines() {
+        let p = "web: gunicorn app:app -k gthread --keep-alive 10\n";
+        assert_eq!(
+            raised("Procfile", p, 61),
+            "web: gunicorn app:app -k gthread --keep-alive 61\n"
+        );
+        let p = "web: gunicorn app:app --threads=4 --keep-alive=5\r\n";
+        assert_eq!(
+            raised("Procfile", p, 61),
+            "web: gunicorn app:app --threads=4 --keep-alive=61\r\n"
+        );
+        // Missing: right after the program's word.
+        let p = "web: /srv/venv/bin/gunicorn --threads 4 app:app\n";
+        assert_eq!(
+            raised("Procfile", p, 61),
+            "web: /srv/venv/bin/gunicorn --keep-alive 61 --threads 4 app:app\n"
+        );
+        // In GUNICORN_CMD_ARGS when that is where it is set.
+        let s = "#!/bin/sh\nexport GUNICORN_CMD_ARGS=\"--keep-alive 7 -k gevent\"\nexec gunicorn app:app\n";
+        assert_eq!(
+            raised("run.sh", s, 61),
+            "#!/bin/sh\nexport GUNICORN_CMD_ARGS=\"--keep-alive 61 -k gevent\"\nexec gunicorn app:app\n"
+        );
+        // systemd with a continuation, and a Dockerfile in exec form.
+        let u = "[Service]\r\nExecStart=/srv/venv/bin/gunicorn \\\r\n    --threads 4 app:app\r\n";
+        assert_eq!(
+            raised("app.service", u, 61),
+            "[Service]\r\nExecStart=/srv/venv/bin/gunicorn --keep-alive 61 \\\r\n    --threads 4 app:app\r\n"
+        );
+        let d = "FROM python:3.12\nCMD [\"gunicorn\", \"-k\", \"gevent\", \"app:app\"]\n";
+        assert_eq!(
+            raised("Dockerfile", d, 61),
+            "FROM python:3.12\nCMD [\"gunicorn\", \"--keep-alive\", \"61\", \"-k\", \"gevent\", \"app:app\"]\n"
+        );
+        // Env files.
+        let e = "GUNICORN_CMD_ARGS=-k gevent --keep-alive 5\n";
+        assert_eq!(
+            raised(".env", e, 61),
+            "GUNICORN_CMD_ARGS=-k gevent --keep-alive 61\n"
+        );
+        let e = "GUNICORN_CMD_ARGS=\"-k gevent\"\n";
+        assert_eq!(
+            raised(".env", e, 61),
+            "GUNICORN_CMD_ARGS=\"-k gevent --keep-alive=61\"\n"
+        );
+        // The sync worker on a command line.
+        let err = raise(
+            &src("Procfile", "web: gunicorn app:app --keep-alive 5"),
+            Duration::from_secs(61),
+        )
+        .unwrap_err();
+        assert!(err.contains("sync worker"), "{err}");
+    }
+
+    #[test]
+    fn bundled_example() {
+        let t = include_str!("../../../examples/backends/gunicorn/gunicorn.conf.py");
+        assert_eq!(idle("gunicorn.conf.py", t), secs(5));
+        assert_eq!(
+            raised("gunicorn.conf.py", t, 61),
+            t.replace("keepalive = 5\n", "keepalive = 61\n")
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 400,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+        /// Any text, in any of the file types: no panic, and edits that
+        /// apply on character boundaries.
+        #[test]
+        fn no_panics(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "gunicorn", " ", "\n", "\r\n", "\\", "'", "\"", "$", "${", "}", "(", ")", "#", "=",
+                ";", "&&", ">", "2>&1", "--keep-alive", "--keep-alive=", "-k", "gthread", "5",
+                "threads", "keepalive", " = ", "if x:", "    ", "GUNICORN_CMD_ARGS=", "export ",
+                "web: ", "[Service]", "ExecStart=", "Environment=", "CMD [", "\", \"", "]", "é",
+                "\u{feff}", "python -m ", "-c", "worker_class", "0x1", "\"\"\"", "sh -c ",
+            ]), 0..40),
+            path in proptest::sample::select(vec![
+                "gunicorn.conf.py", "Procfile", "app.service", "Dockerfile", ".env", "start.sh",
+            ]),
+        ) {
+            let text: String = pieces.concat();
+            let src = src(path, &text);
+            let _ = read(&src);
+            if let Ok(edits) = raise(&src, Duration::from_secs(61)) {
+                let out = apply(&text, &edits);
+                if !edits.is_empty() {
+                    let again = read(&super::Source { text: &out, ..src }).idle;
+                    proptest::prop_assert!(
+                        matches!(again, Idle::After(d) if d >= Duration::from_secs(61)),
+                        "{text:?} raised to {out:?} reads {again:?}"
+                    );
+                }
+            }
+        }
+    }
+}

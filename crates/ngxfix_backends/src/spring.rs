@@ -1,0 +1,1978 @@
+//! Spring Boot's `application.properties` and `application.yml`: the idle
+//! keepalive timeout of its embedded Tomcat.
+//!
+//! `server.tomcat.keep-alive-timeout` (Spring Boot 2.5+, spring-boot#23539)
+//! sets Tomcat's `keepAliveTimeout`; without it Tomcat uses
+//! `connectionTimeout`, which `server.tomcat.connection-timeout` sets;
+//! without that, Tomcat's own 60 s. Both are `java.time.Duration`s with no
+//! `@DurationUnit`, so a bare number is milliseconds; Spring Boot hands
+//! Tomcat `(int) duration.toMillis()`, and Tomcat treats 0 or less as no
+//! timeout. `server.tomcat.max-keep-alive-requests=1` closes every
+//! connection (`Connection: close`).
+//!
+//! Keys bind relaxedly (`ConfigurationPropertyName`): each dot-separated
+//! element compares case-insensitively with everything but letters and
+//! digits ignored, so `keepAliveTimeout`, `keep_alive_timeout` and
+//! `KEEP-ALIVE-TIMEOUT` all match. Files are scanned line by line, the way
+//! Spring Boot's `OriginTrackedPropertiesLoader` reads properties (`#`/`!`
+//! comments, `=`, `:` or blank separators, `\` continuations, `#---`
+//! documents) and with enough YAML (block mappings by indentation, dotted
+//! keys, quotes, comments, `---` documents) to keep every edit to the bytes
+//! of one value or one added line.
+//!
+//! A document activated by `spring.config.activate.on-profile` (or the
+//! older `spring.profiles`, or `on-cloud-platform`) applies only when that
+//! profile is active, which the file does not say: when such documents
+//! would change the timeout, the reading is unknown. The exception is a
+//! file whose only settings sit in one such document (the user named the
+//! file for that profile); it is read as if active.
+
+use super::kinds::ServerKind;
+use super::{text, Idle, Reading, Source, TextEdit};
+use ngxfix_text::Duration;
+
+const KIND: &str = "spring-boot";
+
+/// The idle timeout the file gives embedded Tomcat.
+pub fn read(src: &Source<'_>) -> Reading {
+    let file = File::parse(src);
+    let (idle, detail) = match file.evaluate(src.version) {
+        Ok(outcomes) => {
+            let first = &outcomes[0];
+            (first.idle.clone(), first.detail.clone())
+        }
+        Err(why) => (Idle::Unknown(why.clone()), why),
+    };
+    Reading {
+        idle,
+        kind: KIND,
+        detail,
+    }
+}
+
+/// Edits after which the file gives at least `target`: the value replaced
+/// in its own style, or `server.tomcat.keep-alive-timeout` added next to
+/// `connection-timeout` or under the file's `server`/`tomcat` settings.
+pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+    let file = File::parse(src);
+    let outcomes = file.evaluate(src.version)?;
+    let mut edits: Vec<TextEdit> = Vec::new();
+    for outcome in &outcomes {
+        match outcome.idle {
+            Idle::After(d) if d < target => {}
+            Idle::NoKeepalive => return Err(outcome.detail.clone()),
+            _ => continue,
+        }
+        let edit = match outcome.decisive {
+            Decisive::Entry(doc, i) => file.raise_entry(doc, i, target)?,
+            Decisive::Default(doc) => file.add_setting(doc, target),
+        };
+        if !edits.contains(&edit) {
+            edits.push(edit);
+        }
+    }
+    verified(src, edits, target, read)
+}
+
+/// `edits`, if the file they make reads at least `target`: a check that
+/// an odd file (a last line continued with `\`, a quote left open) did
+/// not swallow the new line.
+fn verified(
+    src: &Source<'_>,
+    mut edits: Vec<TextEdit>,
+    target: Duration,
+    read: fn(&Source<'_>) -> Reading,
+) -> Result<Vec<TextEdit>, String> {
+    if edits.is_empty() {
+        return Ok(edits);
+    }
+    edits.sort();
+    let mut out = src.text.to_string();
+    for e in edits.iter().rev() {
+        if e.start > e.end
+            || e.end > out.len()
+            || !out.is_char_boundary(e.start)
+            || !out.is_char_boundary(e.end)
+        {
+            return Err("ngxfix could not place the change safely: edit the file by hand".into());
+        }
+        out.replace_range(e.start..e.end, &e.text);
+    }
+    let after = read(&Source { text: &out, ..*src });
+    match after.idle {
+        Idle::After(d) if d >= target => Ok(edits),
+        Idle::Never => Ok(edits),
+        _ => Err(format!(
+            "ngxfix could not place the change safely (the edited file would read: {}): edit the file by hand",
+            after.detail
+        )),
+    }
+}
+
+/// The settings that decide the idle timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Setting {
+    KeepAlive,
+    Connection,
+    MaxRequests,
+    /// `server.connection-timeout`, the name before Spring Boot 2.2.
+    Legacy,
+}
+
+const SETTINGS: &[(&[&str], Setting)] = &[
+    (
+        &["server", "tomcat", "keepalivetimeout"],
+        Setting::KeepAlive,
+    ),
+    (
+        &["server", "tomcat", "connectiontimeout"],
+        Setting::Connection,
+    ),
+    (
+        &["server", "tomcat", "maxkeepaliverequests"],
+        Setting::MaxRequests,
+    ),
+    (&["server", "connectiontimeout"], Setting::Legacy),
+];
+
+/// Keys that make a document conditional.
+const CONDITIONS: &[&[&str]] = &[
+    &["spring", "config", "activate", "onprofile"],
+    &["spring", "config", "activate", "oncloudplatform"],
+    &["spring", "profiles"],
+];
+
+/// A key's element as Spring Boot compares it: lower case, letters and
+/// digits only.
+fn normalize(element: &str) -> String {
+    element
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn path_of(key: &str) -> Vec<String> {
+    key.split('.').map(normalize).collect()
+}
+
+fn setting_of(path: &[String]) -> Option<Setting> {
+    SETTINGS
+        .iter()
+        .find(|(p, _)| p.iter().eq(path.iter()))
+        .map(|(_, s)| *s)
+}
+
+fn is_condition(path: &[String]) -> bool {
+    CONDITIONS.iter().any(|p| p.iter().eq(path.iter()))
+}
+
+/// Whether `path` leads to (or is) one of the timeout settings.
+fn leads_to_setting(path: &[String]) -> bool {
+    SETTINGS
+        .iter()
+        .any(|(p, _)| path.len() <= p.len() && p.iter().zip(path).all(|(a, b)| a == b))
+}
+
+/// One `key = value` (or YAML `key: value`) the file sets.
+#[derive(Debug)]
+struct Entry {
+    setting: Option<Setting>,
+    path: Vec<String>,
+    /// The key as written, whole (YAML: the dotted path through its
+    /// parent mappings).
+    key: String,
+    /// The key as written on its own line (YAML: without its parents).
+    own_key: String,
+    value: String,
+    /// The value's bytes in the file, when it can be replaced in place.
+    span: Option<(usize, usize)>,
+    line: usize,
+    /// The start of the last physical line the entry spans.
+    last_line: usize,
+    /// Properties: what separates key and value (`=`, ` = `, `: `).
+    sep: String,
+    /// Why the value cannot be read (an alias, a block scalar...).
+    problem: Option<String>,
+}
+
+impl Entry {
+    fn shown(&self, yaml: bool) -> String {
+        if yaml {
+            format!("{}: {} at line {}", self.key, self.value, self.line)
+        } else {
+            format!("{}={} at line {}", self.key, self.value, self.line)
+        }
+    }
+}
+
+/// A YAML line with content (not blank, not a comment), for finding where
+/// a new setting goes.
+#[derive(Debug)]
+struct YamlLine {
+    start: usize,
+    indent: usize,
+    path: Vec<String>,
+    own_key: String,
+    /// A mapping key with no value on its line: its children follow.
+    parent: bool,
+    /// A key with a scalar value.
+    scalar: bool,
+}
+
+/// One document of the file (`---` in YAML, `#---` in properties).
+#[derive(Debug, Default)]
+struct Document {
+    entries: Vec<Entry>,
+    /// The activation key that makes it conditional, for messages.
+    condition: Option<String>,
+    /// Where the next document's separator line starts (`None`: the end
+    /// of the file).
+    end: Option<usize>,
+    lines: Vec<YamlLine>,
+    /// Why the document's `server` settings cannot be read (a flow
+    /// mapping, a merge key).
+    problem: Option<String>,
+}
+
+/// The file's documents and its style.
+struct File<'a> {
+    text: &'a str,
+    name: &'a str,
+    yaml: bool,
+    docs: Vec<Document>,
+    /// YAML: the indentation step the file uses.
+    step: usize,
+}
+
+/// Which entry decides a scenario's timeout, or the document a new setting
+/// would go in when none does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decisive {
+    Entry(usize, usize),
+    Default(usize),
+}
+
+#[derive(Debug)]
+struct Outcome {
+    idle: Idle,
+    detail: String,
+    decisive: Decisive,
+}
+
+impl<'a> File<'a> {
+    fn parse(src: &Source<'a>) -> File<'a> {
+        let name = src.path.rsplit(['/', '\\']).next().unwrap_or(src.path);
+        let lower = name.to_ascii_lowercase();
+        let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+        let mut file = File {
+            text: src.text,
+            name,
+            yaml,
+            docs: Vec::new(),
+            step: 2,
+        };
+        if yaml {
+            file.parse_yaml();
+        } else {
+            file.parse_properties();
+        }
+        file
+    }
+
+    /// The outcome of each way the file can apply: by default, and with
+    /// each conditional document active; one outcome when they agree.
+    fn evaluate(&self, version: Option<u32>) -> Result<Vec<Outcome>, String> {
+        let base: Vec<usize> = (0..self.docs.len())
+            .filter(|&d| self.docs[d].condition.is_none())
+            .collect();
+        let conditional: Vec<usize> = (0..self.docs.len())
+            .filter(|&d| self.docs[d].condition.is_some() && self.has_settings(d))
+            .collect();
+        // A new setting goes in the first unconditional document with
+        // content (not the empty one before a leading `---`).
+        let home = base
+            .iter()
+            .copied()
+            .find(|&d| !self.docs[d].entries.is_empty() || !self.docs[d].lines.is_empty())
+            .or(base.last().copied())
+            .unwrap_or(0);
+        let only_one =
+            conditional.len() == 1 && base.iter().all(|&d| self.docs[d].entries.is_empty());
+        if only_one {
+            let d = conditional[0];
+            let mut outcome = self.outcome(&[d], d, version)?;
+            outcome.detail.push_str(&format!(
+                " (in the document for {})",
+                self.docs[d].condition.as_deref().unwrap_or_default()
+            ));
+            return Ok(vec![outcome]);
+        }
+        let mut outcomes = vec![self.outcome(&base, home, version)?];
+        for &d in &conditional {
+            let mut active = base.clone();
+            active.push(d);
+            active.sort_unstable();
+            outcomes.push(self.outcome(&active, home, version)?);
+        }
+        if let Some(other) = outcomes[1..]
+            .iter()
+            .position(|o| o.idle != outcomes[0].idle)
+        {
+            let doc = &self.docs[conditional[other]];
+            return Err(format!(
+                "the timeout depends on the active profile: {} by default ({}), {} with {}",
+                outcomes[0].idle,
+                outcomes[0].detail,
+                outcomes[other + 1].idle,
+                doc.condition.as_deref().unwrap_or_default()
+            ));
+        }
+        Ok(outcomes)
+    }
+
+    fn has_settings(&self, doc: usize) -> bool {
+        let d = &self.docs[doc];
+        d.problem.is_some() || d.entries.iter().any(|e| e.setting.is_some())
+    }
+
+    /// The timeout with the documents `active` applied in file order; a new
+    /// setting would go in `home`.
+    fn outcome(
+        &self,
+        active: &[usize],
+        home: usize,
+        version: Option<u32>,
+    ) -> Result<Outcome, String> {
+        let mut winner: [Option<(usize, usize)>; 4] = [None; 4];
+        for &d in active {
+            let doc = &self.docs[d];
+            if let Some(why) = &doc.problem {
+                return Err(why.clone());
+            }
+            for (i, e) in doc.entries.iter().enumerate() {
+                if let Some(s) = e.setting {
+                    winner[s as usize] = Some((d, i));
+                }
+            }
+        }
+        let entry = |s: Setting| winner[s as usize].map(|(d, i)| (d, i, &self.docs[d].entries[i]));
+        if let Some((d, i, e)) = entry(Setting::MaxRequests) {
+            if let Some(why) = self.unreadable(e) {
+                return Err(why);
+            }
+            if e.value.trim() == "1" {
+                return Ok(Outcome {
+                    idle: Idle::NoKeepalive,
+                    detail: format!(
+                        "{} closes every connection (Connection: close)",
+                        e.shown(self.yaml)
+                    ),
+                    decisive: Decisive::Entry(d, i),
+                });
+            }
+        }
+        if let Some((d, i, e)) = entry(Setting::KeepAlive) {
+            let idle = self.idle_of(e)?;
+            return Ok(Outcome {
+                detail: with_never(e.shown(self.yaml), &idle),
+                idle,
+                decisive: Decisive::Entry(d, i),
+            });
+        }
+        if let Some((d, i, e)) = entry(Setting::Connection) {
+            let idle = self.idle_of(e)?;
+            let detail = format!(
+                "server.tomcat.keep-alive-timeout is not set, so Tomcat uses {}",
+                e.shown(self.yaml)
+            );
+            return Ok(Outcome {
+                detail: with_never(detail, &idle),
+                idle,
+                decisive: Decisive::Entry(d, i),
+            });
+        }
+        // Tomcat's connectionTimeout when Spring Boot sets neither: the
+        // kinds table's default, so that `spring-boot` and
+        // `spring-boot:PATH` of a file that sets none agree.
+        let default = ServerKind::own(KIND).timeout_for(version);
+        let mut detail = format!(
+            "server.tomcat.keep-alive-timeout is not set in {}: embedded Tomcat's default (connectionTimeout, {}s)",
+            self.name,
+            default.as_millis() / 1000
+        );
+        if let Some((_, _, e)) = entry(Setting::Legacy) {
+            match version {
+                Some(v) if v >= 3 => detail.push_str(&format!(
+                    "; {} is ignored since Spring Boot 3",
+                    e.shown(self.yaml)
+                )),
+                _ => {
+                    return Err(format!(
+                        "{} is the name before Spring Boot 2.2 (deprecated then, not read by 3.x): whether it applies depends on the version (give it as spring-boot@3), or set server.tomcat.keep-alive-timeout",
+                        e.shown(self.yaml)
+                    ))
+                }
+            }
+        }
+        Ok(Outcome {
+            idle: Idle::After(default),
+            detail,
+            decisive: Decisive::Default(home),
+        })
+    }
+
+    fn unreadable(&self, e: &Entry) -> Option<String> {
+        let shown = e.shown(self.yaml);
+        if let Some(problem) = &e.problem {
+            Some(format!("{shown} {problem}"))
+        } else if e.value.contains("${") {
+            Some(format!(
+                "{shown} is a placeholder, resolved from the environment at startup"
+            ))
+        } else {
+            None
+        }
+    }
+
+    fn idle_of(&self, e: &Entry) -> Result<Idle, String> {
+        if let Some(why) = self.unreadable(e) {
+            return Err(why);
+        }
+        match parse_duration(e.value.trim()) {
+            Ok((Millis::After(ms), _)) => Ok(Idle::After(Duration::from_millis(ms))),
+            Ok((Millis::Never, _)) => Ok(Idle::Never),
+            Err(why) => Err(format!("{} {why}", e.shown(self.yaml))),
+        }
+    }
+
+    /// The edit that sets entry `i` of document `doc` high enough: its own
+    /// value when it is `keep-alive-timeout`, else a new
+    /// `keep-alive-timeout` after it.
+    fn raise_entry(&self, doc: usize, i: usize, target: Duration) -> Result<TextEdit, String> {
+        let e = &self.docs[doc].entries[i];
+        if e.setting == Some(Setting::KeepAlive) {
+            let (start, end) = e.span.ok_or_else(|| {
+                format!(
+                    "{} spans several lines or has escapes: edit it by hand",
+                    e.shown(self.yaml)
+                )
+            })?;
+            let style = parse_duration(e.value.trim()).map_or(Style::Bare, |(_, s)| s);
+            return Ok(TextEdit {
+                start,
+                end,
+                text: style.write(target),
+            });
+        }
+        // connection-timeout: keep-alive-timeout goes next to it, named in
+        // its style.
+        let prefix_len = e.own_key.rfind('.').map_or(0, |p| p + 1);
+        let last = &e.own_key[prefix_len..];
+        let key = format!(
+            "{}{}",
+            &e.own_key[..prefix_len],
+            keep_alive_named_like(last)
+        );
+        let value = Style::Inserted.write(target);
+        let line = if self.yaml {
+            format!("{key}: {value}")
+        } else {
+            format!("{key}{}{value}", e.sep)
+        };
+        Ok(text::insert_line_after(self.text, e.last_line, &line))
+    }
+
+    /// The edit that adds `server.tomcat.keep-alive-timeout` to document
+    /// `doc`.
+    fn add_setting(&self, doc: usize, target: Duration) -> TextEdit {
+        let value = Style::Inserted.write(target);
+        if self.yaml {
+            self.add_yaml(doc, &value)
+        } else {
+            self.add_property(doc, &value)
+        }
+    }
+
+    /// After the document's last `server.tomcat.*` (else `server.*`, else
+    /// any) property, in its separator style.
+    fn add_property(&self, doc: usize, value: &str) -> TextEdit {
+        let d = &self.docs[doc];
+        let under = |prefix: &[&str]| {
+            d.entries
+                .iter()
+                .rev()
+                .find(|e| e.path.len() > prefix.len() && is_prefix(prefix, &e.path))
+        };
+        let anchor = under(&["server", "tomcat"])
+            .or_else(|| under(&["server"]))
+            .or_else(|| d.entries.last());
+        // The anchor's separator, else the file's first; a key without a
+        // value has none.
+        let sep = anchor
+            .into_iter()
+            .chain(self.docs.iter().flat_map(|d| &d.entries))
+            .map(|e| e.sep.as_str())
+            .find(|sep| !sep.is_empty())
+            .unwrap_or("=");
+        let line = format!("server.tomcat.keep-alive-timeout{sep}{value}");
+        match anchor {
+            Some(e) => text::insert_line_after(self.text, e.last_line, &line),
+            None => self.add_at_end(d, &line),
+        }
+    }
+
+    /// A line (or lines) at the end of a document with nothing to anchor
+    /// to.
+    fn add_at_end(&self, d: &Document, lines: &str) -> TextEdit {
+        let eol = text::line_ending(self.text);
+        match d.end {
+            Some(at) => TextEdit {
+                start: at,
+                end: at,
+                text: format!("{lines}{eol}"),
+            },
+            None => text::append_line(self.text, lines),
+        }
+    }
+
+    /// Under the document's `server:`/`tomcat:` mappings, else next to its
+    /// dotted `server.tomcat.*` keys, else as new mappings.
+    fn add_yaml(&self, doc: usize, value: &str) -> TextEdit {
+        let d = &self.docs[doc];
+        let eol = text::line_ending(self.text);
+        let name = "keep-alive-timeout";
+        let is = |l: &YamlLine, p: &[&str]| l.path.iter().eq(p.iter());
+        if let Some(p) = d
+            .lines
+            .iter()
+            .position(|l| l.parent && is(l, &["server", "tomcat"]))
+        {
+            let (child, last) = self.block(d, p);
+            let indent = child.unwrap_or(d.lines[p].indent + self.step);
+            return after_line(
+                self.text,
+                last,
+                &format!("{}{name}: {value}", spaces(indent)),
+            );
+        }
+        if let Some(l) = d.lines.iter().rev().find(|l| {
+            l.scalar
+                && l.path.len() > 2
+                && is_prefix(&["server", "tomcat"], &l.path)
+                && own_len(l) + 2 > l.path.len()
+        }) {
+            // Its own key holds `tomcat` (and maybe `server`): a sibling
+            // with the same prefix.
+            let keep = 2 - (l.path.len() - own_len(l));
+            let prefix: Vec<&str> = l.own_key.split('.').take(keep).collect();
+            return text::insert_line_after(
+                self.text,
+                l.start,
+                &format!("{}.{name}: {value}", prefix.join(".")),
+            );
+        }
+        if let Some(p) = d.lines.iter().position(|l| l.parent && is(l, &["server"])) {
+            let (child, last) = self.block(d, p);
+            let outer = d.lines[p].indent;
+            let inner = child.unwrap_or(outer + self.step);
+            let step = if inner > outer {
+                inner - outer
+            } else {
+                self.step
+            };
+            let lines = format!(
+                "{}tomcat:{eol}{}{name}: {value}",
+                spaces(inner),
+                spaces(inner + step)
+            );
+            return after_line(self.text, last, &lines);
+        }
+        if let Some(l) = d.lines.iter().rev().find(|l| {
+            l.scalar && l.path.first().is_some_and(|p| p == "server") && own_len(l) == l.path.len()
+        }) {
+            let server = l.own_key.split('.').next().unwrap_or("server");
+            return text::insert_line_after(
+                self.text,
+                l.start,
+                &format!("{server}.tomcat.{name}: {value}"),
+            );
+        }
+        let lines = format!(
+            "server:{eol}{}tomcat:{eol}{}{name}: {value}",
+            spaces(self.step),
+            spaces(2 * self.step)
+        );
+        match d.lines.last() {
+            Some(l) => after_line(self.text, l.start, &lines),
+            None => self.add_at_end(d, &lines),
+        }
+    }
+
+    /// The indentation of the first child of the mapping at line `p` of
+    /// `d`, and the start of the block's last line.
+    fn block(&self, d: &Document, p: usize) -> (Option<usize>, usize) {
+        let indent = d.lines[p].indent;
+        let children: Vec<&YamlLine> = d.lines[p + 1..]
+            .iter()
+            .take_while(|l| l.indent > indent)
+            .collect();
+        (
+            children.first().map(|l| l.indent),
+            children.last().map_or(d.lines[p].start, |l| l.start),
+        )
+    }
+}
+
+/// How many path elements a YAML line's own key holds.
+fn own_len(l: &YamlLine) -> usize {
+    l.own_key.split('.').count()
+}
+
+fn is_prefix(prefix: &[&str], path: &[String]) -> bool {
+    path.len() >= prefix.len() && prefix.iter().zip(path).all(|(a, b)| a == b)
+}
+
+fn spaces(n: usize) -> String {
+    " ".repeat(n)
+}
+
+/// An edit adding `lines` after the line starting at `line_start`.
+fn after_line(text: &str, line_start: usize, lines: &str) -> TextEdit {
+    let eol = text::line_ending(text);
+    match text[line_start..].find('\n') {
+        Some(i) => TextEdit {
+            start: line_start + i + 1,
+            end: line_start + i + 1,
+            text: format!("{lines}{eol}"),
+        },
+        None => TextEdit {
+            start: text.len(),
+            end: text.len(),
+            text: format!("{eol}{lines}"),
+        },
+    }
+}
+
+fn with_never(detail: String, idle: &Idle) -> String {
+    if *idle == Idle::Never {
+        format!("{detail} (no timeout)")
+    } else {
+        detail
+    }
+}
+
+/// `keep-alive-timeout` in the naming style of `like` (a key element such
+/// as `connection-timeout`, `connectionTimeout`, `connection_timeout`).
+fn keep_alive_named_like(like: &str) -> &'static str {
+    if like.contains('_') {
+        "keep_alive_timeout"
+    } else if !like.contains('-') && like.chars().any(|c| c.is_ascii_uppercase()) {
+        "keepAliveTimeout"
+    } else {
+        "keep-alive-timeout"
+    }
+}
+
+// ---------------------------------------------------------------------
+// Durations, as Spring Boot's `DurationStyle` reads them.
+
+/// Milliseconds as Tomcat gets them from `(int) duration.toMillis()`.
+#[derive(Debug, PartialEq, Eq)]
+enum Millis {
+    After(u64),
+    /// 0 or below: Tomcat's "no timeout".
+    Never,
+}
+
+/// How a duration is written, to write a new one the same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Style {
+    /// A bare number: milliseconds.
+    Bare,
+    /// A number with a unit suffix, as written (`s`, `ms`, `S`).
+    Suffix(String),
+    /// ISO-8601 (`PT75S`), lower case when written so.
+    Iso { lower: bool },
+    /// A new setting.
+    Inserted,
+}
+
+/// Nanoseconds per unit suffix (`DurationStyle.Unit`, case-insensitive).
+fn unit_nanos(suffix: &str) -> Option<i128> {
+    Some(match suffix.to_ascii_lowercase().as_str() {
+        "ns" => 1,
+        "us" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        "m" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
+        "d" => 86_400_000_000_000,
+        _ => return None,
+    })
+}
+
+/// A Spring Boot duration: `75s`, `500ms`, `-1`, `PT1M30S`.
+fn parse_duration(v: &str) -> Result<(Millis, Style), String> {
+    let unsigned = v.strip_prefix(['+', '-']).unwrap_or(v);
+    let nanos = if unsigned.starts_with(['P', 'p']) {
+        let lower = unsigned.starts_with('p');
+        (
+            iso_nanos(&unsigned[1..]).ok_or("is not a valid ISO-8601 duration")?,
+            Style::Iso { lower },
+        )
+    } else {
+        let digits = unsigned.bytes().take_while(u8::is_ascii_digit).count();
+        let suffix = &unsigned[digits..];
+        if digits == 0 || suffix.len() > 2 || !suffix.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err("is not a Spring Boot duration (like 75s, 500ms or PT75S)".into());
+        }
+        let (per, style) = if suffix.is_empty() {
+            (1_000_000, Style::Bare)
+        } else {
+            (
+                unit_nanos(suffix).ok_or_else(|| format!("has an unknown unit \"{suffix}\""))?,
+                Style::Suffix(suffix.to_string()),
+            )
+        };
+        let n: i128 = unsigned[..digits].parse().map_err(|_| "is too large")?;
+        (n.checked_mul(per).ok_or("is too large")?, style)
+    };
+    let (nanos, style) = nanos;
+    let ms = nanos / 1_000_000;
+    if v.starts_with('-') || ms == 0 {
+        return Ok((Millis::Never, style));
+    }
+    match u64::try_from(ms) {
+        Ok(ms) if ms <= i32::MAX as u64 => Ok((Millis::After(ms), style)),
+        _ => Err("does not fit Tomcat's int milliseconds".into()),
+    }
+}
+
+/// The nanoseconds of an ISO-8601 duration after its `P`
+/// (`java.time.Duration.parse`: days, then `T` hours, minutes, seconds
+/// with up to 9 decimals); components with their own sign are not read.
+fn iso_nanos(rest: &str) -> Option<i128> {
+    let upper = rest.to_ascii_uppercase();
+    let (days, time) = match upper.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (upper.as_str(), None),
+    };
+    let mut total: i128 = 0;
+    let mut any = false;
+    if !days.is_empty() {
+        let n = days.strip_suffix('D').filter(|n| all_digits(n))?;
+        total = n.parse::<i128>().ok()?.checked_mul(86_400_000_000_000)?;
+        any = true;
+    }
+    if let Some(mut t) = time {
+        if t.is_empty() {
+            return None;
+        }
+        for (unit, per) in [('H', 3_600_000_000_000i128), ('M', 60_000_000_000)] {
+            if let Some(i) = t.find(unit) {
+                let n = &t[..i];
+                if !all_digits(n) {
+                    return None;
+                }
+                total = total.checked_add(n.parse::<i128>().ok()?.checked_mul(per)?)?;
+                t = &t[i + 1..];
+            }
+        }
+        if !t.is_empty() {
+            let secs = t.strip_suffix('S')?;
+            let (whole, frac) = secs.split_once(['.', ',']).unwrap_or((secs, ""));
+            if !all_digits(whole) || frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let frac_nanos: i128 = format!("{frac:0<9}").parse().ok()?;
+            total = total.checked_add(
+                whole.parse::<i128>().ok()?.checked_mul(1_000_000_000)? + frac_nanos,
+            )?;
+        }
+        any = true;
+    }
+    any.then_some(total)
+}
+
+fn all_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl Style {
+    /// `target` written in this style, exactly (Tomcat reads milliseconds).
+    fn write(&self, target: Duration) -> String {
+        let ms = target.as_millis();
+        let short = || {
+            if ms % 1000 == 0 {
+                format!("{}s", ms / 1000)
+            } else {
+                format!("{ms}ms")
+            }
+        };
+        match self {
+            Style::Bare => ms.to_string(),
+            Style::Iso { lower } => {
+                let iso = format!("PT{}S", text::secs_text(target));
+                if *lower {
+                    iso.to_ascii_lowercase()
+                } else {
+                    iso
+                }
+            }
+            Style::Suffix(suffix) => {
+                let per = unit_nanos(suffix).unwrap_or(1_000_000);
+                let nanos = i128::from(ms) * 1_000_000;
+                if nanos % per == 0 {
+                    format!("{}{suffix}", nanos / per)
+                } else {
+                    short()
+                }
+            }
+            Style::Inserted => short(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------
+// application.properties
+
+/// A physical line: its start offset and text (without line break).
+type Line<'t> = (usize, &'t str);
+
+/// Whether a properties line ends in a `\` that continues it.
+fn continues(line: &str) -> bool {
+    line.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1
+}
+
+fn is_prop_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\x0c')
+}
+
+/// Reads properties the way `OriginTrackedPropertiesLoader` does.
+#[derive(Default)]
+struct PropertiesReader {
+    done: Vec<Document>,
+    doc: Document,
+    /// The prefix of the comment on the line before, if it was one: a
+    /// `#---` right after a `#` comment is a comment, not a separator.
+    last_comment: Option<char>,
+}
+
+impl File<'_> {
+    fn parse_properties(&mut self) {
+        let text = self.text;
+        let bom = text::bom_len(text);
+        let lines: Vec<Line<'_>> = text::lines(text)
+            .map(|(at, l)| {
+                if at == 0 {
+                    (bom, &l[bom.min(l.len())..])
+                } else {
+                    (at, l)
+                }
+            })
+            .collect();
+        let mut reader = PropertiesReader::default();
+        let mut i = 0;
+        while i < lines.len() {
+            let (at, line) = lines[i];
+            let content = line.trim_start_matches(is_prop_space);
+            i += 1;
+            match content.chars().next() {
+                None => reader.last_comment = None,
+                Some(c @ ('#' | '!')) => reader.comment(at, line, c),
+                Some(_) => {
+                    reader.last_comment = None;
+                    let mut segments = vec![(at + line.len() - content.len(), content)];
+                    while continues(segments[segments.len() - 1].1) && i < lines.len() {
+                        let (next_at, next) = lines[i];
+                        let trimmed = next.trim_start_matches(is_prop_space);
+                        segments.push((next_at + next.len() - trimmed.len(), trimmed));
+                        i += 1;
+                    }
+                    if let Some(entry) = property(&segments, lines[i - 1].0, i - segments.len() + 1)
+                    {
+                        if is_condition(&entry.path) {
+                            reader.doc.condition = Some(entry.shown(false));
+                        }
+                        reader.doc.entries.push(entry);
+                    }
+                }
+            }
+        }
+        reader.done.push(reader.doc);
+        self.docs = reader.done;
+    }
+}
+
+impl PropertiesReader {
+    /// A line starting with `#` or `!` (`prefix`): a comment, or a
+    /// `#---` / `!---` document separator.
+    fn comment(&mut self, at: usize, line: &str, prefix: char) {
+        let rest = line
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix("---"))
+            .map(|r| r.trim_matches(is_prop_space));
+        if rest == Some("") && self.last_comment != Some(prefix) {
+            self.doc.end = Some(at);
+            self.done.push(std::mem::take(&mut self.doc));
+        } else if self.doc.entries.is_empty() {
+            // Spring Boot folds a document that starts with a comment back
+            // into the one before.
+            if let Some(mut previous) = self.done.pop() {
+                previous.end = None;
+                self.doc = previous;
+            }
+        }
+        self.last_comment = Some(prefix);
+    }
+}
+
+/// One logical properties line (its physical lines joined) as an entry.
+fn property(segments: &[Line<'_>], last_line: usize, line: usize) -> Option<Entry> {
+    // The logical line, with each byte's offset in the file.
+    let mut logical = String::new();
+    let mut offsets: Vec<usize> = Vec::new();
+    for (k, &(at, seg)) in segments.iter().enumerate() {
+        let seg = if k + 1 < segments.len() {
+            &seg[..seg.len() - 1]
+        } else {
+            seg
+        };
+        logical.push_str(seg);
+        offsets.extend(at..at + seg.len());
+    }
+    let (key, key_end, value_start) = property_key(&logical);
+    let key_raw = logical[..key_end].to_string();
+    if key.trim().is_empty() {
+        return None;
+    }
+    let raw_value = logical[value_start..].trim_end_matches(is_prop_space);
+    let value = unescape(raw_value);
+    let single = segments.len() == 1;
+    let span = (single && !raw_value.contains('\\')).then(|| {
+        let start = offsets
+            .get(value_start)
+            .copied()
+            .unwrap_or(segments[0].0 + logical.len());
+        (start, start + raw_value.len())
+    });
+    let path = path_of(key.trim());
+    Some(Entry {
+        setting: setting_of(&path),
+        path,
+        own_key: key_raw.clone(),
+        key: key_raw,
+        value,
+        span,
+        line,
+        last_line,
+        sep: if single {
+            logical[key_end..value_start].to_string()
+        } else {
+            "=".to_string()
+        },
+        problem: None,
+    })
+}
+
+/// The key (unescaped), where its written text ends, and where the value
+/// starts: the key ends at an unescaped `=` or `:`, or at whitespace
+/// followed by something else.
+fn property_key(logical: &str) -> (String, usize, usize) {
+    let mut key = String::new();
+    let mut written_end = 0;
+    let mut saw_space = false;
+    let mut chars = logical.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '\\' {
+            if let Some((j, e)) = chars.next() {
+                key.push(unescape_char(e));
+                written_end = j + e.len_utf8();
+            }
+            saw_space = false;
+            continue;
+        }
+        if c == '=' || c == ':' {
+            let value = skip_spaces(logical, i + 1);
+            return (key, written_end, value);
+        }
+        if is_prop_space(c) {
+            saw_space = true;
+            continue;
+        }
+        if saw_space {
+            return (key, written_end, i);
+        }
+        key.push(c);
+        written_end = i + c.len_utf8();
+    }
+    (key, written_end, logical.len())
+}
+
+fn skip_spaces(s: &str, from: usize) -> usize {
+    from + s[from..].len() - s[from..].trim_start_matches(is_prop_space).len()
+}
+
+fn unescape_char(c: char) -> char {
+    match c {
+        't' => '\t',
+        'n' => '\n',
+        'r' => '\r',
+        'f' => '\x0c',
+        other => other,
+    }
+}
+
+/// A properties value with its escapes resolved (`\uXXXX` left as it is:
+/// no timeout value has one).
+fn unescape(raw: &str) -> String {
+    let mut out = String::new();
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(e) = chars.next() {
+                out.push(unescape_char(e));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------
+// application.yml
+
+/// A key on a YAML line: its text (unquoted), and where its value starts.
+fn yaml_key(content: &str) -> Option<(String, usize)> {
+    let (key, after) = match content.chars().next()? {
+        q @ ('"' | '\'') => {
+            let close = content[1..].find(q)? + 1;
+            (content[1..close].to_string(), close + 1)
+        }
+        '-' | '?' | '[' | '{' | '#' | '&' | '*' | '!' | '|' | '>' | '%' | '@' | '`' => {
+            return None;
+        }
+        _ => {
+            let bytes = content.as_bytes();
+            let colon = (0..bytes.len()).find(|&i| {
+                bytes[i] == b':' && bytes.get(i + 1).is_none_or(|b| *b == b' ' || *b == b'\t')
+            })?;
+            let key = &content[..colon];
+            if key.contains(" #") || key.contains("\t#") {
+                return None;
+            }
+            (key.trim_end().to_string(), colon)
+        }
+    };
+    let rest = &content[after..];
+    let rest = rest.trim_start_matches([' ', '\t']);
+    let colon_at = content.len() - rest.len();
+    let value = rest.strip_prefix(':')?;
+    if !(value.is_empty() || value.starts_with([' ', '\t'])) {
+        return None;
+    }
+    Some((key, colon_at + 1))
+}
+
+/// A YAML value after its key: the scalar, its span relative to `value`,
+/// and why it cannot be read. `None`: a mapping follows (nothing, a
+/// comment, or only an anchor).
+enum YamlValue {
+    Mapping,
+    Scalar {
+        text: String,
+        span: Option<(usize, usize)>,
+        problem: Option<&'static str>,
+    },
+}
+
+fn yaml_value(raw: &str) -> YamlValue {
+    let lead = raw.len() - raw.trim_start_matches([' ', '\t']).len();
+    let v = &raw[lead..];
+    let scalar = |text: &str, span: Option<(usize, usize)>, problem| YamlValue::Scalar {
+        text: text.to_string(),
+        span,
+        problem,
+    };
+    match v.chars().next() {
+        None | Some('#') => YamlValue::Mapping,
+        Some('&') => {
+            let anchor_end = v.find([' ', '\t']).unwrap_or(v.len());
+            match yaml_value(&v[anchor_end..]) {
+                YamlValue::Mapping => YamlValue::Mapping,
+                YamlValue::Scalar { text, .. } => {
+                    scalar(&text, None, Some("carries a YAML anchor"))
+                }
+            }
+        }
+        Some(q @ ('"' | '\'')) => match v[1..].find(q) {
+            Some(close) => {
+                let inner = &v[1..1 + close];
+                let escaped = (q == '"' && inner.contains('\\'))
+                    || (q == '\'' && v[1 + close + 1..].starts_with('\''));
+                let problem = escaped.then_some("has escapes");
+                scalar(inner, Some((lead + 1, lead + 1 + close)), problem)
+            }
+            None => scalar(v, None, Some("is a quoted value over several lines")),
+        },
+        Some('|' | '>') => scalar(v, None, Some("is a block scalar")),
+        Some('{' | '[') => scalar(v, None, Some("is a flow collection")),
+        Some('*') => scalar(v, None, Some("is a YAML alias")),
+        Some('!') => scalar(v, None, Some("has a YAML tag")),
+        Some(_) => {
+            let end = [" #", "\t#"]
+                .iter()
+                .filter_map(|c| v.find(c))
+                .min()
+                .unwrap_or(v.len());
+            let plain = v[..end].trim_end();
+            scalar(plain, Some((lead, lead + plain.len())), None)
+        }
+    }
+}
+
+/// A mapping key being read: its indentation and path.
+struct Frame {
+    indent: usize,
+    path: Vec<String>,
+    shown: Vec<String>,
+}
+
+/// Reads YAML line by line, with the mapping keys that lead to each line.
+struct YamlReader {
+    docs: Vec<Document>,
+    stack: Vec<Frame>,
+    /// A block scalar's indentation: deeper lines are its text.
+    block: Option<usize>,
+    /// Indentation differences between mappings and their first child.
+    steps: Vec<usize>,
+}
+
+impl File<'_> {
+    fn parse_yaml(&mut self) {
+        let bom = text::bom_len(self.text);
+        let mut reader = YamlReader {
+            docs: vec![Document::default()],
+            stack: Vec::new(),
+            block: None,
+            steps: Vec::new(),
+        };
+        for (n, (at, line)) in text::lines(self.text).enumerate() {
+            let (at, line) = if at == 0 {
+                (bom, &line[bom.min(line.len())..])
+            } else {
+                (at, line)
+            };
+            reader.line(at, line, n + 1);
+        }
+        for doc in &mut reader.docs {
+            legacy_profiles(self.text, doc);
+        }
+        self.step = reader.steps.into_iter().min().unwrap_or(2).max(1);
+        self.docs = reader.docs;
+    }
+}
+
+impl YamlReader {
+    fn line(&mut self, at: usize, line: &str, line_no: usize) {
+        if line == "---" || line.starts_with("--- ") || line.starts_with("---\t") || line == "..." {
+            if let Some(doc) = self.docs.last_mut() {
+                doc.end = Some(at);
+            }
+            self.docs.push(Document::default());
+            self.stack.clear();
+            self.block = None;
+            return;
+        }
+        let content = line.trim_start_matches(' ');
+        let indent = line.len() - content.len();
+        if content.trim().is_empty()
+            || content.starts_with('#')
+            || (indent == 0 && content.starts_with('%'))
+        {
+            return;
+        }
+        if self.block.is_some_and(|b| indent > b) {
+            self.other_line(at, indent, false);
+            return;
+        }
+        self.block = None;
+        while self.stack.last().is_some_and(|f| f.indent >= indent) {
+            self.stack.pop();
+        }
+        let doc = self.doc();
+        if let Some(parent) = doc.lines.last().filter(|l| l.parent && indent > l.indent) {
+            let step = indent - parent.indent;
+            self.steps.push(step);
+        }
+        match yaml_key(content) {
+            Some((key, value_at)) => {
+                let value = (at + indent + value_at, &content[value_at..]);
+                self.key_line(at, indent, key, value, line_no);
+            }
+            // A sequence item or a continued scalar: nothing under it is a
+            // Spring Boot server setting.
+            None => self.other_line(at, indent, true),
+        }
+    }
+
+    fn doc(&mut self) -> &mut Document {
+        if self.docs.is_empty() {
+            self.docs.push(Document::default());
+        }
+        let last = self.docs.len() - 1;
+        &mut self.docs[last]
+    }
+
+    /// A line without a key; `opens` when lines under it belong to it.
+    fn other_line(&mut self, at: usize, indent: usize, opens: bool) {
+        if opens {
+            self.stack.push(Frame {
+                indent,
+                path: vec!["[]".into()],
+                shown: vec!["[]".into()],
+            });
+        }
+        self.doc().lines.push(YamlLine {
+            start: at,
+            indent,
+            path: Vec::new(),
+            own_key: String::new(),
+            parent: false,
+            scalar: false,
+        });
+    }
+
+    /// A `key: value` line (or `key:` opening a mapping); the value starts
+    /// at `value_start` in the file.
+    fn key_line(
+        &mut self,
+        at: usize,
+        indent: usize,
+        key: String,
+        value: (usize, &str),
+        line_no: usize,
+    ) {
+        let (value_start, value_raw) = value;
+        let (mut path, mut shown) = self
+            .stack
+            .last()
+            .map(|f| (f.path.clone(), f.shown.clone()))
+            .unwrap_or_default();
+        path.extend(path_of(&key));
+        shown.push(key.clone());
+        let parsed = yaml_value(value_raw);
+        let parent = matches!(parsed, YamlValue::Mapping);
+        if value_raw.trim_start().starts_with(['|', '>']) {
+            self.block = Some(indent);
+        }
+        let doc = self.doc();
+        doc.lines.push(YamlLine {
+            start: at,
+            indent,
+            path: path.clone(),
+            own_key: key.clone(),
+            parent,
+            scalar: !parent,
+        });
+        if key == "<<" && leads_to_setting(&path[..path.len() - 1]) {
+            doc.problem.get_or_insert(format!(
+                "the YAML merge key (<<) at line {line_no} may bring server settings ngxfix does not read"
+            ));
+        }
+        if is_condition(&path) && !(parent && path.len() == 2) {
+            doc.condition.get_or_insert(format!(
+                "{}: {} at line {line_no}",
+                shown.join("."),
+                value_raw.trim()
+            ));
+        }
+        let mut entry = Entry {
+            setting: setting_of(&path),
+            path: path.clone(),
+            key: shown.join("."),
+            own_key: key,
+            value: String::new(),
+            span: None,
+            line: line_no,
+            last_line: at,
+            sep: ": ".into(),
+            problem: None,
+        };
+        match parsed {
+            YamlValue::Mapping => {
+                if entry.setting.is_some() {
+                    entry.problem = Some("has no value".into());
+                    doc.entries.push(entry);
+                }
+                self.stack.push(Frame {
+                    indent,
+                    path,
+                    shown,
+                });
+            }
+            YamlValue::Scalar {
+                text,
+                span,
+                problem,
+            } => {
+                if let Some(problem) = problem {
+                    // A flow mapping or alias where server settings could be.
+                    if path.len() < 3 && leads_to_setting(&path) && entry.setting.is_none() {
+                        doc.problem.get_or_insert(format!(
+                            "{}: {} at line {line_no} {problem} ngxfix does not read",
+                            entry.key,
+                            text.trim()
+                        ));
+                    }
+                    entry.problem = Some(problem.to_string());
+                }
+                entry.value = text;
+                entry.span = span.map(|(s, e)| (value_start + s, value_start + e));
+                doc.entries.push(entry);
+            }
+        }
+    }
+}
+
+/// A legacy `spring.profiles:` mapping holding a list makes the document
+/// conditional too (`spring.profiles.active` does not).
+fn legacy_profiles(text: &str, doc: &mut Document) {
+    if doc.condition.is_some() {
+        return;
+    }
+    let legacy = doc.lines.windows(2).find(|w| {
+        w[0].parent
+            && w[0].path.len() == 2
+            && is_prefix(&["spring", "profiles"], &w[0].path)
+            && w[1].indent > w[0].indent
+            && w[1].path.is_empty()
+    });
+    if let Some(w) = legacy {
+        doc.condition = Some(format!(
+            "spring.profiles at line {}",
+            text::line_of(text, w[0].start)
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::ms;
+
+    fn read_as(path: &str, text: &str) -> Reading {
+        read(&Source {
+            path,
+            text,
+            version: None,
+        })
+    }
+
+    fn yml(text: &str) -> Reading {
+        read_as("src/main/resources/application.yml", text)
+    }
+
+    fn props(text: &str) -> Reading {
+        read_as("application.properties", text)
+    }
+
+    /// Raise to `target_ms`, check the result reads at least that, and
+    /// return the new text.
+    fn raised(path: &str, text: &str, target_ms: u64) -> String {
+        let src = Source {
+            path,
+            text,
+            version: None,
+        };
+        crate::testing::raised(read, raise, src, Duration::from_millis(target_ms))
+    }
+
+    fn raise_err(path: &str, text: &str) -> String {
+        raise(
+            &Source {
+                path,
+                text,
+                version: None,
+            },
+            Duration::from_secs(61),
+        )
+        .expect_err("not raisable")
+    }
+
+    #[test]
+    fn durations_convert_exactly() {
+        let d = |v: &str| parse_duration(v).map(|(m, _)| m);
+        assert_eq!(d("75s"), Ok(Millis::After(75_000)));
+        assert_eq!(d("500ms"), Ok(Millis::After(500)));
+        assert_eq!(d("1m"), Ok(Millis::After(60_000)));
+        assert_eq!(d("2h"), Ok(Millis::After(7_200_000)));
+        assert_eq!(d("1d"), Ok(Millis::After(86_400_000)));
+        assert_eq!(d("75S"), Ok(Millis::After(75_000)));
+        assert_eq!(d("20000"), Ok(Millis::After(20_000)));
+        assert_eq!(d("+5s"), Ok(Millis::After(5_000)));
+        assert_eq!(d("1500000us"), Ok(Millis::After(1500)));
+        assert_eq!(d("2500000ns"), Ok(Millis::After(2)));
+        assert_eq!(d("999us"), Ok(Millis::Never));
+        assert_eq!(d("0"), Ok(Millis::Never));
+        assert_eq!(d("-1"), Ok(Millis::Never));
+        assert_eq!(d("-1s"), Ok(Millis::Never));
+        assert_eq!(d("PT75S"), Ok(Millis::After(75_000)));
+        assert_eq!(d("pt1m30s"), Ok(Millis::After(90_000)));
+        assert_eq!(d("PT1.5S"), Ok(Millis::After(1500)));
+        assert_eq!(d("PT0,25S"), Ok(Millis::After(250)));
+        assert_eq!(d("P1DT1H"), Ok(Millis::After(90_000_000)));
+        assert_eq!(d("PT1H2M3.004S"), Ok(Millis::After(3_723_004)));
+        assert_eq!(d("-PT5S"), Ok(Millis::Never));
+        for bad in [
+            "1.5s",
+            "75 s",
+            "75sec",
+            "5x",
+            "",
+            "s",
+            "P",
+            "PT",
+            "PT5",
+            "P1H",
+            "PT-5S",
+            "1e3",
+            "99999999999",
+        ] {
+            assert!(d(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn styles_write_the_target_their_way() {
+        let t = Duration::from_millis(61_000);
+        let style = |v: &str| parse_duration(v).map(|(_, s)| s).unwrap();
+        assert_eq!(style("75s").write(t), "61s");
+        assert_eq!(style("75S").write(t), "61S");
+        assert_eq!(style("20000").write(t), "61000");
+        assert_eq!(style("5000ms").write(t), "61000ms");
+        assert_eq!(style("1m").write(t), "61s");
+        assert_eq!(style("1m").write(Duration::from_secs(120)), "2m");
+        assert_eq!(style("PT5S").write(t), "PT61S");
+        assert_eq!(
+            style("pt5s").write(Duration::from_millis(61_500)),
+            "pt61.5s"
+        );
+        assert_eq!(style("5s").write(Duration::from_millis(61_500)), "61500ms");
+        assert_eq!(style("5000000us").write(t), "61000000us");
+    }
+
+    #[test]
+    fn default_when_nothing_is_set() {
+        let r = props("server.port=8080\n");
+        assert_eq!(r.idle, ms(60_000));
+        assert_eq!(r.kind, "spring-boot");
+        assert_eq!(
+            r.detail,
+            "server.tomcat.keep-alive-timeout is not set in application.properties: embedded Tomcat's default (connectionTimeout, 60s)"
+        );
+        assert_eq!(yml("").idle, ms(60_000));
+    }
+
+    #[test]
+    fn properties_syntaxes() {
+        let cases = [
+            "server.tomcat.keep-alive-timeout=5s",
+            "server.tomcat.keep-alive-timeout = 5s",
+            "server.tomcat.keep-alive-timeout: 5s",
+            "server.tomcat.keep-alive-timeout 5s",
+            "  server.tomcat.keepAliveTimeout=5000",
+            "server.tomcat.keep_alive_timeout=PT5S",
+            "SERVER.TOMCAT.KEEP-ALIVE-TIMEOUT=5s",
+            "server.tomcat.keep-alive-timeout=\\\n    5s",
+            "server.tomcat.keep-alive-timeout=5s   ",
+        ];
+        for t in cases {
+            assert_eq!(props(t).idle, ms(5000), "{t:?}");
+        }
+        let r = props("# comment\n! another\nserver.tomcat.keep-alive-timeout = 5s\n");
+        assert_eq!(r.detail, "server.tomcat.keep-alive-timeout=5s at line 3");
+        let commented = props("#server.tomcat.keep-alive-timeout=5s\n");
+        assert_eq!(commented.idle, ms(60_000));
+        let later_wins =
+            props("server.tomcat.keep-alive-timeout=5s\nserver.tomcat.keep-alive-timeout=90s\n");
+        assert_eq!(later_wins.idle, ms(90_000));
+    }
+
+    #[test]
+    fn connection_timeout_is_the_fallback() {
+        let r = props("server.tomcat.connection-timeout=20s\n");
+        assert_eq!(r.idle, ms(20_000));
+        assert_eq!(
+            r.detail,
+            "server.tomcat.keep-alive-timeout is not set, so Tomcat uses server.tomcat.connection-timeout=20s at line 1"
+        );
+        let both =
+            props("server.tomcat.keep-alive-timeout=75s\nserver.tomcat.connection-timeout=20s\n");
+        assert_eq!(both.idle, ms(75_000));
+    }
+
+    #[test]
+    fn no_timeout_and_no_keepalive() {
+        assert_eq!(
+            props("server.tomcat.keep-alive-timeout=-1").idle,
+            Idle::Never
+        );
+        assert_eq!(
+            props("server.tomcat.connection-timeout=0").idle,
+            Idle::Never
+        );
+        let one =
+            props("server.tomcat.keep-alive-timeout=5s\nserver.tomcat.max-keep-alive-requests=1\n");
+        assert_eq!(one.idle, Idle::NoKeepalive);
+        let err = raise_err(
+            "application.properties",
+            "server.tomcat.max-keep-alive-requests=1\n",
+        );
+        assert!(err.contains("closes every connection"), "{err}");
+        let unlimited = props("server.tomcat.max-keep-alive-requests=-1\n");
+        assert_eq!(unlimited.idle, ms(60_000));
+    }
+
+    #[test]
+    fn placeholders_and_bad_values_are_unknown() {
+        for t in [
+            "server.tomcat.keep-alive-timeout=${KEEP_ALIVE:75s}",
+            "server.tomcat.connection-timeout=${CT}",
+            "server.tomcat.keep-alive-timeout=1.5s",
+            "server.tomcat.keep-alive-timeout=",
+            "server.tomcat.max-keep-alive-requests=${MAX}",
+            "server.connection-timeout=5s",
+        ] {
+            assert!(matches!(props(t).idle, Idle::Unknown(_)), "{t}");
+            raise_err("application.properties", t);
+        }
+        assert_eq!(
+            props("server.tomcat.keep-alive-timeout=${KA:75s}").idle,
+            Idle::Unknown("server.tomcat.keep-alive-timeout=${KA:75s} at line 1 is a placeholder, resolved from the environment at startup".into())
+        );
+        let boot3 = read(&Source {
+            path: "application.properties",
+            text: "server.connection-timeout=5s",
+            version: Some(3),
+        });
+        assert_eq!(boot3.idle, ms(60_000));
+        assert!(boot3.detail.contains("ignored since Spring Boot 3"));
+    }
+
+    #[test]
+    fn yaml_syntaxes() {
+        let cases = [
+            "server:\n  tomcat:\n    keep-alive-timeout: 5s\n",
+            "server:\n    tomcat:\n        keepAliveTimeout: 5000   # five seconds\n",
+            "server.tomcat.keep-alive-timeout: 5s\n",
+            "server:\n  tomcat.keep-alive-timeout: \"5s\"\n",
+            "server:\n  port: 8080\n  tomcat:\n    threads:\n      max: 200\n    keep-alive-timeout: 'PT5S'\n",
+            "'server':\n  \"tomcat\":\n    keep_alive_timeout: 5s\n",
+            "spring:\n  application:\n    name: demo\nserver:\n  tomcat:\n    keep-alive-timeout: 5s\n",
+        ];
+        for t in cases {
+            assert_eq!(yml(t).idle, ms(5000), "{t:?}");
+        }
+        let r = yml("server:\n  tomcat:\n    keep-alive-timeout: 5s\n");
+        assert_eq!(r.detail, "server.tomcat.keep-alive-timeout: 5s at line 3");
+        // Not under server.tomcat.
+        let elsewhere = "server:\n  jetty:\n    keep-alive-timeout: 5s\nother:\n  tomcat:\n    keep-alive-timeout: 5s\n";
+        assert_eq!(yml(elsewhere).idle, ms(60_000));
+        // Text of a block scalar is not a key.
+        let block = "script: |\n  server.tomcat.keep-alive-timeout: 5s\nserver:\n  port: 80\n";
+        assert_eq!(yml(block).idle, ms(60_000));
+        // Items of a list are not server settings.
+        let list = "server:\n  - tomcat:\n      keep-alive-timeout: 5s\n";
+        assert_eq!(yml(list).idle, ms(60_000));
+    }
+
+    #[test]
+    fn yaml_that_cannot_be_read_is_unknown() {
+        for t in [
+            "server: {tomcat: {keep-alive-timeout: 5s}}\n",
+            "server:\n  tomcat: *defaults\n",
+            "server:\n  tomcat:\n    <<: *defaults\n",
+            "server:\n  tomcat:\n    keep-alive-timeout: *ka\n",
+            "server:\n  tomcat:\n    keep-alive-timeout: ${KA:75s}\n",
+            "server:\n  tomcat:\n    keep-alive-timeout:\n",
+        ] {
+            assert!(matches!(yml(t).idle, Idle::Unknown(_)), "{t}");
+            raise_err("application.yml", t);
+        }
+    }
+
+    #[test]
+    fn profile_documents() {
+        let base_only = "server:\n  tomcat:\n    keep-alive-timeout: 20s\n---\nspring:\n  config:\n    activate:\n      on-profile: dev\nlogging.level.root: debug\n";
+        assert_eq!(yml(base_only).idle, ms(20_000));
+        let differs = "server:\n  tomcat:\n    keep-alive-timeout: 20s\n---\nspring:\n  config:\n    activate:\n      on-profile: prod\nserver:\n  tomcat:\n    keep-alive-timeout: 5s\n";
+        match yml(differs).idle {
+            Idle::Unknown(why) => assert!(
+                why.contains("20s by default")
+                    && why.contains("5s with spring.config.activate.on-profile: prod at line 8"),
+                "{why}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        raise_err("application.yml", differs);
+        let same = "server.tomcat.keep-alive-timeout: 20s\n---\nspring.profiles: prod\nserver.tomcat.keep-alive-timeout: 20s\n";
+        assert_eq!(yml(same).idle, ms(20_000));
+        let only =
+            "spring.config.activate.on-profile: prod\nserver.tomcat.keep-alive-timeout: 5s\n";
+        let r = yml(only);
+        assert_eq!(r.idle, ms(5000));
+        assert!(
+            r.detail.ends_with(
+                "(in the document for spring.config.activate.on-profile: prod at line 1)"
+            ),
+            "{}",
+            r.detail
+        );
+        let active_is_not_a_condition =
+            "spring:\n  profiles:\n    active: prod\nserver.tomcat.keep-alive-timeout: 5s\n";
+        assert_eq!(yml(active_is_not_a_condition).idle, ms(5000));
+        let legacy_list = "server.tomcat.keep-alive-timeout: 20s\n---\nspring:\n  profiles:\n    - prod\nserver.tomcat.keep-alive-timeout: 5s\n";
+        assert!(matches!(yml(legacy_list).idle, Idle::Unknown(_)));
+        let props_docs = "server.tomcat.keep-alive-timeout=20s\n#---\nspring.config.activate.on-profile=prod\nserver.tomcat.keep-alive-timeout=5s\n";
+        assert!(matches!(props(props_docs).idle, Idle::Unknown(_)));
+        // `#---` right after another `#` comment is a comment to Spring
+        // Boot's loader: one document, all of it for the prod profile.
+        let not_a_separator = "server.tomcat.keep-alive-timeout=20s\n# profiles\n#---\nspring.config.activate.on-profile=prod\nserver.tomcat.keep-alive-timeout=5s\n";
+        assert_eq!(props(not_a_separator).idle, ms(5000));
+    }
+
+    #[test]
+    fn properties_documents_follow_spring_boots_separator_rules() {
+        // `!---` separates too.
+        let bang = "server.tomcat.keep-alive-timeout=20s\n!---\nspring.config.activate.on-profile=prod\nserver.tomcat.keep-alive-timeout=5s\n";
+        assert!(matches!(props(bang).idle, Idle::Unknown(_)));
+        // A comment right after the separator cancels it: one document,
+        // all of it for the prod profile (spring-boot#22963).
+        let folded = "server.tomcat.keep-alive-timeout=20s\n#---\n# prod\nspring.config.activate.on-profile=prod\nserver.tomcat.keep-alive-timeout=5s\n";
+        assert_eq!(props(folded).idle, ms(5000));
+        // Indented, it is a comment.
+        let indented = "server.tomcat.keep-alive-timeout=20s\n  #---\nspring.config.activate.on-profile=prod\n";
+        let r = props(indented);
+        assert_eq!(r.idle, ms(20_000));
+        assert!(
+            r.detail.ends_with(
+                "(in the document for spring.config.activate.on-profile=prod at line 3)"
+            ),
+            "{}",
+            r.detail
+        );
+        // Line numbers count continued lines.
+        let continued = "a=1\\\n  2\nserver.tomcat.keep-alive-timeout=5s\n";
+        assert_eq!(
+            props(continued).detail,
+            "server.tomcat.keep-alive-timeout=5s at line 3"
+        );
+    }
+
+    #[test]
+    fn raise_replaces_properties_values_in_style() {
+        let p = "application.properties";
+        assert_eq!(
+            raised(
+                p,
+                "server.port=8080\nserver.tomcat.keep-alive-timeout = 5s\n",
+                61_000
+            ),
+            "server.port=8080\nserver.tomcat.keep-alive-timeout = 61s\n"
+        );
+        assert_eq!(
+            raised(p, "server.tomcat.keepAliveTimeout=5000", 61_000),
+            "server.tomcat.keepAliveTimeout=61000"
+        );
+        assert_eq!(
+            raised(p, "server.tomcat.keep-alive-timeout: PT5S\n", 61_500),
+            "server.tomcat.keep-alive-timeout: PT61.5S\n"
+        );
+    }
+
+    #[test]
+    fn raise_adds_properties_in_the_file_style() {
+        let p = "application.properties";
+        assert_eq!(
+            raised(p, "server.port = 8080\nserver.tomcat.connection-timeout = 20s\nspring.application.name = demo\n", 61_000),
+            "server.port = 8080\nserver.tomcat.connection-timeout = 20s\nserver.tomcat.keep-alive-timeout = 61s\nspring.application.name = demo\n"
+        );
+        assert_eq!(
+            raised(p, "server.tomcat.connectionTimeout:20000\n", 61_000),
+            "server.tomcat.connectionTimeout:20000\nserver.tomcat.keepAliveTimeout:61s\n"
+        );
+        assert_eq!(
+            raised(p, "server.port=8080\nserver.tomcat.threads.max=50\nspring.main.banner-mode=off\n", 61_000),
+            "server.port=8080\nserver.tomcat.threads.max=50\nserver.tomcat.keep-alive-timeout=61s\nspring.main.banner-mode=off\n"
+        );
+        assert_eq!(
+            raised(p, "spring.application.name: demo\n# the end\n", 61_000),
+            "spring.application.name: demo\nserver.tomcat.keep-alive-timeout: 61s\n# the end\n"
+        );
+        assert_eq!(
+            raised(p, "", 61_000),
+            "server.tomcat.keep-alive-timeout=61s\n"
+        );
+        assert_eq!(
+            raised(p, "# only comments\n\n#---\nspring.config.activate.on-profile=dev\nlogging.level.root=debug\n", 61_000),
+            "# only comments\n\nserver.tomcat.keep-alive-timeout=61s\n#---\nspring.config.activate.on-profile=dev\nlogging.level.root=debug\n"
+        );
+    }
+
+    #[test]
+    fn raise_keeps_crlf_and_bom() {
+        let p = "application.properties";
+        assert_eq!(
+            raised(p, "\u{feff}server.port=8080\r\nserver.tomcat.connection-timeout=20s\r\n", 61_000),
+            "\u{feff}server.port=8080\r\nserver.tomcat.connection-timeout=20s\r\nserver.tomcat.keep-alive-timeout=61s\r\n"
+        );
+        let y = "application.yml";
+        assert_eq!(
+            raised(y, "\u{feff}server:\r\n  port: 8080\r\n", 61_000),
+            "\u{feff}server:\r\n  port: 8080\r\n  tomcat:\r\n    keep-alive-timeout: 61s\r\n"
+        );
+        assert_eq!(
+            raised(
+                y,
+                "\u{feff}server:\r\n  tomcat:\r\n    keep-alive-timeout: \"5s\"\r\n",
+                61_000
+            ),
+            "\u{feff}server:\r\n  tomcat:\r\n    keep-alive-timeout: \"61s\"\r\n"
+        );
+    }
+
+    #[test]
+    fn raise_edits_yaml_in_place() {
+        let y = "application.yml";
+        assert_eq!(
+            raised(
+                y,
+                "server:\n  tomcat:\n    keep-alive-timeout: 5s # short\n",
+                61_000
+            ),
+            "server:\n  tomcat:\n    keep-alive-timeout: 61s # short\n"
+        );
+        assert_eq!(
+            raised(
+                y,
+                "server:\n  tomcat:\n    keep-alive-timeout: 'PT5S'\n",
+                61_000
+            ),
+            "server:\n  tomcat:\n    keep-alive-timeout: 'PT61S'\n"
+        );
+    }
+
+    #[test]
+    fn raise_adds_yaml_where_it_belongs() {
+        let y = "application.yml";
+        // Under the existing tomcat: mapping, after its last line.
+        assert_eq!(
+            raised(y, "server:\n    port: 8080\n    tomcat:\n        threads:\n            max: 50\nspring:\n    main:\n        banner-mode: off\n", 61_000),
+            "server:\n    port: 8080\n    tomcat:\n        threads:\n            max: 50\n        keep-alive-timeout: 61s\nspring:\n    main:\n        banner-mode: off\n"
+        );
+        // Next to connection-timeout, in its naming style.
+        assert_eq!(
+            raised(y, "server:\n  tomcat:\n    connectionTimeout: 20s\n    accept-count: 10\n", 61_000),
+            "server:\n  tomcat:\n    connectionTimeout: 20s\n    keepAliveTimeout: 61s\n    accept-count: 10\n"
+        );
+        assert_eq!(
+            raised(y, "server.tomcat.connection-timeout: 20s\n", 61_000),
+            "server.tomcat.connection-timeout: 20s\nserver.tomcat.keep-alive-timeout: 61s\n"
+        );
+        // A tomcat: level under server:.
+        assert_eq!(
+            raised(y, "server:\n  port: 8080\n  servlet:\n    context-path: /api\nlogging:\n  level:\n    root: info\n", 61_000),
+            "server:\n  port: 8080\n  servlet:\n    context-path: /api\n  tomcat:\n    keep-alive-timeout: 61s\nlogging:\n  level:\n    root: info\n"
+        );
+        // Dotted keys stay dotted.
+        assert_eq!(
+            raised(y, "server:\n  tomcat.threads.max: 50\n  port: 80\n", 61_000),
+            "server:\n  tomcat.threads.max: 50\n  tomcat.keep-alive-timeout: 61s\n  port: 80\n"
+        );
+        assert_eq!(
+            raised(y, "server.port: 8080\nspring.application.name: demo\n", 61_000),
+            "server.port: 8080\nserver.tomcat.keep-alive-timeout: 61s\nspring.application.name: demo\n"
+        );
+        // No server settings: new mappings in the file's indentation.
+        assert_eq!(
+            raised(y, "spring:\n    application:\n        name: demo\n", 61_000),
+            "spring:\n    application:\n        name: demo\nserver:\n    tomcat:\n        keep-alive-timeout: 61s\n"
+        );
+        assert_eq!(
+            raised(y, "", 61_000),
+            "server:\n  tomcat:\n    keep-alive-timeout: 61s\n"
+        );
+        // In the first document, before the profile ones.
+        assert_eq!(
+            raised(y, "spring:\n  application:\n    name: demo\n---\nspring.config.activate.on-profile: dev\nlogging.level.root: debug\n", 61_000),
+            "spring:\n  application:\n    name: demo\nserver:\n  tomcat:\n    keep-alive-timeout: 61s\n---\nspring.config.activate.on-profile: dev\nlogging.level.root: debug\n"
+        );
+        // After a leading document marker.
+        assert_eq!(
+            raised(y, "---\nspring:\n  application:\n    name: demo\n", 61_000),
+            "---\nspring:\n  application:\n    name: demo\nserver:\n  tomcat:\n    keep-alive-timeout: 61s\n"
+        );
+        assert_eq!(
+            raised(y, "---\n", 61_000),
+            "---\nserver:\n  tomcat:\n    keep-alive-timeout: 61s\n"
+        );
+        // A file without a final line break.
+        assert_eq!(
+            raised(y, "server:\n  port: 80", 61_000),
+            "server:\n  port: 80\n  tomcat:\n    keep-alive-timeout: 61s"
+        );
+    }
+
+    #[test]
+    fn raise_touches_every_document_that_decides() {
+        let y = "application.yml";
+        let same = "server.tomcat.keep-alive-timeout: 20s\n---\nspring.config.activate.on-profile: prod\nserver.tomcat.keep-alive-timeout: 20s\n";
+        assert_eq!(
+            raised(y, same, 61_000),
+            "server.tomcat.keep-alive-timeout: 61s\n---\nspring.config.activate.on-profile: prod\nserver.tomcat.keep-alive-timeout: 61s\n"
+        );
+        let only = "spring.config.activate.on-profile=prod\nserver.port=80\n";
+        assert_eq!(
+            raised("application-prod.properties", only, 61_000),
+            "spring.config.activate.on-profile=prod\nserver.port=80\nserver.tomcat.keep-alive-timeout=61s\n"
+        );
+    }
+
+    #[test]
+    fn already_enough_needs_no_edit() {
+        let src = Source {
+            path: "application.yml",
+            text: "server.tomcat.keep-alive-timeout: 75s\n",
+            version: None,
+        };
+        assert_eq!(raise(&src, Duration::from_secs(61)), Ok(vec![]));
+        let never = Source {
+            path: "application.properties",
+            text: "server.tomcat.keep-alive-timeout=-1\n",
+            version: None,
+        };
+        assert_eq!(raise(&never, Duration::from_secs(61)), Ok(vec![]));
+        let default = Source {
+            path: "application.properties",
+            text: "",
+            version: None,
+        };
+        assert_eq!(raise(&default, Duration::from_secs(60)), Ok(vec![]));
+    }
+
+    #[test]
+    fn a_line_that_would_swallow_the_addition_is_refused() {
+        // The last line continues with `\` into the end of the file: a line
+        // added after it would become part of its value.
+        let err = raise_err("application.properties", "spring.application.name=demo\\");
+        assert!(err.contains("could not place the change safely"), "{err}");
+    }
+
+    #[test]
+    fn multi_line_values_are_read_but_not_edited() {
+        let t = "server.tomcat.keep-alive-timeout=\\\n  5s\n";
+        assert_eq!(props(t).idle, ms(5000));
+        assert!(raise_err("application.properties", t).contains("edit it by hand"));
+    }
+
+    #[test]
+    fn the_example_reads_and_raises() {
+        let t = include_str!("../../../examples/backends/spring-boot/application.yml");
+        let r = yml(t);
+        assert_eq!(r.idle, ms(20_000));
+        assert_eq!(
+            r.detail,
+            "server.tomcat.keep-alive-timeout is not set, so Tomcat uses server.tomcat.connection-timeout: 20s at line 18"
+        );
+        let out = raised("application.yml", t, 61_000);
+        assert_eq!(
+            out,
+            t.replace(
+                "    connection-timeout: 20s\n",
+                "    connection-timeout: 20s\n    keep-alive-timeout: 61s\n"
+            )
+        );
+    }
+
+    #[test]
+    fn never_panics() {
+        let samples = [
+            "server:\n  tomcat:\n    keep-alive-timeout: 'PT5S'\n---\nspring.profiles: x\n",
+            "server.tomcat.keep-alive-timeout=\\\n5s\\\n",
+            "é: ü\n  ö:\n\"x\n'y: 'z\n- a: b\n? c\n",
+            "\u{feff}",
+            "#---\n#---\n!---\n",
+        ];
+        for text in samples {
+            for end in 0..=text.len() {
+                if !text.is_char_boundary(end) {
+                    continue;
+                }
+                for path in ["a.yml", "a.properties"] {
+                    let src = Source {
+                        path,
+                        text: &text[..end],
+                        version: None,
+                    };
+                    let _ = read(&src);
+                    let _ = raise(&src, Duration::from_secs(61));
+                }
+            }
+        }
+    }
+
+    /// Token soup: never a panic, and a successful raise always reads at
+    /// least the target afterwards.
+    #[test]
+    fn random_token_soup() {
+        let tokens = [
+            "server",
+            "tomcat",
+            "keep-alive-timeout",
+            "connection-timeout",
+            "max-keep-alive-requests",
+            ".",
+            ":",
+            ": ",
+            " ",
+            "\n",
+            "\r\n",
+            "---\n",
+            "#",
+            " #",
+            "'",
+            "\"",
+            "{",
+            "[",
+            "- ",
+            "\\",
+            "=",
+            "é",
+            "${",
+            "5s",
+            "20000",
+            "PT5S",
+            "|",
+            "&a",
+            "*a",
+            "<<",
+            "spring.profiles",
+            "config.activate.on-profile",
+            "#---\n",
+            "!---\n",
+            "\t",
+            "-1",
+            "\u{feff}",
+        ];
+        crate::testing::token_soup(
+            read,
+            raise,
+            &["application.yml", "application.properties"],
+            &tokens,
+            4000,
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! What the kind modules' tests share: applying edits, and raising a file
+//! with the check every editor must pass (the raised text reads back at
+//! least the target).
+
+use super::{text, Idle, Reading, Source, TextEdit};
+use ngxfix_text::Duration;
+
+/// An idle timeout of `n` milliseconds.
+pub fn ms(n: u64) -> Idle {
+    Idle::After(Duration::from_millis(n))
+}
+
+/// `text` with `edits` applied.
+pub fn apply(text: &str, edits: &[TextEdit]) -> String {
+    text::apply(text, edits).unwrap_or_else(|why| panic!("{why} in {text:?}"))
+}
+
+/// Why a kind's `read` cannot determine `source`'s idle timeout; a panic
+/// when it can.
+pub fn unknown(read: fn(&Source<'_>) -> Reading, source: Source<'_>) -> String {
+    match read(&source).idle {
+        Idle::Unknown(why) => why,
+        other => panic!("{:?} reads {other:?}", source.text),
+    }
+}
+
+/// Raise `source` to `target` with a kind's `raise`, check that its `read`
+/// gives at least `target` (or no timeout) on the result, and return it.
+pub fn raised(
+    read: fn(&Source<'_>) -> Reading,
+    raise: fn(&Source<'_>, Duration) -> Result<Vec<TextEdit>, String>,
+    source: Source<'_>,
+    target: Duration,
+) -> String {
+    let edits = raise(&source, target).unwrap_or_else(|e| panic!("{:?}: {e}", source.text));
+    let out = apply(source.text, &edits);
+    match read(&Source {
+        text: &out,
+        ..source
+    })
+    .idle
+    {
+        Idle::After(d) => assert!(d >= target, "{out:?} reads {d}"),
+        Idle::Never => {}
+        other => panic!("{out:?} reads {other:?}"),
+    }
+    out
+}
+
+/// Read and raise `rounds` texts made of random `tokens`, each named by one
+/// of `paths` in turn: neither may panic, and a raise must read back at
+/// least its target. The generator is seeded, so a failure repeats.
+pub fn token_soup(
+    read: fn(&Source<'_>) -> Reading,
+    raise: fn(&Source<'_>, Duration) -> Result<Vec<TextEdit>, String>,
+    paths: &[&str],
+    tokens: &[&str],
+    rounds: usize,
+) {
+    let mut state = 7u64;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize
+    };
+    let target = Duration::from_secs(61);
+    for round in 0..rounds {
+        let path = paths[round % paths.len()];
+        let text: String = (0..next() % 30)
+            .map(|_| tokens[next() % tokens.len()])
+            .collect();
+        let source = Source {
+            path,
+            text: &text,
+            version: None,
+        };
+        let _ = read(&source);
+        if let Ok(edits) = raise(&source, target) {
+            let out = apply(&text, &edits);
+            let after = read(&Source {
+                text: &out,
+                ..source
+            });
+            assert!(
+                matches!(after.idle, Idle::Never)
+                    || matches!(after.idle, Idle::After(d) if d >= target),
+                "{text:?} => {out:?}: {after:?}"
+            );
+        }
+    }
+}

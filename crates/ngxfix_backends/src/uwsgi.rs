@@ -1,0 +1,1069 @@
+//! uWSGI: the `[uwsgi]` section of `uwsgi.ini`, read the way uWSGI's own
+//! ini parser reads it (unbit/uwsgi `core/ini.c`), and the HTTP mode it
+//! serves, which decides what happens to an idle connection:
+//!
+//! - `http11-socket`: keeps a connection alive for `socket-timeout`
+//!   seconds (default 4, `core/init.c`; the kinds table's `uwsgi-http11`).
+//! - `http-socket` / `https-socket`: closes the connection after every
+//!   response without sending `Connection: close`.
+//! - the `http` router: closes after every response unless
+//!   `http-keepalive` is set; `http-keepalive = N` with N > 1 waits N
+//!   seconds, `http-keepalive = 1` waits `http-timeout` (default 60,
+//!   `plugins/http/http.c` `hr_instance_read`, `core/corerouter.c`).
+//! - only uwsgi-protocol sockets (`socket`): not HTTP at all; nginx
+//!   reaches them with `uwsgi_pass`, which never keeps connections alive.
+//!
+//! How uWSGI reads the file (verified against uWSGI 2.0.21): option names
+//! match exactly (`socket_timeout` is an unknown name and ignored);
+//! comments are whole lines starting with `;` or `#`, so `key = 2 ; note`
+//! has the value `2 ; note`; integer options go through `atoi` (`3s` is 3,
+//! `true` and an empty value are 0, a negative one stops uWSGI); a later
+//! line overrides an earlier one; `%(..)`, `$(..)`, `@(..)` and `%x`
+//! placeholders are expanded when the file is loaded; `if-*` / `for`
+//! blocks up to `endif` / `end` apply only when their condition holds.
+
+use super::kinds::ServerKind;
+use super::{text, Idle, Reading, Source, TextEdit};
+use ngxfix_text::Duration;
+
+/// One `key = value` line of the `[uwsgi]` section.
+#[derive(Debug)]
+struct Entry<'a> {
+    key: &'a str,
+    /// Without surrounding blanks; empty when the line has no value.
+    value: &'a str,
+    /// Byte offset of the value (where it would start when empty).
+    value_at: usize,
+    /// Byte offset of the key.
+    key_at: usize,
+    /// What separates key and value (`" = "`, `"="`), or `None` for a
+    /// line without `=`.
+    sep: Option<&'a str>,
+    /// 1-based line number.
+    line: usize,
+    /// The `if-*` / `for` line of the block the entry sits in.
+    block: Option<usize>,
+}
+
+impl Entry<'_> {
+    fn shown(&self) -> String {
+        match self.sep {
+            Some(_) if !self.value.is_empty() => format!("{} = {}", self.key, self.value),
+            _ => self.key.to_string(),
+        }
+    }
+
+    fn at(&self) -> String {
+        format!("{} at line {}", self.shown(), self.line)
+    }
+}
+
+/// The `[uwsgi]` section of a file.
+struct Ini<'a> {
+    entries: Vec<Entry<'a>>,
+    /// Whether a `[uwsgi]` header was seen at all.
+    has_section: bool,
+}
+
+/// The blanks uWSGI trims around lines, keys and values.
+fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r')
+}
+
+fn parse(text: &str) -> Ini<'_> {
+    let mut ini = Ini {
+        entries: Vec::new(),
+        has_section: false,
+    };
+    let mut in_uwsgi = false;
+    let mut block: Option<usize> = None;
+    for (number, (at, raw)) in text::lines(text).enumerate() {
+        let trimmed = raw.trim_matches(is_blank);
+        if trimmed.is_empty() {
+            continue;
+        }
+        let start = at + (raw.len() - raw.trim_start_matches(is_blank).len());
+        if trimmed.starts_with('[') {
+            // uWSGI drops the first and the last byte, whatever they are.
+            let bytes = trimmed.as_bytes();
+            in_uwsgi = bytes.len() >= 2 && &bytes[1..bytes.len() - 1] == b"uwsgi";
+            ini.has_section |= in_uwsgi;
+            continue;
+        }
+        if trimmed.starts_with(';') || trimmed.starts_with('#') || !in_uwsgi {
+            continue;
+        }
+        let line = number + 1;
+        let entry = entry(trimmed, start, line, block);
+        // uWSGI's logic options: one level, closed by any `end*` key.
+        if matches!(entry.key, "end" | "endif" | "endfor" | "end-if" | "end-for") {
+            block = None;
+            continue;
+        }
+        if block.is_none() && is_block_opener(entry.key) {
+            block = Some(line);
+            continue;
+        }
+        ini.entries.push(entry);
+    }
+    ini
+}
+
+/// The entry of a non-blank, non-comment line `trimmed` starting at byte
+/// `start`: key and value split at the first `=`, as uWSGI splits them.
+fn entry(trimmed: &str, start: usize, line: usize, block: Option<usize>) -> Entry<'_> {
+    let Some((key, value)) = trimmed.split_once('=') else {
+        return Entry {
+            key: trimmed,
+            value: "",
+            value_at: start + trimmed.len(),
+            key_at: start,
+            sep: None,
+            line,
+            block,
+        };
+    };
+    let key_part = key.trim_end_matches(is_blank);
+    let value_part = value.trim_start_matches(is_blank);
+    let value_from = key.len() + 1 + (value.len() - value_part.len());
+    Entry {
+        key: key_part,
+        value: value_part,
+        value_at: start + value_from,
+        key_at: start,
+        sep: Some(&trimmed[key_part.len()..value_from]),
+        line,
+        block,
+    }
+}
+
+fn is_block_opener(key: &str) -> bool {
+    key.starts_with("if-") || key == "for" || key.starts_with("for-")
+}
+
+/// Keys that load more configuration, which may set what this file does not.
+const INCLUDES: &[&str] = &[
+    "ini", "include", "inherit", "config", "yaml", "yml", "json", "js", "xml", "sqlite3", "ldap",
+];
+
+/// How uWSGI serves the connections nginx opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `http11-socket`.
+    Http11,
+    /// `http-socket`, `https-socket`.
+    HttpSocket,
+    /// The `http` / `https` router.
+    Router,
+    /// A FastCGI socket.
+    FastCgi,
+    /// uwsgi-protocol or SCGI sockets.
+    NotHttp,
+}
+
+impl Mode {
+    fn of(key: &str) -> Option<Mode> {
+        Some(match key {
+            "http11-socket" => Mode::Http11,
+            "http-socket" | "https-socket" => Mode::HttpSocket,
+            "http" | "httprouter" | "https" | "https2" => Mode::Router,
+            "fastcgi-socket" | "fastcgi-nph-socket" => Mode::FastCgi,
+            "socket" | "uwsgi-socket" | "suwsgi-socket" | "ssl-socket" | "puwsgi-socket"
+            | "scgi-socket" | "scgi-nph-socket" => Mode::NotHttp,
+            _ => return None,
+        })
+    }
+
+    fn kind(self) -> &'static str {
+        match self {
+            Mode::Http11 => "uwsgi-http11",
+            Mode::HttpSocket => "uwsgi-http-socket",
+            Mode::Router => "uwsgi-http",
+            Mode::FastCgi | Mode::NotHttp => "uwsgi",
+        }
+    }
+
+    fn is_http(self) -> bool {
+        matches!(self, Mode::Http11 | Mode::HttpSocket | Mode::Router)
+    }
+}
+
+/// How to make a mode wait longer.
+#[derive(Debug)]
+enum Raise<'e> {
+    /// Set `key` to at least `min` seconds: in `entry` when the file has
+    /// it, else on a new line after `anchor`.
+    Set {
+        key: &'static str,
+        entry: Option<&'e Entry<'e>>,
+        anchor: &'e Entry<'e>,
+        min: u64,
+    },
+    /// It cannot be raised in this file: why.
+    Cannot(String),
+}
+
+/// What one mode of the file does with an idle connection.
+#[derive(Debug)]
+struct Judgment<'e> {
+    idle: Idle,
+    kind: &'static str,
+    detail: String,
+    raise: Raise<'e>,
+}
+
+impl<'e> Judgment<'e> {
+    fn unknown(kind: &'static str, why: String) -> Self {
+        Judgment {
+            idle: Idle::Unknown(why.clone()),
+            kind,
+            detail: why.clone(),
+            raise: Raise::Cannot(why),
+        }
+    }
+}
+
+/// The value of an integer option as uWSGI's `atoi` reads it.
+enum Int {
+    Secs(u64),
+    Negative,
+    TooLarge,
+}
+
+fn atoi(value: &str) -> Int {
+    let (negative, rest) = match value.as_bytes().first() {
+        Some(b'-') => (true, &value[1..]),
+        Some(b'+') => (false, &value[1..]),
+        _ => (false, value),
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let n = match rest[..digits].trim_start_matches('0') {
+        "" => 0,
+        d if d.len() > 10 => return Int::TooLarge,
+        d => d.parse::<u64>().unwrap_or(u64::MAX),
+    };
+    if n > i32::MAX as u64 {
+        Int::TooLarge
+    } else if negative && n > 0 {
+        Int::Negative
+    } else {
+        Int::Secs(n)
+    }
+}
+
+/// Why a value cannot be read as a plain number, if it cannot.
+fn unreadable(entry: &Entry<'_>, ini: &Ini<'_>) -> Option<String> {
+    if let Some(open) = entry.block {
+        return Some(format!(
+            "{} is inside the block opened at line {open}: it applies only when that condition holds",
+            entry.at()
+        ));
+    }
+    let v = entry.value;
+    if v.contains('%') || v.contains("$(") || v.contains("@(") {
+        return Some(format!(
+            "{} uses a placeholder uWSGI expands when it loads the file",
+            entry.at()
+        ));
+    }
+    if let Some(include) = include_after(ini, entry.line) {
+        return Some(format!(
+            "{} may be overridden by {}, loaded after it",
+            entry.at(),
+            include.at()
+        ));
+    }
+    None
+}
+
+fn include_after<'a>(ini: &'a Ini<'a>, line: usize) -> Option<&'a Entry<'a>> {
+    ini.entries
+        .iter()
+        .find(|e| e.line > line && INCLUDES.contains(&e.key))
+}
+
+fn any_include<'a>(ini: &'a Ini<'a>) -> Option<&'a Entry<'a>> {
+    ini.entries.iter().find(|e| INCLUDES.contains(&e.key))
+}
+
+/// The last unconditional-or-not line setting `key` (the one that wins).
+fn last<'a>(ini: &'a Ini<'a>, key: &str) -> Option<&'a Entry<'a>> {
+    ini.entries.iter().rev().find(|e| e.key == key)
+}
+
+/// A line spelling `key` with `_` (uWSGI ignores it), for messages.
+fn misspelt<'a>(ini: &'a Ini<'a>, key: &str) -> Option<&'a Entry<'a>> {
+    ini.entries
+        .iter()
+        .rev()
+        .find(|e| e.key != key && e.key.replace('_', "-") == key)
+}
+
+fn misspelt_note(ini: &Ini<'_>, key: &str) -> String {
+    misspelt(ini, key)
+        .map(|e| format!(" ({} is ignored: uWSGI only knows the name {key})", e.at()))
+        .unwrap_or_default()
+}
+
+/// A number of seconds read from `entry`, with a note when uWSGI reads
+/// the text differently from how it looks.
+fn seconds(entry: &Entry<'_>) -> Result<(u64, String), String> {
+    match atoi(entry.value) {
+        Int::Secs(n) => {
+            let plain = !entry.value.is_empty() && entry.value.bytes().all(|b| b.is_ascii_digit());
+            let note = if plain {
+                String::new()
+            } else {
+                format!(" (uWSGI reads it as {n})")
+            };
+            Ok((n, note))
+        }
+        Int::Negative => Err(format!(
+            "{}: uWSGI refuses a negative value and does not start",
+            entry.at()
+        )),
+        Int::TooLarge => Err(format!("{}: the number is out of range", entry.at())),
+    }
+}
+
+/// The unconditional `add-header = Connection: close` line, if any.
+fn announces_close<'a>(ini: &'a Ini<'a>) -> Option<&'a Entry<'a>> {
+    ini.entries.iter().find(|e| {
+        e.key == "add-header"
+            && e.block.is_none()
+            && e.value.split_once(':').is_some_and(|(name, value)| {
+                name.trim().eq_ignore_ascii_case("connection")
+                    && value.trim().eq_ignore_ascii_case("close")
+            })
+    })
+}
+
+fn judge<'e>(
+    ini: &'e Ini<'e>,
+    mode: Mode,
+    at: &'e Entry<'e>,
+    version: Option<u32>,
+) -> Judgment<'e> {
+    let kind = mode.kind();
+    if let Some(open) = at.block {
+        return Judgment::unknown(
+            kind,
+            format!(
+                "{} is inside the block opened at line {open}: uWSGI serves it only when that condition holds",
+                at.at()
+            ),
+        );
+    }
+    if mode.is_http() {
+        if let Some(close) = announces_close(ini) {
+            let why = format!(
+                "{} adds Connection: close to every response ({}): nginx does not reuse the connections",
+                close.at(),
+                at.at()
+            );
+            return Judgment {
+                idle: Idle::NoKeepalive,
+                kind,
+                detail: why.clone(),
+                raise: Raise::Cannot(format!(
+                    "{why}; nothing to raise: keeping nginx's upstream connections alive buys nothing"
+                )),
+            };
+        }
+    }
+    match mode {
+        Mode::Http11 => judge_http11(ini, at, version),
+        Mode::Router => judge_router(ini, at),
+        Mode::HttpSocket => {
+            let detail = format!(
+                "{}: uWSGI closes the connection after every response without sending Connection: close",
+                at.at()
+            );
+            Judgment {
+                idle: Idle::AfterEachResponse,
+                kind,
+                raise: Raise::Cannot(format!(
+                    "{detail}; there is no timeout to raise: serve HTTP with http11-socket (keeps connections alive for socket-timeout) or set `keepalive 0` in the nginx upstream"
+                )),
+                detail,
+            }
+        }
+        Mode::NotHttp => {
+            let detail = format!(
+                "{} speaks the uwsgi protocol, not HTTP: nginx reaches it with uwsgi_pass, which never keeps upstream connections alive",
+                at.at()
+            );
+            Judgment {
+                idle: Idle::NoKeepalive,
+                kind,
+                raise: Raise::Cannot(format!("{detail}; nothing to raise")),
+                detail,
+            }
+        }
+        Mode::FastCgi => Judgment::unknown(
+            kind,
+            format!(
+                "{} serves FastCGI, not HTTP: ngxfix does not know how uWSGI keeps FastCGI connections",
+                at.at()
+            ),
+        ),
+    }
+}
+
+fn judge_http11<'e>(ini: &'e Ini<'e>, at: &'e Entry<'e>, version: Option<u32>) -> Judgment<'e> {
+    let kind = Mode::Http11.kind();
+    let key = "socket-timeout";
+    let Some(entry) = last(ini, key) else {
+        if let Some(include) = any_include(ini) {
+            return Judgment::unknown(
+                kind,
+                format!(
+                    "{key} is not set in [uwsgi] ({}); {} may set it",
+                    at.at(),
+                    include.at()
+                ),
+            );
+        }
+        // The kinds table's default, so that `uwsgi-http11` and
+        // `uwsgi:PATH` of a file that sets none agree.
+        let default = ServerKind::own(kind).timeout_for(version);
+        return Judgment {
+            idle: Idle::After(default),
+            kind,
+            detail: format!(
+                "{key} is not set in [uwsgi]: uWSGI's default {}s for {}{}",
+                default.as_millis() / 1000,
+                at.at(),
+                misspelt_note(ini, key)
+            ),
+            raise: Raise::Set {
+                key,
+                entry: None,
+                anchor: at,
+                min: 1,
+            },
+        };
+    };
+    if let Some(why) = unreadable(entry, ini) {
+        return Judgment::unknown(kind, why);
+    }
+    match seconds(entry) {
+        Ok((n, note)) => Judgment {
+            idle: Idle::After(Duration::from_secs(n)),
+            kind,
+            detail: format!("{}{note} for {}", entry.at(), at.at()),
+            raise: Raise::Set {
+                key,
+                entry: Some(entry),
+                anchor: at,
+                min: 1,
+            },
+        },
+        Err(why) => Judgment::unknown(kind, why),
+    }
+}
+
+fn judge_router<'e>(ini: &'e Ini<'e>, at: &'e Entry<'e>) -> Judgment<'e> {
+    let kind = Mode::Router.kind();
+    let key = "http-keepalive";
+    let closes = |why: String, entry: Option<&'e Entry<'e>>| {
+        Judgment {
+        idle: Idle::AfterEachResponse,
+        kind,
+        detail: format!(
+            "{why}: the router closes the connection after every response without sending Connection: close"
+        ),
+        raise: Raise::Set {
+            key,
+            entry,
+            anchor: at,
+            // 1 would mean "wait http-timeout".
+            min: 2,
+        },
+    }
+    };
+    let Some(entry) = last(ini, key) else {
+        if let Some(include) = any_include(ini) {
+            return Judgment::unknown(
+                kind,
+                format!(
+                    "{key} is not set in [uwsgi] ({}); {} may set it",
+                    at.at(),
+                    include.at()
+                ),
+            );
+        }
+        return closes(
+            format!("{} without {key}{}", at.at(), misspelt_note(ini, key)),
+            None,
+        );
+    };
+    if let Some(why) = unreadable(entry, ini) {
+        return Judgment::unknown(kind, why);
+    }
+    match seconds(entry) {
+        Ok((0, _)) => closes(
+            format!(
+                "{} ({}) turns keepalive off: uWSGI reads it as 0",
+                entry.at(),
+                at.at()
+            ),
+            Some(entry),
+        ),
+        Ok((1, _)) => judge_router_timeout(ini, at, entry),
+        Ok((n, note)) => Judgment {
+            idle: Idle::After(Duration::from_secs(n)),
+            kind,
+            detail: format!("{}{note} for {}", entry.at(), at.at()),
+            raise: Raise::Set {
+                key,
+                entry: Some(entry),
+                anchor: at,
+                min: 2,
+            },
+        },
+        Err(why) => Judgment::unknown(kind, why),
+    }
+}
+
+/// `http-keepalive = 1`: idle connections wait `http-timeout`.
+fn judge_router_timeout<'e>(
+    ini: &'e Ini<'e>,
+    at: &'e Entry<'e>,
+    keepalive: &'e Entry<'e>,
+) -> Judgment<'e> {
+    let kind = Mode::Router.kind();
+    let key = "http-timeout";
+    // Messages name the router first: `http = :80 at line 2 with ...`.
+    let keepalive_at = format!("{} with {}", at.at(), keepalive.at());
+    let raise = |entry| Raise::Set {
+        key,
+        entry,
+        anchor: keepalive,
+        min: 1,
+    };
+    let Some(entry) = last(ini, key) else {
+        if let Some(include) = any_include(ini) {
+            return Judgment::unknown(
+                kind,
+                format!(
+                    "{} waits {key}, which is not set in [uwsgi]; {} may set it",
+                    keepalive_at,
+                    include.at()
+                ),
+            );
+        }
+        return Judgment {
+            idle: Idle::After(Duration::from_secs(60)),
+            kind,
+            detail: format!(
+                "{} waits {key}, which is not set: uWSGI's default 60s{}",
+                keepalive_at,
+                misspelt_note(ini, key)
+            ),
+            raise: raise(None),
+        };
+    };
+    if let Some(why) = unreadable(entry, ini) {
+        return Judgment::unknown(kind, why);
+    }
+    match seconds(entry) {
+        // The router treats 0 as unset (core/corerouter.c).
+        Ok((0, _)) => Judgment {
+            idle: Idle::After(Duration::from_secs(60)),
+            kind,
+            detail: format!(
+                "{} waits {}: 0 means uWSGI's default 60s",
+                keepalive_at,
+                entry.at()
+            ),
+            raise: raise(Some(entry)),
+        },
+        Ok((n, note)) => Judgment {
+            idle: Idle::After(Duration::from_secs(n)),
+            kind,
+            detail: format!("{} waits {}{note}", keepalive_at, entry.at()),
+            raise: raise(Some(entry)),
+        },
+        Err(why) => Judgment::unknown(kind, why),
+    }
+}
+
+/// How bad an idle behaviour is for nginx, worst first.
+fn danger(idle: &Idle) -> (u8, u64) {
+    match idle {
+        Idle::Unknown(_) => (0, 0),
+        Idle::AfterEachResponse => (1, 0),
+        Idle::After(d) => (2, d.as_millis()),
+        Idle::Never => (3, 0),
+        Idle::NoKeepalive => (4, 0),
+    }
+}
+
+/// Every mode the file serves, judged: the HTTP ones when there are any
+/// (a uwsgi socket beside the router is the router's own backend), else
+/// the others.
+fn judgments<'e>(ini: &'e Ini<'e>, version: Option<u32>) -> Vec<Judgment<'e>> {
+    let mut modes: Vec<(Mode, &Entry<'_>)> = Vec::new();
+    for entry in &ini.entries {
+        if let Some(mode) = Mode::of(entry.key) {
+            // The first line of each mode speaks for it; a conditional
+            // one makes the whole mode conditional.
+            match modes.iter_mut().find(|(m, _)| *m == mode) {
+                Some(seen) if seen.1.block.is_none() && entry.block.is_some() => seen.1 = entry,
+                Some(_) => {}
+                None => modes.push((mode, entry)),
+            }
+        }
+    }
+    let http = modes.iter().any(|(m, _)| m.is_http());
+    modes
+        .into_iter()
+        .filter(|(m, _)| m.is_http() == http)
+        .map(|(mode, at)| judge(ini, mode, at, version))
+        .collect()
+}
+
+fn no_mode(src: &Source<'_>, ini: &Ini<'_>) -> Reading {
+    let why = if !ini.has_section {
+        let bom = text::bom_len(src.text) > 0
+            && src.text[3..].trim_start_matches(is_blank).starts_with('[');
+        if bom {
+            "the file starts with a byte-order mark, which uWSGI reads as part of line 1, so it does not see the [uwsgi] header there and ignores the section; remove the mark".to_string()
+        } else {
+            "the file has no [uwsgi] section".to_string()
+        }
+    } else if let Some(include) = any_include(ini) {
+        format!(
+            "[uwsgi] sets no socket; {} may (http11-socket, http-socket or http)",
+            include.at()
+        )
+    } else {
+        "[uwsgi] sets no socket (http11-socket, http-socket or http): it must come from the command line or another file".to_string()
+    };
+    Reading {
+        idle: Idle::Unknown(why.clone()),
+        kind: "uwsgi",
+        detail: why,
+    }
+}
+
+/// The idle timeout of the HTTP mode nginx reaches; with several, the
+/// most dangerous one, naming the others.
+pub fn read(src: &Source<'_>) -> Reading {
+    let ini = parse(src.text);
+    let mut all = judgments(&ini, src.version);
+    if all.is_empty() {
+        return no_mode(src, &ini);
+    }
+    all.sort_by_key(|j| danger(&j.idle));
+    let others: Vec<&str> = all[1..].iter().map(|j| j.kind).collect();
+    let worst = all.swap_remove(0);
+    let detail = if others.is_empty() {
+        worst.detail
+    } else {
+        format!(
+            "{}; the file also serves {} and nginx may reach either: this one is the most dangerous",
+            worst.detail,
+            others.join(", ")
+        )
+    };
+    Reading {
+        idle: worst.idle,
+        kind: worst.kind,
+        detail,
+    }
+}
+
+/// Raise every mode below `target`: `socket-timeout` for http11-socket,
+/// `http-keepalive` or `http-timeout` for the router; an error for
+/// http-socket, which closes after every response whatever the timeouts.
+pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+    let ini = parse(src.text);
+    let all = judgments(&ini, src.version);
+    if all.is_empty() {
+        return Err(match no_mode(src, &ini).idle {
+            Idle::Unknown(why) => why,
+            other => other.to_string(),
+        });
+    }
+    let mut edits = Vec::new();
+    for judgment in &all {
+        let enough = match &judgment.idle {
+            Idle::After(d) => *d >= target,
+            Idle::Never => true,
+            _ => false,
+        };
+        if enough {
+            continue;
+        }
+        match &judgment.raise {
+            Raise::Cannot(why) => return Err(why.clone()),
+            Raise::Set {
+                key,
+                entry,
+                anchor,
+                min,
+            } => {
+                let secs = text::ceil_secs(target).max(*min);
+                edits.push(match entry {
+                    Some(entry) => set_value(entry, secs, anchor),
+                    None => text::insert_line_after(
+                        src.text,
+                        anchor.key_at,
+                        &styled_line(anchor, key, secs),
+                    ),
+                });
+            }
+        }
+    }
+    edits.sort();
+    edits.dedup();
+    Ok(edits)
+}
+
+/// Replace the number in `entry` (its first word: `3s`, `true`), keeping
+/// whatever follows; a line without a value gets one in `style`'s way.
+fn set_value(entry: &Entry<'_>, secs: u64, style: &Entry<'_>) -> TextEdit {
+    let word = entry
+        .value
+        .find(char::is_whitespace)
+        .map_or(entry.value, |i| &entry.value[..i]);
+    let text = match entry.sep {
+        Some(sep)
+            if entry.value.is_empty() && !sep.ends_with(is_blank) && sep.starts_with(is_blank) =>
+        {
+            format!(" {secs}")
+        }
+        Some(_) => secs.to_string(),
+        None => format!("{}{secs}", style.sep.unwrap_or(" = ")),
+    };
+    TextEdit {
+        start: entry.value_at,
+        end: entry.value_at + word.len(),
+        text,
+    }
+}
+
+/// `key = value` spaced like `anchor`, lining up `=` when the file does.
+fn styled_line(anchor: &Entry<'_>, key: &str, secs: u64) -> String {
+    let sep = anchor.sep.unwrap_or(" = ");
+    let rest = sep.trim_start_matches(is_blank);
+    let lead = sep.len() - rest.len();
+    let pad = if lead > 1 {
+        (anchor.key.len() + lead).saturating_sub(key.len()).max(1)
+    } else {
+        lead
+    };
+    format!("{key}{}{rest}{secs}", " ".repeat(pad))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::apply;
+
+    fn src(text: &str) -> Source<'_> {
+        Source {
+            path: "uwsgi.ini",
+            text,
+            version: None,
+        }
+    }
+
+    fn secs(n: u64) -> Idle {
+        Idle::After(Duration::from_secs(n))
+    }
+
+    /// Raise to `target` seconds; the result, checked to read >= target.
+    fn raised(text: &str, target: u64) -> String {
+        crate::testing::raised(read, raise, src(text), Duration::from_secs(target))
+    }
+
+    fn unknown(text: &str) -> String {
+        crate::testing::unknown(read, src(text))
+    }
+
+    const HTTP11: &str = "[uwsgi]\n; the app\nmodule = app:application\nhttp11-socket = 127.0.0.1:8000\nsocket-timeout = 2\nmaster = true\n";
+
+    #[test]
+    fn http11_reads_socket_timeout() {
+        let r = read(&src(HTTP11));
+        assert_eq!(r.idle, secs(2));
+        assert_eq!(r.kind, "uwsgi-http11");
+        assert_eq!(
+            r.detail,
+            "socket-timeout = 2 at line 5 for http11-socket = 127.0.0.1:8000 at line 4"
+        );
+    }
+
+    #[test]
+    fn http11_default_is_four_seconds() {
+        let r = read(&src("[uwsgi]\nhttp11-socket=:8000\n"));
+        assert_eq!(r.idle, secs(4));
+        assert!(r.detail.contains("default 4s"), "{}", r.detail);
+    }
+
+    #[test]
+    fn ini_syntax_as_uwsgi_reads_it() {
+        // No spaces, repeated keys (the last wins), other sections, comments.
+        let text = "[other]\nsocket-timeout = 1\n[uwsgi]\n# c\n  ;socket-timeout = 9\nhttp11-socket=:8000\nsocket-timeout=7\nsocket-timeout=3\n[more]\nsocket-timeout = 1\n";
+        assert_eq!(read(&src(text)).idle, secs(3));
+        // atoi: a trailing comment or unit is ignored, text is 0.
+        let r = read(&src(
+            "[uwsgi]\nhttp11-socket = :80\nsocket-timeout = 2 ; two\n",
+        ));
+        assert_eq!(r.idle, secs(2));
+        assert!(r.detail.contains("uWSGI reads it as 2"), "{}", r.detail);
+        assert_eq!(
+            read(&src("[uwsgi]\nhttp11-socket = :80\nsocket-timeout = 3s\n")).idle,
+            secs(3)
+        );
+        assert_eq!(
+            read(&src(
+                "[uwsgi]\nhttp11-socket = :80\nsocket-timeout = true\n"
+            ))
+            .idle,
+            secs(0)
+        );
+        // Underscores are not the option's name: ignored, and said so.
+        let r = read(&src("[uwsgi]\nhttp11-socket = :80\nsocket_timeout = 30\n"));
+        assert_eq!(r.idle, secs(4));
+        assert!(
+            r.detail
+                .contains("socket_timeout = 30 at line 3 is ignored"),
+            "{}",
+            r.detail
+        );
+        // CRLF and a BOM before a comment line.
+        let text = "\u{feff}; app\r\n[uwsgi]\r\nhttp11-socket = :80\r\nsocket-timeout = 6\r\n";
+        assert_eq!(read(&src(text)).idle, secs(6));
+    }
+
+    #[test]
+    fn a_bom_before_the_header_hides_the_section() {
+        let why = unknown("\u{feff}[uwsgi]\nhttp11-socket = :80\n");
+        assert!(why.contains("byte-order mark"), "{why}");
+    }
+
+    #[test]
+    fn placeholders_blocks_and_includes_are_unknown() {
+        let why = unknown("[uwsgi]\nhttp11-socket = :80\nsocket-timeout = %(t)\n");
+        assert!(
+            why.contains("socket-timeout = %(t) at line 3 uses a placeholder"),
+            "{why}"
+        );
+        unknown("[uwsgi]\nhttp11-socket = :80\nsocket-timeout = $(TIMEOUT)\n");
+        unknown("[uwsgi]\nhttp11-socket = :80\nsocket-timeout = @(/etc/t)\n");
+        let why =
+            unknown("[uwsgi]\nhttp11-socket = :80\nif-env = PROD\nsocket-timeout = 75\nendif =\n");
+        assert!(why.contains("inside the block opened at line 3"), "{why}");
+        // After the block closes, values count again.
+        let text = "[uwsgi]\nhttp11-socket = :80\nif-env = PROD\nsocket-timeout = 75\nendif =\nsocket-timeout = 5\n";
+        assert_eq!(read(&src(text)).idle, secs(5));
+        unknown("[uwsgi]\nini = base.ini\nhttp11-socket = :80\n");
+        unknown("[uwsgi]\nhttp11-socket = :80\nsocket-timeout = 5\nini = base.ini\n");
+        unknown("[uwsgi]\nhttp11-socket = :80\nsocket-timeout = -1\n");
+        unknown("[uwsgi]\nhttp11-socket = :80\nsocket-timeout = 99999999999\n");
+        unknown("[uwsgi]\nmodule = app\n");
+        unknown("module = app\n");
+        unknown("[uwsgi]\nif-env = X\nhttp-socket = :80\nendif\n");
+    }
+
+    #[test]
+    fn http_socket_closes_after_each_response() {
+        let text = "[uwsgi]\nhttp-socket = :8000\nsocket-timeout = 60\n";
+        let r = read(&src(text));
+        assert_eq!(
+            (r.idle, r.kind),
+            (Idle::AfterEachResponse, "uwsgi-http-socket")
+        );
+        let why = raise(&src(text), Duration::from_secs(61)).unwrap_err();
+        assert!(
+            why.contains("http11-socket") && why.contains("keepalive 0"),
+            "{why}"
+        );
+        // Unless it says so.
+        let text = "[uwsgi]\nhttp-socket = :8000\nadd-header = Connection: close\n";
+        assert_eq!(read(&src(text)).idle, Idle::NoKeepalive);
+        assert!(raise(&src(text), Duration::from_secs(61)).is_err());
+    }
+
+    #[test]
+    fn the_router_needs_http_keepalive() {
+        let r = read(&src("[uwsgi]\nhttp = :8000\nsocket = 127.0.0.1:3031\n"));
+        assert_eq!((r.idle, r.kind), (Idle::AfterEachResponse, "uwsgi-http"));
+        // 0, empty and `true` are all 0 to atoi.
+        for v in ["0", "", "true"] {
+            let text = format!("[uwsgi]\nhttp = :8000\nhttp-keepalive = {v}\n");
+            assert_eq!(read(&src(&text)).idle, Idle::AfterEachResponse, "{v:?}");
+        }
+        assert_eq!(
+            read(&src("[uwsgi]\nhttp = :8000\nhttp-keepalive = 20\n")).idle,
+            secs(20)
+        );
+        // 1: wait http-timeout, 60s by default.
+        let r = read(&src("[uwsgi]\nhttp = :8000\nhttp-keepalive = 1\n"));
+        assert_eq!(r.idle, secs(60));
+        assert!(r.detail.contains("default 60s"), "{}", r.detail);
+        let text = "[uwsgi]\nhttp = :8000\nhttp-keepalive = 1\nhttp-timeout = 30\n";
+        assert_eq!(read(&src(text)).idle, secs(30));
+        let text = "[uwsgi]\nhttp = :8000\nhttp-keepalive = 1\nhttp-timeout = 0\n";
+        assert_eq!(read(&src(text)).idle, secs(60));
+    }
+
+    #[test]
+    fn uwsgi_protocol_only_is_never_pooled() {
+        let r = read(&src("[uwsgi]\nsocket = 127.0.0.1:3031\nmodule = app\n"));
+        assert_eq!((r.idle, r.kind), (Idle::NoKeepalive, "uwsgi"));
+        assert!(r.detail.contains("uwsgi_pass"), "{}", r.detail);
+        assert!(raise(&src("[uwsgi]\nsocket = :3031\n"), Duration::from_secs(61)).is_err());
+        unknown("[uwsgi]\nfastcgi-socket = :9000\n");
+    }
+
+    #[test]
+    fn several_modes_read_the_most_dangerous() {
+        let text = "[uwsgi]\nhttp11-socket = :8000\nsocket-timeout = 30\nhttp = :8080\nhttp-keepalive = 10\n";
+        let r = read(&src(text));
+        assert_eq!((r.idle, r.kind), (secs(10), "uwsgi-http"));
+        assert!(
+            r.detail.contains("also serves uwsgi-http11"),
+            "{}",
+            r.detail
+        );
+        let text = "[uwsgi]\nhttp11-socket = :8000\nhttp-socket = :8001\n";
+        assert_eq!(read(&src(text)).idle, Idle::AfterEachResponse);
+        assert!(raise(&src(text), Duration::from_secs(61)).is_err());
+        // Both raisable modes are raised.
+        assert_eq!(
+            raised("[uwsgi]\nhttp11-socket = :8000\nsocket-timeout = 30\nhttp = :8080\nhttp-keepalive = 10\n", 61),
+            "[uwsgi]\nhttp11-socket = :8000\nsocket-timeout = 61\nhttp = :8080\nhttp-keepalive = 61\n"
+        );
+    }
+
+    #[test]
+    fn raise_replaces_only_the_number() {
+        assert_eq!(
+            raised(HTTP11, 61),
+            HTTP11.replace("socket-timeout = 2", "socket-timeout = 61")
+        );
+        // Rounded up to whole seconds; what follows the number stays.
+        let text = "[uwsgi]\nhttp11-socket = :80\nsocket-timeout = 2 ; two\n";
+        let edits = raise(&src(text), Duration::from_millis(60_001)).unwrap();
+        assert_eq!(
+            apply(text, &edits),
+            "[uwsgi]\nhttp11-socket = :80\nsocket-timeout = 61 ; two\n"
+        );
+        assert_eq!(
+            raised("[uwsgi]\nhttp11-socket = :80\nsocket-timeout = 3s\n", 61),
+            "[uwsgi]\nhttp11-socket = :80\nsocket-timeout = 61\n"
+        );
+        assert_eq!(
+            raised("[uwsgi]\nhttp = :80\nhttp-keepalive = 5\n", 61),
+            "[uwsgi]\nhttp = :80\nhttp-keepalive = 61\n"
+        );
+        assert_eq!(
+            raised(
+                "[uwsgi]\nhttp = :80\nhttp-keepalive = 1\nhttp-timeout = 30\n",
+                61
+            ),
+            "[uwsgi]\nhttp = :80\nhttp-keepalive = 1\nhttp-timeout = 61\n"
+        );
+        assert_eq!(
+            raised("[uwsgi]\nhttp = :80\nhttp-keepalive =\n", 61),
+            "[uwsgi]\nhttp = :80\nhttp-keepalive = 61\n"
+        );
+        assert_eq!(
+            raised("[uwsgi]\nhttp = :80\nhttp-keepalive\n", 61),
+            "[uwsgi]\nhttp = :80\nhttp-keepalive = 61\n"
+        );
+    }
+
+    #[test]
+    fn raise_adds_the_missing_setting_in_style() {
+        assert_eq!(
+            raised(
+                "[uwsgi]\nmodule = app\nhttp11-socket = :8000\nmaster = true\n",
+                61
+            ),
+            "[uwsgi]\nmodule = app\nhttp11-socket = :8000\nsocket-timeout = 61\nmaster = true\n"
+        );
+        assert_eq!(
+            raised("[uwsgi]\nhttp11-socket=:8000", 61),
+            "[uwsgi]\nhttp11-socket=:8000\nsocket-timeout=61"
+        );
+        // Aligned `=` stay aligned.
+        assert_eq!(
+            raised("[uwsgi]\nhttp11-socket  = :8000\nprocesses      = 4\n", 75),
+            "[uwsgi]\nhttp11-socket  = :8000\nsocket-timeout = 75\nprocesses      = 4\n"
+        );
+        assert_eq!(
+            raised("[uwsgi]\n  http = :80\n  module = app\n", 61),
+            "[uwsgi]\n  http = :80\n  http-keepalive = 61\n  module = app\n"
+        );
+        // http-keepalive = 1 without http-timeout: added after it.
+        assert_eq!(
+            raised("[uwsgi]\nhttp = :80\nhttp-keepalive = 1\n", 90),
+            "[uwsgi]\nhttp = :80\nhttp-keepalive = 1\nhttp-timeout = 90\n"
+        );
+        // The router never gets 1, which would mean http-timeout.
+        assert_eq!(
+            raised("[uwsgi]\nhttp = :80\n", 1),
+            "[uwsgi]\nhttp = :80\nhttp-keepalive = 2\n"
+        );
+    }
+
+    #[test]
+    fn raise_keeps_crlf_and_bom() {
+        let text = "\u{feff}; app\r\n[uwsgi]\r\nhttp11-socket = :8000\r\nmaster = true\r\n";
+        assert_eq!(
+            raised(text, 65),
+            "\u{feff}; app\r\n[uwsgi]\r\nhttp11-socket = :8000\r\nsocket-timeout = 65\r\nmaster = true\r\n"
+        );
+        let text = "[uwsgi]\r\nhttp11-socket = :8000\r\nsocket-timeout = 4\r\n";
+        assert_eq!(raised(text, 65), text.replace("= 4", "= 65"));
+    }
+
+    #[test]
+    fn enough_means_no_edits_and_unknown_means_err() {
+        let text = "[uwsgi]\nhttp11-socket = :8000\nsocket-timeout = 75\n";
+        assert_eq!(raise(&src(text), Duration::from_secs(61)), Ok(vec![]));
+        let text = "[uwsgi]\nhttp = :8000\nhttp-keepalive = 1\n";
+        assert_eq!(raise(&src(text), Duration::from_secs(60)), Ok(vec![]));
+        let text = "[uwsgi]\nhttp11-socket = :8000\nsocket-timeout = %(t)\n";
+        assert!(raise(&src(text), Duration::from_secs(61)).is_err());
+        assert!(raise(&src("[uwsgi]\n"), Duration::from_secs(61)).is_err());
+    }
+
+    #[test]
+    fn the_example_reads_five_seconds_and_raises_in_place() {
+        let text = include_str!("../../../examples/backends/uwsgi/uwsgi.ini");
+        let r = read(&src(text));
+        assert_eq!((r.idle, r.kind), (secs(5), "uwsgi-http11"));
+        assert_eq!(
+            raised(text, 61),
+            text.replace("socket-timeout = 5", "socket-timeout = 61")
+        );
+    }
+
+    #[test]
+    fn odd_input_does_not_panic() {
+        for text in [
+            "",
+            "[",
+            "[]",
+            "[u",
+            "\u{feff}",
+            "[uwsgi]\n=",
+            "[uwsgi]\n= 5",
+            "[uwsgi]\nhttp11-socket\n",
+            "[uwsgi]\nhttp11-socket = é\nsocket-timeout = é\n",
+            "[uwsgié]",
+            "[uwsgi]\nsocket-timeout = -\n",
+            "[uwsgi]\nhttp = :1\nhttp-keepalive = +7\n",
+        ] {
+            let _ = read(&src(text));
+            let _ = raise(&src(text), Duration::from_secs(61));
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The fix loop ([`session`]): check, apply the fixes that do not clash,
+//! parse the changed files again, and repeat. A fix is a set of byte-range
+//! edits on the original text of the files ([`Edit`], from `ngxfix_text`),
+//! computed by the rules in each file's own style. Checking the result with
+//! `nginx -t` and writing the files back belong to the `ngxfix` package,
+//! which touches the disk.
+
+pub mod session;
+
+pub use crate::rules::fixes::{BackendEdit, Claim};
+pub use crate::text::edit::{apply, clash, shift_offset, Edit, EditError};

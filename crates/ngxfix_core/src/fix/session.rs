@@ -1,0 +1,1226 @@
+//! The fix loop: check, choose the fixes to apply, apply them, parse the
+//! changed files again, and repeat until no fix is left.
+//!
+//! A fix is all of its edits or none. Within a pass, a fix that clashes with
+//! one already accepted waits: the next pass computes it again on the new
+//! text instead of applying stale offsets. A fix whose result does not parse,
+//! or that alters an `include`, is reverted and never proposed again; the same
+//! holds for a change the user declined. Those are remembered by rule and by
+//! the place of their finding (the directive's start), shifted from pass to
+//! pass over the edits applied: a fix recomputed next to a new line has other
+//! offsets, but its finding is the same directive.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use super::{apply, clash, shift_offset, BackendEdit, Claim, Edit};
+use crate::backends::{BackendFile, Reading};
+use crate::config::{ConfigTree, FileId};
+use crate::model::{Duration, Model, Version};
+use crate::rules::facts::Facts;
+use crate::rules::{run, Finding, Rule, RunOptions, Safety};
+use crate::syntax::{self, SyntaxTree};
+
+/// Passes before the loop gives up; more means two fixes undo each other, a
+/// bug in the rules.
+pub const MAX_PASSES: usize = 10;
+
+/// Which fixes may be applied.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Policy {
+    /// Also apply fixes marked unsafe.
+    pub unsafe_fixes: bool,
+    /// Also apply display-only fixes: only a rule's own examples do, to
+    /// check what the fix would do.
+    pub display_only: bool,
+}
+
+impl Policy {
+    /// Whether a fix of this safety may be applied.
+    pub fn allows(self, safety: Safety) -> bool {
+        match safety {
+            Safety::Safe => true,
+            Safety::Unsafe => self.unsafe_fixes,
+            Safety::DisplayOnly => self.display_only,
+        }
+    }
+}
+
+/// A user's answer to one proposed change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// Apply this change.
+    Yes,
+    /// Skip it; it is not proposed again.
+    No,
+    /// Apply this change and every later one in the same file without
+    /// asking (as `git add -p` does).
+    All,
+    /// Apply nothing more; changes accepted so far are kept.
+    Quit,
+}
+
+/// One change offered for approval: a finding and what its fix does to
+/// each file it touches.
+#[derive(Debug)]
+pub struct Proposal<'a> {
+    pub finding: &'a Finding,
+    pub files: Vec<ProposedFile<'a>>,
+}
+
+/// A file as a proposed fix would leave it.
+#[derive(Debug)]
+pub struct ProposedFile<'a> {
+    pub path: &'a Path,
+    pub before: &'a [u8],
+    pub after: Vec<u8>,
+}
+
+/// Decides which fixes are applied.
+pub trait Approver {
+    /// Answer for one change.
+    fn approve(&mut self, proposal: &Proposal<'_>) -> std::io::Result<Answer>;
+}
+
+/// Accepts every change without asking.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ApproveAll;
+
+impl Approver for ApproveAll {
+    fn approve(&mut self, _: &Proposal<'_>) -> std::io::Result<Answer> {
+        Ok(Answer::All)
+    }
+}
+
+/// A fix that was applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub rule: String,
+    /// The file of the finding.
+    pub file: FileId,
+    /// The files its edits changed (an inherited header may be added in
+    /// an included file), sorted.
+    pub edited: Vec<FileId>,
+    /// The backend files (indexes into [`Facts::files`]) its edits
+    /// changed, sorted.
+    pub edited_backends: Vec<usize>,
+    pub title: String,
+    pub safety: Safety,
+    /// The pass that applied it, from 1.
+    pub pass: usize,
+    /// The directives it wrote into blocks.
+    pub claims: Vec<Claim>,
+    /// Its finding's identity in the pass that applied it (rule, file,
+    /// directive start), to leave it out of a later run.
+    pub key: (String, FileId, u32),
+    /// `path:line:col` of its finding in that pass.
+    pub location: String,
+    /// The text its edits wrote, as byte ranges of the final text of each
+    /// file (moved over the edits of later passes): where `nginx -t`'s
+    /// complaints about the fixed text point to it.
+    pub spans: Vec<(FileId, u32, u32)>,
+}
+
+/// A fix to leave out of a run: the one of a finding, or every fix of a
+/// rule in a file (when the finding's place in the first pass is not
+/// known).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Excluded {
+    Finding((String, FileId, u32)),
+    RuleInFile(String, FileId),
+}
+
+/// A fix that was taken back because of what it did to a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reverted {
+    pub rule: String,
+    /// `path:line:col` of the finding.
+    pub location: String,
+    /// What went wrong: the parse error, or the changed `include`.
+    pub reason: String,
+}
+
+/// Why the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// No applicable fix is left.
+    Converged,
+    /// The user quit the interactive session.
+    Quit,
+    /// [`MAX_PASSES`] passes still left fixes to apply.
+    PassLimit,
+}
+
+/// What the loop did.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The tree with every applied fix.
+    pub config: ConfigTree,
+    /// The original text of every file whose text now differs from it.
+    pub originals: BTreeMap<FileId, Vec<u8>>,
+    pub applied: Vec<Applied>,
+    pub reverted: Vec<Reverted>,
+    /// The findings on the final tree.
+    pub remaining: Vec<Finding>,
+    /// Changes the user declined.
+    pub declined: usize,
+    pub stop: Stop,
+    /// Passes that applied something.
+    pub passes: usize,
+    /// The declared facts, with the backend files as the fixes left them.
+    pub facts: Facts,
+    /// The original text of every backend file whose text now differs.
+    pub backend_originals: BTreeMap<usize, String>,
+}
+
+impl Outcome {
+    /// Each backend file whose text differs from the original: (path,
+    /// original, fixed).
+    pub fn backend_changes(&self) -> impl Iterator<Item = (&Path, &[u8], &[u8])> + '_ {
+        self.backend_originals.iter().map(|(&file, original)| {
+            let file = &self.facts.files[file];
+            (
+                file.path.as_path(),
+                original.as_bytes(),
+                file.text.as_bytes(),
+            )
+        })
+    }
+
+    /// Each file whose text differs from the original: (file, original,
+    /// fixed), in file order.
+    pub fn changes(&self) -> impl Iterator<Item = (FileId, &[u8], &[u8])> + '_ {
+        self.originals.iter().map(|(&file, original)| {
+            (
+                file,
+                original.as_slice(),
+                self.config.files()[file].tree.text(),
+            )
+        })
+    }
+
+    /// The tree as it was before any fix, to run the loop again from (the
+    /// original texts parsed when they were read; they parse again).
+    pub fn into_original(self) -> ConfigTree {
+        let mut config = self.config;
+        let originals: Vec<(FileId, SyntaxTree)> = self
+            .originals
+            .into_iter()
+            .map(|(file, text)| (file, syntax::parse(text).expect("an original text parses")))
+            .collect();
+        config
+            .replace_texts(originals)
+            .expect("the original texts have the original includes");
+        config
+    }
+
+    /// The applied fixes whose written text covers `line` of `file` (in
+    /// the final text).
+    pub fn fixes_at(&self, file: FileId, line: u32) -> Vec<&Applied> {
+        let tree = &self.config.files()[file].tree;
+        self.applied
+            .iter()
+            .filter(|applied| {
+                applied.spans.iter().any(|&(f, start, end)| {
+                    f == file
+                        && tree.line_col(start).line <= line
+                        && line <= tree.line_col(end.saturating_sub(1).max(start)).line
+                })
+            })
+            .collect()
+    }
+
+    /// Remaining findings whose fix `policy` holds back (unsafe ones when
+    /// unsafe fixes are off).
+    pub fn held_back(&self, policy: Policy) -> usize {
+        self.remaining
+            .iter()
+            .filter_map(|f| f.fix.as_ref())
+            .filter(|fix| !fix.is_empty() && fix.safety == Safety::Unsafe)
+            .filter(|_| !policy.unsafe_fixes)
+            .count()
+    }
+}
+
+/// What a fix loop runs with.
+pub struct Job<'a> {
+    pub rules: &'a [Rule],
+    pub options: &'a RunOptions,
+    pub version: Version,
+    pub policy: Policy,
+}
+
+/// Fix `config` to a fixed point, asking `approver` about each change.
+pub fn fix(
+    job: &Job<'_>,
+    config: ConfigTree,
+    approver: &mut dyn Approver,
+) -> std::io::Result<Outcome> {
+    fix_excluding(job, config, approver, &[])
+}
+
+/// [`fix`], leaving out the fixes `excluded` names (those `nginx -t`
+/// rejected in an earlier run).
+pub fn fix_excluding(
+    job: &Job<'_>,
+    config: ConfigTree,
+    approver: &mut dyn Approver,
+    excluded: &[Excluded],
+) -> std::io::Result<Outcome> {
+    let mut state = State {
+        config,
+        options: job.options.clone(),
+        originals: BTreeMap::new(),
+        backend_originals: BTreeMap::new(),
+        applied: Vec::new(),
+        reverted: Vec::new(),
+        declined: 0,
+        skip: excluded
+            .iter()
+            .filter_map(|e| match e {
+                Excluded::Finding(key) => Some(key.clone()),
+                Excluded::RuleInFile(..) => None,
+            })
+            .collect(),
+        excluded_rules: excluded
+            .iter()
+            .filter_map(|e| match e {
+                Excluded::RuleInFile(rule, file) => Some((rule.clone(), *file)),
+                Excluded::Finding(_) => None,
+            })
+            .collect(),
+        accept_all: Vec::new(),
+        passes: 0,
+    };
+    let mut quit = false;
+    loop {
+        let findings = {
+            let model = Model::new(&state.config, job.version);
+            run(job.rules, &model, &state.options)
+        };
+        if quit {
+            return Ok(state.finish(findings, Stop::Quit));
+        }
+        if state.passes == MAX_PASSES {
+            let stop = if state.has_fixes(&findings, job.policy) {
+                Stop::PassLimit
+            } else {
+                Stop::Converged
+            };
+            return Ok(state.finish(findings, stop));
+        }
+        let candidates = state.candidates(&findings, job.policy);
+        if candidates.is_empty() {
+            return Ok(state.finish(findings, Stop::Converged));
+        }
+        let (accepted, answered_quit) = state.choose(&findings, &candidates, approver)?;
+        quit = answered_quit;
+        if !state.apply(&findings, &accepted) {
+            // Edits that leave the text as it was would be proposed forever.
+            let keys: Vec<Key> = accepted.iter().map(|c| key(&findings[c.finding])).collect();
+            state.skip.extend(keys);
+        }
+    }
+}
+
+/// Where the text of each accepted fix's edits lands once the pass's
+/// edits are applied together, as `apply` orders them (by place; at one
+/// place, in the order the fixes were accepted; identical edits once).
+fn written_ranges(accepted: &[&Candidate]) -> Vec<Vec<(FileId, u32, u32)>> {
+    let mut seen: HashSet<&Edit> = HashSet::new();
+    let mut order: Vec<&Edit> = accepted
+        .iter()
+        .flat_map(|c| &c.edits)
+        .filter(|e| seen.insert(*e))
+        .collect();
+    order.sort_by_key(|e| (e.file, e.start, e.end));
+    let mut landed: HashMap<&Edit, (u32, u32)> = HashMap::new();
+    let mut delta: i64 = 0;
+    let mut file = None;
+    for edit in order {
+        if file != Some(edit.file) {
+            file = Some(edit.file);
+            delta = 0;
+        }
+        let start = (i64::from(edit.start) + delta) as u32;
+        landed.insert(edit, (start, start + edit.text.len() as u32));
+        delta += edit.text.len() as i64 - i64::from(edit.end - edit.start);
+    }
+    accepted
+        .iter()
+        .map(|c| {
+            c.edits
+                .iter()
+                .map(|e| {
+                    let (start, end) = landed[e];
+                    (e.file, start, end)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A finding's identity across passes: its rule, file and directive start.
+type Key = (String, FileId, u32);
+
+fn key(finding: &Finding) -> Key {
+    (finding.rule.clone(), finding.file, finding.span.start)
+}
+
+/// The fix's edits, sorted, when `policy` lets it be applied.
+fn applicable(finding: &Finding, policy: Policy) -> Option<Candidate> {
+    let fix = finding.fix.as_ref()?;
+    if fix.is_empty() || !policy.allows(fix.safety) {
+        return None;
+    }
+    let mut edits = fix.edits.clone();
+    edits.sort();
+    edits.dedup();
+    let mut backend = fix.backend_edits.clone();
+    backend.sort();
+    backend.dedup();
+    Some(Candidate {
+        finding: usize::MAX,
+        edits,
+        backend,
+        backend_target: fix.backend_target,
+        claims: fix.claims.clone(),
+    })
+}
+
+struct State {
+    config: ConfigTree,
+    /// The run options, with the backend files as edited so far.
+    options: RunOptions,
+    originals: BTreeMap<FileId, Vec<u8>>,
+    backend_originals: BTreeMap<usize, String>,
+    applied: Vec<Applied>,
+    reverted: Vec<Reverted>,
+    declined: usize,
+    /// Findings whose fix was declined or reverted: not proposed again.
+    skip: HashSet<Key>,
+    /// Rules whose fixes are left out in a file.
+    excluded_rules: Vec<(String, FileId)>,
+    /// Files whose remaining changes are accepted without asking.
+    accept_all: Vec<FileRef>,
+    /// Passes that changed something.
+    passes: usize,
+}
+
+/// The edits accepted in a pass, by file and start, so that a candidate is
+/// checked against its neighbours only (a pass can accept tens of
+/// thousands).
+#[derive(Default)]
+struct Taken<'e> {
+    by_file: HashMap<FileId, BTreeMap<u32, Vec<&'e Edit>>>,
+}
+
+impl<'e> Taken<'e> {
+    fn extend(&mut self, edits: &'e [Edit]) {
+        for edit in edits {
+            let starts = self.by_file.entry(edit.file).or_default();
+            starts.entry(edit.start).or_default().push(edit);
+        }
+    }
+
+    /// Whether `edit` clashes with an accepted edit. Accepted edits do not
+    /// clash with each other, so of those starting before `edit` only the
+    /// last can reach it.
+    fn clashes(&self, edit: &Edit) -> bool {
+        let Some(starts) = self.by_file.get(&edit.file) else {
+            return false;
+        };
+        for (&start, edits) in starts.range(..=edit.end).rev() {
+            if edits.iter().any(|a| clash(a, edit)) {
+                return true;
+            }
+            if start < edit.start {
+                break;
+            }
+        }
+        false
+    }
+}
+
+/// A finding whose fix may be applied this pass.
+struct Candidate {
+    finding: usize,
+    edits: Vec<Edit>,
+    backend: Vec<BackendEdit>,
+    /// The idle timeout its backend edits raise their file to.
+    backend_target: Option<Duration>,
+    /// The directives it writes into blocks.
+    claims: Vec<Claim>,
+}
+
+impl Candidate {
+    /// Every file it edits.
+    fn files(&self) -> Vec<FileRef> {
+        let mut files: Vec<FileRef> = self.edits.iter().map(|e| FileRef::Nginx(e.file)).collect();
+        files.extend(self.backend.iter().map(|e| FileRef::Backend(e.file)));
+        files.dedup();
+        files
+    }
+
+    /// Where it sorts: its first edit, else its finding.
+    fn place(&self, finding: &Finding) -> (FileId, u32) {
+        self.edits
+            .first()
+            .map_or((finding.file, finding.span.start), |e| (e.file, e.start))
+    }
+}
+
+impl State {
+    /// Whether any finding has a fix the loop would still apply.
+    fn has_fixes(&self, findings: &[Finding], policy: Policy) -> bool {
+        findings
+            .iter()
+            .any(|f| applicable(f, policy).is_some() && !self.skip.contains(&key(f)))
+    }
+
+    /// The applicable fixes, first in the file first, minus those to skip.
+    fn candidates(&self, findings: &[Finding], policy: Policy) -> Vec<Candidate> {
+        let mut found: Vec<Candidate> = findings
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                let candidate = applicable(f, policy)?;
+                let excluded = self
+                    .excluded_rules
+                    .iter()
+                    .any(|(rule, file)| *rule == f.rule && *file == f.file);
+                (!self.skip.contains(&key(f)) && !excluded).then_some(Candidate {
+                    finding: i,
+                    ..candidate
+                })
+            })
+            .collect();
+        found.sort_by(|a, b| {
+            let (fa, fb) = (&findings[a.finding], &findings[b.finding]);
+            (a.place(fa), &a.edits, &fa.rule).cmp(&(b.place(fb), &b.edits, &fb.rule))
+        });
+        found
+    }
+
+    /// The fixes to apply this pass, asking the approver about each that
+    /// does not clash with one already accepted. A fix whose edits equal an
+    /// accepted one's is fixed by it and not asked about.
+    fn choose<'c>(
+        &mut self,
+        findings: &[Finding],
+        candidates: &'c [Candidate],
+        approver: &mut dyn Approver,
+    ) -> std::io::Result<(Vec<&'c Candidate>, bool)> {
+        let mut accepted: Vec<&Candidate> = Vec::new();
+        let mut fixes: HashSet<(&[Edit], &[BackendEdit])> = HashSet::new();
+        let mut taken = Taken::default();
+        // The directives the accepted fixes write: a second fix writing
+        // one of them waits for the next pass, where it finds it written.
+        let mut claimed: HashSet<&Claim> = HashSet::new();
+        // A backend file takes one fix per pass: the next pass reads it
+        // again and computes the others from what it then says. The fix
+        // raising it furthest goes first, so that fixes of every upstream
+        // the file serves settle in one pass instead of one pass each.
+        let mut backends_taken: HashSet<usize> = HashSet::new();
+        let mut furthest: HashMap<usize, Duration> = HashMap::new();
+        for candidate in candidates {
+            if self.skip.contains(&key(&findings[candidate.finding])) {
+                continue;
+            }
+            let Some(target) = candidate.backend_target else {
+                continue;
+            };
+            for edit in &candidate.backend {
+                let max = furthest.entry(edit.file).or_insert(target);
+                *max = (*max).max(target);
+            }
+        }
+        for candidate in candidates {
+            let both = (candidate.edits.as_slice(), candidate.backend.as_slice());
+            if fixes.contains(&both) {
+                accepted.push(candidate);
+                continue;
+            }
+            if candidate.edits.iter().any(|e| taken.clashes(e))
+                || candidate.claims.iter().any(|c| claimed.contains(c))
+                || candidate
+                    .backend
+                    .iter()
+                    .any(|e| backends_taken.contains(&e.file))
+                || candidate
+                    .backend
+                    .iter()
+                    .any(|e| candidate.backend_target < furthest.get(&e.file).copied())
+                || self.skip.contains(&key(&findings[candidate.finding]))
+            {
+                continue;
+            }
+            // "All" covers the files the user has seen a change of: a fix
+            // editing another file is still asked about.
+            let files = candidate.files();
+            let answer = if files.iter().all(|f| self.accept_all.contains(f)) {
+                Answer::All
+            } else {
+                approver.approve(&self.proposal(&findings[candidate.finding], candidate))?
+            };
+            match answer {
+                Answer::Yes | Answer::All => {
+                    if answer == Answer::All {
+                        for file in files {
+                            if !self.accept_all.contains(&file) {
+                                self.accept_all.push(file);
+                            }
+                        }
+                    }
+                    fixes.insert(both);
+                    taken.extend(&candidate.edits);
+                    claimed.extend(&candidate.claims);
+                    backends_taken.extend(candidate.backend.iter().map(|e| e.file));
+                    accepted.push(candidate);
+                }
+                Answer::No => {
+                    self.declined += 1;
+                    self.skip.insert(key(&findings[candidate.finding]));
+                }
+                Answer::Quit => return Ok((accepted, true)),
+            }
+        }
+        Ok((accepted, false))
+    }
+
+    fn proposal<'a>(&'a self, finding: &'a Finding, candidate: &Candidate) -> Proposal<'a> {
+        let edits = &candidate.edits;
+        let mut files: Vec<FileId> = edits.iter().map(|e| e.file).collect();
+        files.dedup();
+        let mut proposed: Vec<ProposedFile<'a>> = files
+            .into_iter()
+            .map(|file| {
+                let source = &self.config.files()[file];
+                let before = source.tree.text();
+                let mine: Vec<&Edit> = edits.iter().filter(|e| e.file == file).collect();
+                ProposedFile {
+                    path: &source.path,
+                    before,
+                    after: apply(before, &mine).unwrap_or_else(|_| before.to_vec()),
+                }
+            })
+            .collect();
+        for (file, edits) in by_backend_file(&candidate.backend) {
+            let source = &self.options.facts.files[file];
+            let before = source.text.as_bytes();
+            proposed.push(ProposedFile {
+                path: &source.path,
+                before,
+                after: apply(before, &edits.iter().collect::<Vec<_>>())
+                    .unwrap_or_else(|_| before.to_vec()),
+            });
+        }
+        Proposal {
+            finding,
+            files: proposed,
+        }
+    }
+
+    /// Apply the accepted fixes; a fix that leaves a file unparsable or
+    /// alters an include is taken out (and remembered) and the rest applied
+    /// again. Returns whether any text changed.
+    fn apply(&mut self, findings: &[Finding], accepted: &[&Candidate]) -> bool {
+        let mut accepted: Vec<&Candidate> = accepted.to_vec();
+        loop {
+            match self.try_apply(&accepted) {
+                Ok((changed, backends)) => {
+                    if changed.is_empty() && backends.is_empty() {
+                        return false;
+                    }
+                    self.commit(findings, &accepted, changed, backends);
+                    return true;
+                }
+                Err((file, reason)) => {
+                    let culprits = self.culprits(&accepted, file);
+                    for &culprit in &culprits {
+                        let finding = &findings[accepted[culprit].finding];
+                        self.reverted.push(Reverted {
+                            rule: finding.rule.clone(),
+                            location: format!(
+                                "{}:{}:{}",
+                                finding.path, finding.start.line, finding.start.col
+                            ),
+                            reason: reason.clone(),
+                        });
+                        self.skip.insert(key(finding));
+                    }
+                    let mut index = 0;
+                    accepted.retain(|_| {
+                        index += 1;
+                        !culprits.contains(&(index - 1))
+                    });
+                }
+            }
+        }
+    }
+
+    /// The new tree of each file the fixes change and the new text of
+    /// each backend file, or the first file whose new text is refused and
+    /// why.
+    fn try_apply(&self, accepted: &[&Candidate]) -> Result<NewTexts, (FileRef, String)> {
+        let mut by_file: BTreeMap<FileId, Vec<&Edit>> = BTreeMap::new();
+        for edit in accepted.iter().flat_map(|c| &c.edits) {
+            by_file.entry(edit.file).or_default().push(edit);
+        }
+        let mut changed = Vec::new();
+        for (file, edits) in by_file {
+            let text = self.config.files()[file].tree.text();
+            let next = apply(text, &edits).map_err(|e| (FileRef::Nginx(file), e.to_string()))?;
+            if next != text {
+                changed.push((file, self.parse(file, next)?));
+            }
+        }
+        let backend: Vec<BackendEdit> = accepted.iter().flat_map(|c| c.backend.clone()).collect();
+        let mut backends = Vec::new();
+        for (file, edits) in by_backend_file(&backend) {
+            let source = &self.options.facts.files[file];
+            let refused = |why: String| {
+                (
+                    FileRef::Backend(file),
+                    format!("{}: {why}", source.display()),
+                )
+            };
+            let next = apply(source.text.as_bytes(), &edits.iter().collect::<Vec<_>>())
+                .map_err(|e| refused(e.to_string()))
+                .and_then(|next| {
+                    String::from_utf8(next).map_err(|_| refused("not UTF-8".into()))
+                })?;
+            if next != source.text {
+                // The file must still read, to a known value.
+                let (edited, reading) = self.options.facts.edited(file, next).map_err(refused)?;
+                backends.push(EditedBackend {
+                    file,
+                    edited,
+                    reading,
+                });
+            }
+        }
+        Ok((changed, backends))
+    }
+
+    /// Parse a file's new text; refuse it if it does not parse or its
+    /// includes differ.
+    fn parse(&self, file: FileId, text: Vec<u8>) -> Result<SyntaxTree, (FileRef, String)> {
+        let source = &self.config.files()[file];
+        let tree = syntax::parse(text).map_err(|e| {
+            (
+                FileRef::Nginx(file),
+                e.display(&source.display_path()).to_string(),
+            )
+        })?;
+        self.config
+            .includes_kept(file, &tree)
+            .map_err(|e| (FileRef::Nginx(file), e.to_string()))?;
+        Ok(tree)
+    }
+
+    /// The accepted fixes (indexes) to blame for `file` being refused: those
+    /// refused on their own, else every fix touching the file.
+    fn culprits(&self, accepted: &[&Candidate], file: FileRef) -> Vec<usize> {
+        let touching: Vec<usize> = (0..accepted.len())
+            .filter(|&i| match file {
+                FileRef::Nginx(file) => accepted[i].edits.iter().any(|e| e.file == file),
+                FileRef::Backend(file) => accepted[i].backend.iter().any(|e| e.file == file),
+            })
+            .collect();
+        let alone: Vec<usize> = touching
+            .iter()
+            .copied()
+            .filter(|&i| self.try_apply(&accepted[i..=i]).is_err())
+            .collect();
+        if alone.is_empty() {
+            touching
+        } else {
+            alone
+        }
+    }
+
+    /// Record the applied fixes, keep the originals, install the new trees
+    /// and move the remembered fixes over the applied edits.
+    fn commit(
+        &mut self,
+        findings: &[Finding],
+        accepted: &[&Candidate],
+        changed: Vec<(FileId, SyntaxTree)>,
+        backends: Vec<EditedBackend>,
+    ) {
+        let mut edits: Vec<&Edit> = accepted.iter().flat_map(|c| &c.edits).collect();
+        edits.sort();
+        edits.dedup();
+        // What earlier fixes wrote moves over this pass's edits.
+        for applied in &mut self.applied {
+            applied.spans = std::mem::take(&mut applied.spans)
+                .into_iter()
+                .filter_map(|(file, start, end)| {
+                    let start = shift_offset(file, start, &edits)?;
+                    let end = shift_offset(file, end, &edits)?;
+                    Some((file, start, end.max(start)))
+                })
+                .collect();
+        }
+        let written = written_ranges(accepted);
+        for (index, candidate) in accepted.iter().enumerate() {
+            let finding = &findings[candidate.finding];
+            let fix = finding.fix.as_ref().expect("a candidate has a fix");
+            let mut edited: Vec<FileId> = fix.edits.iter().map(|e| e.file).collect();
+            edited.sort_unstable();
+            edited.dedup();
+            let mut edited_backends: Vec<usize> =
+                candidate.backend.iter().map(|e| e.file).collect();
+            edited_backends.sort_unstable();
+            edited_backends.dedup();
+            self.applied.push(Applied {
+                rule: finding.rule.clone(),
+                file: finding.file,
+                edited,
+                edited_backends,
+                title: fix.title.clone(),
+                safety: fix.safety,
+                pass: self.passes + 1,
+                claims: candidate.claims.clone(),
+                key: key(finding),
+                location: format!(
+                    "{}:{}:{}",
+                    finding.path, finding.start.line, finding.start.col
+                ),
+                spans: written[index].clone(),
+            });
+        }
+        for (file, _) in &changed {
+            self.originals
+                .entry(*file)
+                .or_insert_with(|| self.config.files()[*file].tree.text().to_vec());
+        }
+        self.skip = std::mem::take(&mut self.skip)
+            .into_iter()
+            .filter_map(|(rule, file, start)| {
+                shift_offset(file, start, &edits).map(|start| (rule, file, start))
+            })
+            .collect();
+        self.config
+            .replace_texts(changed)
+            .expect("includes were checked when parsing");
+        for EditedBackend {
+            file,
+            edited,
+            reading,
+        } in backends
+        {
+            let facts = &mut self.options.facts;
+            self.backend_originals
+                .entry(file)
+                .or_insert_with(|| facts.files[file].text.clone());
+            facts.replace_file(file, edited, reading);
+        }
+        self.passes += 1;
+    }
+
+    fn finish(mut self, remaining: Vec<Finding>, stop: Stop) -> Outcome {
+        // A later pass can put a file's text back as it was.
+        let files = self.config.files();
+        self.originals
+            .retain(|&file, original| original.as_slice() != files[file].tree.text());
+        let backends = &self.options.facts.files;
+        self.backend_originals
+            .retain(|&file, original| *original != backends[file].text);
+        Outcome {
+            config: self.config,
+            originals: self.originals,
+            applied: self.applied,
+            reverted: self.reverted,
+            remaining,
+            declined: self.declined,
+            stop,
+            passes: self.passes,
+            facts: self.options.facts,
+            backend_originals: self.backend_originals,
+        }
+    }
+}
+
+/// What a pass's fixes make of the files they change: each tree file's
+/// new syntax tree, each backend file edited and read.
+type NewTexts = (Vec<(FileId, SyntaxTree)>, Vec<EditedBackend>);
+
+/// A backend file as the accepted fixes leave it, read.
+struct EditedBackend {
+    /// Its index in [`Facts::files`].
+    file: usize,
+    edited: BackendFile,
+    reading: Reading,
+}
+
+/// A file a fix edits: one of the tree's, or a backend's configuration
+/// file (an index into [`Facts::files`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileRef {
+    Nginx(FileId),
+    Backend(usize),
+}
+
+/// Backend edits grouped by file, in file order.
+fn by_backend_file(edits: &[BackendEdit]) -> BTreeMap<usize, Vec<Edit>> {
+    let mut by_file: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
+    for e in edits {
+        // Backend files are read as text: far below 4 GiB.
+        let offset = |at: usize| u32::try_from(at).expect("a backend file under 4 GiB");
+        by_file.entry(e.file).or_default().push(Edit {
+            file: e.file,
+            start: offset(e.edit.start),
+            end: offset(e.edit.end),
+            text: e.edit.text.clone(),
+        });
+    }
+    by_file
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Answers from a list, in order; `Quit` once the list runs out.
+    #[derive(Debug, Default, Clone)]
+    struct Scripted {
+        answers: std::collections::VecDeque<Answer>,
+        /// Rule ids of the proposals seen, in order.
+        asked: Vec<String>,
+    }
+
+    impl Scripted {
+        /// Answer with `answers`, in order.
+        fn new(answers: impl IntoIterator<Item = Answer>) -> Self {
+            Scripted {
+                answers: answers.into_iter().collect(),
+                asked: Vec::new(),
+            }
+        }
+    }
+
+    impl Approver for Scripted {
+        fn approve(&mut self, proposal: &Proposal<'_>) -> std::io::Result<Answer> {
+            self.asked.push(proposal.finding.rule.clone());
+            Ok(self.answers.pop_front().unwrap_or(Answer::Quit))
+        }
+    }
+
+    use crate::config::from_texts;
+    use crate::rules::load::{self, Origin};
+
+    const HTTP_VERSION: &str = include_str!("../../../../rules/proxy-http-version.toml");
+    const CONNECTION: &str = include_str!("../../../../rules/proxy-connection-close.toml");
+
+    fn rule(text: &str) -> Rule {
+        load::parse(text, Origin::Builtin("test.toml")).unwrap()
+    }
+
+    /// A rule replacing the first argument of `directive` when it is `from`.
+    fn replace(id: &str, directive: &str, from: &str, to: &str, safety: &str) -> Rule {
+        rule(&format!(
+            r#"
+id = "{id}"
+title = "t"
+severity = "warning"
+explain = "e"
+[match]
+directive = "{directive}"
+arg = {{ index = 0, equals = "{from}" }}
+[fix]
+safety = "{safety}"
+replace_arg = {{ index = 0, value = '{to}' }}
+"#
+        ))
+    }
+
+    fn fix_texts(
+        rules: &[Rule],
+        policy: Policy,
+        files: &[(&str, &str)],
+        approver: &mut dyn Approver,
+    ) -> Outcome {
+        let options = RunOptions::default();
+        let job = Job {
+            rules,
+            options: &options,
+            version: Version::ASSUMED,
+            policy,
+        };
+        fix(&job, from_texts(files), approver).unwrap()
+    }
+
+    fn text(outcome: &Outcome, file: FileId) -> &str {
+        std::str::from_utf8(outcome.config.files()[file].tree.text()).unwrap()
+    }
+
+    const TWO_LOCATIONS: &str = "http {\n    upstream app { server a:1; keepalive 8; }\n    server {\n        location /a { proxy_pass http://app; }\n        location /b { proxy_pass http://app; }\n    }\n}\n";
+
+    #[test]
+    fn what_each_fix_wrote_is_found_in_the_final_text() {
+        // Pass 1 writes HTTP/1.1 and the Connection header in both
+        // locations; a rule replacing 1.1 with 2 then runs in pass 2, above
+        // and between the first pass's lines.
+        let to_two = replace("two", "proxy_http_version", "1.1", "2", "safe");
+        let outcome = fix_texts(
+            &[rule(HTTP_VERSION), rule(CONNECTION), to_two],
+            Policy::default(),
+            &[("/etc/nginx/nginx.conf", TWO_LOCATIONS)],
+            &mut ApproveAll,
+        );
+        let final_text = text(&outcome, 0);
+        assert!(outcome.applied.len() >= 5, "{:?}", outcome.applied);
+        for applied in &outcome.applied {
+            assert!(!applied.spans.is_empty(), "{applied:?}");
+            for &(file, start, end) in &applied.spans {
+                let written = &final_text[start as usize..end as usize];
+                let expected = match applied.rule.as_str() {
+                    "proxy-http-version" => "proxy_http_version",
+                    "proxy-connection-close" => "proxy_set_header Connection \"\";",
+                    _ => "2",
+                };
+                assert_eq!(file, 0);
+                assert!(written.contains(expected), "{}: {written:?}", applied.rule);
+            }
+        }
+        // Leaving one fix out by its finding leaves exactly that one out.
+        let first = outcome
+            .applied
+            .iter()
+            .find(|a| a.rule == "proxy-connection-close")
+            .unwrap();
+        let options = RunOptions::default();
+        let job = Job {
+            rules: &[rule(HTTP_VERSION), rule(CONNECTION)],
+            options: &options,
+            version: Version::ASSUMED,
+            policy: Policy::default(),
+        };
+        let again = fix_excluding(
+            &job,
+            from_texts(&[("/etc/nginx/nginx.conf", TWO_LOCATIONS)]),
+            &mut ApproveAll,
+            &[Excluded::Finding(first.key.clone())],
+        )
+        .unwrap();
+        assert_eq!(text(&again, 0).matches("Connection").count(), 1);
+        let without = fix_excluding(
+            &job,
+            from_texts(&[("/etc/nginx/nginx.conf", TWO_LOCATIONS)]),
+            &mut ApproveAll,
+            &[Excluded::RuleInFile("proxy-connection-close".into(), 0)],
+        )
+        .unwrap();
+        assert_eq!(text(&without, 0).matches("Connection").count(), 0);
+        assert_eq!(text(&without, 0).matches("proxy_http_version").count(), 2);
+    }
+
+    #[test]
+    fn every_fix_is_applied_and_a_second_run_changes_nothing() {
+        let rules = [rule(HTTP_VERSION)];
+        let outcome = fix_texts(
+            &rules,
+            Policy::default(),
+            &[("nginx.conf", TWO_LOCATIONS)],
+            &mut ApproveAll,
+        );
+        assert_eq!(outcome.stop, Stop::Converged);
+        assert_eq!(outcome.applied.len(), 2);
+        assert!(outcome.remaining.is_empty());
+        let fixed = text(&outcome, 0).to_string();
+        assert_eq!(
+            fixed.matches("proxy_http_version 1.1;").count(),
+            2,
+            "{fixed}"
+        );
+        assert_eq!(outcome.changes().count(), 1);
+
+        let again = fix_texts(
+            &rules,
+            Policy::default(),
+            &[("nginx.conf", &fixed)],
+            &mut ApproveAll,
+        );
+        assert_eq!(again.changes().count(), 0);
+        assert!(again.applied.is_empty());
+    }
+
+    #[test]
+    fn a_declined_change_is_not_asked_again() {
+        let rules = [rule(HTTP_VERSION)];
+        let mut approver = Scripted::new([Answer::No, Answer::Yes]);
+        let outcome = fix_texts(
+            &rules,
+            Policy::default(),
+            &[("nginx.conf", TWO_LOCATIONS)],
+            &mut approver,
+        );
+        assert_eq!(approver.asked.len(), 2, "{:?}", approver.asked);
+        assert_eq!(outcome.declined, 1);
+        assert_eq!(outcome.applied.len(), 1);
+        assert_eq!(outcome.remaining.len(), 1);
+        let fixed = text(&outcome, 0);
+        // The first location (declined) is untouched, the second fixed.
+        assert!(
+            fixed.contains("location /a { proxy_pass http://app; }"),
+            "{fixed}"
+        );
+        assert!(
+            fixed.contains("location /b { proxy_pass http://app; proxy_http_version 1.1; }"),
+            "{fixed}"
+        );
+    }
+
+    #[test]
+    fn a_no_holds_when_another_fix_lands_beside_it() {
+        // Both rules insert after the same proxy_pass: once one is applied,
+        // the other's fix is recomputed at other offsets.
+        let rules = [rule(HTTP_VERSION), rule(CONNECTION)];
+        let files = [("nginx.conf", "http { upstream app { server a:1; keepalive 8; } server { location / { proxy_pass http://app; } } }\n")];
+        for answers in [[Answer::No, Answer::Yes], [Answer::No, Answer::All]] {
+            let mut approver = Scripted::new(answers);
+            let outcome = fix_texts(&rules, Policy::default(), &files, &mut approver);
+            assert_eq!(
+                approver.asked,
+                ["proxy-http-version", "proxy-connection-close"]
+            );
+            assert_eq!(outcome.declined, 1);
+            let fixed = text(&outcome, 0);
+            assert!(!fixed.contains("proxy_http_version"), "{fixed}");
+            assert!(fixed.contains("proxy_set_header Connection"), "{fixed}");
+            assert_eq!(outcome.remaining.len(), 1);
+        }
+    }
+
+    #[test]
+    fn all_accepts_the_rest_of_one_file() {
+        let rules = [rule(HTTP_VERSION)];
+        let files = [
+            ("/etc/nginx/nginx.conf", "http {\n    upstream app { server a:1; keepalive 8; }\n    include a.conf;\n    include b.conf;\n}\n"),
+            ("/etc/nginx/a.conf", "server { location /1 { proxy_pass http://app; } location /2 { proxy_pass http://app; } }\n"),
+            ("/etc/nginx/b.conf", "server { location /3 { proxy_pass http://app; } }\n"),
+        ];
+        let mut approver = Scripted::new([Answer::All, Answer::No]);
+        let outcome = fix_texts(&rules, Policy::default(), &files, &mut approver);
+        assert_eq!(approver.asked.len(), 2, "a.conf once, then b.conf");
+        assert_eq!(outcome.applied.len(), 2);
+        assert_eq!(
+            text(&outcome, 1).matches("proxy_http_version 1.1;").count(),
+            2
+        );
+        assert_eq!(text(&outcome, 2), files[2].1);
+    }
+
+    #[test]
+    fn quit_keeps_what_was_accepted() {
+        let rules = [rule(HTTP_VERSION)];
+        let mut approver = Scripted::new([Answer::Yes, Answer::Quit]);
+        let outcome = fix_texts(
+            &rules,
+            Policy::default(),
+            &[("nginx.conf", TWO_LOCATIONS)],
+            &mut approver,
+        );
+        assert_eq!(outcome.stop, Stop::Quit);
+        assert_eq!(outcome.applied.len(), 1);
+        assert!(text(&outcome, 0)
+            .contains("location /a { proxy_pass http://app; proxy_http_version 1.1; }"));
+        assert!(text(&outcome, 0).contains("location /b { proxy_pass http://app; }"));
+    }
+
+    #[test]
+    fn unsafe_fixes_wait_for_permission() {
+        let rules = [replace("danger", "listen", "80", "8080", "unsafe")];
+        let files = [("nginx.conf", "http { server { listen 80; } }\n")];
+        let held = fix_texts(&rules, Policy::default(), &files, &mut ApproveAll);
+        assert_eq!(held.changes().count(), 0);
+        assert_eq!(held.held_back(Policy::default()), 1);
+        let policy = Policy {
+            unsafe_fixes: true,
+            ..Policy::default()
+        };
+        let done = fix_texts(&rules, policy, &files, &mut ApproveAll);
+        assert_eq!(text(&done, 0), "http { server { listen 8080; } }\n");
+        assert_eq!(done.held_back(policy), 0);
+    }
+
+    #[test]
+    fn a_fix_that_breaks_parsing_is_reverted_and_reported() {
+        let rules = [
+            replace("breaks", "listen", "80", "x {{", "safe"),
+            replace("fine", "server_name", "a", "b", "safe"),
+        ];
+        let files = [(
+            "nginx.conf",
+            "http { server { listen 80; server_name a; } }\n",
+        )];
+        let outcome = fix_texts(&rules, Policy::default(), &files, &mut ApproveAll);
+        assert_eq!(
+            text(&outcome, 0),
+            "http { server { listen 80; server_name b; } }\n"
+        );
+        assert_eq!(outcome.reverted.len(), 1);
+        assert_eq!(outcome.reverted[0].rule, "breaks");
+        assert!(
+            outcome.reverted[0].reason.contains("unexpected"),
+            "{:?}",
+            outcome.reverted
+        );
+        assert_eq!(outcome.stop, Stop::Converged);
+    }
+
+    #[test]
+    fn a_fix_may_not_touch_an_include() {
+        let rules = [replace("moves", "include", "b.conf", "c.conf", "safe")];
+        let files = [
+            ("/etc/nginx/nginx.conf", "include b.conf;\n"),
+            ("/etc/nginx/b.conf", "# b\n"),
+        ];
+        let outcome = fix_texts(&rules, Policy::default(), &files, &mut ApproveAll);
+        assert_eq!(outcome.changes().count(), 0);
+        assert!(
+            outcome.reverted[0].reason.contains("include"),
+            "{:?}",
+            outcome.reverted
+        );
+    }
+
+    #[test]
+    fn fixes_in_included_files_keep_the_links() {
+        let rules = [
+            replace("port", "listen", "80", "8080", "safe"),
+            replace("name", "server_name", "a", "b", "safe"),
+        ];
+        let files = [
+            (
+                "/etc/nginx/nginx.conf",
+                "http {\n    include site.conf;\n    server { listen 80; }\n}\n",
+            ),
+            (
+                "/etc/nginx/site.conf",
+                "server { listen 80; server_name a; }\n",
+            ),
+        ];
+        let outcome = fix_texts(&rules, Policy::default(), &files, &mut ApproveAll);
+        assert_eq!(outcome.changes().count(), 2);
+        assert_eq!(
+            text(&outcome, 1),
+            "server { listen 8080; server_name b; }\n"
+        );
+        assert_eq!(outcome.applied.len(), 3);
+    }
+
+    #[test]
+    fn fixes_that_undo_each_other_stop_at_the_pass_limit() {
+        let rules = [
+            replace("there", "listen", "80", "81", "safe"),
+            replace("back", "listen", "81", "80", "safe"),
+        ];
+        let files = [("nginx.conf", "http { server { listen 80; } }\n")];
+        let outcome = fix_texts(&rules, Policy::default(), &files, &mut ApproveAll);
+        assert_eq!(outcome.stop, Stop::PassLimit);
+        assert_eq!(outcome.passes, MAX_PASSES);
+    }
+}

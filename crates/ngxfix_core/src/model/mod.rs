@@ -1,0 +1,20 @@
+//! nginx knowledge, kept in one place: value syntax (durations, sizes),
+//! versions, the directive table, and the logical model of a configuration
+//! (blocks across include files, effective values after inheritance,
+//! `proxy_pass` → `upstream{}` resolution, `map` lookups).
+
+pub mod accepts;
+pub mod directives;
+pub mod effective;
+pub mod fragment;
+pub mod targets;
+pub mod tree;
+pub use crate::text::units;
+pub mod version;
+
+pub use directives::{Contexts, DirectiveInfo, Inherit, ValueKind};
+pub use effective::{effective, scope_of, Effective, Source};
+pub use targets::{pass_target, Target};
+pub use tree::{Model, Node, NodeId, Upstream};
+pub use units::{Duration, Size, TimeSlot, UnitError};
+pub use version::{Version, VersionError, VersionRange};

@@ -1,0 +1,389 @@
+//! Running rules over a model: findings with their places, messages and
+//! computed fixes, minus what inline suppressions silence.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::facts::Facts;
+use super::fixes::{plan, FixPlan};
+use super::load::Rule;
+use super::matcher::{candidates, matches, Env, Refusals, Subject};
+use super::schema::Severity;
+use super::suppress;
+use crate::config::FileId;
+use crate::syntax::style::Styles;
+use crate::text::Edit;
+use crate::model::accepts::Known;
+use crate::model::{Model, Node, NodeId};
+use crate::syntax::{LineCol, Span};
+
+/// A finding's source line is kept whole up to this many characters, and
+/// cut around the finding beyond: a one-line configuration of 36 KB would
+/// otherwise be printed whole with each of its findings.
+pub const EXCERPT_MAX: usize = 200;
+
+/// The id of the finding reported for a suppression that silences nothing.
+pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
+
+/// One problem found.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub title: String,
+    pub message: String,
+    pub file: FileId,
+    /// The file's path for messages.
+    pub path: Arc<str>,
+    pub span: Span,
+    pub start: LineCol,
+    pub end: LineCol,
+    /// The source line of `start`, without its line break; a line of
+    /// more than [`EXCERPT_MAX`] characters cut around `start`, with `...`
+    /// where it was cut.
+    pub excerpt: String,
+    /// The column of `start` in `excerpt` (its column in the line, unless
+    /// the line was cut).
+    pub excerpt_col: u32,
+    pub fix: Option<FixPlan>,
+    /// Why the rule's fix could not be computed here.
+    pub fix_unavailable: Option<String>,
+    /// Where each edit of the fix lands (in the order of `fix.edits`).
+    pub places: Vec<EditPlace>,
+}
+
+impl Finding {
+    /// The fix's edits with their places.
+    pub fn edits(&self) -> impl Iterator<Item = (&Edit, &EditPlace)> {
+        self.fix.iter().flat_map(|fix| &fix.edits).zip(&self.places)
+    }
+}
+
+/// Where an edit lands, in human terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditPlace {
+    pub path: Arc<str>,
+    pub start: LineCol,
+    pub end: LineCol,
+}
+
+/// What a run needs besides the rules and the model.
+#[derive(Debug, Default, Clone)]
+pub struct RunOptions {
+    /// Parameter overrides by rule id.
+    pub params: BTreeMap<String, BTreeMap<String, String>>,
+    /// Declared backends and front load balancer.
+    pub facts: Facts,
+    /// Report suppressions that silence nothing.
+    pub report_unused_suppressions: bool,
+    /// Every rule id that exists, selected or not: a suppression naming one
+    /// of them is not "unknown". Empty: the rules being run.
+    pub known_rules: Vec<String>,
+    /// Directive names of third-party modules to take as known
+    /// (`extra_directives` in ngxfix.toml).
+    pub known_directives: Known,
+}
+
+/// A rule matched a directive: eight bytes, so a run with many findings
+/// stays small; [`Checked::findings`] renders them one at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// Index into the rules of the run.
+    pub rule: u32,
+    pub node: NodeId,
+}
+
+/// One entry of a run's result, in report order.
+#[derive(Debug, Clone, Copy)]
+enum Item {
+    Hit(Hit),
+    /// Index into `Checked::extra`.
+    Extra(u32),
+}
+
+/// The result of running rules on a model.
+pub struct Checked<'r, 'm> {
+    rules: &'r [Rule],
+    model: &'m Model<'m>,
+    options: &'r RunOptions,
+    params: Vec<BTreeMap<String, String>>,
+    styles: Styles,
+    refusals: Refusals<'r>,
+    paths: Vec<Arc<str>>,
+    items: Vec<Item>,
+    extra: Vec<Finding>,
+}
+
+/// Run `rules` on `model`: every matching directive, minus suppressed ones,
+/// sorted by file, position and rule. Each rule's candidate directives are
+/// checked in parallel.
+pub fn check<'r, 'm>(
+    rules: &'r [Rule],
+    model: &'m Model<'m>,
+    options: &'r RunOptions,
+) -> Checked<'r, 'm> {
+    let styles = Styles::new(model.config().files().len());
+    let paths: Vec<Arc<str>> = model
+        .config()
+        .files()
+        .iter()
+        .map(|f| Arc::from(f.display_path()))
+        .collect();
+    let params: Vec<BTreeMap<String, String>> = rules
+        .iter()
+        .map(|rule| rule.param_values(options.params.get(&rule.id)))
+        .collect();
+    let refusals = Refusals::new(&options.known_directives);
+    let mut hits: Vec<Hit> = Vec::new();
+    for (index, rule) in rules.iter().enumerate() {
+        if !rule.versions.contains(model.version()) {
+            continue;
+        }
+        let env = Env {
+            model,
+            params: &params[index],
+            facts: &options.facts,
+            styles: &styles,
+            refusals: &refusals,
+        };
+        // A rule about what nginx refuses looks only at what it refuses,
+        // not at every directive of the tree.
+        let ids = if rule.matcher.directive.0.is_empty() && !rule.matcher.refused.0.is_empty() {
+            let mut ids: Vec<NodeId> = refusals.all(model).keys().copied().collect();
+            ids.sort_unstable();
+            ids
+        } else {
+            candidates(model, &rule.matcher.directive.0)
+        };
+        let matched: Vec<NodeId> = crate::par::filter_chunked(&ids, 1024, |&id| {
+            matches(&rule.matcher, model.node(id), &env)
+        });
+        // A file included in several places yields its directives once per
+        // place; report each place in the file once. Findings in a context
+        // written around a fragment, or outside the files a run focuses
+        // on, are not reported.
+        let config = model.config();
+        let mut seen = rustc_hash::FxHashSet::default();
+        hits.extend(
+            matched
+                .into_iter()
+                .filter(|&id| {
+                    let node = model.node(id);
+                    config.reports(node.file()) && seen.insert((node.file(), node.span()))
+                })
+                .map(|node| Hit {
+                    rule: index as u32,
+                    node,
+                }),
+        );
+    }
+    // A rule that does not apply to this nginx version cannot use its
+    // suppressions; they are not reported as unused.
+    let active: Vec<&str> = rules
+        .iter()
+        .filter(|r| r.versions.contains(model.version()))
+        .map(|r| r.id.as_str())
+        .collect();
+    let known: Vec<&str> = if options.known_rules.is_empty() {
+        rules.iter().map(|r| r.id.as_str()).collect()
+    } else {
+        options.known_rules.iter().map(String::as_str).collect()
+    };
+    let (hits, extra) = suppress::filter(
+        model.config(),
+        hits,
+        |hit| {
+            let node = model.node(hit.node);
+            (
+                node.file(),
+                node.span(),
+                rules[hit.rule as usize].id.as_str(),
+            )
+        },
+        &active,
+        &known,
+        options.report_unused_suppressions,
+    );
+    let extra: Vec<Finding> = extra
+        .into_iter()
+        .filter(|f| model.config().reports(f.file))
+        .collect();
+    let mut keyed: Vec<((FileId, u32, &str), Item)> = hits
+        .into_iter()
+        .map(|hit| {
+            let node = model.node(hit.node);
+            let key = (
+                node.file(),
+                node.span().start,
+                rules[hit.rule as usize].id.as_str(),
+            );
+            (key, Item::Hit(hit))
+        })
+        .chain(extra.iter().enumerate().map(|(i, f)| {
+            (
+                (f.file, f.span.start, f.rule.as_str()),
+                Item::Extra(i as u32),
+            )
+        }))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let items = keyed.into_iter().map(|(_, item)| item).collect();
+    Checked {
+        rules,
+        model,
+        options,
+        params,
+        styles,
+        refusals,
+        paths,
+        items,
+        extra,
+    }
+}
+
+impl Checked<'_, '_> {
+    /// Number of findings.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The findings, rendered (message, fix) a batch at a time, in
+    /// parallel: memory holds one batch, not every finding.
+    pub fn findings(&self) -> impl Iterator<Item = Finding> + '_ {
+        self.batches().flatten()
+    }
+
+    /// [`Checked::findings`] in the batches they are rendered in.
+    pub fn batches(&self) -> impl Iterator<Item = Vec<Finding>> + '_ {
+        self.items
+            .chunks(RENDER_BATCH)
+            .map(|batch| crate::par::map(batch, |item| self.render(*item)))
+    }
+
+    fn render(&self, item: Item) -> Finding {
+        match item {
+            Item::Extra(i) => self.extra[i as usize].clone(),
+            Item::Hit(hit) => {
+                let env = Env {
+                    model: self.model,
+                    params: &self.params[hit.rule as usize],
+                    facts: &self.options.facts,
+                    styles: &self.styles,
+                    refusals: &self.refusals,
+                };
+                finding(
+                    &self.rules[hit.rule as usize],
+                    self.model.node(hit.node),
+                    &env,
+                    &self.paths,
+                )
+            }
+        }
+    }
+}
+
+/// Findings rendered at once by [`Checked::findings`].
+const RENDER_BATCH: usize = 4096;
+
+/// Run `rules` on `model` and render every finding.
+pub fn run(rules: &[Rule], model: &Model<'_>, options: &RunOptions) -> Vec<Finding> {
+    check(rules, model, options).findings().collect()
+}
+
+fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>, paths: &[Arc<str>]) -> Finding {
+    let subject = Subject { env, node };
+    let variant = rule.variants.iter().find(|v| matches(&v.when, node, env));
+    let severity = variant.and_then(|v| v.severity).unwrap_or(rule.severity);
+    let message = match variant
+        .and_then(|v| v.message.as_ref())
+        .or(rule.message.as_ref())
+    {
+        Some(template) => template
+            .render(&subject)
+            .unwrap_or_else(|_| rule.title.clone()),
+        None => rule.title.clone(),
+    };
+    let (fix, fix_unavailable) = match rule.fix_for(variant) {
+        Some((fix, safety)) => match plan(fix, &subject) {
+            Ok(plan) => (Some(FixPlan { safety, ..plan }), None),
+            Err(why) => (None, Some(why)),
+        },
+        None => (None, None),
+    };
+    let mut found = located(
+        &rule.id,
+        severity,
+        &rule.title,
+        message,
+        node.file(),
+        paths[node.file()].clone(),
+        node.directive().tree(),
+        node.span(),
+        fix,
+        fix_unavailable,
+    );
+    found.places = found
+        .fix
+        .iter()
+        .flat_map(|fix| &fix.edits)
+        .map(|edit| {
+            let tree = &env.model.config().files()[edit.file].tree;
+            EditPlace {
+                path: paths[edit.file].clone(),
+                start: tree.line_col(edit.start),
+                end: tree.line_col(edit.end),
+            }
+        })
+        .collect();
+    found
+}
+
+/// A finding at a span of a file.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn located(
+    rule: &str,
+    severity: Severity,
+    title: &str,
+    message: String,
+    file: FileId,
+    path: Arc<str>,
+    tree: &crate::syntax::SyntaxTree,
+    span: Span,
+    fix: Option<FixPlan>,
+    fix_unavailable: Option<String>,
+) -> Finding {
+    let start = tree.line_col(span.start);
+    let end = tree.line_col(span.end);
+    let text = tree.text();
+    let range = tree.lines().line_range(text, start.line);
+    let line_start = range.start;
+    let mut line = &text[range];
+    while let Some(rest) = line.strip_suffix(b"\r") {
+        line = rest;
+    }
+    // Cut from the bytes around the directive: neither the line nor its
+    // characters are copied for each finding.
+    let at = (span.start as usize).saturating_sub(line_start);
+    let (excerpt, excerpt_col) = crate::syntax::window_at(line, at, EXCERPT_MAX);
+    Finding {
+        rule: rule.to_string(),
+        severity,
+        title: title.to_string(),
+        message,
+        file,
+        path,
+        span,
+        start,
+        end,
+        excerpt,
+        excerpt_col,
+        fix,
+        fix_unavailable,
+        places: Vec::new(),
+    }
+}

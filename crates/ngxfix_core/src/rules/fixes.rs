@@ -1,0 +1,751 @@
+//! Turning a rule's `[fix]` into byte-range edits for one finding.
+//!
+//! The primitives are generic; the nginx knowledge they use is inheritance:
+//! `add` never makes a block lose the entries it inherits (research notes
+//! §3): it adds to the level the block's entries come from, replacing an
+//! entry with the same key instead of adding a second one, and with
+//! `scope = "everywhere"` it writes to http{} and every block that has
+//! entries of its own.
+
+use super::facts::ServerKind;
+use super::matcher::{declared_backend, upstreams_of, Subject};
+use super::schema::{
+    AddAction, AddScope, Fix, InsertAction, Place, Position, RemoveArg, Safety, SetAction,
+};
+use super::template::Template;
+use crate::config::{FileId, Origin};
+use crate::syntax::style::{self, FileText};
+use crate::text::Edit;
+use crate::model::{directives, effective, Node};
+use crate::model::{Duration, TimeSlot};
+use crate::syntax::Directive;
+
+/// An edit of a backend's configuration file: `file` indexes
+/// [`Facts::files`](crate::rules::facts::Facts::files).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct BackendEdit {
+    #[serde(skip)]
+    pub file: usize,
+    /// The file's path, for output.
+    pub path: String,
+    #[serde(flatten)]
+    pub edit: crate::backends::TextEdit,
+}
+
+/// A directive a fix writes into a block: a scalar it sets, an entry of
+/// an array it adds (by its key: `proxy_set_header Connection`), a
+/// directive nginx takes once per block that it inserts. Two fixes that
+/// claim the same one in one pass would write it twice, which nginx
+/// refuses (`"keepalive_timeout" directive is duplicate`) even when their
+/// edits do not overlap: they clash like overlapping edits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Claim {
+    /// The block: the block directive's file and index, `None` for the
+    /// top level of the main file.
+    pub block: Option<(FileId, u32)>,
+    pub directive: String,
+    /// For an array entry, its key (lowercased arguments); empty for a
+    /// scalar.
+    pub key: Vec<String>,
+}
+
+/// A computed fix: what it does, how safe it is, and its edits.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FixPlan {
+    pub title: String,
+    pub safety: Safety,
+    pub edits: Vec<Edit>,
+    /// Edits of backend configuration files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub backend_edits: Vec<BackendEdit>,
+    /// The idle timeout the backend edits raise their file to.
+    #[serde(skip)]
+    pub backend_target: Option<Duration>,
+    /// The directives it writes into blocks, which no other fix may write
+    /// in the same pass.
+    #[serde(skip)]
+    pub claims: Vec<Claim>,
+}
+
+impl FixPlan {
+    /// Whether the fix changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty() && self.backend_edits.is_empty()
+    }
+}
+
+/// Compute the edits of `fix` for the subject; an error says why the fix
+/// cannot be made here (a missing fact, no block to put it in).
+pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
+    let mut edits = Vec::new();
+    let mut titles = Vec::new();
+    let mut claims = Vec::new();
+    if let Some(set) = &fix.set {
+        titles.push(set_action(set, subject, &mut edits, &mut claims)?);
+    }
+    if let Some(add) = &fix.add {
+        titles.push(add_action(add, subject, &mut edits, &mut claims)?);
+    }
+    if let Some(replace) = &fix.replace_arg {
+        let node = subject.node;
+        let value = render(&replace.value, subject)?;
+        let directive = node.directive();
+        let (file, args): (_, Vec<_>) = (node.file(), directive.args().collect());
+        let old = args
+            .get(replace.index)
+            .map(|a| a.raw().into_owned())
+            .unwrap_or_default();
+        if let Some(arg) = args.get(replace.index) {
+            if arg.raw() != value {
+                edits.push(Edit {
+                    file,
+                    start: arg.span().start,
+                    end: arg.span().end,
+                    text: value.clone(),
+                });
+            }
+        } else if replace.index == args.len() {
+            let at = args
+                .last()
+                .map_or(directive.name().span().end, |a| a.span().end);
+            edits.push(Edit {
+                file,
+                start: at,
+                end: at,
+                text: format!(" {value}"),
+            });
+        } else {
+            return Err(format!(
+                "{} has no argument {} to replace",
+                node.name(),
+                replace.index
+            ));
+        }
+        titles.push(format!("replace `{old}` with `{value}`"));
+    }
+    if let Some(remove) = &fix.remove_arg {
+        titles.push(remove_arg(remove, subject, &mut edits)?);
+    }
+    if let Some(insert) = &fix.insert {
+        titles.push(insert_action(insert, subject, &mut edits, &mut claims)?);
+    }
+    if fix.remove {
+        let node = subject.node;
+        edits.push(style::remove(
+            &text_of(subject, node.file()),
+            &node.directive(),
+        ));
+        titles.push(format!("remove `{}`", statement_text(&node.directive())));
+    }
+    if fix.remove_bom {
+        let file = subject.node.file();
+        let text = subject.env.model.config().files()[file].tree.text();
+        if text.starts_with(b"\xEF\xBB\xBF") {
+            edits.push(Edit {
+                file,
+                start: 0,
+                end: 3,
+                text: String::new(),
+            });
+        }
+        titles.push("remove the byte order mark".to_string());
+    }
+    let mut backend_edits = Vec::new();
+    let mut backend_target = None;
+    if let Some(target) = &fix.backend_timeout {
+        let (title, target) = backend_timeout(target, subject, &mut backend_edits)?;
+        titles.push(title);
+        backend_target = Some(target);
+    }
+    // The last word on a written context: whatever made an edit there, it
+    // cannot be saved.
+    let config = subject.env.model.config();
+    if let Some(edit) = edits
+        .iter()
+        .find(|e| config.files()[e.file].origin == Origin::Context)
+    {
+        let block = config.files()[edit.file]
+            .tree
+            .directives()
+            .filter(|d| d.has_block() && d.span().start <= edit.start && edit.end <= d.span().end)
+            .last()
+            .map_or("main".to_string(), |d| d.name().value().into_owned());
+        return Err(outside_fragment(config, &block));
+    }
+    let title = match &fix.title {
+        Some(title) => render(title, subject)?,
+        None => capitalize(&titles.join(", ")),
+    };
+    edits.sort();
+    edits.dedup();
+    claims.sort();
+    claims.dedup();
+    Ok(FixPlan {
+        title,
+        safety: fix.safety.unwrap_or_default(),
+        edits,
+        backend_edits,
+        backend_target,
+        claims,
+    })
+}
+
+/// The claim of a fix that writes `directive` (with `key`, for an array
+/// entry) into `block`.
+fn claim(block: Option<Node<'_>>, directive: &str, key: Vec<String>) -> Claim {
+    Claim {
+        block: block.map(|b| (b.file(), b.directive().index())),
+        directive: directive.to_string(),
+        key,
+    }
+}
+
+/// Raise the idle timeout in the configuration file of the subject's
+/// backend to at least `target`: the title and the duration.
+fn backend_timeout(
+    target: &Template,
+    subject: &Subject<'_, '_>,
+    edits: &mut Vec<BackendEdit>,
+) -> Result<(String, Duration), String> {
+    let facts = subject.env.facts;
+    let (_, backend) =
+        declared_backend(subject.node, facts).ok_or("no backend is declared for this upstream")?;
+    let index = backend.file.ok_or(
+        "the backend has no configuration file to edit (declare it with --backend UPSTREAM=KIND:PATH)",
+    )?;
+    let text = render(target, subject)?;
+    let duration = Duration::parse(&text, TimeSlot::Milliseconds)
+        .map_err(|e| format!("backend_timeout \"{text}\": {e}"))?;
+    let file = &facts.files[index];
+    let raised = file
+        .raised(duration)
+        .map_err(|why| format!("{}: {why}", file.display()))?;
+    edits.extend(raised.into_iter().map(|edit| BackendEdit {
+        file: index,
+        path: file.display(),
+        edit,
+    }));
+    let what = backend
+        .kind
+        .and_then(ServerKind::find)
+        .map_or("the idle timeout".to_string(), |k| {
+            format!("{}'s {}", k.name, k.setting)
+        });
+    Ok((
+        format!("raise {what} in {} to at least {duration}", file.display()),
+        duration,
+    ))
+}
+
+/// Remove each argument equal to the value, with the blanks right before
+/// it on its line, so `error timeout non_idempotent;` becomes `error
+/// timeout;`. A comment or line break before the argument stays. A
+/// directive left without arguments would not be valid nginx: that is
+/// refused.
+fn remove_arg(
+    remove: &RemoveArg,
+    subject: &Subject<'_, '_>,
+    edits: &mut Vec<Edit>,
+) -> Result<String, String> {
+    let node = subject.node;
+    let value = render(&remove.value, subject)?;
+    let directive = node.directive();
+    let args: Vec<_> = directive.args().collect();
+    let same = |arg: &crate::syntax::Word<'_>| {
+        let actual = arg.value();
+        if remove.ignore_case {
+            actual.eq_ignore_ascii_case(&value)
+        } else {
+            actual == value
+        }
+    };
+    if args.iter().all(same) {
+        return Err(format!(
+            "removing `{value}` would leave {} without arguments",
+            node.name()
+        ));
+    }
+    let text = directive.tree().text();
+    let blank = |b: &&u8| **b == b' ' || **b == b'\t';
+    for arg in args.iter().filter(|a| same(a)) {
+        let (start, end) = (arg.span().start as usize, arg.span().end as usize);
+        let before = text[..start].iter().rev().take_while(blank).count();
+        let starts_line = matches!(text[..start - before].last(), None | Some(b'\n'));
+        // First on its line: the blanks after it go, so the next argument
+        // takes its place and indentation.
+        let (start, end) = if starts_line {
+            (start, end + text[end..].iter().take_while(blank).count())
+        } else {
+            (start - before, end)
+        };
+        edits.push(Edit {
+            file: node.file(),
+            start: start as u32,
+            end: end as u32,
+            text: String::new(),
+        });
+    }
+    Ok(format!("remove `{value}` from `{}`", node.name()))
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn render(template: &Template, subject: &Subject<'_, '_>) -> Result<String, String> {
+    template
+        .render(subject)
+        .map_err(|e| format!("cannot compute the fix: {e}"))
+}
+
+/// A directive's text from its name to its terminator, on one line.
+fn statement_text(d: &Directive<'_>) -> String {
+    let text = String::from_utf8_lossy(d.tree().slice(d.span())).into_owned();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn statement(directive: &str, args: &str) -> String {
+    if args.trim().is_empty() {
+        format!("{directive};")
+    } else {
+        format!("{directive} {args};")
+    }
+}
+
+fn lines(
+    comment: &Option<Template>,
+    text: String,
+    subject: &Subject<'_, '_>,
+) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    if let Some(comment) = comment {
+        for line in render(comment, subject)?.lines() {
+            out.push(format!("# {line}").trim_end().to_string());
+        }
+    }
+    out.push(text);
+    Ok(out)
+}
+
+/// The block an action works in; `None` is the top level of the main file.
+fn place<'m>(place: Place, node: Node<'m>) -> Result<Option<Node<'m>>, String> {
+    let named = |name: &str| {
+        std::iter::once(node)
+            .chain(node.ancestors())
+            .find(|n| n.name() == name && n.is_block())
+            .map(Some)
+            .ok_or_else(|| format!("{} is not inside a `{name}` block", node.name()))
+    };
+    match place {
+        Place::Parent => Ok(node.parent()),
+        Place::Own if node.is_block() => Ok(Some(node)),
+        Place::Own => Err(format!("{} has no block", node.name())),
+        Place::Upstream => upstreams_of(node)
+            .first()
+            .copied()
+            .map(Some)
+            .ok_or_else(|| format!("{} reaches no upstream{{}} block", node.name())),
+        Place::Http => named("http"),
+        Place::Server => named("server"),
+        Place::Location => named("location"),
+    }
+}
+
+/// The block a new `directive` can go in: `block`, or the nearest
+/// enclosing block nginx allows it in. A `proxy_pass` inside `if` is a
+/// subject whose parent block refuses `proxy_http_version` and
+/// `proxy_set_header`; the enclosing location, which the `if` inherits
+/// from, takes them. Directives ngxfix does not know stay where asked.
+fn allowed_block<'m>(block: Option<Node<'m>>, directive: &str) -> Option<Node<'m>> {
+    let entries = directives::entries(directive);
+    if entries.is_empty() {
+        return block;
+    }
+    let mut current = block;
+    while let Some(b) = current {
+        // A block of unknown kind (in a fragment checked on its own) is
+        // taken at its word, except `if`, which refuses most directives
+        // wherever it is.
+        let Some(kind) = b.block_kind() else {
+            if b.name() == "if" {
+                current = b.parent();
+                continue;
+            }
+            return Some(b);
+        };
+        if entries.iter().any(|info| info.contexts.contains(kind)) {
+            return Some(b);
+        }
+        current = b.parent();
+    }
+    block
+}
+
+/// A file of the tree with its style, for rendering new text.
+fn text_of<'a>(subject: &'a Subject<'_, '_>, file: FileId) -> FileText<'a> {
+    let tree = &subject.env.model.config().files()[file].tree;
+    subject.env.styles.file(file, tree)
+}
+
+/// Where new directives of a logical block are written: the file and the
+/// block in it (`None`: the file's top level). A block is written in its
+/// own file, except the innermost block of a context written around a
+/// fragment, whose inside *is* the fragment: its new directives go to the
+/// fragment's top level. Other blocks of such a context are not in any
+/// file of the user's, so nothing can be written there (`plan` refuses an
+/// edit of the written context whatever made it, the top level included).
+fn home<'m>(block: Option<Node<'m>>) -> Result<(FileId, Option<Directive<'m>>), String> {
+    let Some(block) = block else {
+        return Ok((0, None));
+    };
+    let config = block.model().config();
+    if config.files()[block.file()].origin != Origin::Context {
+        return Ok((block.file(), Some(block.directive())));
+    }
+    let entry = config.entry();
+    let holds_entry = block.children_named("include").any(|include| {
+        config
+            .included(include.file(), &include.directive())
+            .is_some_and(|targets| targets.contains(&entry))
+    });
+    if holds_entry {
+        Ok((entry, None))
+    } else {
+        Err(outside_fragment(config, block.name()))
+    }
+}
+
+/// Why a fix cannot be made in a fragment: it would change a block the
+/// fragment sits in, which is in the nginx.conf that includes it.
+fn outside_fragment(config: &crate::config::ConfigTree, block: &str) -> String {
+    format!(
+        "the fix changes the {block}{{}} around {}, which is not in it (check the file \
+         through the nginx.conf that includes it)",
+        config.files()[config.entry()].display_path()
+    )
+}
+
+/// Insert `lines` at the start or end of a logical block (see [`home`]).
+fn insert_in(
+    block: Option<Node<'_>>,
+    lines: &[String],
+    last: bool,
+    subject: &Subject<'_, '_>,
+) -> Result<Edit, String> {
+    let (file, directive) = home(block)?;
+    Ok(style::insert_in_block(
+        &text_of(subject, file),
+        directive.as_ref(),
+        lines,
+        last,
+    ))
+}
+
+/// Replace the arguments of an existing directive with `args` (nginx text).
+fn replace_args(node: Node<'_>, args: &str) -> Option<Edit> {
+    let directive = node.directive();
+    let words: Vec<_> = directive.args().collect();
+    let current = words
+        .iter()
+        .map(|w| w.raw().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if current == args.trim() {
+        return None;
+    }
+    let (start, end, text) = match (words.first(), words.last()) {
+        (Some(first), Some(last)) => (first.span().start, last.span().end, args.trim().to_string()),
+        _ => {
+            let at = directive.name().span().end;
+            (at, at, format!(" {}", args.trim()))
+        }
+    };
+    Some(Edit {
+        file: node.file(),
+        start,
+        end,
+        text,
+    })
+}
+
+/// A block with an `include` that was not read (its file was not found in
+/// a fragment, or `--no-includes`): the file may set `directive` there
+/// already, and a second one would be refused or would change nothing, so
+/// no fix adds one there.
+fn unread_include(
+    block: Option<Node<'_>>,
+    model: &crate::model::Model<'_>,
+    directive: &str,
+) -> Result<(), String> {
+    let config = model.config();
+    let unread = model
+        .in_block(block, "include")
+        .find(|n| config.included(n.file(), &n.directive()).is_none());
+    match unread {
+        Some(include) => Err(format!(
+            "`include {}` (line {}) was not read, and the file may set {directive} there already",
+            include.args_text(),
+            include.line_col().line
+        )),
+        None => Ok(()),
+    }
+}
+
+fn set_action(
+    set: &SetAction,
+    subject: &Subject<'_, '_>,
+    edits: &mut Vec<Edit>,
+    claims: &mut Vec<Claim>,
+) -> Result<String, String> {
+    let args = render(&set.args, subject)?;
+    let block = allowed_block(place(set.place, subject.node)?, &set.directive);
+    claims.push(claim(block, &set.directive, Vec::new()));
+    let model = subject.env.model;
+    let existing = model.in_block(block, &set.directive).last();
+    let title = format!("set `{}`", statement(&set.directive, &args));
+    if let Some(existing) = existing {
+        edits.extend(replace_args(existing, &args));
+        return Ok(title);
+    }
+    unread_include(block, model, &set.directive)?;
+    let new = lines(&set.comment, statement(&set.directive, &args), subject)?;
+    let block_file = home(block)?.0;
+    let anchor = set
+        .after
+        .0
+        .iter()
+        .flat_map(|name| model.in_block(block, name))
+        .filter(|n| n.file() == block_file)
+        .max_by_key(|n| n.id());
+    edits.push(match anchor {
+        Some(anchor) => {
+            style::insert_after(&text_of(subject, anchor.file()), &anchor.directive(), &new)
+        }
+        None => insert_in(block, &new, false, subject)?,
+    });
+    Ok(title)
+}
+
+/// The values of the words in nginx text such as `Connection ""`: split at
+/// whitespace, quotes removed, backslash escapes resolved (as
+/// `ngx_conf_read_token()` reads arguments).
+fn words(args: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut chars = args.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let quote = (c == '"' || c == '\'').then_some(c);
+        if quote.is_some() {
+            chars.next();
+        }
+        let mut word = String::new();
+        while let Some(c) = chars.next() {
+            match (c, quote) {
+                ('\\', _) => word.extend(chars.next()),
+                (c, Some(q)) if c == q => break,
+                (c, None) if c.is_whitespace() => break,
+                (c, _) => word.push(c),
+            }
+        }
+        words.push(word);
+    }
+    words
+}
+
+fn key_of(values: &[String], key: usize) -> Vec<String> {
+    values
+        .iter()
+        .take(key)
+        .map(|v| v.to_ascii_lowercase())
+        .collect()
+}
+
+/// Add to one level: replace the entry with the same key, else append
+/// after the level's last entry.
+fn add_to_level(
+    subject: &Subject<'_, '_>,
+    entries: &[Node<'_>],
+    add: &AddAction,
+    args: &str,
+    new: &[String],
+    edits: &mut Vec<Edit>,
+    claims: &mut Vec<Claim>,
+) {
+    let key = key_of(&words(args), add.key);
+    let level = entries.first().and_then(|n| n.parent());
+    claims.push(claim(level, &add.directive, key.clone()));
+    let same = entries.iter().find(|n| {
+        let values: Vec<String> = n.args().map(|a| a.value().into_owned()).collect();
+        key_of(&values, add.key) == key
+    });
+    match same {
+        Some(node) => edits.extend(replace_args(*node, args)),
+        None => {
+            let last = entries.last().expect("a level has entries");
+            edits.push(style::insert_after(
+                &text_of(subject, last.file()),
+                &last.directive(),
+                new,
+            ));
+        }
+    }
+}
+
+fn add_action(
+    add: &AddAction,
+    subject: &Subject<'_, '_>,
+    edits: &mut Vec<Edit>,
+    claims: &mut Vec<Claim>,
+) -> Result<String, String> {
+    let args = render(&add.args, subject)?;
+    let block = allowed_block(place(add.place, subject.node)?, &add.directive);
+    let model = subject.env.model;
+    let new = lines(&add.comment, statement(&add.directive, &args), subject)?;
+    match add.scope {
+        AddScope::Nearest => {
+            let value = effective(model, block, &add.directive);
+            // The levels the value was looked for in: an include read past
+            // in one of them may hold entries that decide instead.
+            let decided = value.nodes().first().and_then(|n| n.parent());
+            let mut level = block;
+            loop {
+                unread_include(level, model, &add.directive)?;
+                if level == decided || level.is_none() {
+                    break;
+                }
+                level = level.and_then(|l| l.parent());
+            }
+            if value.nodes().is_empty() {
+                // Nothing inherited to lose: the block gets its first entry,
+                // next to the subject when it sits there.
+                let node = subject.node;
+                let beside = node.parent() == block && home(block)?.0 == node.file();
+                claims.push(claim(block, &add.directive, key_of(&words(&args), add.key)));
+                edits.push(if beside {
+                    style::insert_after(&text_of(subject, node.file()), &node.directive(), &new)
+                } else {
+                    insert_in(block, &new, false, subject)?
+                });
+            } else {
+                add_to_level(subject, value.nodes(), add, &args, &new, edits, claims);
+            }
+        }
+        AddScope::Everywhere => {
+            let top = std::iter::once(block)
+                .chain(
+                    block
+                        .map(|b| b.ancestors().map(Some).collect::<Vec<_>>())
+                        .unwrap_or_default(),
+                )
+                .flatten()
+                .find(|n| n.name() == "http")
+                .or(block);
+            let mut levels: Vec<Option<Node<'_>>> = vec![top];
+            for node in model.named(&add.directive) {
+                let parent = node.parent();
+                let inside = match (top, parent) {
+                    (Some(top), Some(p)) => p == top || p.ancestors().any(|a| a == top),
+                    (None, _) => true,
+                    _ => false,
+                };
+                if inside && !levels.contains(&parent) {
+                    levels.push(parent);
+                }
+            }
+            for level in levels {
+                let entries: Vec<Node<'_>> = model.in_block(level, &add.directive).collect();
+                if entries.is_empty() {
+                    claims.push(claim(level, &add.directive, key_of(&words(&args), add.key)));
+                    edits.push(insert_in(level, &new, false, subject)?);
+                } else {
+                    add_to_level(subject, &entries, add, &args, &new, edits, claims);
+                }
+            }
+        }
+    }
+    Ok(format!("add `{}`", statement(&add.directive, &args)))
+}
+
+fn insert_action(
+    insert: &InsertAction,
+    subject: &Subject<'_, '_>,
+    edits: &mut Vec<Edit>,
+    claims: &mut Vec<Claim>,
+) -> Result<String, String> {
+    let name = render(&insert.directive, subject)?;
+    let args = render(&insert.args, subject)?;
+    let text = statement(&name, &args);
+    let new = lines(&insert.comment, text.clone(), subject)?;
+    let node = subject.node;
+    let block = node.parent();
+    let target = match insert.position {
+        Position::First | Position::Last => place(insert.place, node)?,
+        Position::Before | Position::After => block,
+    };
+    // A directive nginx takes once per block is claimed like a `set`.
+    let once = crate::model::accepts::rows(&name)
+        .iter()
+        .any(|row| row.repeat != crate::model::accepts::Repeat::Many);
+    if once {
+        claims.push(claim(target, &name, Vec::new()));
+    }
+    let anchors: Vec<Node<'_>> = insert
+        .anchor
+        .0
+        .iter()
+        .flat_map(|a| subject.env.model.in_block(block, a))
+        .collect();
+    let pick = |before: bool| -> Result<Node<'_>, String> {
+        if insert.anchor.0.is_empty() {
+            return Ok(node);
+        }
+        let found = if before {
+            anchors.iter().min_by_key(|n| n.id())
+        } else {
+            anchors.iter().max_by_key(|n| n.id())
+        };
+        found.copied().ok_or_else(|| {
+            format!(
+                "no {} next to {}",
+                insert.anchor.0.join(" or "),
+                node.name()
+            )
+        })
+    };
+    edits.push(match insert.position {
+        Position::Before => {
+            let at = pick(true)?;
+            style::insert_before(&text_of(subject, at.file()), &at.directive(), &new)
+        }
+        Position::After => {
+            let at = pick(false)?;
+            style::insert_after(&text_of(subject, at.file()), &at.directive(), &new)
+        }
+        Position::First | Position::Last => {
+            insert_in(target, &new, insert.position == Position::Last, subject)?
+        }
+    });
+    Ok(format!("insert `{text}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_read_as_nginx_reads_arguments() {
+        assert_eq!(words(r#"Connection """#), ["Connection", ""]);
+        assert_eq!(
+            words(r#"X-A 'a b'  c\ d "e\"f""#),
+            ["X-A", "a b", "c d", "e\"f"]
+        );
+        assert_eq!(words("  "), Vec::<String>::new());
+    }
+}

@@ -1,0 +1,141 @@
+//! Byte-range edits.
+
+use crate::FileId;
+
+/// Replace `start..end` of a file's original text with `text` (an insertion
+/// when the range is empty).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct Edit {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+    pub text: String,
+}
+
+/// Why edits cannot be applied together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("edits overlap at bytes {0}..{1}")]
+    Overlap(u32, u32),
+    #[error("edit range {0}..{1} is outside the file")]
+    OutOfRange(u32, u32),
+}
+
+/// Apply edits of one file to its text. Identical edits count once; two
+/// insertions at the same offset keep their given order; overlapping
+/// ranges are refused.
+pub fn apply(text: &[u8], edits: &[&Edit]) -> Result<Vec<u8>, EditError> {
+    let mut seen = std::collections::HashSet::with_capacity(edits.len());
+    let mut sorted: Vec<&Edit> = edits.iter().copied().filter(|e| seen.insert(*e)).collect();
+    sorted.sort_by_key(|e| (e.start, e.end));
+    let mut out = Vec::with_capacity(text.len() + 64);
+    let mut pos = 0u32;
+    for edit in sorted {
+        if edit.end as usize > text.len() || edit.start > edit.end {
+            return Err(EditError::OutOfRange(edit.start, edit.end));
+        }
+        if edit.start < pos {
+            return Err(EditError::Overlap(edit.start, pos));
+        }
+        out.extend_from_slice(&text[pos as usize..edit.start as usize]);
+        out.extend_from_slice(edit.text.as_bytes());
+        pos = edit.end;
+    }
+    out.extend_from_slice(&text[pos as usize..]);
+    Ok(out)
+}
+
+/// Whether two edits cannot be applied in one pass: their ranges overlap,
+/// or an insertion touches a replaced range (at its start, inside or at its
+/// end: whether the new text goes before or after the replacement would be a
+/// guess). Identical edits and insertions at the same offset do not clash:
+/// the first apply once, the others keep their order.
+pub fn clash(a: &Edit, b: &Edit) -> bool {
+    if a == b || a.file != b.file {
+        return false;
+    }
+    match (a.start == a.end, b.start == b.end) {
+        (true, true) => false,
+        (false, false) => a.start < b.end && b.start < a.end,
+        (true, false) => b.start <= a.start && a.start <= b.end,
+        (false, true) => a.start <= b.start && b.start <= a.end,
+    }
+}
+
+/// Where offset `pos` of a file's text before `applied` (edits applied
+/// together) is afterwards: moved by every edit that ends at or before it
+/// (an insertion at `pos` goes before it); `None` when an edit replaces text
+/// around it.
+pub fn shift_offset(file: FileId, pos: u32, applied: &[&Edit]) -> Option<u32> {
+    let mut delta: i64 = 0;
+    for a in applied.iter().filter(|a| a.file == file) {
+        if a.end <= pos {
+            delta += a.text.len() as i64 - i64::from(a.end - a.start);
+        } else if a.start < pos {
+            return None;
+        }
+    }
+    u32::try_from(i64::from(pos) + delta).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(start: u32, end: u32, text: &str) -> Edit {
+        Edit {
+            file: 0,
+            start,
+            end,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn edits_splice_into_the_original() {
+        let text = b"keepalive_timeout 60s;\n";
+        let a = edit(18, 21, "4s");
+        let b = edit(23, 23, "keepalive 8;\n");
+        assert_eq!(
+            apply(text, &[&b, &a, &a]).unwrap(),
+            b"keepalive_timeout 4s;\nkeepalive 8;\n"
+        );
+        let c = edit(19, 22, "x");
+        assert_eq!(apply(text, &[&a, &c]), Err(EditError::Overlap(19, 21)));
+        assert_eq!(
+            apply(text, &[&edit(20, 40, "")]),
+            Err(EditError::OutOfRange(20, 40))
+        );
+    }
+
+    #[test]
+    fn overlapping_edits_clash() {
+        let (a, b, c) = (edit(0, 5, "x"), edit(3, 8, "y"), edit(8, 8, "z"));
+        assert!(clash(&a, &b));
+        assert!(clash(&b, &c), "an insertion touching a replaced range");
+        assert!(!clash(&a, &c));
+        assert!(!clash(&a, &a.clone()), "identical edits apply once");
+        assert!(
+            !clash(&c, &edit(8, 8, "w")),
+            "insertions at one place keep their order"
+        );
+    }
+
+    #[test]
+    fn offsets_follow_the_text_around_them() {
+        let applied = [edit(0, 2, "abcd"), edit(10, 10, "xy"), edit(20, 22, "")];
+        let applied: Vec<&Edit> = applied.iter().collect();
+        // Before, between and after the applied edits.
+        assert_eq!(shift_offset(0, 0, &applied), Some(0));
+        assert_eq!(shift_offset(0, 2, &applied), Some(4));
+        assert_eq!(shift_offset(0, 5, &applied), Some(7));
+        // An insertion at the offset goes before it.
+        assert_eq!(shift_offset(0, 10, &applied), Some(14));
+        assert_eq!(shift_offset(0, 30, &applied), Some(32));
+        // Inside a replaced range: gone.
+        assert_eq!(shift_offset(0, 1, &applied), None);
+        assert_eq!(shift_offset(0, 21, &applied), None);
+        // Other files are not moved.
+        assert_eq!(shift_offset(1, 30, &applied), Some(30));
+    }
+}
