@@ -16,7 +16,6 @@
 //!
 //! One thread per proxied connection polls both sockets; it ends when the
 //! connection ends, or within [`POLL_LIMIT`] of the proxy being dropped.
-#![allow(dead_code)]
 
 use std::collections::VecDeque;
 use std::io::{ErrorKind, Write};

@@ -1,7 +1,6 @@
 //! Measuring a real server's idle keepalive timeout on 127.0.0.1: start
 //! it, send one request on a fresh connection, and time how long the server
 //! keeps the connection open afterwards.
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};

@@ -6,7 +6,6 @@
 //! connections; a fresh client connection keeps the client side out of it
 //! (no client keepalive state, and a 502 or a reset cannot spill over into
 //! the next request), and on loopback it costs a few tens of microseconds.
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -84,11 +83,6 @@ pub struct Sweep {
 }
 
 impl Sweep {
-    /// Probes answered with `status`.
-    pub fn count(&self, status: u16) -> usize {
-        self.probes.iter().filter(|p| p.status == status).count()
-    }
-
     /// For each gap, how many probes there were and how many got 502.
     pub fn by_gap(&self) -> Vec<(Duration, usize, usize)> {
         let mut rows: std::collections::BTreeMap<Duration, (usize, usize)> = Default::default();

@@ -1,5 +1,4 @@
 //! Helpers shared by the CLI tests.
-#![allow(dead_code)]
 
 pub mod delay_proxy;
 pub mod idle;

@@ -2,7 +2,6 @@
 //! configuration, pid file, logs and temp directories all inside it), one
 //! worker, listening on 127.0.0.1 only; reloaded like in production and
 //! stopped, with its workers, when dropped.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
