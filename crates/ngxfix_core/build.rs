@@ -3,7 +3,11 @@
 
 // A build script runs on the build machine, not in the core: it may read
 // the rule folder and print to cargo.
-#![allow(clippy::disallowed_methods, clippy::disallowed_types, clippy::print_stdout)]
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    clippy::print_stdout
+)]
 
 use std::env;
 use std::fs;

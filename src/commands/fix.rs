@@ -10,10 +10,10 @@ use anyhow::bail;
 use crate::cli::FixArgs;
 use ngxfix::config::{ConfigTree, Origin};
 use ngxfix::fix::session::{self, ApproveAll, Approver, Job, Outcome, Policy, Stop};
-use ngxfix::write::{self, Change, WriteError, WriteOptions};
 use ngxfix::nginx::Nginx;
 use ngxfix::output::findings::{Format, Report};
 use ngxfix::output::{diff, plural, Paint};
+use ngxfix::write::{self, Change, WriteError, WriteOptions};
 
 /// Fix each tree; exit status as documented: with `--dry-run` 1 when there
 /// are changes to show, otherwise 1 when findings remain.

@@ -8,8 +8,8 @@
 use anyhow::bail;
 
 use ngxfix::fix::session::{self, ApproveAll, Excluded, Job, Outcome};
-use ngxfix::verify::{self, TreeFile, Verification};
 use ngxfix::nginx::Nginx;
+use ngxfix::verify::{self, TreeFile, Verification};
 
 /// Rounds of dropping fixes before giving up: each round drops at least
 /// one fix, and a tree rarely has more than a few bad ones.

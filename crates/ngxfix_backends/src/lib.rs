@@ -34,8 +34,8 @@ mod uwsgi;
 
 use std::path::PathBuf;
 
-use ngxfix_text::Duration;
 pub use kinds::{Idle, ServerKind, SERVER_KINDS};
+use ngxfix_text::Duration;
 
 /// One backend configuration file, as a reader sees it.
 #[derive(Debug, Clone, Copy)]

@@ -6,16 +6,16 @@ use std::collections::BTreeMap;
 
 use std::path::Path;
 
-use crate::rules::engine::{run, Finding, RunOptions};
-use crate::rules::facts::{no_files, parse_front, parse_spec, Facts, Spec};
-use crate::rules::load::Rule;
-use crate::rules::schema::Test;
 use crate::backends::BackendFile;
 use crate::config::dump::DumpedFile;
 use crate::config::{ConfigTree, LoadOptions};
 use crate::fix::session::{self, ApproveAll, Job, Policy, Stop, MAX_PASSES};
 use crate::model::accepts;
 use crate::model::{Model, Version};
+use crate::rules::engine::{run, Finding, RunOptions};
+use crate::rules::facts::{no_files, parse_front, parse_spec, Facts, Spec};
+use crate::rules::load::Rule;
+use crate::rules::schema::Test;
 
 /// The outcome of one embedded test.
 #[derive(Debug, Clone)]

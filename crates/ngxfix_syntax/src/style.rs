@@ -4,8 +4,8 @@
 //! A comment line cannot sit inside a one-line block (it would swallow the
 //! rest of the line), so inline insertions leave comments out.
 
-use ngxfix_text::FileId;
 use crate::{Directive, SyntaxTree};
+use ngxfix_text::FileId;
 
 use ngxfix_text::Edit;
 
@@ -334,8 +334,8 @@ pub fn remove(f: &FileText<'_>, d: &Directive<'_>) -> Edit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ngxfix_text::apply;
     use crate::parse;
+    use ngxfix_text::apply;
 
     fn run(conf: &str, f: impl Fn(&FileText<'_>, &SyntaxTree) -> Edit) -> String {
         let tree = parse(conf.as_bytes().to_vec()).unwrap();

@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 
 use super::{plural, Paint};
 use crate::config::Reading;
-use crate::rules::fixes::BackendEdit;
 use crate::model::Version;
+use crate::rules::fixes::BackendEdit;
 use crate::rules::{Finding, Rule, Safety, Severity, UNUSED_SUPPRESSION};
 use crate::syntax::LineCol;
 

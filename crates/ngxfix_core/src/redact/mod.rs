@@ -30,9 +30,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::config::{ConfigTree, FileId};
-use crate::text::Edit;
 use crate::model::{Model, Version};
 use crate::syntax::{self, Directive, Quote, SyntaxTree, TokenKind, Word};
+use crate::text::Edit;
 use code::Lang;
 use detect::MapSecrets;
 use placeholder::Placeholders;
@@ -244,7 +244,10 @@ pub enum RedactError {
     )]
     Restructured { path: String, line: u32 },
     #[error("internal error: redacting {path}: {error}; please report it")]
-    Edit { path: String, error: crate::text::EditError },
+    Edit {
+        path: String,
+        error: crate::text::EditError,
+    },
 }
 
 /// Redact every file of a tree.
@@ -324,10 +327,11 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
         }
         let refs: Vec<&Edit> = edits.iter().collect();
         let path = file.display_path();
-        let new = crate::text::apply(file.tree.text(), &refs).map_err(|error| RedactError::Edit {
-            path: path.clone(),
-            error,
-        })?;
+        let new =
+            crate::text::apply(file.tree.text(), &refs).map_err(|error| RedactError::Edit {
+                path: path.clone(),
+                error,
+            })?;
         if !edits.is_empty() {
             let reparsed = syntax::parse(new.clone()).map_err(|e| RedactError::Unparsable {
                 error: e.display(&path).to_string(),

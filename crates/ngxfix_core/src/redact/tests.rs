@@ -464,7 +464,10 @@ mod fuzz {
 
     /// 2,000 cases by default; `NGXFIX_FUZZ_CASES` sets more for a longer
     /// campaign (as in tests/it/no_panic.rs).
-    #[allow(clippy::disallowed_methods, reason = "a test setting, read by the test")]
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "a test setting, read by the test"
+    )]
     fn config() -> ProptestConfig {
         let cases = std::env::var("NGXFIX_FUZZ_CASES")
             .ok()

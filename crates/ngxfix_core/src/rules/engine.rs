@@ -11,11 +11,11 @@ use super::matcher::{candidates, matches, Env, Refusals, Subject};
 use super::schema::Severity;
 use super::suppress;
 use crate::config::FileId;
-use crate::syntax::style::Styles;
-use crate::text::Edit;
 use crate::model::accepts::Known;
 use crate::model::{Model, Node, NodeId};
+use crate::syntax::style::Styles;
 use crate::syntax::{LineCol, Span};
+use crate::text::Edit;
 
 /// A finding's source line is kept whole up to this many characters, and
 /// cut around the finding beyond: a one-line configuration of 36 KB would

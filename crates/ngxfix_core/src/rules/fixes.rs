@@ -14,11 +14,11 @@ use super::schema::{
 };
 use super::template::Template;
 use crate::config::{FileId, Origin};
-use crate::syntax::style::{self, FileText};
-use crate::text::Edit;
 use crate::model::{directives, effective, Node};
 use crate::model::{Duration, TimeSlot};
+use crate::syntax::style::{self, FileText};
 use crate::syntax::Directive;
+use crate::text::Edit;
 
 /// An edit of a backend's configuration file: `file` indexes
 /// [`Facts::files`](crate::rules::facts::Facts::files).

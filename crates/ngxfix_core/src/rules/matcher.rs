@@ -7,12 +7,12 @@ use rustc_hash::FxHashMap;
 use super::facts::{Backend, Facts, Idle, ServerKind};
 use super::schema::{Cond, List, ValueTest};
 use super::template::{compare, Scope, Template, Value};
-use crate::syntax::style::Styles;
 use crate::model::accepts::{refusals, Known, Refusal};
 use crate::model::{
     directives, effective, pass_target, scope_of, Contexts, Duration, Model, Node, NodeId, Size,
     Target, TimeSlot, ValueKind, Version,
 };
+use crate::syntax::style::Styles;
 
 /// What conditions are evaluated against: the configuration, the rule's
 /// parameter values, and the declared facts.
