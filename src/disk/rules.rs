@@ -3,8 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use super::read::read_text;
-use crate::rules::load::{from_texts, rule_files, RuleError};
+use crate::rules::load::{from_texts, RuleError};
 use crate::rules::Rule;
+use crate::settings;
 
 /// Read rules from a file, or every `*.toml` in a folder (sorted) but a
 /// settings file (`ngxfix.toml`), which a project keeps beside its rules.
@@ -37,4 +38,17 @@ pub fn from_path(path: &Path) -> Result<Vec<Rule>, RuleError> {
             error,
         }),
     }))
+}
+
+/// Of the entries of a rule folder, the rule files, sorted: every
+/// `*.toml` but a settings file (`ngxfix.toml`), which a project keeps
+/// beside its rules.
+fn rule_files(entries: impl IntoIterator<Item = PathBuf>) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = entries
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| p.file_name().is_none_or(|n| n != settings::FILE_NAME))
+        .collect();
+    files.sort();
+    files
 }

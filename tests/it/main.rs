@@ -23,6 +23,7 @@ mod crossplane_goldens;
 mod diff_apply;
 mod e2e_502;
 mod examples;
+mod floors;
 mod fix_conflicts;
 mod fix_corpus;
 mod fix_rejected;

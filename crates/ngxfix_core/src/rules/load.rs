@@ -111,22 +111,6 @@ pub fn builtin() -> Result<Vec<Rule>, RuleError> {
         .collect()
 }
 
-/// Of the entries of a rule folder, the rule files, sorted: every
-/// `*.toml` but a settings file (`ngxfix.toml`), which a project keeps
-/// beside its rules.
-pub fn rule_files(entries: impl IntoIterator<Item = PathBuf>) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = entries
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .filter(|p| {
-            p.file_name()
-                .is_none_or(|n| n != crate::settings::FILE_NAME)
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 /// Rules from the user's files, `(path, text)` in order, each rule's
 /// origin its path. A file may come as the error of reading it: it is
 /// returned when reached, so that files can be read as they are parsed and

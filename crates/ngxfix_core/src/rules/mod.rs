@@ -16,3 +16,26 @@ pub use facts::{Backend, Backends, Facts, Front};
 pub use fixes::FixPlan;
 pub use load::{Origin, Rule, RuleError};
 pub use schema::{Safety, Severity};
+
+#[cfg(test)]
+mod tests {
+    use crate::config::from_texts;
+    use crate::model::{Model, Version};
+
+    /// The whole check, every built-in rule, on configurations whose
+    /// upstream names once panicked the resolution of `*_pass` targets.
+    #[test]
+    fn builtin_rules_run_on_non_ascii_names() {
+        let rules = super::load::builtin().unwrap();
+        for conf in [
+            "http { upstream backenä { server 127.0.0.1:50051; } \
+             server { location / { grpc_pass backenä; } } }",
+            "http { server { location / { proxy_pass aaaaaaé; } } }",
+            "http { server { location / { proxy_pass http://ä; } } }",
+        ] {
+            let tree = from_texts(&[("/etc/nginx/nginx.conf", conf)]);
+            let model = Model::new(&tree, Version::ASSUMED);
+            super::run(&rules, &model, &Default::default());
+        }
+    }
+}
