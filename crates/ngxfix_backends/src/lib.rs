@@ -17,20 +17,14 @@
 //!   setting in the file's own style when it is missing. No edits when the
 //!   file already gives enough.
 
-pub mod cmdline;
 pub mod kinds;
+pub mod lang;
+mod servers;
 #[cfg(test)]
 mod testing;
 pub mod text;
 
-mod apache;
-mod asgi;
-mod gunicorn;
-mod node;
-mod puma;
-mod spring;
-mod tomcat;
-mod uwsgi;
+use servers::{apache, asgi, gunicorn, node, puma, spring, tomcat, uwsgi};
 
 use std::path::PathBuf;
 

@@ -27,8 +27,8 @@
 //! file whose only settings sit in one such document (the user named the
 //! file for that profile); it is read as if active.
 
-use super::kinds::ServerKind;
-use super::{text, Idle, Reading, Source, TextEdit};
+use crate::kinds::ServerKind;
+use crate::{text, Idle, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 const KIND: &str = "spring-boot";
@@ -1880,7 +1880,7 @@ mod tests {
 
     #[test]
     fn the_example_reads_and_raises() {
-        let t = include_str!("../../../examples/backends/spring-boot/application.yml");
+        let t = include_str!("../../../../examples/backends/spring-boot/application.yml");
         let r = yml(t);
         assert_eq!(r.idle, ms(20_000));
         assert_eq!(

@@ -110,7 +110,7 @@ fn is_ident_part(b: u8) -> bool {
 fn tokenize(text: &str) -> Vec<Token> {
     let bytes = text.as_bytes();
     let mut toks: Vec<Token> = Vec::new();
-    let mut i = super::super::text::bom_len(text);
+    let mut i = crate::text::bom_len(text);
     if bytes[i..].starts_with(b"#!") {
         i = line_end(bytes, i);
     }

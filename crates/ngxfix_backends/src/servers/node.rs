@@ -25,17 +25,14 @@
 //! - fastify creates the server with its own `keepAliveTimeout` option,
 //!   72000 ms by default.
 
-mod eval;
-mod lex;
-
 use std::collections::BTreeMap;
 
-use eval::{Literal, NotLiteral};
-use lex::{Kind, Tokens};
+use crate::lang::js::eval::{self, Literal, NotLiteral};
+use crate::lang::js::lex::{Kind, Tokens};
 
-use super::kinds::{ServerKind, NODE_KEEP_ALIVE_TIMEOUT_SINCE, NODE_OLD_SERVER_TIMEOUT};
-use super::text::{self, line_ending, line_of};
-use super::{Idle, Reading, Source, TextEdit};
+use crate::kinds::{ServerKind, NODE_KEEP_ALIVE_TIMEOUT_SINCE, NODE_OLD_SERVER_TIMEOUT};
+use crate::text::{self, line_ending, line_of};
+use crate::{Idle, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 const KIND: &str = "node";

@@ -20,8 +20,8 @@
 //! and `KeepAliveTimeout 0` send `Connection: close`; a byte-order mark
 //! at the start of a file is read as part of its first directive.
 
-use super::kinds::ServerKind;
-use super::{text, Idle, Reading, Source, TextEdit};
+use crate::kinds::ServerKind;
+use crate::{text, Idle, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 const KIND: &str = "apache";
@@ -770,7 +770,7 @@ mod tests {
 
     #[test]
     fn the_example_reads_five_seconds_and_raises_in_place() {
-        let text = include_str!("../../../examples/backends/apache/httpd.conf");
+        let text = include_str!("../../../../examples/backends/apache/httpd.conf");
         assert_eq!(read(&src(text)).idle, ms(5000));
         assert_eq!(
             raised(text, 61_000),

@@ -16,13 +16,11 @@
 //!   `timeout_keep_alive`; the tornado worker only switches tornado's
 //!   keepalive on or off (tornado's own idle timeout, 3600 s, applies).
 
-pub(super) mod python;
+use crate::lang::python::{self, Binding, Literal, Module};
 
-use python::{Binding, Literal, Module};
-
-use super::cmdline::{self, CommandLine, Lookup, OptSpec, Program, Scan, Syntax, Value};
-use super::kinds::ServerKind;
-use super::{text, Idle, Reading, Source, TextEdit};
+use crate::lang::cmdline::{self, CommandLine, Lookup, OptSpec, Program, Scan, Syntax, Value};
+use crate::kinds::ServerKind;
+use crate::{text, Idle, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 const KIND: &str = "gunicorn";
@@ -1124,7 +1122,7 @@ mod tests {
 
     #[test]
     fn bundled_example() {
-        let t = include_str!("../../../examples/backends/gunicorn/gunicorn.conf.py");
+        let t = include_str!("../../../../examples/backends/gunicorn/gunicorn.conf.py");
         assert_eq!(idle("gunicorn.conf.py", t), secs(5));
         assert_eq!(
             raised("gunicorn.conf.py", t, 61),

@@ -13,11 +13,11 @@
 //! (`-c file:conf.py`); `--keep-alive N` (argparse `type=int`) on the
 //! command line wins over the file.
 
-use super::cmdline::{self, Lookup, OptSpec, Program, Syntax};
-use super::gunicorn::python::{self, Binding, Literal, Module};
+use crate::lang::cmdline::{self, Lookup, OptSpec, Program, Syntax};
+use crate::lang::python::{self, Binding, Literal, Module};
 use super::gunicorn::{agree, cli_int, file_name, insert_python_setting, replace};
-use super::kinds::ServerKind;
-use super::{text, Idle, Reading, Source, TextEdit};
+use crate::kinds::ServerKind;
+use crate::{text, Idle, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 /// The default keepalive timeout of `kind` (`uvicorn`, `hypercorn`) for
@@ -985,13 +985,13 @@ mod tests {
 
     #[test]
     fn bundled_examples() {
-        let u = include_str!("../../../examples/backends/uvicorn/app.service");
+        let u = include_str!("../../../../examples/backends/uvicorn/app.service");
         assert_eq!(uv("app.service", u).idle, ms(10_000));
         assert_eq!(
             raised(read_uvicorn, raise_uvicorn, "app.service", u, 61_000),
             u.replace("--timeout-keep-alive 10", "--timeout-keep-alive 61")
         );
-        let h = include_str!("../../../examples/backends/hypercorn/hypercorn.toml");
+        let h = include_str!("../../../../examples/backends/hypercorn/hypercorn.toml");
         assert_eq!(hc("hypercorn.toml", h).idle, ms(5000));
         assert_eq!(
             raised(read_hypercorn, raise_hypercorn, "hypercorn.toml", h, 61_000),

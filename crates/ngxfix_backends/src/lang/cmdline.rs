@@ -11,7 +11,7 @@
 //! word. Parts that expand at run time (`$OTHER`, `${X}`, `$(cmd)`, systemd
 //! `%i`) are marked: ngxfix cannot know what they hold.
 
-use super::{text, TextEdit};
+use crate::{text, TextEdit};
 
 /// How a file spells command lines, picked from its name and text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

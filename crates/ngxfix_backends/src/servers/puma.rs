@@ -12,9 +12,9 @@
 //! - `enable_keep_alives false` (and `queue_requests false`, which turns keep
 //!   alive off with it) makes Puma answer `Connection: close` every time.
 
-use super::kinds::ServerKind;
-use super::text::{self, ceil_secs};
-use super::{Idle, Reading, Source, TextEdit};
+use crate::kinds::ServerKind;
+use crate::text::{self, ceil_secs};
+use crate::{Idle, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 const KIND: &str = "puma";

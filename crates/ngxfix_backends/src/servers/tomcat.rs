@@ -15,7 +15,7 @@
 //! DOCTYPE are skipped; every start tag's attributes are read with their
 //! byte offsets.
 
-use super::{text, Idle, Reading, Source, TextEdit};
+use crate::{text, Idle, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 /// `connectionTimeout` when the connector does not set it.
@@ -704,7 +704,7 @@ mod tests {
 
     #[test]
     fn the_example_reads_and_raises() {
-        let t = include_str!("../../../examples/backends/tomcat/server.xml");
+        let t = include_str!("../../../../examples/backends/tomcat/server.xml");
         assert_eq!(read(&src(t)).idle, ms(20_000));
         let out = raised(t, 61_000);
         assert!(out.contains("               connectionTimeout=\"20000\"\n               keepAliveTimeout=\"61000\"\n               redirectPort=\"8443\""), "{out}");

@@ -22,8 +22,8 @@
 //! placeholders are expanded when the file is loaded; `if-*` / `for`
 //! blocks up to `endif` / `end` apply only when their condition holds.
 
-use super::kinds::ServerKind;
-use super::{text, Idle, Reading, Source, TextEdit};
+use crate::kinds::ServerKind;
+use crate::{text, Idle, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 /// One `key = value` line of the `[uwsgi]` section.
@@ -1037,7 +1037,7 @@ mod tests {
 
     #[test]
     fn the_example_reads_five_seconds_and_raises_in_place() {
-        let text = include_str!("../../../examples/backends/uwsgi/uwsgi.ini");
+        let text = include_str!("../../../../examples/backends/uwsgi/uwsgi.ini");
         let r = read(&src(text));
         assert_eq!((r.idle, r.kind), (secs(5), "uwsgi-http11"));
         assert_eq!(

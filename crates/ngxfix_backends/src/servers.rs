@@ -1,0 +1,11 @@
+//! One module per application server whose configuration ngxfix reads
+//! and edits.
+
+pub(crate) mod apache;
+pub(crate) mod asgi;
+pub(crate) mod gunicorn;
+pub(crate) mod node;
+pub(crate) mod puma;
+pub(crate) mod spring;
+pub(crate) mod tomcat;
+pub(crate) mod uwsgi;
