@@ -13,6 +13,11 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// The file name of a path, for messages.
+pub fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
 /// The line break the file uses: that of its first line, else `\n`.
 pub fn line_ending(text: &str) -> &'static str {
     match text.find('\n') {

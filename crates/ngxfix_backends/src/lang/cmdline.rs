@@ -198,10 +198,16 @@ pub struct Value {
 }
 
 impl Value {
-    /// An edit that makes the value `new`, when its bytes can be replaced
-    /// as they stand.
-    pub fn replace(&self, new: &str) -> Option<TextEdit> {
-        self.exact.then(|| TextEdit {
+    /// An edit that makes the value `new`; refused when its bytes cannot
+    /// be replaced as they stand (quotes or escapes inside them).
+    pub fn replace(&self, new: &str) -> Result<TextEdit, String> {
+        if !self.exact {
+            return Err(format!(
+                "the value {:?} at line {} is quoted in a way ngxfix does not edit",
+                self.text, self.line
+            ));
+        }
+        Ok(TextEdit {
             start: self.start,
             end: self.end,
             text: new.to_string(),
@@ -437,6 +443,27 @@ pub fn split_value(word: &Word) -> Vec<Word> {
             Token::Sep | Token::Redirect { .. } => None,
         })
         .collect()
+}
+
+/// Why several command lines give no single answer (each gives its
+/// `values` entry): `None` when they all agree.
+pub(crate) fn disagreement<T: PartialEq + std::fmt::Display>(
+    values: &[T],
+    commands: &[CommandLine],
+    name: &str,
+) -> Option<String> {
+    if values.windows(2).all(|w| w[0] == w[1]) {
+        return None;
+    }
+    let each: Vec<String> = values
+        .iter()
+        .zip(commands)
+        .map(|(value, c)| format!("{value} at line {}", c.line))
+        .collect();
+    Some(format!(
+        "{name} starts the server on several command lines that differ: {}",
+        each.join(", ")
+    ))
 }
 
 // ---------------------------------------------------------------------
@@ -1722,7 +1749,7 @@ mod tests {
         let f = "web: gunicorn --keep-alive 5\"0\" app:app";
         let v = set("Procfile", f, &KEEPALIVE);
         assert_eq!((v.text.as_str(), v.exact), ("50", false));
-        assert!(v.replace("60").is_none());
+        assert!(v.replace("60").is_err());
         let f = "web: gunicorn \"--keep-alive=5\" app:app";
         let v = set("Procfile", f, &KEEPALIVE);
         assert_eq!(

@@ -7,7 +7,7 @@
 //! The file is first masked (string contents and comments blanked, byte
 //! offsets kept), so brackets, `=` and `;` are only ever seen in code.
 
-use crate::text;
+use crate::{text, TextEdit};
 
 /// A span of the file with its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,6 +211,28 @@ impl<'a> Module<'a> {
                 })
             })
             .collect()
+    }
+
+    /// An edit adding `name = value` at module level: after the last
+    /// assignment to one of `after`, else at the end; spaced as its
+    /// neighbours.
+    pub(crate) fn insert_assignment(&self, name: &str, value: &str, after: &[&str]) -> TextEdit {
+        let tops = self.top_assignments();
+        let anchor = tops.iter().rev().find(|a| after.contains(&a.name.as_str()));
+        let spaced = anchor.or(tops.last()).is_none_or(|a| a.spaced);
+        let line = if spaced {
+            format!("{name} = {value}")
+        } else {
+            format!("{name}={value}")
+        };
+        match anchor {
+            Some(a) => TextEdit {
+                start: a.line_end,
+                end: a.line_end,
+                text: format!("{}{line}", text::line_ending(self.text)),
+            },
+            None => text::append_line(self.text, &line),
+        }
     }
 
     /// Calls of any of `callees` (`uvicorn.run`), wherever they are.
@@ -975,6 +997,44 @@ impl Arith<'_> {
             _ => None,
         }
     }
+}
+
+/// An integer as Python's `int(text, 0)` or `int(text)` reads it.
+pub(crate) fn int(text: &str) -> Option<i128> {
+    let t = text.trim();
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let v = match literal(&Expr {
+        start: 0,
+        end: digits.len(),
+        text: digits.to_string(),
+    })? {
+        Literal::Int(v)
+            if digits
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+        {
+            v
+        }
+        _ => return None,
+    };
+    Some(if neg { -v } else { v })
+}
+
+/// A non-negative integer as Python's `int(text)` reads it (argparse and
+/// click `type=int`): decimal digits, `_` between them, spaces around.
+pub(crate) fn arg_int(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let t = t.strip_prefix('+').unwrap_or(t);
+    if t.is_empty() || t.starts_with('_') || t.ends_with('_') || t.contains("__") {
+        return None;
+    }
+    if !t.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
+        return None;
+    }
+    t.replace('_', "").parse().ok()
 }
 
 #[cfg(test)]

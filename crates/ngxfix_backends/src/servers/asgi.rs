@@ -13,11 +13,11 @@
 //! (`-c file:conf.py`); `--keep-alive N` (argparse `type=int`) on the
 //! command line wins over the file.
 
+use crate::kinds::ServerKind;
 use crate::lang::cmdline::{self, Lookup, OptSpec, Program, Syntax};
 use crate::lang::python::{self, Binding, Literal, Module};
-use super::gunicorn::{agree, cli_int, file_name, insert_python_setting, replace};
-use crate::kinds::ServerKind;
-use crate::{text, Idle, Reading, Source, TextEdit};
+use crate::text::{self, file_name};
+use crate::{Idle, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 /// The default keepalive timeout of `kind` (`uvicorn`, `hypercorn`) for
@@ -84,17 +84,17 @@ pub fn raise_uvicorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>
         let scan = cmdline::scan(src.path, src.text, &UVICORN);
         if scan.commands.is_empty() {
             vec![match scan.env_var(UVICORN_ENV) {
-                Some(a) => replace(&a.value.value_from(0, src.text), &secs)?,
+                Some(a) => a.value.value_from(0, src.text).replace(&secs)?,
                 None => text::append_line(src.text, &format!("{UVICORN_ENV}={secs}")),
             }]
         } else {
             let mut edits = Vec::new();
             for cmd in &scan.commands {
                 edits.push(match cmd.option(src.text, &TIMEOUT_KEEP_ALIVE, &UVICORN) {
-                    Lookup::Set(v) => replace(&v, &secs)?,
+                    Lookup::Set(v) => v.replace(&secs)?,
                     Lookup::Hidden(w) => return Err(hidden(&w, cmd.line)),
                     Lookup::Absent => match cmd.env_var(UVICORN_ENV) {
-                        Some(a) => replace(&a.value.value_from(0, src.text), &secs)?,
+                        Some(a) => a.value.value_from(0, src.text).replace(&secs)?,
                         None => cmd.insert_option(TIMEOUT_KEEP_ALIVE.long, &secs),
                     },
                 });
@@ -124,7 +124,7 @@ fn hidden(word: &str, line: usize) -> String {
 /// The idle behaviour of a whole number of seconds on a command line or
 /// in an environment variable.
 fn int_secs(text: &str, detail: String, what: &str) -> (Idle, String) {
-    match cli_int(text) {
+    match python::arg_int(text) {
         Some(0) => (
             Idle::AfterEachResponse,
             format!("{detail}: {what} closes each connection right after its response"),
@@ -207,7 +207,7 @@ fn uvicorn_command(src: &Source<'_>) -> (Idle, String) {
         )
         .collect();
     let idles: Vec<Idle> = results.iter().map(|r| r.0.clone()).collect();
-    match agree(&idles, &scan.commands, name) {
+    match cmdline::disagreement(&idles, &scan.commands, name) {
         Some(why) => unknown(why),
         None => results[0].clone(),
     }
@@ -413,9 +413,7 @@ pub fn raise_hypercorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdi
                 end: expr.end,
                 text: exact,
             },
-            Binding::Absent => {
-                insert_python_setting(src.text, &module, HYPERCORN_KEY, &exact, HYPERCORN_SETTINGS)
-            }
+            Binding::Absent => module.insert_assignment(HYPERCORN_KEY, &exact, HYPERCORN_SETTINGS),
             Binding::Unknown(why) => return Err(why),
         }]
     } else {
@@ -424,7 +422,7 @@ pub fn raise_hypercorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdi
         let mut edits = Vec::new();
         for cmd in &scan.commands {
             edits.push(match cmd.option(src.text, &KEEP_ALIVE, &HYPERCORN) {
-                Lookup::Set(v) => replace(&v, &secs)?,
+                Lookup::Set(v) => v.replace(&secs)?,
                 Lookup::Hidden(w) => return Err(hidden(&w, cmd.line)),
                 Lookup::Absent => cmd.insert_option(KEEP_ALIVE.long, &secs),
             });
@@ -483,7 +481,7 @@ fn hypercorn_command(src: &Source<'_>) -> (Idle, String) {
         })
         .collect();
     let idles: Vec<Idle> = results.iter().map(|r| r.0.clone()).collect();
-    match agree(&idles, &scan.commands, name) {
+    match cmdline::disagreement(&idles, &scan.commands, name) {
         Some(why) => unknown(why),
         None => results[0].clone(),
     }

@@ -18,9 +18,10 @@
 
 use crate::lang::python::{self, Binding, Literal, Module};
 
-use crate::lang::cmdline::{self, CommandLine, Lookup, OptSpec, Program, Scan, Syntax, Value};
 use crate::kinds::ServerKind;
-use crate::{text, Idle, Reading, Source, TextEdit};
+use crate::lang::cmdline::{self, CommandLine, Lookup, OptSpec, Program, Scan, Syntax, Value};
+use crate::text::{self, file_name};
+use crate::{Idle, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 const KIND: &str = "gunicorn";
@@ -156,11 +157,6 @@ fn is_python(src: &Source<'_>) -> bool {
         })
 }
 
-/// The file's name, for messages.
-pub(super) fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
-}
-
 // ---------------------------------------------------------------------
 // What the settings say
 
@@ -277,7 +273,7 @@ fn idle_of(s: &Settings, version: Option<u32>) -> Outcome {
                 "the sync worker runs as gthread when threads > 1, and {why}"
             ));
         }
-        ((Worker::Sync, d), Setting::Given(t)) => match python_int(&t.text) {
+        ((Worker::Sync, d), Setting::Given(t)) => match python::int(&t.text) {
             Some(n) if n > 1 => (
                 Worker::Keepalive("gthread"),
                 format!("the gthread worker ({d} with {})", t.detail),
@@ -323,7 +319,7 @@ fn idle_of(s: &Settings, version: Option<u32>) -> Outcome {
                 ),
             )
         }
-        Setting::Given(g) => match python_int(&g.text).and_then(|n| u64::try_from(n).ok()) {
+        Setting::Given(g) => match python::int(&g.text).and_then(|n| u64::try_from(n).ok()) {
             Some(n) => (n, g.detail.clone()),
             None => {
                 return Outcome::unknown(format!(
@@ -368,30 +364,6 @@ fn with_notes(detail: String, s: &Settings) -> String {
         return detail;
     }
     format!("{detail} ({})", s.notes.join("; "))
-}
-
-/// An integer as Python's `int(text, 0)` or `int(text)` reads it.
-pub(super) fn python_int(text: &str) -> Option<i128> {
-    let t = text.trim();
-    let (neg, digits) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
-    let v = match python::literal(&python::Expr {
-        start: 0,
-        end: digits.len(),
-        text: digits.to_string(),
-    })? {
-        Literal::Int(v)
-            if digits
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
-        {
-            v
-        }
-        _ => return None,
-    };
-    Some(if neg { -v } else { v })
 }
 
 // ---------------------------------------------------------------------
@@ -455,41 +427,12 @@ fn python_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, String> {
                 text: secs.to_string(),
             }])
         }
-        Binding::Absent => Ok(vec![insert_python_setting(
-            src.text,
-            &module,
+        Binding::Absent => Ok(vec![module.insert_assignment(
             "keepalive",
             &secs.to_string(),
             WORKER_SETTINGS,
         )]),
         Binding::Unknown(why) => Err(why),
-    }
-}
-
-/// An edit adding `name = value` at module level: after the last of
-/// `after` the module sets, else at the end; spaced as its neighbours.
-pub(super) fn insert_python_setting(
-    text: &str,
-    module: &Module<'_>,
-    name: &str,
-    value: &str,
-    after: &[&str],
-) -> TextEdit {
-    let tops = module.top_assignments();
-    let anchor = tops.iter().rev().find(|a| after.contains(&a.name.as_str()));
-    let spaced = anchor.or(tops.last()).is_none_or(|a| a.spaced);
-    let line = if spaced {
-        format!("{name} = {value}")
-    } else {
-        format!("{name}={value}")
-    };
-    match anchor {
-        Some(a) => TextEdit {
-            start: a.line_end,
-            end: a.line_end,
-            text: format!("{}{line}", text::line_ending(text)),
-        },
-        None => text::append_line(text, &line),
     }
 }
 
@@ -518,27 +461,10 @@ fn command_idle(src: &Source<'_>) -> Outcome {
         .map(|c| idle_of(&command_settings(src.text, c, &scan, name), src.version))
         .collect();
     let idles: Vec<Idle> = results.iter().map(|o| o.idle.clone()).collect();
-    match agree(&idles, &scan.commands, name) {
+    match cmdline::disagreement(&idles, &scan.commands, name) {
         Some(why) => Outcome::unknown(why),
         None => results[0].clone(),
     }
-}
-
-/// Why several command lines give no single answer: `None` when they all
-/// agree.
-pub(super) fn agree(idles: &[Idle], commands: &[CommandLine], name: &str) -> Option<String> {
-    if idles.windows(2).all(|w| w[0] == w[1]) {
-        return None;
-    }
-    let each: Vec<String> = idles
-        .iter()
-        .zip(commands)
-        .map(|(idle, c)| format!("{idle} at line {}", c.line))
-        .collect();
-    Some(format!(
-        "{name} starts the server on several command lines that differ: {}",
-        each.join(", ")
-    ))
 }
 
 fn command_settings(file: &str, cmd: &CommandLine, scan: &Scan, name: &str) -> Settings {
@@ -647,7 +573,7 @@ fn given(v: &Value, detail: String, spec: &OptSpec) -> Setting {
     if v.dynamic {
         return Setting::Unknown(format!("{detail} expands at run time"));
     }
-    if spec.long != WORKER_CLASS.long && cli_int(&v.text).is_none() {
+    if spec.long != WORKER_CLASS.long && python::arg_int(&v.text).is_none() {
         return Setting::Unknown(format!(
             "gunicorn refuses {detail}: it takes a whole number"
         ));
@@ -683,11 +609,11 @@ fn command_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, String> {
     let mut edits = Vec::new();
     for cmd in &scan.commands {
         let edit = match cmd.option(file, &KEEPALIVE, &PROGRAM) {
-            Lookup::Set(v) => replace(&v, &value)?,
+            Lookup::Set(v) => v.replace(&value)?,
             // `read` says Unknown for these, so `raise` stops before.
             Lookup::Hidden(w) => return Err(format!("`{w}` may set --keep-alive")),
             Lookup::Absent => match env_keepalive(file, cmd) {
-                Some(v) => replace(&v, &value)?,
+                Some(v) => v.replace(&value)?,
                 None => cmd.insert_option(KEEPALIVE.long, &value),
             },
         };
@@ -725,7 +651,7 @@ fn env_file_edit(file: &str, scan: &Scan, value: &str) -> Result<TextEdit, Strin
         &KEEPALIVE,
         &PROGRAM,
     ) {
-        Lookup::Set(v) => replace(&v, value),
+        Lookup::Set(v) => v.replace(value),
         _ => {
             let at = env.value.value_from(env.value.text.len(), file).start;
             let lead = if env.value.text.trim().is_empty() {
@@ -740,30 +666,6 @@ fn env_file_edit(file: &str, scan: &Scan, value: &str) -> Result<TextEdit, Strin
             })
         }
     }
-}
-
-/// An edit replacing an option's value.
-pub(super) fn replace(v: &Value, new: &str) -> Result<TextEdit, String> {
-    v.replace(new).ok_or_else(|| {
-        format!(
-            "the value {:?} at line {} is quoted in a way ngxfix does not edit",
-            v.text, v.line
-        )
-    })
-}
-
-/// A non-negative integer as Python's `int(text)` reads it (argparse and
-/// click `type=int`): decimal digits, `_` between them, spaces around.
-pub(super) fn cli_int(text: &str) -> Option<u64> {
-    let t = text.trim();
-    let t = t.strip_prefix('+').unwrap_or(t);
-    if t.is_empty() || t.starts_with('_') || t.ends_with('_') || t.contains("__") {
-        return None;
-    }
-    if !t.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
-        return None;
-    }
-    t.replace('_', "").parse().ok()
 }
 
 #[cfg(test)]

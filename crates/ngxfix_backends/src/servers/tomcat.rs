@@ -15,7 +15,8 @@
 //! DOCTYPE are skipped; every start tag's attributes are read with their
 //! byte offsets.
 
-use crate::{text, Idle, Reading, Source, TextEdit};
+use crate::text::{self, file_name};
+use crate::{Idle, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 /// `connectionTimeout` when the connector does not set it.
@@ -117,11 +118,6 @@ impl Connector<'_> {
             self.line
         )
     }
-}
-
-/// The file name of a path, for messages.
-fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 fn no_http_connector(file: &str) -> String {
