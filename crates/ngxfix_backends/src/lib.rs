@@ -17,6 +17,7 @@
 //!   setting in the file's own style when it is missing. No edits when the
 //!   file already gives enough.
 
+mod error;
 pub mod kinds;
 pub mod lang;
 mod servers;
@@ -28,6 +29,7 @@ use servers::{apache, asgi, gunicorn, node, puma, spring, tomcat, uwsgi};
 
 use std::path::PathBuf;
 
+pub use error::{MisplacedEdit, RaiseError};
 pub use kinds::{Idle, ServerKind, SERVER_KINDS};
 use ngxfix_text::Duration;
 
@@ -73,7 +75,7 @@ pub struct Format {
     /// The files it reads, for messages.
     pub files: &'static str,
     pub read: fn(&Source<'_>) -> Reading,
-    pub raise: fn(&Source<'_>, Duration) -> Result<Vec<TextEdit>, String>,
+    pub raise: fn(&Source<'_>, Duration) -> Result<Vec<TextEdit>, RaiseError>,
 }
 
 /// Every readable kind.
@@ -201,14 +203,13 @@ impl BackendFile {
     /// checked by reading the edited text again: an edit the reader would
     /// not see (a later duplicate setting wins, say) is refused rather than
     /// written into the application's configuration.
-    pub fn raised(&self, target: Duration) -> Result<Vec<TextEdit>, String> {
+    pub fn raised(&self, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
         let source = self.source();
         let edits = (self.format.raise)(&source, target)?;
         if edits.is_empty() {
             return Ok(edits);
         }
-        let text =
-            text::apply(&self.text, &edits).map_err(|why| format!("its editor made an {why}"))?;
+        let text = text::apply(&self.text, &edits)?;
         let after = (self.format.read)(&Source {
             text: &text,
             ..source
@@ -216,10 +217,11 @@ impl BackendFile {
         match after.idle {
             Idle::Never => Ok(edits),
             Idle::After(d) if d >= target => Ok(edits),
-            other => Err(format!(
-                "after the edit it would still read {other} ({}), not at least {target}",
-                after.detail
-            )),
+            idle => Err(RaiseError::StillShort {
+                idle,
+                detail: after.detail,
+                target,
+            }),
         }
     }
 }

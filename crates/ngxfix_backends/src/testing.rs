@@ -2,7 +2,7 @@
 //! with the check every editor must pass (the raised text reads back at
 //! least the target).
 
-use super::{text, Idle, Reading, Source, TextEdit};
+use super::{text, Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 /// An idle timeout of `n` milliseconds.
@@ -28,7 +28,7 @@ pub fn unknown(read: fn(&Source<'_>) -> Reading, source: Source<'_>) -> String {
 /// gives at least `target` (or no timeout) on the result, and return it.
 pub fn raised(
     read: fn(&Source<'_>) -> Reading,
-    raise: fn(&Source<'_>, Duration) -> Result<Vec<TextEdit>, String>,
+    raise: fn(&Source<'_>, Duration) -> Result<Vec<TextEdit>, RaiseError>,
     source: Source<'_>,
     target: Duration,
 ) -> String {
@@ -52,7 +52,7 @@ pub fn raised(
 /// least its target. The generator is seeded, so a failure repeats.
 pub fn token_soup(
     read: fn(&Source<'_>) -> Reading,
-    raise: fn(&Source<'_>, Duration) -> Result<Vec<TextEdit>, String>,
+    raise: fn(&Source<'_>, Duration) -> Result<Vec<TextEdit>, RaiseError>,
     paths: &[&str],
     tokens: &[&str],
     rounds: usize,

@@ -1,7 +1,7 @@
 //! Text helpers every backend format uses: line numbers for messages, the
 //! file's own line ending for new lines, and exact decimal numbers.
 
-use super::TextEdit;
+use crate::{MisplacedEdit, TextEdit};
 use ngxfix_text::Duration;
 
 /// The 1-based line of a byte offset.
@@ -127,7 +127,7 @@ pub fn decimal(text: &str, unit_ms: u64, underscores: bool) -> Option<Duration> 
 
 /// `text` with `edits` applied (in any order); an error for overlapping
 /// edits or ones that split a character or run past the end.
-pub fn apply(text: &str, edits: &[TextEdit]) -> Result<String, String> {
+pub fn apply(text: &str, edits: &[TextEdit]) -> Result<String, MisplacedEdit> {
     let mut sorted: Vec<&TextEdit> = edits.iter().collect();
     sorted.sort_by_key(|e| (e.start, e.end));
     let mut out = String::with_capacity(text.len() + 64);
@@ -140,7 +140,7 @@ pub fn apply(text: &str, edits: &[TextEdit]) -> Result<String, String> {
             || !text.is_char_boundary(start)
             || !text.is_char_boundary(end)
         {
-            return Err(format!("overlapping or misplaced edit at {start}..{end}"));
+            return Err(MisplacedEdit { start, end });
         }
         out.push_str(&text[at..start]);
         out.push_str(&edit.text);

@@ -11,7 +11,7 @@
 //! word. Parts that expand at run time (`$OTHER`, `${X}`, `$(cmd)`, systemd
 //! `%i`) are marked: ngxfix cannot know what they hold.
 
-use crate::{text, TextEdit};
+use crate::{text, RaiseError, TextEdit};
 
 /// How a file spells command lines, picked from its name and text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,12 +200,12 @@ pub struct Value {
 impl Value {
     /// An edit that makes the value `new`; refused when its bytes cannot
     /// be replaced as they stand (quotes or escapes inside them).
-    pub fn replace(&self, new: &str) -> Result<TextEdit, String> {
+    pub fn replace(&self, new: &str) -> Result<TextEdit, RaiseError> {
         if !self.exact {
-            return Err(format!(
-                "the value {:?} at line {} is quoted in a way ngxfix does not edit",
-                self.text, self.line
-            ));
+            return Err(RaiseError::Quoted {
+                value: self.text.clone(),
+                line: self.line,
+            });
         }
         Ok(TextEdit {
             start: self.start,

@@ -21,7 +21,7 @@
 //! at the start of a file is read as part of its first directive.
 
 use crate::kinds::ServerKind;
-use crate::{text, Idle, Reading, Source, TextEdit};
+use crate::{text, Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 const KIND: &str = "apache";
@@ -488,9 +488,9 @@ fn include_note(config: &Config, timeout: Option<&Setting>) -> String {
 
 /// Raise the `KeepAliveTimeout` of every virtual host below `target`,
 /// keeping its unit; add one at server level when it is not set.
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     if let Some(why) = bom_problem(src) {
-        return Err(why);
+        return Err(RaiseError::Unknown(why));
     }
     let config = parse(src.text);
     let all = judgments(&config, default_timeout(src));
@@ -498,12 +498,11 @@ pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String
         Idle::Unknown(why) => Some(why.clone()),
         _ => None,
     }) {
-        return Err(why);
+        return Err(RaiseError::Unknown(why));
     }
     if all.iter().all(|j| j.idle == Idle::NoKeepalive) {
-        return Err(format!(
-            "{}; nothing to raise: keeping nginx's upstream connections alive buys nothing",
-            all.first().map_or("", |j| j.detail.as_str())
+        return Err(RaiseError::NothingToKeep(
+            all.first().map_or("", |j| j.detail.as_str()).to_string(),
         ));
     }
     let mut edits = Vec::new();
@@ -523,7 +522,7 @@ fn raise_one(
     config: &Config,
     timeout: Option<&Setting>,
     target: Duration,
-) -> Result<TextEdit, String> {
+) -> Result<TextEdit, RaiseError> {
     let Some(setting) = timeout else {
         return Ok(add_timeout(src, config, target));
     };
@@ -537,10 +536,10 @@ fn raise_one(
             end: *end,
             text: target.as_millis().div_ceil(unit.millis()).to_string(),
         }),
-        _ => Err(format!(
+        _ => Err(RaiseError::NotEditable(format!(
             "{}: ngxfix cannot edit this value in place",
             setting.at
-        )),
+        ))),
     }
 }
 
@@ -642,7 +641,9 @@ mod tests {
         ] {
             let r = read(&src(text));
             assert_eq!(r.idle, Idle::NoKeepalive, "{text}");
-            let why = raise(&src(text), Duration::from_secs(61)).unwrap_err();
+            let why = raise(&src(text), Duration::from_secs(61))
+                .unwrap_err()
+                .to_string();
             assert!(why.contains("nothing to raise"), "{why}");
         }
         unknown("KeepAlive 5\n");

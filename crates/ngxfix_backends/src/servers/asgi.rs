@@ -17,7 +17,7 @@ use crate::kinds::ServerKind;
 use crate::lang::cmdline::{self, Lookup, OptSpec, Program, Syntax};
 use crate::lang::python::{self, Binding, Literal, Module};
 use crate::text::{self, file_name};
-use crate::{Idle, Reading, Source, TextEdit};
+use crate::{Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 /// The default keepalive timeout of `kind` (`uvicorn`, `hypercorn`) for
@@ -73,7 +73,7 @@ pub fn read_uvicorn(src: &Source<'_>) -> Reading {
 
 /// Edits after which `src` gives uvicorn an idle timeout of at least
 /// `target` (whole seconds on a command line).
-pub fn raise_uvicorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+pub fn raise_uvicorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     if let Some(done) = already(&read_uvicorn(src), target) {
         return done;
     }
@@ -92,7 +92,7 @@ pub fn raise_uvicorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>
             for cmd in &scan.commands {
                 edits.push(match cmd.option(src.text, &TIMEOUT_KEEP_ALIVE, &UVICORN) {
                     Lookup::Set(v) => v.replace(&secs)?,
-                    Lookup::Hidden(w) => return Err(hidden(&w, cmd.line)),
+                    Lookup::Hidden(w) => return Err(RaiseError::Unknown(hidden(&w, cmd.line))),
                     Lookup::Absent => match cmd.env_var(UVICORN_ENV) {
                         Some(a) => a.value.value_from(0, src.text).replace(&secs)?,
                         None => cmd.insert_option(TIMEOUT_KEEP_ALIVE.long, &secs),
@@ -108,9 +108,9 @@ pub fn raise_uvicorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>
 }
 
 /// `Some` answer when nothing needs editing or nothing can be.
-fn already(r: &Reading, target: Duration) -> Option<Result<Vec<TextEdit>, String>> {
+fn already(r: &Reading, target: Duration) -> Option<Result<Vec<TextEdit>, RaiseError>> {
     match &r.idle {
-        Idle::Unknown(why) => Some(Err(why.clone())),
+        Idle::Unknown(why) => Some(Err(RaiseError::Unknown(why.clone()))),
         Idle::Never => Some(Ok(Vec::new())),
         Idle::After(d) if *d >= target => Some(Ok(Vec::new())),
         _ => None,
@@ -295,7 +295,7 @@ fn python_secs(expr: &python::Expr) -> Result<Option<Duration>, String> {
     }
 }
 
-fn uvicorn_python_raise(src: &Source<'_>, secs: &str) -> Result<Vec<TextEdit>, String> {
+fn uvicorn_python_raise(src: &Source<'_>, secs: &str) -> Result<Vec<TextEdit>, RaiseError> {
     let module = Module::parse(src.text);
     let eol = text::line_ending(src.text);
     let mut edits = Vec::new();
@@ -398,7 +398,7 @@ pub fn read_hypercorn(src: &Source<'_>) -> Reading {
 /// Edits after which `src` gives hypercorn an idle timeout of at least
 /// `target` (exact in its files, which take fractions; whole seconds on a
 /// command line).
-pub fn raise_hypercorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+pub fn raise_hypercorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     if let Some(done) = already(&read_hypercorn(src), target) {
         return done;
     }
@@ -414,7 +414,7 @@ pub fn raise_hypercorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdi
                 text: exact,
             },
             Binding::Absent => module.insert_assignment(HYPERCORN_KEY, &exact, HYPERCORN_SETTINGS),
-            Binding::Unknown(why) => return Err(why),
+            Binding::Unknown(why) => return Err(RaiseError::Unknown(why)),
         }]
     } else {
         let secs = text::ceil_secs(target).to_string();
@@ -423,7 +423,7 @@ pub fn raise_hypercorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdi
         for cmd in &scan.commands {
             edits.push(match cmd.option(src.text, &KEEP_ALIVE, &HYPERCORN) {
                 Lookup::Set(v) => v.replace(&secs)?,
-                Lookup::Hidden(w) => return Err(hidden(&w, cmd.line)),
+                Lookup::Hidden(w) => return Err(RaiseError::Unknown(hidden(&w, cmd.line))),
                 Lookup::Absent => cmd.insert_option(KEEP_ALIVE.long, &secs),
             });
         }
@@ -583,8 +583,8 @@ fn toml_idle(src: &Source<'_>) -> (Idle, String) {
     secs_idle(secs, detail)
 }
 
-fn toml_raise(file: &str, secs: &str) -> Result<TextEdit, String> {
-    if let Some((start, end, _)) = toml_value(file)? {
+fn toml_raise(file: &str, secs: &str) -> Result<TextEdit, RaiseError> {
+    if let Some((start, end, _)) = toml_value(file).map_err(RaiseError::Unknown)? {
         return Ok(TextEdit {
             start,
             end,
@@ -592,7 +592,8 @@ fn toml_raise(file: &str, secs: &str) -> Result<TextEdit, String> {
         });
     }
     let bom = text::bom_len(file);
-    let table = toml::de::DeTable::parse(&file[bom..]).map_err(|e| e.message().to_string())?;
+    let table = toml::de::DeTable::parse(&file[bom..])
+        .map_err(|e| RaiseError::Unknown(e.message().to_string()))?;
     let entries: Vec<_> = table.get_ref().iter().collect();
     let is_plain = |v: &toml::de::DeValue<'_>| {
         !matches!(v, toml::de::DeValue::Table(_) | toml::de::DeValue::Array(_))
@@ -654,7 +655,7 @@ mod tests {
         }
     }
 
-    type Raise = fn(&Source<'_>, Duration) -> Result<Vec<TextEdit>, String>;
+    type Raise = fn(&Source<'_>, Duration) -> Result<Vec<TextEdit>, RaiseError>;
     type Read = fn(&Source<'_>) -> Reading;
 
     fn raised(read: Read, raise: Raise, path: &str, text: &str, target_ms: u64) -> String {

@@ -21,7 +21,7 @@ use crate::lang::python::{self, Binding, Literal, Module};
 use crate::kinds::ServerKind;
 use crate::lang::cmdline::{self, CommandLine, Lookup, OptSpec, Program, Scan, Syntax, Value};
 use crate::text::{self, file_name};
-use crate::{Idle, Reading, Source, TextEdit};
+use crate::{Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 const KIND: &str = "gunicorn";
@@ -106,23 +106,23 @@ fn outcome(src: &Source<'_>) -> Outcome {
 
 /// Edits after which `src` gives gunicorn an idle timeout of at least
 /// `target` (whole seconds, rounded up).
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     let reading = outcome(src);
     let secs = text::ceil_secs(target);
     match &reading.idle {
-        Idle::Unknown(why) => return Err(why.clone()),
+        Idle::Unknown(why) => return Err(RaiseError::Unknown(why.clone())),
         Idle::Never => return Ok(Vec::new()),
         Idle::After(d) if *d >= target => return Ok(Vec::new()),
         Idle::After(_) if reading.worker == Some(Worker::Tornado) => {
-            return Err(format!(
+            return Err(RaiseError::Pointless(format!(
                 "with the tornado worker, tornado's own idle timeout ({TORNADO_IDLE}s) applies; gunicorn's keepalive only switches keepalive on and cannot raise it"
-            ))
+            )))
         }
         Idle::NoKeepalive if reading.worker == Some(Worker::Sync) => {
-            return Err(format!(
+            return Err(RaiseError::Pointless(format!(
                 "{}: raising keepalive does nothing for the sync worker; use a worker that keeps connections alive (threads > 1 runs gthread) or turn off nginx's upstream keepalive for this upstream",
                 reading.detail
-            ))
+            )))
         }
         _ => {}
     }
@@ -410,7 +410,7 @@ fn python_setting(module: &Module<'_>, setting: &str, file: &str) -> Setting {
     })
 }
 
-fn python_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, String> {
+fn python_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, RaiseError> {
     let module = Module::parse(src.text);
     match module.binding("keepalive") {
         Binding::Set { expr, line, .. } => {
@@ -419,7 +419,9 @@ fn python_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, String> {
                 _ => (expr.start, expr.end),
             };
             if start > end || end > src.text.len() {
-                return Err(format!("keepalive at line {line} cannot be edited"));
+                return Err(RaiseError::NotEditable(format!(
+                    "keepalive at line {line} cannot be edited"
+                )));
             }
             Ok(vec![TextEdit {
                 start,
@@ -432,7 +434,7 @@ fn python_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, String> {
             &secs.to_string(),
             WORKER_SETTINGS,
         )]),
-        Binding::Unknown(why) => Err(why),
+        Binding::Unknown(why) => Err(RaiseError::Unknown(why)),
     }
 }
 
@@ -599,7 +601,7 @@ fn env_only_settings(file: &str, scan: &Scan, name: &str) -> Settings {
     }
 }
 
-fn command_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, String> {
+fn command_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, RaiseError> {
     let file = src.text;
     let scan = cmdline::scan(src.path, file, &PROGRAM);
     let value = secs.to_string();
@@ -611,7 +613,9 @@ fn command_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, String> {
         let edit = match cmd.option(file, &KEEPALIVE, &PROGRAM) {
             Lookup::Set(v) => v.replace(&value)?,
             // `read` says Unknown for these, so `raise` stops before.
-            Lookup::Hidden(w) => return Err(format!("`{w}` may set --keep-alive")),
+            Lookup::Hidden(w) => {
+                return Err(RaiseError::Unknown(format!("`{w}` may set --keep-alive")))
+            }
             Lookup::Absent => match env_keepalive(file, cmd) {
                 Some(v) => v.replace(&value)?,
                 None => cmd.insert_option(KEEPALIVE.long, &value),
@@ -638,7 +642,7 @@ fn env_keepalive(file: &str, cmd: &CommandLine) -> Option<Value> {
 
 /// The edit in an env file: the value in `GUNICORN_CMD_ARGS`, or the
 /// option added to it, or the variable added.
-fn env_file_edit(file: &str, scan: &Scan, value: &str) -> Result<TextEdit, String> {
+fn env_file_edit(file: &str, scan: &Scan, value: &str) -> Result<TextEdit, RaiseError> {
     let Some(env) = scan.env_var(CMD_ARGS) else {
         return Ok(text::append_line(
             file,
@@ -935,7 +939,9 @@ mod tests {
             "\u{feff}# settings\r\nworker_class = 'gevent'\r\nkeepalive = 65\r\n"
         );
         let t = "# empty\r\n";
-        let err = raise(&src("g.py", t), Duration::from_secs(65)).unwrap_err();
+        let err = raise(&src("g.py", t), Duration::from_secs(65))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("sync worker"), "{err}");
     }
 
@@ -944,17 +950,21 @@ mod tests {
         let t = "worker_class = 'gthread'\nkeepalive = 120\n";
         assert_eq!(raise(&src("g.py", t), Duration::from_secs(61)), Ok(vec![]));
         let t = "worker_class = 'sync'\nkeepalive = 5\n";
-        let err = raise(&src("g.py", t), Duration::from_secs(61)).unwrap_err();
+        let err = raise(&src("g.py", t), Duration::from_secs(61))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("does nothing for the sync worker"), "{err}");
         let t = "worker_class = 'gthread'\nkeepalive = int(os.environ['KA'])\n";
         assert!(raise(&src("g.py", t), Duration::from_secs(61))
             .unwrap_err()
+            .to_string()
             .contains("computed"));
         let err = raise(
             &src("Procfile", "web: gunicorn -c g.py -k gevent app:app"),
             Duration::from_secs(61),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("g.py"), "{err}");
         assert!(raise(
             &src("g.py", "worker_class = 'tornado'\n"),
@@ -1018,7 +1028,8 @@ mod tests {
             &src("Procfile", "web: gunicorn app:app --keep-alive 5"),
             Duration::from_secs(61),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("sync worker"), "{err}");
     }
 

@@ -32,7 +32,7 @@ use crate::lang::js::lex::{Kind, Tokens};
 
 use crate::kinds::{ServerKind, NODE_KEEP_ALIVE_TIMEOUT_SINCE, NODE_OLD_SERVER_TIMEOUT};
 use crate::text::{self, line_ending, line_of};
-use crate::{Idle, Reading, Source, TextEdit};
+use crate::{Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 const KIND: &str = "node";
@@ -57,7 +57,7 @@ pub fn read(src: &Source<'_>) -> Reading {
 
 /// Edits that give every server in the file a keepAliveTimeout of at least
 /// `target`, keeping headersTimeout (and requestTimeout) consistent.
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     let t = Tokens::new(src.text);
     let file = File::new(&t, src);
     file.raise(target.as_millis())
@@ -503,9 +503,9 @@ impl<'t, 'a> File<'t, 'a> {
         }
     }
 
-    fn raise(&self, target_ms: u64) -> Result<Vec<TextEdit>, String> {
+    fn raise(&self, target_ms: u64) -> Result<Vec<TextEdit>, RaiseError> {
         if self.servers.is_empty() {
-            return Err(self.nowhere(target_ms));
+            return Err(RaiseError::Nowhere(self.nowhere(target_ms)));
         }
         let mut plan = Plan::default();
         for server in &self.servers {
@@ -513,10 +513,13 @@ impl<'t, 'a> File<'t, 'a> {
                 Idle::Never => continue,
                 Idle::After(d) if d.as_millis() >= target_ms => continue,
                 Idle::Unknown(why) => {
-                    return Err(format!(
-                    "{why}; ngxfix cannot raise it safely: set {} to at least {target_ms} yourself",
-                    server_prop(server, "keepAliveTimeout")
-                ))
+                    return Err(RaiseError::ByHand {
+                        why,
+                        setting: format!(
+                            "{} to at least {target_ms}",
+                            server_prop(server, "keepAliveTimeout")
+                        ),
+                    })
                 }
                 _ => {}
             }
@@ -539,7 +542,12 @@ impl<'t, 'a> File<'t, 'a> {
         }
     }
 
-    fn raise_server(&self, server: &Server, target_ms: u64, plan: &mut Plan) -> Result<(), String> {
+    fn raise_server(
+        &self,
+        server: &Server,
+        target_ms: u64,
+        plan: &mut Plan,
+    ) -> Result<(), RaiseError> {
         let (new_k, anchor) = match self.state(server, Prop::KeepAlive) {
             State::Known(s, lit) => {
                 let (start, end, text, value) = eval::rewrite(lit, target_ms);
@@ -564,17 +572,16 @@ impl<'t, 'a> File<'t, 'a> {
         server: &Server,
         value: u64,
         plan: &mut Plan,
-    ) -> Result<Anchor, String> {
-        let c = server
-            .creation
-            .map(|i| &self.creations[i])
-            .ok_or_else(|| format!("{} has no keepAliveTimeout to raise", server.label))?;
+    ) -> Result<Anchor, RaiseError> {
+        let c = server.creation.map(|i| &self.creations[i]).ok_or_else(|| {
+            RaiseError::Nowhere(format!("{} has no keepAliveTimeout to raise", server.label))
+        })?;
         if let Some(target) = c.target() {
             if in_class_body(self.t, c.first) {
-                return Err(format!(
+                return Err(RaiseError::Nowhere(format!(
                     "the server {} creates at line {} of {} is a class field: set this.{target}.keepAliveTimeout = {value} where the class sets it up (its constructor)",
                     c.callee, c.line, self.src.path
-                ));
+                )));
             }
             let semi = if c.semicolon { ";" } else { "" };
             let at = plan.add_line(
@@ -594,10 +601,10 @@ impl<'t, 'a> File<'t, 'a> {
                 plan.add_prop(object, None, "keepAliveTimeout", value);
                 Ok(Anchor::NewOption { object })
             }
-            _ => Err(format!(
+            _ => Err(RaiseError::Nowhere(format!(
                 "the server {} creates at line {} of {} is not kept in a variable: write `const server = {}(...)` and add `server.keepAliveTimeout = {value};` after it",
                 c.callee, c.line, self.src.path, c.callee
-            )),
+            ))),
         }
     }
 

@@ -14,7 +14,7 @@
 
 use crate::kinds::ServerKind;
 use crate::text::{self, ceil_secs};
-use crate::{Idle, Reading, Source, TextEdit};
+use crate::{Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 const KIND: &str = "puma";
@@ -139,20 +139,20 @@ fn default_reading(src: &Source<'_>) -> Reading {
 
 /// Edits that make the file give a `persistent_timeout` of at least
 /// `target`, in whole seconds.
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     let scan = scan(src.text);
     let secs = ceil_secs(target);
     if let Some((line, stmt)) = &scan.no_keepalive {
-        return Err(format!(
+        return Err(RaiseError::Pointless(format!(
             "{stmt} at line {line} turns keep-alive off in {}: Puma closes every connection, so there is no idle timeout to raise",
             src.path
-        ));
+        )));
     }
     match &scan.state {
-        State::Unknown(why) => Err(format!(
-            "{why}; ngxfix cannot raise it safely: set {SETTING} {secs} in {} yourself",
-            src.path
-        )),
+        State::Unknown(why) => Err(RaiseError::ByHand {
+            why: why.clone(),
+            setting: format!("{SETTING} {secs} in {}", src.path),
+        }),
         State::Set(s) if s.secs * 1000 >= target.as_millis() => Ok(vec![]),
         State::Set(s) => Ok(vec![TextEdit {
             start: s.start,

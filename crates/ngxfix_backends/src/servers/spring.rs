@@ -28,7 +28,7 @@
 //! file for that profile); it is read as if active.
 
 use crate::kinds::ServerKind;
-use crate::{text, Idle, Reading, Source, TextEdit};
+use crate::{text, Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 const KIND: &str = "spring-boot";
@@ -53,14 +53,14 @@ pub fn read(src: &Source<'_>) -> Reading {
 /// Edits after which the file gives at least `target`: the value replaced
 /// in its own style, or `server.tomcat.keep-alive-timeout` added next to
 /// `connection-timeout` or under the file's `server`/`tomcat` settings.
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     let file = File::parse(src);
-    let outcomes = file.evaluate(src.version)?;
+    let outcomes = file.evaluate(src.version).map_err(RaiseError::Unknown)?;
     let mut edits: Vec<TextEdit> = Vec::new();
     for outcome in &outcomes {
         match outcome.idle {
             Idle::After(d) if d < target => {}
-            Idle::NoKeepalive => return Err(outcome.detail.clone()),
+            Idle::NoKeepalive => return Err(RaiseError::Pointless(outcome.detail.clone())),
             _ => continue,
         }
         let edit = match outcome.decisive {
@@ -82,7 +82,7 @@ fn verified(
     mut edits: Vec<TextEdit>,
     target: Duration,
     read: fn(&Source<'_>) -> Reading,
-) -> Result<Vec<TextEdit>, String> {
+) -> Result<Vec<TextEdit>, RaiseError> {
     if edits.is_empty() {
         return Ok(edits);
     }
@@ -94,7 +94,7 @@ fn verified(
             || !out.is_char_boundary(e.start)
             || !out.is_char_boundary(e.end)
         {
-            return Err("ngxfix could not place the change safely: edit the file by hand".into());
+            return Err(RaiseError::Unplaced { reads: None });
         }
         out.replace_range(e.start..e.end, &e.text);
     }
@@ -102,10 +102,9 @@ fn verified(
     match after.idle {
         Idle::After(d) if d >= target => Ok(edits),
         Idle::Never => Ok(edits),
-        _ => Err(format!(
-            "ngxfix could not place the change safely (the edited file would read: {}): edit the file by hand",
-            after.detail
-        )),
+        _ => Err(RaiseError::Unplaced {
+            reads: Some(after.detail),
+        }),
     }
 }
 
@@ -449,14 +448,14 @@ impl<'a> File<'a> {
     /// The edit that sets entry `i` of document `doc` high enough: its own
     /// value when it is `keep-alive-timeout`, else a new
     /// `keep-alive-timeout` after it.
-    fn raise_entry(&self, doc: usize, i: usize, target: Duration) -> Result<TextEdit, String> {
+    fn raise_entry(&self, doc: usize, i: usize, target: Duration) -> Result<TextEdit, RaiseError> {
         let e = &self.docs[doc].entries[i];
         if e.setting == Some(Setting::KeepAlive) {
             let (start, end) = e.span.ok_or_else(|| {
-                format!(
+                RaiseError::NotEditable(format!(
                     "{} spans several lines or has escapes: edit it by hand",
                     e.shown(self.yaml)
-                )
+                ))
             })?;
             let style = parse_duration(e.value.trim()).map_or(Style::Bare, |(_, s)| s);
             return Ok(TextEdit {
@@ -1400,6 +1399,7 @@ mod tests {
             Duration::from_secs(61),
         )
         .expect_err("not raisable")
+        .to_string()
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! byte offsets.
 
 use crate::text::{self, file_name};
-use crate::{Idle, Reading, Source, TextEdit};
+use crate::{Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 /// `connectionTimeout` when the connector does not set it.
@@ -41,24 +41,24 @@ pub fn read(src: &Source<'_>) -> Reading {
 
 /// Edits that give every HTTP connector below `target` a `keepAliveTimeout`
 /// of `target` (Tomcat reads milliseconds, so no rounding is needed).
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
-    let connectors = http_connectors(src.text)?;
+pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    let connectors = http_connectors(src.text).map_err(RaiseError::Unknown)?;
     if connectors.is_empty() {
-        return Err(no_http_connector(file_name(src.path)));
+        return Err(RaiseError::Unknown(no_http_connector(file_name(src.path))));
     }
     let mut edits = Vec::new();
     for c in &connectors {
         match &c.idle {
-            Idle::Unknown(why) => return Err(why.clone()),
+            Idle::Unknown(why) => return Err(RaiseError::Unknown(why.clone())),
             Idle::After(d) if *d < target => edits.push(raise_connector(src.text, c, target)),
             _ => {}
         }
     }
     if edits.is_empty() && connectors.iter().all(|c| c.idle == Idle::NoKeepalive) {
-        return Err(format!(
+        return Err(RaiseError::Pointless(format!(
             "{}: nothing to raise",
             connectors[0].describe_no_keepalive()
-        ));
+        )));
     }
     Ok(edits)
 }

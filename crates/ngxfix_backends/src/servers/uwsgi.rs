@@ -23,7 +23,7 @@
 //! blocks up to `endif` / `end` apply only when their condition holds.
 
 use crate::kinds::ServerKind;
-use crate::{text, Idle, Reading, Source, TextEdit};
+use crate::{text, Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 /// One `key = value` line of the `[uwsgi]` section.
@@ -200,7 +200,7 @@ enum Raise<'e> {
         min: u64,
     },
     /// It cannot be raised in this file: why.
-    Cannot(String),
+    Cannot(RaiseError),
 }
 
 /// What one mode of the file does with an idle connection.
@@ -218,7 +218,7 @@ impl<'e> Judgment<'e> {
             idle: Idle::Unknown(why.clone()),
             kind,
             detail: why.clone(),
-            raise: Raise::Cannot(why),
+            raise: Raise::Cannot(RaiseError::Unknown(why)),
         }
     }
 }
@@ -365,9 +365,7 @@ fn judge<'e>(
                 idle: Idle::NoKeepalive,
                 kind,
                 detail: why.clone(),
-                raise: Raise::Cannot(format!(
-                    "{why}; nothing to raise: keeping nginx's upstream connections alive buys nothing"
-                )),
+                raise: Raise::Cannot(RaiseError::NothingToKeep(why)),
             };
         }
     }
@@ -382,9 +380,9 @@ fn judge<'e>(
             Judgment {
                 idle: Idle::AfterEachResponse,
                 kind,
-                raise: Raise::Cannot(format!(
+                raise: Raise::Cannot(RaiseError::Pointless(format!(
                     "{detail}; there is no timeout to raise: serve HTTP with http11-socket (keeps connections alive for socket-timeout) or set `keepalive 0` in the nginx upstream"
-                )),
+                ))),
                 detail,
             }
         }
@@ -396,7 +394,7 @@ fn judge<'e>(
             Judgment {
                 idle: Idle::NoKeepalive,
                 kind,
-                raise: Raise::Cannot(format!("{detail}; nothing to raise")),
+                raise: Raise::Cannot(RaiseError::Pointless(format!("{detail}; nothing to raise"))),
                 detail,
             }
         }
@@ -678,14 +676,14 @@ pub fn read(src: &Source<'_>) -> Reading {
 /// Raise every mode below `target`: `socket-timeout` for http11-socket,
 /// `http-keepalive` or `http-timeout` for the router; an error for
 /// http-socket, which closes after every response whatever the timeouts.
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     let ini = parse(src.text);
     let all = judgments(&ini, src.version);
     if all.is_empty() {
-        return Err(match no_mode(src, &ini).idle {
+        return Err(RaiseError::Unknown(match no_mode(src, &ini).idle {
             Idle::Unknown(why) => why,
             other => other.to_string(),
-        });
+        }));
     }
     let mut edits = Vec::new();
     for judgment in &all {
@@ -878,7 +876,9 @@ mod tests {
             (r.idle, r.kind),
             (Idle::AfterEachResponse, "uwsgi-http-socket")
         );
-        let why = raise(&src(text), Duration::from_secs(61)).unwrap_err();
+        let why = raise(&src(text), Duration::from_secs(61))
+            .unwrap_err()
+            .to_string();
         assert!(
             why.contains("http11-socket") && why.contains("keepalive 0"),
             "{why}"
