@@ -245,6 +245,34 @@ impl ServerKind {
     }
 }
 
+impl Idle {
+    /// Whether an idle connection stays open at least `target` (or is
+    /// never closed for idling): a file that gives this needs no raise,
+    /// and a raise must leave its file giving it.
+    pub(crate) fn at_least(&self, target: Duration) -> bool {
+        match self {
+            Idle::Never => true,
+            Idle::After(d) => *d >= target,
+            _ => false,
+        }
+    }
+
+    /// How bad it is for nginx, as a sort key: the most dangerous first.
+    /// Not knowing is worst; a close nginx cannot see coming (after each
+    /// response, silently) beats any timeout; shorter timeouts come before
+    /// longer ones; a connection never closed, then one closed with
+    /// `Connection: close` (nginx pools nothing), are harmless.
+    pub(crate) fn danger(&self) -> (u8, u64) {
+        match self {
+            Idle::Unknown(_) => (0, 0),
+            Idle::AfterEachResponse => (1, 0),
+            Idle::After(d) => (2, d.as_millis()),
+            Idle::Never => (3, 0),
+            Idle::NoKeepalive => (4, 0),
+        }
+    }
+}
+
 fn shorter(a: &Idle, b: &Idle) -> Idle {
     match (a, b) {
         (Idle::After(x), Idle::After(y)) => Idle::After(*x.min(y)),

@@ -18,6 +18,7 @@
 //!   file already gives enough.
 
 mod error;
+mod format;
 pub mod kinds;
 pub mod lang;
 mod servers;

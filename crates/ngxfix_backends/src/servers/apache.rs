@@ -20,6 +20,7 @@
 //! and `KeepAliveTimeout 0` send `Connection: close`; a byte-order mark
 //! at the start of a file is read as part of its first directive.
 
+use crate::format::{need, Need};
 use crate::kinds::ServerKind;
 use crate::{text, Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
@@ -409,17 +410,6 @@ fn judge<'c>(config: &'c Config, scope: &'c Scope, default: Duration) -> Judgmen
     }
 }
 
-/// How bad an idle behaviour is for nginx, worst first.
-fn danger(idle: &Idle) -> (u8, u64) {
-    match idle {
-        Idle::Unknown(_) => (0, 0),
-        Idle::AfterEachResponse => (1, 0),
-        Idle::After(d) => (2, d.as_millis()),
-        Idle::Never => (3, 0),
-        Idle::NoKeepalive => (4, 0),
-    }
-}
-
 /// The scopes nginx may reach: each virtual host, or the server when the
 /// file has none.
 fn judgments(config: &Config, default: Duration) -> Vec<Judgment<'_>> {
@@ -461,7 +451,7 @@ pub fn read(src: &Source<'_>) -> Reading {
     let config = parse(src.text);
     let mut all = judgments(&config, default_timeout(src));
     let count = all.len();
-    all.sort_by_key(|j| danger(&j.idle));
+    all.sort_by_key(|j| j.idle.danger());
     let differ = all.iter().any(|j| j.idle != all[0].idle);
     let worst = all.swap_remove(0);
     let mut detail = worst.detail;
@@ -494,22 +484,20 @@ pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseE
     }
     let config = parse(src.text);
     let all = judgments(&config, default_timeout(src));
-    if let Some(why) = all.iter().find_map(|j| match &j.idle {
-        Idle::Unknown(why) => Some(why.clone()),
-        _ => None,
-    }) {
-        return Err(RaiseError::Unknown(why));
-    }
+    // Every virtual host is checked before any is edited.
+    let needs = all
+        .iter()
+        .map(|j| need(&j.idle, target))
+        .collect::<Result<Vec<_>, _>>()?;
     if all.iter().all(|j| j.idle == Idle::NoKeepalive) {
         return Err(RaiseError::NothingToKeep(
             all.first().map_or("", |j| j.detail.as_str()).to_string(),
         ));
     }
     let mut edits = Vec::new();
-    for j in &all {
-        match j.idle {
-            Idle::After(d) if d < target => edits.push(raise_one(src, &config, j.timeout, target)?),
-            _ => {}
+    for (j, need) in all.iter().zip(needs) {
+        if need == Need::Longer {
+            edits.push(raise_one(src, &config, j.timeout, target)?);
         }
     }
     edits.sort();

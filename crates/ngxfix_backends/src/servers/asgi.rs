@@ -13,6 +13,7 @@
 //! (`-c file:conf.py`); `--keep-alive N` (argparse `type=int`) on the
 //! command line wins over the file.
 
+use crate::format::{need, Need};
 use crate::kinds::ServerKind;
 use crate::lang::cmdline::{self, Lookup, OptSpec, Program, Syntax};
 use crate::lang::python::{self, Binding, Literal, Module};
@@ -74,8 +75,8 @@ pub fn read_uvicorn(src: &Source<'_>) -> Reading {
 /// Edits after which `src` gives uvicorn an idle timeout of at least
 /// `target` (whole seconds on a command line).
 pub fn raise_uvicorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
-    if let Some(done) = already(&read_uvicorn(src), target) {
-        return done;
+    if need(&read_uvicorn(src).idle, target)? == Need::Nothing {
+        return Ok(Vec::new());
     }
     let secs = text::ceil_secs(target).to_string();
     let mut edits = if src.path.ends_with(".py") {
@@ -105,16 +106,6 @@ pub fn raise_uvicorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>
     edits.sort();
     edits.dedup();
     Ok(edits)
-}
-
-/// `Some` answer when nothing needs editing or nothing can be.
-fn already(r: &Reading, target: Duration) -> Option<Result<Vec<TextEdit>, RaiseError>> {
-    match &r.idle {
-        Idle::Unknown(why) => Some(Err(RaiseError::Unknown(why.clone()))),
-        Idle::Never => Some(Ok(Vec::new())),
-        Idle::After(d) if *d >= target => Some(Ok(Vec::new())),
-        _ => None,
-    }
 }
 
 fn hidden(word: &str, line: usize) -> String {
@@ -399,8 +390,8 @@ pub fn read_hypercorn(src: &Source<'_>) -> Reading {
 /// `target` (exact in its files, which take fractions; whole seconds on a
 /// command line).
 pub fn raise_hypercorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
-    if let Some(done) = already(&read_hypercorn(src), target) {
-        return done;
+    if need(&read_hypercorn(src).idle, target)? == Need::Nothing {
+        return Ok(Vec::new());
     }
     let exact = text::secs_text(target);
     let mut edits = if is_toml(src.path) {

@@ -18,6 +18,7 @@
 
 use crate::lang::python::{self, Binding, Literal, Module};
 
+use crate::format::{need, Need};
 use crate::kinds::ServerKind;
 use crate::lang::cmdline::{self, CommandLine, Lookup, OptSpec, Program, Scan, Syntax, Value};
 use crate::text::{self, file_name};
@@ -109,16 +110,14 @@ fn outcome(src: &Source<'_>) -> Outcome {
 pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     let reading = outcome(src);
     let secs = text::ceil_secs(target);
-    match &reading.idle {
-        Idle::Unknown(why) => return Err(RaiseError::Unknown(why.clone())),
-        Idle::Never => return Ok(Vec::new()),
-        Idle::After(d) if *d >= target => return Ok(Vec::new()),
-        Idle::After(_) if reading.worker == Some(Worker::Tornado) => {
+    match need(&reading.idle, target)? {
+        Need::Nothing => return Ok(Vec::new()),
+        Need::Longer if reading.worker == Some(Worker::Tornado) => {
             return Err(RaiseError::Pointless(format!(
                 "with the tornado worker, tornado's own idle timeout ({TORNADO_IDLE}s) applies; gunicorn's keepalive only switches keepalive on and cannot raise it"
             )))
         }
-        Idle::NoKeepalive if reading.worker == Some(Worker::Sync) => {
+        Need::KeepaliveOff if reading.worker == Some(Worker::Sync) => {
             return Err(RaiseError::Pointless(format!(
                 "{}: raising keepalive does nothing for the sync worker; use a worker that keeps connections alive (threads > 1 runs gthread) or turn off nginx's upstream keepalive for this upstream",
                 reading.detail

@@ -30,6 +30,7 @@ use std::collections::BTreeMap;
 use crate::lang::js::eval::{self, Literal, NotLiteral};
 use crate::lang::js::lex::{Kind, Tokens};
 
+use crate::format::{need, Need};
 use crate::kinds::{ServerKind, NODE_KEEP_ALIVE_TIMEOUT_SINCE, NODE_OLD_SERVER_TIMEOUT};
 use crate::text::{self, line_ending, line_of};
 use crate::{Idle, RaiseError, Reading, Source, TextEdit};
@@ -509,19 +510,18 @@ impl<'t, 'a> File<'t, 'a> {
         }
         let mut plan = Plan::default();
         for server in &self.servers {
-            match self.idle_of(server).0 {
-                Idle::Never => continue,
-                Idle::After(d) if d.as_millis() >= target_ms => continue,
-                Idle::Unknown(why) => {
+            match need(&self.idle_of(server).0, Duration::from_millis(target_ms)) {
+                Ok(Need::Nothing) => continue,
+                Ok(_) => {}
+                Err(unknown) => {
                     return Err(RaiseError::ByHand {
-                        why,
+                        why: unknown.to_string(),
                         setting: format!(
                             "{} to at least {target_ms}",
                             server_prop(server, "keepAliveTimeout")
                         ),
                     })
                 }
-                _ => {}
             }
             self.raise_server(server, target_ms, &mut plan)?;
         }

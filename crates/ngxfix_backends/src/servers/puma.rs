@@ -12,6 +12,7 @@
 //! - `enable_keep_alives false` (and `queue_requests false`, which turns keep
 //!   alive off with it) makes Puma answer `Connection: close` every time.
 
+use crate::format::{need, Need};
 use crate::kinds::ServerKind;
 use crate::text::{self, ceil_secs};
 use crate::{Idle, RaiseError, Reading, Source, TextEdit};
@@ -153,18 +154,21 @@ pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseE
             why: why.clone(),
             setting: format!("{SETTING} {secs} in {}", src.path),
         }),
-        State::Set(s) if s.secs * 1000 >= target.as_millis() => Ok(vec![]),
+        State::Set(s)
+            if need(&Idle::After(Duration::from_secs(s.secs)), target)? == Need::Nothing =>
+        {
+            Ok(vec![])
+        }
         State::Set(s) => Ok(vec![TextEdit {
             start: s.start,
             end: s.end,
             text: secs.to_string(),
         }]),
         State::Unset => {
-            if let Idle::After(d) = default_reading(src).idle {
-                // A version whose default is enough needs no edit.
-                if src.version.is_some() && d >= target {
-                    return Ok(vec![]);
-                }
+            // A version whose default is enough needs no edit; without a
+            // version, the setting is written for whichever runs.
+            if src.version.is_some() && need(&default_reading(src).idle, target)? == Need::Nothing {
+                return Ok(vec![]);
             }
             Ok(vec![add_setting(src.text, &scan.top, secs)])
         }

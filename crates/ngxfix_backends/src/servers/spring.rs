@@ -27,6 +27,7 @@
 //! file whose only settings sit in one such document (the user named the
 //! file for that profile); it is read as if active.
 
+use crate::format::{need, Need};
 use crate::kinds::ServerKind;
 use crate::{text, Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
@@ -58,10 +59,11 @@ pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseE
     let outcomes = file.evaluate(src.version).map_err(RaiseError::Unknown)?;
     let mut edits: Vec<TextEdit> = Vec::new();
     for outcome in &outcomes {
-        match outcome.idle {
-            Idle::After(d) if d < target => {}
-            Idle::NoKeepalive => return Err(RaiseError::Pointless(outcome.detail.clone())),
-            _ => continue,
+        match need(&outcome.idle, target)? {
+            Need::Longer => {}
+            // max-keep-alive-requests=1: a longer timeout changes nothing.
+            Need::KeepaliveOff => return Err(RaiseError::Pointless(outcome.detail.clone())),
+            Need::Nothing => continue,
         }
         let edit = match outcome.decisive {
             Decisive::Entry(doc, i) => file.raise_entry(doc, i, target)?,

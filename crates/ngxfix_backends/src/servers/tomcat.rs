@@ -15,6 +15,7 @@
 //! DOCTYPE are skipped; every start tag's attributes are read with their
 //! byte offsets.
 
+use crate::format::{need, Need};
 use crate::text::{self, file_name};
 use crate::{Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
@@ -48,10 +49,8 @@ pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseE
     }
     let mut edits = Vec::new();
     for c in &connectors {
-        match &c.idle {
-            Idle::Unknown(why) => return Err(RaiseError::Unknown(why.clone())),
-            Idle::After(d) if *d < target => edits.push(raise_connector(src.text, c, target)),
-            _ => {}
+        if need(&c.idle, target)? == Need::Longer {
+            edits.push(raise_connector(src.text, c, target));
         }
     }
     if edits.is_empty() && connectors.iter().all(|c| c.idle == Idle::NoKeepalive) {

@@ -22,6 +22,7 @@
 //! placeholders are expanded when the file is loaded; `if-*` / `for`
 //! blocks up to `endif` / `end` apply only when their condition holds.
 
+use crate::format::{need, Need};
 use crate::kinds::ServerKind;
 use crate::{text, Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
@@ -587,17 +588,6 @@ fn judge_router_timeout<'e>(
     }
 }
 
-/// How bad an idle behaviour is for nginx, worst first.
-fn danger(idle: &Idle) -> (u8, u64) {
-    match idle {
-        Idle::Unknown(_) => (0, 0),
-        Idle::AfterEachResponse => (1, 0),
-        Idle::After(d) => (2, d.as_millis()),
-        Idle::Never => (3, 0),
-        Idle::NoKeepalive => (4, 0),
-    }
-}
-
 /// Every mode the file serves, judged: the HTTP ones when there are any
 /// (a uwsgi socket beside the router is the router's own backend), else
 /// the others.
@@ -654,7 +644,7 @@ pub fn read(src: &Source<'_>) -> Reading {
     if all.is_empty() {
         return no_mode(src, &ini);
     }
-    all.sort_by_key(|j| danger(&j.idle));
+    all.sort_by_key(|j| j.idle.danger());
     let others: Vec<&str> = all[1..].iter().map(|j| j.kind).collect();
     let worst = all.swap_remove(0);
     let detail = if others.is_empty() {
@@ -687,12 +677,7 @@ pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseE
     }
     let mut edits = Vec::new();
     for judgment in &all {
-        let enough = match &judgment.idle {
-            Idle::After(d) => *d >= target,
-            Idle::Never => true,
-            _ => false,
-        };
-        if enough {
+        if need(&judgment.idle, target)? == Need::Nothing {
             continue;
         }
         match &judgment.raise {
