@@ -368,7 +368,7 @@ mod tests {
                 Some(27),
                 Some(30),
             ] {
-                let reading = (format(kind).unwrap().read)(&Source {
+                let reading = format(kind).unwrap().read(&Source {
                     path,
                     text,
                     version,

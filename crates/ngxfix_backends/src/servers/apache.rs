@@ -20,7 +20,7 @@
 //! and `KeepAliveTimeout 0` send `Connection: close`; a byte-order mark
 //! at the start of a file is read as part of its first directive.
 
-use crate::format::{need, Need};
+use crate::format::{need, Need, ServerFormat};
 use crate::kinds::ServerKind;
 use crate::{text, Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
@@ -438,8 +438,30 @@ fn bom_problem(src: &Source<'_>) -> Option<String> {
     })
 }
 
+/// Apache httpd: its configuration files.
+#[derive(Debug)]
+pub(crate) struct Apache;
+
+impl ServerFormat for Apache {
+    fn kinds(&self) -> &'static [&'static str] {
+        &["apache", "httpd"]
+    }
+
+    fn files(&self) -> &'static str {
+        "httpd.conf / apache2.conf or a file it includes"
+    }
+
+    fn read(&self, src: &Source<'_>) -> Reading {
+        read(src)
+    }
+
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        edits(src, target)
+    }
+}
+
 /// The idle timeout of the virtual host (or server) with the shortest one.
-pub fn read(src: &Source<'_>) -> Reading {
+fn read(src: &Source<'_>) -> Reading {
     let reading = |idle: Idle, detail: String| Reading {
         idle,
         kind: KIND,
@@ -478,7 +500,7 @@ fn include_note(config: &Config, timeout: Option<&Setting>) -> String {
 
 /// Raise the `KeepAliveTimeout` of every virtual host below `target`,
 /// keeping its unit; add one at server level when it is not set.
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     if let Some(why) = bom_problem(src) {
         return Err(RaiseError::Unknown(why));
     }
@@ -500,8 +522,6 @@ pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseE
             edits.push(raise_one(src, &config, j.timeout, target)?);
         }
     }
-    edits.sort();
-    edits.dedup();
     Ok(edits)
 }
 
@@ -555,6 +575,10 @@ mod tests {
     use super::*;
     use crate::testing::ms;
 
+    fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        Apache.raise(src, target)
+    }
+
     fn src(text: &str) -> Source<'_> {
         Source {
             path: "apache2.conf",
@@ -565,7 +589,7 @@ mod tests {
 
     /// Raise to `target` ms; the result, checked to read >= target.
     fn raised(text: &str, target: u64) -> String {
-        crate::testing::raised(read, raise, src(text), Duration::from_millis(target))
+        crate::testing::raised(&Apache, src(text), Duration::from_millis(target))
     }
 
     fn unknown(text: &str) -> String {

@@ -13,7 +13,7 @@
 //! (`-c file:conf.py`); `--keep-alive N` (argparse `type=int`) on the
 //! command line wins over the file.
 
-use crate::format::{need, Need};
+use crate::format::{need, Need, ServerFormat};
 use crate::kinds::ServerKind;
 use crate::lang::cmdline::{self, Lookup, OptSpec, Program, Syntax};
 use crate::lang::python::{self, Binding, Literal, Module};
@@ -58,8 +58,30 @@ const TIMEOUT_KEEP_ALIVE: OptSpec = OptSpec {
 const UVICORN_ENV: &str = "UVICORN_TIMEOUT_KEEP_ALIVE";
 const UVICORN_KEYWORD: &str = "timeout_keep_alive";
 
+/// uvicorn: a command line, an env file, or a script calling `uvicorn.run`.
+#[derive(Debug)]
+pub(crate) struct Uvicorn;
+
+impl ServerFormat for Uvicorn {
+    fn kinds(&self) -> &'static [&'static str] {
+        &["uvicorn"]
+    }
+
+    fn files(&self) -> &'static str {
+        "a command line (Procfile, systemd unit, shell script) or env file"
+    }
+
+    fn read(&self, src: &Source<'_>) -> Reading {
+        read_uvicorn(src)
+    }
+
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        uvicorn_edits(src, target)
+    }
+}
+
 /// The idle timeout `src` gives uvicorn.
-pub fn read_uvicorn(src: &Source<'_>) -> Reading {
+fn read_uvicorn(src: &Source<'_>) -> Reading {
     let (idle, detail) = if src.path.ends_with(".py") {
         uvicorn_python(src)
     } else {
@@ -74,12 +96,12 @@ pub fn read_uvicorn(src: &Source<'_>) -> Reading {
 
 /// Edits after which `src` gives uvicorn an idle timeout of at least
 /// `target` (whole seconds on a command line).
-pub fn raise_uvicorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn uvicorn_edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     if need(&read_uvicorn(src).idle, target)? == Need::Nothing {
         return Ok(Vec::new());
     }
     let secs = text::ceil_secs(target).to_string();
-    let mut edits = if src.path.ends_with(".py") {
+    let edits = if src.path.ends_with(".py") {
         uvicorn_python_raise(src, &secs)?
     } else {
         let scan = cmdline::scan(src.path, src.text, &UVICORN);
@@ -103,8 +125,6 @@ pub fn raise_uvicorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>
             edits
         }
     };
-    edits.sort();
-    edits.dedup();
     Ok(edits)
 }
 
@@ -370,8 +390,30 @@ const HYPERCORN_KEY: &str = "keep_alive_timeout";
 /// Settings a new `keep_alive_timeout` goes after in a Python config.
 const HYPERCORN_SETTINGS: &[&str] = &["bind", "workers", "worker_class", "graceful_timeout"];
 
+/// hypercorn: `hypercorn.toml`, a Python config, or a command line.
+#[derive(Debug)]
+pub(crate) struct Hypercorn;
+
+impl ServerFormat for Hypercorn {
+    fn kinds(&self) -> &'static [&'static str] {
+        &["hypercorn"]
+    }
+
+    fn files(&self) -> &'static str {
+        "hypercorn.toml, or a command line (Procfile, systemd unit, shell script)"
+    }
+
+    fn read(&self, src: &Source<'_>) -> Reading {
+        read_hypercorn(src)
+    }
+
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        hypercorn_edits(src, target)
+    }
+}
+
 /// The idle timeout `src` gives hypercorn.
-pub fn read_hypercorn(src: &Source<'_>) -> Reading {
+fn read_hypercorn(src: &Source<'_>) -> Reading {
     let (idle, detail) = if is_toml(src.path) {
         toml_idle(src)
     } else if src.path.ends_with(".py") {
@@ -389,12 +431,12 @@ pub fn read_hypercorn(src: &Source<'_>) -> Reading {
 /// Edits after which `src` gives hypercorn an idle timeout of at least
 /// `target` (exact in its files, which take fractions; whole seconds on a
 /// command line).
-pub fn raise_hypercorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn hypercorn_edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     if need(&read_hypercorn(src).idle, target)? == Need::Nothing {
         return Ok(Vec::new());
     }
     let exact = text::secs_text(target);
-    let mut edits = if is_toml(src.path) {
+    let edits = if is_toml(src.path) {
         vec![toml_raise(src.text, &exact)?]
     } else if src.path.ends_with(".py") {
         let module = Module::parse(src.text);
@@ -420,8 +462,6 @@ pub fn raise_hypercorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdi
         }
         edits
     };
-    edits.sort();
-    edits.dedup();
     Ok(edits)
 }
 
@@ -646,16 +686,16 @@ mod tests {
         }
     }
 
-    type Raise = fn(&Source<'_>, Duration) -> Result<Vec<TextEdit>, RaiseError>;
-    type Read = fn(&Source<'_>) -> Reading;
+    fn raised(format: &dyn ServerFormat, path: &str, text: &str, target_ms: u64) -> String {
+        crate::testing::raised(format, src(path, text), Duration::from_millis(target_ms))
+    }
 
-    fn raised(read: Read, raise: Raise, path: &str, text: &str, target_ms: u64) -> String {
-        crate::testing::raised(
-            read,
-            raise,
-            src(path, text),
-            Duration::from_millis(target_ms),
-        )
+    fn raise_uvicorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        Uvicorn.raise(src, target)
+    }
+
+    fn raise_hypercorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        Hypercorn.raise(src, target)
     }
 
     fn uv(path: &str, text: &str) -> Reading {
@@ -763,42 +803,42 @@ mod tests {
     fn uvicorn_raise() {
         let p = "web: uvicorn app:app --timeout-keep-alive 5\n";
         assert_eq!(
-            raised(read_uvicorn, raise_uvicorn, "Procfile", p, 60_500),
+            raised(&Uvicorn, "Procfile", p, 60_500),
             "web: uvicorn app:app --timeout-keep-alive 61\n"
         );
         let p = "web: uvicorn app:app --port $PORT\r\n";
         assert_eq!(
-            raised(read_uvicorn, raise_uvicorn, "Procfile", p, 61_000),
+            raised(&Uvicorn, "Procfile", p, 61_000),
             "web: uvicorn --timeout-keep-alive 61 app:app --port $PORT\r\n"
         );
         let s = "export UVICORN_TIMEOUT_KEEP_ALIVE=20\nexec uvicorn app:app\n";
         assert_eq!(
-            raised(read_uvicorn, raise_uvicorn, "run.sh", s, 61_000),
+            raised(&Uvicorn, "run.sh", s, 61_000),
             "export UVICORN_TIMEOUT_KEEP_ALIVE=61\nexec uvicorn app:app\n"
         );
         assert_eq!(
-            raised(read_uvicorn, raise_uvicorn, ".env", "A=1", 61_000),
+            raised(&Uvicorn, ".env", "A=1", 61_000),
             "A=1\nUVICORN_TIMEOUT_KEEP_ALIVE=61\n"
         );
         // Python calls: the value, or a new keyword in the call's layout.
         let t = "uvicorn.run(app, timeout_keep_alive=5)\n";
         assert_eq!(
-            raised(read_uvicorn, raise_uvicorn, "m.py", t, 61_000),
+            raised(&Uvicorn, "m.py", t, 61_000),
             "uvicorn.run(app, timeout_keep_alive=61)\n"
         );
         let t = "import uvicorn\r\nif __name__ == '__main__':\r\n    uvicorn.run(\r\n        'app:app',\r\n        port=8000,\r\n    )\r\n";
         assert_eq!(
-            raised(read_uvicorn, raise_uvicorn, "m.py", t, 61_000),
+            raised(&Uvicorn, "m.py", t, 61_000),
             "import uvicorn\r\nif __name__ == '__main__':\r\n    uvicorn.run(\r\n        'app:app',\r\n        port=8000,\r\n        timeout_keep_alive=61,\r\n    )\r\n"
         );
         let t = "uvicorn.run(\n    app,\n    port = 8000\n)\n";
         assert_eq!(
-            raised(read_uvicorn, raise_uvicorn, "m.py", t, 61_000),
+            raised(&Uvicorn, "m.py", t, 61_000),
             "uvicorn.run(\n    app,\n    port = 8000,\n    timeout_keep_alive = 61\n)\n"
         );
         let t = "uvicorn.run('app:app', port=8000)  # dev\n";
         assert_eq!(
-            raised(read_uvicorn, raise_uvicorn, "m.py", t, 61_000),
+            raised(&Uvicorn, "m.py", t, 61_000),
             "uvicorn.run('app:app', port=8000, timeout_keep_alive=61)  # dev\n"
         );
         // Enough already; unknown refuses.
@@ -900,34 +940,33 @@ mod tests {
     fn hypercorn_raise() {
         let t = "bind = [\"127.0.0.1:8000\"]\nkeep_alive_timeout = 1.5 # seconds\n\n[logging]\n";
         assert_eq!(
-            raised(read_hypercorn, raise_hypercorn, "hypercorn.toml", t, 61_500),
+            raised(&Hypercorn, "hypercorn.toml", t, 61_500),
             "bind = [\"127.0.0.1:8000\"]\nkeep_alive_timeout = 61.5 # seconds\n\n[logging]\n"
         );
         // Missing: after the last top-level key, before any table.
         let t = "\u{feff}bind = [\r\n  \"127.0.0.1:8000\",\r\n]\r\nworkers = 2\r\n\r\n[logging]\r\nlevel = 1\r\n";
         assert_eq!(
-            raised(read_hypercorn, raise_hypercorn, "h.toml", t, 61_000),
+            raised(&Hypercorn, "h.toml", t, 61_000),
             "\u{feff}bind = [\r\n  \"127.0.0.1:8000\",\r\n]\r\nworkers = 2\r\nkeep_alive_timeout = 61\r\n\r\n[logging]\r\nlevel = 1\r\n"
         );
         let t = "# only tables\n[logging]\nlevel = 1\n";
         assert_eq!(
-            raised(read_hypercorn, raise_hypercorn, "h.toml", t, 61_000),
+            raised(&Hypercorn, "h.toml", t, 61_000),
             "# only tables\nkeep_alive_timeout = 61\n\n[logging]\nlevel = 1\n"
         );
         let t = "workers=2";
         assert_eq!(
-            raised(read_hypercorn, raise_hypercorn, "h.toml", t, 61_000),
+            raised(&Hypercorn, "h.toml", t, 61_000),
             "workers=2\nkeep_alive_timeout=61"
         );
         assert_eq!(
-            raised(read_hypercorn, raise_hypercorn, "h.toml", "", 61_000),
+            raised(&Hypercorn, "h.toml", "", 61_000),
             "keep_alive_timeout = 61\n"
         );
         // Command lines and Python configs.
         assert_eq!(
             raised(
-                read_hypercorn,
-                raise_hypercorn,
+                &Hypercorn,
                 "Procfile",
                 "web: hypercorn app:app --keep-alive 5",
                 60_200
@@ -935,19 +974,12 @@ mod tests {
             "web: hypercorn app:app --keep-alive 61"
         );
         assert_eq!(
-            raised(
-                read_hypercorn,
-                raise_hypercorn,
-                "Procfile",
-                "web: hypercorn app:app",
-                61_000
-            ),
+            raised(&Hypercorn, "Procfile", "web: hypercorn app:app", 61_000),
             "web: hypercorn --keep-alive 61 app:app"
         );
         assert_eq!(
             raised(
-                read_hypercorn,
-                raise_hypercorn,
+                &Hypercorn,
                 "conf.py",
                 "bind = ['x']\nworkers = 2\naccesslog = '-'\n",
                 61_000
@@ -978,13 +1010,13 @@ mod tests {
         let u = include_str!("../../../../examples/backends/uvicorn/app.service");
         assert_eq!(uv("app.service", u).idle, ms(10_000));
         assert_eq!(
-            raised(read_uvicorn, raise_uvicorn, "app.service", u, 61_000),
+            raised(&Uvicorn, "app.service", u, 61_000),
             u.replace("--timeout-keep-alive 10", "--timeout-keep-alive 61")
         );
         let h = include_str!("../../../../examples/backends/hypercorn/hypercorn.toml");
         assert_eq!(hc("hypercorn.toml", h).idle, ms(5000));
         assert_eq!(
-            raised(read_hypercorn, raise_hypercorn, "hypercorn.toml", h, 61_000),
+            raised(&Hypercorn, "hypercorn.toml", h, 61_000),
             h.replace("keep_alive_timeout = 5\n", "keep_alive_timeout = 61\n")
         );
     }
@@ -1011,15 +1043,12 @@ mod tests {
         ) {
             let text: String = pieces.concat();
             let s = src(path, &text);
-            for (read, raise) in [
-                (read_uvicorn as Read, raise_uvicorn as Raise),
-                (read_hypercorn, raise_hypercorn),
-            ] {
-                let _ = read(&s);
-                if let Ok(edits) = raise(&s, Duration::from_secs(61)) {
+            for format in [&Uvicorn as &dyn ServerFormat, &Hypercorn] {
+                let _ = format.read(&s);
+                if let Ok(edits) = format.raise(&s, Duration::from_secs(61)) {
                     let out = apply(&text, &edits);
                     if !edits.is_empty() {
-                        let again = read(&Source { text: &out, ..s }).idle;
+                        let again = format.read(&Source { text: &out, ..s }).idle;
                         proptest::prop_assert!(
                             matches!(again, Idle::After(d) if d >= Duration::from_secs(61)),
                             "{text:?} raised to {out:?} reads {again:?}"

@@ -18,7 +18,7 @@
 
 use crate::lang::python::{self, Binding, Literal, Module};
 
-use crate::format::{need, Need};
+use crate::format::{need, Need, ServerFormat};
 use crate::kinds::ServerKind;
 use crate::lang::cmdline::{self, CommandLine, Lookup, OptSpec, Program, Scan, Syntax, Value};
 use crate::text::{self, file_name};
@@ -87,8 +87,30 @@ const WORKER_SETTINGS: &[&str] = &[
     "graceful_timeout",
 ];
 
+/// gunicorn: `gunicorn.conf.py`, or a command line.
+#[derive(Debug)]
+pub(crate) struct Gunicorn;
+
+impl ServerFormat for Gunicorn {
+    fn kinds(&self) -> &'static [&'static str] {
+        &["gunicorn"]
+    }
+
+    fn files(&self) -> &'static str {
+        "gunicorn.conf.py, or a command line (Procfile, systemd unit, shell script, env file)"
+    }
+
+    fn read(&self, src: &Source<'_>) -> Reading {
+        read(src)
+    }
+
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        edits(src, target)
+    }
+}
+
 /// The idle timeout `src` gives gunicorn.
-pub fn read(src: &Source<'_>) -> Reading {
+fn read(src: &Source<'_>) -> Reading {
     let o = outcome(src);
     Reading {
         idle: o.idle,
@@ -107,7 +129,7 @@ fn outcome(src: &Source<'_>) -> Outcome {
 
 /// Edits after which `src` gives gunicorn an idle timeout of at least
 /// `target` (whole seconds, rounded up).
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     let reading = outcome(src);
     let secs = text::ceil_secs(target);
     match need(&reading.idle, target)? {
@@ -125,14 +147,11 @@ pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseE
         }
         _ => {}
     }
-    let mut edits = if is_python(src) {
-        python_raise(src, secs)?
+    if is_python(src) {
+        python_raise(src, secs)
     } else {
-        command_raise(src, secs)?
-    };
-    edits.sort();
-    edits.dedup();
-    Ok(edits)
+        command_raise(src, secs)
+    }
 }
 
 /// Whether `src` is a Python config module: a `.py` file, or (gunicorn
@@ -676,6 +695,10 @@ mod tests {
     use super::*;
     use crate::testing::apply;
 
+    fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        Gunicorn.raise(src, target)
+    }
+
     fn src<'a>(path: &'a str, text: &'a str) -> Source<'a> {
         Source {
             path,
@@ -695,7 +718,7 @@ mod tests {
     /// Raise to `target` seconds, check the new text reads at least that,
     /// and return it.
     fn raised(path: &str, text: &str, target: u64) -> String {
-        crate::testing::raised(read, raise, src(path, text), Duration::from_secs(target))
+        crate::testing::raised(&Gunicorn, src(path, text), Duration::from_secs(target))
     }
 
     const CONF: &str = "# gunicorn.conf.py\nimport multiprocessing\n\nbind = \"127.0.0.1:8000\"\nworkers = multiprocessing.cpu_count() * 2 + 1\nworker_class = \"gthread\"\nthreads = 4\nkeepalive = 5  # seconds\n\ndef post_fork(server, worker):\n    keepalive = 1\n";

@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use crate::lang::js::eval::{self, Literal, NotLiteral};
 use crate::lang::js::lex::{Kind, Tokens};
 
-use crate::format::{need, Need};
+use crate::format::{need, Need, ServerFormat};
 use crate::kinds::{ServerKind, NODE_KEEP_ALIVE_TIMEOUT_SINCE, NODE_OLD_SERVER_TIMEOUT};
 use crate::text::{self, line_ending, line_of};
 use crate::{Idle, RaiseError, Reading, Source, TextEdit};
@@ -44,8 +44,30 @@ const HEADERS_MARGIN_MS: u64 = 1000;
 /// `server.timeout`'s default before Node 13 (0, none, since).
 const OLD_SERVER_TIMEOUT_MS: u64 = NODE_OLD_SERVER_TIMEOUT.as_millis();
 
+/// Node.js: the source that creates the HTTP servers.
+#[derive(Debug)]
+pub(crate) struct Node;
+
+impl ServerFormat for Node {
+    fn kinds(&self) -> &'static [&'static str] {
+        &["node", "nodejs"]
+    }
+
+    fn files(&self) -> &'static str {
+        "the JavaScript or TypeScript source that creates the server"
+    }
+
+    fn read(&self, src: &Source<'_>) -> Reading {
+        read(src)
+    }
+
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        edits(src, target)
+    }
+}
+
 /// The idle keepalive timeout the servers in a Node.js source file get.
-pub fn read(src: &Source<'_>) -> Reading {
+fn read(src: &Source<'_>) -> Reading {
     let t = Tokens::new(src.text);
     let file = File::new(&t, src);
     let (idle, detail) = file.reading();
@@ -58,7 +80,7 @@ pub fn read(src: &Source<'_>) -> Reading {
 
 /// Edits that give every server in the file a keepAliveTimeout of at least
 /// `target`, keeping headersTimeout (and requestTimeout) consistent.
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     let t = Tokens::new(src.text);
     let file = File::new(&t, src);
     file.raise(target.as_millis())
@@ -782,7 +804,6 @@ impl Plan {
         for ((object, after), props) in self.props {
             out.extend(prop_edits(t, object, after, &props));
         }
-        out.sort();
         out
     }
 }

@@ -12,7 +12,7 @@
 //! - `enable_keep_alives false` (and `queue_requests false`, which turns keep
 //!   alive off with it) makes Puma answer `Connection: close` every time.
 
-use crate::format::{need, Need};
+use crate::format::{need, Need, ServerFormat};
 use crate::kinds::ServerKind;
 use crate::text::{self, ceil_secs};
 use crate::{Idle, RaiseError, Reading, Source, TextEdit};
@@ -70,8 +70,30 @@ struct Scan {
     top: Vec<TopLine>,
 }
 
+/// Puma: its Ruby configuration DSL.
+#[derive(Debug)]
+pub(crate) struct Puma;
+
+impl ServerFormat for Puma {
+    fn kinds(&self) -> &'static [&'static str] {
+        &["puma"]
+    }
+
+    fn files(&self) -> &'static str {
+        "puma.rb (config/puma.rb)"
+    }
+
+    fn read(&self, src: &Source<'_>) -> Reading {
+        read(src)
+    }
+
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        edits(src, target)
+    }
+}
+
 /// The idle keepalive timeout a Puma configuration file gives.
-pub fn read(src: &Source<'_>) -> Reading {
+fn read(src: &Source<'_>) -> Reading {
     let scan = scan(src.text);
     if let Some((line, stmt)) = &scan.no_keepalive {
         return Reading {
@@ -140,7 +162,7 @@ fn default_reading(src: &Source<'_>) -> Reading {
 
 /// Edits that make the file give a `persistent_timeout` of at least
 /// `target`, in whole seconds.
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     let scan = scan(src.text);
     let secs = ceil_secs(target);
     if let Some((line, stmt)) = &scan.no_keepalive {
@@ -532,6 +554,10 @@ mod tests {
     use super::*;
     use crate::testing::apply;
 
+    fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        Puma.raise(src, target)
+    }
+
     fn src(text: &str) -> Source<'_> {
         Source {
             path: "config/puma.rb",
@@ -551,7 +577,7 @@ mod tests {
             text,
             version,
         };
-        crate::testing::raised(read, raise, s, Duration::from_millis(target_ms))
+        crate::testing::raised(&Puma, s, Duration::from_millis(target_ms))
     }
 
     const RAILS: &str = "# Puma configuration\n\

@@ -27,15 +27,45 @@
 //! file whose only settings sit in one such document (the user named the
 //! file for that profile); it is read as if active.
 
-use crate::format::{need, Need};
+use crate::format::{need, Need, ServerFormat};
 use crate::kinds::ServerKind;
-use crate::{text, Idle, RaiseError, Reading, Source, TextEdit};
+use crate::{text, Idle, MisplacedEdit, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 const KIND: &str = "spring-boot";
 
+/// Spring Boot: `application.properties` or `application.yml`.
+#[derive(Debug)]
+pub(crate) struct SpringBoot;
+
+impl ServerFormat for SpringBoot {
+    fn kinds(&self) -> &'static [&'static str] {
+        &["spring-boot"]
+    }
+
+    fn files(&self) -> &'static str {
+        "application.properties or application.yml"
+    }
+
+    fn read(&self, src: &Source<'_>) -> Reading {
+        read(src)
+    }
+
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        edits(src, target)
+    }
+
+    /// A line the file continues into the new one, or a quote left open,
+    /// swallows it: the user is told to edit by hand.
+    fn not_raised(&self, after: Result<Reading, MisplacedEdit>, _target: Duration) -> RaiseError {
+        RaiseError::Unplaced {
+            reads: after.ok().map(|after| after.detail),
+        }
+    }
+}
+
 /// The idle timeout the file gives embedded Tomcat.
-pub fn read(src: &Source<'_>) -> Reading {
+fn read(src: &Source<'_>) -> Reading {
     let file = File::parse(src);
     let (idle, detail) = match file.evaluate(src.version) {
         Ok(outcomes) => {
@@ -54,7 +84,7 @@ pub fn read(src: &Source<'_>) -> Reading {
 /// Edits after which the file gives at least `target`: the value replaced
 /// in its own style, or `server.tomcat.keep-alive-timeout` added next to
 /// `connection-timeout` or under the file's `server`/`tomcat` settings.
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     let file = File::parse(src);
     let outcomes = file.evaluate(src.version).map_err(RaiseError::Unknown)?;
     let mut edits: Vec<TextEdit> = Vec::new();
@@ -69,45 +99,9 @@ pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseE
             Decisive::Entry(doc, i) => file.raise_entry(doc, i, target)?,
             Decisive::Default(doc) => file.add_setting(doc, target),
         };
-        if !edits.contains(&edit) {
-            edits.push(edit);
-        }
+        edits.push(edit);
     }
-    verified(src, edits, target, read)
-}
-
-/// `edits`, if the file they make reads at least `target`: a check that
-/// an odd file (a last line continued with `\`, a quote left open) did
-/// not swallow the new line.
-fn verified(
-    src: &Source<'_>,
-    mut edits: Vec<TextEdit>,
-    target: Duration,
-    read: fn(&Source<'_>) -> Reading,
-) -> Result<Vec<TextEdit>, RaiseError> {
-    if edits.is_empty() {
-        return Ok(edits);
-    }
-    edits.sort();
-    let mut out = src.text.to_string();
-    for e in edits.iter().rev() {
-        if e.start > e.end
-            || e.end > out.len()
-            || !out.is_char_boundary(e.start)
-            || !out.is_char_boundary(e.end)
-        {
-            return Err(RaiseError::Unplaced { reads: None });
-        }
-        out.replace_range(e.start..e.end, &e.text);
-    }
-    let after = read(&Source { text: &out, ..*src });
-    match after.idle {
-        Idle::After(d) if d >= target => Ok(edits),
-        Idle::Never => Ok(edits),
-        _ => Err(RaiseError::Unplaced {
-            reads: Some(after.detail),
-        }),
-    }
+    Ok(edits)
 }
 
 /// The settings that decide the idle timeout.
@@ -1364,6 +1358,10 @@ mod tests {
     use super::*;
     use crate::testing::ms;
 
+    fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        SpringBoot.raise(src, target)
+    }
+
     fn read_as(path: &str, text: &str) -> Reading {
         read(&Source {
             path,
@@ -1388,7 +1386,7 @@ mod tests {
             text,
             version: None,
         };
-        crate::testing::raised(read, raise, src, Duration::from_millis(target_ms))
+        crate::testing::raised(&SpringBoot, src, Duration::from_millis(target_ms))
     }
 
     fn raise_err(path: &str, text: &str) -> String {
@@ -1970,8 +1968,7 @@ mod tests {
             "\u{feff}",
         ];
         crate::testing::token_soup(
-            read,
-            raise,
+            &SpringBoot,
             &["application.yml", "application.properties"],
             &tokens,
             4000,

@@ -15,7 +15,7 @@
 //! DOCTYPE are skipped; every start tag's attributes are read with their
 //! byte offsets.
 
-use crate::format::{need, Need};
+use crate::format::{need, Need, ServerFormat};
 use crate::text::{self, file_name};
 use crate::{Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
@@ -23,9 +23,31 @@ use ngxfix_text::Duration;
 /// `connectionTimeout` when the connector does not set it.
 const DEFAULT_CONNECTION_TIMEOUT_MS: u64 = 60_000;
 
+/// Tomcat: the HTTP connectors of `server.xml`.
+#[derive(Debug)]
+pub(crate) struct Tomcat;
+
+impl ServerFormat for Tomcat {
+    fn kinds(&self) -> &'static [&'static str] {
+        &["tomcat"]
+    }
+
+    fn files(&self) -> &'static str {
+        "server.xml"
+    }
+
+    fn read(&self, src: &Source<'_>) -> Reading {
+        read(src)
+    }
+
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        edits(src, target)
+    }
+}
+
 /// The effective idle timeout of the HTTP connectors in `server.xml`: the
 /// shortest when there are several.
-pub fn read(src: &Source<'_>) -> Reading {
+fn read(src: &Source<'_>) -> Reading {
     let reading = |idle, detail| Reading {
         idle,
         kind: "tomcat",
@@ -42,7 +64,7 @@ pub fn read(src: &Source<'_>) -> Reading {
 
 /// Edits that give every HTTP connector below `target` a `keepAliveTimeout`
 /// of `target` (Tomcat reads milliseconds, so no rounding is needed).
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     let connectors = http_connectors(src.text).map_err(RaiseError::Unknown)?;
     if connectors.is_empty() {
         return Err(RaiseError::Unknown(no_http_connector(file_name(src.path))));
@@ -474,6 +496,10 @@ mod tests {
     use super::*;
     use crate::testing::ms;
 
+    fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        Tomcat.raise(src, target)
+    }
+
     fn src(text: &str) -> Source<'_> {
         Source {
             path: "conf/server.xml",
@@ -484,7 +510,7 @@ mod tests {
 
     /// Raise, check the result reads at least `target`, return the text.
     fn raised(text: &str, target_ms: u64) -> String {
-        crate::testing::raised(read, raise, src(text), Duration::from_millis(target_ms))
+        crate::testing::raised(&Tomcat, src(text), Duration::from_millis(target_ms))
     }
 
     const SHIPPED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -768,6 +794,6 @@ mod tests {
             "é",
             "\u{feff}",
         ];
-        crate::testing::token_soup(read, raise, &["server.xml"], &tokens, 4000);
+        crate::testing::token_soup(&Tomcat, &["server.xml"], &tokens, 4000);
     }
 }

@@ -22,7 +22,7 @@
 //! placeholders are expanded when the file is loaded; `if-*` / `for`
 //! blocks up to `endif` / `end` apply only when their condition holds.
 
-use crate::format::{need, Need};
+use crate::format::{need, Need, ServerFormat};
 use crate::kinds::ServerKind;
 use crate::{text, Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
@@ -636,9 +636,37 @@ fn no_mode(src: &Source<'_>, ini: &Ini<'_>) -> Reading {
     }
 }
 
+/// uWSGI: the `[uwsgi]` section of `uwsgi.ini`.
+#[derive(Debug)]
+pub(crate) struct Uwsgi;
+
+impl ServerFormat for Uwsgi {
+    fn kinds(&self) -> &'static [&'static str] {
+        &[
+            "uwsgi",
+            "uwsgi-http11",
+            "uwsgi-http11-socket",
+            "uwsgi-http",
+            "uwsgi-http-socket",
+        ]
+    }
+
+    fn files(&self) -> &'static str {
+        "uwsgi.ini"
+    }
+
+    fn read(&self, src: &Source<'_>) -> Reading {
+        read(src)
+    }
+
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        edits(src, target)
+    }
+}
+
 /// The idle timeout of the HTTP mode nginx reaches; with several, the
 /// most dangerous one, naming the others.
-pub fn read(src: &Source<'_>) -> Reading {
+fn read(src: &Source<'_>) -> Reading {
     let ini = parse(src.text);
     let mut all = judgments(&ini, src.version);
     if all.is_empty() {
@@ -666,7 +694,7 @@ pub fn read(src: &Source<'_>) -> Reading {
 /// Raise every mode below `target`: `socket-timeout` for http11-socket,
 /// `http-keepalive` or `http-timeout` for the router; an error for
 /// http-socket, which closes after every response whatever the timeouts.
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     let ini = parse(src.text);
     let all = judgments(&ini, src.version);
     if all.is_empty() {
@@ -700,8 +728,6 @@ pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseE
             }
         }
     }
-    edits.sort();
-    edits.dedup();
     Ok(edits)
 }
 
@@ -746,6 +772,10 @@ mod tests {
     use super::*;
     use crate::testing::apply;
 
+    fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        Uwsgi.raise(src, target)
+    }
+
     fn src(text: &str) -> Source<'_> {
         Source {
             path: "uwsgi.ini",
@@ -760,7 +790,7 @@ mod tests {
 
     /// Raise to `target` seconds; the result, checked to read >= target.
     fn raised(text: &str, target: u64) -> String {
-        crate::testing::raised(read, raise, src(text), Duration::from_secs(target))
+        crate::testing::raised(&Uwsgi, src(text), Duration::from_secs(target))
     }
 
     fn unknown(text: &str) -> String {

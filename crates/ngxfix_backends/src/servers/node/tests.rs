@@ -1,6 +1,10 @@
 use super::*;
 use crate::testing::{apply, ms};
 
+fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    Node.raise(src, target)
+}
+
 fn src(text: &str) -> Source<'_> {
     Source {
         path: "server.js",
@@ -17,7 +21,7 @@ fn raised_v(text: &str, version: Option<u32>, target_ms: u64) -> String {
         text,
         version,
     };
-    crate::testing::raised(read, raise, s, Duration::from_millis(target_ms))
+    crate::testing::raised(&Node, s, Duration::from_millis(target_ms))
 }
 
 fn raised(text: &str, target_ms: u64) -> String {
