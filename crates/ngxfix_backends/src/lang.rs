@@ -5,3 +5,4 @@
 pub mod cmdline;
 pub(crate) mod js;
 pub(crate) mod python;
+pub(crate) mod xml;

@@ -306,9 +306,19 @@ fn misspelt_note(ini: &Ini<'_>, key: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A value uWSGI does not take as a number of seconds: the line, as
+/// `Entry::at` shows it.
+#[derive(Debug, thiserror::Error)]
+enum BadSeconds {
+    #[error("{0}: uWSGI refuses a negative value and does not start")]
+    Negative(String),
+    #[error("{0}: the number is out of range")]
+    OutOfRange(String),
+}
+
 /// A number of seconds read from `entry`, with a note when uWSGI reads
 /// the text differently from how it looks.
-fn seconds(entry: &Entry<'_>) -> Result<(u64, String), String> {
+fn seconds(entry: &Entry<'_>) -> Result<(u64, String), BadSeconds> {
     match atoi(entry.value) {
         Int::Secs(n) => {
             let plain = !entry.value.is_empty() && entry.value.bytes().all(|b| b.is_ascii_digit());
@@ -319,11 +329,8 @@ fn seconds(entry: &Entry<'_>) -> Result<(u64, String), String> {
             };
             Ok((n, note))
         }
-        Int::Negative => Err(format!(
-            "{}: uWSGI refuses a negative value and does not start",
-            entry.at()
-        )),
-        Int::TooLarge => Err(format!("{}: the number is out of range", entry.at())),
+        Int::Negative => Err(BadSeconds::Negative(entry.at())),
+        Int::TooLarge => Err(BadSeconds::OutOfRange(entry.at())),
     }
 }
 
@@ -458,7 +465,7 @@ fn judge_http11<'e>(ini: &'e Ini<'e>, at: &'e Entry<'e>, version: Option<u32>) -
                 min: 1,
             },
         },
-        Err(why) => Judgment::unknown(kind, why),
+        Err(why) => Judgment::unknown(kind, why.to_string()),
     }
 }
 
@@ -521,7 +528,7 @@ fn judge_router<'e>(ini: &'e Ini<'e>, at: &'e Entry<'e>) -> Judgment<'e> {
                 min: 2,
             },
         },
-        Err(why) => Judgment::unknown(kind, why),
+        Err(why) => Judgment::unknown(kind, why.to_string()),
     }
 }
 
@@ -584,7 +591,7 @@ fn judge_router_timeout<'e>(
             detail: format!("{} waits {}{note}", keepalive_at, entry.at()),
             raise: raise(Some(entry)),
         },
-        Err(why) => Judgment::unknown(kind, why),
+        Err(why) => Judgment::unknown(kind, why.to_string()),
     }
 }
 
