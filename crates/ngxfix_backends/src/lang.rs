@@ -5,4 +5,5 @@
 pub mod cmdline;
 pub(crate) mod js;
 pub(crate) mod python;
+pub(crate) mod toml;
 pub(crate) mod xml;

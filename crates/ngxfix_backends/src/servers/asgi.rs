@@ -17,6 +17,7 @@ use crate::format::{need, Need, ServerFormat};
 use crate::kinds::ServerKind;
 use crate::lang::cmdline::{self, Lookup, OptSpec, Program, Syntax};
 use crate::lang::python::{self, Binding, Literal, Module};
+use crate::lang::toml;
 use crate::text::{self, file_name};
 use crate::{Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
@@ -289,19 +290,36 @@ fn call_idle(call: &python::Call, name: &str, default_secs: u64) -> (Idle, Strin
     }
 }
 
+/// Why a value written as a number is not a number of seconds ngxfix
+/// reads; after the value in messages (`keep_alive_timeout = -1 at line 2:
+/// ...`).
+#[derive(Debug, thiserror::Error)]
+enum BadSeconds {
+    #[error("not a usable number of seconds")]
+    Unusable,
+    #[error("not a number of seconds ngxfix reads exactly")]
+    Inexact,
+    #[error("not a number")]
+    NotANumber,
+    #[error("too large")]
+    TooLarge,
+    #[error("hypercorn needs a non-negative number of seconds")]
+    NotSeconds,
+}
+
 /// Seconds from a Python number literal, exactly; `Ok(None)` when the
 /// expression is not a literal.
-fn python_secs(expr: &python::Expr) -> Result<Option<Duration>, String> {
+fn python_secs(expr: &python::Expr) -> Result<Option<Duration>, BadSeconds> {
     match python::literal(expr) {
         Some(Literal::Int(n)) => u64::try_from(n)
             .ok()
             .and_then(|n| n.checked_mul(1000))
             .map(|ms| Some(Duration::from_millis(ms)))
-            .ok_or_else(|| "not a usable number of seconds".to_string()),
+            .ok_or(BadSeconds::Unusable),
         Some(Literal::Float(f)) => text::decimal(&f, 1000, true)
             .map(Some)
-            .ok_or_else(|| "not a number of seconds ngxfix reads exactly".to_string()),
-        Some(_) => Err("not a number".to_string()),
+            .ok_or(BadSeconds::Inexact),
+        Some(_) => Err(BadSeconds::NotANumber),
         None => Ok(None),
     }
 }
@@ -541,7 +559,7 @@ fn hypercorn_python(src: &Source<'_>) -> (Idle, String) {
 }
 
 /// The idle behaviour of an exact number of seconds from a config file.
-fn secs_idle(secs: Result<Option<Duration>, String>, detail: String) -> (Idle, String) {
+fn secs_idle(secs: Result<Option<Duration>, BadSeconds>, detail: String) -> (Idle, String) {
     match secs {
         Ok(Some(d)) if d.as_millis() == 0 => (
             Idle::AfterEachResponse,
@@ -553,40 +571,10 @@ fn secs_idle(secs: Result<Option<Duration>, String>, detail: String) -> (Idle, S
     }
 }
 
-/// `keep_alive_timeout` at the top level of a TOML file: its value's
-/// span, or `None` when it is not set; `Err` when the file is not TOML.
-fn toml_value(file: &str) -> Result<Option<(usize, usize, TomlNumber)>, String> {
-    let bom = text::bom_len(file);
-    let body = &file[bom..];
-    let table = toml::de::DeTable::parse(body).map_err(|e| e.message().to_string())?;
-    let Some((_, value)) = table
-        .get_ref()
-        .iter()
-        .find(|(k, _)| k.get_ref().as_ref() == HYPERCORN_KEY)
-    else {
-        return Ok(None);
-    };
-    let span = value.span();
-    let number = match value.get_ref() {
-        toml::de::DeValue::Integer(i) => u64::from_str_radix(i.as_str(), i.radix())
-            .map(TomlNumber::Int)
-            .unwrap_or(TomlNumber::Other),
-        toml::de::DeValue::Float(_) => TomlNumber::Float,
-        _ => TomlNumber::Other,
-    };
-    Ok(Some((bom + span.start, bom + span.end, number)))
-}
-
-enum TomlNumber {
-    Int(u64),
-    Float,
-    Other,
-}
-
 fn toml_idle(src: &Source<'_>) -> (Idle, String) {
     let name = file_name(src.path);
-    let (start, end, number) = match toml_value(src.text) {
-        Err(why) => return unknown(format!("{name} is not valid TOML: {why}")),
+    let (start, end, number) = match toml::top_value(src.text, HYPERCORN_KEY) {
+        Err(e) => return unknown(format!("{name} is not valid TOML: {}", e.message())),
         Ok(None) => {
             let secs = default_secs("hypercorn", src);
             return (
@@ -602,67 +590,28 @@ fn toml_idle(src: &Source<'_>) -> (Idle, String) {
         text::line_of(src.text, start)
     );
     let secs = match number {
-        TomlNumber::Int(n) => n
+        toml::Number::Int(n) => n
             .checked_mul(1000)
             .map(|ms| Some(Duration::from_millis(ms)))
-            .ok_or_else(|| "too large".to_string()),
-        TomlNumber::Float => text::decimal(written.trim_start_matches('+'), 1000, true)
+            .ok_or(BadSeconds::TooLarge),
+        toml::Number::Float => text::decimal(written.trim_start_matches('+'), 1000, true)
             .map(Some)
-            .ok_or_else(|| "not a number of seconds ngxfix reads exactly".to_string()),
-        TomlNumber::Other => Err("hypercorn needs a non-negative number of seconds".to_string()),
+            .ok_or(BadSeconds::Inexact),
+        toml::Number::Other => Err(BadSeconds::NotSeconds),
     };
     secs_idle(secs, detail)
 }
 
 fn toml_raise(file: &str, secs: &str) -> Result<TextEdit, RaiseError> {
-    if let Some((start, end, _)) = toml_value(file).map_err(RaiseError::Unknown)? {
+    let not_toml = |e: ::toml::de::Error| RaiseError::Unknown(e.message().to_string());
+    if let Some((start, end, _)) = toml::top_value(file, HYPERCORN_KEY).map_err(not_toml)? {
         return Ok(TextEdit {
             start,
             end,
             text: secs.to_string(),
         });
     }
-    let bom = text::bom_len(file);
-    let table = toml::de::DeTable::parse(&file[bom..])
-        .map_err(|e| RaiseError::Unknown(e.message().to_string()))?;
-    let entries: Vec<_> = table.get_ref().iter().collect();
-    let is_plain = |v: &toml::de::DeValue<'_>| {
-        !matches!(v, toml::de::DeValue::Table(_) | toml::de::DeValue::Array(_))
-    };
-    // After the last plain top-level key: before any [table].
-    let last_plain = entries
-        .iter()
-        .filter(|(_, v)| is_plain(v.get_ref()))
-        .max_by_key(|(_, v)| v.span().end);
-    if let Some((key, value)) = last_plain {
-        let key_at = bom + key.span().start;
-        let value_at = bom + value.span().start;
-        let spaced = file[key_at..value_at].contains(" =");
-        let line = setting_line(spaced, secs);
-        let end = bom + value.span().end;
-        let line_end = file[end..]
-            .find(['\r', '\n'])
-            .map_or(file.len(), |i| end + i);
-        return Ok(TextEdit {
-            start: line_end,
-            end: line_end,
-            text: format!("{}{line}", text::line_ending(file)),
-        });
-    }
-    // Only tables: before the first one's header.
-    let first_table = entries.iter().map(|(k, _)| bom + k.span().start).min();
-    match first_table {
-        Some(at) => {
-            let line_start = file[..at].rfind('\n').map_or(bom, |i| i + 1);
-            let eol = text::line_ending(file);
-            Ok(TextEdit {
-                start: line_start,
-                end: line_start,
-                text: format!("{}{eol}{eol}", setting_line(true, secs)),
-            })
-        }
-        None => Ok(text::append_line(file, &setting_line(true, secs))),
-    }
+    toml::insert_top_level(file, |spaced| setting_line(spaced, secs)).map_err(not_toml)
 }
 
 fn setting_line(spaced: bool, secs: &str) -> String {
