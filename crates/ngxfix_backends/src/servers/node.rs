@@ -141,7 +141,7 @@ enum Place {
 #[derive(Debug, Clone)]
 struct Setting {
     prop: Prop,
-    value: Result<Literal, String>,
+    value: Result<Literal, Unreadable>,
     line: usize,
     /// The statement as written, for messages.
     stmt: String,
@@ -350,7 +350,7 @@ impl<'t, 'a> File<'t, 'a> {
             }
             state = match &s.value {
                 Ok(lit) => State::Known(s, lit),
-                Err(why) => State::Unknown(why.clone()),
+                Err(why) => State::Unknown(why.to_string()),
             };
         }
         state
@@ -948,6 +948,25 @@ fn snippet(t: &Tokens<'_>, first: usize, last: usize) -> String {
     }
 }
 
+/// Why a setting's value is not one ngxfix reads: the statement as
+/// written, and its line.
+#[derive(Debug, Clone, thiserror::Error)]
+enum Unreadable {
+    #[error("{stmt} at line {line} comes from an environment variable")]
+    FromEnv { stmt: String, line: usize },
+    #[error("{stmt} at line {line} is computed")]
+    Computed { stmt: String, line: usize },
+    #[error("{stmt} at line {line} is not a whole, non-negative number of milliseconds")]
+    OutOfRange { stmt: String, line: usize },
+    #[error("{stmt} at line {line} is inside a conditional or loop")]
+    Conditional { stmt: String, line: usize },
+    #[error("{stmt} at line {line} is part of a larger expression")]
+    InExpression { stmt: String, line: usize },
+    /// `server.setTimeout(...)`: its value is not read.
+    #[error("{stmt} sets the socket timeout")]
+    SocketTimeout { stmt: String },
+}
+
 fn not_literal_why(
     stmt: &str,
     line: usize,
@@ -955,16 +974,15 @@ fn not_literal_why(
     t: &Tokens<'_>,
     from: usize,
     to: usize,
-) -> String {
+) -> Unreadable {
     let value = snippet(t, from, to.saturating_sub(1).max(from));
+    let stmt = stmt.to_string();
     match e {
         NotLiteral::Computed if value.contains("process.env") || value.contains("env.") => {
-            format!("{stmt} at line {line} comes from an environment variable")
+            Unreadable::FromEnv { stmt, line }
         }
-        NotLiteral::Computed => format!("{stmt} at line {line} is computed"),
-        NotLiteral::OutOfRange => {
-            format!("{stmt} at line {line} is not a whole, non-negative number of milliseconds")
-        }
+        NotLiteral::Computed => Unreadable::Computed { stmt, line },
+        NotLiteral::OutOfRange => Unreadable::OutOfRange { stmt, line },
     }
 }
 
@@ -1305,13 +1323,18 @@ fn assignment(
     let line = line_of(t.text, t.toks[first].start);
     let stmt = snippet(t, first, value_last);
     let value = match context(t, parents, first) {
-        _ if compound => Err(format!("{stmt} at line {line} is computed")),
-        Context::Conditional => Err(format!(
-            "{stmt} at line {line} is inside a conditional or loop"
-        )),
-        Context::Expression => Err(format!(
-            "{stmt} at line {line} is part of a larger expression"
-        )),
+        _ if compound => Err(Unreadable::Computed {
+            stmt: stmt.clone(),
+            line,
+        }),
+        Context::Conditional => Err(Unreadable::Conditional {
+            stmt: stmt.clone(),
+            line,
+        }),
+        Context::Expression => Err(Unreadable::InExpression {
+            stmt: stmt.clone(),
+            line,
+        }),
         Context::Statement => value.map_err(|e| not_literal_why(&stmt, line, &e, t, op + 1, end)),
     };
     Setting {
@@ -1335,7 +1358,7 @@ fn set_timeout_call(t: &Tokens<'_>, name: usize) -> Option<Setting> {
     let stmt = snippet(t, first, close);
     Some(Setting {
         prop: Prop::Timeout,
-        value: Err(format!("{stmt} sets the socket timeout")),
+        value: Err(Unreadable::SocketTimeout { stmt: stmt.clone() }),
         line: line_of(t.text, t.toks[first].start),
         stmt,
         place: Place::Call {

@@ -72,7 +72,7 @@ fn read(src: &Source<'_>) -> Reading {
             let first = &outcomes[0];
             (first.idle.clone(), first.detail.clone())
         }
-        Err(why) => (Idle::Unknown(why.clone()), why),
+        Err(why) => (Idle::Unknown(why.to_string()), why.to_string()),
     };
     Reading {
         idle,
@@ -86,7 +86,9 @@ fn read(src: &Source<'_>) -> Reading {
 /// `connection-timeout` or under the file's `server`/`tomcat` settings.
 fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     let file = File::parse(src);
-    let outcomes = file.evaluate(src.version).map_err(RaiseError::Unknown)?;
+    let outcomes = file
+        .evaluate(src.version)
+        .map_err(|why| RaiseError::Unknown(why.to_string()))?;
     let mut edits: Vec<TextEdit> = Vec::new();
     for outcome in &outcomes {
         match need(&outcome.idle, target)? {
@@ -102,6 +104,48 @@ fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError
         edits.push(edit);
     }
     Ok(edits)
+}
+
+/// Why the file does not say, in a way ngxfix reads with confidence, what
+/// the timeout is. `shown` is an entry as the file writes it, with its line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum Unreadable {
+    /// What the reader found in a document (a flow mapping, a merge key).
+    #[error("{0}")]
+    Document(String),
+    /// A value the reader cannot take (an alias, a block scalar, none).
+    #[error("{shown} {problem}")]
+    Entry { shown: String, problem: String },
+    #[error("{shown} is a placeholder, resolved from the environment at startup")]
+    Placeholder { shown: String },
+    #[error("{shown} {why}")]
+    Duration { shown: String, why: BadDuration },
+    #[error("{shown} is the name before Spring Boot 2.2 (deprecated then, not read by 3.x): whether it applies depends on the version (give it as spring-boot@3), or set server.tomcat.keep-alive-timeout")]
+    Legacy { shown: String },
+    /// A profile's document sets another timeout than the default.
+    #[error("the timeout depends on the active profile: {default} by default ({detail}), {other} with {condition}")]
+    DependsOnProfile {
+        default: Idle,
+        detail: String,
+        other: Idle,
+        condition: String,
+    },
+}
+
+/// Why a value is not a duration Spring Boot and Tomcat take; after the
+/// entry in messages.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum BadDuration {
+    #[error("is not a valid ISO-8601 duration")]
+    NotIso,
+    #[error("is not a Spring Boot duration (like 75s, 500ms or PT75S)")]
+    NotDuration,
+    #[error("has an unknown unit \"{0}\"")]
+    UnknownUnit(String),
+    #[error("is too large")]
+    TooLarge,
+    #[error("does not fit Tomcat's int milliseconds")]
+    OutOfInt,
 }
 
 /// The settings that decide the idle timeout.
@@ -277,7 +321,7 @@ impl<'a> File<'a> {
 
     /// The outcome of each way the file can apply: by default, and with
     /// each conditional document active; one outcome when they agree.
-    fn evaluate(&self, version: Option<u32>) -> Result<Vec<Outcome>, String> {
+    fn evaluate(&self, version: Option<u32>) -> Result<Vec<Outcome>, Unreadable> {
         let base: Vec<usize> = (0..self.docs.len())
             .filter(|&d| self.docs[d].condition.is_none())
             .collect();
@@ -315,13 +359,12 @@ impl<'a> File<'a> {
             .position(|o| o.idle != outcomes[0].idle)
         {
             let doc = &self.docs[conditional[other]];
-            return Err(format!(
-                "the timeout depends on the active profile: {} by default ({}), {} with {}",
-                outcomes[0].idle,
-                outcomes[0].detail,
-                outcomes[other + 1].idle,
-                doc.condition.as_deref().unwrap_or_default()
-            ));
+            return Err(Unreadable::DependsOnProfile {
+                default: outcomes[0].idle.clone(),
+                detail: outcomes[0].detail.clone(),
+                other: outcomes[other + 1].idle.clone(),
+                condition: doc.condition.clone().unwrap_or_default(),
+            });
         }
         Ok(outcomes)
     }
@@ -338,12 +381,12 @@ impl<'a> File<'a> {
         active: &[usize],
         home: usize,
         version: Option<u32>,
-    ) -> Result<Outcome, String> {
+    ) -> Result<Outcome, Unreadable> {
         let mut winner: [Option<(usize, usize)>; 4] = [None; 4];
         for &d in active {
             let doc = &self.docs[d];
             if let Some(why) = &doc.problem {
-                return Err(why.clone());
+                return Err(Unreadable::Document(why.clone()));
             }
             for (i, e) in doc.entries.iter().enumerate() {
                 if let Some(s) = e.setting {
@@ -403,10 +446,9 @@ impl<'a> File<'a> {
                     e.shown(self.yaml)
                 )),
                 _ => {
-                    return Err(format!(
-                        "{} is the name before Spring Boot 2.2 (deprecated then, not read by 3.x): whether it applies depends on the version (give it as spring-boot@3), or set server.tomcat.keep-alive-timeout",
-                        e.shown(self.yaml)
-                    ))
+                    return Err(Unreadable::Legacy {
+                        shown: e.shown(self.yaml),
+                    })
                 }
             }
         }
@@ -417,27 +459,31 @@ impl<'a> File<'a> {
         })
     }
 
-    fn unreadable(&self, e: &Entry) -> Option<String> {
+    fn unreadable(&self, e: &Entry) -> Option<Unreadable> {
         let shown = e.shown(self.yaml);
         if let Some(problem) = &e.problem {
-            Some(format!("{shown} {problem}"))
+            Some(Unreadable::Entry {
+                shown,
+                problem: problem.clone(),
+            })
         } else if e.value.contains("${") {
-            Some(format!(
-                "{shown} is a placeholder, resolved from the environment at startup"
-            ))
+            Some(Unreadable::Placeholder { shown })
         } else {
             None
         }
     }
 
-    fn idle_of(&self, e: &Entry) -> Result<Idle, String> {
+    fn idle_of(&self, e: &Entry) -> Result<Idle, Unreadable> {
         if let Some(why) = self.unreadable(e) {
             return Err(why);
         }
         match parse_duration(e.value.trim()) {
             Ok((Millis::After(ms), _)) => Ok(Idle::After(Duration::from_millis(ms))),
             Ok((Millis::Never, _)) => Ok(Idle::Never),
-            Err(why) => Err(format!("{} {why}", e.shown(self.yaml))),
+            Err(why) => Err(Unreadable::Duration {
+                shown: e.shown(self.yaml),
+                why,
+            }),
         }
     }
 
@@ -708,30 +754,32 @@ fn unit_nanos(suffix: &str) -> Option<i128> {
 }
 
 /// A Spring Boot duration: `75s`, `500ms`, `-1`, `PT1M30S`.
-fn parse_duration(v: &str) -> Result<(Millis, Style), String> {
+fn parse_duration(v: &str) -> Result<(Millis, Style), BadDuration> {
     let unsigned = v.strip_prefix(['+', '-']).unwrap_or(v);
     let nanos = if unsigned.starts_with(['P', 'p']) {
         let lower = unsigned.starts_with('p');
         (
-            iso_nanos(&unsigned[1..]).ok_or("is not a valid ISO-8601 duration")?,
+            iso_nanos(&unsigned[1..]).ok_or(BadDuration::NotIso)?,
             Style::Iso { lower },
         )
     } else {
         let digits = unsigned.bytes().take_while(u8::is_ascii_digit).count();
         let suffix = &unsigned[digits..];
         if digits == 0 || suffix.len() > 2 || !suffix.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Err("is not a Spring Boot duration (like 75s, 500ms or PT75S)".into());
+            return Err(BadDuration::NotDuration);
         }
         let (per, style) = if suffix.is_empty() {
             (1_000_000, Style::Bare)
         } else {
             (
-                unit_nanos(suffix).ok_or_else(|| format!("has an unknown unit \"{suffix}\""))?,
+                unit_nanos(suffix).ok_or_else(|| BadDuration::UnknownUnit(suffix.to_string()))?,
                 Style::Suffix(suffix.to_string()),
             )
         };
-        let n: i128 = unsigned[..digits].parse().map_err(|_| "is too large")?;
-        (n.checked_mul(per).ok_or("is too large")?, style)
+        let n: i128 = unsigned[..digits]
+            .parse()
+            .map_err(|_| BadDuration::TooLarge)?;
+        (n.checked_mul(per).ok_or(BadDuration::TooLarge)?, style)
     };
     let (nanos, style) = nanos;
     let ms = nanos / 1_000_000;
@@ -740,7 +788,7 @@ fn parse_duration(v: &str) -> Result<(Millis, Style), String> {
     }
     match u64::try_from(ms) {
         Ok(ms) if ms <= i32::MAX as u64 => Ok((Millis::After(ms), style)),
-        _ => Err("does not fit Tomcat's int milliseconds".into()),
+        _ => Err(BadDuration::OutOfInt),
     }
 }
 
