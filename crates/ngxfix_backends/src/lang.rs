@@ -4,6 +4,8 @@
 
 pub mod cmdline;
 pub(crate) mod js;
+pub(crate) mod properties;
 pub(crate) mod python;
 pub(crate) mod toml;
 pub(crate) mod xml;
+pub(crate) mod yaml;

@@ -29,6 +29,7 @@
 
 use crate::format::{need, Need, ServerFormat};
 use crate::kinds::ServerKind;
+use crate::lang::{properties, yaml};
 use crate::{text, Idle, MisplacedEdit, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
@@ -883,15 +884,6 @@ impl Style {
 /// A physical line: its start offset and text (without line break).
 type Line<'t> = (usize, &'t str);
 
-/// Whether a properties line ends in a `\` that continues it.
-fn continues(line: &str) -> bool {
-    line.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1
-}
-
-fn is_prop_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\x0c')
-}
-
 /// Reads properties the way `OriginTrackedPropertiesLoader` does.
 #[derive(Default)]
 struct PropertiesReader {
@@ -919,7 +911,7 @@ impl File<'_> {
         let mut i = 0;
         while i < lines.len() {
             let (at, line) = lines[i];
-            let content = line.trim_start_matches(is_prop_space);
+            let content = line.trim_start_matches(properties::is_space);
             i += 1;
             match content.chars().next() {
                 None => reader.last_comment = None,
@@ -927,9 +919,9 @@ impl File<'_> {
                 Some(_) => {
                     reader.last_comment = None;
                     let mut segments = vec![(at + line.len() - content.len(), content)];
-                    while continues(segments[segments.len() - 1].1) && i < lines.len() {
+                    while properties::continues(segments[segments.len() - 1].1) && i < lines.len() {
                         let (next_at, next) = lines[i];
-                        let trimmed = next.trim_start_matches(is_prop_space);
+                        let trimmed = next.trim_start_matches(properties::is_space);
                         segments.push((next_at + next.len() - trimmed.len(), trimmed));
                         i += 1;
                     }
@@ -955,7 +947,7 @@ impl PropertiesReader {
         let rest = line
             .strip_prefix(prefix)
             .and_then(|r| r.strip_prefix("---"))
-            .map(|r| r.trim_matches(is_prop_space));
+            .map(|r| r.trim_matches(properties::is_space));
         if rest == Some("") && self.last_comment != Some(prefix) {
             self.doc.end = Some(at);
             self.done.push(std::mem::take(&mut self.doc));
@@ -985,13 +977,13 @@ fn property(segments: &[Line<'_>], last_line: usize, line: usize) -> Option<Entr
         logical.push_str(seg);
         offsets.extend(at..at + seg.len());
     }
-    let (key, key_end, value_start) = property_key(&logical);
+    let (key, key_end, value_start) = properties::key(&logical);
     let key_raw = logical[..key_end].to_string();
     if key.trim().is_empty() {
         return None;
     }
-    let raw_value = logical[value_start..].trim_end_matches(is_prop_space);
-    let value = unescape(raw_value);
+    let raw_value = logical[value_start..].trim_end_matches(properties::is_space);
+    let value = properties::unescape(raw_value);
     let single = segments.len() == 1;
     let span = (single && !raw_value.contains('\\')).then(|| {
         let start = offsets
@@ -1019,162 +1011,8 @@ fn property(segments: &[Line<'_>], last_line: usize, line: usize) -> Option<Entr
     })
 }
 
-/// The key (unescaped), where its written text ends, and where the value
-/// starts: the key ends at an unescaped `=` or `:`, or at whitespace
-/// followed by something else.
-fn property_key(logical: &str) -> (String, usize, usize) {
-    let mut key = String::new();
-    let mut written_end = 0;
-    let mut saw_space = false;
-    let mut chars = logical.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if c == '\\' {
-            if let Some((j, e)) = chars.next() {
-                key.push(unescape_char(e));
-                written_end = j + e.len_utf8();
-            }
-            saw_space = false;
-            continue;
-        }
-        if c == '=' || c == ':' {
-            let value = skip_spaces(logical, i + 1);
-            return (key, written_end, value);
-        }
-        if is_prop_space(c) {
-            saw_space = true;
-            continue;
-        }
-        if saw_space {
-            return (key, written_end, i);
-        }
-        key.push(c);
-        written_end = i + c.len_utf8();
-    }
-    (key, written_end, logical.len())
-}
-
-fn skip_spaces(s: &str, from: usize) -> usize {
-    from + s[from..].len() - s[from..].trim_start_matches(is_prop_space).len()
-}
-
-fn unescape_char(c: char) -> char {
-    match c {
-        't' => '\t',
-        'n' => '\n',
-        'r' => '\r',
-        'f' => '\x0c',
-        other => other,
-    }
-}
-
-/// A properties value with its escapes resolved (`\uXXXX` left as it is:
-/// no timeout value has one).
-fn unescape(raw: &str) -> String {
-    let mut out = String::new();
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            if let Some(e) = chars.next() {
-                out.push(unescape_char(e));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 // ---------------------------------------------------------------------
 // application.yml
-
-/// A key on a YAML line: its text (unquoted), and where its value starts.
-fn yaml_key(content: &str) -> Option<(String, usize)> {
-    let (key, after) = match content.chars().next()? {
-        q @ ('"' | '\'') => {
-            let close = content[1..].find(q)? + 1;
-            (content[1..close].to_string(), close + 1)
-        }
-        '-' | '?' | '[' | '{' | '#' | '&' | '*' | '!' | '|' | '>' | '%' | '@' | '`' => {
-            return None;
-        }
-        _ => {
-            let bytes = content.as_bytes();
-            let colon = (0..bytes.len()).find(|&i| {
-                bytes[i] == b':' && bytes.get(i + 1).is_none_or(|b| *b == b' ' || *b == b'\t')
-            })?;
-            let key = &content[..colon];
-            if key.contains(" #") || key.contains("\t#") {
-                return None;
-            }
-            (key.trim_end().to_string(), colon)
-        }
-    };
-    let rest = &content[after..];
-    let rest = rest.trim_start_matches([' ', '\t']);
-    let colon_at = content.len() - rest.len();
-    let value = rest.strip_prefix(':')?;
-    if !(value.is_empty() || value.starts_with([' ', '\t'])) {
-        return None;
-    }
-    Some((key, colon_at + 1))
-}
-
-/// A YAML value after its key: the scalar, its span relative to `value`,
-/// and why it cannot be read. `None`: a mapping follows (nothing, a
-/// comment, or only an anchor).
-enum YamlValue {
-    Mapping,
-    Scalar {
-        text: String,
-        span: Option<(usize, usize)>,
-        problem: Option<&'static str>,
-    },
-}
-
-fn yaml_value(raw: &str) -> YamlValue {
-    let lead = raw.len() - raw.trim_start_matches([' ', '\t']).len();
-    let v = &raw[lead..];
-    let scalar = |text: &str, span: Option<(usize, usize)>, problem| YamlValue::Scalar {
-        text: text.to_string(),
-        span,
-        problem,
-    };
-    match v.chars().next() {
-        None | Some('#') => YamlValue::Mapping,
-        Some('&') => {
-            let anchor_end = v.find([' ', '\t']).unwrap_or(v.len());
-            match yaml_value(&v[anchor_end..]) {
-                YamlValue::Mapping => YamlValue::Mapping,
-                YamlValue::Scalar { text, .. } => {
-                    scalar(&text, None, Some("carries a YAML anchor"))
-                }
-            }
-        }
-        Some(q @ ('"' | '\'')) => match v[1..].find(q) {
-            Some(close) => {
-                let inner = &v[1..1 + close];
-                let escaped = (q == '"' && inner.contains('\\'))
-                    || (q == '\'' && v[1 + close + 1..].starts_with('\''));
-                let problem = escaped.then_some("has escapes");
-                scalar(inner, Some((lead + 1, lead + 1 + close)), problem)
-            }
-            None => scalar(v, None, Some("is a quoted value over several lines")),
-        },
-        Some('|' | '>') => scalar(v, None, Some("is a block scalar")),
-        Some('{' | '[') => scalar(v, None, Some("is a flow collection")),
-        Some('*') => scalar(v, None, Some("is a YAML alias")),
-        Some('!') => scalar(v, None, Some("has a YAML tag")),
-        Some(_) => {
-            let end = [" #", "\t#"]
-                .iter()
-                .filter_map(|c| v.find(c))
-                .min()
-                .unwrap_or(v.len());
-            let plain = v[..end].trim_end();
-            scalar(plain, Some((lead, lead + plain.len())), None)
-        }
-    }
-}
 
 /// A mapping key being read: its indentation and path.
 struct Frame {
@@ -1250,7 +1088,7 @@ impl YamlReader {
             let step = indent - parent.indent;
             self.steps.push(step);
         }
-        match yaml_key(content) {
+        match yaml::key(content) {
             Some((key, value_at)) => {
                 let value = (at + indent + value_at, &content[value_at..]);
                 self.key_line(at, indent, key, value, line_no);
@@ -1306,8 +1144,8 @@ impl YamlReader {
             .unwrap_or_default();
         path.extend(path_of(&key));
         shown.push(key.clone());
-        let parsed = yaml_value(value_raw);
-        let parent = matches!(parsed, YamlValue::Mapping);
+        let parsed = yaml::value(value_raw);
+        let parent = matches!(parsed, yaml::Value::Mapping);
         if value_raw.trim_start().starts_with(['|', '>']) {
             self.block = Some(indent);
         }
@@ -1345,7 +1183,7 @@ impl YamlReader {
             problem: None,
         };
         match parsed {
-            YamlValue::Mapping => {
+            yaml::Value::Mapping => {
                 if entry.setting.is_some() {
                     entry.problem = Some("has no value".into());
                     doc.entries.push(entry);
@@ -1356,7 +1194,7 @@ impl YamlReader {
                     shown,
                 });
             }
-            YamlValue::Scalar {
+            yaml::Value::Scalar {
                 text,
                 span,
                 problem,
