@@ -14,8 +14,9 @@ use crate::Idle;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 #[error("overlapping or misplaced edit at {start}..{end}")]
 pub struct MisplacedEdit {
-    /// The byte range of the first edit that does not fit.
+    /// Where the first edit that does not fit starts.
     pub start: usize,
+    /// Where it ends.
     pub end: usize,
 }
 
@@ -31,6 +32,7 @@ pub enum RaiseError {
     /// by hand.
     #[error("{why}; ngxfix cannot raise it safely: set {setting} yourself")]
     ByHand {
+        /// Why the value cannot be read, as its reading says.
         why: String,
         /// What to set, to what, and where (`persistent_timeout 65 in
         /// config/puma.rb`).
@@ -51,7 +53,12 @@ pub enum RaiseError {
     /// A command-line value whose bytes are not its text (quotes or
     /// escapes inside it).
     #[error("the value {value:?} at line {line} is quoted in a way ngxfix does not edit")]
-    Quoted { value: String, line: usize },
+    Quoted {
+        /// The value as the program receives it.
+        value: String,
+        /// Its line in the file.
+        line: usize,
+    },
     /// There is no place in the file for the setting (a server that is
     /// not kept in a variable): what to write instead.
     #[error("{0}")]
@@ -62,16 +69,22 @@ pub enum RaiseError {
     /// The edited text, read again, does not give the target.
     #[error("after the edit it would still read {idle} ({detail}), not at least {target}")]
     StillShort {
+        /// What the edited text reads.
         idle: Idle,
+        /// Where that comes from, as the reading says.
         detail: String,
+        /// The timeout asked for.
         target: Duration,
     },
     /// Spring Boot's words for the two above: a file whose odd lines (a
     /// last line continued with `\`, a quote left open) would swallow the
-    /// change. `reads`: what the edited file reads, when the edits apply.
+    /// change.
     #[error(
         "ngxfix could not place the change safely{}: edit the file by hand",
         reads.as_ref().map(|r| format!(" (the edited file would read: {r})")).unwrap_or_default()
     )]
-    Unplaced { reads: Option<String> },
+    Unplaced {
+        /// What the edited file reads, when the edits apply.
+        reads: Option<String>,
+    },
 }

@@ -10,14 +10,19 @@
 //! language-level readers the formats share (Python, JavaScript, command
 //! lines) are under `lang/`.
 
+// What is `pub` is the crate's interface to ngxfix_core and the tests;
+// everything else says pub(crate), and this keeps it so.
+#![warn(unreachable_pub)]
+#![warn(missing_docs)]
+
 mod error;
 mod format;
 pub mod kinds;
-pub mod lang;
+mod lang;
 mod servers;
 #[cfg(test)]
 mod testing;
-pub mod text;
+mod text;
 
 use std::path::PathBuf;
 
@@ -42,6 +47,7 @@ pub struct Source<'a> {
 /// What a file says about the server's idle keepalive timeout.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reading {
+    /// What the server does with an idle keepalive connection.
     pub idle: Idle,
     /// The server kind as the file shows it: the same as asked for, except
     /// for uWSGI, whose kind depends on the socket it serves HTTP on
@@ -55,10 +61,13 @@ pub struct Reading {
 /// Replace `start..end` (byte offsets) of a backend file with `text`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct TextEdit {
+    /// The first byte replaced.
     #[serde(rename = "start_byte")]
     pub start: usize,
+    /// The byte after the last one replaced (`start` for an insertion).
     #[serde(rename = "end_byte")]
     pub end: usize,
+    /// The new text.
     pub text: String,
 }
 
@@ -99,6 +108,7 @@ pub struct BackendFile {
     /// The path as the user named it (joined to the settings file's folder
     /// when it came from there).
     pub path: PathBuf,
+    /// The format that reads it, chosen by the declared kind.
     pub format: &'static dyn ServerFormat,
     /// The server's major version, when given.
     pub version: Option<u32>,

@@ -1,5 +1,7 @@
 //! One module per application server whose configuration ngxfix reads
-//! and edits.
+//! and edits, each a [`crate::ServerFormat`]: what its settings mean, which
+//! wins, and its defaults (from [`crate::kinds`]). How its files are
+//! written is read with `crate::lang`.
 
 pub(crate) mod apache;
 pub(crate) mod asgi;

@@ -6,18 +6,18 @@ use super::{text, Idle, Reading, ServerFormat, Source, TextEdit};
 use ngxfix_text::Duration;
 
 /// An idle timeout of `n` milliseconds.
-pub fn ms(n: u64) -> Idle {
+pub(crate) fn ms(n: u64) -> Idle {
     Idle::After(Duration::from_millis(n))
 }
 
 /// `text` with `edits` applied.
-pub fn apply(text: &str, edits: &[TextEdit]) -> String {
+pub(crate) fn apply(text: &str, edits: &[TextEdit]) -> String {
     text::apply(text, edits).unwrap_or_else(|why| panic!("{why} in {text:?}"))
 }
 
 /// Why a kind's `read` cannot determine `source`'s idle timeout; a panic
 /// when it can.
-pub fn unknown(read: fn(&Source<'_>) -> Reading, source: Source<'_>) -> String {
+pub(crate) fn unknown(read: fn(&Source<'_>) -> Reading, source: Source<'_>) -> String {
     match read(&source).idle {
         Idle::Unknown(why) => why,
         other => panic!("{:?} reads {other:?}", source.text),
@@ -26,7 +26,7 @@ pub fn unknown(read: fn(&Source<'_>) -> Reading, source: Source<'_>) -> String {
 
 /// Raise `source` to `target` with a format, check that it reads at least
 /// `target` (or no timeout) from the result, and return it.
-pub fn raised(format: &dyn ServerFormat, source: Source<'_>, target: Duration) -> String {
+pub(crate) fn raised(format: &dyn ServerFormat, source: Source<'_>, target: Duration) -> String {
     let edits = format
         .raise(&source, target)
         .unwrap_or_else(|e| panic!("{:?}: {e}", source.text));
@@ -48,7 +48,12 @@ pub fn raised(format: &dyn ServerFormat, source: Source<'_>, target: Duration) -
 /// Read and raise `rounds` texts made of random `tokens`, each named by one
 /// of `paths` in turn: neither may panic, and a raise must read back at
 /// least its target. The generator is seeded, so a failure repeats.
-pub fn token_soup(format: &dyn ServerFormat, paths: &[&str], tokens: &[&str], rounds: usize) {
+pub(crate) fn token_soup(
+    format: &dyn ServerFormat,
+    paths: &[&str],
+    tokens: &[&str],
+    rounds: usize,
+) {
     let mut state = 7u64;
     let mut next = move || {
         state = state

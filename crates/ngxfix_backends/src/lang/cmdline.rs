@@ -15,7 +15,7 @@ use crate::{text, RaiseError, TextEdit};
 
 /// How a file spells command lines, picked from its name and text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Syntax {
+pub(crate) enum Syntax {
     /// `name: command` lines.
     Procfile,
     /// `[Service]` with `ExecStart=`, `Environment=`, `EnvironmentFile=`.
@@ -31,7 +31,7 @@ pub enum Syntax {
 
 impl Syntax {
     /// The syntax of the file at `path` holding `text`.
-    pub fn of(path: &str, text: &str) -> Syntax {
+    pub(crate) fn of(path: &str, text: &str) -> Syntax {
         let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
         let lower = name.to_ascii_lowercase();
         if lower.starts_with("procfile") {
@@ -53,7 +53,7 @@ impl Syntax {
     }
 
     /// How messages name it.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Syntax::Procfile => "Procfile",
             Syntax::Systemd => "systemd unit",
@@ -82,7 +82,7 @@ fn looks_like_env(text: &str) -> bool {
 }
 
 /// A shell variable name.
-pub fn is_name(s: &str) -> bool {
+pub(crate) fn is_name(s: &str) -> bool {
     let mut bytes = s.bytes();
     matches!(bytes.next(), Some(b) if b == b'_' || b.is_ascii_alphabetic())
         && bytes.all(|b| b == b'_' || b.is_ascii_alphanumeric())
@@ -90,12 +90,12 @@ pub fn is_name(s: &str) -> bool {
 
 /// One word after quote removal, with where each of its bytes came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Word {
+pub(crate) struct Word {
     /// The word as the program receives it (expansions left as written).
-    pub text: String,
+    pub(crate) text: String,
     /// Its bytes in the file, quotes included.
-    pub start: usize,
-    pub end: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
     /// The file offset of each byte of `text`.
     src: Vec<usize>,
     /// Which bytes of `text` come from a run-time expansion.
@@ -109,13 +109,13 @@ pub struct Word {
 
 impl Word {
     /// Whether any of it expands at run time.
-    pub fn is_dynamic(&self) -> bool {
+    pub(crate) fn is_dynamic(&self) -> bool {
         self.dynamic.iter().any(|d| *d)
     }
 
     /// Whether it starts with an expansion, so it may stand for several
     /// words or options (`$OPTS`, `"$@"`).
-    pub fn starts_dynamic(&self) -> bool {
+    pub(crate) fn starts_dynamic(&self) -> bool {
         self.dynamic.first().copied().unwrap_or(false)
     }
 
@@ -135,7 +135,7 @@ impl Word {
     }
 
     /// Bytes `from..` of the word as a value, with their span in `file`.
-    pub fn value_from(&self, from: usize, file: &str) -> Value {
+    pub(crate) fn value_from(&self, from: usize, file: &str) -> Value {
         let from = from.min(self.text.len());
         let text = self.text[from..].to_string();
         let (start, end) = match (self.src.get(from), self.src.last()) {
@@ -182,25 +182,25 @@ impl Word {
 /// A value found in a file: an option's argument or an environment
 /// variable's value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Value {
+pub(crate) struct Value {
     /// The value as the program receives it.
-    pub text: String,
+    pub(crate) text: String,
     /// Its bytes in the file.
-    pub start: usize,
-    pub end: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
     /// Whether `start..end` holds exactly `text` (no quotes or escapes
     /// inside it), so that replacing those bytes replaces the value.
-    pub exact: bool,
+    pub(crate) exact: bool,
     /// Whether it expands at run time (`$KA`).
-    pub dynamic: bool,
+    pub(crate) dynamic: bool,
     /// The line it is on.
-    pub line: usize,
+    pub(crate) line: usize,
 }
 
 impl Value {
     /// An edit that makes the value `new`; refused when its bytes cannot
     /// be replaced as they stand (quotes or escapes inside them).
-    pub fn replace(&self, new: &str) -> Result<TextEdit, RaiseError> {
+    pub(crate) fn replace(&self, new: &str) -> Result<TextEdit, RaiseError> {
         if !self.exact {
             return Err(RaiseError::Quoted {
                 value: self.text.clone(),
@@ -217,39 +217,39 @@ impl Value {
 
 /// `NAME=value` in a program's environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Assignment {
+pub(crate) struct Assignment {
     /// The variable's name.
-    pub name: String,
+    pub(crate) name: String,
     /// Its value, quotes removed, mapped into the file.
-    pub value: Word,
+    pub(crate) value: Word,
     /// The line it is on.
-    pub line: usize,
+    pub(crate) line: usize,
 }
 
 /// A value-taking option of a program: `--keep-alive N`, `--keep-alive=N`,
 /// and for a short name `-k N` and `-kN`.
 #[derive(Debug, Clone, Copy)]
-pub struct OptSpec {
+pub(crate) struct OptSpec {
     /// The long name, dashes included (`--keep-alive`).
-    pub long: &'static str,
+    pub(crate) long: &'static str,
     /// The one-letter name, if it has one (`k` for `-k`).
-    pub short: Option<char>,
+    pub(crate) short: Option<char>,
 }
 
 /// A program ngxfix looks for on command lines.
 #[derive(Debug, Clone, Copy)]
-pub struct Program {
+pub(crate) struct Program {
     /// Its executable's name (`gunicorn`), also found as a path ending in
     /// it or as `python -m gunicorn`.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// Options that take no value: a `$VAR` after one of them is not its
     /// value and may hide options.
-    pub flags: &'static [&'static str],
+    pub(crate) flags: &'static [&'static str],
 }
 
 /// What a command line says about one option.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Lookup {
+pub(crate) enum Lookup {
     /// Not given.
     Absent,
     /// The value of its last occurrence, the one the program uses.
@@ -270,32 +270,32 @@ enum Style {
 
 /// One command line that runs the program.
 #[derive(Debug, Clone)]
-pub struct CommandLine {
+pub(crate) struct CommandLine {
     /// The line of the program's word.
-    pub line: usize,
+    pub(crate) line: usize,
     /// The program's word (`/srv/venv/bin/gunicorn`, the `gunicorn` of
     /// `python -m gunicorn`).
-    pub program: Word,
+    pub(crate) program: Word,
     /// The words after it.
-    pub args: Vec<Word>,
+    pub(crate) args: Vec<Word>,
     /// The environment the file gives it, in order (a later one wins).
-    pub env: Vec<Assignment>,
+    pub(crate) env: Vec<Assignment>,
     style: Style,
 }
 
 impl CommandLine {
     /// The option `spec` on this command line.
-    pub fn option(&self, file: &str, spec: &OptSpec, program: &Program) -> Lookup {
+    pub(crate) fn option(&self, file: &str, spec: &OptSpec, program: &Program) -> Lookup {
         lookup(&self.args, file, spec, program)
     }
 
     /// The environment variable `name` the file gives this command.
-    pub fn env_var(&self, name: &str) -> Option<&Assignment> {
+    pub(crate) fn env_var(&self, name: &str) -> Option<&Assignment> {
         self.env.iter().rev().find(|a| a.name == name)
     }
 
     /// An edit that adds `option value` right after the program's word.
-    pub fn insert_option(&self, option: &str, value: &str) -> TextEdit {
+    pub(crate) fn insert_option(&self, option: &str, value: &str) -> TextEdit {
         let text = match self.style {
             Style::Words => format!(" {option} {value}"),
             Style::Json => format!(", \"{option}\", \"{value}\""),
@@ -310,32 +310,32 @@ impl CommandLine {
 
 /// Everything a file says about how it runs a program.
 #[derive(Debug, Clone)]
-pub struct Scan {
+pub(crate) struct Scan {
     /// How the file spells command lines.
-    pub syntax: Syntax,
+    pub(crate) syntax: Syntax,
     /// The command lines that run the program.
-    pub commands: Vec<CommandLine>,
+    pub(crate) commands: Vec<CommandLine>,
     /// The environment assignments of an env file, or those a file without
     /// a command line of the program exports.
-    pub env: Vec<Assignment>,
+    pub(crate) env: Vec<Assignment>,
     /// Environment the file loads from elsewhere (`EnvironmentFile=`,
     /// `source`, `.`), which ngxfix does not read.
-    pub env_files: Vec<String>,
+    pub(crate) env_files: Vec<String>,
     /// Why the file's command lines cannot be trusted (a quote that never
     /// closes), when they cannot.
-    pub problem: Option<String>,
+    pub(crate) problem: Option<String>,
 }
 
 impl Scan {
     /// The environment variable `name` when the file has no command line:
     /// an env file's own assignment.
-    pub fn env_var(&self, name: &str) -> Option<&Assignment> {
+    pub(crate) fn env_var(&self, name: &str) -> Option<&Assignment> {
         self.env.iter().rev().find(|a| a.name == name)
     }
 
     /// A note for messages about environment loaded from elsewhere, naming
     /// the variables that may hide there.
-    pub fn env_files_note(&self, vars: &str) -> Option<String> {
+    pub(crate) fn env_files_note(&self, vars: &str) -> Option<String> {
         (!self.env_files.is_empty()).then(|| {
             format!(
                 "{} is not read: {vars} there would apply",
@@ -346,7 +346,7 @@ impl Scan {
 }
 
 /// The command lines in `file` (named `path`) that run `program`.
-pub fn scan(path: &str, file: &str, program: &Program) -> Scan {
+pub(crate) fn scan(path: &str, file: &str, program: &Program) -> Scan {
     let syntax = Syntax::of(path, file);
     let mut scan = Scan {
         syntax,
@@ -380,7 +380,7 @@ pub fn scan(path: &str, file: &str, program: &Program) -> Scan {
 
 /// `option` in `words`: the value of its last occurrence before `--`,
 /// unless a word that expands at run time comes after it.
-pub fn lookup(words: &[Word], file: &str, spec: &OptSpec, program: &Program) -> Lookup {
+pub(crate) fn lookup(words: &[Word], file: &str, spec: &OptSpec, program: &Program) -> Lookup {
     let mut found: Option<Value> = None;
     let mut hidden: Option<String> = None;
     let short = spec.short.map(|c| format!("-{c}"));
@@ -435,7 +435,7 @@ pub fn lookup(words: &[Word], file: &str, spec: &OptSpec, program: &Program) -> 
 
 /// `text` split into words the way Python's `shlex.split` does (as
 /// gunicorn splits `GUNICORN_CMD_ARGS`), mapped back into the file.
-pub fn split_value(word: &Word) -> Vec<Word> {
+pub(crate) fn split_value(word: &Word) -> Vec<Word> {
     lex(&word.text, 0, word.text.len(), Mode::Shlex)
         .into_iter()
         .filter_map(|t| match t {

@@ -11,15 +11,15 @@ use crate::{text, TextEdit};
 
 /// A span of the file with its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Expr {
-    pub start: usize,
-    pub end: usize,
-    pub text: String,
+pub(crate) struct Expr {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) text: String,
 }
 
 /// What a module leaves a name bound to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Binding {
+pub(crate) enum Binding {
     /// Never assigned.
     Absent,
     /// Its last assignment, at module level.
@@ -35,7 +35,7 @@ pub enum Binding {
 
 /// A literal value an expression evaluates to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Literal {
+pub(crate) enum Literal {
     /// An integer, after any literal arithmetic (`2 * 60`).
     Int(i128),
     /// A float literal as written (`1.5`), for exact decimal parsing.
@@ -73,7 +73,7 @@ struct Stmt {
 }
 
 /// A parsed module: the file, its masked copy, and its statements.
-pub struct Module<'a> {
+pub(crate) struct Module<'a> {
     text: &'a str,
     mask: Vec<u8>,
     stmts: Vec<Stmt>,
@@ -83,39 +83,39 @@ pub struct Module<'a> {
 
 /// A module-level `name = value` statement, for placing a new setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TopAssignment {
-    pub name: String,
+pub(crate) struct TopAssignment {
+    pub(crate) name: String,
     /// The end of the line the statement ends on (before its line break).
-    pub line_end: usize,
-    pub spaced: bool,
+    pub(crate) line_end: usize,
+    pub(crate) spaced: bool,
 }
 
 /// A call's argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Arg {
+pub(crate) struct Arg {
     /// `name=` of a keyword argument.
-    pub keyword: Option<String>,
+    pub(crate) keyword: Option<String>,
     /// `*args` or `**kwargs`.
-    pub star: bool,
+    pub(crate) star: bool,
     /// The value's expression.
-    pub value: Expr,
+    pub(crate) value: Expr,
     /// The whole argument's span.
-    pub start: usize,
-    pub end: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
     /// `name = value` rather than `name=value`.
-    pub spaced: bool,
+    pub(crate) spaced: bool,
 }
 
 /// A call found in the module.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Call {
-    pub line: usize,
+pub(crate) struct Call {
+    pub(crate) line: usize,
     /// Offsets of its parentheses.
-    pub open: usize,
-    pub close: usize,
-    pub args: Vec<Arg>,
+    pub(crate) open: usize,
+    pub(crate) close: usize,
+    pub(crate) args: Vec<Arg>,
     /// The comma after the last argument, if there is one.
-    pub trailing_comma: Option<usize>,
+    pub(crate) trailing_comma: Option<usize>,
 }
 
 const COMPOUND: &[&str] = &[
@@ -125,7 +125,7 @@ const COMPOUND: &[&str] = &[
 
 impl<'a> Module<'a> {
     /// Parse `text` (a BOM is skipped).
-    pub fn parse(text: &'a str) -> Module<'a> {
+    pub(crate) fn parse(text: &'a str) -> Module<'a> {
         let (mask, open_string) = mask(text);
         let stmts = statements(text, &mask);
         let problem = match open_string {
@@ -150,7 +150,7 @@ impl<'a> Module<'a> {
 
     /// Why Python would refuse the file (an unclosed string or bracket),
     /// when ngxfix can tell: its statements then mean nothing.
-    pub fn problem(&self) -> Option<&str> {
+    pub(crate) fn problem(&self) -> Option<&str> {
         self.problem.as_deref()
     }
 
@@ -161,7 +161,7 @@ impl<'a> Module<'a> {
     }
 
     /// What the module leaves `name` bound to.
-    pub fn binding(&self, name: &str) -> Binding {
+    pub(crate) fn binding(&self, name: &str) -> Binding {
         let declared_global = self.stmts.iter().any(|s| {
             let code = self.code(s.start, s.end).trim();
             code.strip_prefix("global ")
@@ -197,7 +197,7 @@ impl<'a> Module<'a> {
     }
 
     /// Module-level simple assignments, in order.
-    pub fn top_assignments(&self) -> Vec<TopAssignment> {
+    pub(crate) fn top_assignments(&self) -> Vec<TopAssignment> {
         self.stmts
             .iter()
             .filter(|s| s.ctx == Ctx::Module)
@@ -236,7 +236,7 @@ impl<'a> Module<'a> {
     }
 
     /// Calls of any of `callees` (`uvicorn.run`), wherever they are.
-    pub fn calls(&self, callees: &[String]) -> Vec<Call> {
+    pub(crate) fn calls(&self, callees: &[String]) -> Vec<Call> {
         let mut out = Vec::new();
         for s in &self.stmts {
             let code = self.code(s.start, s.end);
@@ -266,7 +266,7 @@ impl<'a> Module<'a> {
 
     /// The names `from module import ...` binds to `names` (aliases
     /// included), at any level.
-    pub fn imported_as(&self, module: &str, names: &[&str]) -> Vec<String> {
+    pub(crate) fn imported_as(&self, module: &str, names: &[&str]) -> Vec<String> {
         let mut out = Vec::new();
         for s in &self.stmts {
             let code = self.code(s.start, s.end).trim();
@@ -795,7 +795,7 @@ fn indent_width(line: &[u8]) -> usize {
 
 /// The literal value of `expr`, if it is one (or literal integer
 /// arithmetic): never evaluates names or calls.
-pub fn literal(expr: &Expr) -> Option<Literal> {
+pub(crate) fn literal(expr: &Expr) -> Option<Literal> {
     let t = expr.text.trim();
     if let Some(s) = string_literal(t) {
         let lead = expr.text.len() - expr.text.trim_start().len();
