@@ -61,6 +61,13 @@ pub(crate) const NODE_KEEP_ALIVE_TIMEOUT_SINCE: u32 = 8;
 /// that node.rs does not state them a second time.
 pub(crate) const NODE_OLD_SERVER_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Tomcat's `connectionTimeout` when nothing sets it
+/// (`Constants.DEFAULT_CONNECTION_TIMEOUT`), and so its `keepAliveTimeout`:
+/// embedded Tomcat's default (spring-boot below) and that of a server.xml
+/// connector without either attribute (tomcat.rs). Here, beside the table,
+/// so that the fact is stated once.
+pub(crate) const TOMCAT_CONNECTION_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// The server kinds ngxfix knows, with their defaults.
 pub const SERVER_KINDS: &[ServerKind] = &[
     ServerKind {
@@ -135,7 +142,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
     ServerKind {
         name: "spring-boot",
         aliases: &[],
-        idle: secs(60),
+        idle: Idle::After(TOMCAT_CONNECTION_TIMEOUT),
         older: &[],
         setting: "server.tomcat.keep-alive-timeout",
         note: "embedded Tomcat: keepAliveTimeout defaults to connectionTimeout, 60s",

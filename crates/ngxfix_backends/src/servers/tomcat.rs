@@ -9,20 +9,16 @@
 //! `maxKeepAliveRequests="1"` closes every connection with
 //! `Connection: close`. Both measured with Tomcat 10.1.
 //!
-//! The file is scanned, not parsed into a tree, so that edits touch only
-//! the bytes of one attribute value: comments (the shipped server.xml has
-//! commented-out connectors), CDATA, processing instructions and the
-//! DOCTYPE are skipped; every start tag's attributes are read with their
-//! byte offsets.
+//! The file is scanned by `crate::lang::xml`, not parsed into a tree, so
+//! that edits touch only the bytes of one attribute value; comments are
+//! skipped (the shipped server.xml has commented-out connectors).
 
 use crate::format::{need, Need, ServerFormat};
+use crate::kinds::TOMCAT_CONNECTION_TIMEOUT;
 use crate::lang::xml::{start_tags, Attr, Tag};
 use crate::text::{self, file_name};
 use crate::{Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
-
-/// `connectionTimeout` when the connector does not set it.
-const DEFAULT_CONNECTION_TIMEOUT_MS: u64 = 60_000;
 
 /// Tomcat: the HTTP connectors of `server.xml`.
 #[derive(Debug)]
@@ -254,9 +250,10 @@ fn connector_idle(c: &Connector<'_>) -> (Idle, String) {
         ),
         (None, None) => {
             return (
-                Idle::After(Duration::from_millis(DEFAULT_CONNECTION_TIMEOUT_MS)),
+                Idle::After(TOMCAT_CONNECTION_TIMEOUT),
                 format!(
-                    "neither keepAliveTimeout nor connectionTimeout is set {on}: Tomcat's default connectionTimeout (60000 ms)"
+                    "neither keepAliveTimeout nor connectionTimeout is set {on}: Tomcat's default connectionTimeout ({} ms)",
+                    TOMCAT_CONNECTION_TIMEOUT.as_millis()
                 ),
             )
         }
