@@ -4,11 +4,12 @@
 //! disturbing the rest of it.
 //!
 //! Each server whose files ngxfix reads is a [`ServerFormat`] (its module
-//! under `servers/`), found by kind name with [`format`]: `read` gives the
+//! under `servers/`), found by kind name with [`format()`]: `read` gives the
 //! [`Reading`] of one file's text, `raise` the [`TextEdit`]s that make it
 //! wait at least a target, or the [`RaiseError`] that says why not. The
-//! language-level readers the formats share (Python, JavaScript, command
-//! lines) are under `lang/`.
+//! language-level readers the formats share (command lines, Python,
+//! JavaScript, TOML, XML, properties, YAML) are under `lang/`; each
+//! kind's default idle behaviour is in [`kinds`] alone.
 
 // What is `pub` is the crate's interface to ngxfix_core and the tests;
 // everything else says pub(crate), and this keeps it so.

@@ -5,7 +5,7 @@
 //! `gunicorn/app/base.py`, `gunicorn/workers/`):
 //! - `keepalive` is whole seconds (`validate_pos_int`: an int, or a string
 //!   `int(s, 0)` accepts; `--keep-alive` is argparse `type=int`), default 2
-//!   (the kinds table's, [`super::kinds`]).
+//!   (the kinds table's, [`crate::kinds`]).
 //! - Settings apply in this order, later winning: the config file (`-c`,
 //!   else `./gunicorn.conf.py`), `GUNICORN_CMD_ARGS`, the command line.
 //! - The `sync` worker (the default) answers every request with

@@ -6,7 +6,7 @@
 //! `doc/api/http.md`; checked against the installed Node 20):
 //! - The default is 5000 ms from Node 8 through 26 and 65000 ms on main
 //!   (nodejs/node#62782, expected in Node 27). The kinds table
-//!   ([`super::kinds`]) holds these defaults; this module reads them there.
+//!   ([`crate::kinds`]) holds these defaults; this module reads them there.
 //! - `0` disables the keep-alive timer: the socket then only has
 //!   `server.timeout`, 0 (none) by default since Node 13.
 //! - After the last response the socket times out after `keepAliveTimeout +

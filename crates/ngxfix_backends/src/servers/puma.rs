@@ -6,7 +6,7 @@
 //! - `persistent_timeout(seconds)` stores `Integer(seconds)`: an Integer, a
 //!   numeric String (`"30"`), or a Float, whose fraction `Integer()` drops.
 //! - The default is 65 s since Puma 7.0.0 (#3378) and 20 s before (the
-//!   kinds table's, [`super::kinds`]).
+//!   kinds table's, [`crate::kinds`]).
 //! - Puma 7 reads the environment variable `PUMA_PERSISTENT_TIMEOUT` into its
 //!   *defaults*, which a setting in the file overrides.
 //! - `enable_keep_alives false` (and `queue_requests false`, which turns keep
