@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::read::read_text;
-use crate::backends::{BackendFile, Format};
+use crate::backends::{BackendFile, ServerFormat};
 
 /// The text of a backend's file, or what stops it being read after its
 /// path: a [`ReadFile`](crate::rules::facts::ReadFile).
@@ -15,7 +15,7 @@ pub fn read(path: &Path) -> Result<String, String> {
 /// Read the file at `path`.
 pub fn load(
     path: &Path,
-    format: &'static Format,
+    format: &'static dyn ServerFormat,
     version: Option<u32>,
 ) -> Result<BackendFile, String> {
     Ok(BackendFile {

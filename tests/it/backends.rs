@@ -84,9 +84,9 @@ fn there_is_an_example_per_readable_kind() {
     let kinds: Vec<String> = examples().iter().map(|(_, dir)| declared(dir).0).collect();
     for format in ngxfix::backends::FORMATS {
         assert!(
-            format.kinds.iter().any(|k| kinds.iter().any(|d| d == k)),
+            format.kinds().iter().any(|k| kinds.iter().any(|d| d == k)),
             "no example under examples/backends declares {}",
-            format.kinds[0]
+            format.kinds()[0]
         );
     }
 }

@@ -128,12 +128,13 @@ fn server_xml(connectors: &str) -> String {
 
 fn read(text: &str) -> Idle {
     let format = ngxfix::backends::format("tomcat").expect("the tomcat format");
-    (format.read)(&Source {
-        path: "server.xml",
-        text,
-        version: None,
-    })
-    .idle
+    format
+        .read(&Source {
+            path: "server.xml",
+            text,
+            version: None,
+        })
+        .idle
 }
 
 /// A single-connector server.xml, raised first when the case says so.
@@ -148,8 +149,9 @@ fn case_file(case: &Case, port: u16) -> String {
         text: &text,
         version: None,
     };
-    let mut edits =
-        (format.raise)(&src, ngxfix::model::Duration::from_millis(ms)).expect("raisable");
+    let mut edits = format
+        .raise(&src, ngxfix::model::Duration::from_millis(ms))
+        .expect("raisable");
     edits.sort();
     let mut out = text.clone();
     for e in edits.iter().rev() {

@@ -64,7 +64,7 @@ fn read(kind: &str, file: &Path, version: Option<u32>) -> Idle {
     let text = std::fs::read_to_string(file).expect("the case's file");
     let path = file.to_string_lossy();
     let f = format(kind).expect("a known kind");
-    (f.read)(&Source {
+    f.read(&Source {
         path: &path,
         text: &text,
         version,

@@ -95,7 +95,7 @@ fn run(case: &Case<'_>) -> Idle {
     std::fs::write(dir.path().join(case.file), &case.text).expect("backend file");
     std::fs::write(dir.path().join(case.app.0), case.app.1).expect("app");
     let format = backends::format(case.kind).expect("a readable kind");
-    let reading = (format.read)(&Source {
+    let reading = format.read(&Source {
         path: case.file,
         text: &case.text,
         version: None,
@@ -160,15 +160,16 @@ fn apply(text: &str, edits: &[TextEdit]) -> String {
 /// (the killed server's workers may still hold the old one for a moment).
 fn raised<'a>(case: &Case<'a>, name: &'a str, target: Duration) -> Case<'a> {
     let format = backends::format(case.kind).expect("a readable kind");
-    let edits = (format.raise)(
-        &Source {
-            path: case.file,
-            text: &case.text,
-            version: None,
-        },
-        target,
-    )
-    .expect("raisable");
+    let edits = format
+        .raise(
+            &Source {
+                path: case.file,
+                text: &case.text,
+                version: None,
+            },
+            target,
+        )
+        .expect("raisable");
     assert!(!edits.is_empty(), "{name}: nothing to raise");
     let port = free_port();
     let text = apply(&case.text, &edits).replace(&case.port.to_string(), &port.to_string());

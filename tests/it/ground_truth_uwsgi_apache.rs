@@ -81,7 +81,7 @@ struct Run<'a> {
 fn check(run: &Run<'_>, command: Command) {
     let case = run.case;
     let format = backends::format(run.kind).expect("a known kind");
-    let reading = (format.read)(&Source {
+    let reading = format.read(&Source {
         path: run.file,
         text: run.text,
         version: None,

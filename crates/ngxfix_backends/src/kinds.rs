@@ -61,6 +61,13 @@ pub(crate) const NODE_KEEP_ALIVE_TIMEOUT_SINCE: u32 = 8;
 /// that node.rs does not state them a second time.
 pub(crate) const NODE_OLD_SERVER_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Tomcat's `connectionTimeout` when nothing sets it
+/// (`Constants.DEFAULT_CONNECTION_TIMEOUT`), and so its `keepAliveTimeout`:
+/// embedded Tomcat's default (spring-boot below) and that of a server.xml
+/// connector without either attribute (tomcat.rs). Here, beside the table,
+/// so that the fact is stated once.
+pub(crate) const TOMCAT_CONNECTION_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// The server kinds ngxfix knows, with their defaults.
 pub const SERVER_KINDS: &[ServerKind] = &[
     ServerKind {
@@ -135,7 +142,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
     ServerKind {
         name: "spring-boot",
         aliases: &[],
-        idle: secs(60),
+        idle: Idle::After(TOMCAT_CONNECTION_TIMEOUT),
         older: &[],
         setting: "server.tomcat.keep-alive-timeout",
         note: "embedded Tomcat: keepAliveTimeout defaults to connectionTimeout, 60s",
@@ -245,6 +252,34 @@ impl ServerKind {
     }
 }
 
+impl Idle {
+    /// Whether an idle connection stays open at least `target` (or is
+    /// never closed for idling): a file that gives this needs no raise,
+    /// and a raise must leave its file giving it.
+    pub(crate) fn at_least(&self, target: Duration) -> bool {
+        match self {
+            Idle::Never => true,
+            Idle::After(d) => *d >= target,
+            _ => false,
+        }
+    }
+
+    /// How bad it is for nginx, as a sort key: the most dangerous first.
+    /// Not knowing is worst; a close nginx cannot see coming (after each
+    /// response, silently) beats any timeout; shorter timeouts come before
+    /// longer ones; a connection never closed, then one closed with
+    /// `Connection: close` (nginx pools nothing), are harmless.
+    pub(crate) fn danger(&self) -> (u8, u64) {
+        match self {
+            Idle::Unknown(_) => (0, 0),
+            Idle::AfterEachResponse => (1, 0),
+            Idle::After(d) => (2, d.as_millis()),
+            Idle::Never => (3, 0),
+            Idle::NoKeepalive => (4, 0),
+        }
+    }
+}
+
 fn shorter(a: &Idle, b: &Idle) -> Idle {
     match (a, b) {
         (Idle::After(x), Idle::After(y)) => Idle::After(*x.min(y)),
@@ -340,7 +375,7 @@ mod tests {
                 Some(27),
                 Some(30),
             ] {
-                let reading = (format(kind).unwrap().read)(&Source {
+                let reading = format(kind).unwrap().read(&Source {
                     path,
                     text,
                     version,

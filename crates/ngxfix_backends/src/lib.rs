@@ -1,41 +1,37 @@
 //! The application servers behind upstreams: what each does with an idle
 //! keepalive connection by default ([`kinds`]), how long its own
-//! configuration says it waits (`read`), and how to raise that in the
-//! file without disturbing the rest of it (`raise`).
+//! configuration says it waits, and how to raise that in the file without
+//! disturbing the rest of it.
 //!
-//! Each server kind has a module with two functions over the text of one
-//! file (a config file, or a Procfile, systemd unit, shell script or env
-//! file holding its command line):
-//!
-//! - `read(&Source) -> Reading`: the idle timeout the file gives, or the
-//!   server's default when the file does not set it; `Idle::Unknown` when
-//!   the value is computed or comes from somewhere ngxfix cannot see.
-//!   Never a guess.
-//! - `raise(&Source, target) -> Result<Vec<TextEdit>, String>`: edits that
-//!   make the file give an idle timeout of at least `target` (rounded up to
-//!   the unit the server reads), changing only the value, or adding the
-//!   setting in the file's own style when it is missing. No edits when the
-//!   file already gives enough.
+//! Each server whose files ngxfix reads is a [`ServerFormat`] (its module
+//! under `servers/`), found by kind name with [`format()`]: `read` gives the
+//! [`Reading`] of one file's text, `raise` the [`TextEdit`]s that make it
+//! wait at least a target, or the [`RaiseError`] that says why not. The
+//! language-level readers the formats share (command lines, Python,
+//! JavaScript, TOML, XML, properties, YAML) are under `lang/`; each
+//! kind's default idle behaviour is in [`kinds`] alone.
 
-pub mod cmdline;
+// What is `pub` is the crate's interface to ngxfix_core and the tests;
+// everything else says pub(crate), and this keeps it so.
+#![warn(unreachable_pub)]
+#![warn(missing_docs)]
+
+mod error;
+mod format;
 pub mod kinds;
+mod lang;
+mod servers;
 #[cfg(test)]
 mod testing;
-pub mod text;
-
-mod apache;
-mod asgi;
-mod gunicorn;
-mod node;
-mod puma;
-mod spring;
-mod tomcat;
-mod uwsgi;
+mod text;
 
 use std::path::PathBuf;
 
+pub use error::{MisplacedEdit, RaiseError};
+pub use format::ServerFormat;
 pub use kinds::{Idle, ServerKind, SERVER_KINDS};
 use ngxfix_text::Duration;
+use servers::{apache, asgi, gunicorn, node, puma, spring, tomcat, uwsgi};
 
 /// One backend configuration file, as a reader sees it.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +48,7 @@ pub struct Source<'a> {
 /// What a file says about the server's idle keepalive timeout.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reading {
+    /// What the server does with an idle keepalive connection.
     pub idle: Idle,
     /// The server kind as the file shows it: the same as asked for, except
     /// for uWSGI, whose kind depends on the socket it serves HTTP on
@@ -65,108 +62,44 @@ pub struct Reading {
 /// Replace `start..end` (byte offsets) of a backend file with `text`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct TextEdit {
+    /// The first byte replaced.
     #[serde(rename = "start_byte")]
     pub start: usize,
+    /// The byte after the last one replaced (`start` for an insertion).
     #[serde(rename = "end_byte")]
     pub end: usize,
+    /// The new text.
     pub text: String,
 }
 
-/// A server kind whose configuration ngxfix reads and edits.
-pub struct Format {
-    /// The kind names it serves (the first is its own).
-    pub kinds: &'static [&'static str],
-    /// The files it reads, for messages.
-    pub files: &'static str,
-    pub read: fn(&Source<'_>) -> Reading,
-    pub raise: fn(&Source<'_>, Duration) -> Result<Vec<TextEdit>, String>,
-}
-
-/// Every readable kind.
-pub const FORMATS: &[Format] = &[
-    Format {
-        kinds: &["gunicorn"],
-        files:
-            "gunicorn.conf.py, or a command line (Procfile, systemd unit, shell script, env file)",
-        read: gunicorn::read,
-        raise: gunicorn::raise,
-    },
-    Format {
-        kinds: &["uvicorn"],
-        files: "a command line (Procfile, systemd unit, shell script) or env file",
-        read: asgi::read_uvicorn,
-        raise: asgi::raise_uvicorn,
-    },
-    Format {
-        kinds: &["hypercorn"],
-        files: "hypercorn.toml, or a command line (Procfile, systemd unit, shell script)",
-        read: asgi::read_hypercorn,
-        raise: asgi::raise_hypercorn,
-    },
-    Format {
-        kinds: &[
-            "uwsgi",
-            "uwsgi-http11",
-            "uwsgi-http11-socket",
-            "uwsgi-http",
-            "uwsgi-http-socket",
-        ],
-        files: "uwsgi.ini",
-        read: uwsgi::read,
-        raise: uwsgi::raise,
-    },
-    Format {
-        kinds: &["node", "nodejs"],
-        files: "the JavaScript or TypeScript source that creates the server",
-        read: node::read,
-        raise: node::raise,
-    },
-    Format {
-        kinds: &["puma"],
-        files: "puma.rb (config/puma.rb)",
-        read: puma::read,
-        raise: puma::raise,
-    },
-    Format {
-        kinds: &["tomcat"],
-        files: "server.xml",
-        read: tomcat::read,
-        raise: tomcat::raise,
-    },
-    Format {
-        kinds: &["spring-boot"],
-        files: "application.properties or application.yml",
-        read: spring::read,
-        raise: spring::raise,
-    },
-    Format {
-        kinds: &["apache", "httpd"],
-        files: "httpd.conf / apache2.conf or a file it includes",
-        read: apache::read,
-        raise: apache::raise,
-    },
+/// Every format, in the order messages list them.
+pub static FORMATS: &[&dyn ServerFormat] = &[
+    &gunicorn::Gunicorn,
+    &asgi::Uvicorn,
+    &asgi::Hypercorn,
+    &uwsgi::Uwsgi,
+    &node::Node,
+    &puma::Puma,
+    &tomcat::Tomcat,
+    &spring::SpringBoot,
+    &apache::Apache,
 ];
 
 /// The format that reads files of the kind named `kind`.
-pub fn format(kind: &str) -> Option<&'static Format> {
+pub fn format(kind: &str) -> Option<&'static dyn ServerFormat> {
     FORMATS
         .iter()
-        .find(|f| f.kinds.iter().any(|k| k.eq_ignore_ascii_case(kind)))
+        .copied()
+        .find(|f| f.kinds().iter().any(|k| k.eq_ignore_ascii_case(kind)))
 }
 
 /// The kinds whose files ngxfix reads, for messages.
 pub fn readable_kinds() -> String {
     FORMATS
         .iter()
-        .map(|f| f.kinds[0])
+        .map(|f| f.name())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-impl std::fmt::Debug for Format {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Format({})", self.kinds[0])
-    }
 }
 
 /// A backend configuration file, loaded to be read and perhaps edited
@@ -176,7 +109,8 @@ pub struct BackendFile {
     /// The path as the user named it (joined to the settings file's folder
     /// when it came from there).
     pub path: PathBuf,
-    pub format: &'static Format,
+    /// The format that reads it, chosen by the declared kind.
+    pub format: &'static dyn ServerFormat,
     /// The server's major version, when given.
     pub version: Option<u32>,
     /// The current text: the file's, then with the fixes applied so far.
@@ -199,33 +133,12 @@ impl BackendFile {
 
     /// What the file says now.
     pub fn read(&self) -> Reading {
-        let source = self.source();
-        (self.format.read)(&source)
+        self.format.read(&self.source())
     }
 
-    /// Edits that make the file give an idle timeout of at least `target`,
-    /// checked by reading the edited text again: an edit the reader would
-    /// not see (a later duplicate setting wins, say) is refused rather than
-    /// written into the application's configuration.
-    pub fn raised(&self, target: Duration) -> Result<Vec<TextEdit>, String> {
-        let source = self.source();
-        let edits = (self.format.raise)(&source, target)?;
-        if edits.is_empty() {
-            return Ok(edits);
-        }
-        let text =
-            text::apply(&self.text, &edits).map_err(|why| format!("its editor made an {why}"))?;
-        let after = (self.format.read)(&Source {
-            text: &text,
-            ..source
-        });
-        match after.idle {
-            Idle::Never => Ok(edits),
-            Idle::After(d) if d >= target => Ok(edits),
-            other => Err(format!(
-                "after the edit it would still read {other} ({}), not at least {target}",
-                after.detail
-            )),
-        }
+    /// Edits that make the file give an idle timeout of at least `target`
+    /// ([`ServerFormat::raise`]).
+    pub fn raised(&self, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        self.format.raise(&self.source(), target)
     }
 }

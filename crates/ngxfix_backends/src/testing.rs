@@ -2,43 +2,41 @@
 //! with the check every editor must pass (the raised text reads back at
 //! least the target).
 
-use super::{text, Idle, Reading, Source, TextEdit};
+use super::{text, Idle, Reading, ServerFormat, Source, TextEdit};
 use ngxfix_text::Duration;
 
 /// An idle timeout of `n` milliseconds.
-pub fn ms(n: u64) -> Idle {
+pub(crate) fn ms(n: u64) -> Idle {
     Idle::After(Duration::from_millis(n))
 }
 
 /// `text` with `edits` applied.
-pub fn apply(text: &str, edits: &[TextEdit]) -> String {
+pub(crate) fn apply(text: &str, edits: &[TextEdit]) -> String {
     text::apply(text, edits).unwrap_or_else(|why| panic!("{why} in {text:?}"))
 }
 
 /// Why a kind's `read` cannot determine `source`'s idle timeout; a panic
 /// when it can.
-pub fn unknown(read: fn(&Source<'_>) -> Reading, source: Source<'_>) -> String {
+pub(crate) fn unknown(read: fn(&Source<'_>) -> Reading, source: Source<'_>) -> String {
     match read(&source).idle {
         Idle::Unknown(why) => why,
         other => panic!("{:?} reads {other:?}", source.text),
     }
 }
 
-/// Raise `source` to `target` with a kind's `raise`, check that its `read`
-/// gives at least `target` (or no timeout) on the result, and return it.
-pub fn raised(
-    read: fn(&Source<'_>) -> Reading,
-    raise: fn(&Source<'_>, Duration) -> Result<Vec<TextEdit>, String>,
-    source: Source<'_>,
-    target: Duration,
-) -> String {
-    let edits = raise(&source, target).unwrap_or_else(|e| panic!("{:?}: {e}", source.text));
+/// Raise `source` to `target` with a format, check that it reads at least
+/// `target` (or no timeout) from the result, and return it.
+pub(crate) fn raised(format: &dyn ServerFormat, source: Source<'_>, target: Duration) -> String {
+    let edits = format
+        .raise(&source, target)
+        .unwrap_or_else(|e| panic!("{:?}: {e}", source.text));
     let out = apply(source.text, &edits);
-    match read(&Source {
-        text: &out,
-        ..source
-    })
-    .idle
+    match format
+        .read(&Source {
+            text: &out,
+            ..source
+        })
+        .idle
     {
         Idle::After(d) => assert!(d >= target, "{out:?} reads {d}"),
         Idle::Never => {}
@@ -50,9 +48,8 @@ pub fn raised(
 /// Read and raise `rounds` texts made of random `tokens`, each named by one
 /// of `paths` in turn: neither may panic, and a raise must read back at
 /// least its target. The generator is seeded, so a failure repeats.
-pub fn token_soup(
-    read: fn(&Source<'_>) -> Reading,
-    raise: fn(&Source<'_>, Duration) -> Result<Vec<TextEdit>, String>,
+pub(crate) fn token_soup(
+    format: &dyn ServerFormat,
     paths: &[&str],
     tokens: &[&str],
     rounds: usize,
@@ -75,10 +72,10 @@ pub fn token_soup(
             text: &text,
             version: None,
         };
-        let _ = read(&source);
-        if let Ok(edits) = raise(&source, target) {
+        let _ = format.read(&source);
+        if let Ok(edits) = format.raise(&source, target) {
             let out = apply(&text, &edits);
-            let after = read(&Source {
+            let after = format.read(&Source {
                 text: &out,
                 ..source
             });

@@ -1,11 +1,11 @@
 //! Text helpers every backend format uses: line numbers for messages, the
 //! file's own line ending for new lines, and exact decimal numbers.
 
-use super::TextEdit;
+use crate::{MisplacedEdit, TextEdit};
 use ngxfix_text::Duration;
 
 /// The 1-based line of a byte offset.
-pub fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]
         .iter()
         .filter(|&&b| b == b'\n')
@@ -13,8 +13,13 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// The file name of a path, for messages.
+pub(crate) fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
 /// The line break the file uses: that of its first line, else `\n`.
-pub fn line_ending(text: &str) -> &'static str {
+pub(crate) fn line_ending(text: &str) -> &'static str {
     match text.find('\n') {
         Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
         _ => "\n",
@@ -22,7 +27,7 @@ pub fn line_ending(text: &str) -> &'static str {
 }
 
 /// Lines with their start offsets; each line without its line break.
-pub fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut start = 0;
     text.split_inclusive('\n').map(move |raw| {
         let at = start;
@@ -33,7 +38,7 @@ pub fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 }
 
 /// The length of a leading byte-order mark (0 or 3).
-pub fn bom_len(text: &str) -> usize {
+pub(crate) fn bom_len(text: &str) -> usize {
     if text.starts_with('\u{feff}') {
         3
     } else {
@@ -43,7 +48,7 @@ pub fn bom_len(text: &str) -> usize {
 
 /// An edit that adds `line` as the last line of the file, with the file's
 /// line ending, after a final line that lacks one.
-pub fn append_line(text: &str, line: &str) -> TextEdit {
+pub(crate) fn append_line(text: &str, line: &str) -> TextEdit {
     let eol = line_ending(text);
     let lead = if text.is_empty() || text.ends_with('\n') {
         ""
@@ -59,7 +64,7 @@ pub fn append_line(text: &str, line: &str) -> TextEdit {
 
 /// An edit that adds `line` after the line holding `offset`, indented as
 /// that line is.
-pub fn insert_line_after(text: &str, offset: usize, line: &str) -> TextEdit {
+pub(crate) fn insert_line_after(text: &str, offset: usize, line: &str) -> TextEdit {
     let eol = line_ending(text);
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let indent: String = text[line_start..]
@@ -83,7 +88,7 @@ pub fn insert_line_after(text: &str, offset: usize, line: &str) -> TextEdit {
 /// A decimal number of `unit_ms` milliseconds each (`2`, `2.5`, `0.75`,
 /// `65_000` with `underscores`), exactly; `None` if it is not a plain
 /// non-negative decimal or is finer than a millisecond.
-pub fn decimal(text: &str, unit_ms: u64, underscores: bool) -> Option<Duration> {
+pub(crate) fn decimal(text: &str, unit_ms: u64, underscores: bool) -> Option<Duration> {
     let cleaned: String = if underscores {
         text.chars().filter(|c| *c != '_').collect()
     } else {
@@ -122,7 +127,7 @@ pub fn decimal(text: &str, unit_ms: u64, underscores: bool) -> Option<Duration> 
 
 /// `text` with `edits` applied (in any order); an error for overlapping
 /// edits or ones that split a character or run past the end.
-pub fn apply(text: &str, edits: &[TextEdit]) -> Result<String, String> {
+pub(crate) fn apply(text: &str, edits: &[TextEdit]) -> Result<String, MisplacedEdit> {
     let mut sorted: Vec<&TextEdit> = edits.iter().collect();
     sorted.sort_by_key(|e| (e.start, e.end));
     let mut out = String::with_capacity(text.len() + 64);
@@ -135,7 +140,7 @@ pub fn apply(text: &str, edits: &[TextEdit]) -> Result<String, String> {
             || !text.is_char_boundary(start)
             || !text.is_char_boundary(end)
         {
-            return Err(format!("overlapping or misplaced edit at {start}..{end}"));
+            return Err(MisplacedEdit { start, end });
         }
         out.push_str(&text[at..start]);
         out.push_str(&edit.text);
@@ -147,13 +152,13 @@ pub fn apply(text: &str, edits: &[TextEdit]) -> Result<String, String> {
 
 /// Whole seconds, rounded up: what a server reading whole seconds needs to
 /// wait at least `d`.
-pub fn ceil_secs(d: Duration) -> u64 {
+pub(crate) fn ceil_secs(d: Duration) -> u64 {
     d.as_millis().div_ceil(1000)
 }
 
 /// `d` in seconds as a decimal, as short as it can be written exactly
 /// (`75`, `2.5`, `0.75`).
-pub fn secs_text(d: Duration) -> String {
+pub(crate) fn secs_text(d: Duration) -> String {
     let ms = d.as_millis();
     if ms % 1000 == 0 {
         return (ms / 1000).to_string();

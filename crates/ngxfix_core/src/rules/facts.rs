@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub use crate::backends::kinds::{Idle, ServerKind, SERVER_KINDS};
-use crate::backends::{self, BackendFile, Format, Reading};
+use crate::backends::{self, BackendFile, Reading, ServerFormat};
 use crate::model::{Duration, TimeSlot};
 
 /// Which side a timeout fix changes when the backend closes idle
@@ -208,7 +208,7 @@ impl Facts {
         let index = match self.files.iter().position(|f| f.path == file.path) {
             Some(index) => {
                 let known = &self.files[index];
-                if !std::ptr::eq(known.format, file.format) || known.version != file.version {
+                if known.format.name() != file.format.name() || known.version != file.version {
                     return Err(format!(
                         "{} is declared twice, as {} and as {}: one file is read one way",
                         file.display(),
@@ -264,8 +264,8 @@ impl Facts {
 /// `KIND[@VERSION]` of a declared file, for messages.
 fn spec_name(file: &BackendFile) -> String {
     match file.version {
-        Some(major) => format!("{}@{major}", file.format.kinds[0]),
-        None => file.format.kinds[0].to_string(),
+        Some(major) => format!("{}@{major}", file.format.name()),
+        None => file.format.name().to_string(),
     }
 }
 
@@ -313,7 +313,7 @@ pub enum Spec {
     },
     /// A server kind whose configuration file says.
     File {
-        format: &'static Format,
+        format: &'static dyn ServerFormat,
         major: Option<u32>,
         path: PathBuf,
     },
@@ -498,7 +498,7 @@ mod tests {
                 major,
                 path,
             } => {
-                assert_eq!(format.kinds[0], "puma");
+                assert_eq!(format.name(), "puma");
                 assert_eq!(major, Some(7));
                 assert_eq!(path, Path::new("config/puma.rb"));
             }

@@ -5,7 +5,7 @@
 //! `gunicorn/app/base.py`, `gunicorn/workers/`):
 //! - `keepalive` is whole seconds (`validate_pos_int`: an int, or a string
 //!   `int(s, 0)` accepts; `--keep-alive` is argparse `type=int`), default 2
-//!   (the kinds table's, [`super::kinds`]).
+//!   (the kinds table's, [`crate::kinds`]).
 //! - Settings apply in this order, later winning: the config file (`-c`,
 //!   else `./gunicorn.conf.py`), `GUNICORN_CMD_ARGS`, the command line.
 //! - The `sync` worker (the default) answers every request with
@@ -16,13 +16,13 @@
 //!   `timeout_keep_alive`; the tornado worker only switches tornado's
 //!   keepalive on or off (tornado's own idle timeout, 3600 s, applies).
 
-pub(super) mod python;
+use crate::lang::python::{self, Binding, Literal, Module};
 
-use python::{Binding, Literal, Module};
-
-use super::cmdline::{self, CommandLine, Lookup, OptSpec, Program, Scan, Syntax, Value};
-use super::kinds::ServerKind;
-use super::{text, Idle, Reading, Source, TextEdit};
+use crate::format::{need, Need, ServerFormat};
+use crate::kinds::ServerKind;
+use crate::lang::cmdline::{self, CommandLine, Lookup, OptSpec, Program, Scan, Syntax, Value};
+use crate::text::{self, file_name};
+use crate::{Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 const KIND: &str = "gunicorn";
@@ -87,8 +87,30 @@ const WORKER_SETTINGS: &[&str] = &[
     "graceful_timeout",
 ];
 
+/// gunicorn: `gunicorn.conf.py`, or a command line.
+#[derive(Debug)]
+pub(crate) struct Gunicorn;
+
+impl ServerFormat for Gunicorn {
+    fn kinds(&self) -> &'static [&'static str] {
+        &["gunicorn"]
+    }
+
+    fn files(&self) -> &'static str {
+        "gunicorn.conf.py, or a command line (Procfile, systemd unit, shell script, env file)"
+    }
+
+    fn read(&self, src: &Source<'_>) -> Reading {
+        read(src)
+    }
+
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        edits(src, target)
+    }
+}
+
 /// The idle timeout `src` gives gunicorn.
-pub fn read(src: &Source<'_>) -> Reading {
+fn read(src: &Source<'_>) -> Reading {
     let o = outcome(src);
     Reading {
         idle: o.idle,
@@ -107,34 +129,29 @@ fn outcome(src: &Source<'_>) -> Outcome {
 
 /// Edits after which `src` gives gunicorn an idle timeout of at least
 /// `target` (whole seconds, rounded up).
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     let reading = outcome(src);
     let secs = text::ceil_secs(target);
-    match &reading.idle {
-        Idle::Unknown(why) => return Err(why.clone()),
-        Idle::Never => return Ok(Vec::new()),
-        Idle::After(d) if *d >= target => return Ok(Vec::new()),
-        Idle::After(_) if reading.worker == Some(Worker::Tornado) => {
-            return Err(format!(
+    match need(&reading.idle, target)? {
+        Need::Nothing => return Ok(Vec::new()),
+        Need::Longer if reading.worker == Some(Worker::Tornado) => {
+            return Err(RaiseError::Pointless(format!(
                 "with the tornado worker, tornado's own idle timeout ({TORNADO_IDLE}s) applies; gunicorn's keepalive only switches keepalive on and cannot raise it"
-            ))
+            )))
         }
-        Idle::NoKeepalive if reading.worker == Some(Worker::Sync) => {
-            return Err(format!(
+        Need::KeepaliveOff if reading.worker == Some(Worker::Sync) => {
+            return Err(RaiseError::Pointless(format!(
                 "{}: raising keepalive does nothing for the sync worker; use a worker that keeps connections alive (threads > 1 runs gthread) or turn off nginx's upstream keepalive for this upstream",
                 reading.detail
-            ))
+            )))
         }
         _ => {}
     }
-    let mut edits = if is_python(src) {
-        python_raise(src, secs)?
+    if is_python(src) {
+        python_raise(src, secs)
     } else {
-        command_raise(src, secs)?
-    };
-    edits.sort();
-    edits.dedup();
-    Ok(edits)
+        command_raise(src, secs)
+    }
 }
 
 /// Whether `src` is a Python config module: a `.py` file, or (gunicorn
@@ -156,11 +173,6 @@ fn is_python(src: &Source<'_>) -> bool {
         && module.top_assignments().iter().any(|a| {
             ["keepalive", "worker_class", "threads", "workers", "bind"].contains(&a.name.as_str())
         })
-}
-
-/// The file's name, for messages.
-pub(super) fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 // ---------------------------------------------------------------------
@@ -279,7 +291,7 @@ fn idle_of(s: &Settings, version: Option<u32>) -> Outcome {
                 "the sync worker runs as gthread when threads > 1, and {why}"
             ));
         }
-        ((Worker::Sync, d), Setting::Given(t)) => match python_int(&t.text) {
+        ((Worker::Sync, d), Setting::Given(t)) => match python::int(&t.text) {
             Some(n) if n > 1 => (
                 Worker::Keepalive("gthread"),
                 format!("the gthread worker ({d} with {})", t.detail),
@@ -325,7 +337,7 @@ fn idle_of(s: &Settings, version: Option<u32>) -> Outcome {
                 ),
             )
         }
-        Setting::Given(g) => match python_int(&g.text).and_then(|n| u64::try_from(n).ok()) {
+        Setting::Given(g) => match python::int(&g.text).and_then(|n| u64::try_from(n).ok()) {
             Some(n) => (n, g.detail.clone()),
             None => {
                 return Outcome::unknown(format!(
@@ -372,30 +384,6 @@ fn with_notes(detail: String, s: &Settings) -> String {
     format!("{detail} ({})", s.notes.join("; "))
 }
 
-/// An integer as Python's `int(text, 0)` or `int(text)` reads it.
-pub(super) fn python_int(text: &str) -> Option<i128> {
-    let t = text.trim();
-    let (neg, digits) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
-    let v = match python::literal(&python::Expr {
-        start: 0,
-        end: digits.len(),
-        text: digits.to_string(),
-    })? {
-        Literal::Int(v)
-            if digits
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
-        {
-            v
-        }
-        _ => return None,
-    };
-    Some(if neg { -v } else { v })
-}
-
 // ---------------------------------------------------------------------
 // gunicorn.conf.py
 
@@ -440,7 +428,7 @@ fn python_setting(module: &Module<'_>, setting: &str, file: &str) -> Setting {
     })
 }
 
-fn python_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, String> {
+fn python_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, RaiseError> {
     let module = Module::parse(src.text);
     match module.binding("keepalive") {
         Binding::Set { expr, line, .. } => {
@@ -449,7 +437,9 @@ fn python_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, String> {
                 _ => (expr.start, expr.end),
             };
             if start > end || end > src.text.len() {
-                return Err(format!("keepalive at line {line} cannot be edited"));
+                return Err(RaiseError::NotEditable(format!(
+                    "keepalive at line {line} cannot be edited"
+                )));
             }
             Ok(vec![TextEdit {
                 start,
@@ -457,41 +447,12 @@ fn python_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, String> {
                 text: secs.to_string(),
             }])
         }
-        Binding::Absent => Ok(vec![insert_python_setting(
-            src.text,
-            &module,
+        Binding::Absent => Ok(vec![module.insert_assignment(
             "keepalive",
             &secs.to_string(),
             WORKER_SETTINGS,
         )]),
-        Binding::Unknown(why) => Err(why),
-    }
-}
-
-/// An edit adding `name = value` at module level: after the last of
-/// `after` the module sets, else at the end; spaced as its neighbours.
-pub(super) fn insert_python_setting(
-    text: &str,
-    module: &Module<'_>,
-    name: &str,
-    value: &str,
-    after: &[&str],
-) -> TextEdit {
-    let tops = module.top_assignments();
-    let anchor = tops.iter().rev().find(|a| after.contains(&a.name.as_str()));
-    let spaced = anchor.or(tops.last()).is_none_or(|a| a.spaced);
-    let line = if spaced {
-        format!("{name} = {value}")
-    } else {
-        format!("{name}={value}")
-    };
-    match anchor {
-        Some(a) => TextEdit {
-            start: a.line_end,
-            end: a.line_end,
-            text: format!("{}{line}", text::line_ending(text)),
-        },
-        None => text::append_line(text, &line),
+        Binding::Unknown(why) => Err(RaiseError::Unknown(why)),
     }
 }
 
@@ -520,27 +481,10 @@ fn command_idle(src: &Source<'_>) -> Outcome {
         .map(|c| idle_of(&command_settings(src.text, c, &scan, name), src.version))
         .collect();
     let idles: Vec<Idle> = results.iter().map(|o| o.idle.clone()).collect();
-    match agree(&idles, &scan.commands, name) {
+    match cmdline::disagreement(&idles, &scan.commands, name) {
         Some(why) => Outcome::unknown(why),
         None => results[0].clone(),
     }
-}
-
-/// Why several command lines give no single answer: `None` when they all
-/// agree.
-pub(super) fn agree(idles: &[Idle], commands: &[CommandLine], name: &str) -> Option<String> {
-    if idles.windows(2).all(|w| w[0] == w[1]) {
-        return None;
-    }
-    let each: Vec<String> = idles
-        .iter()
-        .zip(commands)
-        .map(|(idle, c)| format!("{idle} at line {}", c.line))
-        .collect();
-    Some(format!(
-        "{name} starts the server on several command lines that differ: {}",
-        each.join(", ")
-    ))
 }
 
 fn command_settings(file: &str, cmd: &CommandLine, scan: &Scan, name: &str) -> Settings {
@@ -649,7 +593,7 @@ fn given(v: &Value, detail: String, spec: &OptSpec) -> Setting {
     if v.dynamic {
         return Setting::Unknown(format!("{detail} expands at run time"));
     }
-    if spec.long != WORKER_CLASS.long && cli_int(&v.text).is_none() {
+    if spec.long != WORKER_CLASS.long && python::arg_int(&v.text).is_none() {
         return Setting::Unknown(format!(
             "gunicorn refuses {detail}: it takes a whole number"
         ));
@@ -675,7 +619,7 @@ fn env_only_settings(file: &str, scan: &Scan, name: &str) -> Settings {
     }
 }
 
-fn command_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, String> {
+fn command_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, RaiseError> {
     let file = src.text;
     let scan = cmdline::scan(src.path, file, &PROGRAM);
     let value = secs.to_string();
@@ -685,11 +629,13 @@ fn command_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, String> {
     let mut edits = Vec::new();
     for cmd in &scan.commands {
         let edit = match cmd.option(file, &KEEPALIVE, &PROGRAM) {
-            Lookup::Set(v) => replace(&v, &value)?,
+            Lookup::Set(v) => v.replace(&value)?,
             // `read` says Unknown for these, so `raise` stops before.
-            Lookup::Hidden(w) => return Err(format!("`{w}` may set --keep-alive")),
+            Lookup::Hidden(w) => {
+                return Err(RaiseError::Unknown(format!("`{w}` may set --keep-alive")))
+            }
             Lookup::Absent => match env_keepalive(file, cmd) {
-                Some(v) => replace(&v, &value)?,
+                Some(v) => v.replace(&value)?,
                 None => cmd.insert_option(KEEPALIVE.long, &value),
             },
         };
@@ -714,7 +660,7 @@ fn env_keepalive(file: &str, cmd: &CommandLine) -> Option<Value> {
 
 /// The edit in an env file: the value in `GUNICORN_CMD_ARGS`, or the
 /// option added to it, or the variable added.
-fn env_file_edit(file: &str, scan: &Scan, value: &str) -> Result<TextEdit, String> {
+fn env_file_edit(file: &str, scan: &Scan, value: &str) -> Result<TextEdit, RaiseError> {
     let Some(env) = scan.env_var(CMD_ARGS) else {
         return Ok(text::append_line(
             file,
@@ -727,7 +673,7 @@ fn env_file_edit(file: &str, scan: &Scan, value: &str) -> Result<TextEdit, Strin
         &KEEPALIVE,
         &PROGRAM,
     ) {
-        Lookup::Set(v) => replace(&v, value),
+        Lookup::Set(v) => v.replace(value),
         _ => {
             let at = env.value.value_from(env.value.text.len(), file).start;
             let lead = if env.value.text.trim().is_empty() {
@@ -744,428 +690,5 @@ fn env_file_edit(file: &str, scan: &Scan, value: &str) -> Result<TextEdit, Strin
     }
 }
 
-/// An edit replacing an option's value.
-pub(super) fn replace(v: &Value, new: &str) -> Result<TextEdit, String> {
-    v.replace(new).ok_or_else(|| {
-        format!(
-            "the value {:?} at line {} is quoted in a way ngxfix does not edit",
-            v.text, v.line
-        )
-    })
-}
-
-/// A non-negative integer as Python's `int(text)` reads it (argparse and
-/// click `type=int`): decimal digits, `_` between them, spaces around.
-pub(super) fn cli_int(text: &str) -> Option<u64> {
-    let t = text.trim();
-    let t = t.strip_prefix('+').unwrap_or(t);
-    if t.is_empty() || t.starts_with('_') || t.ends_with('_') || t.contains("__") {
-        return None;
-    }
-    if !t.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
-        return None;
-    }
-    t.replace('_', "").parse().ok()
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::testing::apply;
-
-    fn src<'a>(path: &'a str, text: &'a str) -> Source<'a> {
-        Source {
-            path,
-            text,
-            version: None,
-        }
-    }
-
-    fn idle(path: &str, text: &str) -> Idle {
-        read(&src(path, text)).idle
-    }
-
-    fn secs(n: u64) -> Idle {
-        Idle::After(Duration::from_secs(n))
-    }
-
-    /// Raise to `target` seconds, check the new text reads at least that,
-    /// and return it.
-    fn raised(path: &str, text: &str, target: u64) -> String {
-        crate::testing::raised(read, raise, src(path, text), Duration::from_secs(target))
-    }
-
-    const CONF: &str = "# gunicorn.conf.py\nimport multiprocessing\n\nbind = \"127.0.0.1:8000\"\nworkers = multiprocessing.cpu_count() * 2 + 1\nworker_class = \"gthread\"\nthreads = 4\nkeepalive = 5  # seconds\n\ndef post_fork(server, worker):\n    keepalive = 1\n";
-
-    #[test]
-    fn conf_file_values() {
-        let r = read(&src("gunicorn.conf.py", CONF));
-        assert_eq!(r.idle, secs(5));
-        assert_eq!(r.kind, "gunicorn");
-        assert!(r.detail.contains("keepalive = 5 at line 8"), "{}", r.detail);
-        assert!(r.detail.contains("gthread"), "{}", r.detail);
-        // String, hex and arithmetic values as gunicorn's validator takes them.
-        let gthread = "worker_class = 'gthread'\n";
-        assert_eq!(
-            idle("g.py", &format!("{gthread}keepalive = '10'\n")),
-            secs(10)
-        );
-        assert_eq!(
-            idle("g.py", &format!("{gthread}keepalive = 0x10\n")),
-            secs(16)
-        );
-        assert_eq!(
-            idle("g.py", &format!("{gthread}keepalive = 2 * 30\n")),
-            secs(60)
-        );
-        assert_eq!(
-            idle("g.py", &format!("{gthread}keepalive = 0\n")),
-            Idle::NoKeepalive
-        );
-    }
-
-    #[test]
-    fn defaults_and_workers() {
-        // Nothing set: the sync worker, which never keeps a connection.
-        let r = read(&src(
-            "gunicorn.conf.py",
-            "bind = '0.0.0.0:80'\nkeepalive = 75\n",
-        ));
-        assert_eq!(r.idle, Idle::NoKeepalive);
-        assert!(r.detail.contains("sync worker"), "{}", r.detail);
-        // sync with threads > 1 is gthread, default keepalive 2 s.
-        let r = read(&src("gunicorn.conf.py", "threads = 2\n"));
-        assert_eq!(r.idle, secs(2));
-        assert!(
-            r.detail
-                .contains("keepalive is not set in gunicorn.conf.py: gunicorn's default 2s"),
-            "{}",
-            r.detail
-        );
-        assert_eq!(
-            idle("g.py", "worker_class = 'sync'\nthreads = 1\n"),
-            Idle::NoKeepalive
-        );
-        let egg = "worker_class = 'egg:gunicorn#sync'\nthreads = 4\n";
-        assert_eq!(idle("g.py", egg), Idle::NoKeepalive);
-        assert_eq!(idle("g.py", "worker_class = 'gevent'\n"), secs(2));
-        assert_eq!(
-            idle(
-                "g.py",
-                "worker_class = 'egg:gunicorn#eventlet'\nkeepalive = 3\n"
-            ),
-            secs(3)
-        );
-        assert_eq!(
-            idle(
-                "g.py",
-                "worker_class = 'uvicorn.workers.UvicornWorker'\nkeepalive = 30\n"
-            ),
-            secs(30)
-        );
-        assert_eq!(
-            idle(
-                "g.py",
-                "worker_class = 'uvicorn_worker.UvicornWorker'\nkeepalive = 0\n"
-            ),
-            Idle::AfterEachResponse
-        );
-        assert_eq!(idle("g.py", "worker_class = 'tornado'\n"), secs(3600));
-        assert!(matches!(
-            idle("g.py", "worker_class = 'gevent_pywsgi'\n"),
-            Idle::Unknown(_)
-        ));
-        assert!(matches!(
-            idle("g.py", "worker_class = 'app.MyWorker'\n"),
-            Idle::Unknown(_)
-        ));
-    }
-
-    #[test]
-    fn unknown_values_name_the_line() {
-        let t = "import os\nworker_class = 'gthread'\nkeepalive = int(os.environ.get('KA', 5))\n";
-        match idle("gunicorn.conf.py", t) {
-            Idle::Unknown(why) => assert!(why.contains("at line 3 is computed"), "{why}"),
-            other => panic!("{other:?}"),
-        }
-        let t = "worker_class = 'gthread'\nkeepalive = 5\nif os.environ.get('DEV'):\n    keepalive = 1\n";
-        match idle("gunicorn.conf.py", t) {
-            Idle::Unknown(why) => assert!(why.contains("inside `if` (line 3) at line 4"), "{why}"),
-            other => panic!("{other:?}"),
-        }
-        assert!(matches!(
-            idle("g.py", "worker_class = 'gthread'\nkeepalive = 2.5\n"),
-            Idle::Unknown(_)
-        ));
-        assert!(matches!(
-            idle("g.py", "worker_class = 'gthread'\nkeepalive = -1\n"),
-            Idle::Unknown(_)
-        ));
-        assert!(matches!(
-            idle("g.py", "threads = THREADS\n"),
-            Idle::Unknown(_)
-        ));
-        // A computed worker_class hides whether keepalive matters at all.
-        assert!(matches!(
-            idle("g.py", "worker_class = os.environ['W']\nkeepalive = 5\n"),
-            Idle::Unknown(_)
-        ));
-        // A computed thread count does not matter for a non-sync worker.
-        assert_eq!(
-            idle(
-                "g.py",
-                "worker_class = 'gevent'\nthreads = n\nkeepalive = 4\n"
-            ),
-            secs(4)
-        );
-    }
-
-    #[test]
-    fn command_lines_and_precedence() {
-        let p = "web: gunicorn app:app -k gthread --keep-alive 10\n";
-        let r = read(&src("Procfile", p));
-        assert_eq!(r.idle, secs(10));
-        assert!(
-            r.detail
-                .contains("--keep-alive 10 on the command line at line 1"),
-            "{}",
-            r.detail
-        );
-        // The command line beats GUNICORN_CMD_ARGS, which beats the default.
-        let s = "export GUNICORN_CMD_ARGS=\"--keep-alive 7 --threads 4\"\nexec gunicorn app:app --keep-alive 9\n";
-        assert_eq!(idle("start.sh", s), secs(9));
-        let s = "export GUNICORN_CMD_ARGS=\"--keep-alive 7 --threads 4\"\nexec gunicorn app:app\n";
-        let r = read(&src("start.sh", s));
-        assert_eq!(r.idle, secs(7));
-        assert!(
-            r.detail.contains("in GUNICORN_CMD_ARGS at line 1"),
-            "{}",
-            r.detail
-        );
-        // Defaults, with the note about ./gunicorn.conf.py.
-        let r = read(&src("Procfile", "web: gunicorn --threads 2 app:app"));
-        assert_eq!(r.idle, secs(2));
-        assert!(r.detail.contains("./gunicorn.conf.py"), "{}", r.detail);
-        assert_eq!(idle("Procfile", "web: gunicorn app:app"), Idle::NoKeepalive);
-        // -c FILE may set it.
-        match idle("Procfile", "web: gunicorn -c conf/gunicorn.py app:app") {
-            Idle::Unknown(why) => assert!(why.contains("conf/gunicorn.py"), "{why}"),
-            other => panic!("{other:?}"),
-        }
-        // ...unless the command line sets everything that matters.
-        assert_eq!(
-            idle(
-                "Procfile",
-                "web: gunicorn -c g.py -k gevent --keep-alive 5 app:app"
-            ),
-            secs(5)
-        );
-        // Hidden and dynamic values.
-        assert!(matches!(
-            idle("Procfile", "web: gunicorn $OPTS app:app"),
-            Idle::Unknown(_)
-        ));
-        assert!(matches!(
-            idle(
-                "Procfile",
-                "web: gunicorn -k gevent --keep-alive $KA app:app"
-            ),
-            Idle::Unknown(_)
-        ));
-        // argparse reads decimal integers only (the config file takes 0x10).
-        let hex = "web: gunicorn -k gevent --keep-alive 0x10 app:app";
-        assert!(matches!(idle("Procfile", hex), Idle::Unknown(_)));
-        let words = "web: gunicorn --threads two app:app";
-        assert!(matches!(idle("Procfile", words), Idle::Unknown(_)));
-        // No gunicorn here.
-        assert!(matches!(
-            idle("Procfile", "web: node server.js"),
-            Idle::Unknown(_)
-        ));
-        // A config module without the .py extension.
-        let conf = "bind = '127.0.0.1:8000'\nthreads = 4\nkeepalive = 9\n";
-        assert_eq!(idle("deploy/gunicorn.conf", conf), secs(9));
-        assert!(matches!(
-            idle("start", "exec node x.js\n"),
-            Idle::Unknown(_)
-        ));
-        // Env file: GUNICORN_CMD_ARGS only.
-        assert_eq!(
-            idle(".env", "GUNICORN_CMD_ARGS=--keep-alive 8 -k gevent\n"),
-            secs(8)
-        );
-        // Commands that disagree.
-        let p = "web: gunicorn -k gevent --keep-alive 5 app:app\nweb2: gunicorn -k gevent --keep-alive 6 app:app\n";
-        assert!(matches!(idle("Procfile", p), Idle::Unknown(_)));
-        let u = "[Service]\nExecStart=/srv/venv/bin/gunicorn --workers 3 --threads 4 --keep-alive 5 app:app\n";
-        assert_eq!(idle("app.service", u), secs(5));
-    }
-
-    #[test]
-    fn raise_conf_file() {
-        let out = raised("gunicorn.conf.py", CONF, 75);
-        assert_eq!(out, CONF.replace("keepalive = 5  #", "keepalive = 75  #"));
-        // A string keeps its quotes.
-        let t = "worker_class = 'gthread'\nkeepalive = \"5\"\n";
-        assert_eq!(
-            raised("g.py", t, 61),
-            "worker_class = 'gthread'\nkeepalive = \"61\"\n"
-        );
-        // Rounded up to whole seconds.
-        let edits = raise(&src("g.py", t), Duration::from_millis(60_001)).unwrap();
-        assert_eq!(
-            apply(t, &edits),
-            "worker_class = 'gthread'\nkeepalive = \"61\"\n"
-        );
-        // Missing: after the worker settings, in the file's spacing.
-        let t = "bind='0.0.0.0:80'\nworkers=3\nthreads=4\naccesslog='-'\n";
-        assert_eq!(
-            raised("g.py", t, 65),
-            "bind='0.0.0.0:80'\nworkers=3\nthreads=4\nkeepalive=65\naccesslog='-'\n"
-        );
-        // Missing, no worker settings: at the end; CRLF and BOM kept.
-        let t = "\u{feff}worker_class = 'gevent'\r\naccesslog = '-'";
-        assert_eq!(
-            raised("g.py", t, 65),
-            "\u{feff}worker_class = 'gevent'\r\nkeepalive = 65\r\naccesslog = '-'"
-        );
-        let t = "\u{feff}# settings\r\nworker_class = 'gevent'\r\n";
-        assert_eq!(
-            raised("g.py", t, 65),
-            "\u{feff}# settings\r\nworker_class = 'gevent'\r\nkeepalive = 65\r\n"
-        );
-        let t = "# empty\r\n";
-        let err = raise(&src("g.py", t), Duration::from_secs(65)).unwrap_err();
-        assert!(err.contains("sync worker"), "{err}");
-    }
-
-    #[test]
-    fn raise_nothing_or_refuse() {
-        let t = "worker_class = 'gthread'\nkeepalive = 120\n";
-        assert_eq!(raise(&src("g.py", t), Duration::from_secs(61)), Ok(vec![]));
-        let t = "worker_class = 'sync'\nkeepalive = 5\n";
-        let err = raise(&src("g.py", t), Duration::from_secs(61)).unwrap_err();
-        assert!(err.contains("does nothing for the sync worker"), "{err}");
-        let t = "worker_class = 'gthread'\nkeepalive = int(os.environ['KA'])\n";
-        assert!(raise(&src("g.py", t), Duration::from_secs(61))
-            .unwrap_err()
-            .contains("computed"));
-        let err = raise(
-            &src("Procfile", "web: gunicorn -c g.py -k gevent app:app"),
-            Duration::from_secs(61),
-        )
-        .unwrap_err();
-        assert!(err.contains("g.py"), "{err}");
-        assert!(raise(
-            &src("g.py", "worker_class = 'tornado'\n"),
-            Duration::from_secs(61)
-        )
-        .unwrap()
-        .is_empty());
-        // keepalive = 0 on gthread turns keepalive off; raising turns it on.
-        let t = "threads = 8\nkeepalive = 0\n";
-        assert_eq!(raised("g.py", t, 61), "threads = 8\nkeepalive = 61\n");
-    }
-
-    #[test]
-    fn raise_command_lines() {
-        let p = "web: gunicorn app:app -k gthread --keep-alive 10\n";
-        assert_eq!(
-            raised("Procfile", p, 61),
-            "web: gunicorn app:app -k gthread --keep-alive 61\n"
-        );
-        let p = "web: gunicorn app:app --threads=4 --keep-alive=5\r\n";
-        assert_eq!(
-            raised("Procfile", p, 61),
-            "web: gunicorn app:app --threads=4 --keep-alive=61\r\n"
-        );
-        // Missing: right after the program's word.
-        let p = "web: /srv/venv/bin/gunicorn --threads 4 app:app\n";
-        assert_eq!(
-            raised("Procfile", p, 61),
-            "web: /srv/venv/bin/gunicorn --keep-alive 61 --threads 4 app:app\n"
-        );
-        // In GUNICORN_CMD_ARGS when that is where it is set.
-        let s = "#!/bin/sh\nexport GUNICORN_CMD_ARGS=\"--keep-alive 7 -k gevent\"\nexec gunicorn app:app\n";
-        assert_eq!(
-            raised("run.sh", s, 61),
-            "#!/bin/sh\nexport GUNICORN_CMD_ARGS=\"--keep-alive 61 -k gevent\"\nexec gunicorn app:app\n"
-        );
-        // systemd with a continuation, and a Dockerfile in exec form.
-        let u = "[Service]\r\nExecStart=/srv/venv/bin/gunicorn \\\r\n    --threads 4 app:app\r\n";
-        assert_eq!(
-            raised("app.service", u, 61),
-            "[Service]\r\nExecStart=/srv/venv/bin/gunicorn --keep-alive 61 \\\r\n    --threads 4 app:app\r\n"
-        );
-        let d = "FROM python:3.12\nCMD [\"gunicorn\", \"-k\", \"gevent\", \"app:app\"]\n";
-        assert_eq!(
-            raised("Dockerfile", d, 61),
-            "FROM python:3.12\nCMD [\"gunicorn\", \"--keep-alive\", \"61\", \"-k\", \"gevent\", \"app:app\"]\n"
-        );
-        // Env files.
-        let e = "GUNICORN_CMD_ARGS=-k gevent --keep-alive 5\n";
-        assert_eq!(
-            raised(".env", e, 61),
-            "GUNICORN_CMD_ARGS=-k gevent --keep-alive 61\n"
-        );
-        let e = "GUNICORN_CMD_ARGS=\"-k gevent\"\n";
-        assert_eq!(
-            raised(".env", e, 61),
-            "GUNICORN_CMD_ARGS=\"-k gevent --keep-alive=61\"\n"
-        );
-        // The sync worker on a command line.
-        let err = raise(
-            &src("Procfile", "web: gunicorn app:app --keep-alive 5"),
-            Duration::from_secs(61),
-        )
-        .unwrap_err();
-        assert!(err.contains("sync worker"), "{err}");
-    }
-
-    #[test]
-    fn bundled_example() {
-        let t = include_str!("../../../examples/backends/gunicorn/gunicorn.conf.py");
-        assert_eq!(idle("gunicorn.conf.py", t), secs(5));
-        assert_eq!(
-            raised("gunicorn.conf.py", t, 61),
-            t.replace("keepalive = 5\n", "keepalive = 61\n")
-        );
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig {
-            cases: 400,
-            failure_persistence: None,
-            ..proptest::prelude::ProptestConfig::default()
-        })]
-        /// Any text, in any of the file types: no panic, and edits that
-        /// apply on character boundaries.
-        #[test]
-        fn no_panics(
-            pieces in proptest::collection::vec(proptest::sample::select(vec![
-                "gunicorn", " ", "\n", "\r\n", "\\", "'", "\"", "$", "${", "}", "(", ")", "#", "=",
-                ";", "&&", ">", "2>&1", "--keep-alive", "--keep-alive=", "-k", "gthread", "5",
-                "threads", "keepalive", " = ", "if x:", "    ", "GUNICORN_CMD_ARGS=", "export ",
-                "web: ", "[Service]", "ExecStart=", "Environment=", "CMD [", "\", \"", "]", "é",
-                "\u{feff}", "python -m ", "-c", "worker_class", "0x1", "\"\"\"", "sh -c ",
-            ]), 0..40),
-            path in proptest::sample::select(vec![
-                "gunicorn.conf.py", "Procfile", "app.service", "Dockerfile", ".env", "start.sh",
-            ]),
-        ) {
-            let text: String = pieces.concat();
-            let src = src(path, &text);
-            let _ = read(&src);
-            if let Ok(edits) = raise(&src, Duration::from_secs(61)) {
-                let out = apply(&text, &edits);
-                if !edits.is_empty() {
-                    let again = read(&super::Source { text: &out, ..src }).idle;
-                    proptest::prop_assert!(
-                        matches!(again, Idle::After(d) if d >= Duration::from_secs(61)),
-                        "{text:?} raised to {out:?} reads {again:?}"
-                    );
-                }
-            }
-        }
-    }
-}
+mod tests;

@@ -6,15 +6,16 @@
 //! - `persistent_timeout(seconds)` stores `Integer(seconds)`: an Integer, a
 //!   numeric String (`"30"`), or a Float, whose fraction `Integer()` drops.
 //! - The default is 65 s since Puma 7.0.0 (#3378) and 20 s before (the
-//!   kinds table's, [`super::kinds`]).
+//!   kinds table's, [`crate::kinds`]).
 //! - Puma 7 reads the environment variable `PUMA_PERSISTENT_TIMEOUT` into its
 //!   *defaults*, which a setting in the file overrides.
 //! - `enable_keep_alives false` (and `queue_requests false`, which turns keep
 //!   alive off with it) makes Puma answer `Connection: close` every time.
 
-use super::kinds::ServerKind;
-use super::text::{self, ceil_secs};
-use super::{Idle, Reading, Source, TextEdit};
+use crate::format::{need, Need, ServerFormat};
+use crate::kinds::ServerKind;
+use crate::text::{self, ceil_secs};
+use crate::{Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 const KIND: &str = "puma";
@@ -69,8 +70,30 @@ struct Scan {
     top: Vec<TopLine>,
 }
 
+/// Puma: its Ruby configuration DSL.
+#[derive(Debug)]
+pub(crate) struct Puma;
+
+impl ServerFormat for Puma {
+    fn kinds(&self) -> &'static [&'static str] {
+        &["puma"]
+    }
+
+    fn files(&self) -> &'static str {
+        "puma.rb (config/puma.rb)"
+    }
+
+    fn read(&self, src: &Source<'_>) -> Reading {
+        read(src)
+    }
+
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        edits(src, target)
+    }
+}
+
 /// The idle keepalive timeout a Puma configuration file gives.
-pub fn read(src: &Source<'_>) -> Reading {
+fn read(src: &Source<'_>) -> Reading {
     let scan = scan(src.text);
     if let Some((line, stmt)) = &scan.no_keepalive {
         return Reading {
@@ -139,32 +162,35 @@ fn default_reading(src: &Source<'_>) -> Reading {
 
 /// Edits that make the file give a `persistent_timeout` of at least
 /// `target`, in whole seconds.
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     let scan = scan(src.text);
     let secs = ceil_secs(target);
     if let Some((line, stmt)) = &scan.no_keepalive {
-        return Err(format!(
+        return Err(RaiseError::Pointless(format!(
             "{stmt} at line {line} turns keep-alive off in {}: Puma closes every connection, so there is no idle timeout to raise",
             src.path
-        ));
+        )));
     }
     match &scan.state {
-        State::Unknown(why) => Err(format!(
-            "{why}; ngxfix cannot raise it safely: set {SETTING} {secs} in {} yourself",
-            src.path
-        )),
-        State::Set(s) if s.secs * 1000 >= target.as_millis() => Ok(vec![]),
+        State::Unknown(why) => Err(RaiseError::ByHand {
+            why: why.clone(),
+            setting: format!("{SETTING} {secs} in {}", src.path),
+        }),
+        State::Set(s)
+            if need(&Idle::After(Duration::from_secs(s.secs)), target)? == Need::Nothing =>
+        {
+            Ok(vec![])
+        }
         State::Set(s) => Ok(vec![TextEdit {
             start: s.start,
             end: s.end,
             text: secs.to_string(),
         }]),
         State::Unset => {
-            if let Idle::After(d) = default_reading(src).idle {
-                // A version whose default is enough needs no edit.
-                if src.version.is_some() && d >= target {
-                    return Ok(vec![]);
-                }
+            // A version whose default is enough needs no edit; without a
+            // version, the setting is written for whichever runs.
+            if src.version.is_some() && need(&default_reading(src).idle, target)? == Need::Nothing {
+                return Ok(vec![]);
             }
             Ok(vec![add_setting(src.text, &scan.top, secs)])
         }
@@ -528,6 +554,10 @@ mod tests {
     use super::*;
     use crate::testing::apply;
 
+    fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        Puma.raise(src, target)
+    }
+
     fn src(text: &str) -> Source<'_> {
         Source {
             path: "config/puma.rb",
@@ -547,7 +577,7 @@ mod tests {
             text,
             version,
         };
-        crate::testing::raised(read, raise, s, Duration::from_millis(target_ms))
+        crate::testing::raised(&Puma, s, Duration::from_millis(target_ms))
     }
 
     const RAILS: &str = "# Puma configuration\n\

@@ -22,8 +22,9 @@
 //! placeholders are expanded when the file is loaded; `if-*` / `for`
 //! blocks up to `endif` / `end` apply only when their condition holds.
 
-use super::kinds::ServerKind;
-use super::{text, Idle, Reading, Source, TextEdit};
+use crate::format::{need, Need, ServerFormat};
+use crate::kinds::ServerKind;
+use crate::{text, Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 /// One `key = value` line of the `[uwsgi]` section.
@@ -200,7 +201,7 @@ enum Raise<'e> {
         min: u64,
     },
     /// It cannot be raised in this file: why.
-    Cannot(String),
+    Cannot(RaiseError),
 }
 
 /// What one mode of the file does with an idle connection.
@@ -218,7 +219,7 @@ impl<'e> Judgment<'e> {
             idle: Idle::Unknown(why.clone()),
             kind,
             detail: why.clone(),
-            raise: Raise::Cannot(why),
+            raise: Raise::Cannot(RaiseError::Unknown(why)),
         }
     }
 }
@@ -305,9 +306,19 @@ fn misspelt_note(ini: &Ini<'_>, key: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A value uWSGI does not take as a number of seconds: the line, as
+/// `Entry::at` shows it.
+#[derive(Debug, thiserror::Error)]
+enum BadSeconds {
+    #[error("{0}: uWSGI refuses a negative value and does not start")]
+    Negative(String),
+    #[error("{0}: the number is out of range")]
+    OutOfRange(String),
+}
+
 /// A number of seconds read from `entry`, with a note when uWSGI reads
 /// the text differently from how it looks.
-fn seconds(entry: &Entry<'_>) -> Result<(u64, String), String> {
+fn seconds(entry: &Entry<'_>) -> Result<(u64, String), BadSeconds> {
     match atoi(entry.value) {
         Int::Secs(n) => {
             let plain = !entry.value.is_empty() && entry.value.bytes().all(|b| b.is_ascii_digit());
@@ -318,11 +329,8 @@ fn seconds(entry: &Entry<'_>) -> Result<(u64, String), String> {
             };
             Ok((n, note))
         }
-        Int::Negative => Err(format!(
-            "{}: uWSGI refuses a negative value and does not start",
-            entry.at()
-        )),
-        Int::TooLarge => Err(format!("{}: the number is out of range", entry.at())),
+        Int::Negative => Err(BadSeconds::Negative(entry.at())),
+        Int::TooLarge => Err(BadSeconds::OutOfRange(entry.at())),
     }
 }
 
@@ -365,9 +373,7 @@ fn judge<'e>(
                 idle: Idle::NoKeepalive,
                 kind,
                 detail: why.clone(),
-                raise: Raise::Cannot(format!(
-                    "{why}; nothing to raise: keeping nginx's upstream connections alive buys nothing"
-                )),
+                raise: Raise::Cannot(RaiseError::NothingToKeep(why)),
             };
         }
     }
@@ -382,9 +388,9 @@ fn judge<'e>(
             Judgment {
                 idle: Idle::AfterEachResponse,
                 kind,
-                raise: Raise::Cannot(format!(
+                raise: Raise::Cannot(RaiseError::Pointless(format!(
                     "{detail}; there is no timeout to raise: serve HTTP with http11-socket (keeps connections alive for socket-timeout) or set `keepalive 0` in the nginx upstream"
-                )),
+                ))),
                 detail,
             }
         }
@@ -396,7 +402,7 @@ fn judge<'e>(
             Judgment {
                 idle: Idle::NoKeepalive,
                 kind,
-                raise: Raise::Cannot(format!("{detail}; nothing to raise")),
+                raise: Raise::Cannot(RaiseError::Pointless(format!("{detail}; nothing to raise"))),
                 detail,
             }
         }
@@ -459,7 +465,7 @@ fn judge_http11<'e>(ini: &'e Ini<'e>, at: &'e Entry<'e>, version: Option<u32>) -
                 min: 1,
             },
         },
-        Err(why) => Judgment::unknown(kind, why),
+        Err(why) => Judgment::unknown(kind, why.to_string()),
     }
 }
 
@@ -522,7 +528,7 @@ fn judge_router<'e>(ini: &'e Ini<'e>, at: &'e Entry<'e>) -> Judgment<'e> {
                 min: 2,
             },
         },
-        Err(why) => Judgment::unknown(kind, why),
+        Err(why) => Judgment::unknown(kind, why.to_string()),
     }
 }
 
@@ -585,18 +591,7 @@ fn judge_router_timeout<'e>(
             detail: format!("{} waits {}{note}", keepalive_at, entry.at()),
             raise: raise(Some(entry)),
         },
-        Err(why) => Judgment::unknown(kind, why),
-    }
-}
-
-/// How bad an idle behaviour is for nginx, worst first.
-fn danger(idle: &Idle) -> (u8, u64) {
-    match idle {
-        Idle::Unknown(_) => (0, 0),
-        Idle::AfterEachResponse => (1, 0),
-        Idle::After(d) => (2, d.as_millis()),
-        Idle::Never => (3, 0),
-        Idle::NoKeepalive => (4, 0),
+        Err(why) => Judgment::unknown(kind, why.to_string()),
     }
 }
 
@@ -648,15 +643,43 @@ fn no_mode(src: &Source<'_>, ini: &Ini<'_>) -> Reading {
     }
 }
 
+/// uWSGI: the `[uwsgi]` section of `uwsgi.ini`.
+#[derive(Debug)]
+pub(crate) struct Uwsgi;
+
+impl ServerFormat for Uwsgi {
+    fn kinds(&self) -> &'static [&'static str] {
+        &[
+            "uwsgi",
+            "uwsgi-http11",
+            "uwsgi-http11-socket",
+            "uwsgi-http",
+            "uwsgi-http-socket",
+        ]
+    }
+
+    fn files(&self) -> &'static str {
+        "uwsgi.ini"
+    }
+
+    fn read(&self, src: &Source<'_>) -> Reading {
+        read(src)
+    }
+
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        edits(src, target)
+    }
+}
+
 /// The idle timeout of the HTTP mode nginx reaches; with several, the
 /// most dangerous one, naming the others.
-pub fn read(src: &Source<'_>) -> Reading {
+fn read(src: &Source<'_>) -> Reading {
     let ini = parse(src.text);
     let mut all = judgments(&ini, src.version);
     if all.is_empty() {
         return no_mode(src, &ini);
     }
-    all.sort_by_key(|j| danger(&j.idle));
+    all.sort_by_key(|j| j.idle.danger());
     let others: Vec<&str> = all[1..].iter().map(|j| j.kind).collect();
     let worst = all.swap_remove(0);
     let detail = if others.is_empty() {
@@ -678,23 +701,18 @@ pub fn read(src: &Source<'_>) -> Reading {
 /// Raise every mode below `target`: `socket-timeout` for http11-socket,
 /// `http-keepalive` or `http-timeout` for the router; an error for
 /// http-socket, which closes after every response whatever the timeouts.
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     let ini = parse(src.text);
     let all = judgments(&ini, src.version);
     if all.is_empty() {
-        return Err(match no_mode(src, &ini).idle {
+        return Err(RaiseError::Unknown(match no_mode(src, &ini).idle {
             Idle::Unknown(why) => why,
             other => other.to_string(),
-        });
+        }));
     }
     let mut edits = Vec::new();
     for judgment in &all {
-        let enough = match &judgment.idle {
-            Idle::After(d) => *d >= target,
-            Idle::Never => true,
-            _ => false,
-        };
-        if enough {
+        if need(&judgment.idle, target)? == Need::Nothing {
             continue;
         }
         match &judgment.raise {
@@ -717,8 +735,6 @@ pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String
             }
         }
     }
-    edits.sort();
-    edits.dedup();
     Ok(edits)
 }
 
@@ -759,311 +775,4 @@ fn styled_line(anchor: &Entry<'_>, key: &str, secs: u64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::testing::apply;
-
-    fn src(text: &str) -> Source<'_> {
-        Source {
-            path: "uwsgi.ini",
-            text,
-            version: None,
-        }
-    }
-
-    fn secs(n: u64) -> Idle {
-        Idle::After(Duration::from_secs(n))
-    }
-
-    /// Raise to `target` seconds; the result, checked to read >= target.
-    fn raised(text: &str, target: u64) -> String {
-        crate::testing::raised(read, raise, src(text), Duration::from_secs(target))
-    }
-
-    fn unknown(text: &str) -> String {
-        crate::testing::unknown(read, src(text))
-    }
-
-    const HTTP11: &str = "[uwsgi]\n; the app\nmodule = app:application\nhttp11-socket = 127.0.0.1:8000\nsocket-timeout = 2\nmaster = true\n";
-
-    #[test]
-    fn http11_reads_socket_timeout() {
-        let r = read(&src(HTTP11));
-        assert_eq!(r.idle, secs(2));
-        assert_eq!(r.kind, "uwsgi-http11");
-        assert_eq!(
-            r.detail,
-            "socket-timeout = 2 at line 5 for http11-socket = 127.0.0.1:8000 at line 4"
-        );
-    }
-
-    #[test]
-    fn http11_default_is_four_seconds() {
-        let r = read(&src("[uwsgi]\nhttp11-socket=:8000\n"));
-        assert_eq!(r.idle, secs(4));
-        assert!(r.detail.contains("default 4s"), "{}", r.detail);
-    }
-
-    #[test]
-    fn ini_syntax_as_uwsgi_reads_it() {
-        // No spaces, repeated keys (the last wins), other sections, comments.
-        let text = "[other]\nsocket-timeout = 1\n[uwsgi]\n# c\n  ;socket-timeout = 9\nhttp11-socket=:8000\nsocket-timeout=7\nsocket-timeout=3\n[more]\nsocket-timeout = 1\n";
-        assert_eq!(read(&src(text)).idle, secs(3));
-        // atoi: a trailing comment or unit is ignored, text is 0.
-        let r = read(&src(
-            "[uwsgi]\nhttp11-socket = :80\nsocket-timeout = 2 ; two\n",
-        ));
-        assert_eq!(r.idle, secs(2));
-        assert!(r.detail.contains("uWSGI reads it as 2"), "{}", r.detail);
-        assert_eq!(
-            read(&src("[uwsgi]\nhttp11-socket = :80\nsocket-timeout = 3s\n")).idle,
-            secs(3)
-        );
-        assert_eq!(
-            read(&src(
-                "[uwsgi]\nhttp11-socket = :80\nsocket-timeout = true\n"
-            ))
-            .idle,
-            secs(0)
-        );
-        // Underscores are not the option's name: ignored, and said so.
-        let r = read(&src("[uwsgi]\nhttp11-socket = :80\nsocket_timeout = 30\n"));
-        assert_eq!(r.idle, secs(4));
-        assert!(
-            r.detail
-                .contains("socket_timeout = 30 at line 3 is ignored"),
-            "{}",
-            r.detail
-        );
-        // CRLF and a BOM before a comment line.
-        let text = "\u{feff}; app\r\n[uwsgi]\r\nhttp11-socket = :80\r\nsocket-timeout = 6\r\n";
-        assert_eq!(read(&src(text)).idle, secs(6));
-    }
-
-    #[test]
-    fn a_bom_before_the_header_hides_the_section() {
-        let why = unknown("\u{feff}[uwsgi]\nhttp11-socket = :80\n");
-        assert!(why.contains("byte-order mark"), "{why}");
-    }
-
-    #[test]
-    fn placeholders_blocks_and_includes_are_unknown() {
-        let why = unknown("[uwsgi]\nhttp11-socket = :80\nsocket-timeout = %(t)\n");
-        assert!(
-            why.contains("socket-timeout = %(t) at line 3 uses a placeholder"),
-            "{why}"
-        );
-        unknown("[uwsgi]\nhttp11-socket = :80\nsocket-timeout = $(TIMEOUT)\n");
-        unknown("[uwsgi]\nhttp11-socket = :80\nsocket-timeout = @(/etc/t)\n");
-        let why =
-            unknown("[uwsgi]\nhttp11-socket = :80\nif-env = PROD\nsocket-timeout = 75\nendif =\n");
-        assert!(why.contains("inside the block opened at line 3"), "{why}");
-        // After the block closes, values count again.
-        let text = "[uwsgi]\nhttp11-socket = :80\nif-env = PROD\nsocket-timeout = 75\nendif =\nsocket-timeout = 5\n";
-        assert_eq!(read(&src(text)).idle, secs(5));
-        unknown("[uwsgi]\nini = base.ini\nhttp11-socket = :80\n");
-        unknown("[uwsgi]\nhttp11-socket = :80\nsocket-timeout = 5\nini = base.ini\n");
-        unknown("[uwsgi]\nhttp11-socket = :80\nsocket-timeout = -1\n");
-        unknown("[uwsgi]\nhttp11-socket = :80\nsocket-timeout = 99999999999\n");
-        unknown("[uwsgi]\nmodule = app\n");
-        unknown("module = app\n");
-        unknown("[uwsgi]\nif-env = X\nhttp-socket = :80\nendif\n");
-    }
-
-    #[test]
-    fn http_socket_closes_after_each_response() {
-        let text = "[uwsgi]\nhttp-socket = :8000\nsocket-timeout = 60\n";
-        let r = read(&src(text));
-        assert_eq!(
-            (r.idle, r.kind),
-            (Idle::AfterEachResponse, "uwsgi-http-socket")
-        );
-        let why = raise(&src(text), Duration::from_secs(61)).unwrap_err();
-        assert!(
-            why.contains("http11-socket") && why.contains("keepalive 0"),
-            "{why}"
-        );
-        // Unless it says so.
-        let text = "[uwsgi]\nhttp-socket = :8000\nadd-header = Connection: close\n";
-        assert_eq!(read(&src(text)).idle, Idle::NoKeepalive);
-        assert!(raise(&src(text), Duration::from_secs(61)).is_err());
-    }
-
-    #[test]
-    fn the_router_needs_http_keepalive() {
-        let r = read(&src("[uwsgi]\nhttp = :8000\nsocket = 127.0.0.1:3031\n"));
-        assert_eq!((r.idle, r.kind), (Idle::AfterEachResponse, "uwsgi-http"));
-        // 0, empty and `true` are all 0 to atoi.
-        for v in ["0", "", "true"] {
-            let text = format!("[uwsgi]\nhttp = :8000\nhttp-keepalive = {v}\n");
-            assert_eq!(read(&src(&text)).idle, Idle::AfterEachResponse, "{v:?}");
-        }
-        assert_eq!(
-            read(&src("[uwsgi]\nhttp = :8000\nhttp-keepalive = 20\n")).idle,
-            secs(20)
-        );
-        // 1: wait http-timeout, 60s by default.
-        let r = read(&src("[uwsgi]\nhttp = :8000\nhttp-keepalive = 1\n"));
-        assert_eq!(r.idle, secs(60));
-        assert!(r.detail.contains("default 60s"), "{}", r.detail);
-        let text = "[uwsgi]\nhttp = :8000\nhttp-keepalive = 1\nhttp-timeout = 30\n";
-        assert_eq!(read(&src(text)).idle, secs(30));
-        let text = "[uwsgi]\nhttp = :8000\nhttp-keepalive = 1\nhttp-timeout = 0\n";
-        assert_eq!(read(&src(text)).idle, secs(60));
-    }
-
-    #[test]
-    fn uwsgi_protocol_only_is_never_pooled() {
-        let r = read(&src("[uwsgi]\nsocket = 127.0.0.1:3031\nmodule = app\n"));
-        assert_eq!((r.idle, r.kind), (Idle::NoKeepalive, "uwsgi"));
-        assert!(r.detail.contains("uwsgi_pass"), "{}", r.detail);
-        assert!(raise(&src("[uwsgi]\nsocket = :3031\n"), Duration::from_secs(61)).is_err());
-        unknown("[uwsgi]\nfastcgi-socket = :9000\n");
-    }
-
-    #[test]
-    fn several_modes_read_the_most_dangerous() {
-        let text = "[uwsgi]\nhttp11-socket = :8000\nsocket-timeout = 30\nhttp = :8080\nhttp-keepalive = 10\n";
-        let r = read(&src(text));
-        assert_eq!((r.idle, r.kind), (secs(10), "uwsgi-http"));
-        assert!(
-            r.detail.contains("also serves uwsgi-http11"),
-            "{}",
-            r.detail
-        );
-        let text = "[uwsgi]\nhttp11-socket = :8000\nhttp-socket = :8001\n";
-        assert_eq!(read(&src(text)).idle, Idle::AfterEachResponse);
-        assert!(raise(&src(text), Duration::from_secs(61)).is_err());
-        // Both raisable modes are raised.
-        assert_eq!(
-            raised("[uwsgi]\nhttp11-socket = :8000\nsocket-timeout = 30\nhttp = :8080\nhttp-keepalive = 10\n", 61),
-            "[uwsgi]\nhttp11-socket = :8000\nsocket-timeout = 61\nhttp = :8080\nhttp-keepalive = 61\n"
-        );
-    }
-
-    #[test]
-    fn raise_replaces_only_the_number() {
-        assert_eq!(
-            raised(HTTP11, 61),
-            HTTP11.replace("socket-timeout = 2", "socket-timeout = 61")
-        );
-        // Rounded up to whole seconds; what follows the number stays.
-        let text = "[uwsgi]\nhttp11-socket = :80\nsocket-timeout = 2 ; two\n";
-        let edits = raise(&src(text), Duration::from_millis(60_001)).unwrap();
-        assert_eq!(
-            apply(text, &edits),
-            "[uwsgi]\nhttp11-socket = :80\nsocket-timeout = 61 ; two\n"
-        );
-        assert_eq!(
-            raised("[uwsgi]\nhttp11-socket = :80\nsocket-timeout = 3s\n", 61),
-            "[uwsgi]\nhttp11-socket = :80\nsocket-timeout = 61\n"
-        );
-        assert_eq!(
-            raised("[uwsgi]\nhttp = :80\nhttp-keepalive = 5\n", 61),
-            "[uwsgi]\nhttp = :80\nhttp-keepalive = 61\n"
-        );
-        assert_eq!(
-            raised(
-                "[uwsgi]\nhttp = :80\nhttp-keepalive = 1\nhttp-timeout = 30\n",
-                61
-            ),
-            "[uwsgi]\nhttp = :80\nhttp-keepalive = 1\nhttp-timeout = 61\n"
-        );
-        assert_eq!(
-            raised("[uwsgi]\nhttp = :80\nhttp-keepalive =\n", 61),
-            "[uwsgi]\nhttp = :80\nhttp-keepalive = 61\n"
-        );
-        assert_eq!(
-            raised("[uwsgi]\nhttp = :80\nhttp-keepalive\n", 61),
-            "[uwsgi]\nhttp = :80\nhttp-keepalive = 61\n"
-        );
-    }
-
-    #[test]
-    fn raise_adds_the_missing_setting_in_style() {
-        assert_eq!(
-            raised(
-                "[uwsgi]\nmodule = app\nhttp11-socket = :8000\nmaster = true\n",
-                61
-            ),
-            "[uwsgi]\nmodule = app\nhttp11-socket = :8000\nsocket-timeout = 61\nmaster = true\n"
-        );
-        assert_eq!(
-            raised("[uwsgi]\nhttp11-socket=:8000", 61),
-            "[uwsgi]\nhttp11-socket=:8000\nsocket-timeout=61"
-        );
-        // Aligned `=` stay aligned.
-        assert_eq!(
-            raised("[uwsgi]\nhttp11-socket  = :8000\nprocesses      = 4\n", 75),
-            "[uwsgi]\nhttp11-socket  = :8000\nsocket-timeout = 75\nprocesses      = 4\n"
-        );
-        assert_eq!(
-            raised("[uwsgi]\n  http = :80\n  module = app\n", 61),
-            "[uwsgi]\n  http = :80\n  http-keepalive = 61\n  module = app\n"
-        );
-        // http-keepalive = 1 without http-timeout: added after it.
-        assert_eq!(
-            raised("[uwsgi]\nhttp = :80\nhttp-keepalive = 1\n", 90),
-            "[uwsgi]\nhttp = :80\nhttp-keepalive = 1\nhttp-timeout = 90\n"
-        );
-        // The router never gets 1, which would mean http-timeout.
-        assert_eq!(
-            raised("[uwsgi]\nhttp = :80\n", 1),
-            "[uwsgi]\nhttp = :80\nhttp-keepalive = 2\n"
-        );
-    }
-
-    #[test]
-    fn raise_keeps_crlf_and_bom() {
-        let text = "\u{feff}; app\r\n[uwsgi]\r\nhttp11-socket = :8000\r\nmaster = true\r\n";
-        assert_eq!(
-            raised(text, 65),
-            "\u{feff}; app\r\n[uwsgi]\r\nhttp11-socket = :8000\r\nsocket-timeout = 65\r\nmaster = true\r\n"
-        );
-        let text = "[uwsgi]\r\nhttp11-socket = :8000\r\nsocket-timeout = 4\r\n";
-        assert_eq!(raised(text, 65), text.replace("= 4", "= 65"));
-    }
-
-    #[test]
-    fn enough_means_no_edits_and_unknown_means_err() {
-        let text = "[uwsgi]\nhttp11-socket = :8000\nsocket-timeout = 75\n";
-        assert_eq!(raise(&src(text), Duration::from_secs(61)), Ok(vec![]));
-        let text = "[uwsgi]\nhttp = :8000\nhttp-keepalive = 1\n";
-        assert_eq!(raise(&src(text), Duration::from_secs(60)), Ok(vec![]));
-        let text = "[uwsgi]\nhttp11-socket = :8000\nsocket-timeout = %(t)\n";
-        assert!(raise(&src(text), Duration::from_secs(61)).is_err());
-        assert!(raise(&src("[uwsgi]\n"), Duration::from_secs(61)).is_err());
-    }
-
-    #[test]
-    fn the_example_reads_five_seconds_and_raises_in_place() {
-        let text = include_str!("../../../examples/backends/uwsgi/uwsgi.ini");
-        let r = read(&src(text));
-        assert_eq!((r.idle, r.kind), (secs(5), "uwsgi-http11"));
-        assert_eq!(
-            raised(text, 61),
-            text.replace("socket-timeout = 5", "socket-timeout = 61")
-        );
-    }
-
-    #[test]
-    fn odd_input_does_not_panic() {
-        for text in [
-            "",
-            "[",
-            "[]",
-            "[u",
-            "\u{feff}",
-            "[uwsgi]\n=",
-            "[uwsgi]\n= 5",
-            "[uwsgi]\nhttp11-socket\n",
-            "[uwsgi]\nhttp11-socket = é\nsocket-timeout = é\n",
-            "[uwsgié]",
-            "[uwsgi]\nsocket-timeout = -\n",
-            "[uwsgi]\nhttp = :1\nhttp-keepalive = +7\n",
-        ] {
-            let _ = read(&src(text));
-            let _ = raise(&src(text), Duration::from_secs(61));
-        }
-    }
-}
+mod tests;

@@ -20,8 +20,9 @@
 //! and `KeepAliveTimeout 0` send `Connection: close`; a byte-order mark
 //! at the start of a file is read as part of its first directive.
 
-use super::kinds::ServerKind;
-use super::{text, Idle, Reading, Source, TextEdit};
+use crate::format::{need, Need, ServerFormat};
+use crate::kinds::ServerKind;
+use crate::{text, Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
 const KIND: &str = "apache";
@@ -409,17 +410,6 @@ fn judge<'c>(config: &'c Config, scope: &'c Scope, default: Duration) -> Judgmen
     }
 }
 
-/// How bad an idle behaviour is for nginx, worst first.
-fn danger(idle: &Idle) -> (u8, u64) {
-    match idle {
-        Idle::Unknown(_) => (0, 0),
-        Idle::AfterEachResponse => (1, 0),
-        Idle::After(d) => (2, d.as_millis()),
-        Idle::Never => (3, 0),
-        Idle::NoKeepalive => (4, 0),
-    }
-}
-
 /// The scopes nginx may reach: each virtual host, or the server when the
 /// file has none.
 fn judgments(config: &Config, default: Duration) -> Vec<Judgment<'_>> {
@@ -448,8 +438,30 @@ fn bom_problem(src: &Source<'_>) -> Option<String> {
     })
 }
 
+/// Apache httpd: its configuration files.
+#[derive(Debug)]
+pub(crate) struct Apache;
+
+impl ServerFormat for Apache {
+    fn kinds(&self) -> &'static [&'static str] {
+        &["apache", "httpd"]
+    }
+
+    fn files(&self) -> &'static str {
+        "httpd.conf / apache2.conf or a file it includes"
+    }
+
+    fn read(&self, src: &Source<'_>) -> Reading {
+        read(src)
+    }
+
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        edits(src, target)
+    }
+}
+
 /// The idle timeout of the virtual host (or server) with the shortest one.
-pub fn read(src: &Source<'_>) -> Reading {
+fn read(src: &Source<'_>) -> Reading {
     let reading = |idle: Idle, detail: String| Reading {
         idle,
         kind: KIND,
@@ -461,7 +473,7 @@ pub fn read(src: &Source<'_>) -> Reading {
     let config = parse(src.text);
     let mut all = judgments(&config, default_timeout(src));
     let count = all.len();
-    all.sort_by_key(|j| danger(&j.idle));
+    all.sort_by_key(|j| j.idle.danger());
     let differ = all.iter().any(|j| j.idle != all[0].idle);
     let worst = all.swap_remove(0);
     let mut detail = worst.detail;
@@ -488,33 +500,28 @@ fn include_note(config: &Config, timeout: Option<&Setting>) -> String {
 
 /// Raise the `KeepAliveTimeout` of every virtual host below `target`,
 /// keeping its unit; add one at server level when it is not set.
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
     if let Some(why) = bom_problem(src) {
-        return Err(why);
+        return Err(RaiseError::Unknown(why));
     }
     let config = parse(src.text);
     let all = judgments(&config, default_timeout(src));
-    if let Some(why) = all.iter().find_map(|j| match &j.idle {
-        Idle::Unknown(why) => Some(why.clone()),
-        _ => None,
-    }) {
-        return Err(why);
-    }
+    // Every virtual host is checked before any is edited.
+    let needs = all
+        .iter()
+        .map(|j| need(&j.idle, target))
+        .collect::<Result<Vec<_>, _>>()?;
     if all.iter().all(|j| j.idle == Idle::NoKeepalive) {
-        return Err(format!(
-            "{}; nothing to raise: keeping nginx's upstream connections alive buys nothing",
-            all.first().map_or("", |j| j.detail.as_str())
+        return Err(RaiseError::NothingToKeep(
+            all.first().map_or("", |j| j.detail.as_str()).to_string(),
         ));
     }
     let mut edits = Vec::new();
-    for j in &all {
-        match j.idle {
-            Idle::After(d) if d < target => edits.push(raise_one(src, &config, j.timeout, target)?),
-            _ => {}
+    for (j, need) in all.iter().zip(needs) {
+        if need == Need::Longer {
+            edits.push(raise_one(src, &config, j.timeout, target)?);
         }
     }
-    edits.sort();
-    edits.dedup();
     Ok(edits)
 }
 
@@ -523,7 +530,7 @@ fn raise_one(
     config: &Config,
     timeout: Option<&Setting>,
     target: Duration,
-) -> Result<TextEdit, String> {
+) -> Result<TextEdit, RaiseError> {
     let Some(setting) = timeout else {
         return Ok(add_timeout(src, config, target));
     };
@@ -537,10 +544,10 @@ fn raise_one(
             end: *end,
             text: target.as_millis().div_ceil(unit.millis()).to_string(),
         }),
-        _ => Err(format!(
+        _ => Err(RaiseError::NotEditable(format!(
             "{}: ngxfix cannot edit this value in place",
             setting.at
-        )),
+        ))),
     }
 }
 
@@ -568,6 +575,10 @@ mod tests {
     use super::*;
     use crate::testing::ms;
 
+    fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        Apache.raise(src, target)
+    }
+
     fn src(text: &str) -> Source<'_> {
         Source {
             path: "apache2.conf",
@@ -578,7 +589,7 @@ mod tests {
 
     /// Raise to `target` ms; the result, checked to read >= target.
     fn raised(text: &str, target: u64) -> String {
-        crate::testing::raised(read, raise, src(text), Duration::from_millis(target))
+        crate::testing::raised(&Apache, src(text), Duration::from_millis(target))
     }
 
     fn unknown(text: &str) -> String {
@@ -642,7 +653,9 @@ mod tests {
         ] {
             let r = read(&src(text));
             assert_eq!(r.idle, Idle::NoKeepalive, "{text}");
-            let why = raise(&src(text), Duration::from_secs(61)).unwrap_err();
+            let why = raise(&src(text), Duration::from_secs(61))
+                .unwrap_err()
+                .to_string();
             assert!(why.contains("nothing to raise"), "{why}");
         }
         unknown("KeepAlive 5\n");
@@ -770,7 +783,7 @@ mod tests {
 
     #[test]
     fn the_example_reads_five_seconds_and_raises_in_place() {
-        let text = include_str!("../../../examples/backends/apache/httpd.conf");
+        let text = include_str!("../../../../examples/backends/apache/httpd.conf");
         assert_eq!(read(&src(text)).idle, ms(5000));
         assert_eq!(
             raised(text, 61_000),

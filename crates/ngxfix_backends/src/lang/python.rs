@@ -7,19 +7,23 @@
 //! The file is first masked (string contents and comments blanked, byte
 //! offsets kept), so brackets, `=` and `;` are only ever seen in code.
 
-use crate::text;
+use crate::{text, TextEdit};
+
+mod literal;
+
+pub(crate) use literal::{arg_int, int, literal, Literal};
 
 /// A span of the file with its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Expr {
-    pub start: usize,
-    pub end: usize,
-    pub text: String,
+pub(crate) struct Expr {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) text: String,
 }
 
 /// What a module leaves a name bound to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Binding {
+pub(crate) enum Binding {
     /// Never assigned.
     Absent,
     /// Its last assignment, at module level.
@@ -31,22 +35,6 @@ pub enum Binding {
     },
     /// The value depends on something ngxfix cannot see: why.
     Unknown(String),
-}
-
-/// A literal value an expression evaluates to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Literal {
-    /// An integer, after any literal arithmetic (`2 * 60`).
-    Int(i128),
-    /// A float literal as written (`1.5`), for exact decimal parsing.
-    Float(String),
-    /// A plain string literal, with the span of its contents.
-    Str {
-        value: String,
-        start: usize,
-        end: usize,
-    },
-    Bool(bool),
 }
 
 /// The block a statement sits in.
@@ -73,7 +61,7 @@ struct Stmt {
 }
 
 /// A parsed module: the file, its masked copy, and its statements.
-pub struct Module<'a> {
+pub(crate) struct Module<'a> {
     text: &'a str,
     mask: Vec<u8>,
     stmts: Vec<Stmt>,
@@ -83,39 +71,39 @@ pub struct Module<'a> {
 
 /// A module-level `name = value` statement, for placing a new setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TopAssignment {
-    pub name: String,
+pub(crate) struct TopAssignment {
+    pub(crate) name: String,
     /// The end of the line the statement ends on (before its line break).
-    pub line_end: usize,
-    pub spaced: bool,
+    pub(crate) line_end: usize,
+    pub(crate) spaced: bool,
 }
 
 /// A call's argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Arg {
+pub(crate) struct Arg {
     /// `name=` of a keyword argument.
-    pub keyword: Option<String>,
+    pub(crate) keyword: Option<String>,
     /// `*args` or `**kwargs`.
-    pub star: bool,
+    pub(crate) star: bool,
     /// The value's expression.
-    pub value: Expr,
+    pub(crate) value: Expr,
     /// The whole argument's span.
-    pub start: usize,
-    pub end: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
     /// `name = value` rather than `name=value`.
-    pub spaced: bool,
+    pub(crate) spaced: bool,
 }
 
 /// A call found in the module.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Call {
-    pub line: usize,
+pub(crate) struct Call {
+    pub(crate) line: usize,
     /// Offsets of its parentheses.
-    pub open: usize,
-    pub close: usize,
-    pub args: Vec<Arg>,
+    pub(crate) open: usize,
+    pub(crate) close: usize,
+    pub(crate) args: Vec<Arg>,
     /// The comma after the last argument, if there is one.
-    pub trailing_comma: Option<usize>,
+    pub(crate) trailing_comma: Option<usize>,
 }
 
 const COMPOUND: &[&str] = &[
@@ -125,7 +113,7 @@ const COMPOUND: &[&str] = &[
 
 impl<'a> Module<'a> {
     /// Parse `text` (a BOM is skipped).
-    pub fn parse(text: &'a str) -> Module<'a> {
+    pub(crate) fn parse(text: &'a str) -> Module<'a> {
         let (mask, open_string) = mask(text);
         let stmts = statements(text, &mask);
         let problem = match open_string {
@@ -150,7 +138,7 @@ impl<'a> Module<'a> {
 
     /// Why Python would refuse the file (an unclosed string or bracket),
     /// when ngxfix can tell: its statements then mean nothing.
-    pub fn problem(&self) -> Option<&str> {
+    pub(crate) fn problem(&self) -> Option<&str> {
         self.problem.as_deref()
     }
 
@@ -161,7 +149,7 @@ impl<'a> Module<'a> {
     }
 
     /// What the module leaves `name` bound to.
-    pub fn binding(&self, name: &str) -> Binding {
+    pub(crate) fn binding(&self, name: &str) -> Binding {
         let declared_global = self.stmts.iter().any(|s| {
             let code = self.code(s.start, s.end).trim();
             code.strip_prefix("global ")
@@ -197,7 +185,7 @@ impl<'a> Module<'a> {
     }
 
     /// Module-level simple assignments, in order.
-    pub fn top_assignments(&self) -> Vec<TopAssignment> {
+    pub(crate) fn top_assignments(&self) -> Vec<TopAssignment> {
         self.stmts
             .iter()
             .filter(|s| s.ctx == Ctx::Module)
@@ -213,8 +201,30 @@ impl<'a> Module<'a> {
             .collect()
     }
 
+    /// An edit adding `name = value` at module level: after the last
+    /// assignment to one of `after`, else at the end; spaced as its
+    /// neighbours.
+    pub(crate) fn insert_assignment(&self, name: &str, value: &str, after: &[&str]) -> TextEdit {
+        let tops = self.top_assignments();
+        let anchor = tops.iter().rev().find(|a| after.contains(&a.name.as_str()));
+        let spaced = anchor.or(tops.last()).is_none_or(|a| a.spaced);
+        let line = if spaced {
+            format!("{name} = {value}")
+        } else {
+            format!("{name}={value}")
+        };
+        match anchor {
+            Some(a) => TextEdit {
+                start: a.line_end,
+                end: a.line_end,
+                text: format!("{}{line}", text::line_ending(self.text)),
+            },
+            None => text::append_line(self.text, &line),
+        }
+    }
+
     /// Calls of any of `callees` (`uvicorn.run`), wherever they are.
-    pub fn calls(&self, callees: &[String]) -> Vec<Call> {
+    pub(crate) fn calls(&self, callees: &[String]) -> Vec<Call> {
         let mut out = Vec::new();
         for s in &self.stmts {
             let code = self.code(s.start, s.end);
@@ -244,7 +254,7 @@ impl<'a> Module<'a> {
 
     /// The names `from module import ...` binds to `names` (aliases
     /// included), at any level.
-    pub fn imported_as(&self, module: &str, names: &[&str]) -> Vec<String> {
+    pub(crate) fn imported_as(&self, module: &str, names: &[&str]) -> Vec<String> {
         let mut out = Vec::new();
         for s in &self.stmts {
             let code = self.code(s.start, s.end).trim();
@@ -771,369 +781,5 @@ fn indent_width(line: &[u8]) -> usize {
     w
 }
 
-/// The literal value of `expr`, if it is one (or literal integer
-/// arithmetic): never evaluates names or calls.
-pub fn literal(expr: &Expr) -> Option<Literal> {
-    let t = expr.text.trim();
-    if let Some(s) = string_literal(t) {
-        let lead = expr.text.len() - expr.text.trim_start().len();
-        let open = expr.start + lead + t.find(['"', '\''])? + 1;
-        return Some(Literal::Str {
-            value: s.to_string(),
-            start: open,
-            end: open + s.len(),
-        });
-    }
-    match t {
-        "True" => return Some(Literal::Bool(true)),
-        "False" => return Some(Literal::Bool(false)),
-        _ => {}
-    }
-    let tokens = tokenize(t)?;
-    if let [Tok::Float(f)] = tokens.as_slice() {
-        return Some(Literal::Float(f.clone()));
-    }
-    let mut p = Arith {
-        toks: &tokens,
-        at: 0,
-    };
-    let v = p.sum()?;
-    (p.at == tokens.len()).then_some(Literal::Int(v))
-}
-
-/// The contents of a plain one-line string literal without escapes.
-fn string_literal(t: &str) -> Option<&str> {
-    let body = t.strip_prefix(['u', 'U']).unwrap_or(t);
-    let q = body.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let inner = body.strip_prefix(q)?.strip_suffix(q)?;
-    (!inner.contains(q) && !inner.contains('\\') && !inner.contains('\n')).then_some(inner)
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Int(i128),
-    Float(String),
-    Op(&'static str),
-}
-
-fn tokenize(t: &str) -> Option<Vec<Tok>> {
-    let b = t.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c.is_ascii_whitespace() {
-            i += 1;
-        } else if c.is_ascii_digit() || c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-            let start = i;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'.') {
-                // An exponent's sign.
-                if matches!(b[i], b'e' | b'E') && matches!(b.get(i + 1), Some(b'+' | b'-')) {
-                    i += 1;
-                }
-                i += 1;
-            }
-            let word = &t[start..i];
-            out.push(match py_int(word) {
-                Some(v) => Tok::Int(v),
-                None if is_py_float(word) => Tok::Float(word.to_string()),
-                None => return None,
-            });
-        } else {
-            let op = ["//", "**", "+", "-", "*", "(", ")"]
-                .into_iter()
-                .find(|op| t[i..].starts_with(op))?;
-            out.push(Tok::Op(op));
-            i += op.len();
-        }
-    }
-    Some(out)
-}
-
-/// A Python integer literal (`75`, `1_000`, `0x4b`, `0o113`, `0b1`).
-fn py_int(word: &str) -> Option<i128> {
-    let lower = word.to_ascii_lowercase();
-    let (digits, radix) = match lower.get(..2) {
-        Some("0x") => (&lower[2..], 16),
-        Some("0o") => (&lower[2..], 8),
-        Some("0b") => (&lower[2..], 2),
-        _ => (lower.as_str(), 10),
-    };
-    let digits = digits.strip_prefix('_').unwrap_or(digits);
-    if digits.is_empty()
-        || digits.starts_with('_')
-        || digits.ends_with('_')
-        || digits.contains("__")
-    {
-        return None;
-    }
-    let clean: String = digits.chars().filter(|c| *c != '_').collect();
-    // Decimal literals cannot have leading zeros (except zero itself).
-    if radix == 10 && clean.len() > 1 && clean.starts_with('0') && clean.bytes().any(|b| b != b'0')
-    {
-        return None;
-    }
-    i128::from_str_radix(&clean, radix).ok()
-}
-
-fn is_py_float(word: &str) -> bool {
-    let w = word.to_ascii_lowercase();
-    let (mantissa, exp) = match w.split_once('e') {
-        Some((m, e)) => (m, Some(e)),
-        None => (w.as_str(), None),
-    };
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'_');
-    let mantissa_ok = match mantissa.split_once('.') {
-        Some((a, b)) => {
-            (a.is_empty() || digits(a))
-                && (b.is_empty() || digits(b))
-                && !(a.is_empty() && b.is_empty())
-        }
-        None => digits(mantissa),
-    };
-    let exp_ok = exp.is_none_or(|e| digits(e.trim_start_matches(['+', '-'])));
-    mantissa_ok && exp_ok && (mantissa.contains('.') || exp.is_some())
-}
-
-/// Integer arithmetic over `+ - * // **` and parentheses, exactly.
-struct Arith<'t> {
-    toks: &'t [Tok],
-    at: usize,
-}
-
-impl Arith<'_> {
-    fn peek(&self) -> Option<&Tok> {
-        self.toks.get(self.at)
-    }
-
-    fn op(&mut self, ops: &[&str]) -> Option<&'static str> {
-        match self.peek() {
-            Some(Tok::Op(o)) if ops.contains(o) => {
-                let o = *o;
-                self.at += 1;
-                Some(o)
-            }
-            _ => None,
-        }
-    }
-
-    fn sum(&mut self) -> Option<i128> {
-        let mut v = self.product()?;
-        while let Some(op) = self.op(&["+", "-"]) {
-            let r = self.product()?;
-            v = if op == "+" {
-                v.checked_add(r)?
-            } else {
-                v.checked_sub(r)?
-            };
-        }
-        Some(v)
-    }
-
-    fn product(&mut self) -> Option<i128> {
-        let mut v = self.unary()?;
-        while let Some(op) = self.op(&["*", "//"]) {
-            let r = self.unary()?;
-            v = if op == "*" {
-                v.checked_mul(r)?
-            } else {
-                v.checked_div_euclid(r).filter(|_| r > 0)?
-            };
-        }
-        Some(v)
-    }
-
-    fn unary(&mut self) -> Option<i128> {
-        match self.op(&["-", "+"]) {
-            Some("-") => self.unary()?.checked_neg(),
-            Some(_) => self.unary(),
-            None => self.power(),
-        }
-    }
-
-    fn power(&mut self) -> Option<i128> {
-        let base = self.atom()?;
-        if self.op(&["**"]).is_some() {
-            let exp = u32::try_from(self.unary()?).ok()?;
-            return base.checked_pow(exp);
-        }
-        Some(base)
-    }
-
-    fn atom(&mut self) -> Option<i128> {
-        match self.peek()?.clone() {
-            Tok::Int(v) => {
-                self.at += 1;
-                Some(v)
-            }
-            Tok::Op("(") => {
-                self.at += 1;
-                let v = self.sum()?;
-                self.op(&[")"])?;
-                Some(v)
-            }
-            _ => None,
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn bound(text: &str, name: &str) -> Binding {
-        Module::parse(text).binding(name)
-    }
-
-    fn value(text: &str, name: &str) -> Option<Literal> {
-        match bound(text, name) {
-            Binding::Set { expr, .. } => literal(&expr),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn last_module_level_assignment_wins() {
-        let t = "\"\"\"Docs.\nkeepalive = 99\n\"\"\"\nkeepalive = 5  # seconds\nworkers = 3; keepalive=7\n";
-        match bound(t, "keepalive") {
-            Binding::Set { expr, line, spaced } => {
-                assert_eq!((expr.text.as_str(), line, spaced), ("7", 5, false));
-                assert_eq!(&t[expr.start..expr.end], "7");
-            }
-            other => panic!("{other:?}"),
-        }
-        assert_eq!(bound("workers = 2\n", "keepalive"), Binding::Absent);
-        assert_eq!(
-            value("keepalive: int = 0x10\n", "keepalive"),
-            Some(Literal::Int(16))
-        );
-        assert_eq!(
-            value("a = keepalive = 2 * (30 + 1)\n", "keepalive"),
-            Some(Literal::Int(62))
-        );
-        assert_eq!(
-            value("keepalive = (\n    75\n)\n", "keepalive"),
-            Some(Literal::Int(75))
-        );
-        assert_eq!(
-            value("keepalive = 1.5\n", "keepalive"),
-            Some(Literal::Float("1.5".into()))
-        );
-        assert_eq!(
-            value("keepalive = True\n", "keepalive"),
-            Some(Literal::Bool(true))
-        );
-        let t = "worker_class = 'gthread'\n";
-        assert_eq!(
-            value(t, "worker_class"),
-            Some(Literal::Str {
-                value: "gthread".into(),
-                start: 16,
-                end: 23
-            })
-        );
-        assert_eq!(value("keepalive = int(x)\n", "keepalive"), None);
-        assert_eq!(value("keepalive = 010\n", "keepalive"), None);
-        assert_eq!(value("keepalive = f'5'\n", "keepalive"), None);
-    }
-
-    #[test]
-    fn blocks_decide_what_counts() {
-        let unknown = |t: &str| matches!(bound(t, "keepalive"), Binding::Unknown(_));
-        assert!(unknown("keepalive = 5\nif DEBUG:\n    keepalive = 1\n"));
-        assert!(unknown("keepalive = 5\nif DEBUG: keepalive = 1\n"));
-        assert!(unknown(
-            "try:\n    from local import *\nexcept ImportError:\n    pass\n"
-        ));
-        assert!(unknown("from settings import keepalive\n"));
-        assert!(unknown("keepalive = 5\nkeepalive += 1\n"));
-        assert!(unknown("keepalive, workers = 5, 2\n"));
-        assert!(unknown("globals().update(load())\n"));
-        assert!(unknown(
-            "def f():\n    global keepalive\n    keepalive = 3\n"
-        ));
-        // Overridden afterwards at module level: known.
-        let t = "if DEBUG:\n    keepalive = 1\nelse:\n    pass\nkeepalive = 5\n";
-        assert_eq!(value(t, "keepalive"), Some(Literal::Int(5)));
-        // Locals of functions and class attributes do not count.
-        let t = "keepalive = 5\ndef post_fork(server, worker):\n    keepalive = 1\n    if x:\n        keepalive = 2\nclass C:\n    keepalive = 3\nworkers = 2\n";
-        assert_eq!(value(t, "keepalive"), Some(Literal::Int(5)));
-        // `keepalive == 5` and keyword arguments are not assignments.
-        let t = "keepalive = 5\nassert keepalive == 5\nprint(keepalive=1)\n";
-        assert_eq!(value(t, "keepalive"), Some(Literal::Int(5)));
-        assert_eq!(
-            value("match = 1\nkeepalive = 4\n", "keepalive"),
-            Some(Literal::Int(4))
-        );
-    }
-
-    #[test]
-    fn top_assignments_and_calls() {
-        let t = "\u{feff}import os\r\nworkers = 4\r\nthreads=2\r\nif x:\r\n    timeout = 3\r\n";
-        let m = Module::parse(t);
-        let names: Vec<_> = m
-            .top_assignments()
-            .into_iter()
-            .map(|a| (a.name, a.spaced))
-            .collect();
-        assert_eq!(
-            names,
-            [
-                ("workers".to_string(), true),
-                ("threads".to_string(), false)
-            ]
-        );
-        assert_eq!(
-            &t[..m.top_assignments()[0].line_end],
-            "\u{feff}import os\r\nworkers = 4"
-        );
-        let t = "import uvicorn\nif __name__ == '__main__':\n    uvicorn.run(\n        'app:app',\n        host='0.0.0.0',\n        timeout_keep_alive=30,\n    )\n";
-        let m = Module::parse(t);
-        let calls = m.calls(&["uvicorn.run".to_string()]);
-        assert_eq!(calls.len(), 1);
-        let c = &calls[0];
-        assert_eq!((c.line, c.args.len()), (3, 3));
-        assert_eq!(&t[c.trailing_comma.unwrap()..][..2], ",\n");
-        let ka = &c.args[2];
-        assert_eq!(ka.keyword.as_deref(), Some("timeout_keep_alive"));
-        assert_eq!(ka.value.text, "30");
-        assert_eq!(m.imported_as("uvicorn", &["run"]), Vec::<String>::new());
-        let m = Module::parse("from uvicorn import run as serve, Config\nserve(app, **opts)\n");
-        assert_eq!(
-            m.imported_as("uvicorn", &["run", "Config"]),
-            ["serve", "Config"]
-        );
-        let calls = m.calls(&["serve".to_string()]);
-        assert!(calls[0].args[1].star);
-    }
-
-    #[test]
-    fn no_panics_on_odd_input() {
-        for t in [
-            "",
-            "'",
-            "\"\"\"",
-            "keepalive =",
-            "= 5",
-            "keepalive = (",
-            "if:",
-            "\\",
-            "keepalive = 5 \\",
-            "keepalive = 'é",
-            "é = 1\nkeepalive = 'é'",
-            "keepalive = 99999999999999999999999999999999999999999",
-            "keepalive = 2 ** 200",
-            "keepalive = 1 // 0",
-            "uvicorn.run(",
-            "uvicorn.run(a=",
-            "\u{feff}",
-        ] {
-            let m = Module::parse(t);
-            if let Binding::Set { expr, .. } = m.binding("keepalive") {
-                let _ = literal(&expr);
-            }
-            let _ = m.top_assignments();
-            let _ = m.calls(&["uvicorn.run".to_string()]);
-        }
-    }
-}
+mod tests;

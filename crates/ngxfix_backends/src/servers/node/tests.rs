@@ -1,6 +1,10 @@
 use super::*;
 use crate::testing::{apply, ms};
 
+fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    Node.raise(src, target)
+}
+
 fn src(text: &str) -> Source<'_> {
     Source {
         path: "server.js",
@@ -17,7 +21,7 @@ fn raised_v(text: &str, version: Option<u32>, target_ms: u64) -> String {
         text,
         version,
     };
-    crate::testing::raised(read, raise, s, Duration::from_millis(target_ms))
+    crate::testing::raised(&Node, s, Duration::from_millis(target_ms))
 }
 
 fn raised(text: &str, target_ms: u64) -> String {
@@ -447,16 +451,20 @@ fn raise_without_a_server_variable_says_where() {
         &src("const app = express();\napp.listen(3000);\n"),
         Duration::from_secs(61),
     )
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("app.listen(...) at line 2"), "{e}");
     assert!(e.contains("const server = app.listen(...)"), "{e}");
     let e = raise(
         &src("http.createServer(app).listen(3000);\n"),
         Duration::from_secs(61),
     )
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("not kept in a variable"), "{e}");
-    let e = raise(&src("module.exports = app;\n"), Duration::from_secs(61)).unwrap_err();
+    let e = raise(&src("module.exports = app;\n"), Duration::from_secs(61))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("no HTTP server is created"), "{e}");
     // Node 16 ignores options: an unnamed server cannot be given one.
     let old = Source {
@@ -581,7 +589,9 @@ fn class_fields_are_configured_through_this() {
     assert!(!r.detail.contains("shortest"), "{}", r.detail);
     // Nothing can be added to a class body.
     let t = "class App extends Base {\n  server = http.createServer(this.handler);\n}\n";
-    let e = raise(&src(t), Duration::from_secs(61)).unwrap_err();
+    let e = raise(&src(t), Duration::from_secs(61))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("class field"), "{e}");
 }
 

@@ -9,21 +9,42 @@
 //! `maxKeepAliveRequests="1"` closes every connection with
 //! `Connection: close`. Both measured with Tomcat 10.1.
 //!
-//! The file is scanned, not parsed into a tree, so that edits touch only
-//! the bytes of one attribute value: comments (the shipped server.xml has
-//! commented-out connectors), CDATA, processing instructions and the
-//! DOCTYPE are skipped; every start tag's attributes are read with their
-//! byte offsets.
+//! The file is scanned by `crate::lang::xml`, not parsed into a tree, so
+//! that edits touch only the bytes of one attribute value; comments are
+//! skipped (the shipped server.xml has commented-out connectors).
 
-use super::{text, Idle, Reading, Source, TextEdit};
+use crate::format::{need, Need, ServerFormat};
+use crate::kinds::TOMCAT_CONNECTION_TIMEOUT;
+use crate::lang::xml::{start_tags, Attr, Tag};
+use crate::text::{self, file_name};
+use crate::{Idle, RaiseError, Reading, Source, TextEdit};
 use ngxfix_text::Duration;
 
-/// `connectionTimeout` when the connector does not set it.
-const DEFAULT_CONNECTION_TIMEOUT_MS: u64 = 60_000;
+/// Tomcat: the HTTP connectors of `server.xml`.
+#[derive(Debug)]
+pub(crate) struct Tomcat;
+
+impl ServerFormat for Tomcat {
+    fn kinds(&self) -> &'static [&'static str] {
+        &["tomcat"]
+    }
+
+    fn files(&self) -> &'static str {
+        "server.xml"
+    }
+
+    fn read(&self, src: &Source<'_>) -> Reading {
+        read(src)
+    }
+
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        edits(src, target)
+    }
+}
 
 /// The effective idle timeout of the HTTP connectors in `server.xml`: the
 /// shortest when there are several.
-pub fn read(src: &Source<'_>) -> Reading {
+fn read(src: &Source<'_>) -> Reading {
     let reading = |idle, detail| Reading {
         idle,
         kind: "tomcat",
@@ -34,62 +55,34 @@ pub fn read(src: &Source<'_>) -> Reading {
             let (idle, detail) = combine(&connectors, file_name(src.path));
             reading(idle, detail)
         }
-        Err(why) => reading(Idle::Unknown(why.clone()), why),
+        Err(why) => {
+            let why = why.to_string();
+            reading(Idle::Unknown(why.clone()), why)
+        }
     }
 }
 
 /// Edits that give every HTTP connector below `target` a `keepAliveTimeout`
 /// of `target` (Tomcat reads milliseconds, so no rounding is needed).
-pub fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, String> {
-    let connectors = http_connectors(src.text)?;
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    let connectors =
+        http_connectors(src.text).map_err(|why| RaiseError::Unknown(why.to_string()))?;
     if connectors.is_empty() {
-        return Err(no_http_connector(file_name(src.path)));
+        return Err(RaiseError::Unknown(no_http_connector(file_name(src.path))));
     }
     let mut edits = Vec::new();
     for c in &connectors {
-        match &c.idle {
-            Idle::Unknown(why) => return Err(why.clone()),
-            Idle::After(d) if *d < target => edits.push(raise_connector(src.text, c, target)),
-            _ => {}
+        if need(&c.idle, target)? == Need::Longer {
+            edits.push(raise_connector(src.text, c, target));
         }
     }
     if edits.is_empty() && connectors.iter().all(|c| c.idle == Idle::NoKeepalive) {
-        return Err(format!(
+        return Err(RaiseError::Pointless(format!(
             "{}: nothing to raise",
             connectors[0].describe_no_keepalive()
-        ));
+        )));
     }
     Ok(edits)
-}
-
-/// One `<Connector>` start tag: its attributes and where it is.
-struct Tag<'a> {
-    /// Offset of the `<`.
-    start: usize,
-    /// Offset just after the element name.
-    name_end: usize,
-    attrs: Vec<Attr<'a>>,
-}
-
-/// One attribute of a start tag, by byte offsets into the file.
-struct Attr<'a> {
-    /// Where the whitespace before the name starts.
-    gap: usize,
-    /// Where the name starts.
-    start: usize,
-    name: &'a str,
-    /// The value, without its quotes, and where it starts.
-    value: &'a str,
-    value_start: usize,
-    /// Just after the closing quote.
-    end: usize,
-    quote: char,
-}
-
-impl<'a> Tag<'a> {
-    fn attr(&self, name: &str) -> Option<&Attr<'a>> {
-        self.attrs.iter().find(|a| a.name == name)
-    }
 }
 
 /// An HTTP connector with the idle behaviour its attributes give.
@@ -119,31 +112,42 @@ impl Connector<'_> {
     }
 }
 
-/// The file name of a path, for messages.
-fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
-}
-
 fn no_http_connector(file: &str) -> String {
     format!("{file} has no HTTP <Connector> outside comments")
 }
 
+/// Why ngxfix cannot read the file's connectors, or a connector's timeout.
+#[derive(Debug, thiserror::Error)]
+enum Unreadable {
+    #[error("server.xml is not well-formed near line {line}")]
+    NotWellFormed { line: usize },
+    #[error("the <Connector> at line {line} has {attr} twice, which Tomcat refuses")]
+    Repeated { line: usize, attr: String },
+    #[error("protocol=\"{value}\" of the <Connector> at line {line} is a property placeholder")]
+    PlaceholderProtocol { value: String, line: usize },
+    /// `shown`: the attribute and its line (`keepAliveTimeout="x" at line 3`).
+    #[error("{shown} is a property placeholder")]
+    Placeholder { shown: String },
+    #[error("{shown} is not a whole number of milliseconds")]
+    NotWhole { shown: String },
+    #[error("{shown} does not fit Tomcat's int")]
+    TooLarge { shown: String },
+}
+
 /// The HTTP connectors of the file, each with its idle behaviour; an error
 /// when the file cannot be scanned or a connector's protocol is unresolved.
-fn http_connectors(text: &str) -> Result<Vec<Connector<'_>>, String> {
-    let tags = start_tags(text, "Connector").map_err(|at| {
-        format!(
-            "server.xml is not well-formed near line {}",
-            text::line_of(text, at)
-        )
+fn http_connectors(text: &str) -> Result<Vec<Connector<'_>>, Unreadable> {
+    let tags = start_tags(text, "Connector").map_err(|at| Unreadable::NotWellFormed {
+        line: text::line_of(text, at),
     })?;
     let mut connectors = Vec::new();
     for tag in tags {
         let line = text::line_of(text, tag.start);
-        if let Some(dup) = duplicate_attr(&tag) {
-            return Err(format!(
-                "the <Connector> at line {line} has {dup} twice, which Tomcat refuses"
-            ));
+        if let Some(attr) = tag.duplicate_attr() {
+            return Err(Unreadable::Repeated {
+                line,
+                attr: attr.to_string(),
+            });
         }
         match protocol(&tag) {
             Protocol::Http => {
@@ -158,21 +162,11 @@ fn http_connectors(text: &str) -> Result<Vec<Connector<'_>>, String> {
             }
             Protocol::Other => {}
             Protocol::Unresolved(value) => {
-                return Err(format!(
-                "protocol=\"{value}\" of the <Connector> at line {line} is a property placeholder"
-            ))
+                return Err(Unreadable::PlaceholderProtocol { value, line })
             }
         }
     }
     Ok(connectors)
-}
-
-fn duplicate_attr<'a>(tag: &Tag<'a>) -> Option<&'a str> {
-    tag.attrs
-        .iter()
-        .enumerate()
-        .find(|(i, a)| tag.attrs[..*i].iter().any(|b| b.name == a.name))
-        .map(|(_, a)| a.name)
 }
 
 enum Protocol {
@@ -206,22 +200,22 @@ enum Millis {
     Never,
 }
 
-fn millis(attr: &Attr<'_>, line: usize) -> Result<Millis, String> {
+fn millis(attr: &Attr<'_>, line: usize) -> Result<Millis, Unreadable> {
     let v = attr.value;
     let shown = format!("{}=\"{}\" at line {line}", attr.name, v);
     if v.contains("${") {
-        return Err(format!("{shown} is a property placeholder"));
+        return Err(Unreadable::Placeholder { shown });
     }
     let (negative, digits) = match v.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, v),
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("{shown} is not a whole number of milliseconds"));
+        return Err(Unreadable::NotWhole { shown });
     }
     let n: u64 = match digits.parse() {
         Ok(n) if n <= i32::MAX as u64 => n,
-        _ => return Err(format!("{shown} does not fit Tomcat's int")),
+        _ => return Err(Unreadable::TooLarge { shown }),
     };
     Ok(if negative || n == 0 {
         Millis::Never
@@ -256,9 +250,10 @@ fn connector_idle(c: &Connector<'_>) -> (Idle, String) {
         ),
         (None, None) => {
             return (
-                Idle::After(Duration::from_millis(DEFAULT_CONNECTION_TIMEOUT_MS)),
+                Idle::After(TOMCAT_CONNECTION_TIMEOUT),
                 format!(
-                    "neither keepAliveTimeout nor connectionTimeout is set {on}: Tomcat's default connectionTimeout (60000 ms)"
+                    "neither keepAliveTimeout nor connectionTimeout is set {on}: Tomcat's default connectionTimeout ({} ms)",
+                    TOMCAT_CONNECTION_TIMEOUT.as_millis()
                 ),
             )
         }
@@ -266,7 +261,10 @@ fn connector_idle(c: &Connector<'_>) -> (Idle, String) {
     match millis(attr, c.line) {
         Ok(Millis::After(ms)) => (Idle::After(Duration::from_millis(ms)), detail),
         Ok(Millis::Never) => (Idle::Never, format!("{detail} (no timeout)")),
-        Err(why) => (Idle::Unknown(why.clone()), why),
+        Err(why) => {
+            let why = why.to_string();
+            (Idle::Unknown(why.clone()), why)
+        }
     }
 }
 
@@ -359,125 +357,14 @@ fn separator(text: &str, tag: &Tag<'_>, anchor: Option<usize>) -> String {
     }
 }
 
-/// The start tags named `name` outside comments, CDATA, processing
-/// instructions and declarations; `Err(offset)` where a tag is malformed.
-fn start_tags<'a>(text: &'a str, name: &str) -> Result<Vec<Tag<'a>>, usize> {
-    let mut tags = Vec::new();
-    let mut i = 0;
-    while let Some(rel) = text[i..].find('<') {
-        let at = i + rel;
-        let rest = &text[at..];
-        let skip_to = |close: &str, from: usize| {
-            text[from..]
-                .find(close)
-                .map_or(text.len(), |p| from + p + close.len())
-        };
-        i = if rest.starts_with("<!--") {
-            skip_to("-->", at + 4)
-        } else if rest.starts_with("<![CDATA[") {
-            skip_to("]]>", at + 9)
-        } else if rest.starts_with("<?") {
-            skip_to("?>", at + 2)
-        } else if rest.starts_with("<!") {
-            skip_declaration(text, at)
-        } else if rest.starts_with("</") {
-            skip_to(">", at + 2)
-        } else {
-            let (tag, end) = start_tag(text, at)?;
-            if &text[at + 1..tag.name_end] == name {
-                tags.push(tag);
-            }
-            end
-        };
-    }
-    Ok(tags)
-}
-
-/// Past a `<!DOCTYPE ...>` declaration, with its internal subset.
-fn skip_declaration(text: &str, at: usize) -> usize {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut quote = None;
-    for (j, &b) in bytes.iter().enumerate().skip(at + 2) {
-        match (quote, b) {
-            (Some(q), _) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'[') => depth += 1,
-            (None, b']') => depth = depth.saturating_sub(1),
-            (None, b'>') if depth == 0 => return j + 1,
-            _ => {}
-        }
-    }
-    text.len()
-}
-
-/// The start tag at `at` and the offset just after it.
-fn start_tag(text: &str, at: usize) -> Result<(Tag<'_>, usize), usize> {
-    let bytes = text.as_bytes();
-    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
-    let name_end = (at + 1..bytes.len())
-        .find(|&j| is_space(bytes[j]) || bytes[j] == b'/' || bytes[j] == b'>')
-        .ok_or(at)?;
-    let mut tag = Tag {
-        start: at,
-        name_end,
-        attrs: Vec::new(),
-    };
-    let mut j = name_end;
-    loop {
-        let gap = j;
-        while j < bytes.len() && is_space(bytes[j]) {
-            j += 1;
-        }
-        match bytes.get(j) {
-            None => return Err(at),
-            Some(b'>') => return Ok((tag, j + 1)),
-            Some(b'/') if bytes.get(j + 1) == Some(&b'>') => return Ok((tag, j + 2)),
-            Some(_) if j == gap => return Err(j),
-            Some(_) => {}
-        }
-        let start = j;
-        while j < bytes.len() && !is_space(bytes[j]) && !matches!(bytes[j], b'=' | b'>' | b'/') {
-            j += 1;
-        }
-        let name = &text[start..j];
-        while j < bytes.len() && is_space(bytes[j]) {
-            j += 1;
-        }
-        if name.is_empty() || bytes.get(j) != Some(&b'=') {
-            return Err(j.min(bytes.len().saturating_sub(1)));
-        }
-        j += 1;
-        while j < bytes.len() && is_space(bytes[j]) {
-            j += 1;
-        }
-        let quote = match bytes.get(j) {
-            Some(&q @ (b'"' | b'\'')) => q,
-            _ => return Err(j.min(bytes.len().saturating_sub(1))),
-        };
-        let value_start = j + 1;
-        let close = text[value_start..]
-            .find(quote as char)
-            .map(|p| value_start + p)
-            .ok_or(start)?;
-        tag.attrs.push(Attr {
-            gap,
-            start,
-            name,
-            value: &text[value_start..close],
-            value_start,
-            end: close + 1,
-            quote: quote as char,
-        });
-        j = close + 1;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::ms;
+
+    fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+        Tomcat.raise(src, target)
+    }
 
     fn src(text: &str) -> Source<'_> {
         Source {
@@ -489,7 +376,7 @@ mod tests {
 
     /// Raise, check the result reads at least `target`, return the text.
     fn raised(text: &str, target_ms: u64) -> String {
-        crate::testing::raised(read, raise, src(text), Duration::from_millis(target_ms))
+        crate::testing::raised(&Tomcat, src(text), Duration::from_millis(target_ms))
     }
 
     const SHIPPED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -704,7 +591,7 @@ mod tests {
 
     #[test]
     fn the_example_reads_and_raises() {
-        let t = include_str!("../../../examples/backends/tomcat/server.xml");
+        let t = include_str!("../../../../examples/backends/tomcat/server.xml");
         assert_eq!(read(&src(t)).idle, ms(20_000));
         let out = raised(t, 61_000);
         assert!(out.contains("               connectionTimeout=\"20000\"\n               keepAliveTimeout=\"61000\"\n               redirectPort=\"8443\""), "{out}");
@@ -773,6 +660,6 @@ mod tests {
             "é",
             "\u{feff}",
         ];
-        crate::testing::token_soup(read, raise, &["server.xml"], &tokens, 4000);
+        crate::testing::token_soup(&Tomcat, &["server.xml"], &tokens, 4000);
     }
 }

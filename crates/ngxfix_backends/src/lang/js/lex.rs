@@ -4,7 +4,7 @@
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Ident,
     Num,
     /// A quoted string; its text includes the quotes.
@@ -17,23 +17,23 @@ pub enum Kind {
 /// A token: its kind, byte range, and whether a line break comes before it
 /// (which matters where JavaScript inserts semicolons).
 #[derive(Debug, Clone, Copy)]
-pub struct Token {
-    pub kind: Kind,
-    pub start: usize,
-    pub end: usize,
-    pub newline_before: bool,
+pub(crate) struct Token {
+    pub(crate) kind: Kind,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) newline_before: bool,
 }
 
 /// The tokens of `text` with, for each bracket, the index of its partner.
-pub struct Tokens<'a> {
-    pub text: &'a str,
-    pub toks: Vec<Token>,
+pub(crate) struct Tokens<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) toks: Vec<Token>,
     /// For `(`, `[`, `{` and their closers: the partner's index.
-    pub partner: Vec<Option<usize>>,
+    pub(crate) partner: Vec<Option<usize>>,
 }
 
 impl<'a> Tokens<'a> {
-    pub fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         let toks = tokenize(text);
         let partner = partners(text, &toks);
         Tokens {
@@ -44,23 +44,23 @@ impl<'a> Tokens<'a> {
     }
 
     /// The text of token `i` (empty past the end).
-    pub fn s(&self, i: usize) -> &'a str {
+    pub(crate) fn s(&self, i: usize) -> &'a str {
         self.toks.get(i).map_or("", |t| &self.text[t.start..t.end])
     }
 
     /// Whether token `i` is the punctuator or identifier `what`.
-    pub fn is(&self, i: usize, what: &str) -> bool {
+    pub(crate) fn is(&self, i: usize, what: &str) -> bool {
         self.toks
             .get(i)
             .is_some_and(|t| matches!(t.kind, Kind::Punct | Kind::Ident) && self.s(i) == what)
     }
 
-    pub fn kind(&self, i: usize) -> Option<Kind> {
+    pub(crate) fn kind(&self, i: usize) -> Option<Kind> {
         self.toks.get(i).map(|t| t.kind)
     }
 
     /// The content of a string token without its quotes.
-    pub fn str_value(&self, i: usize) -> Option<&'a str> {
+    pub(crate) fn str_value(&self, i: usize) -> Option<&'a str> {
         let t = self.toks.get(i)?;
         let raw = &self.text.as_bytes()[t.start..t.end];
         // An unterminated string (cut at its line's end) has no value.
@@ -70,7 +70,7 @@ impl<'a> Tokens<'a> {
         Some(&self.text[t.start + 1..t.end - 1])
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.toks.len()
     }
 }
@@ -110,7 +110,7 @@ fn is_ident_part(b: u8) -> bool {
 fn tokenize(text: &str) -> Vec<Token> {
     let bytes = text.as_bytes();
     let mut toks: Vec<Token> = Vec::new();
-    let mut i = super::super::text::bom_len(text);
+    let mut i = crate::text::bom_len(text);
     if bytes[i..].starts_with(b"#!") {
         i = line_end(bytes, i);
     }

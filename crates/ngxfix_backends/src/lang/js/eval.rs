@@ -64,7 +64,7 @@ fn gcd(mut a: u128, mut b: u128) -> u128 {
 /// How a literal value was written, so that a new value can be written
 /// the same way.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Form {
+pub(crate) enum Form {
     /// `65000`, or `65_000` grouped by thousands.
     Plain { underscores: bool },
     /// `65e3`: the exponent.
@@ -83,16 +83,16 @@ pub enum Form {
 
 /// A value evaluated exactly: milliseconds, its byte range, its form.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Literal {
-    pub value: u64,
-    pub start: usize,
-    pub end: usize,
-    pub form: Form,
+pub(crate) struct Literal {
+    pub(crate) value: u64,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) form: Form,
 }
 
 /// Why a value could not be evaluated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NotLiteral {
+pub(crate) enum NotLiteral {
     /// A variable, call, environment variable, ternary…: the source text.
     Computed,
     /// Negative, fractional or too large.
@@ -103,7 +103,7 @@ pub enum NotLiteral {
 /// the index of the first token after it. The expression must end there:
 /// at `;`, `,`, a closing bracket, the end, or a line break that ends the
 /// statement.
-pub fn evaluate(t: &Tokens<'_>, i: usize) -> (Result<Literal, NotLiteral>, usize) {
+pub(crate) fn evaluate(t: &Tokens<'_>, i: usize) -> (Result<Literal, NotLiteral>, usize) {
     let mut p = Parser { t, i };
     let value = p.sum();
     let end = p.i;
@@ -136,7 +136,7 @@ pub fn evaluate(t: &Tokens<'_>, i: usize) -> (Result<Literal, NotLiteral>, usize
 /// The index where the expression starting at `from` ends, skipping over
 /// brackets: the first `;` or `,` or closer at depth 0, or a token on a new
 /// line after a complete operand.
-pub fn expression_end(t: &Tokens<'_>, from: usize) -> usize {
+pub(crate) fn expression_end(t: &Tokens<'_>, from: usize) -> usize {
     let mut i = from;
     while i < t.len() {
         if i > 0 && t.toks[i].newline_before && ends_operand(t, i - 1) && !continues(t, i) {
@@ -346,7 +346,7 @@ fn literal_form(text: &str) -> Form {
 
 /// The edit that writes at least `at_least` milliseconds in the literal's
 /// own form, and the value it writes (rounded up to the form's unit).
-pub fn rewrite(lit: &Literal, at_least: u64) -> (usize, usize, String, u64) {
+pub(crate) fn rewrite(lit: &Literal, at_least: u64) -> (usize, usize, String, u64) {
     match &lit.form {
         Form::Product {
             start,
