@@ -57,7 +57,7 @@ pub fn prepare(inputs: &Inputs) -> anyhow::Result<Vec<Run>> {
             None => {
                 let named = tree.files()[tree.entry()].path.clone();
                 let dir = match tree.files()[tree.entry()].origin {
-                    ngxfix::config::Origin::Disk => {
+                    ngxfix::config::FileOrigin::Disk => {
                         cwd.join(&named).parent().map(Path::to_path_buf)
                     }
                     _ => None,

@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{bail, Context};
 
 use crate::cli::{RedactArgs, RedactReport};
-use ngxfix::config::{dump, ConfigTree, LoadError, Origin};
+use ngxfix::config::{dump, ConfigTree, FileOrigin, LoadError};
 use ngxfix::redact::{self, Kind, Redacted};
 
 /// Where files outside the main file's directory go under `-o DIR`.
@@ -64,7 +64,7 @@ fn print_tree(
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     let files = config.files();
-    if files.len() == 1 && files[0].origin != Origin::Dump {
+    if files.len() == 1 && files[0].origin != FileOrigin::Dump {
         out.write_all(&redacted.texts[0])?;
         return Ok(());
     }

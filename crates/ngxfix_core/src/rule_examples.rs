@@ -19,7 +19,7 @@ use crate::rules::schema::Test;
 
 /// The outcome of one embedded test.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub struct ExampleOutcome {
     pub rule: String,
     /// 1-based position among the rule's tests.
     pub index: usize,
@@ -30,7 +30,7 @@ pub struct Outcome {
     pub failure: Option<String>,
 }
 
-impl Outcome {
+impl ExampleOutcome {
     /// Whether the test passed.
     pub fn passed(&self) -> bool {
         self.failure.is_none()
@@ -38,11 +38,11 @@ impl Outcome {
 }
 
 /// Run every test of `rule`.
-pub fn run_tests(rule: &Rule) -> Vec<Outcome> {
+pub fn run_tests(rule: &Rule) -> Vec<ExampleOutcome> {
     rule.tests
         .iter()
         .enumerate()
-        .map(|(i, (test, line))| Outcome {
+        .map(|(i, (test, line))| ExampleOutcome {
             rule: rule.id.clone(),
             index: i + 1,
             name: test.name.clone(),

@@ -45,7 +45,7 @@ pub use crate::text::FileId;
 
 /// Where a file's text came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
+pub enum FileOrigin {
     /// Read from disk.
     Disk,
     /// Standard input (a plain configuration, not a dump).
@@ -63,7 +63,7 @@ pub struct SourceFile {
     /// The path as the user named it (main file) or as resolved from the
     /// `include` (relative paths stay relative); `-` for standard input.
     pub path: PathBuf,
-    pub origin: Origin,
+    pub origin: FileOrigin,
     pub tree: SyntaxTree,
 }
 
@@ -151,13 +151,13 @@ impl ConfigTree {
     /// file was written around it, and what the real nginx.conf defines
     /// (upstreams, maps, modules loaded) is not known.
     pub fn is_fragment(&self) -> bool {
-        self.files[0].origin == Origin::Context
+        self.files[0].origin == FileOrigin::Context
     }
 
     /// Whether findings in `file` are reported: not in a written context,
     /// and only in the focused files when there is a focus.
     pub fn reports(&self, file: FileId) -> bool {
-        self.files[file].origin != Origin::Context
+        self.files[file].origin != FileOrigin::Context
             && self.focus.as_ref().is_none_or(|focus| focus[file])
     }
 
@@ -186,7 +186,7 @@ impl ConfigTree {
     pub fn files_read(&self) -> usize {
         self.files
             .iter()
-            .filter(|f| f.origin != Origin::Context)
+            .filter(|f| f.origin != FileOrigin::Context)
             .count()
     }
 
@@ -207,8 +207,10 @@ impl ConfigTree {
     pub fn find(&self, source: &dyn IncludeSource, path: &Path) -> Option<FileId> {
         let wanted = source.canonical(path);
         self.files.iter().position(|f| match (f.origin, &wanted) {
-            (Origin::Disk, Some(wanted)) => source.canonical(&f.path).is_some_and(|p| &p == wanted),
-            (Origin::Dump, _) => f.path == path,
+            (FileOrigin::Disk, Some(wanted)) => {
+                source.canonical(&f.path).is_some_and(|p| &p == wanted)
+            }
+            (FileOrigin::Dump, _) => f.path == path,
             _ => false,
         })
     }
@@ -244,7 +246,7 @@ impl ConfigTree {
         let include = match self.files[0].origin {
             // nginx -t's copy names standard input this way, beside the
             // written main file.
-            Origin::Stdin => STDIN_FILE_NAME.to_string(),
+            FileOrigin::Stdin => STDIN_FILE_NAME.to_string(),
             _ => include_argument(fragment),
         };
         let tree = syntax::parse(context.main_text(&include).into_bytes())
@@ -269,7 +271,7 @@ impl ConfigTree {
         let mut files = Vec::with_capacity(self.files.len() + 1);
         files.push(SourceFile {
             path: prefix.join(CONTEXT_FILE_NAME),
-            origin: Origin::Context,
+            origin: FileOrigin::Context,
             tree,
         });
         files.extend(self.files);
@@ -337,7 +339,7 @@ impl ConfigTree {
             Some(files) if !files.is_empty() => Self::load_dump(files),
             _ => Loader::new(source, options.prefix.clone().unwrap_or_default(), options).run(
                 PathBuf::from("-"),
-                Origin::Stdin,
+                FileOrigin::Stdin,
                 text,
             ),
         }
@@ -364,7 +366,7 @@ impl ConfigTree {
         let mut source: MemorySource = files.map(|f| (f.path, f.text)).collect();
         // Listed so that includes and globs can reach it; its text is `main.text`.
         source.insert(main.path.clone(), Vec::new());
-        Loader::new(&source, prefix, options).run(main.path, Origin::Dump, main.text)
+        Loader::new(&source, prefix, options).run(main.path, FileOrigin::Dump, main.text)
     }
 }
 
@@ -484,7 +486,7 @@ impl<'s> Loader<'s> {
     fn run(
         mut self,
         main: PathBuf,
-        origin: Origin,
+        origin: FileOrigin,
         text: Vec<u8>,
     ) -> Result<ConfigTree, LoadError> {
         let tree = parse(&main, text)?;

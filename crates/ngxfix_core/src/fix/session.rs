@@ -153,7 +153,7 @@ pub enum Stop {
 
 /// What the loop did.
 #[derive(Debug)]
-pub struct Outcome {
+pub struct FixOutcome {
     /// The tree with every applied fix.
     pub config: ConfigTree,
     /// The original text of every file whose text now differs from it.
@@ -173,7 +173,7 @@ pub struct Outcome {
     pub backend_originals: BTreeMap<usize, String>,
 }
 
-impl Outcome {
+impl FixOutcome {
     /// Each backend file whose text differs from the original: (path,
     /// original, fixed).
     pub fn backend_changes(&self) -> impl Iterator<Item = (&Path, &[u8], &[u8])> + '_ {
@@ -255,7 +255,7 @@ pub fn fix(
     job: &Job<'_>,
     config: ConfigTree,
     approver: &mut dyn Approver,
-) -> std::io::Result<Outcome> {
+) -> std::io::Result<FixOutcome> {
     fix_excluding(job, config, approver, &[])
 }
 
@@ -266,7 +266,7 @@ pub fn fix_excluding(
     config: ConfigTree,
     approver: &mut dyn Approver,
     excluded: &[Excluded],
-) -> std::io::Result<Outcome> {
+) -> std::io::Result<FixOutcome> {
     let mut state = State {
         config,
         options: job.options.clone(),
@@ -820,7 +820,7 @@ impl State {
         self.passes += 1;
     }
 
-    fn finish(mut self, remaining: Vec<Finding>, stop: Stop) -> Outcome {
+    fn finish(mut self, remaining: Vec<Finding>, stop: Stop) -> FixOutcome {
         // A later pass can put a file's text back as it was.
         let files = self.config.files();
         self.originals
@@ -828,7 +828,7 @@ impl State {
         let backends = &self.options.facts.files;
         self.backend_originals
             .retain(|&file, original| *original != backends[file].text);
-        Outcome {
+        FixOutcome {
             config: self.config,
             originals: self.originals,
             applied: self.applied,
@@ -909,13 +909,13 @@ mod tests {
     }
 
     use crate::config::from_texts;
-    use crate::rules::load::{self, Origin};
+    use crate::rules::load::{self, RuleOrigin};
 
     const HTTP_VERSION: &str = include_str!("../../../../rules/proxy-http-version.toml");
     const CONNECTION: &str = include_str!("../../../../rules/proxy-connection-close.toml");
 
     fn rule(text: &str) -> Rule {
-        load::parse(text, Origin::Builtin("test.toml")).unwrap()
+        load::parse(text, RuleOrigin::Builtin("test.toml")).unwrap()
     }
 
     /// A rule replacing the first argument of `directive` when it is `from`.
@@ -941,7 +941,7 @@ replace_arg = {{ index = 0, value = '{to}' }}
         policy: Policy,
         files: &[(&str, &str)],
         approver: &mut dyn Approver,
-    ) -> Outcome {
+    ) -> FixOutcome {
         let options = RunOptions::default();
         let job = Job {
             rules,
@@ -952,7 +952,7 @@ replace_arg = {{ index = 0, value = '{to}' }}
         fix(&job, from_texts(files), approver).unwrap()
     }
 
-    fn text(outcome: &Outcome, file: FileId) -> &str {
+    fn text(outcome: &FixOutcome, file: FileId) -> &str {
         std::str::from_utf8(outcome.config.files()[file].tree.text()).unwrap()
     }
 

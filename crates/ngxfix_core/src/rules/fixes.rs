@@ -13,7 +13,7 @@ use super::schema::{
     AddAction, AddScope, Fix, InsertAction, Place, Position, RemoveArg, Safety, SetAction,
 };
 use super::template::Template;
-use crate::config::{FileId, Origin};
+use crate::config::{FileId, FileOrigin};
 use crate::model::{directives, effective, Node};
 use crate::model::{Duration, TimeSlot};
 use crate::syntax::style::{self, FileText};
@@ -162,7 +162,7 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
     let config = subject.env.model.config();
     if let Some(edit) = edits
         .iter()
-        .find(|e| config.files()[e.file].origin == Origin::Context)
+        .find(|e| config.files()[e.file].origin == FileOrigin::Context)
     {
         let block = config.files()[edit.file]
             .tree
@@ -403,7 +403,7 @@ fn home<'m>(block: Option<Node<'m>>) -> Result<(FileId, Option<Directive<'m>>), 
         return Ok((0, None));
     };
     let config = block.model().config();
-    if config.files()[block.file()].origin != Origin::Context {
+    if config.files()[block.file()].origin != FileOrigin::Context {
         return Ok((block.file(), Some(block.directive())));
     }
     let entry = config.entry();

@@ -15,18 +15,18 @@ use serde_spanned::Spanned;
 
 /// Where a rule was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub enum RuleOrigin {
     /// Built into the binary, from `rules/NAME`.
     Builtin(&'static str),
     /// A file the user named.
     File(PathBuf),
 }
 
-impl fmt::Display for Origin {
+impl fmt::Display for RuleOrigin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Origin::Builtin(name) => write!(f, "built-in rules/{name}"),
-            Origin::File(path) => write!(f, "{}", path.display()),
+            RuleOrigin::Builtin(name) => write!(f, "built-in rules/{name}"),
+            RuleOrigin::File(path) => write!(f, "{}", path.display()),
         }
     }
 }
@@ -49,7 +49,7 @@ pub struct Rule {
     pub variants: Vec<Variant>,
     /// Embedded examples with the line each starts on.
     pub tests: Vec<(Test, u32)>,
-    pub origin: Origin,
+    pub origin: RuleOrigin,
 }
 
 impl Rule {
@@ -107,7 +107,7 @@ pub fn builtin_sources() -> &'static [(&'static str, &'static str)] {
 pub fn builtin() -> Result<Vec<Rule>, RuleError> {
     builtin_sources()
         .iter()
-        .map(|(name, text)| parse(text, Origin::Builtin(name)))
+        .map(|(name, text)| parse(text, RuleOrigin::Builtin(name)))
         .collect()
 }
 
@@ -123,14 +123,14 @@ where
         .into_iter()
         .map(|file| {
             let (path, text) = file?;
-            parse(&text, Origin::File(path))
+            parse(&text, RuleOrigin::File(path))
         })
         .collect()
 }
 
 /// Refuse two rules with one id.
 pub fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
-    let mut seen: BTreeMap<&str, &Origin> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, &RuleOrigin> = BTreeMap::new();
     for rule in rules {
         if let Some(first) = seen.insert(&rule.id, &rule.origin) {
             return Err(RuleError::Duplicate {
@@ -144,7 +144,7 @@ pub fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
 }
 
 /// Parse and check one rule file.
-pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
+pub fn parse(text: &str, origin: RuleOrigin) -> Result<Rule, RuleError> {
     let path = origin.to_string();
     let invalid = |offset: usize, message: String, hint: Option<String>| RuleError::Invalid {
         path: path.clone(),

@@ -14,7 +14,7 @@ pub mod template;
 pub use engine::{check, run, Checked, EditPlace, Finding, Hit, RunOptions, UNUSED_SUPPRESSION};
 pub use facts::{Backend, Backends, Facts, Front};
 pub use fixes::FixPlan;
-pub use load::{Origin, Rule, RuleError};
+pub use load::{Rule, RuleError, RuleOrigin};
 pub use schema::{Safety, Severity};
 
 #[cfg(test)]
