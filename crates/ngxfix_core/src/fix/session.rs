@@ -235,7 +235,7 @@ impl FixOutcome {
     pub fn held_back(&self, policy: Policy) -> usize {
         self.remaining
             .iter()
-            .filter_map(|f| f.fix.as_ref())
+            .filter_map(|f| f.fix.plan())
             .filter(|fix| !fix.is_empty() && fix.safety == Safety::Unsafe)
             .filter(|_| !policy.unsafe_fixes)
             .count()
@@ -369,7 +369,7 @@ fn key(finding: &Finding) -> Key {
 
 /// The fix's edits, sorted, when `policy` lets it be applied.
 fn applicable(finding: &Finding, policy: Policy) -> Option<Candidate> {
-    let fix = finding.fix.as_ref()?;
+    let fix = finding.fix.plan()?;
     if fix.is_empty() || !policy.allows(fix.safety) {
         return None;
     }
@@ -766,7 +766,7 @@ impl State {
         let written = written_ranges(accepted);
         for (index, candidate) in accepted.iter().enumerate() {
             let finding = &findings[candidate.finding];
-            let fix = finding.fix.as_ref().expect("a candidate has a fix");
+            let fix = finding.fix.plan().expect("a candidate has a fix");
             let mut edited: Vec<FileId> = fix.edits.iter().map(|e| e.file).collect();
             edited.sort_unstable();
             edited.dedup();

@@ -14,7 +14,7 @@ use super::{plural, Paint};
 use crate::config::Reading;
 use crate::model::Version;
 use crate::rules::fixes::BackendEdit;
-use crate::rules::{Finding, Rule, Safety, Severity, UNUSED_SUPPRESSION};
+use crate::rules::{Finding, FixState, Rule, Safety, Severity, UNUSED_SUPPRESSION};
 use crate::syntax::LineCol;
 
 /// Characters of a source line shown under a text finding.
@@ -55,7 +55,7 @@ impl Summary {
             Severity::Warning => self.warnings += 1,
             Severity::Info => self.info += 1,
         }
-        if let Some(fix) = finding.fix.as_ref().filter(|f| !f.is_empty()) {
+        if let Some(fix) = finding.fix.plan().filter(|f| !f.is_empty()) {
             self.fixable += 1;
             match fix.safety {
                 Safety::Safe => self.safe_fixable += 1,
@@ -308,12 +308,15 @@ fn text_finding(out: &mut dyn Write, f: &Finding, paint: &Paint) -> io::Result<(
         "{pad} | {prefix}{}",
         paint.wrap("1;31", &"^".repeat(width))
     )?;
-    if let Some(fix) = &f.fix {
-        if !fix.is_empty() {
-            writeln!(out, "{pad} = fix ({}): {}", fix.safety.as_str(), fix.title)?;
+    match &f.fix {
+        FixState::Planned(fix) => {
+            let fix = fix.plan();
+            if !fix.is_empty() {
+                writeln!(out, "{pad} = fix ({}): {}", fix.safety.as_str(), fix.title)?;
+            }
         }
-    } else if let Some(why) = &f.fix_unavailable {
-        writeln!(out, "{pad} = no fix: {why}")?;
+        FixState::Unavailable(why) => writeln!(out, "{pad} = no fix: {why}")?,
+        FixState::None => {}
     }
     writeln!(out)
 }
@@ -410,7 +413,7 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
         start_byte: f.span.start,
         end_byte: f.span.end,
         excerpt: &f.excerpt,
-        fix: f.fix.as_ref().map(|fix| JsonFix {
+        fix: f.fix.plan().map(|fix| JsonFix {
             title: &fix.title,
             safety: fix.safety.as_str(),
             edits: f
@@ -426,7 +429,7 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
                 .collect(),
             backend_edits: &fix.backend_edits,
         }),
-        fix_unavailable: f.fix_unavailable.as_deref(),
+        fix_unavailable: f.fix.unavailable(),
     }
 }
 
@@ -486,7 +489,7 @@ fn sarif_result(f: &Finding, rule_index: usize) -> Value {
             },
         }],
     });
-    if let Some(fix) = f.fix.as_ref().filter(|fix| !fix.edits.is_empty()) {
+    if let Some(fix) = f.fix.plan().filter(|fix| !fix.edits.is_empty()) {
         let mut changes: Vec<(&str, Vec<Value>)> = Vec::new();
         for (edit, place) in f.edits() {
             let replacement = json!({

@@ -45,17 +45,77 @@ pub struct Finding {
     /// The column of `start` in `excerpt` (its column in the line, unless
     /// the line was cut).
     pub excerpt_col: u32,
-    pub fix: Option<FixPlan>,
-    /// Why the rule's fix could not be computed here.
-    pub fix_unavailable: Option<String>,
-    /// Where each edit of the fix lands (in the order of `fix.edits`).
-    pub places: Vec<EditPlace>,
+    /// The fix offered, or why there is none.
+    pub fix: FixState,
 }
 
 impl Finding {
-    /// The fix's edits with their places.
+    /// The fix's edits with their places (none without a computed fix).
     pub fn edits(&self) -> impl Iterator<Item = (&Edit, &EditPlace)> {
-        self.fix.iter().flat_map(|fix| &fix.edits).zip(&self.places)
+        self.fix.planned().into_iter().flat_map(PlannedFix::edits)
+    }
+}
+
+/// What a finding offers to fix it. One enum rather than a fix and a
+/// reason side by side: a finding with both cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FixState {
+    /// The rule, in the case that matched, has no fix.
+    None,
+    /// The fix, computed for this place.
+    Planned(PlannedFix),
+    /// The rule has a fix but it cannot be computed here (a missing fact,
+    /// no block to put it in): why, for the report.
+    Unavailable(String),
+}
+
+impl FixState {
+    /// The computed fix, if there is one.
+    pub fn planned(&self) -> Option<&PlannedFix> {
+        match self {
+            FixState::Planned(fix) => Some(fix),
+            FixState::None | FixState::Unavailable(_) => None,
+        }
+    }
+
+    /// The computed fix's plan, if there is one.
+    pub fn plan(&self) -> Option<&FixPlan> {
+        self.planned().map(PlannedFix::plan)
+    }
+
+    /// Why the rule's fix could not be computed here, if it could not.
+    pub fn unavailable(&self) -> Option<&str> {
+        match self {
+            FixState::Unavailable(why) => Some(why),
+            FixState::None | FixState::Planned(_) => None,
+        }
+    }
+}
+
+/// A computed fix with where each of its edits lands: the places are made
+/// with the edits, one each, so the two cannot drift apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedFix {
+    plan: FixPlan,
+    /// Where each edit of `plan.edits` lands, in the same order.
+    places: Vec<EditPlace>,
+}
+
+impl PlannedFix {
+    /// `plan` with the place of each of its edits, as `place` finds it.
+    pub(crate) fn new(plan: FixPlan, place: impl FnMut(&Edit) -> EditPlace) -> Self {
+        let places = plan.edits.iter().map(place).collect();
+        PlannedFix { plan, places }
+    }
+
+    /// What the fix does, how safe it is, and its edits.
+    pub fn plan(&self) -> &FixPlan {
+        &self.plan
+    }
+
+    /// The edits with their places, in the plan's order.
+    pub fn edits(&self) -> impl Iterator<Item = (&Edit, &EditPlace)> {
+        self.plan.edits.iter().zip(&self.places)
     }
 }
 
@@ -308,14 +368,22 @@ fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>, paths: &[Arc<str>]) -> Fi
             .unwrap_or_else(|_| rule.title.clone()),
         None => rule.title.clone(),
     };
-    let (fix, fix_unavailable) = match rule.fix_for(variant) {
-        Some((fix, safety)) => match plan(fix, &subject) {
-            Ok(plan) => (Some(FixPlan { safety, ..plan }), None),
-            Err(why) => (None, Some(why)),
-        },
-        None => (None, None),
+    let place = |edit: &Edit| {
+        let tree = &env.model.config().files()[edit.file].tree;
+        EditPlace {
+            path: paths[edit.file].clone(),
+            start: tree.line_col(edit.start),
+            end: tree.line_col(edit.end),
+        }
     };
-    let mut found = located(
+    let fix = match rule.fix_for(variant) {
+        Some((fix, safety)) => match plan(fix, &subject) {
+            Ok(plan) => FixState::Planned(PlannedFix::new(FixPlan { safety, ..plan }, place)),
+            Err(why) => FixState::Unavailable(why),
+        },
+        None => FixState::None,
+    };
+    located(
         &rule.id,
         severity,
         &rule.title,
@@ -325,22 +393,7 @@ fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>, paths: &[Arc<str>]) -> Fi
         node.directive().tree(),
         node.span(),
         fix,
-        fix_unavailable,
-    );
-    found.places = found
-        .fix
-        .iter()
-        .flat_map(|fix| &fix.edits)
-        .map(|edit| {
-            let tree = &env.model.config().files()[edit.file].tree;
-            EditPlace {
-                path: paths[edit.file].clone(),
-                start: tree.line_col(edit.start),
-                end: tree.line_col(edit.end),
-            }
-        })
-        .collect();
-    found
+    )
 }
 
 /// A finding at a span of a file.
@@ -354,8 +407,7 @@ pub(crate) fn located(
     path: Arc<str>,
     tree: &crate::syntax::SyntaxTree,
     span: Span,
-    fix: Option<FixPlan>,
-    fix_unavailable: Option<String>,
+    fix: FixState,
 ) -> Finding {
     let start = tree.line_col(span.start);
     let end = tree.line_col(span.end);
@@ -383,7 +435,5 @@ pub(crate) fn located(
         excerpt,
         excerpt_col,
         fix,
-        fix_unavailable,
-        places: Vec::new(),
     }
 }

@@ -11,7 +11,10 @@ pub mod schema;
 pub mod suppress;
 pub mod template;
 
-pub use engine::{check, run, Checked, EditPlace, Finding, Hit, RunOptions, UNUSED_SUPPRESSION};
+pub use engine::{
+    check, run, Checked, EditPlace, Finding, FixState, Hit, PlannedFix, RunOptions,
+    UNUSED_SUPPRESSION,
+};
 pub use facts::{Backend, Backends, Facts, Front};
 pub use fixes::FixPlan;
 pub use load::{Rule, RuleError, RuleOrigin};

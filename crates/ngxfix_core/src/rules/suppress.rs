@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::engine::{located, Finding, UNUSED_SUPPRESSION};
+use super::engine::{located, Finding, FixState, UNUSED_SUPPRESSION};
 use super::schema::Severity;
 use crate::config::{ConfigTree, FileId};
 use crate::syntax::Span;
@@ -166,8 +166,7 @@ pub fn filter<'a, T>(
                     path.clone(),
                     tree,
                     s.span,
-                    None,
-                    None,
+                    FixState::None,
                 )
             };
             if s.rules.is_empty() {
