@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::facts::Facts;
 use super::fixes::{plan, FixPlan};
 use super::load::Rule;
-use super::matcher::{candidates, matches, Env, Refusals, Subject};
+use super::matcher::{Env, Refusals, Subject};
 use super::schema::Severity;
 use super::suppress;
 use crate::config::FileId;
@@ -206,17 +206,9 @@ pub fn check<'r, 'm>(
             styles: &styles,
             refusals: &refusals,
         };
-        // A rule about what nginx refuses looks only at what it refuses,
-        // not at every directive of the tree.
-        let ids = if rule.matcher.directive.0.is_empty() && !rule.matcher.refused.0.is_empty() {
-            let mut ids: Vec<NodeId> = refusals.all(model).keys().copied().collect();
-            ids.sort_unstable();
-            ids
-        } else {
-            candidates(model, &rule.matcher.directive.0)
-        };
+        let ids = rule.matcher.candidates(model, &refusals);
         let matched: Vec<NodeId> = crate::par::filter_chunked(&ids, 1024, |&id| {
-            matches(&rule.matcher, model.node(id), &env)
+            rule.matcher.matches(model.node(id), &env)
         });
         // A file included in several places yields its directives once per
         // place; report each place in the file once. Findings in a context
@@ -357,7 +349,11 @@ pub fn run(rules: &[Rule], model: &Model<'_>, options: &RunOptions) -> Vec<Findi
 
 fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>, paths: &[Arc<str>]) -> Finding {
     let subject = Subject { env, node };
-    let variant = rule.variants.iter().find(|v| matches(&v.when, node, env));
+    let variant = rule
+        .variants
+        .iter()
+        .find(|v| v.when.matches(node, env))
+        .map(|v| &v.spec);
     let severity = variant.and_then(|v| v.severity).unwrap_or(rule.severity);
     let message = match variant
         .and_then(|v| v.message.as_ref())

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 
+use super::matcher::Matcher;
 use super::schema::{Cond, Fix, Param, RuleFile, Safety, Severity, Test, ValueTest, Variant};
 use super::template::Template;
 use crate::model::VersionRange;
@@ -43,13 +44,23 @@ pub struct Rule {
     pub explain: String,
     pub references: Vec<String>,
     pub params: BTreeMap<String, Param>,
-    pub matcher: Cond,
+    /// The rule file's `match`, compiled.
+    pub matcher: Matcher,
     pub fix: Option<Fix>,
     /// Cases with their own severity, message or fix, tried in order.
-    pub variants: Vec<Variant>,
+    pub variants: Vec<RuleVariant>,
     /// Embedded examples with the line each starts on.
     pub tests: Vec<(Test, u32)>,
     pub origin: RuleOrigin,
+}
+
+/// A `[[variant]]` of a rule, with its `when` compiled.
+#[derive(Debug, Clone)]
+pub struct RuleVariant {
+    /// The case as the rule file writes it.
+    pub spec: Variant,
+    /// `spec.when`, compiled.
+    pub when: Matcher,
 }
 
 impl Rule {
@@ -263,7 +274,11 @@ pub fn parse(text: &str, origin: RuleOrigin) -> Result<Rule, RuleError> {
                 None,
             ));
         }
-        variants.push(variant);
+        let when = Matcher::new(variant.when.clone());
+        variants.push(RuleVariant {
+            spec: variant,
+            when,
+        });
     }
 
     let mut tests = Vec::new();
@@ -278,7 +293,7 @@ pub fn parse(text: &str, origin: RuleOrigin) -> Result<Rule, RuleError> {
                 Some("give `findings`, `lines` or `fixed`".into()),
             ));
         }
-        if test.fixed.is_some() && fix.is_none() && variants.iter().all(|v| v.fix.is_none()) {
+        if test.fixed.is_some() && fix.is_none() && variants.iter().all(|v| v.spec.fix.is_none()) {
             return Err(invalid(
                 span.start,
                 "[[test]] has `fixed` but the rule has no [fix]".into(),
@@ -345,7 +360,7 @@ pub fn parse(text: &str, origin: RuleOrigin) -> Result<Rule, RuleError> {
             .into_iter()
             .map(|(k, v)| (k, v.into_inner()))
             .collect(),
-        matcher,
+        matcher: Matcher::new(matcher),
         fix,
         variants,
         tests,

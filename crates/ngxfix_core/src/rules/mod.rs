@@ -17,7 +17,7 @@ pub use engine::{
 };
 pub use facts::{Backend, Backends, Facts, Front};
 pub use fixes::FixPlan;
-pub use load::{Rule, RuleError, RuleOrigin};
+pub use load::{Rule, RuleError, RuleOrigin, RuleVariant};
 pub use schema::{Safety, Severity};
 
 #[cfg(test)]
