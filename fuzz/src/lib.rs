@@ -195,7 +195,7 @@ pub fn check(data: &[u8]) {
 
 /// The text of the input file (the entry) in a fixed tree.
 fn entry_text(config: &ConfigTree) -> &[u8] {
-    config.files()[config.entry()].tree.text()
+    config.file(config.entry()).tree.text()
 }
 
 /// One run of the fix loop, every fix allowed, on `text` read in `context`.
@@ -246,7 +246,7 @@ pub fn fix_loop(data: &[u8]) {
                 .map(|(file, _, after)| (file, after))
                 .collect();
             for (file, after) in &changed {
-                let source = &first.config.files()[*file];
+                let source = first.config.file(*file);
                 assert_ne!(
                     source.origin,
                     FileOrigin::Context,

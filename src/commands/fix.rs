@@ -8,7 +8,7 @@ use std::io::{self, IsTerminal, Write};
 use anyhow::bail;
 
 use crate::cli::FixArgs;
-use ngxfix::config::{ConfigTree, FileOrigin};
+use ngxfix::config::{ConfigTree, FileId, FileOrigin};
 use ngxfix::fix::session::{self, ApproveAll, Approver, FixOutcome, Job, Policy, Stop};
 use ngxfix::nginx::Nginx;
 use ngxfix::output::findings::{Report, ReportFormat};
@@ -108,7 +108,7 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         let mut files: Vec<(&std::path::Path, &[u8], &[u8])> = Vec::new();
         for outcome in &outcomes {
             for (file, original, fixed) in outcome.changes() {
-                files.push((&outcome.config.files()[file].path, original, fixed));
+                files.push((&outcome.config.file(file).path, original, fixed));
             }
         }
         for change in &backends {
@@ -142,7 +142,7 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let mut disk = Vec::new();
     for outcome in &outcomes {
         for (file, original, fixed) in outcome.changes() {
-            let source = &outcome.config.files()[file];
+            let source = outcome.config.file(file);
             if source.origin == FileOrigin::Disk {
                 disk.push(Change {
                     path: &source.path,
@@ -215,19 +215,19 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
 /// file goes unnoticed.
 fn report_edits_outside(outcome: &FixOutcome) {
     let config = &outcome.config;
-    if config.entry() == 0 {
+    if config.entry() == FileId::FIRST {
         return; // a whole configuration: every file of it is the user's
     }
     let outside: Vec<String> = outcome
         .changes()
         .map(|(file, _, _)| file)
         .filter(|&file| file != config.entry())
-        .map(|file| config.files()[file].display_path())
+        .map(|file| config.file(file).display_path())
         .collect();
     if !outside.is_empty() {
         eprintln!(
             "note: fixing {} also changes {}, in the tree that includes it",
-            config.files()[config.entry()].display_path(),
+            config.file(config.entry()).display_path(),
             outside.join(", ")
         );
     }
@@ -285,7 +285,7 @@ fn unsettled(outcome: &FixOutcome) -> Option<String> {
         let config = &outcome.config;
         let place = match claim.block {
             Some((file, index)) => {
-                let source = &config.files()[file];
+                let source = config.file(file);
                 let block = source.tree.directive(index);
                 format!(
                     "in {} {}({}:{})",
@@ -338,7 +338,7 @@ fn refuse_disk_changes(outcomes: &[FixOutcome], backends: &[BackendChange]) -> a
         .iter()
         .flat_map(|o| {
             o.changes()
-                .map(|(file, _, _)| &o.config.files()[file])
+                .map(|(file, _, _)| o.config.file(file))
                 .filter(|f| f.origin == FileOrigin::Disk)
                 .map(|f| f.display_path())
         })
@@ -407,7 +407,7 @@ fn say_unverified(wanted: bool, nginx: Option<&Nginx>, changed: bool) {
 /// for an `nginx -T` dump every file under its header.
 fn print_stdin_result(out: &mut dyn Write, config: &ConfigTree) -> io::Result<()> {
     let files = config.files();
-    let entry = &files[config.entry()];
+    let entry = config.file(config.entry());
     if entry.origin == FileOrigin::Stdin {
         return out.write_all(entry.tree.text());
     }
@@ -437,7 +437,7 @@ fn summarize(
             let nginx = applied
                 .edited
                 .iter()
-                .map(|&file| outcome.config.files()[file].display_path());
+                .map(|&file| outcome.config.file(file).display_path());
             let backends = applied
                 .edited_backends
                 .iter()

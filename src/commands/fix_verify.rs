@@ -95,8 +95,7 @@ fn culprits<'o>(outcome: &'o FixOutcome, output: &str) -> Vec<&'o session::Appli
     let Some((path, line, _)) = verify::error_position(output) else {
         return Vec::new();
     };
-    let files = outcome.config.files();
-    let Some(file) = files.iter().position(|f| {
+    let Some((file, _)) = outcome.config.files_with_ids().find(|(_, f)| {
         f.path == path || std::path::absolute(&f.path).is_ok_and(|absolute| absolute == path)
     }) else {
         return Vec::new();
@@ -114,9 +113,9 @@ fn verify_outcome(nginx: &Nginx, outcome: &FixOutcome) -> anyhow::Result<Verific
             text: f.tree.text(),
         })
         .collect();
-    let original: Vec<TreeFile<'_>> = files
-        .iter()
-        .enumerate()
+    let original: Vec<TreeFile<'_>> = outcome
+        .config
+        .files_with_ids()
         .map(|(id, f)| TreeFile {
             path: &f.path,
             text: outcome
@@ -129,5 +128,5 @@ fn verify_outcome(nginx: &Nginx, outcome: &FixOutcome) -> anyhow::Result<Verific
 }
 
 fn entry_path(outcome: &FixOutcome) -> String {
-    outcome.config.files()[outcome.config.entry()].display_path()
+    outcome.config.file(outcome.config.entry()).display_path()
 }

@@ -186,7 +186,7 @@ fn load(
 
 fn reading(tree: &ConfigTree, from: ContextFrom, context: RootContext) -> Reading {
     Reading {
-        path: tree.files()[tree.entry()].display_path(),
+        path: tree.file(tree.entry()).display_path(),
         context,
         context_from: from,
         evidence: Vec::new(),

@@ -215,7 +215,7 @@ fn fix_dry_run(config: ConfigTree, rules: &[Rule]) -> usize {
     assert_eq!(outcome.stop, Stop::Converged);
     let mut sink = io::sink();
     for (file, original, fixed) in outcome.changes() {
-        let path = outcome.config.files()[file].display_path();
+        let path = outcome.config.file(file).display_path();
         diff::unified(&mut sink, &path, original, fixed, false).unwrap();
     }
     let mut report = Report::begin(

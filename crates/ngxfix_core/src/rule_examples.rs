@@ -217,7 +217,7 @@ fn fix_to_fixed_point(
     if outcome.stop == Stop::PassLimit {
         return Err(format!("fixes did not converge after {MAX_PASSES} passes"));
     }
-    let entry = &outcome.config.files()[outcome.config.entry()];
+    let entry = outcome.config.file(outcome.config.entry());
     let main = String::from_utf8(entry.tree.text().to_vec())
         .map_err(|_| "the fixed config is not UTF-8".to_string())?;
     Ok((main, outcome.facts))

@@ -37,8 +37,8 @@ impl ConfigTree {
         }
         let mut context: Vec<WalkNode<'c>> = Vec::new();
         let mut stack = vec![Frame::Block {
-            file: 0,
-            children: self.files()[0].tree.top_level(),
+            file: FileId::FIRST,
+            children: self.main().tree.top_level(),
             opened: false,
         }];
         while let Some(frame) = stack.last_mut() {
@@ -72,7 +72,7 @@ impl ConfigTree {
                 Frame::Include(targets) => match targets.next() {
                     Some(&target) => stack.push(Frame::Block {
                         file: target,
-                        children: self.files()[target].tree.top_level(),
+                        children: self.file(target).tree.top_level(),
                         opened: false,
                     }),
                     None => {
@@ -105,7 +105,7 @@ mod tests {
                 .collect();
             seen.push(format!(
                 "{}:{} in {}",
-                node.file,
+                node.file.index(),
                 node.directive.name().value(),
                 path.join("/")
             ));

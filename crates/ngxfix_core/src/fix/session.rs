@@ -194,7 +194,7 @@ impl FixOutcome {
             (
                 file,
                 original.as_slice(),
-                self.config.files()[file].tree.text(),
+                self.config.file(file).tree.text(),
             )
         })
     }
@@ -217,7 +217,7 @@ impl FixOutcome {
     /// The applied fixes whose written text covers `line` of `file` (in
     /// the final text).
     pub fn fixes_at(&self, file: FileId, line: u32) -> Vec<&Applied> {
-        let tree = &self.config.files()[file].tree;
+        let tree = &self.config.file(file).tree;
         self.applied
             .iter()
             .filter(|applied| {
@@ -595,7 +595,7 @@ impl State {
         let mut proposed: Vec<ProposedFile<'a>> = files
             .into_iter()
             .map(|file| {
-                let source = &self.config.files()[file];
+                let source = self.config.file(file);
                 let before = source.tree.text();
                 let mine: Vec<&Edit> = edits.iter().filter(|e| e.file == file).collect();
                 ProposedFile {
@@ -669,7 +669,7 @@ impl State {
         }
         let mut changed = Vec::new();
         for (file, edits) in by_file {
-            let text = self.config.files()[file].tree.text();
+            let text = self.config.file(file).tree.text();
             let next = apply(text, &edits).map_err(|e| (FileRef::Nginx(file), e.to_string()))?;
             if next != text {
                 changed.push((file, self.parse(file, next)?));
@@ -706,7 +706,7 @@ impl State {
     /// Parse a file's new text; refuse it if it does not parse or its
     /// includes differ.
     fn parse(&self, file: FileId, text: Vec<u8>) -> Result<SyntaxTree, (FileRef, String)> {
-        let source = &self.config.files()[file];
+        let source = self.config.file(file);
         let tree = syntax::parse(text).map_err(|e| {
             (
                 FileRef::Nginx(file),
@@ -794,7 +794,7 @@ impl State {
         for (file, _) in &changed {
             self.originals
                 .entry(*file)
-                .or_insert_with(|| self.config.files()[*file].tree.text().to_vec());
+                .or_insert_with(|| self.config.file(*file).tree.text().to_vec());
         }
         self.skip = std::mem::take(&mut self.skip)
             .into_iter()
@@ -824,7 +824,7 @@ impl State {
         // A later pass can put a file's text back as it was.
         let files = self.config.files();
         self.originals
-            .retain(|&file, original| original.as_slice() != files[file].tree.text());
+            .retain(|&file, original| original.as_slice() != files[file.index()].tree.text());
         let backends = &self.options.facts.files;
         self.backend_originals
             .retain(|&file, original| *original != backends[file].text);
@@ -870,7 +870,9 @@ fn by_backend_file(edits: &[BackendEdit]) -> BTreeMap<usize, Vec<Edit>> {
         // Backend files are read as text: far below 4 GiB.
         let offset = |at: usize| u32::try_from(at).expect("a backend file under 4 GiB");
         by_file.entry(e.file).or_default().push(Edit {
-            file: e.file,
+            // The backend file's index stands in for a configuration
+            // file's: these edits are applied to that one text alone.
+            file: FileId::new(e.file),
             start: offset(e.edit.start),
             end: offset(e.edit.end),
             text: e.edit.text.clone(),
@@ -952,8 +954,8 @@ replace_arg = {{ index = 0, value = '{to}' }}
         fix(&job, from_texts(files), approver).unwrap()
     }
 
-    fn text(outcome: &FixOutcome, file: FileId) -> &str {
-        std::str::from_utf8(outcome.config.files()[file].tree.text()).unwrap()
+    fn text(outcome: &FixOutcome, file: usize) -> &str {
+        std::str::from_utf8(outcome.config.file(FileId::new(file)).tree.text()).unwrap()
     }
 
     const TWO_LOCATIONS: &str = "http {\n    upstream app { server a:1; keepalive 8; }\n    server {\n        location /a { proxy_pass http://app; }\n        location /b { proxy_pass http://app; }\n    }\n}\n";
@@ -981,7 +983,7 @@ replace_arg = {{ index = 0, value = '{to}' }}
                     "proxy-connection-close" => "proxy_set_header Connection \"\";",
                     _ => "2",
                 };
-                assert_eq!(file, 0);
+                assert_eq!(file, FileId::FIRST);
                 assert!(written.contains(expected), "{}: {written:?}", applied.rule);
             }
         }
@@ -1010,7 +1012,10 @@ replace_arg = {{ index = 0, value = '{to}' }}
             &job,
             from_texts(&[("/etc/nginx/nginx.conf", TWO_LOCATIONS)]),
             &mut ApproveAll,
-            &[Excluded::RuleInFile("proxy-connection-close".into(), 0)],
+            &[Excluded::RuleInFile(
+                "proxy-connection-close".into(),
+                FileId::FIRST,
+            )],
         )
         .unwrap();
         assert_eq!(text(&without, 0).matches("Connection").count(), 0);

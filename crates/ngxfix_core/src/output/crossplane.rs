@@ -58,9 +58,7 @@ pub struct Entry {
 /// Build the payload for a loaded tree.
 pub fn payload(config: &ConfigTree) -> Payload {
     let files = config
-        .files()
-        .iter()
-        .enumerate()
+        .files_with_ids()
         .map(|(id, file)| FileEntry {
             file: file.display_path(),
             status: "ok",

@@ -365,9 +365,9 @@ fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>, paths: &[Arc<str>]) -> Fi
         None => rule.title.clone(),
     };
     let place = |edit: &Edit| {
-        let tree = &env.model.config().files()[edit.file].tree;
+        let tree = &env.model.config().file(edit.file).tree;
         EditPlace {
-            path: paths[edit.file].clone(),
+            path: paths[edit.file.index()].clone(),
             start: tree.line_col(edit.start),
             end: tree.line_col(edit.end),
         }
@@ -385,7 +385,7 @@ fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>, paths: &[Arc<str>]) -> Fi
         &rule.title,
         message,
         node.file(),
-        paths[node.file()].clone(),
+        paths[node.file().index()].clone(),
         node.directive().tree(),
         node.span(),
         fix,
