@@ -38,7 +38,7 @@ pub const MAX_INCLUDE_DEPTH: usize = 100;
 /// at each level: thirty levels of a few lines are a billion directives,
 /// which nginx would spend hours on and ngxfix must not. A real
 /// configuration with 20,000 servers holds about 200,000.
-pub const MAX_SPLICED_DIRECTIVES: usize = 5_000_000;
+pub(crate) const MAX_SPLICED_DIRECTIVES: usize = 5_000_000;
 
 /// Index of a file in [`ConfigTree::files`].
 pub use crate::text::FileId;
@@ -163,7 +163,7 @@ impl ConfigTree {
     /// Whether the tree is a fragment read without its nginx.conf: its main
     /// file was written around it, and what the real nginx.conf defines
     /// (upstreams, maps, modules loaded) is not known.
-    pub fn is_fragment(&self) -> bool {
+    pub(crate) fn is_fragment(&self) -> bool {
         self.files[0].origin == FileOrigin::Context
     }
 
@@ -209,7 +209,7 @@ impl ConfigTree {
     }
 
     /// The skipped include at directive `directive` of `file`, if any.
-    pub fn skipped_include(&self, file: FileId, directive: u32) -> Option<&SkippedInclude> {
+    pub(crate) fn skipped_include(&self, file: FileId, directive: u32) -> Option<&SkippedInclude> {
         self.skipped
             .iter()
             .find(|s| s.file == file && s.directive == directive)
@@ -390,7 +390,7 @@ impl ConfigTree {
     /// directives with the same arguments, so the links carry over by
     /// position instead of being resolved again (no disk access between the
     /// passes of the fix loop). On an error nothing is changed.
-    pub fn replace_texts(
+    pub(crate) fn replace_texts(
         &mut self,
         changed: Vec<(FileId, SyntaxTree)>,
     ) -> Result<(), IncludesChanged> {
@@ -424,7 +424,11 @@ impl ConfigTree {
 
     /// Whether `tree`, a new text of `file`, has the same `include`
     /// directives with the same arguments, in the same order.
-    pub fn includes_kept(&self, file: FileId, tree: &SyntaxTree) -> Result<(), IncludesChanged> {
+    pub(crate) fn includes_kept(
+        &self,
+        file: FileId,
+        tree: &SyntaxTree,
+    ) -> Result<(), IncludesChanged> {
         if same_includes(
             &include_args(&self.files[file.index()].tree),
             &include_args(tree),

@@ -294,7 +294,7 @@ impl<'c> Model<'c> {
     }
 
     /// Every directive, in the order nginx reads them.
-    pub fn nodes(&self) -> impl Iterator<Item = Node<'_>> + '_ {
+    pub(crate) fn nodes(&self) -> impl Iterator<Item = Node<'_>> + '_ {
         (0..self.nodes.len() as u32).map(move |id| Node {
             model: self,
             id: NodeId(id),
@@ -317,7 +317,8 @@ impl<'c> Model<'c> {
     }
 
     /// The top-level directives of the main file (includes spliced).
-    pub fn top_level(&self) -> impl Iterator<Item = Node<'_>> + '_ {
+    #[cfg(test)]
+    fn top_level(&self) -> impl Iterator<Item = Node<'_>> + '_ {
         self.children_range(0, self.nodes.len() as u32)
     }
 
@@ -334,7 +335,7 @@ impl<'c> Model<'c> {
 
     /// The directives named `name` directly in `block` (`None`: the top
     /// level), includes spliced, in order.
-    pub fn in_block<'m>(
+    pub(crate) fn in_block<'m>(
         &'m self,
         block: Option<Node<'m>>,
         name: &str,
@@ -397,7 +398,7 @@ impl<'c> Model<'c> {
 
     /// The `*_pass` directives that reach the `upstream{}` block `upstream`,
     /// in tree order.
-    pub fn passes_to(&self, upstream: NodeId) -> &[NodeId] {
+    pub(crate) fn passes_to(&self, upstream: NodeId) -> &[NodeId] {
         let index = self.passes.get_or_init(|| {
             let mut index: HashMap<NodeId, Vec<NodeId>> = HashMap::default();
             for (name, _) in super::targets::PASS_DIRECTIVES {
@@ -420,7 +421,7 @@ impl<'c> Model<'c> {
 
     /// The upstreams the values of the `map` setting `var` name, each once
     /// (a value may be a whole URL: [`super::targets::value_host`]).
-    pub fn map_upstreams(&self, var: &str) -> &[NodeId] {
+    pub(crate) fn map_upstreams(&self, var: &str) -> &[NodeId] {
         let Some(map) = self.map_for(var) else {
             return &[];
         };
@@ -447,7 +448,7 @@ impl<'c> Model<'c> {
     }
 
     /// The `map` block whose result is the variable `var` (with its `$`).
-    pub fn map_for(&self, var: &str) -> Option<Node<'_>> {
+    pub(crate) fn map_for(&self, var: &str) -> Option<Node<'_>> {
         self.maps
             .get(&var.to_ascii_lowercase())
             .map(|&id| self.node(id))
@@ -505,7 +506,7 @@ impl<'m> Node<'m> {
     }
 
     /// The arguments' values joined by single spaces.
-    pub fn args_text(&self) -> String {
+    pub(crate) fn args_text(&self) -> String {
         let mut text = String::new();
         for (i, arg) in self.args().enumerate() {
             if i > 0 {
@@ -536,14 +537,14 @@ impl<'m> Node<'m> {
     }
 
     /// The kind of block this directive opens, if nginx knows it.
-    pub fn block_kind(&self) -> Option<Contexts> {
+    pub(crate) fn block_kind(&self) -> Option<Contexts> {
         self.is_block()
             .then(|| self.model.block_kind_of(self.id))
             .filter(|k| *k != Contexts::NONE)
     }
 
     /// Whether the directive has a `{ }` block (an `include` has none).
-    pub fn is_block(&self) -> bool {
+    pub(crate) fn is_block(&self) -> bool {
         let rec = self.rec();
         rec.end > self.id.0 + 1 || {
             let directive = self.directive();
@@ -557,12 +558,12 @@ impl<'m> Node<'m> {
     }
 
     /// The directives named `name` directly in this block.
-    pub fn children_named(&self, name: &str) -> impl Iterator<Item = Node<'m>> + 'm {
+    pub(crate) fn children_named(&self, name: &str) -> impl Iterator<Item = Node<'m>> + 'm {
         self.model.in_block(Some(*self), name)
     }
 
     /// The directives before this one in the same block, nearest first.
-    pub fn preceding_siblings(&self) -> impl Iterator<Item = Node<'m>> + 'm {
+    pub(crate) fn preceding_siblings(&self) -> impl Iterator<Item = Node<'m>> + 'm {
         let model = self.model;
         let id = self.id.0;
         let start = self.parent().map_or(0, |p| p.id.0 + 1);
@@ -574,7 +575,7 @@ impl<'m> Node<'m> {
     }
 
     /// The directives after this one in the same block, in order.
-    pub fn following_siblings(&self) -> impl Iterator<Item = Node<'m>> + 'm {
+    pub(crate) fn following_siblings(&self) -> impl Iterator<Item = Node<'m>> + 'm {
         let end = self
             .parent()
             .map_or(self.model.nodes.len() as u32, |p| p.rec().end);

@@ -196,7 +196,7 @@ impl<'t> Visitor<'t> for Builder<'_> {
 
 /// crossplane's value of a word: quotes removed with the backslash before
 /// the quote character; every other escape as written.
-pub fn crossplane_value(word: &Word<'_>) -> String {
+pub(crate) fn crossplane_value(word: &Word<'_>) -> String {
     let inner = word.inner();
     let quote = match word.quote() {
         Quote::None => return inner.into_owned(),

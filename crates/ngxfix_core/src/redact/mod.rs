@@ -20,7 +20,7 @@
 
 mod code;
 pub mod detect;
-pub mod entropy;
+pub(crate) mod entropy;
 pub mod hosts;
 pub mod names;
 pub mod placeholder;

@@ -71,7 +71,7 @@ pub enum FixState {
 
 impl FixState {
     /// The computed fix, if there is one.
-    pub fn planned(&self) -> Option<&PlannedFix> {
+    pub(crate) fn planned(&self) -> Option<&PlannedFix> {
         match self {
             FixState::Planned(fix) => Some(fix),
             FixState::None | FixState::Unavailable(_) => None,
@@ -84,7 +84,7 @@ impl FixState {
     }
 
     /// Why the rule's fix could not be computed here, if it could not.
-    pub fn unavailable(&self) -> Option<&str> {
+    pub(crate) fn unavailable(&self) -> Option<&str> {
         match self {
             FixState::Unavailable(why) => Some(why),
             FixState::None | FixState::Planned(_) => None,

@@ -76,7 +76,7 @@ impl FixPlan {
 
 /// Compute the edits of `fix` for the subject; an error says why the fix
 /// cannot be made here (a missing fact, no block to put it in).
-pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
+pub(crate) fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
     let mut edits = Vec::new();
     let mut titles = Vec::new();
     let mut claims = Vec::new();

@@ -74,7 +74,7 @@ impl Rule {
     }
 
     /// Parameter values: defaults, overridden by `overrides`.
-    pub fn param_values(
+    pub(crate) fn param_values(
         &self,
         overrides: Option<&BTreeMap<String, String>>,
     ) -> BTreeMap<String, String> {
@@ -110,7 +110,7 @@ pub enum RuleError {
 }
 
 /// The built-in rule files: (file name, text).
-pub fn builtin_sources() -> &'static [(&'static str, &'static str)] {
+pub(crate) fn builtin_sources() -> &'static [(&'static str, &'static str)] {
     include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"))
 }
 

@@ -16,7 +16,7 @@ use crate::syntax::style::Styles;
 
 /// What conditions are evaluated against: the configuration, the rule's
 /// parameter values, and the declared facts.
-pub struct Env<'m> {
+pub(crate) struct Env<'m> {
     pub model: &'m Model<'m>,
     pub params: &'m BTreeMap<String, String>,
     pub facts: &'m Facts,
@@ -28,7 +28,7 @@ pub struct Env<'m> {
 }
 
 /// The directives `nginx -t` would refuse in a model, found once.
-pub struct Refusals<'m> {
+pub(crate) struct Refusals<'m> {
     known: &'m Known,
     found: std::sync::OnceLock<FxHashMap<NodeId, Refusal>>,
 }
@@ -54,14 +54,14 @@ impl<'m> Refusals<'m> {
 }
 
 /// Template references resolved for one subject directive.
-pub struct Subject<'e, 'm> {
+pub(crate) struct Subject<'e, 'm> {
     pub env: &'e Env<'m>,
     pub node: Node<'m>,
 }
 
 /// The `upstream{}` blocks a directive is about: itself, the one it sits
 /// in, or those its `*_pass` reaches.
-pub fn upstreams_of<'m>(node: Node<'m>) -> Vec<Node<'m>> {
+pub(crate) fn upstreams_of<'m>(node: Node<'m>) -> Vec<Node<'m>> {
     if node.name() == "upstream" && node.context() == Contexts::HTTP {
         return vec![node];
     }
@@ -97,7 +97,7 @@ pub(super) fn declared_backend<'e>(
 /// Whether an `upstream{}` block keeps idle connections: `keepalive N`
 /// with N > 0, or, from 1.29.7 where `keepalive 32 local` is implicit, no
 /// `keepalive 0` (research notes §1).
-pub fn pools(up: Node<'_>) -> bool {
+pub(crate) fn pools(up: Node<'_>) -> bool {
     if up.name() != "upstream" || up.context() != Contexts::HTTP {
         return false;
     }
@@ -313,7 +313,7 @@ enum Check {
 
 impl Matcher {
     /// Compile `cond`.
-    pub fn new(cond: Cond) -> Self {
+    pub(crate) fn new(cond: Cond) -> Self {
         let boxed = |c: Box<Cond>| Box::new(Matcher::new(*c));
         // A list key left empty asks nothing.
         fn listed<T>(list: List<T>) -> Option<Vec<T>> {
@@ -368,7 +368,7 @@ impl Matcher {
     }
 
     /// Whether `node` passes every check; the first that fails ends it.
-    pub fn matches(&self, node: Node<'_>, env: &Env<'_>) -> bool {
+    pub(crate) fn matches(&self, node: Node<'_>, env: &Env<'_>) -> bool {
         self.checks.iter().all(|check| check.passes(node, env))
     }
 
@@ -376,7 +376,7 @@ impl Matcher {
     /// names; or, for a rule about what nginx refuses and about no name in
     /// particular, the refused directives rather than every directive of
     /// the tree.
-    pub fn candidates(&self, model: &Model<'_>, refusals: &Refusals<'_>) -> Vec<NodeId> {
+    pub(crate) fn candidates(&self, model: &Model<'_>, refusals: &Refusals<'_>) -> Vec<NodeId> {
         let about_refusals = self.checks.iter().any(|c| matches!(c, Check::Refused(_)));
         if self.names.is_empty() && about_refusals {
             let mut ids: Vec<NodeId> = refusals.all(model).keys().copied().collect();

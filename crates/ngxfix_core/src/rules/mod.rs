@@ -8,7 +8,7 @@ pub mod fixes;
 pub mod load;
 pub mod matcher;
 pub mod schema;
-pub mod suppress;
+pub(crate) mod suppress;
 pub mod template;
 
 pub use engine::{

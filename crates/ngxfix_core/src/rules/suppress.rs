@@ -12,7 +12,7 @@ use crate::syntax::Span;
 
 /// One suppression comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Suppression {
+pub(crate) struct Suppression {
     pub file: FileId,
     pub span: Span,
     /// The line whose directive it silences.
@@ -24,7 +24,7 @@ pub struct Suppression {
 }
 
 /// The rule ids and reason of a suppression comment's text (after `#`).
-pub fn parse_comment(text: &str) -> Option<(Vec<String>, Option<String>)> {
+pub(crate) fn parse_comment(text: &str) -> Option<(Vec<String>, Option<String>)> {
     let body = text.trim_start();
     let body = body.strip_prefix("ngxfix:")?.trim_start();
     let body = body.strip_prefix("ignore")?;

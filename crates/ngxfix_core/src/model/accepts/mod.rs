@@ -125,7 +125,7 @@ pub struct Accepted {
 
 impl Accepted {
     /// Whether `version` has this directive.
-    pub fn in_version(&self, version: Version) -> bool {
+    pub(crate) fn in_version(&self, version: Version) -> bool {
         self.since <= version && self.until.is_none_or(|until| version < until)
     }
 }
@@ -152,7 +152,7 @@ pub fn all() -> &'static [Accepted] {
 
 /// Every context `name` is accepted in, by any module and any version;
 /// `None` for a name nginx does not know.
-pub fn contexts(name: &str) -> Option<Contexts> {
+pub(crate) fn contexts(name: &str) -> Option<Contexts> {
     let rows = rows(name);
     (!rows.is_empty()).then(|| {
         rows.iter()
