@@ -48,7 +48,7 @@ struct Tool {
 
 /// What one tool did on one tree: the median wall time and peak RSS, or why
 /// there is none.
-type Outcome = Result<(Duration, u64), String>;
+type ToolRun = Result<(Duration, u64), String>;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -135,7 +135,7 @@ fn main() {
         let main = measure::tree(servers, files);
         let dir = main.parent().expect("the tree has a folder").to_path_buf();
         let bytes = measure::size_under(&dir);
-        let outcomes: Vec<Outcome> = tools
+        let outcomes: Vec<ToolRun> = tools
             .iter()
             .zip(given_up.iter_mut())
             .map(|(tool, gave_up)| {
@@ -163,7 +163,7 @@ fn main() {
     eprintln!("wrote {0}/peers.md and {0}/peers.svg", out.display());
 }
 
-fn run(tool: &Tool, main: &Path, dir: &Path) -> Outcome {
+fn run(tool: &Tool, main: &Path, dir: &Path) -> ToolRun {
     let program = tool.program.as_ref().ok_or("not installed")?;
     let mut command = Command::new(program);
     command.args((tool.args)(main, dir)).current_dir(dir);
@@ -190,7 +190,7 @@ fn which(name: &str) -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
-fn shown(outcome: &Outcome) -> String {
+fn shown(outcome: &ToolRun) -> String {
     match outcome {
         Ok((wall, rss)) => format!("{} s, {:.0} MB", seconds(*wall), *rss as f64 / 1e6),
         Err(why) => why.clone(),
@@ -208,7 +208,7 @@ fn seconds(wall: Duration) -> String {
 
 /// Two Markdown tables: wall time with the ratio to `ngxfix check`, and
 /// peak memory.
-fn table(tools: &[Tool], rows: &[(usize, u64, Vec<Outcome>)]) -> String {
+fn table(tools: &[Tool], rows: &[(usize, u64, Vec<ToolRun>)]) -> String {
     let mut out = String::new();
     let names: Vec<&str> = tools.iter().map(|t| t.name).collect();
     let _ = writeln!(out, "| servers | bytes | {} |", names.join(" | "));
@@ -248,7 +248,7 @@ fn table(tools: &[Tool], rows: &[(usize, u64, Vec<Outcome>)]) -> String {
 }
 
 /// A log-log line plot of wall time against servers, one line per tool.
-fn plot(tools: &[Tool], rows: &[(usize, u64, Vec<Outcome>)]) -> String {
+fn plot(tools: &[Tool], rows: &[(usize, u64, Vec<ToolRun>)]) -> String {
     const W: f64 = 640.0;
     const H: f64 = 400.0;
     const LEFT: f64 = 70.0;

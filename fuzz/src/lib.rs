@@ -11,10 +11,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use ngxfix::config::{dump::DumpedFile, ConfigTree, LoadOptions, Origin, RootContext};
+use ngxfix::config::{dump::DumpedFile, ConfigTree, FileOrigin, LoadOptions, RootContext};
 use ngxfix::fix::session::{self, ApproveAll, Job, Policy, Stop};
 use ngxfix::model::{fragment, Model, Version};
-use ngxfix::output::findings::{Format, Report};
+use ngxfix::output::findings::{Report, ReportFormat};
 use ngxfix::rules::facts::{no_files, parse_front, parse_spec, Facts};
 use ngxfix::rules::{Finding, Rule, RunOptions};
 use ngxfix::syntax::{parse, print};
@@ -146,11 +146,11 @@ fn check_tree(config: &ConfigTree) {
 /// SARIF documents must be valid JSON.
 fn render(findings: &[Finding], version: Version) {
     let formats = [
-        Format::Text { color: false },
-        Format::Text { color: true },
-        Format::Json,
-        Format::Sarif,
-        Format::Github,
+        ReportFormat::Text { color: false },
+        ReportFormat::Text { color: true },
+        ReportFormat::Json,
+        ReportFormat::Sarif,
+        ReportFormat::Github,
     ];
     for format in formats {
         let mut out = Vec::new();
@@ -158,7 +158,7 @@ fn render(findings: &[Finding], version: Version) {
             Report::begin(format, &mut out, rules(), version).expect("writes to memory");
         report.findings(findings).expect("writes to memory");
         report.finish().expect("writes to memory");
-        if matches!(format, Format::Json | Format::Sarif) {
+        if matches!(format, ReportFormat::Json | ReportFormat::Sarif) {
             if let Err(error) = serde_json::from_slice::<serde_json::Value>(&out) {
                 panic!(
                     "{format:?} output is not JSON: {error}\n{}",
@@ -195,7 +195,7 @@ pub fn check(data: &[u8]) {
 
 /// The text of the input file (the entry) in a fixed tree.
 fn entry_text(config: &ConfigTree) -> &[u8] {
-    config.files()[config.entry()].tree.text()
+    config.file(config.entry()).tree.text()
 }
 
 /// One run of the fix loop, every fix allowed, on `text` read in `context`.
@@ -204,7 +204,7 @@ fn fix_once(
     context: RootContext,
     version: Version,
     options: &RunOptions,
-) -> session::Outcome {
+) -> session::FixOutcome {
     let config = in_context(text, context).expect("the text loads");
     let job = Job {
         rules: rules(),
@@ -246,10 +246,10 @@ pub fn fix_loop(data: &[u8]) {
                 .map(|(file, _, after)| (file, after))
                 .collect();
             for (file, after) in &changed {
-                let source = &first.config.files()[*file];
+                let source = first.config.file(*file);
                 assert_ne!(
                     source.origin,
-                    Origin::Context,
+                    FileOrigin::Context,
                     "a fix edited the written context ({version}, facts: {with_facts})"
                 );
                 match parse(after.to_vec()) {

@@ -5,19 +5,19 @@ use std::io::{IsTerminal, Write};
 use crate::cli::{CheckArgs, CheckFormat};
 use ngxfix::config::Reading;
 use ngxfix::model::Model;
-use ngxfix::output::findings::{Format, Inputs, Report};
+use ngxfix::output::findings::{Inputs, Report, ReportFormat};
 use ngxfix::rules::check;
 
 /// Check each tree and print the findings; exit status 1 when there are
 /// findings, 0 when none.
 pub fn run_check(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let format = match args.format {
-        CheckFormat::Text => Format::Text {
+        CheckFormat::Text => ReportFormat::Text {
             color: args.color.enabled(std::io::stdout().is_terminal()),
         },
-        CheckFormat::Json => Format::Json,
-        CheckFormat::Sarif => Format::Sarif,
-        CheckFormat::Github => Format::Github,
+        CheckFormat::Json => ReportFormat::Json,
+        CheckFormat::Sarif => ReportFormat::Sarif,
+        CheckFormat::Github => ReportFormat::Github,
     };
     let timings = std::env::var_os("NGXFIX_TIMINGS").is_some();
     let clock = std::time::Instant::now();

@@ -16,7 +16,7 @@ use flate2::read::MultiGzDecoder;
 use crate::cli::{DiagnoseArgs, DiagnoseFormat, Inputs, RuleSource};
 use ngxfix::diagnose::{self, blocks, report, Tally};
 use ngxfix::model::Model;
-use ngxfix::output::findings::{self, Format, Report};
+use ngxfix::output::findings::{self, Report, ReportFormat};
 use ngxfix::rules::check;
 
 use super::inputs::{self, Run as Prepared};
@@ -155,7 +155,7 @@ fn config_text(
         names.join(", ")
     )?;
     writeln!(out)?;
-    let mut report = Report::begin(Format::Text { color }, out, &rules, prepared.version)?;
+    let mut report = Report::begin(ReportFormat::Text { color }, out, &rules, prepared.version)?;
     for model in models {
         for finding in check(&rules, model, &prepared.options).findings() {
             report.finding(&finding)?;

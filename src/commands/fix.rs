@@ -8,10 +8,10 @@ use std::io::{self, IsTerminal, Write};
 use anyhow::bail;
 
 use crate::cli::FixArgs;
-use ngxfix::config::{ConfigTree, Origin};
-use ngxfix::fix::session::{self, ApproveAll, Approver, Job, Outcome, Policy, Stop};
+use ngxfix::config::{ConfigTree, FileId, FileOrigin};
+use ngxfix::fix::session::{self, ApproveAll, Approver, FixOutcome, Job, Policy, Stop};
 use ngxfix::nginx::Nginx;
-use ngxfix::output::findings::{Format, Report};
+use ngxfix::output::findings::{Report, ReportFormat};
 use ngxfix::output::{diff, plural, Paint};
 use ngxfix::write::{self, Change, WriteError, WriteOptions};
 
@@ -108,7 +108,7 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         let mut files: Vec<(&std::path::Path, &[u8], &[u8])> = Vec::new();
         for outcome in &outcomes {
             for (file, original, fixed) in outcome.changes() {
-                files.push((&outcome.config.files()[file].path, original, fixed));
+                files.push((&outcome.config.file(file).path, original, fixed));
             }
         }
         for change in &backends {
@@ -142,8 +142,8 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let mut disk = Vec::new();
     for outcome in &outcomes {
         for (file, original, fixed) in outcome.changes() {
-            let source = &outcome.config.files()[file];
-            if source.origin == Origin::Disk {
+            let source = outcome.config.file(file);
+            if source.origin == FileOrigin::Disk {
                 disk.push(Change {
                     path: &source.path,
                     original,
@@ -197,7 +197,8 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         summarize(out, &outcomes, backends.len(), policy, false, color)?;
         if remaining > 0 {
             writeln!(out)?;
-            let mut report = Report::begin(Format::Text { color }, out, &rules, first_version)?;
+            let mut report =
+                Report::begin(ReportFormat::Text { color }, out, &rules, first_version)?;
             for finding in outcomes.iter().flat_map(|o| &o.remaining) {
                 report.finding(finding)?;
             }
@@ -212,21 +213,21 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
 /// file of the tree (a header is added where the block's headers come
 /// from, a snippet it includes): said, so that no edit outside the named
 /// file goes unnoticed.
-fn report_edits_outside(outcome: &Outcome) {
+fn report_edits_outside(outcome: &FixOutcome) {
     let config = &outcome.config;
-    if config.entry() == 0 {
+    if config.entry() == FileId::FIRST {
         return; // a whole configuration: every file of it is the user's
     }
     let outside: Vec<String> = outcome
         .changes()
         .map(|(file, _, _)| file)
         .filter(|&file| file != config.entry())
-        .map(|file| config.files()[file].display_path())
+        .map(|file| config.file(file).display_path())
         .collect();
     if !outside.is_empty() {
         eprintln!(
             "note: fixing {} also changes {}, in the tree that includes it",
-            config.files()[config.entry()].display_path(),
+            config.file(config.entry()).display_path(),
             outside.join(", ")
         );
     }
@@ -235,10 +236,10 @@ fn report_edits_outside(outcome: &Outcome) {
 /// The files of an `nginx -T` dump read from a file are copies: there is
 /// nowhere to write their fixes but the dump, which nginx does not read.
 /// (A dump on standard input gets its fixed files on standard output.)
-fn refuse_dump_changes(outcomes: &[Outcome]) -> anyhow::Result<()> {
+fn refuse_dump_changes(outcomes: &[FixOutcome]) -> anyhow::Result<()> {
     let dumped = outcomes
         .iter()
-        .any(|o| o.config.main().origin == Origin::Dump && o.changes().next().is_some());
+        .any(|o| o.config.main().origin == FileOrigin::Dump && o.changes().next().is_some());
     if dumped {
         bail!(
             "the configuration is an `nginx -T` dump, whose files are copies of the server's: \
@@ -250,7 +251,7 @@ fn refuse_dump_changes(outcomes: &[Outcome]) -> anyhow::Result<()> {
 }
 
 /// Fixes taken back: bugs in rules, said plainly.
-fn report_reverted(outcome: &Outcome) {
+fn report_reverted(outcome: &FixOutcome) {
     for reverted in &outcome.reverted {
         eprintln!(
             "warning: {}: the fix of {} was not applied: {}\n  (a rule's fix should never do this; please report it)",
@@ -263,7 +264,7 @@ fn report_reverted(outcome: &Outcome) {
 /// whose fixes keep changing the text: rules that write one directive in
 /// one block with different values (a house rule against a built-in one),
 /// or fixes that undo each other.
-fn unsettled(outcome: &Outcome) -> Option<String> {
+fn unsettled(outcome: &FixOutcome) -> Option<String> {
     if outcome.stop != Stop::PassLimit {
         return None;
     }
@@ -284,7 +285,7 @@ fn unsettled(outcome: &Outcome) -> Option<String> {
         let config = &outcome.config;
         let place = match claim.block {
             Some((file, index)) => {
-                let source = &config.files()[file];
+                let source = config.file(file);
                 let block = source.tree.directive(index);
                 format!(
                     "in {} {}({}:{})",
@@ -332,13 +333,13 @@ fn unsettled(outcome: &Outcome) -> Option<String> {
 
 /// A configuration read from standard input is printed, not written: a fix
 /// in a file it includes from disk cannot be delivered that way.
-fn refuse_disk_changes(outcomes: &[Outcome], backends: &[BackendChange]) -> anyhow::Result<()> {
+fn refuse_disk_changes(outcomes: &[FixOutcome], backends: &[BackendChange]) -> anyhow::Result<()> {
     let on_disk: Vec<String> = outcomes
         .iter()
         .flat_map(|o| {
             o.changes()
-                .map(|(file, _, _)| &o.config.files()[file])
-                .filter(|f| f.origin == Origin::Disk)
+                .map(|(file, _, _)| o.config.file(file))
+                .filter(|f| f.origin == FileOrigin::Disk)
                 .map(|f| f.display_path())
         })
         .collect();
@@ -374,7 +375,7 @@ struct BackendChange {
 
 /// The backend files the fixes changed: each file's text before the first
 /// tree and after the last.
-fn backend_changes(outcomes: &[Outcome]) -> Vec<BackendChange> {
+fn backend_changes(outcomes: &[FixOutcome]) -> Vec<BackendChange> {
     let mut changes: Vec<BackendChange> = Vec::new();
     for outcome in outcomes {
         for (path, original, fixed) in outcome.backend_changes() {
@@ -406,8 +407,8 @@ fn say_unverified(wanted: bool, nginx: Option<&Nginx>, changed: bool) {
 /// for an `nginx -T` dump every file under its header.
 fn print_stdin_result(out: &mut dyn Write, config: &ConfigTree) -> io::Result<()> {
     let files = config.files();
-    let entry = &files[config.entry()];
-    if entry.origin == Origin::Stdin {
+    let entry = config.file(config.entry());
+    if entry.origin == FileOrigin::Stdin {
         return out.write_all(entry.tree.text());
     }
     for file in files {
@@ -421,7 +422,7 @@ fn print_stdin_result(out: &mut dyn Write, config: &ConfigTree) -> io::Result<()
 /// What was fixed, per file and rule, and what was held back.
 fn summarize(
     out: &mut dyn Write,
-    outcomes: &[Outcome],
+    outcomes: &[FixOutcome],
     backend_files: usize,
     policy: Policy,
     dry_run: bool,
@@ -436,7 +437,7 @@ fn summarize(
             let nginx = applied
                 .edited
                 .iter()
-                .map(|&file| outcome.config.files()[file].display_path());
+                .map(|&file| outcome.config.file(file).display_path());
             let backends = applied
                 .edited_backends
                 .iter()

@@ -7,7 +7,7 @@
 
 use anyhow::bail;
 
-use ngxfix::fix::session::{self, ApproveAll, Excluded, Job, Outcome};
+use ngxfix::fix::session::{self, ApproveAll, Excluded, FixOutcome, Job};
 use ngxfix::nginx::Nginx;
 use ngxfix::verify::{self, TreeFile, Verification};
 
@@ -21,9 +21,9 @@ const MAX_ROUNDS: usize = 8;
 pub fn verified(
     nginx: &Nginx,
     job: &Job<'_>,
-    mut outcome: Outcome,
+    mut outcome: FixOutcome,
     interactive: bool,
-) -> anyhow::Result<Outcome> {
+) -> anyhow::Result<FixOutcome> {
     let mut excluded: Vec<Excluded> = Vec::new();
     for _ in 0..MAX_ROUNDS {
         if outcome.changes().next().is_none() {
@@ -91,12 +91,11 @@ pub fn verified(
 }
 
 /// The applied fixes that wrote the line nginx's error names.
-fn culprits<'o>(outcome: &'o Outcome, output: &str) -> Vec<&'o session::Applied> {
+fn culprits<'o>(outcome: &'o FixOutcome, output: &str) -> Vec<&'o session::Applied> {
     let Some((path, line, _)) = verify::error_position(output) else {
         return Vec::new();
     };
-    let files = outcome.config.files();
-    let Some(file) = files.iter().position(|f| {
+    let Some((file, _)) = outcome.config.files_with_ids().find(|(_, f)| {
         f.path == path || std::path::absolute(&f.path).is_ok_and(|absolute| absolute == path)
     }) else {
         return Vec::new();
@@ -105,7 +104,7 @@ fn culprits<'o>(outcome: &'o Outcome, output: &str) -> Vec<&'o session::Applied>
 }
 
 /// `nginx -t` on the fixed tree, and on the original when it fails.
-fn verify_outcome(nginx: &Nginx, outcome: &Outcome) -> anyhow::Result<Verification> {
+fn verify_outcome(nginx: &Nginx, outcome: &FixOutcome) -> anyhow::Result<Verification> {
     let files = outcome.config.files();
     let fixed: Vec<TreeFile<'_>> = files
         .iter()
@@ -114,9 +113,9 @@ fn verify_outcome(nginx: &Nginx, outcome: &Outcome) -> anyhow::Result<Verificati
             text: f.tree.text(),
         })
         .collect();
-    let original: Vec<TreeFile<'_>> = files
-        .iter()
-        .enumerate()
+    let original: Vec<TreeFile<'_>> = outcome
+        .config
+        .files_with_ids()
         .map(|(id, f)| TreeFile {
             path: &f.path,
             text: outcome
@@ -128,6 +127,6 @@ fn verify_outcome(nginx: &Nginx, outcome: &Outcome) -> anyhow::Result<Verificati
     Ok(verify::verify(nginx, &original, &fixed)?)
 }
 
-fn entry_path(outcome: &Outcome) -> String {
-    outcome.config.files()[outcome.config.entry()].display_path()
+fn entry_path(outcome: &FixOutcome) -> String {
+    outcome.config.file(outcome.config.entry()).display_path()
 }

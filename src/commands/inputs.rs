@@ -55,9 +55,9 @@ pub fn prepare(inputs: &Inputs) -> anyhow::Result<Vec<Run>> {
         let settings = match &inputs.source.config {
             Some(explicit) => Some(explicit.clone()),
             None => {
-                let named = tree.files()[tree.entry()].path.clone();
-                let dir = match tree.files()[tree.entry()].origin {
-                    ngxfix::config::Origin::Disk => {
+                let named = tree.file(tree.entry()).path.clone();
+                let dir = match tree.file(tree.entry()).origin {
+                    ngxfix::config::FileOrigin::Disk => {
                         cwd.join(&named).parent().map(Path::to_path_buf)
                     }
                     _ => None,

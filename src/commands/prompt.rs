@@ -51,7 +51,7 @@ impl Approver for Prompt {
             "  {}:{}:{}: {}",
             finding.path, finding.start.line, finding.start.col, finding.message
         )?;
-        if let Some(fix) = &finding.fix {
+        if let Some(fix) = finding.fix.plan() {
             writeln!(err, "  fix ({}): {}", fix.safety.as_str(), fix.title)?;
         }
         for file in &proposal.files {

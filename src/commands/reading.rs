@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use ngxfix::config::context::guessed_prefix;
-use ngxfix::config::{dump, ConfigTree, ContextFrom, LoadOptions, Origin, Reading, RootContext};
+use ngxfix::config::{
+    dump, ConfigTree, ContextFrom, FileOrigin, LoadOptions, Reading, RootContext,
+};
 use ngxfix::disk::{self, read_file, read_stdin};
 use ngxfix::model::fragment;
 
@@ -128,7 +130,7 @@ pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(Confi
         && tree
             .files()
             .iter()
-            .filter(|f| f.origin != Origin::Context)
+            .filter(|f| f.origin != FileOrigin::Context)
             .any(|f| f.tree.directives().any(|d| d.name().value() == "include"));
     if includes && (!from_stdin || options.prefix.is_some()) {
         reading.prefix = Some(if prefix.as_os_str().is_empty() {
@@ -184,7 +186,7 @@ fn load(
 
 fn reading(tree: &ConfigTree, from: ContextFrom, context: RootContext) -> Reading {
     Reading {
-        path: tree.files()[tree.entry()].display_path(),
+        path: tree.file(tree.entry()).display_path(),
         context,
         context_from: from,
         evidence: Vec::new(),

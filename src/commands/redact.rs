@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{bail, Context};
 
 use crate::cli::{RedactArgs, RedactReport};
-use ngxfix::config::{dump, ConfigTree, LoadError, Origin};
+use ngxfix::config::{dump, ConfigTree, FileId, FileOrigin, LoadError};
 use ngxfix::redact::{self, Kind, Redacted};
 
 /// Where files outside the main file's directory go under `-o DIR`.
@@ -64,7 +64,7 @@ fn print_tree(
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     let files = config.files();
-    if files.len() == 1 && files[0].origin != Origin::Dump {
+    if files.len() == 1 && files[0].origin != FileOrigin::Dump {
         out.write_all(&redacted.texts[0])?;
         return Ok(());
     }
@@ -200,7 +200,7 @@ fn totals(redacted: &Redacted) -> BTreeMap<Kind, usize> {
 }
 
 fn text_report(config: &ConfigTree, redacted: &Redacted, written: Option<&PathBuf>) -> String {
-    let path = |file: usize| config.files()[file].display_path();
+    let path = |file: FileId| config.file(file).display_path();
     let mut out = String::new();
     for entry in &redacted.entries {
         out += &format!(
@@ -252,8 +252,8 @@ fn json_report(
     redacted: &Redacted,
     written: Option<&PathBuf>,
 ) -> anyhow::Result<String> {
-    let path = |file: usize| config.files()[file].display_path();
-    let with_path = |file: usize, value: serde_json::Value| {
+    let path = |file: FileId| config.file(file).display_path();
+    let with_path = |file: FileId, value: serde_json::Value| {
         let mut value = value;
         value["path"] = path(file).into();
         value

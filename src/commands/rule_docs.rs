@@ -20,7 +20,7 @@ fn fixable(rule: &Rule) -> String {
     };
     note(rule.fix_for(None).map(|(_, s)| s));
     for variant in &rule.variants {
-        note(rule.fix_for(Some(variant)).map(|(_, s)| s));
+        note(rule.fix_for(Some(&variant.spec)).map(|(_, s)| s));
     }
     if safeties.is_empty() {
         "no".into()
@@ -101,7 +101,7 @@ pub fn explain(args: &ExplainArgs, out: &mut impl Write) -> anyhow::Result<u8> {
     }
     if !rule.variants.is_empty() {
         writeln!(out, "\n## Cases\n")?;
-        for variant in &rule.variants {
+        for variant in rule.variants.iter().map(|v| &v.spec) {
             let fix = rule
                 .fix_for(Some(variant))
                 .map_or("no fix", |(_, s)| s.as_str());

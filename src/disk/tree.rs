@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::read::read_file;
 use crate::config::{
-    ConfigTree, IncludeSource, LoadError, LoadOptions, Origin, RootContext, GLOB_OPTIONS,
+    ConfigTree, FileOrigin, IncludeSource, LoadError, LoadOptions, RootContext, GLOB_OPTIONS,
 };
 
 /// Included files read from disk: identity is the canonical path, a
@@ -15,8 +15,8 @@ use crate::config::{
 pub struct DiskSource;
 
 impl IncludeSource for DiskSource {
-    fn origin(&self) -> Origin {
-        Origin::Disk
+    fn origin(&self) -> FileOrigin {
+        FileOrigin::Disk
     }
 
     fn canonical(&self, path: &Path) -> Option<PathBuf> {

@@ -17,7 +17,7 @@ use ngxfix::config::{dump::DumpedFile, ConfigTree};
 use ngxfix::fix::session::{self, ApproveAll, Job, Policy, Stop};
 use ngxfix::model::accepts;
 use ngxfix::model::{Model, Version};
-use ngxfix::rules::load::{self, Origin};
+use ngxfix::rules::load::{self, RuleOrigin};
 use ngxfix::rules::{Rule, RunOptions};
 
 const CONF: &str = "events {}\nhttp {\n    upstream app {\n        server 127.0.0.1:8000;\n        keepalive 16;\n    }\n    server {\n        location / {\n            proxy_pass http://app;\n            proxy_http_version 1.1;\n            proxy_set_header Connection \"\";\n        }\n    }\n}\n";
@@ -200,7 +200,7 @@ fn rule(id: &str, action: &Action) -> Rule {
     };
     load::parse(
         &(head + &body),
-        Origin::File(PathBuf::from(format!("{id}.toml"))),
+        RuleOrigin::File(PathBuf::from(format!("{id}.toml"))),
     )
     .unwrap_or_else(|e| panic!("{e}\n{body}"))
 }
@@ -256,7 +256,7 @@ fn duplicates(tree: &ConfigTree) -> Vec<String> {
     accepts::duplicates(&Model::new(tree, Version::new(1, 24, 0)))
 }
 
-fn fix(rules: &[Rule], text: &str) -> session::Outcome {
+fn fix(rules: &[Rule], text: &str) -> session::FixOutcome {
     let options = RunOptions::default();
     let job = Job {
         rules,

@@ -25,7 +25,7 @@ use ngxfix::config::{dump::DumpedFile, ConfigTree, LoadOptions};
 use ngxfix::fix::session::{self, ApproveAll, Job, Policy, Stop};
 use ngxfix::model::{Model, Version};
 use ngxfix::output::diff;
-use ngxfix::output::findings::{Format, Report};
+use ngxfix::output::findings::{Report, ReportFormat};
 use ngxfix::rules::{check, Rule, RunOptions};
 
 /// The system allocator, counting live bytes, their peak and every byte
@@ -186,7 +186,11 @@ fn check_all(config: &ConfigTree, rules: &[Rule]) -> usize {
     let options = RunOptions::default();
     let model = Model::new(config, VERSION);
     let checked = check(rules, &model, &options);
-    for format in [Format::Text { color: false }, Format::Json, Format::Sarif] {
+    for format in [
+        ReportFormat::Text { color: false },
+        ReportFormat::Json,
+        ReportFormat::Sarif,
+    ] {
         let mut sink = io::sink();
         let mut report = Report::begin(format, &mut sink, rules, VERSION).unwrap();
         for batch in checked.batches() {
@@ -211,11 +215,16 @@ fn fix_dry_run(config: ConfigTree, rules: &[Rule]) -> usize {
     assert_eq!(outcome.stop, Stop::Converged);
     let mut sink = io::sink();
     for (file, original, fixed) in outcome.changes() {
-        let path = outcome.config.files()[file].display_path();
+        let path = outcome.config.file(file).display_path();
         diff::unified(&mut sink, &path, original, fixed, false).unwrap();
     }
-    let mut report =
-        Report::begin(Format::Text { color: false }, &mut sink, rules, VERSION).unwrap();
+    let mut report = Report::begin(
+        ReportFormat::Text { color: false },
+        &mut sink,
+        rules,
+        VERSION,
+    )
+    .unwrap();
     for finding in &outcome.remaining {
         report.finding(finding).unwrap();
     }

@@ -27,7 +27,7 @@ where
 }
 
 /// `f` of each item with its index, in the items' order.
-pub fn map_indexed<T, R, F>(items: &[T], f: F) -> Vec<R>
+pub(crate) fn map_indexed<T, R, F>(items: &[T], f: F) -> Vec<R>
 where
     T: Sync,
     R: Send,
@@ -61,7 +61,7 @@ where
 }
 
 /// The items `f` keeps, in order; in parallel, `chunk_len` items at a time.
-pub fn filter_chunked<T, F>(items: &[T], chunk_len: usize, f: F) -> Vec<T>
+pub(crate) fn filter_chunked<T, F>(items: &[T], chunk_len: usize, f: F) -> Vec<T>
 where
     T: Copy + Send + Sync,
     F: Fn(&T) -> bool + Sync + Send,
@@ -82,7 +82,7 @@ where
 
 /// The `Some` results of `f` over `range`, in order; in parallel, each
 /// thread takes at least `min_len` numbers at a time.
-pub fn filter_map_range<R, F>(range: Range<u32>, min_len: usize, f: F) -> Vec<R>
+pub(crate) fn filter_map_range<R, F>(range: Range<u32>, min_len: usize, f: F) -> Vec<R>
 where
     R: Send,
     F: Fn(u32) -> Option<R> + Sync + Send,

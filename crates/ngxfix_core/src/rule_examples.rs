@@ -19,7 +19,7 @@ use crate::rules::schema::Test;
 
 /// The outcome of one embedded test.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub struct ExampleOutcome {
     pub rule: String,
     /// 1-based position among the rule's tests.
     pub index: usize,
@@ -30,7 +30,7 @@ pub struct Outcome {
     pub failure: Option<String>,
 }
 
-impl Outcome {
+impl ExampleOutcome {
     /// Whether the test passed.
     pub fn passed(&self) -> bool {
         self.failure.is_none()
@@ -38,11 +38,11 @@ impl Outcome {
 }
 
 /// Run every test of `rule`.
-pub fn run_tests(rule: &Rule) -> Vec<Outcome> {
+pub fn run_tests(rule: &Rule) -> Vec<ExampleOutcome> {
     rule.tests
         .iter()
         .enumerate()
-        .map(|(i, (test, line))| Outcome {
+        .map(|(i, (test, line))| ExampleOutcome {
             rule: rule.id.clone(),
             index: i + 1,
             name: test.name.clone(),
@@ -217,7 +217,7 @@ fn fix_to_fixed_point(
     if outcome.stop == Stop::PassLimit {
         return Err(format!("fixes did not converge after {MAX_PASSES} passes"));
     }
-    let entry = &outcome.config.files()[outcome.config.entry()];
+    let entry = outcome.config.file(outcome.config.entry());
     let main = String::from_utf8(entry.tree.text().to_vec())
         .map_err(|_| "the fixed config is not UTF-8".to_string())?;
     Ok((main, outcome.facts))

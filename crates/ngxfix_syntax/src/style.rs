@@ -33,7 +33,7 @@ impl Styles {
         FileText {
             file,
             tree,
-            style: self.0[file].get_or_init(|| style_of(tree.text())),
+            style: self.0[file.index()].get_or_init(|| style_of(tree.text())),
         }
     }
 }
@@ -340,7 +340,7 @@ mod tests {
     fn run(conf: &str, f: impl Fn(&FileText<'_>, &SyntaxTree) -> Edit) -> String {
         let tree = parse(conf.as_bytes().to_vec()).unwrap();
         let styles = Styles::new(1);
-        let edit = f(&styles.file(0, &tree), &tree);
+        let edit = f(&styles.file(FileId::FIRST, &tree), &tree);
         String::from_utf8(apply(tree.text(), &[&edit]).unwrap()).unwrap()
     }
 

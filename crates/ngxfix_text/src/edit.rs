@@ -84,7 +84,7 @@ mod tests {
 
     fn edit(start: u32, end: u32, text: &str) -> Edit {
         Edit {
-            file: 0,
+            file: FileId::FIRST,
             start,
             end,
             text: text.into(),
@@ -126,16 +126,16 @@ mod tests {
         let applied = [edit(0, 2, "abcd"), edit(10, 10, "xy"), edit(20, 22, "")];
         let applied: Vec<&Edit> = applied.iter().collect();
         // Before, between and after the applied edits.
-        assert_eq!(shift_offset(0, 0, &applied), Some(0));
-        assert_eq!(shift_offset(0, 2, &applied), Some(4));
-        assert_eq!(shift_offset(0, 5, &applied), Some(7));
+        assert_eq!(shift_offset(FileId::FIRST, 0, &applied), Some(0));
+        assert_eq!(shift_offset(FileId::FIRST, 2, &applied), Some(4));
+        assert_eq!(shift_offset(FileId::FIRST, 5, &applied), Some(7));
         // An insertion at the offset goes before it.
-        assert_eq!(shift_offset(0, 10, &applied), Some(14));
-        assert_eq!(shift_offset(0, 30, &applied), Some(32));
+        assert_eq!(shift_offset(FileId::FIRST, 10, &applied), Some(14));
+        assert_eq!(shift_offset(FileId::FIRST, 30, &applied), Some(32));
         // Inside a replaced range: gone.
-        assert_eq!(shift_offset(0, 1, &applied), None);
-        assert_eq!(shift_offset(0, 21, &applied), None);
+        assert_eq!(shift_offset(FileId::FIRST, 1, &applied), None);
+        assert_eq!(shift_offset(FileId::FIRST, 21, &applied), None);
         // Other files are not moved.
-        assert_eq!(shift_offset(1, 30, &applied), Some(30));
+        assert_eq!(shift_offset(FileId::new(1), 30, &applied), Some(30));
     }
 }

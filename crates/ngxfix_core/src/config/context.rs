@@ -15,7 +15,7 @@ use std::str::FromStr;
 
 /// The name of the main file written around a fragment (it exists only in
 /// memory and in the temporary copy `nginx -t` reads).
-pub const CONTEXT_FILE_NAME: &str = "ngxfix-context.conf";
+pub(crate) const CONTEXT_FILE_NAME: &str = "ngxfix-context.conf";
 
 /// The name a configuration read from standard input has in the temporary
 /// copy `nginx -t` reads, in the directory its relative includes resolve

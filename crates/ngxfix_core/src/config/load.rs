@@ -38,14 +38,14 @@ pub const MAX_INCLUDE_DEPTH: usize = 100;
 /// at each level: thirty levels of a few lines are a billion directives,
 /// which nginx would spend hours on and ngxfix must not. A real
 /// configuration with 20,000 servers holds about 200,000.
-pub const MAX_SPLICED_DIRECTIVES: usize = 5_000_000;
+pub(crate) const MAX_SPLICED_DIRECTIVES: usize = 5_000_000;
 
 /// Index of a file in [`ConfigTree::files`].
 pub use crate::text::FileId;
 
 /// Where a file's text came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
+pub enum FileOrigin {
     /// Read from disk.
     Disk,
     /// Standard input (a plain configuration, not a dump).
@@ -63,7 +63,7 @@ pub struct SourceFile {
     /// The path as the user named it (main file) or as resolved from the
     /// `include` (relative paths stay relative); `-` for standard input.
     pub path: PathBuf,
-    pub origin: Origin,
+    pub origin: FileOrigin,
     pub tree: SyntaxTree,
 }
 
@@ -136,6 +136,19 @@ impl ConfigTree {
         &self.files
     }
 
+    /// The file `id`.
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.index()]
+    }
+
+    /// All files with their ids, in order.
+    pub fn files_with_ids(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(index, file)| (FileId::new(index), file))
+    }
+
     /// The main configuration file.
     pub fn main(&self) -> &SourceFile {
         &self.files[0]
@@ -150,15 +163,15 @@ impl ConfigTree {
     /// Whether the tree is a fragment read without its nginx.conf: its main
     /// file was written around it, and what the real nginx.conf defines
     /// (upstreams, maps, modules loaded) is not known.
-    pub fn is_fragment(&self) -> bool {
-        self.files[0].origin == Origin::Context
+    pub(crate) fn is_fragment(&self) -> bool {
+        self.files[0].origin == FileOrigin::Context
     }
 
     /// Whether findings in `file` are reported: not in a written context,
     /// and only in the focused files when there is a focus.
     pub fn reports(&self, file: FileId) -> bool {
-        self.files[file].origin != Origin::Context
-            && self.focus.as_ref().is_none_or(|focus| focus[file])
+        self.files[file.index()].origin != FileOrigin::Context
+            && self.focus.as_ref().is_none_or(|focus| focus[file.index()])
     }
 
     /// Report findings only in `file` and the files it includes, directly
@@ -167,7 +180,7 @@ impl ConfigTree {
         let mut focus = vec![false; self.files.len()];
         let mut stack = vec![file];
         while let Some(current) = stack.pop() {
-            if std::mem::replace(&mut focus[current], true) {
+            if std::mem::replace(&mut focus[current.index()], true) {
                 continue;
             }
             stack.extend(
@@ -186,7 +199,7 @@ impl ConfigTree {
     pub fn files_read(&self) -> usize {
         self.files
             .iter()
-            .filter(|f| f.origin != Origin::Context)
+            .filter(|f| f.origin != FileOrigin::Context)
             .count()
     }
 
@@ -196,7 +209,7 @@ impl ConfigTree {
     }
 
     /// The skipped include at directive `directive` of `file`, if any.
-    pub fn skipped_include(&self, file: FileId, directive: u32) -> Option<&SkippedInclude> {
+    pub(crate) fn skipped_include(&self, file: FileId, directive: u32) -> Option<&SkippedInclude> {
         self.skipped
             .iter()
             .find(|s| s.file == file && s.directive == directive)
@@ -206,11 +219,14 @@ impl ConfigTree {
     /// symlinks and `..` resolved) or, for a dump, by the path as printed.
     pub fn find(&self, source: &dyn IncludeSource, path: &Path) -> Option<FileId> {
         let wanted = source.canonical(path);
-        self.files.iter().position(|f| match (f.origin, &wanted) {
-            (Origin::Disk, Some(wanted)) => source.canonical(&f.path).is_some_and(|p| &p == wanted),
-            (Origin::Dump, _) => f.path == path,
+        let index = self.files.iter().position(|f| match (f.origin, &wanted) {
+            (FileOrigin::Disk, Some(wanted)) => {
+                source.canonical(&f.path).is_some_and(|p| &p == wanted)
+            }
+            (FileOrigin::Dump, _) => f.path == path,
             _ => false,
-        })
+        })?;
+        Some(FileId::new(index))
     }
 
     /// The same tree read as the inside of `context`: a main file is
@@ -244,7 +260,7 @@ impl ConfigTree {
         let include = match self.files[0].origin {
             // nginx -t's copy names standard input this way, beside the
             // written main file.
-            Origin::Stdin => STDIN_FILE_NAME.to_string(),
+            FileOrigin::Stdin => STDIN_FILE_NAME.to_string(),
             _ => include_argument(fragment),
         };
         let tree = syntax::parse(context.main_text(&include).into_bytes())
@@ -254,7 +270,7 @@ impl ConfigTree {
             .find(|d| d.name().value() == "include")
             .expect("the written context includes the fragment")
             .index();
-        let shift = |id: FileId| id + 1;
+        let shift = |id: FileId| FileId::new(id.index() + 1);
         let mut includes: FxHashMap<(FileId, u32), Vec<FileId>> = self
             .includes
             .into_iter()
@@ -265,11 +281,11 @@ impl ConfigTree {
                 )
             })
             .collect();
-        includes.insert((0, include_index), vec![1]);
+        includes.insert((FileId::FIRST, include_index), vec![FileId::new(1)]);
         let mut files = Vec::with_capacity(self.files.len() + 1);
         files.push(SourceFile {
             path: prefix.join(CONTEXT_FILE_NAME),
-            origin: Origin::Context,
+            origin: FileOrigin::Context,
             tree,
         });
         files.extend(self.files);
@@ -337,7 +353,7 @@ impl ConfigTree {
             Some(files) if !files.is_empty() => Self::load_dump(files),
             _ => Loader::new(source, options.prefix.clone().unwrap_or_default(), options).run(
                 PathBuf::from("-"),
-                Origin::Stdin,
+                FileOrigin::Stdin,
                 text,
             ),
         }
@@ -364,7 +380,7 @@ impl ConfigTree {
         let mut source: MemorySource = files.map(|f| (f.path, f.text)).collect();
         // Listed so that includes and globs can reach it; its text is `main.text`.
         source.insert(main.path.clone(), Vec::new());
-        Loader::new(&source, prefix, options).run(main.path, Origin::Dump, main.text)
+        Loader::new(&source, prefix, options).run(main.path, FileOrigin::Dump, main.text)
     }
 }
 
@@ -374,18 +390,18 @@ impl ConfigTree {
     /// directives with the same arguments, so the links carry over by
     /// position instead of being resolved again (no disk access between the
     /// passes of the fix loop). On an error nothing is changed.
-    pub fn replace_texts(
+    pub(crate) fn replace_texts(
         &mut self,
         changed: Vec<(FileId, SyntaxTree)>,
     ) -> Result<(), IncludesChanged> {
         // (old key, new key) of each include link; checked before any change.
         let mut moves = Vec::new();
         for (file, tree) in &changed {
-            let before = include_args(&self.files[*file].tree);
+            let before = include_args(&self.files[file.index()].tree);
             let after = include_args(tree);
             if !same_includes(&before, &after) {
                 return Err(IncludesChanged {
-                    path: self.files[*file].display_path(),
+                    path: self.files[file.index()].display_path(),
                 });
             }
             moves.extend(
@@ -401,19 +417,26 @@ impl ConfigTree {
             .collect();
         self.includes.extend(links);
         for (file, tree) in changed {
-            self.files[file].tree = tree;
+            self.files[file.index()].tree = tree;
         }
         Ok(())
     }
 
     /// Whether `tree`, a new text of `file`, has the same `include`
     /// directives with the same arguments, in the same order.
-    pub fn includes_kept(&self, file: FileId, tree: &SyntaxTree) -> Result<(), IncludesChanged> {
-        if same_includes(&include_args(&self.files[file].tree), &include_args(tree)) {
+    pub(crate) fn includes_kept(
+        &self,
+        file: FileId,
+        tree: &SyntaxTree,
+    ) -> Result<(), IncludesChanged> {
+        if same_includes(
+            &include_args(&self.files[file.index()].tree),
+            &include_args(tree),
+        ) {
             Ok(())
         } else {
             Err(IncludesChanged {
-                path: self.files[file].display_path(),
+                path: self.files[file.index()].display_path(),
             })
         }
     }
@@ -484,11 +507,11 @@ impl<'s> Loader<'s> {
     fn run(
         mut self,
         main: PathBuf,
-        origin: Origin,
+        origin: FileOrigin,
         text: Vec<u8>,
     ) -> Result<ConfigTree, LoadError> {
         let tree = parse(&main, text)?;
-        self.keys.insert(self.key(&main), 0);
+        self.keys.insert(self.key(&main), FileId::FIRST);
         self.reached_from.push(None);
         self.depth.push(0);
         self.files.push(SourceFile {
@@ -497,7 +520,11 @@ impl<'s> Loader<'s> {
             tree,
         });
 
-        let mut level: Vec<FileId> = if self.follow { vec![0] } else { Vec::new() };
+        let mut level: Vec<FileId> = if self.follow {
+            vec![FileId::FIRST]
+        } else {
+            Vec::new()
+        };
         while !level.is_empty() {
             let mut next = Vec::new();
             for id in level {
@@ -508,8 +535,8 @@ impl<'s> Loader<'s> {
                         let target = match self.keys.get(&key) {
                             Some(&known) => known,
                             None => {
-                                let new = self.files.len() + next.len();
-                                let depth = self.depth[id] + 1;
+                                let new = FileId::new(self.files.len() + next.len());
+                                let depth = self.depth[id.index()] + 1;
                                 if depth > MAX_INCLUDE_DEPTH {
                                     // Stopped here: a chain deeper than
                                     // the limit is not read to its end.
@@ -538,7 +565,7 @@ impl<'s> Loader<'s> {
         Ok(ConfigTree {
             files: self.files,
             includes: self.includes,
-            entry: 0,
+            entry: FileId::FIRST,
             focus: None,
             skipped: self.skipped,
         })
@@ -573,7 +600,7 @@ impl<'s> Loader<'s> {
     /// A file's read error, located at the include that first reached it,
     /// the way a missing include is.
     fn at_include(&self, id: FileId, error: LoadError) -> LoadError {
-        let Some((from, directive)) = self.reached_from[id] else {
+        let Some((from, directive)) = self.reached_from[id.index()] else {
             return error;
         };
         let (message, hint) = match error {
@@ -595,16 +622,16 @@ impl<'s> Loader<'s> {
             ),
             other => return other,
         };
-        let file = &self.files[from];
+        let file = &self.files[from.index()];
         located(file, &file.tree.directive(directive), message, hint)
     }
 
     /// The include links (file, directive index) of the shortest chain from
     /// the main file to `id`, outermost first.
     fn chain_to(&self, id: FileId) -> Vec<(FileId, u32)> {
-        let mut links = Vec::with_capacity(self.depth[id]);
+        let mut links = Vec::with_capacity(self.depth[id.index()]);
         let mut file = id;
-        while let Some(link) = self.reached_from[file] {
+        while let Some(link) = self.reached_from[file.index()] {
             links.push(link);
             file = link.0;
         }
@@ -619,10 +646,10 @@ impl<'s> Loader<'s> {
         let (file, directive) = links[MAX_INCLUDE_DEPTH];
         let chain: Vec<String> = links
             .iter()
-            .map(|&(f, _)| self.files[f].display_path())
+            .map(|&(f, _)| self.files[f.index()].display_path())
             .chain([last])
             .collect();
-        let file = &self.files[file];
+        let file = &self.files[file.index()];
         located(
             file,
             &file.tree.directive(directive),
@@ -636,7 +663,7 @@ impl<'s> Loader<'s> {
 
     /// The `include` directives of a file and the paths each one names.
     fn resolve_includes(&mut self, id: FileId) -> Result<Vec<(u32, Vec<PathBuf>)>, LoadError> {
-        let file = &self.files[id];
+        let file = &self.files[id.index()];
         let mut found = Vec::new();
         let mut skipped = Vec::new();
         for directive in file.tree.directives() {
@@ -699,7 +726,7 @@ impl<'s> Loader<'s> {
         // Each file's outgoing edges (include directive, target), in file order.
         let mut edges: Vec<Vec<(u32, FileId)>> = vec![Vec::new(); self.files.len()];
         for (&(file, directive), targets) in &self.includes {
-            edges[file].extend(targets.iter().map(|&target| (directive, target)));
+            edges[file.index()].extend(targets.iter().map(|&target| (directive, target)));
         }
         for list in &mut edges {
             list.sort_by_key(|&(directive, _)| directive); // stable: keeps glob order
@@ -715,37 +742,39 @@ impl<'s> Loader<'s> {
         state[0] = State::OnStack;
         // Each file on the walk and how many of its edges were taken; the
         // edge before `next` is the include the walk went down by.
-        let mut stack: Vec<(FileId, usize)> = vec![(0, 0)];
+        let mut stack: Vec<(FileId, usize)> = vec![(FileId::FIRST, 0)];
         let links = |stack: &[(FileId, usize)]| -> Vec<(FileId, u32)> {
             stack
                 .iter()
-                .map(|&(f, next)| (f, edges[f][next - 1].0))
+                .map(|&(f, next)| (f, edges[f.index()][next - 1].0))
                 .collect()
         };
         while let Some((file, next)) = stack.last_mut() {
             let file = *file;
-            let Some(&(directive, target)) = edges[file].get(*next) else {
-                state[file] = State::Done;
+            let Some(&(directive, target)) = edges[file.index()].get(*next) else {
+                state[file.index()] = State::Done;
                 // Every target is done: one on the stack is a cycle, and a
                 // new one was walked before this file ends.
-                longest[file] = edges[file]
+                longest[file.index()] = edges[file.index()]
                     .iter()
                     .copied()
                     .rev() // max_by_key keeps the last maximum: the first in file order
-                    .max_by_key(|&(_, t)| below[t]);
-                below[file] = longest[file].map_or(0, |(_, t)| below[t] + 1);
-                spliced[file] = edges[file]
-                    .iter()
-                    .fold(self.files[file].tree.directive_count(), |sum, &(_, t)| {
-                        sum.saturating_add(spliced[t])
-                    });
+                    .max_by_key(|&(_, t)| below[t.index()]);
+                below[file.index()] =
+                    longest[file.index()].map_or(0, |(_, t)| below[t.index()] + 1);
+                spliced[file.index()] = edges[file.index()].iter().fold(
+                    self.files[file.index()].tree.directive_count(),
+                    |sum, &(_, t)| sum.saturating_add(spliced[t.index()]),
+                );
                 // Where the includes tip it over (one file alone is held
                 // to --max-file-size instead).
-                let biggest = edges[file].iter().max_by_key(|&&(_, t)| spliced[t]);
+                let biggest = edges[file.index()]
+                    .iter()
+                    .max_by_key(|&&(_, t)| spliced[t.index()]);
                 if let (true, Some(&(directive, _))) =
-                    (spliced[file] > MAX_SPLICED_DIRECTIVES, biggest)
+                    (spliced[file.index()] > MAX_SPLICED_DIRECTIVES, biggest)
                 {
-                    let from = &self.files[file];
+                    let from = &self.files[file.index()];
                     return Err(located(
                         from,
                         &from.tree.directive(directive),
@@ -761,33 +790,33 @@ impl<'s> Loader<'s> {
                 continue;
             };
             *next += 1;
-            match state[target] {
-                State::Done if stack.len() + below[target] > MAX_INCLUDE_DEPTH => {
+            match state[target.index()] {
+                State::Done if stack.len() + below[target.index()] > MAX_INCLUDE_DEPTH => {
                     // Down the longest chain below the target, to its end.
                     let mut chain = links(&stack);
                     let mut end = target;
-                    while let Some((directive, t)) = longest[end] {
+                    while let Some((directive, t)) = longest[end.index()] {
                         chain.push((end, directive));
                         end = t;
                     }
-                    return Err(self.too_deep(&chain, self.files[end].display_path()));
+                    return Err(self.too_deep(&chain, self.files[end.index()].display_path()));
                 }
                 State::Done => {}
                 State::New if stack.len() > MAX_INCLUDE_DEPTH => {
                     let chain = links(&stack);
-                    return Err(self.too_deep(&chain, self.files[target].display_path()));
+                    return Err(self.too_deep(&chain, self.files[target.index()].display_path()));
                 }
                 State::New => {
-                    state[target] = State::OnStack;
+                    state[target.index()] = State::OnStack;
                     stack.push((target, 0));
                 }
                 State::OnStack => {
                     let chain: Vec<String> = stack
                         .iter()
-                        .map(|&(f, _)| self.files[f].display_path())
-                        .chain([self.files[target].display_path()])
+                        .map(|&(f, _)| self.files[f.index()].display_path())
+                        .chain([self.files[target.index()].display_path()])
                         .collect();
-                    let from = &self.files[file];
+                    let from = &self.files[file.index()];
                     return Err(located(
                         from,
                         &from.tree.directive(directive),

@@ -13,11 +13,11 @@ mod walk;
 pub use context::{ContextFrom, Reading, RootContext};
 pub use limits::{size_text, FileKind, DEFAULT_MAX_FILE_SIZE};
 pub use load::{
-    missing_hint, ConfigTree, FileId, IncludesChanged, LoadOptions, Origin, SkippedInclude,
+    missing_hint, ConfigTree, FileId, FileOrigin, IncludesChanged, LoadOptions, SkippedInclude,
     SourceFile, MAX_INCLUDE_DEPTH,
 };
 pub use source::{IncludeSource, MemorySource, GLOB_OPTIONS};
-pub use walk::Node;
+pub use walk::WalkNode;
 
 use crate::syntax::SourceError;
 

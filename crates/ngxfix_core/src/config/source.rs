@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{LoadError, Origin};
+use super::{FileOrigin, LoadError};
 
 /// How nginx calls glob(3) for an `include` with `*`, `?` or `[`: `*` does
 /// not match `/` or a leading dot. (The matches are sorted byte-wise
@@ -24,7 +24,7 @@ pub const GLOB_OPTIONS: glob::MatchOptions = glob::MatchOptions {
 /// paths staying relative.
 pub trait IncludeSource: Sync {
     /// The origin of the files read from here.
-    fn origin(&self) -> Origin;
+    fn origin(&self) -> FileOrigin;
 
     /// The identity of the file `path` names, so that each file is read
     /// once however it is named (on disk: symlinks and `..` resolved);
@@ -47,7 +47,7 @@ pub trait IncludeSource: Sync {
 }
 
 /// Files held in memory, by their path as written (no path is resolved:
-/// `a/../b.conf` is not `b.conf`). Their origin is [`Origin::Dump`]. The
+/// `a/../b.conf` is not `b.conf`). Their origin is [`FileOrigin::Dump`]. The
 /// texts are already read, so `max_size` does not apply to them: a dump is
 /// held to the limit as a whole when it is read.
 #[derive(Debug, Clone, Default)]
@@ -79,8 +79,8 @@ impl<P: Into<PathBuf>, T: Into<Vec<u8>>> FromIterator<(P, T)> for MemorySource {
 }
 
 impl IncludeSource for MemorySource {
-    fn origin(&self) -> Origin {
-        Origin::Dump
+    fn origin(&self) -> FileOrigin {
+        FileOrigin::Dump
     }
 
     fn canonical(&self, path: &Path) -> Option<PathBuf> {

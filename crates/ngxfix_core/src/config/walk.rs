@@ -5,7 +5,7 @@ use crate::syntax::{Children, Directive};
 
 /// A directive and the file it is written in.
 #[derive(Clone, Copy, Debug)]
-pub struct Node<'c> {
+pub struct WalkNode<'c> {
     pub file: FileId,
     pub directive: Directive<'c>,
 }
@@ -19,7 +19,7 @@ impl ConfigTree {
     /// included from several places is visited once per place, each time in
     /// that place's context. Include cycles are refused when loading, so the
     /// walk ends.
-    pub fn walk<'c>(&'c self, mut visit: impl FnMut(Node<'c>, &[Node<'c>])) {
+    pub fn walk<'c>(&'c self, mut visit: impl FnMut(WalkNode<'c>, &[WalkNode<'c>])) {
         // An explicit stack rather than recursion: blocks nest up to
         // `syntax::MAX_NESTING` in each file and includes nest inside them, so the
         // spliced depth is their product, far more than a thread's stack
@@ -35,10 +35,10 @@ impl ConfigTree {
             /// The files of an `include` still to walk.
             Include(std::slice::Iter<'c, FileId>),
         }
-        let mut context: Vec<Node<'c>> = Vec::new();
+        let mut context: Vec<WalkNode<'c>> = Vec::new();
         let mut stack = vec![Frame::Block {
-            file: 0,
-            children: self.files()[0].tree.top_level(),
+            file: FileId::FIRST,
+            children: self.main().tree.top_level(),
             opened: false,
         }];
         while let Some(frame) = stack.last_mut() {
@@ -56,7 +56,7 @@ impl ConfigTree {
                         stack.pop();
                         continue;
                     };
-                    let node = Node { file, directive };
+                    let node = WalkNode { file, directive };
                     visit(node, &context);
                     if let Some(targets) = self.included(file, &directive) {
                         stack.push(Frame::Include(targets.iter()));
@@ -72,7 +72,7 @@ impl ConfigTree {
                 Frame::Include(targets) => match targets.next() {
                     Some(&target) => stack.push(Frame::Block {
                         file: target,
-                        children: self.files()[target].tree.top_level(),
+                        children: self.file(target).tree.top_level(),
                         opened: false,
                     }),
                     None => {
@@ -105,7 +105,7 @@ mod tests {
                 .collect();
             seen.push(format!(
                 "{}:{} in {}",
-                node.file,
+                node.file.index(),
                 node.directive.name().value(),
                 path.join("/")
             ));

@@ -93,7 +93,7 @@ impl Timestamp {
     }
 
     /// The start of the minute `minutes` (see [`Timestamp::minutes`]).
-    pub fn from_minutes(minutes: i64) -> Timestamp {
+    pub(crate) fn from_minutes(minutes: i64) -> Timestamp {
         let (year, month, day) = civil_from_days(minutes.div_euclid(1440));
         let in_day = minutes.rem_euclid(1440);
         Timestamp {
@@ -178,7 +178,7 @@ pub enum Malformed {
 
 /// Whether a line starts like an entry: a date `DDDD/DD/DD`. Lines that do
 /// not are continuation lines of the previous entry's message.
-pub fn starts_entry(line: &[u8]) -> bool {
+pub(crate) fn starts_entry(line: &[u8]) -> bool {
     line.len() >= 10
         && line[4] == b'/'
         && line[7] == b'/'
@@ -376,7 +376,7 @@ impl Entry<'_> {
 /// `http://unix:/run/app.sock:/api` (nginx puts a `:` between a socket
 /// path and the URI), `[::1]:8000`, or an upstream name (`app` in
 /// `http://app/x`) when nginx logs one (`no live upstreams`).
-pub fn upstream_address(upstream: &[u8]) -> &[u8] {
+pub(crate) fn upstream_address(upstream: &[u8]) -> &[u8] {
     let rest = match memmem::find(upstream, b"://") {
         Some(i) => &upstream[i + 3..],
         None => upstream,
@@ -390,7 +390,7 @@ pub fn upstream_address(upstream: &[u8]) -> &[u8] {
 }
 
 /// The scheme of an `upstream` field (`http`, `fastcgi`, `uwsgi`, ...).
-pub fn upstream_scheme(upstream: &[u8]) -> Option<&[u8]> {
+pub(crate) fn upstream_scheme(upstream: &[u8]) -> Option<&[u8]> {
     memmem::find(upstream, b"://").map(|i| &upstream[..i])
 }
 

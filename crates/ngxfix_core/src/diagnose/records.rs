@@ -12,7 +12,7 @@ use super::entry::starts_entry;
 /// leaves free. A record longer than the buffer is given out cut (its
 /// further lines are only counted): nginx itself never writes a record
 /// over 2048 bytes (`NGX_MAX_ERROR_STR`), so such a record is not nginx's.
-pub const CHUNK: usize = 256 * 1024;
+pub(crate) const CHUNK: usize = 256 * 1024;
 
 /// Line counts of a stream.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

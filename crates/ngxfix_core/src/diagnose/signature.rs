@@ -106,7 +106,7 @@ impl Kind {
     }
 
     /// Whether entries of this kind are upstream failures (exit status 1).
-    pub fn is_failure(self) -> bool {
+    pub(crate) fn is_failure(self) -> bool {
         matches!(self, Kind::StaleKeepalive | Kind::Upstream)
     }
 }
@@ -153,7 +153,7 @@ impl Retry {
 
 /// A rule that addresses a signature, and why.
 #[derive(Debug, Clone, Copy)]
-pub struct RuleRef {
+pub(crate) struct RuleRef {
     pub id: &'static str,
     pub why: &'static str,
 }
@@ -172,7 +172,7 @@ struct Pattern {
 
 /// A signature: an upstream failure (or neighbour) with its meaning.
 #[derive(Debug, Clone, Copy)]
-pub struct Signature {
+pub(crate) struct Signature {
     /// Stable identifier (JSON, tests).
     pub id: &'static str,
     /// The message as nginx writes it.
@@ -251,7 +251,7 @@ const CASCADE_RULES: &[RuleRef] = &[
 const STALE_CAUSE: &str = "nginx reused a pooled keepalive connection the backend had already closed (its idle timeout is shorter than the upstream's keepalive_timeout, or it closes after every response); on uwsgi:// and scgi:// upstreams, which never pool, look at worker crashes instead";
 
 /// Every signature, in the order they are tried and reported.
-pub static SIGNATURES: &[Signature] = &[
+pub(crate) static SIGNATURES: &[Signature] = &[
     Signature {
         id: "reset-reading-header",
         title: "recv() failed (104: Connection reset by peer) while reading response header from upstream",
@@ -506,11 +506,11 @@ pub static SIGNATURES: &[Signature] = &[
 ];
 
 /// The number of signatures; index [`SIGNATURES`] with a [`Class::Known`].
-pub const COUNT: usize = 23;
+pub(crate) const COUNT: usize = 23;
 
 /// How an entry is classified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
+pub(crate) enum Class {
     /// One of [`SIGNATURES`] (its index).
     Known(usize),
     /// An upstream error no signature describes.
@@ -546,7 +546,7 @@ impl Pattern {
 
 /// Classify an entry. Debug lines are never upstream errors (they are
 /// nginx's trace, full of the word "upstream").
-pub fn classify(entry: &Entry<'_>) -> Class {
+pub(crate) fn classify(entry: &Entry<'_>) -> Class {
     if entry.level == Level::Debug {
         return Class::NotUpstream;
     }
@@ -580,12 +580,13 @@ fn other_or_not(entry: &Entry<'_>, phase: Option<Phase>, head: &[u8]) -> Class {
 /// Whether nginx retries a method after a failure on a connection it had
 /// sent the request on: not POST, PATCH, LOCK (`ngx_http_upstream_next`:
 /// `NGX_HTTP_UPSTREAM_FT_NON_IDEMPOTENT`).
-pub fn retried_method(method: &[u8]) -> bool {
+pub(crate) fn retried_method(method: &[u8]) -> bool {
     !matches!(method, b"POST" | b"PATCH" | b"LOCK")
 }
 
 /// The signature with this id.
-pub fn by_id(id: &str) -> Option<usize> {
+#[cfg(test)]
+pub(crate) fn by_id(id: &str) -> Option<usize> {
     SIGNATURES.iter().position(|s| s.id == id)
 }
 

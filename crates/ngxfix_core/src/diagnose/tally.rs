@@ -12,16 +12,16 @@ use super::entry::{upstream_address, upstream_scheme, Entry, Level, Timestamp};
 use super::signature::{classify, Class, Retry, COUNT, SIGNATURES};
 
 /// Distinct upstream addresses kept.
-pub const MAX_UPSTREAMS: usize = 10_000;
+pub(crate) const MAX_UPSTREAMS: usize = 10_000;
 /// Distinct methods kept, overall and per signature (methods are what
 /// clients send: anything).
-pub const MAX_METHODS: usize = 32;
+pub(crate) const MAX_METHODS: usize = 32;
 /// Distinct messages of unrecognised upstream errors kept.
-pub const MAX_OTHER_MESSAGES: usize = 1_000;
+pub(crate) const MAX_OTHER_MESSAGES: usize = 1_000;
 /// Bytes of an unrecognised message kept as its key.
 const OTHER_MESSAGE_BYTES: usize = 200;
 /// Histogram buckets kept before they are coarsened.
-pub const MAX_BUCKETS: usize = 4_096;
+pub(crate) const MAX_BUCKETS: usize = 4_096;
 /// Bucket widths in minutes, finest first (then doubling).
 const WIDTHS: [i64; 7] = [1, 5, 15, 60, 360, 1_440, 10_080];
 
@@ -189,7 +189,7 @@ impl Histogram {
     }
 
     /// A copy with buckets `width` minutes wide (no finer than kept).
-    pub fn with_width(&self, width: i64) -> Histogram {
+    pub(crate) fn with_width(&self, width: i64) -> Histogram {
         let mut copy = self.clone();
         if width > copy.width {
             copy.regroup(width);

@@ -153,7 +153,7 @@ pub enum Stop {
 
 /// What the loop did.
 #[derive(Debug)]
-pub struct Outcome {
+pub struct FixOutcome {
     /// The tree with every applied fix.
     pub config: ConfigTree,
     /// The original text of every file whose text now differs from it.
@@ -173,7 +173,7 @@ pub struct Outcome {
     pub backend_originals: BTreeMap<usize, String>,
 }
 
-impl Outcome {
+impl FixOutcome {
     /// Each backend file whose text differs from the original: (path,
     /// original, fixed).
     pub fn backend_changes(&self) -> impl Iterator<Item = (&Path, &[u8], &[u8])> + '_ {
@@ -194,7 +194,7 @@ impl Outcome {
             (
                 file,
                 original.as_slice(),
-                self.config.files()[file].tree.text(),
+                self.config.file(file).tree.text(),
             )
         })
     }
@@ -217,7 +217,7 @@ impl Outcome {
     /// The applied fixes whose written text covers `line` of `file` (in
     /// the final text).
     pub fn fixes_at(&self, file: FileId, line: u32) -> Vec<&Applied> {
-        let tree = &self.config.files()[file].tree;
+        let tree = &self.config.file(file).tree;
         self.applied
             .iter()
             .filter(|applied| {
@@ -235,7 +235,7 @@ impl Outcome {
     pub fn held_back(&self, policy: Policy) -> usize {
         self.remaining
             .iter()
-            .filter_map(|f| f.fix.as_ref())
+            .filter_map(|f| f.fix.plan())
             .filter(|fix| !fix.is_empty() && fix.safety == Safety::Unsafe)
             .filter(|_| !policy.unsafe_fixes)
             .count()
@@ -255,7 +255,7 @@ pub fn fix(
     job: &Job<'_>,
     config: ConfigTree,
     approver: &mut dyn Approver,
-) -> std::io::Result<Outcome> {
+) -> std::io::Result<FixOutcome> {
     fix_excluding(job, config, approver, &[])
 }
 
@@ -266,7 +266,7 @@ pub fn fix_excluding(
     config: ConfigTree,
     approver: &mut dyn Approver,
     excluded: &[Excluded],
-) -> std::io::Result<Outcome> {
+) -> std::io::Result<FixOutcome> {
     let mut state = State {
         config,
         options: job.options.clone(),
@@ -369,7 +369,7 @@ fn key(finding: &Finding) -> Key {
 
 /// The fix's edits, sorted, when `policy` lets it be applied.
 fn applicable(finding: &Finding, policy: Policy) -> Option<Candidate> {
-    let fix = finding.fix.as_ref()?;
+    let fix = finding.fix.plan()?;
     if fix.is_empty() || !policy.allows(fix.safety) {
         return None;
     }
@@ -595,7 +595,7 @@ impl State {
         let mut proposed: Vec<ProposedFile<'a>> = files
             .into_iter()
             .map(|file| {
-                let source = &self.config.files()[file];
+                let source = self.config.file(file);
                 let before = source.tree.text();
                 let mine: Vec<&Edit> = edits.iter().filter(|e| e.file == file).collect();
                 ProposedFile {
@@ -669,7 +669,7 @@ impl State {
         }
         let mut changed = Vec::new();
         for (file, edits) in by_file {
-            let text = self.config.files()[file].tree.text();
+            let text = self.config.file(file).tree.text();
             let next = apply(text, &edits).map_err(|e| (FileRef::Nginx(file), e.to_string()))?;
             if next != text {
                 changed.push((file, self.parse(file, next)?));
@@ -706,7 +706,7 @@ impl State {
     /// Parse a file's new text; refuse it if it does not parse or its
     /// includes differ.
     fn parse(&self, file: FileId, text: Vec<u8>) -> Result<SyntaxTree, (FileRef, String)> {
-        let source = &self.config.files()[file];
+        let source = self.config.file(file);
         let tree = syntax::parse(text).map_err(|e| {
             (
                 FileRef::Nginx(file),
@@ -766,7 +766,7 @@ impl State {
         let written = written_ranges(accepted);
         for (index, candidate) in accepted.iter().enumerate() {
             let finding = &findings[candidate.finding];
-            let fix = finding.fix.as_ref().expect("a candidate has a fix");
+            let fix = finding.fix.plan().expect("a candidate has a fix");
             let mut edited: Vec<FileId> = fix.edits.iter().map(|e| e.file).collect();
             edited.sort_unstable();
             edited.dedup();
@@ -794,7 +794,7 @@ impl State {
         for (file, _) in &changed {
             self.originals
                 .entry(*file)
-                .or_insert_with(|| self.config.files()[*file].tree.text().to_vec());
+                .or_insert_with(|| self.config.file(*file).tree.text().to_vec());
         }
         self.skip = std::mem::take(&mut self.skip)
             .into_iter()
@@ -820,15 +820,15 @@ impl State {
         self.passes += 1;
     }
 
-    fn finish(mut self, remaining: Vec<Finding>, stop: Stop) -> Outcome {
+    fn finish(mut self, remaining: Vec<Finding>, stop: Stop) -> FixOutcome {
         // A later pass can put a file's text back as it was.
         let files = self.config.files();
         self.originals
-            .retain(|&file, original| original.as_slice() != files[file].tree.text());
+            .retain(|&file, original| original.as_slice() != files[file.index()].tree.text());
         let backends = &self.options.facts.files;
         self.backend_originals
             .retain(|&file, original| *original != backends[file].text);
-        Outcome {
+        FixOutcome {
             config: self.config,
             originals: self.originals,
             applied: self.applied,
@@ -870,7 +870,9 @@ fn by_backend_file(edits: &[BackendEdit]) -> BTreeMap<usize, Vec<Edit>> {
         // Backend files are read as text: far below 4 GiB.
         let offset = |at: usize| u32::try_from(at).expect("a backend file under 4 GiB");
         by_file.entry(e.file).or_default().push(Edit {
-            file: e.file,
+            // The backend file's index stands in for a configuration
+            // file's: these edits are applied to that one text alone.
+            file: FileId::new(e.file),
             start: offset(e.edit.start),
             end: offset(e.edit.end),
             text: e.edit.text.clone(),
@@ -909,13 +911,13 @@ mod tests {
     }
 
     use crate::config::from_texts;
-    use crate::rules::load::{self, Origin};
+    use crate::rules::load::{self, RuleOrigin};
 
     const HTTP_VERSION: &str = include_str!("../../../../rules/proxy-http-version.toml");
     const CONNECTION: &str = include_str!("../../../../rules/proxy-connection-close.toml");
 
     fn rule(text: &str) -> Rule {
-        load::parse(text, Origin::Builtin("test.toml")).unwrap()
+        load::parse(text, RuleOrigin::Builtin("test.toml")).unwrap()
     }
 
     /// A rule replacing the first argument of `directive` when it is `from`.
@@ -941,7 +943,7 @@ replace_arg = {{ index = 0, value = '{to}' }}
         policy: Policy,
         files: &[(&str, &str)],
         approver: &mut dyn Approver,
-    ) -> Outcome {
+    ) -> FixOutcome {
         let options = RunOptions::default();
         let job = Job {
             rules,
@@ -952,8 +954,8 @@ replace_arg = {{ index = 0, value = '{to}' }}
         fix(&job, from_texts(files), approver).unwrap()
     }
 
-    fn text(outcome: &Outcome, file: FileId) -> &str {
-        std::str::from_utf8(outcome.config.files()[file].tree.text()).unwrap()
+    fn text(outcome: &FixOutcome, file: usize) -> &str {
+        std::str::from_utf8(outcome.config.file(FileId::new(file)).tree.text()).unwrap()
     }
 
     const TWO_LOCATIONS: &str = "http {\n    upstream app { server a:1; keepalive 8; }\n    server {\n        location /a { proxy_pass http://app; }\n        location /b { proxy_pass http://app; }\n    }\n}\n";
@@ -981,7 +983,7 @@ replace_arg = {{ index = 0, value = '{to}' }}
                     "proxy-connection-close" => "proxy_set_header Connection \"\";",
                     _ => "2",
                 };
-                assert_eq!(file, 0);
+                assert_eq!(file, FileId::FIRST);
                 assert!(written.contains(expected), "{}: {written:?}", applied.rule);
             }
         }
@@ -1010,7 +1012,10 @@ replace_arg = {{ index = 0, value = '{to}' }}
             &job,
             from_texts(&[("/etc/nginx/nginx.conf", TWO_LOCATIONS)]),
             &mut ApproveAll,
-            &[Excluded::RuleInFile("proxy-connection-close".into(), 0)],
+            &[Excluded::RuleInFile(
+                "proxy-connection-close".into(),
+                FileId::FIRST,
+            )],
         )
         .unwrap();
         assert_eq!(text(&without, 0).matches("Connection").count(), 0);

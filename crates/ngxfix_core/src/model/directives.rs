@@ -60,7 +60,7 @@ impl Contexts {
 
     /// The block kind a directive named `name` opens when it sits in a block
     /// of kind `parent`; `None` if it opens no block nginx knows.
-    pub fn child_kind(parent: Contexts, name: &str) -> Option<Contexts> {
+    pub(crate) fn child_kind(parent: Contexts, name: &str) -> Option<Contexts> {
         let kind = match (name, parent) {
             ("events", Contexts::MAIN) => Contexts::EVENTS,
             ("http", Contexts::MAIN) => Contexts::HTTP,
@@ -140,25 +140,18 @@ pub struct DirectiveInfo {
 
 impl DirectiveInfo {
     /// Whether the directive opens a block.
-    pub fn is_block(&self) -> bool {
+    #[cfg(test)]
+    fn is_block(&self) -> bool {
         self.value == ValueKind::Block
     }
 
     /// The default arguments in effect for `version`, if any.
-    pub fn default_for(&self, version: Version) -> Option<&'static str> {
+    pub(crate) fn default_for(&self, version: Version) -> Option<&'static str> {
         self.defaults
             .iter()
             .rev()
             .find(|(since, _)| *since <= version)
             .map(|(_, value)| *value)
-    }
-
-    /// The reference documentation address.
-    pub fn doc_url(&self) -> String {
-        format!(
-            "https://nginx.org/en/docs/{}.html#{}",
-            self.module, self.name
-        )
     }
 }
 

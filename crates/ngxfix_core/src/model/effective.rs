@@ -65,12 +65,12 @@ pub struct Effective<'m> {
 
 impl<'m> Effective<'m> {
     /// Whether the configuration sets it (at this level or inherited).
-    pub fn is_configured(&self) -> bool {
+    pub(crate) fn is_configured(&self) -> bool {
         matches!(self.source, Source::Config(_))
     }
 
     /// Whether a value is in effect (configured or default).
-    pub fn is_set(&self) -> bool {
+    pub(crate) fn is_set(&self) -> bool {
         !matches!(self.source, Source::Unset)
     }
 
@@ -85,7 +85,7 @@ impl<'m> Effective<'m> {
 
     /// Each entry's argument values, kept apart (a quoted value may hold
     /// spaces).
-    pub fn entry_args(&self) -> Vec<Vec<String>> {
+    pub(crate) fn entry_args(&self) -> Vec<Vec<String>> {
         self.each_entry().collect()
     }
 
@@ -97,7 +97,7 @@ impl<'m> Effective<'m> {
     /// The first argument of the first entry: what a duration, size or
     /// number directive's value is (`keepalive_timeout 65 60;` is 65s, the
     /// second argument being the `Keep-Alive` header's value).
-    pub fn first_arg(&self) -> Option<String> {
+    pub(crate) fn first_arg(&self) -> Option<String> {
         self.each_entry().next()?.into_iter().next()
     }
 
@@ -119,7 +119,7 @@ impl<'m> Effective<'m> {
 
     /// The text a comparison reads: the first argument for durations,
     /// sizes and numbers, the whole value otherwise.
-    pub fn compared_text(&self) -> Option<String> {
+    pub(crate) fn compared_text(&self) -> Option<String> {
         let quantity = matches!(
             self.info.map(|i| i.value),
             Some(ValueKind::Duration(_) | ValueKind::Size | ValueKind::Number)
@@ -144,7 +144,7 @@ impl<'m> Effective<'m> {
 
     /// Every configured directive whose entry is in effect, in nginx's
     /// order: [`Effective::nodes`], then [`Effective::inherited`].
-    pub fn entry_nodes(&self) -> impl Iterator<Item = Node<'m>> + '_ {
+    pub(crate) fn entry_nodes(&self) -> impl Iterator<Item = Node<'m>> + '_ {
         self.nodes().iter().chain(self.inherited.iter()).copied()
     }
 }

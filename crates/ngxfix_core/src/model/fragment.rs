@@ -11,7 +11,7 @@
 
 use super::accepts;
 use super::directives::Contexts;
-use crate::config::{ConfigTree, RootContext};
+use crate::config::{ConfigTree, FileId, RootContext};
 
 /// What [`infer`] concluded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,8 +131,8 @@ fn allowed_below_main(name: &str) -> bool {
 /// The names of the directives at the top level (includes spliced), in
 /// order. Only the top level is read: main files are the large ones.
 fn top_level_names(config: &ConfigTree) -> Vec<String> {
-    fn collect(config: &ConfigTree, file: usize, depth: usize, names: &mut Vec<String>) {
-        for directive in config.files()[file].tree.top_level() {
+    fn collect(config: &ConfigTree, file: FileId, depth: usize, names: &mut Vec<String>) {
+        for directive in config.file(file).tree.top_level() {
             match config.included(file, &directive) {
                 // Include cycles are refused when loading; the depth only
                 // bounds a pathological chain.
@@ -148,7 +148,7 @@ fn top_level_names(config: &ConfigTree) -> Vec<String> {
         }
     }
     let mut names = Vec::new();
-    collect(config, 0, 0, &mut names);
+    collect(config, FileId::FIRST, 0, &mut names);
     names
 }
 

@@ -39,7 +39,7 @@ impl Target<'_> {
 
 /// The directives that pass requests to an upstream, and the URL schemes
 /// each accepts.
-pub const PASS_DIRECTIVES: &[(&str, &[&str])] = &[
+pub(crate) const PASS_DIRECTIVES: &[(&str, &[&str])] = &[
     ("proxy_pass", &["http://", "https://"]),
     ("grpc_pass", &["grpc://", "grpcs://"]),
     ("uwsgi_pass", &["uwsgi://", "suwsgi://"]),
@@ -225,7 +225,7 @@ fn resolve_variable<'m>(node: Node<'m>, host: &str) -> Target<'m> {
 /// whole URL. Any `*_pass` scheme is dropped, and the path: a value that
 /// is not a URL has no `/` to cut at unless it is a socket path, which
 /// names no upstream either way.
-pub fn value_host(value: &str) -> &str {
+pub(crate) fn value_host(value: &str) -> &str {
     let rest = PASS_DIRECTIVES
         .iter()
         .map(|(_, schemes)| without_scheme(value, schemes))

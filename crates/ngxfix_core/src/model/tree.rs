@@ -12,8 +12,24 @@ use super::version::Version;
 use crate::config::{ConfigTree, FileId};
 use crate::syntax::{Directive, LineCol, Span, Word};
 
-/// Index of a directive in [`Model`] (walk order).
-pub type NodeId = u32;
+/// Index of a directive in [`Model`] (walk order). A type of its own
+/// rather than a bare number: a node index cannot be passed where a
+/// directive's index in its file, a rule's index or a byte offset is
+/// meant. Only the model makes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(u32);
+
+impl NodeId {
+    /// The node at `index` in walk order.
+    pub(crate) fn new(index: u32) -> Self {
+        NodeId(index)
+    }
+
+    /// The node's position in walk order.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 const NONE: u32 = u32::MAX;
 
@@ -49,6 +65,12 @@ struct NodeRec {
     file: u16,
     /// Kind of the enclosing block (a `Contexts` bit).
     context: u16,
+}
+
+impl NodeRec {
+    fn file(&self) -> FileId {
+        FileId::new(usize::from(self.file))
+    }
 }
 
 /// A configuration tree seen as one logical tree, plus the nginx version the
@@ -154,13 +176,14 @@ impl<'c> Model<'c> {
             let parent_kind = if parent == NONE {
                 Contexts::MAIN
             } else {
-                model.block_kind_of(parent)
+                model.block_kind_of(NodeId(parent))
             };
             let name = node.directive.name().value();
             let sym = model.intern(&name);
             let id = model.nodes.len() as u32;
             model.nodes.push(NodeRec {
-                file: node.file as u16,
+                // At most u16::MAX files, asserted above.
+                file: node.file.index() as u16,
                 directive: node.directive.index(),
                 parent,
                 end: id + 1,
@@ -183,7 +206,7 @@ impl<'c> Model<'c> {
         let mut in_large: HashMap<(u32, u32), Vec<NodeId>> = HashMap::default();
         for (id, rec) in model.nodes.iter().enumerate() {
             if pass_syms.contains(&rec.sym) {
-                targets.insert(id as NodeId, std::sync::OnceLock::new());
+                targets.insert(NodeId(id as u32), std::sync::OnceLock::new());
             }
             let large = rec.parent == NONE || {
                 let parent = model.nodes[rec.parent as usize];
@@ -193,7 +216,7 @@ impl<'c> Model<'c> {
                 in_large
                     .entry((rec.parent, rec.sym))
                     .or_default()
-                    .push(id as NodeId);
+                    .push(NodeId(id as u32));
             }
         }
         model.in_large = in_large;
@@ -213,7 +236,7 @@ impl<'c> Model<'c> {
     }
 
     fn block_kind_of(&self, id: NodeId) -> Contexts {
-        let rec = self.nodes[id as usize];
+        let rec = self.nodes[id.index()];
         Contexts::child_kind(
             Contexts(u32::from(rec.context)),
             &self.names[rec.sym as usize],
@@ -266,13 +289,16 @@ impl<'c> Model<'c> {
 
     /// The directive with an id.
     pub fn node(&self, id: NodeId) -> Node<'_> {
-        assert!((id as usize) < self.nodes.len(), "node id out of range");
+        assert!(id.index() < self.nodes.len(), "node id out of range");
         Node { model: self, id }
     }
 
     /// Every directive, in the order nginx reads them.
-    pub fn nodes(&self) -> impl Iterator<Item = Node<'_>> + '_ {
-        (0..self.nodes.len() as u32).map(move |id| Node { model: self, id })
+    pub(crate) fn nodes(&self) -> impl Iterator<Item = Node<'_>> + '_ {
+        (0..self.nodes.len() as u32).map(move |id| Node {
+            model: self,
+            id: NodeId(id),
+        })
     }
 
     /// Every directive named `name`, in order. A scan of 20-byte records
@@ -286,12 +312,13 @@ impl<'c> Model<'c> {
             .filter(move |(_, rec)| Some(rec.sym) == sym)
             .map(move |(id, _)| Node {
                 model: self,
-                id: id as NodeId,
+                id: NodeId(id as u32),
             })
     }
 
     /// The top-level directives of the main file (includes spliced).
-    pub fn top_level(&self) -> impl Iterator<Item = Node<'_>> + '_ {
+    #[cfg(test)]
+    fn top_level(&self) -> impl Iterator<Item = Node<'_>> + '_ {
         self.children_range(0, self.nodes.len() as u32)
     }
 
@@ -300,25 +327,28 @@ impl<'c> Model<'c> {
             let next = self.nodes[id as usize].end;
             (next < end).then_some(next)
         })
-        .map(move |id| Node { model: self, id })
+        .map(move |id| Node {
+            model: self,
+            id: NodeId(id),
+        })
     }
 
     /// The directives named `name` directly in `block` (`None`: the top
     /// level), includes spliced, in order.
-    pub fn in_block<'m>(
+    pub(crate) fn in_block<'m>(
         &'m self,
         block: Option<Node<'m>>,
         name: &str,
     ) -> impl Iterator<Item = Node<'m>> + 'm {
-        let parent = block.map_or(NONE, |b| b.id);
+        let parent = block.map_or(NONE, |b| b.id.0);
         let sym = self.symbols.get(name).copied();
         // Small blocks (most locations and servers) are scanned in place:
         // their records are contiguous. Large ones are indexed.
-        if let Some(block) = block.filter(|b| self.nodes[b.id as usize].end - b.id <= SCAN_LIMIT) {
+        if let Some(block) = block.filter(|b| self.nodes[b.id.index()].end - b.id.0 <= SCAN_LIMIT) {
             let found: Vec<NodeId> = match sym {
                 Some(sym) => block
                     .children()
-                    .filter(|n| self.nodes[n.id as usize].sym == sym)
+                    .filter(|n| self.nodes[n.id.index()].sym == sym)
                     .map(|n| n.id)
                     .collect(),
                 None => Vec::new(),
@@ -368,7 +398,7 @@ impl<'c> Model<'c> {
 
     /// The `*_pass` directives that reach the `upstream{}` block `upstream`,
     /// in tree order.
-    pub fn passes_to(&self, upstream: NodeId) -> &[NodeId] {
+    pub(crate) fn passes_to(&self, upstream: NodeId) -> &[NodeId] {
         let index = self.passes.get_or_init(|| {
             let mut index: HashMap<NodeId, Vec<NodeId>> = HashMap::default();
             for (name, _) in super::targets::PASS_DIRECTIVES {
@@ -391,7 +421,7 @@ impl<'c> Model<'c> {
 
     /// The upstreams the values of the `map` setting `var` name, each once
     /// (a value may be a whole URL: [`super::targets::value_host`]).
-    pub fn map_upstreams(&self, var: &str) -> &[NodeId] {
+    pub(crate) fn map_upstreams(&self, var: &str) -> &[NodeId] {
         let Some(map) = self.map_for(var) else {
             return &[];
         };
@@ -418,7 +448,7 @@ impl<'c> Model<'c> {
     }
 
     /// The `map` block whose result is the variable `var` (with its `$`).
-    pub fn map_for(&self, var: &str) -> Option<Node<'_>> {
+    pub(crate) fn map_for(&self, var: &str) -> Option<Node<'_>> {
         self.maps
             .get(&var.to_ascii_lowercase())
             .map(|&id| self.node(id))
@@ -427,7 +457,7 @@ impl<'c> Model<'c> {
 
 impl<'m> Node<'m> {
     fn rec(&self) -> NodeRec {
-        self.model.nodes[self.id as usize]
+        self.model.nodes[self.id.index()]
     }
 
     /// The model this node belongs to.
@@ -442,18 +472,20 @@ impl<'m> Node<'m> {
 
     /// The file the directive is written in.
     pub fn file(&self) -> FileId {
-        self.rec().file as FileId
+        self.rec().file()
     }
 
     /// The path of that file, for messages.
     pub fn path(&self) -> String {
-        self.model.config.files()[self.file()].display_path()
+        self.model.config.file(self.file()).display_path()
     }
 
     /// The syntax node.
     pub fn directive(&self) -> Directive<'m> {
         let rec = self.rec();
-        self.model.config.files()[rec.file as usize]
+        self.model
+            .config
+            .file(rec.file())
             .tree
             .directive(rec.directive)
     }
@@ -474,7 +506,7 @@ impl<'m> Node<'m> {
     }
 
     /// The arguments' values joined by single spaces.
-    pub fn args_text(&self) -> String {
+    pub(crate) fn args_text(&self) -> String {
         let mut text = String::new();
         for (i, arg) in self.args().enumerate() {
             if i > 0 {
@@ -490,7 +522,7 @@ impl<'m> Node<'m> {
         let parent = self.rec().parent;
         (parent != NONE).then_some(Node {
             model: self.model,
-            id: parent,
+            id: NodeId(parent),
         })
     }
 
@@ -505,41 +537,36 @@ impl<'m> Node<'m> {
     }
 
     /// The kind of block this directive opens, if nginx knows it.
-    pub fn block_kind(&self) -> Option<Contexts> {
+    pub(crate) fn block_kind(&self) -> Option<Contexts> {
         self.is_block()
             .then(|| self.model.block_kind_of(self.id))
             .filter(|k| *k != Contexts::NONE)
     }
 
     /// Whether the directive has a `{ }` block (an `include` has none).
-    pub fn is_block(&self) -> bool {
+    pub(crate) fn is_block(&self) -> bool {
         let rec = self.rec();
-        rec.end > self.id + 1 || {
+        rec.end > self.id.0 + 1 || {
             let directive = self.directive();
-            directive.has_block()
-                && self
-                    .model
-                    .config
-                    .included(rec.file as FileId, &directive)
-                    .is_none()
+            directive.has_block() && self.model.config.included(rec.file(), &directive).is_none()
         }
     }
 
     /// The directives of the block, includes spliced, in order.
     pub fn children(&self) -> impl Iterator<Item = Node<'m>> + 'm {
-        self.model.children_range(self.id + 1, self.rec().end)
+        self.model.children_range(self.id.0 + 1, self.rec().end)
     }
 
     /// The directives named `name` directly in this block.
-    pub fn children_named(&self, name: &str) -> impl Iterator<Item = Node<'m>> + 'm {
+    pub(crate) fn children_named(&self, name: &str) -> impl Iterator<Item = Node<'m>> + 'm {
         self.model.in_block(Some(*self), name)
     }
 
     /// The directives before this one in the same block, nearest first.
-    pub fn preceding_siblings(&self) -> impl Iterator<Item = Node<'m>> + 'm {
+    pub(crate) fn preceding_siblings(&self) -> impl Iterator<Item = Node<'m>> + 'm {
         let model = self.model;
-        let id = self.id;
-        let start = self.parent().map_or(0, |p| p.id + 1);
+        let id = self.id.0;
+        let start = self.parent().map_or(0, |p| p.id.0 + 1);
         model
             .children_range(start, id)
             .collect::<Vec<_>>()
@@ -548,7 +575,7 @@ impl<'m> Node<'m> {
     }
 
     /// The directives after this one in the same block, in order.
-    pub fn following_siblings(&self) -> impl Iterator<Item = Node<'m>> + 'm {
+    pub(crate) fn following_siblings(&self) -> impl Iterator<Item = Node<'m>> + 'm {
         let end = self
             .parent()
             .map_or(self.model.nodes.len() as u32, |p| p.rec().end);
@@ -588,7 +615,7 @@ mod tests {
         let names: Vec<_> = http.children().map(|n| n.name()).collect();
         assert_eq!(names, ["include", "upstream", "server"]);
         let upstream = model.upstream("APP").unwrap();
-        assert_eq!(upstream.file(), 1);
+        assert_eq!(upstream.file(), FileId::new(1));
         assert_eq!(upstream.parent(), Some(http));
         assert_eq!(upstream.block_kind(), Some(Contexts::HTTP_UPSTREAM));
         let keepalive = upstream.children_named("keepalive").next().unwrap();

@@ -129,7 +129,7 @@ impl VersionRange {
     }
 
     /// Whether the range holds for every version.
-    pub fn is_any(&self) -> bool {
+    pub(crate) fn is_any(&self) -> bool {
         self.bounds.is_empty()
     }
 }

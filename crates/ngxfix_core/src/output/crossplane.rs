@@ -58,9 +58,7 @@ pub struct Entry {
 /// Build the payload for a loaded tree.
 pub fn payload(config: &ConfigTree) -> Payload {
     let files = config
-        .files()
-        .iter()
-        .enumerate()
+        .files_with_ids()
         .map(|(id, file)| FileEntry {
             file: file.display_path(),
             status: "ok",
@@ -198,7 +196,7 @@ impl<'t> Visitor<'t> for Builder<'_> {
 
 /// crossplane's value of a word: quotes removed with the backslash before
 /// the quote character; every other escape as written.
-pub fn crossplane_value(word: &Word<'_>) -> String {
+pub(crate) fn crossplane_value(word: &Word<'_>) -> String {
     let inner = word.inner();
     let quote = match word.quote() {
         Quote::None => return inner.into_owned(),

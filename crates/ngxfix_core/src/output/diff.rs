@@ -119,7 +119,7 @@ pub fn unified(
 }
 
 /// Write only the hunks of `old` → `new` (no file header).
-pub fn hunks(out: &mut dyn Write, old: &[u8], new: &[u8], color: bool) -> io::Result<()> {
+pub(crate) fn hunks(out: &mut dyn Write, old: &[u8], new: &[u8], color: bool) -> io::Result<()> {
     let paint = |code: &'static str| if color { code } else { "" };
     let reset = paint(RESET);
     let diff = TextDiff::from_lines(old, new);

@@ -14,7 +14,7 @@ use super::{plural, Paint};
 use crate::config::Reading;
 use crate::model::Version;
 use crate::rules::fixes::BackendEdit;
-use crate::rules::{Finding, Rule, Safety, Severity, UNUSED_SUPPRESSION};
+use crate::rules::{Finding, FixState, Rule, Safety, Severity, UNUSED_SUPPRESSION};
 use crate::syntax::LineCol;
 
 /// Characters of a source line shown under a text finding.
@@ -25,7 +25,7 @@ pub const JSON_SCHEMA_VERSION: u32 = 1;
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum ReportFormat {
     Text { color: bool },
     Json,
     Sarif,
@@ -55,7 +55,7 @@ impl Summary {
             Severity::Warning => self.warnings += 1,
             Severity::Info => self.info += 1,
         }
-        if let Some(fix) = finding.fix.as_ref().filter(|f| !f.is_empty()) {
+        if let Some(fix) = finding.fix.plan().filter(|f| !f.is_empty()) {
             self.fixable += 1;
             match fix.safety {
                 Safety::Safe => self.safe_fixable += 1,
@@ -69,7 +69,7 @@ impl Summary {
 /// Writes a report finding by finding: [`Report::finding`] for each, then
 /// [`Report::finish`].
 pub struct Report<'w> {
-    format: Format,
+    format: ReportFormat,
     out: &'w mut dyn Write,
     /// The rules that ran (SARIF lists them).
     rules: &'w [Rule],
@@ -101,12 +101,12 @@ pub struct Inputs<'a> {
 impl<'w> Report<'w> {
     /// Start a report; JSON writes its opening here.
     pub fn begin(
-        format: Format,
+        format: ReportFormat,
         out: &'w mut dyn Write,
         rules: &'w [Rule],
         nginx_version: Version,
     ) -> io::Result<Self> {
-        if format == Format::Json {
+        if format == ReportFormat::Json {
             write!(
                 out,
                 "{{\n  \"schema_version\": {JSON_SCHEMA_VERSION},\n  \"tool\": {{\n    \"name\": \"ngxfix\",\n    \"version\": \"{}\"\n  }},\n  \"nginx_version\": \"{nginx_version}\"",
@@ -134,7 +134,7 @@ impl<'w> Report<'w> {
     pub fn describe(&mut self, inputs: Inputs<'_>) -> io::Result<()> {
         let notes: Vec<String> = inputs.readings.iter().filter_map(Reading::note).collect();
         match self.format {
-            Format::Text { color } => {
+            ReportFormat::Text { color } => {
                 for note in &notes {
                     writeln!(self.out, "{}: {note}", Paint(color).wrap("1", "note"))?;
                 }
@@ -142,7 +142,7 @@ impl<'w> Report<'w> {
                     writeln!(self.out)?;
                 }
             }
-            Format::Json if !self.findings_open => {
+            ReportFormat::Json if !self.findings_open => {
                 let readings = serde_json::to_string_pretty(inputs.readings)?.replace('\n', "\n  ");
                 write!(
                     self.out,
@@ -150,12 +150,12 @@ impl<'w> Report<'w> {
                     serde_json::to_string(inputs.version_from)?
                 )?;
             }
-            Format::Github => {
+            ReportFormat::Github => {
                 for note in &notes {
                     writeln!(self.out, "::notice title=ngxfix::{}", escape(note, false))?;
                 }
             }
-            Format::Json | Format::Sarif => {}
+            ReportFormat::Json | ReportFormat::Sarif => {}
         }
         let files: usize = inputs.readings.iter().map(|r| r.files_read).sum();
         self.read_line = Some(format!(
@@ -170,7 +170,7 @@ impl<'w> Report<'w> {
 
     /// Open the JSON `findings` array, once.
     fn open_findings(&mut self) -> io::Result<()> {
-        if self.format == Format::Json && !self.findings_open {
+        if self.format == ReportFormat::Json && !self.findings_open {
             write!(self.out, ",\n  \"findings\": [")?;
         }
         self.findings_open = true;
@@ -186,7 +186,7 @@ impl<'w> Report<'w> {
     /// of thousands of findings make megabytes of it) and written in order.
     pub fn findings(&mut self, batch: &[Finding]) -> io::Result<()> {
         self.open_findings()?;
-        if self.format == Format::Sarif {
+        if self.format == ReportFormat::Sarif {
             let rules = self.rules;
             let results: Vec<serde_json::Result<String>> = crate::par::map(batch, |finding| {
                 let result = sarif_result(finding, rule_index(rules, &finding.rule));
@@ -203,15 +203,15 @@ impl<'w> Report<'w> {
         let format_one = |(i, finding): (usize, &Finding)| -> io::Result<Vec<u8>> {
             let mut text = Vec::with_capacity(1024);
             match format {
-                Format::Text { color } => text_finding(&mut text, finding, &Paint(color))?,
-                Format::Json => {
+                ReportFormat::Text { color } => text_finding(&mut text, finding, &Paint(color))?,
+                ReportFormat::Json => {
                     let body = serde_json::to_string_pretty(&json_finding(finding))?;
                     let indented = body.replace('\n', "\n    ");
                     let comma = if first && i == 0 { "" } else { "," };
                     write!(text, "{comma}\n    {indented}")?;
                 }
-                Format::Github => github_finding(&mut text, finding)?,
-                Format::Sarif => unreachable!("SARIF is built whole"),
+                ReportFormat::Github => github_finding(&mut text, finding)?,
+                ReportFormat::Sarif => unreachable!("SARIF is built whole"),
             }
             Ok(text)
         };
@@ -232,13 +232,13 @@ impl<'w> Report<'w> {
         self.open_findings()?;
         let s = self.summary;
         match self.format {
-            Format::Text { .. } => {
+            ReportFormat::Text { .. } => {
                 text_summary(self.out, &s)?;
                 if let Some(line) = &self.read_line {
                     writeln!(self.out, "{line}")?;
                 }
             }
-            Format::Json => {
+            ReportFormat::Json => {
                 let summary = serde_json::to_string_pretty(&json!({
                     "findings": s.findings,
                     "errors": s.errors,
@@ -250,14 +250,14 @@ impl<'w> Report<'w> {
                 let close = if s.findings == 0 { "" } else { "\n  " };
                 writeln!(self.out, "{close}],\n  \"summary\": {summary}\n}}")?;
             }
-            Format::Sarif => {
+            ReportFormat::Sarif => {
                 let mut log = sarif_log(self.rules, self.nginx_version);
                 if !self.notes.is_empty() {
                     log["runs"][0]["properties"]["notes"] = json!(self.notes);
                 }
                 write_sarif(&mut *self.out, &log, &self.sarif_results)?;
             }
-            Format::Github => {}
+            ReportFormat::Github => {}
         }
         Ok(s)
     }
@@ -308,12 +308,15 @@ fn text_finding(out: &mut dyn Write, f: &Finding, paint: &Paint) -> io::Result<(
         "{pad} | {prefix}{}",
         paint.wrap("1;31", &"^".repeat(width))
     )?;
-    if let Some(fix) = &f.fix {
-        if !fix.is_empty() {
-            writeln!(out, "{pad} = fix ({}): {}", fix.safety.as_str(), fix.title)?;
+    match &f.fix {
+        FixState::Planned(fix) => {
+            let fix = fix.plan();
+            if !fix.is_empty() {
+                writeln!(out, "{pad} = fix ({}): {}", fix.safety.as_str(), fix.title)?;
+            }
         }
-    } else if let Some(why) = &f.fix_unavailable {
-        writeln!(out, "{pad} = no fix: {why}")?;
+        FixState::Unavailable(why) => writeln!(out, "{pad} = no fix: {why}")?,
+        FixState::None => {}
     }
     writeln!(out)
 }
@@ -410,7 +413,7 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
         start_byte: f.span.start,
         end_byte: f.span.end,
         excerpt: &f.excerpt,
-        fix: f.fix.as_ref().map(|fix| JsonFix {
+        fix: f.fix.plan().map(|fix| JsonFix {
             title: &fix.title,
             safety: fix.safety.as_str(),
             edits: f
@@ -426,7 +429,7 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
                 .collect(),
             backend_edits: &fix.backend_edits,
         }),
-        fix_unavailable: f.fix_unavailable.as_deref(),
+        fix_unavailable: f.fix.unavailable(),
     }
 }
 
@@ -486,7 +489,7 @@ fn sarif_result(f: &Finding, rule_index: usize) -> Value {
             },
         }],
     });
-    if let Some(fix) = f.fix.as_ref().filter(|fix| !fix.edits.is_empty()) {
+    if let Some(fix) = f.fix.plan().filter(|fix| !fix.edits.is_empty()) {
         let mut changes: Vec<(&str, Vec<Value>)> = Vec::new();
         for (edit, place) in f.edits() {
             let replacement = json!({
@@ -648,7 +651,7 @@ mod tests {
 
     /// The report of `findings`, written one call per finding or in one
     /// batch.
-    fn report(format: Format, findings: &[Finding], batched: bool) -> String {
+    fn report(format: ReportFormat, findings: &[Finding], batched: bool) -> String {
         let mut out = Vec::new();
         let mut report = Report::begin(format, &mut out, &[], Version::ASSUMED).unwrap();
         if batched {
@@ -673,11 +676,11 @@ mod tests {
         let findings = run(&rules, &model, &RunOptions::default());
         assert!(findings.len() > 2, "{findings:?}");
         for format in [
-            Format::Text { color: false },
-            Format::Text { color: true },
-            Format::Json,
-            Format::Github,
-            Format::Sarif,
+            ReportFormat::Text { color: false },
+            ReportFormat::Text { color: true },
+            ReportFormat::Json,
+            ReportFormat::Github,
+            ReportFormat::Sarif,
         ] {
             let one_by_one = report(format, &findings, false);
             assert_eq!(report(format, &findings, true), one_by_one, "{format:?}");
@@ -689,7 +692,8 @@ mod tests {
             split.finish().unwrap();
             assert_eq!(String::from_utf8(out).unwrap(), one_by_one, "{format:?}");
         }
-        let json: Value = serde_json::from_str(&report(Format::Json, &findings, true)).unwrap();
+        let json: Value =
+            serde_json::from_str(&report(ReportFormat::Json, &findings, true)).unwrap();
         assert_eq!(json["findings"].as_array().unwrap().len(), findings.len());
     }
 }

@@ -97,7 +97,7 @@ fn is_trivial(core: &str) -> bool {
 /// A word of lower-case letters, `_` and `-` (or one capital first): an
 /// English word or an nginx directive name, never taken for a secret on a
 /// guess.
-pub fn is_plain_word(word: &str) -> bool {
+pub(crate) fn is_plain_word(word: &str) -> bool {
     let rest = word
         .strip_prefix(|c: char| c.is_ascii_uppercase())
         .unwrap_or(word);

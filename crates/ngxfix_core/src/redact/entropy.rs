@@ -15,20 +15,20 @@ use super::text::{Dollar, Piece};
 
 /// Shortest string judged: API keys and tokens are longer, while words,
 /// names and most identifiers are shorter.
-pub const MIN_LEN: usize = 20;
+pub(crate) const MIN_LEN: usize = 20;
 /// Bits a character for a mixed-alphabet string. A random base64 string of
 /// 20 characters scores about 4.1; English words and identifiers of that
 /// length stay under 3.5.
-pub const MIN_BITS: f64 = 3.7;
+pub(crate) const MIN_BITS: f64 = 3.7;
 /// Bits a character for a hex string (at most 4; a random 32-digit hex
 /// string scores about 3.7).
-pub const MIN_HEX_BITS: f64 = 3.2;
+pub(crate) const MIN_HEX_BITS: f64 = 3.2;
 /// Hex strings shorter than a 128-bit hash are too often colors, ids or
 /// counters.
-pub const MIN_HEX_LEN: usize = 32;
+pub(crate) const MIN_HEX_LEN: usize = 32;
 
 /// Shannon entropy of a string, in bits a byte.
-pub fn shannon(text: &str) -> f64 {
+pub(crate) fn shannon(text: &str) -> f64 {
     let mut counts = [0u32; 256];
     for &b in text.as_bytes() {
         counts[b as usize] += 1;
@@ -47,10 +47,10 @@ pub fn shannon(text: &str) -> f64 {
 /// Shortest string judged by its shape (`looks_like_token`): generated
 /// tokens of 16 to 19 characters (a token in a `location` path, an API
 /// key of a map), too short for their entropy to tell.
-pub const MIN_TOKEN_LEN: usize = 16;
+pub(crate) const MIN_TOKEN_LEN: usize = 16;
 
 /// Whether `text` on its own looks like a random secret.
-pub fn looks_random(text: &str) -> bool {
+pub(crate) fn looks_random(text: &str) -> bool {
     if text.contains(super::placeholder::MARK) {
         return false;
     }

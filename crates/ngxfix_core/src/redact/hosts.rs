@@ -172,7 +172,7 @@ fn server_name(arg: Piece<'_>, out: &mut Vec<Found>) {
 /// A host name nginx could resolve, not one kept: letters, digits, `-`,
 /// `_` and dots, with a letter in its last label (so not an address or a
 /// number).
-pub fn is_host_name(name: &str) -> bool {
+pub(crate) fn is_host_name(name: &str) -> bool {
     let valid_chars = !name.is_empty()
         && name
             .bytes()

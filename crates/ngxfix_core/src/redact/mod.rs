@@ -20,7 +20,7 @@
 
 mod code;
 pub mod detect;
-pub mod entropy;
+pub(crate) mod entropy;
 pub mod hosts;
 pub mod names;
 pub mod placeholder;
@@ -262,9 +262,9 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
     let mut unread = Vec::new();
     let mut found: Vec<Vec<Found>> = Vec::with_capacity(texts.len());
     let in_map = files_in_maps(config);
-    for (id, file) in config.files().iter().enumerate() {
+    for (id, file) in config.files_with_ids() {
         let scope = Scope {
-            text: &texts[id],
+            text: &texts[id.index()],
             base: 0,
         };
         let mut out = Vec::new();
@@ -275,11 +275,11 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
         detector.tree(
             &file.tree,
             &scope,
-            in_map[id],
+            in_map[id.index()],
             &mut out,
             Some((id, &mut unread)),
         );
-        detector.free_texts(&file.tree, &texts[id], in_map[id], &mut out);
+        detector.free_texts(&file.tree, &texts[id.index()], in_map[id.index()], &mut out);
         found.push(out);
     }
     propagate(config, &texts, &mut found, &upstreams.names);
@@ -293,9 +293,13 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
     }));
     let mut entries = Vec::new();
     let mut redacted = Vec::with_capacity(texts.len());
-    for (id, file) in config.files().iter().enumerate() {
-        let text = &texts[id];
-        let merged = merge(std::mem::take(&mut found[id]), text, &upstreams.names);
+    for (id, file) in config.files_with_ids() {
+        let text = &texts[id.index()];
+        let merged = merge(
+            std::mem::take(&mut found[id.index()]),
+            text,
+            &upstreams.names,
+        );
         let mut edits = Vec::with_capacity(merged.len());
         for f in merged {
             let original = &text[f.start as usize..f.end as usize];
@@ -405,7 +409,7 @@ fn first_difference(original: &SyntaxTree, redacted: &SyntaxTree) -> Option<u32>
 /// top-level directives are that map's entries.
 fn files_in_maps(config: &ConfigTree) -> Vec<Option<MapSecrets>> {
     let mut in_map = vec![None; config.files().len()];
-    for (id, file) in config.files().iter().enumerate() {
+    for (id, file) in config.files_with_ids() {
         for d in file
             .tree
             .directives()
@@ -415,7 +419,7 @@ fn files_in_maps(config: &ConfigTree) -> Vec<Option<MapSecrets>> {
                 continue;
             };
             for &included in config.included(id, &d).unwrap_or_default() {
-                in_map[included] = Some(MapSecrets::of(&map));
+                in_map[included.index()] = Some(MapSecrets::of(&map));
             }
         }
     }

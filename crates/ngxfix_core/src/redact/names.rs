@@ -156,7 +156,7 @@ const CREDENTIAL_CALLS: &[&str] = &[
 ];
 
 /// Whether a call (`auth`, `setPassword`) takes credentials as arguments.
-pub fn is_credential_call(name: &str) -> bool {
+pub(crate) fn is_credential_call(name: &str) -> bool {
     words(name)
         .last()
         .is_some_and(|w| CREDENTIAL_CALLS.contains(&w.as_str()))
@@ -164,7 +164,7 @@ pub fn is_credential_call(name: &str) -> bool {
 
 /// Whether a map over this source (`$http_authorization`,
 /// `"$cookie_sid:$arg_token"`) has credentials as its keys.
-pub fn is_sensitive_source(source: &str) -> bool {
+pub(crate) fn is_sensitive_source(source: &str) -> bool {
     variables(source).any(is_sensitive_name)
 }
 

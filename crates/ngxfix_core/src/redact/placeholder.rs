@@ -16,10 +16,10 @@ use regex::Regex;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// What every placeholder contains; text holding it is never redacted again.
-pub const MARK: &str = "REDACTED_";
+pub(crate) const MARK: &str = "REDACTED_";
 
 /// The suffix of every stand-in host name.
-pub const HOST_SUFFIX: &str = ".example";
+pub(crate) const HOST_SUFFIX: &str = ".example";
 
 /// Placeholders handed out so far.
 #[derive(Debug, Default)]
@@ -39,7 +39,7 @@ pub struct Placeholders {
 
 /// The shortest prefix a stand-in network gets: 32 blocks of /20 fit in
 /// 198.18.0.0/15, so a `/8` becomes a `/20` (the same role, fewer hosts).
-pub const MIN_NETWORK_PREFIX: u8 = 20;
+pub(crate) const MIN_NETWORK_PREFIX: u8 = 20;
 
 /// What looks like a placeholder or a stand-in host name.
 static STAND_IN: LazyLock<Regex> = LazyLock::new(|| {
@@ -49,7 +49,7 @@ static STAND_IN: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether a text is one placeholder (`REDACTED_PRIVATE_KEY_1`): what an
 /// earlier run wrote, never redacted again.
-pub fn is_placeholder(text: &str) -> bool {
+pub(crate) fn is_placeholder(text: &str) -> bool {
     STAND_IN
         .find(text)
         .is_some_and(|m| m.start() == 0 && m.end() == text.len() && text.starts_with(MARK))
@@ -59,7 +59,7 @@ impl Placeholders {
     /// Placeholders numbered past those already written in `texts`
     /// (`REDACTED_TOKEN_1`, `192.0.2.1`, `host1.example`), so a new secret
     /// never gets the stand-in of something else.
-    pub fn avoiding<'t>(texts: impl IntoIterator<Item = &'t str>) -> Placeholders {
+    pub(crate) fn avoiding<'t>(texts: impl IntoIterator<Item = &'t str>) -> Placeholders {
         let taken = texts
             .into_iter()
             .flat_map(|text| {
@@ -80,7 +80,7 @@ impl Placeholders {
     /// 198.18.0.0/15, each network aligned on a block of its own (at least
     /// /[`MIN_NETWORK_PREFIX`] long, so several fit), the addresses inside
     /// it in its block, those after it past its block.
-    pub fn plan_ipv4(&mut self, uses: impl IntoIterator<Item = (Ipv4Addr, Option<u8>)>) {
+    pub(crate) fn plan_ipv4(&mut self, uses: impl IntoIterator<Item = (Ipv4Addr, Option<u8>)>) {
         let mut shortest: BTreeMap<Ipv4Addr, Option<u8>> = BTreeMap::new();
         for (addr, prefix) in uses {
             let entry = shortest.entry(addr).or_insert(prefix);
@@ -131,7 +131,7 @@ impl Placeholders {
     /// The stand-in for the network `addr/prefix`: its planned address (see
     /// [`Placeholders::plan_ipv4`]) and a prefix of at least
     /// [`MIN_NETWORK_PREFIX`].
-    pub fn ipv4_network(&mut self, addr: Ipv4Addr, prefix: u8) -> (Ipv4Addr, u8) {
+    pub(crate) fn ipv4_network(&mut self, addr: Ipv4Addr, prefix: u8) -> (Ipv4Addr, u8) {
         (self.ipv4(addr), prefix.max(MIN_NETWORK_PREFIX))
     }
 
@@ -158,7 +158,7 @@ impl Placeholders {
     /// The stand-in for an IPv4 address: 192.0.2.1-254, then
     /// 198.51.100.1-254, then 203.0.113.1-254, then 198.18.0.0/15
     /// (benchmarking, RFC 2544) for very large configurations.
-    pub fn ipv4(&mut self, addr: Ipv4Addr) -> Ipv4Addr {
+    pub(crate) fn ipv4(&mut self, addr: Ipv4Addr) -> Ipv4Addr {
         if let Some(known) = self.ipv4.get(&addr) {
             return *known;
         }
@@ -180,7 +180,7 @@ impl Placeholders {
     }
 
     /// The stand-in for an IPv6 address: 2001:db8::N.
-    pub fn ipv6(&mut self, addr: Ipv6Addr) -> Ipv6Addr {
+    pub(crate) fn ipv6(&mut self, addr: Ipv6Addr) -> Ipv6Addr {
         if let Some(known) = self.ipv6.get(&addr) {
             return *known;
         }
@@ -223,7 +223,7 @@ impl Placeholders {
 /// unspecified address identify no one, netmasks are not addresses, and the
 /// documentation and benchmarking ranges are where stand-ins come from
 /// (keeping them makes a second run change nothing).
-pub fn keeps_ipv4(addr: Ipv4Addr) -> bool {
+pub(crate) fn keeps_ipv4(addr: Ipv4Addr) -> bool {
     let [a, b, c, _] = addr.octets();
     addr.is_loopback()
         || addr.is_unspecified()
@@ -235,7 +235,7 @@ pub fn keeps_ipv4(addr: Ipv4Addr) -> bool {
 }
 
 /// Whether an IPv6 address is one ngxfix keeps (see [`keeps_ipv4`]).
-pub fn keeps_ipv6(addr: Ipv6Addr) -> bool {
+pub(crate) fn keeps_ipv6(addr: Ipv6Addr) -> bool {
     let [a, b, ..] = addr.segments();
     addr.is_loopback() || addr.is_unspecified() || (a, b) == (0x2001, 0x0db8)
 }
@@ -243,7 +243,7 @@ pub fn keeps_ipv6(addr: Ipv6Addr) -> bool {
 /// Whether a host name is one ngxfix keeps: `localhost` and the names
 /// reserved for documentation and testing (RFC 2606, RFC 6761), stand-ins
 /// included.
-pub fn keeps_host(name: &str) -> bool {
+pub(crate) fn keeps_host(name: &str) -> bool {
     let name = name.trim_end_matches('.').to_ascii_lowercase();
     name == "localhost"
         || [".localhost", HOST_SUFFIX, ".invalid", ".test"]

@@ -60,7 +60,11 @@ fn same_secret_same_placeholder_across_files_and_comments() {
         texts[1],
         "# rotate REDACTED_TOKEN_1 yearly\nset $auth_token REDACTED_TOKEN_1;\n"
     );
-    let lines: Vec<(usize, u32)> = redacted.entries.iter().map(|e| (e.file, e.line)).collect();
+    let lines: Vec<(usize, u32)> = redacted
+        .entries
+        .iter()
+        .map(|e| (e.file.index(), e.line))
+        .collect();
     assert_eq!(lines, [(0, 2), (1, 1), (1, 2)]);
 }
 

@@ -5,7 +5,7 @@
 
 /// How a `$` reads in a piece of text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dollar {
+pub(crate) enum Dollar {
     /// An nginx argument: `$name` and `${name}` are variables.
     Variable,
     /// Text nginx does not interpolate (a comment, Lua or Perl code, an
@@ -16,7 +16,7 @@ pub enum Dollar {
 /// A piece of a file's text: where it starts in the file, and its bytes as
 /// written (quotes and escapes are the file's own).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Piece<'a> {
+pub(crate) struct Piece<'a> {
     pub start: u32,
     pub text: &'a str,
     pub dollar: Dollar,
@@ -33,7 +33,7 @@ impl<'a> Piece<'a> {
     }
 
     /// The same piece, read as text nginx does not interpolate.
-    pub fn literal(self) -> Piece<'a> {
+    pub(crate) fn literal(self) -> Piece<'a> {
         Piece {
             dollar: Dollar::Literal,
             ..self
@@ -70,7 +70,7 @@ impl<'a> Piece<'a> {
     /// The secret part of a value: without leading punctuation (a `-`
     /// after `$var`, an escaped quote) and trailing separators, so the
     /// placeholder neither extends a variable name nor breaks an escape.
-    pub fn secret_core(&self) -> Option<Piece<'a>> {
+    pub(crate) fn secret_core(&self) -> Option<Piece<'a>> {
         let start = self.text.len()
             - self
                 .text
@@ -116,7 +116,7 @@ impl<'a> Piece<'a> {
 
     /// The literal parts between nginx variables (`$name`, `${name}`): the
     /// whole piece where `$` is literal.
-    pub fn literals(&self) -> Vec<Piece<'a>> {
+    pub(crate) fn literals(&self) -> Vec<Piece<'a>> {
         self.split_at_variables(false)
     }
 
@@ -125,7 +125,7 @@ impl<'a> Piece<'a> {
     /// literal (`Xk9$Qz`) belongs to it. A password holding `$` is written
     /// that way; a variable meant to follow text is set off by a separator
     /// (`key-$host`) or braces (`key${host}`).
-    pub fn secret_literals(&self) -> Vec<Piece<'a>> {
+    pub(crate) fn secret_literals(&self) -> Vec<Piece<'a>> {
         self.split_at_variables(true)
     }
 
@@ -177,7 +177,7 @@ impl<'a> Piece<'a> {
 
     /// Whether the piece is made of variables (and nothing else but
     /// punctuation).
-    pub fn only_variables(&self) -> bool {
+    pub(crate) fn only_variables(&self) -> bool {
         self.literals()
             .iter()
             .all(|l| !l.text.bytes().any(|b| b.is_ascii_alphanumeric()))
@@ -249,7 +249,7 @@ fn starts_field(text: &str) -> bool {
 /// byte of the file each of its bytes came from: code written inside an
 /// nginx string (`access_by_lua 'local k = \'x\''`) is read as the
 /// interpreter reads it, and what is found in it is redacted in the file.
-pub struct Decoded {
+pub(crate) struct Decoded {
     pub text: String,
     /// For each byte of `text` (and one past its end), its offset in the
     /// piece it was decoded from.
@@ -291,7 +291,7 @@ impl Decoded {
     }
 
     /// Where the decoded bytes `start..end` were written in the file.
-    pub fn to_file(&self, start: u32, end: u32) -> (u32, u32) {
+    pub(crate) fn to_file(&self, start: u32, end: u32) -> (u32, u32) {
         (
             self.start + self.origins[start as usize],
             self.start + self.origins[end as usize],

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::facts::Facts;
 use super::fixes::{plan, FixPlan};
 use super::load::Rule;
-use super::matcher::{candidates, matches, Env, Refusals, Subject};
+use super::matcher::{Env, Refusals, Subject};
 use super::schema::Severity;
 use super::suppress;
 use crate::config::FileId;
@@ -45,17 +45,77 @@ pub struct Finding {
     /// The column of `start` in `excerpt` (its column in the line, unless
     /// the line was cut).
     pub excerpt_col: u32,
-    pub fix: Option<FixPlan>,
-    /// Why the rule's fix could not be computed here.
-    pub fix_unavailable: Option<String>,
-    /// Where each edit of the fix lands (in the order of `fix.edits`).
-    pub places: Vec<EditPlace>,
+    /// The fix offered, or why there is none.
+    pub fix: FixState,
 }
 
 impl Finding {
-    /// The fix's edits with their places.
+    /// The fix's edits with their places (none without a computed fix).
     pub fn edits(&self) -> impl Iterator<Item = (&Edit, &EditPlace)> {
-        self.fix.iter().flat_map(|fix| &fix.edits).zip(&self.places)
+        self.fix.planned().into_iter().flat_map(PlannedFix::edits)
+    }
+}
+
+/// What a finding offers to fix it. One enum rather than a fix and a
+/// reason side by side: a finding with both cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FixState {
+    /// The rule, in the case that matched, has no fix.
+    None,
+    /// The fix, computed for this place.
+    Planned(PlannedFix),
+    /// The rule has a fix but it cannot be computed here (a missing fact,
+    /// no block to put it in): why, for the report.
+    Unavailable(String),
+}
+
+impl FixState {
+    /// The computed fix, if there is one.
+    pub(crate) fn planned(&self) -> Option<&PlannedFix> {
+        match self {
+            FixState::Planned(fix) => Some(fix),
+            FixState::None | FixState::Unavailable(_) => None,
+        }
+    }
+
+    /// The computed fix's plan, if there is one.
+    pub fn plan(&self) -> Option<&FixPlan> {
+        self.planned().map(PlannedFix::plan)
+    }
+
+    /// Why the rule's fix could not be computed here, if it could not.
+    pub(crate) fn unavailable(&self) -> Option<&str> {
+        match self {
+            FixState::Unavailable(why) => Some(why),
+            FixState::None | FixState::Planned(_) => None,
+        }
+    }
+}
+
+/// A computed fix with where each of its edits lands: the places are made
+/// with the edits, one each, so the two cannot drift apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedFix {
+    plan: FixPlan,
+    /// Where each edit of `plan.edits` lands, in the same order.
+    places: Vec<EditPlace>,
+}
+
+impl PlannedFix {
+    /// `plan` with the place of each of its edits, as `place` finds it.
+    pub(crate) fn new(plan: FixPlan, place: impl FnMut(&Edit) -> EditPlace) -> Self {
+        let places = plan.edits.iter().map(place).collect();
+        PlannedFix { plan, places }
+    }
+
+    /// What the fix does, how safe it is, and its edits.
+    pub fn plan(&self) -> &FixPlan {
+        &self.plan
+    }
+
+    /// The edits with their places, in the plan's order.
+    pub fn edits(&self) -> impl Iterator<Item = (&Edit, &EditPlace)> {
+        self.plan.edits.iter().zip(&self.places)
     }
 }
 
@@ -146,17 +206,9 @@ pub fn check<'r, 'm>(
             styles: &styles,
             refusals: &refusals,
         };
-        // A rule about what nginx refuses looks only at what it refuses,
-        // not at every directive of the tree.
-        let ids = if rule.matcher.directive.0.is_empty() && !rule.matcher.refused.0.is_empty() {
-            let mut ids: Vec<NodeId> = refusals.all(model).keys().copied().collect();
-            ids.sort_unstable();
-            ids
-        } else {
-            candidates(model, &rule.matcher.directive.0)
-        };
+        let ids = rule.matcher.candidates(model, &refusals);
         let matched: Vec<NodeId> = crate::par::filter_chunked(&ids, 1024, |&id| {
-            matches(&rule.matcher, model.node(id), &env)
+            rule.matcher.matches(model.node(id), &env)
         });
         // A file included in several places yields its directives once per
         // place; report each place in the file once. Findings in a context
@@ -297,7 +349,11 @@ pub fn run(rules: &[Rule], model: &Model<'_>, options: &RunOptions) -> Vec<Findi
 
 fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>, paths: &[Arc<str>]) -> Finding {
     let subject = Subject { env, node };
-    let variant = rule.variants.iter().find(|v| matches(&v.when, node, env));
+    let variant = rule
+        .variants
+        .iter()
+        .find(|v| v.when.matches(node, env))
+        .map(|v| &v.spec);
     let severity = variant.and_then(|v| v.severity).unwrap_or(rule.severity);
     let message = match variant
         .and_then(|v| v.message.as_ref())
@@ -308,39 +364,32 @@ fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>, paths: &[Arc<str>]) -> Fi
             .unwrap_or_else(|_| rule.title.clone()),
         None => rule.title.clone(),
     };
-    let (fix, fix_unavailable) = match rule.fix_for(variant) {
-        Some((fix, safety)) => match plan(fix, &subject) {
-            Ok(plan) => (Some(FixPlan { safety, ..plan }), None),
-            Err(why) => (None, Some(why)),
-        },
-        None => (None, None),
+    let place = |edit: &Edit| {
+        let tree = &env.model.config().file(edit.file).tree;
+        EditPlace {
+            path: paths[edit.file.index()].clone(),
+            start: tree.line_col(edit.start),
+            end: tree.line_col(edit.end),
+        }
     };
-    let mut found = located(
+    let fix = match rule.fix_for(variant) {
+        Some((fix, safety)) => match plan(fix, &subject) {
+            Ok(plan) => FixState::Planned(PlannedFix::new(FixPlan { safety, ..plan }, place)),
+            Err(why) => FixState::Unavailable(why),
+        },
+        None => FixState::None,
+    };
+    located(
         &rule.id,
         severity,
         &rule.title,
         message,
         node.file(),
-        paths[node.file()].clone(),
+        paths[node.file().index()].clone(),
         node.directive().tree(),
         node.span(),
         fix,
-        fix_unavailable,
-    );
-    found.places = found
-        .fix
-        .iter()
-        .flat_map(|fix| &fix.edits)
-        .map(|edit| {
-            let tree = &env.model.config().files()[edit.file].tree;
-            EditPlace {
-                path: paths[edit.file].clone(),
-                start: tree.line_col(edit.start),
-                end: tree.line_col(edit.end),
-            }
-        })
-        .collect();
-    found
+    )
 }
 
 /// A finding at a span of a file.
@@ -354,8 +403,7 @@ pub(crate) fn located(
     path: Arc<str>,
     tree: &crate::syntax::SyntaxTree,
     span: Span,
-    fix: Option<FixPlan>,
-    fix_unavailable: Option<String>,
+    fix: FixState,
 ) -> Finding {
     let start = tree.line_col(span.start);
     let end = tree.line_col(span.end);
@@ -383,7 +431,5 @@ pub(crate) fn located(
         excerpt,
         excerpt_col,
         fix,
-        fix_unavailable,
-        places: Vec::new(),
     }
 }

@@ -82,7 +82,7 @@ impl Backend {
 
     /// How long the backend keeps an idle keepalive connection open, if
     /// it closes idle connections on a timer.
-    pub fn idle_timeout(&self) -> Option<Duration> {
+    pub(crate) fn idle_timeout(&self) -> Option<Duration> {
         match self.idle {
             Idle::After(d) => Some(d),
             _ => None,
@@ -90,7 +90,7 @@ impl Backend {
     }
 
     /// Whether it closes after each response without saying so.
-    pub fn closes_silently(&self) -> bool {
+    pub(crate) fn closes_silently(&self) -> bool {
         self.idle == Idle::AfterEachResponse
     }
 }
@@ -127,7 +127,7 @@ impl Backends {
 }
 
 /// Load balancers that can sit in front of nginx, with their idle timeout.
-pub const FRONT_KINDS: &[(&str, Duration)] = &[("aws-alb", Duration::from_millis(60_000))];
+pub(crate) const FRONT_KINDS: &[(&str, Duration)] = &[("aws-alb", Duration::from_millis(60_000))];
 
 /// The load balancer in front of nginx: it reuses its connections to nginx
 /// until its own idle timeout, so nginx's client-side `keepalive_timeout`
@@ -199,7 +199,7 @@ impl Facts {
     /// Declare the backend of `upstream` from its configuration file. A
     /// file already declared for another upstream is shared (one text, one
     /// set of edits), so both declarations must read it the same way.
-    pub fn declare_file(
+    pub(crate) fn declare_file(
         &mut self,
         upstream: &str,
         file: BackendFile,
@@ -251,7 +251,7 @@ impl Facts {
 
     /// Install a file made by [`Facts::edited`] (after a fix), with its
     /// reading for every backend it serves.
-    pub fn replace_file(&mut self, index: usize, file: BackendFile, reading: Reading) {
+    pub(crate) fn replace_file(&mut self, index: usize, file: BackendFile, reading: Reading) {
         for backend in self.backends.by_name.values_mut() {
             if backend.file == Some(index) {
                 apply_reading(backend, &file, reading.clone());
@@ -290,7 +290,7 @@ pub fn duration(text: &str) -> Option<Duration> {
 }
 
 /// The names of the server kinds, for messages.
-pub fn known_kinds() -> String {
+pub(crate) fn known_kinds() -> String {
     SERVER_KINDS
         .iter()
         .map(|k| k.name)

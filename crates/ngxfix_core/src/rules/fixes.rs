@@ -13,7 +13,7 @@ use super::schema::{
     AddAction, AddScope, Fix, InsertAction, Place, Position, RemoveArg, Safety, SetAction,
 };
 use super::template::Template;
-use crate::config::{FileId, Origin};
+use crate::config::{FileId, FileOrigin};
 use crate::model::{directives, effective, Node};
 use crate::model::{Duration, TimeSlot};
 use crate::syntax::style::{self, FileText};
@@ -76,7 +76,7 @@ impl FixPlan {
 
 /// Compute the edits of `fix` for the subject; an error says why the fix
 /// cannot be made here (a missing fact, no block to put it in).
-pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
+pub(crate) fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
     let mut edits = Vec::new();
     let mut titles = Vec::new();
     let mut claims = Vec::new();
@@ -139,7 +139,7 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
     }
     if fix.remove_bom {
         let file = subject.node.file();
-        let text = subject.env.model.config().files()[file].tree.text();
+        let text = subject.env.model.config().file(file).tree.text();
         if text.starts_with(b"\xEF\xBB\xBF") {
             edits.push(Edit {
                 file,
@@ -162,9 +162,10 @@ pub fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
     let config = subject.env.model.config();
     if let Some(edit) = edits
         .iter()
-        .find(|e| config.files()[e.file].origin == Origin::Context)
+        .find(|e| config.file(e.file).origin == FileOrigin::Context)
     {
-        let block = config.files()[edit.file]
+        let block = config
+            .file(edit.file)
             .tree
             .directives()
             .filter(|d| d.has_block() && d.span().start <= edit.start && edit.end <= d.span().end)
@@ -387,7 +388,7 @@ fn allowed_block<'m>(block: Option<Node<'m>>, directive: &str) -> Option<Node<'m
 
 /// A file of the tree with its style, for rendering new text.
 fn text_of<'a>(subject: &'a Subject<'_, '_>, file: FileId) -> FileText<'a> {
-    let tree = &subject.env.model.config().files()[file].tree;
+    let tree = &subject.env.model.config().file(file).tree;
     subject.env.styles.file(file, tree)
 }
 
@@ -400,10 +401,10 @@ fn text_of<'a>(subject: &'a Subject<'_, '_>, file: FileId) -> FileText<'a> {
 /// edit of the written context whatever made it, the top level included).
 fn home<'m>(block: Option<Node<'m>>) -> Result<(FileId, Option<Directive<'m>>), String> {
     let Some(block) = block else {
-        return Ok((0, None));
+        return Ok((FileId::FIRST, None));
     };
     let config = block.model().config();
-    if config.files()[block.file()].origin != Origin::Context {
+    if config.file(block.file()).origin != FileOrigin::Context {
         return Ok((block.file(), Some(block.directive())));
     }
     let entry = config.entry();
@@ -425,7 +426,7 @@ fn outside_fragment(config: &crate::config::ConfigTree, block: &str) -> String {
     format!(
         "the fix changes the {block}{{}} around {}, which is not in it (check the file \
          through the nginx.conf that includes it)",
-        config.files()[config.entry()].display_path()
+        config.file(config.entry()).display_path()
     )
 }
 

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 
+use super::matcher::Matcher;
 use super::schema::{Cond, Fix, Param, RuleFile, Safety, Severity, Test, ValueTest, Variant};
 use super::template::Template;
 use crate::model::VersionRange;
@@ -15,18 +16,18 @@ use serde_spanned::Spanned;
 
 /// Where a rule was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub enum RuleOrigin {
     /// Built into the binary, from `rules/NAME`.
     Builtin(&'static str),
     /// A file the user named.
     File(PathBuf),
 }
 
-impl fmt::Display for Origin {
+impl fmt::Display for RuleOrigin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Origin::Builtin(name) => write!(f, "built-in rules/{name}"),
-            Origin::File(path) => write!(f, "{}", path.display()),
+            RuleOrigin::Builtin(name) => write!(f, "built-in rules/{name}"),
+            RuleOrigin::File(path) => write!(f, "{}", path.display()),
         }
     }
 }
@@ -43,13 +44,23 @@ pub struct Rule {
     pub explain: String,
     pub references: Vec<String>,
     pub params: BTreeMap<String, Param>,
-    pub matcher: Cond,
+    /// The rule file's `match`, compiled.
+    pub matcher: Matcher,
     pub fix: Option<Fix>,
     /// Cases with their own severity, message or fix, tried in order.
-    pub variants: Vec<Variant>,
+    pub variants: Vec<RuleVariant>,
     /// Embedded examples with the line each starts on.
     pub tests: Vec<(Test, u32)>,
-    pub origin: Origin,
+    pub origin: RuleOrigin,
+}
+
+/// A `[[variant]]` of a rule, with its `when` compiled.
+#[derive(Debug, Clone)]
+pub struct RuleVariant {
+    /// The case as the rule file writes it.
+    pub spec: Variant,
+    /// `spec.when`, compiled.
+    pub when: Matcher,
 }
 
 impl Rule {
@@ -63,7 +74,7 @@ impl Rule {
     }
 
     /// Parameter values: defaults, overridden by `overrides`.
-    pub fn param_values(
+    pub(crate) fn param_values(
         &self,
         overrides: Option<&BTreeMap<String, String>>,
     ) -> BTreeMap<String, String> {
@@ -99,7 +110,7 @@ pub enum RuleError {
 }
 
 /// The built-in rule files: (file name, text).
-pub fn builtin_sources() -> &'static [(&'static str, &'static str)] {
+pub(crate) fn builtin_sources() -> &'static [(&'static str, &'static str)] {
     include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"))
 }
 
@@ -107,7 +118,7 @@ pub fn builtin_sources() -> &'static [(&'static str, &'static str)] {
 pub fn builtin() -> Result<Vec<Rule>, RuleError> {
     builtin_sources()
         .iter()
-        .map(|(name, text)| parse(text, Origin::Builtin(name)))
+        .map(|(name, text)| parse(text, RuleOrigin::Builtin(name)))
         .collect()
 }
 
@@ -123,14 +134,14 @@ where
         .into_iter()
         .map(|file| {
             let (path, text) = file?;
-            parse(&text, Origin::File(path))
+            parse(&text, RuleOrigin::File(path))
         })
         .collect()
 }
 
 /// Refuse two rules with one id.
 pub fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
-    let mut seen: BTreeMap<&str, &Origin> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, &RuleOrigin> = BTreeMap::new();
     for rule in rules {
         if let Some(first) = seen.insert(&rule.id, &rule.origin) {
             return Err(RuleError::Duplicate {
@@ -144,7 +155,7 @@ pub fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
 }
 
 /// Parse and check one rule file.
-pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
+pub fn parse(text: &str, origin: RuleOrigin) -> Result<Rule, RuleError> {
     let path = origin.to_string();
     let invalid = |offset: usize, message: String, hint: Option<String>| RuleError::Invalid {
         path: path.clone(),
@@ -263,7 +274,11 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
                 None,
             ));
         }
-        variants.push(variant);
+        let when = Matcher::new(variant.when.clone());
+        variants.push(RuleVariant {
+            spec: variant,
+            when,
+        });
     }
 
     let mut tests = Vec::new();
@@ -278,7 +293,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
                 Some("give `findings`, `lines` or `fixed`".into()),
             ));
         }
-        if test.fixed.is_some() && fix.is_none() && variants.iter().all(|v| v.fix.is_none()) {
+        if test.fixed.is_some() && fix.is_none() && variants.iter().all(|v| v.spec.fix.is_none()) {
             return Err(invalid(
                 span.start,
                 "[[test]] has `fixed` but the rule has no [fix]".into(),
@@ -345,7 +360,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Rule, RuleError> {
             .into_iter()
             .map(|(k, v)| (k, v.into_inner()))
             .collect(),
-        matcher,
+        matcher: Matcher::new(matcher),
         fix,
         variants,
         tests,

@@ -5,18 +5,18 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 
 use super::facts::{Backend, Facts, Idle, ServerKind};
-use super::schema::{Cond, List, ValueTest};
+use super::schema::{BackendTest, Cond, FrontTest, List, TargetKind, ValueTest};
 use super::template::{compare, Scope, Template, Value};
-use crate::model::accepts::{refusals, Known, Refusal};
+use crate::model::accepts::{refusals, Known, Refusal, RefusalKind};
 use crate::model::{
     directives, effective, pass_target, scope_of, Contexts, Duration, Model, Node, NodeId, Size,
-    Target, TimeSlot, ValueKind, Version,
+    Target, TimeSlot, ValueKind, Version, VersionRange,
 };
 use crate::syntax::style::Styles;
 
 /// What conditions are evaluated against: the configuration, the rule's
 /// parameter values, and the declared facts.
-pub struct Env<'m> {
+pub(crate) struct Env<'m> {
     pub model: &'m Model<'m>,
     pub params: &'m BTreeMap<String, String>,
     pub facts: &'m Facts,
@@ -28,7 +28,7 @@ pub struct Env<'m> {
 }
 
 /// The directives `nginx -t` would refuse in a model, found once.
-pub struct Refusals<'m> {
+pub(crate) struct Refusals<'m> {
     known: &'m Known,
     found: std::sync::OnceLock<FxHashMap<NodeId, Refusal>>,
 }
@@ -54,14 +54,14 @@ impl<'m> Refusals<'m> {
 }
 
 /// Template references resolved for one subject directive.
-pub struct Subject<'e, 'm> {
+pub(crate) struct Subject<'e, 'm> {
     pub env: &'e Env<'m>,
     pub node: Node<'m>,
 }
 
 /// The `upstream{}` blocks a directive is about: itself, the one it sits
 /// in, or those its `*_pass` reaches.
-pub fn upstreams_of<'m>(node: Node<'m>) -> Vec<Node<'m>> {
+pub(crate) fn upstreams_of<'m>(node: Node<'m>) -> Vec<Node<'m>> {
     if node.name() == "upstream" && node.context() == Contexts::HTTP {
         return vec![node];
     }
@@ -97,7 +97,7 @@ pub(super) fn declared_backend<'e>(
 /// Whether an `upstream{}` block keeps idle connections: `keepalive N`
 /// with N > 0, or, from 1.29.7 where `keepalive 32 local` is implicit, no
 /// `keepalive 0` (research notes §1).
-pub fn pools(up: Node<'_>) -> bool {
+pub(crate) fn pools(up: Node<'_>) -> bool {
     if up.name() != "upstream" || up.context() != Contexts::HTTP {
         return false;
     }
@@ -227,236 +227,310 @@ impl Scope for Subject<'_, '_> {
     }
 }
 
-/// Whether `node` satisfies `cond`.
-pub fn matches(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
-    let subject = Subject { env, node };
-    let names = |list: &[String], name: &str| list.iter().any(|n| n == name);
-    if !cond.directive.0.is_empty() && !names(&cond.directive.0, node.name()) {
-        return false;
-    }
-    if !cond.context.0.is_empty() {
-        let parent = node.parent().map_or("main", |p| p.name());
-        if !names(&cond.context.0, parent) {
-            return false;
-        }
-    }
-    if !cond.within.0.is_empty() && !node.ancestors().any(|a| names(&cond.within.0, a.name())) {
-        return false;
-    }
-    if node
-        .ancestors()
-        .any(|a| names(&cond.not_within.0, a.name()))
-    {
-        return false;
-    }
-    if let Some(range) = &cond.nginx {
-        if !range.0.contains(env.model.version()) {
-            return false;
-        }
-    }
-    if !cond.refused.0.is_empty() || cond.third_party.is_some() {
-        let refusal = env.refusals.of(node);
-        if !cond.refused.0.is_empty() && !refusal.is_some_and(|r| cond.refused.0.contains(&r.kind))
-        {
-            return false;
-        }
-        if let Some(wanted) = cond.third_party {
-            let third_party = refusal.is_some_and(|r| r.third_party.is_some());
-            if third_party != wanted {
-                return false;
-            }
-        }
-    }
-    if cond
-        .fragment
-        .is_some_and(|wanted| env.model.config().is_fragment() != wanted)
-    {
-        return false;
-    }
-    if let Some(wanted) = cond.include_missing {
-        let missing = node.name() == "include"
-            && env
-                .model
-                .config()
-                .skipped_include(node.file(), node.directive().index())
-                .is_some();
-        if missing != wanted {
-            return false;
-        }
-    }
-    for test in &cond.arg.0 {
-        let index = test.index.unwrap_or(0);
-        let kind = (index == 0)
-            .then(|| kind_of(node.name(), node.context()))
-            .flatten();
-        let actual = node.arg(index).map(|a| a.value().into_owned());
-        if !value_passes(test, actual.as_deref(), kind, &subject) {
-            return false;
-        }
-    }
-    if let Some(test) = &cond.any_arg {
-        if !node
-            .args()
-            .any(|a| value_passes(test, Some(&a.value()), None, &subject))
-        {
-            return false;
-        }
-    }
-    if let Some(test) = &cond.arg_count {
-        let count = node.args().count().to_string();
-        if !value_passes(test, Some(&count), Some(ValueKind::Number), &subject) {
-            return false;
-        }
-    }
-    for child in &cond.has.0 {
-        if !some_child(child, node, env) {
-            return false;
-        }
-    }
-    for child in &cond.lacks.0 {
-        if some_child(child, node, env) {
-            return false;
-        }
-    }
-    if !cond.effective.is_empty() {
-        let block = scope_of(node);
-        for (name, test) in &cond.effective {
-            if !effective_passes(test, env.model, block, name, &subject) {
-                return false;
-            }
-        }
-    }
-    if !cond.target.0.is_empty() {
-        let kind = pass_target(node).map(|t| t.kind());
-        if !cond.target.0.iter().any(|k| Some(k.as_str()) == kind) {
-            return false;
-        }
-    }
-    if let Some(up) = &cond.upstream {
-        if !upstreams_of(node).into_iter().any(|u| matches(up, u, env)) {
-            return false;
-        }
-    }
-    if let Some(map) = &cond.map {
-        let found = variables(&node.args_text())
-            .filter_map(|var| env.model.map_for(&var))
-            .any(|m| matches(map, m, env));
-        if !found {
-            return false;
-        }
-    }
-    if let Some(user) = &cond.used_by {
-        if !map_is_used(user, node, env) {
-            return false;
-        }
-    }
-    if let Some(parent) = &cond.parent {
-        if !node.parent().is_some_and(|p| matches(parent, p, env)) {
-            return false;
-        }
-    }
-    if let Some(ancestor) = &cond.ancestor {
-        if !node.ancestors().any(|a| matches(ancestor, a, env)) {
-            return false;
-        }
-    }
-    if let Some(after) = &cond.after {
-        if !node.preceding_siblings().any(|s| matches(after, s, env)) {
-            return false;
-        }
-    }
-    if let Some(before) = &cond.before {
-        if !node.following_siblings().any(|s| matches(before, s, env)) {
-            return false;
-        }
-    }
-    let duration = Some(ValueKind::Duration(TimeSlot::Milliseconds));
-    if let Some(backend) = &cond.backend {
-        let declared = declared_backend(node, env.facts).map(|(_, b)| b);
-        if backend.declared.is_some_and(|d| d != declared.is_some()) {
-            return false;
-        }
-        if let Some(test) = &backend.idle_timeout {
-            let actual = declared
-                .and_then(|b| b.idle_timeout())
-                .map(|d| d.to_string());
-            if !value_passes(test, actual.as_deref(), duration, &subject) {
-                return false;
-            }
-        }
-        if let Some(test) = &backend.kind {
-            if !value_passes(test, declared.and_then(|b| b.kind), None, &subject) {
-                return false;
-            }
-        }
-        if let Some(silent) = backend.closes_silently {
-            if declared.is_none_or(|b| b.closes_silently() != silent) {
-                return false;
-            }
-        }
-        if let Some(keepalive) = backend.keepalive {
-            if declared.is_none_or(|b| (b.idle != Idle::NoKeepalive) != keepalive) {
-                return false;
-            }
-        }
-        if let Some(determined) = backend.determined {
-            if declared.is_none_or(|b| matches!(b.idle, Idle::Unknown(_)) == determined) {
-                return false;
-            }
-        }
-        if let Some(prefer) = backend.prefer {
-            if declared.is_none_or(|b| b.prefer != prefer) {
-                return false;
-            }
-        }
-        if let Some(editable) = backend.editable {
-            if declared.is_none_or(|b| b.file.is_some() != editable) {
-                return false;
-            }
-        }
-    }
-    if let Some(front) = &cond.front_lb {
-        let declared = env.facts.front.as_ref();
-        if front.declared.is_some_and(|d| d != declared.is_some()) {
-            return false;
-        }
-        if let Some(test) = &front.idle_timeout {
-            let actual = declared.map(|f| f.idle_timeout.to_string());
-            if !value_passes(test, actual.as_deref(), duration, &subject) {
-                return false;
-            }
-        }
-    }
-    if let Some(pass) = &cond.reached_by {
-        let reached = node.name() == "upstream"
-            && env
-                .model
-                .passes_to(node.id())
-                .iter()
-                .any(|&id| matches(pass, env.model.node(id), env));
-        if !reached {
-            return false;
-        }
-    }
-    // Whether the subject reaches a pool is the costliest test here (the
-    // target, its upstream block, that block's settings): it goes last.
-    cond.all.iter().all(|c| matches(c, node, env))
-        && (cond.any.is_empty() || cond.any.iter().any(|c| matches(c, node, env)))
-        && !cond.not.as_ref().is_some_and(|c| matches(c, node, env))
-        && cond
-            .pooled
-            .is_none_or(|p| p == upstreams_of(node).into_iter().any(pools))
+/// A `match` (or a variant's `when`) compiled once when its rule loads:
+/// the checks its keys ask for, in the order they are evaluated. A key the
+/// condition leaves out has no check, so matching a directive costs only
+/// what the rule asks. The order is fixed here, not by the rule file: the
+/// cheap tests on the directive itself come first, the ones that look
+/// elsewhere in the tree (other blocks, upstreams, maps, facts) later, and
+/// whether the subject reaches a pool last.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    /// The `directive` names: which directives can match at all (none: any).
+    names: Vec<String>,
+    checks: Vec<Check>,
 }
 
-fn some_child(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
-    if cond.directive.0.is_empty() {
-        node.children().any(|c| matches(cond, c, env))
-    } else {
-        cond.directive
-            .0
-            .iter()
-            .any(|name| node.children_named(name).any(|c| matches(cond, c, env)))
+/// One condition of a [`Matcher`]: one key of [`Cond`] (or one entry of a
+/// list-valued key), with what it needs to be evaluated.
+#[derive(Debug, Clone)]
+enum Check {
+    /// `directive`: the subject's name is one of these.
+    Directive(Vec<String>),
+    /// `context`: the enclosing block's name (`main` at the top level) is
+    /// one of these.
+    Context(Vec<String>),
+    /// `within`: some enclosing block has one of these names.
+    Within(Vec<String>),
+    /// `not_within`: no enclosing block has any of these names.
+    NotWithin(Vec<String>),
+    /// `nginx`: the model's nginx version is in this range.
+    Nginx(VersionRange),
+    /// `refused`: `nginx -t` would refuse the subject for one of these.
+    Refused(Vec<RefusalKind>),
+    /// `third_party`: whether the subject is an unknown name a third-party
+    /// module may define.
+    ThirdParty(bool),
+    /// `fragment`: whether the configuration is a fragment.
+    Fragment(bool),
+    /// `include_missing`: whether the subject is an include read past.
+    IncludeMissing(bool),
+    /// One test of `arg`.
+    Arg(Box<ValueTest>),
+    /// `any_arg`.
+    AnyArg(Box<ValueTest>),
+    /// `arg_count`.
+    ArgCount(Box<ValueTest>),
+    /// One entry of `has`.
+    Has(Matcher),
+    /// One entry of `lacks`.
+    Lacks(Matcher),
+    /// `effective`, in the order written: one check, so the block they are
+    /// read in is found once.
+    Effective(Vec<(String, ValueTest)>),
+    /// `target`: the kinds a `*_pass` subject may reach.
+    Target(Vec<TargetKind>),
+    /// `upstream`.
+    Upstream(Box<Matcher>),
+    /// `map`.
+    Map(Box<Matcher>),
+    /// `used_by`.
+    UsedBy(Box<Matcher>),
+    /// `parent`.
+    Parent(Box<Matcher>),
+    /// `ancestor`.
+    Ancestor(Box<Matcher>),
+    /// `after`.
+    After(Box<Matcher>),
+    /// `before`.
+    Before(Box<Matcher>),
+    /// `backend`: one check, so the backend is looked up once.
+    Backend(Box<BackendTest>),
+    /// `front_lb`.
+    FrontLb(Box<FrontTest>),
+    /// `reached_by`.
+    ReachedBy(Box<Matcher>),
+    /// `all`.
+    All(Vec<Matcher>),
+    /// `any` (never empty: an empty `any` has no check).
+    Any(Vec<Matcher>),
+    /// `not`.
+    Not(Box<Matcher>),
+    /// `pooled`: the costliest test (the target, its upstream block, that
+    /// block's settings), so it comes last.
+    Pooled(bool),
+}
+
+impl Matcher {
+    /// Compile `cond`.
+    pub(crate) fn new(cond: Cond) -> Self {
+        let boxed = |c: Box<Cond>| Box::new(Matcher::new(*c));
+        // A list key left empty asks nothing.
+        fn listed<T>(list: List<T>) -> Option<Vec<T>> {
+            Some(list.0).filter(|l| !l.is_empty())
+        }
+        let names = cond.directive.0;
+        let mut checks = Vec::new();
+        if !names.is_empty() {
+            checks.push(Check::Directive(names.clone()));
+        }
+        checks.extend(listed(cond.context).map(Check::Context));
+        checks.extend(listed(cond.within).map(Check::Within));
+        checks.extend(listed(cond.not_within).map(Check::NotWithin));
+        checks.extend(cond.nginx.map(|r| Check::Nginx(r.0)));
+        checks.extend(listed(cond.refused).map(Check::Refused));
+        checks.extend(cond.third_party.map(Check::ThirdParty));
+        checks.extend(cond.fragment.map(Check::Fragment));
+        checks.extend(cond.include_missing.map(Check::IncludeMissing));
+        checks.extend(cond.arg.0.into_iter().map(|t| Check::Arg(Box::new(t))));
+        checks.extend(cond.any_arg.map(|t| Check::AnyArg(Box::new(t))));
+        checks.extend(cond.arg_count.map(|t| Check::ArgCount(Box::new(t))));
+        checks.extend(cond.has.0.into_iter().map(|c| Check::Has(Matcher::new(c))));
+        checks.extend(
+            cond.lacks
+                .0
+                .into_iter()
+                .map(|c| Check::Lacks(Matcher::new(c))),
+        );
+        if !cond.effective.is_empty() {
+            checks.push(Check::Effective(cond.effective.into_iter().collect()));
+        }
+        checks.extend(listed(cond.target).map(Check::Target));
+        checks.extend(cond.upstream.map(boxed).map(Check::Upstream));
+        checks.extend(cond.map.map(boxed).map(Check::Map));
+        checks.extend(cond.used_by.map(boxed).map(Check::UsedBy));
+        checks.extend(cond.parent.map(boxed).map(Check::Parent));
+        checks.extend(cond.ancestor.map(boxed).map(Check::Ancestor));
+        checks.extend(cond.after.map(boxed).map(Check::After));
+        checks.extend(cond.before.map(boxed).map(Check::Before));
+        checks.extend(cond.backend.map(|t| Check::Backend(Box::new(t))));
+        checks.extend(cond.front_lb.map(|t| Check::FrontLb(Box::new(t))));
+        checks.extend(cond.reached_by.map(boxed).map(Check::ReachedBy));
+        if !cond.all.is_empty() {
+            checks.push(Check::All(cond.all.into_iter().map(Matcher::new).collect()));
+        }
+        if !cond.any.is_empty() {
+            checks.push(Check::Any(cond.any.into_iter().map(Matcher::new).collect()));
+        }
+        checks.extend(cond.not.map(boxed).map(Check::Not));
+        checks.extend(cond.pooled.map(Check::Pooled));
+        Matcher { names, checks }
     }
+
+    /// Whether `node` passes every check; the first that fails ends it.
+    pub(crate) fn matches(&self, node: Node<'_>, env: &Env<'_>) -> bool {
+        self.checks.iter().all(|check| check.passes(node, env))
+    }
+
+    /// The directives that can match, in model order: those `directive`
+    /// names; or, for a rule about what nginx refuses and about no name in
+    /// particular, the refused directives rather than every directive of
+    /// the tree.
+    pub(crate) fn candidates(&self, model: &Model<'_>, refusals: &Refusals<'_>) -> Vec<NodeId> {
+        let about_refusals = self.checks.iter().any(|c| matches!(c, Check::Refused(_)));
+        if self.names.is_empty() && about_refusals {
+            let mut ids: Vec<NodeId> = refusals.all(model).keys().copied().collect();
+            ids.sort_unstable();
+            ids
+        } else {
+            candidates(model, &self.names)
+        }
+    }
+
+    /// Whether some directive directly in `node`'s block matches.
+    fn some_child(&self, node: Node<'_>, env: &Env<'_>) -> bool {
+        if self.names.is_empty() {
+            node.children().any(|c| self.matches(c, env))
+        } else {
+            self.names
+                .iter()
+                .any(|name| node.children_named(name).any(|c| self.matches(c, env)))
+        }
+    }
+}
+
+impl Check {
+    fn passes(&self, node: Node<'_>, env: &Env<'_>) -> bool {
+        let subject = || Subject { env, node };
+        let named = |list: &[String], name: &str| list.iter().any(|n| n == name);
+        match self {
+            Check::Directive(names) => named(names, node.name()),
+            Check::Context(names) => named(names, node.parent().map_or("main", |p| p.name())),
+            Check::Within(names) => node.ancestors().any(|a| named(names, a.name())),
+            Check::NotWithin(names) => !node.ancestors().any(|a| named(names, a.name())),
+            Check::Nginx(range) => range.contains(env.model.version()),
+            Check::Refused(kinds) => env
+                .refusals
+                .of(node)
+                .is_some_and(|r| kinds.contains(&r.kind)),
+            Check::ThirdParty(wanted) => {
+                let third_party = env
+                    .refusals
+                    .of(node)
+                    .is_some_and(|r| r.third_party.is_some());
+                third_party == *wanted
+            }
+            Check::Fragment(wanted) => env.model.config().is_fragment() == *wanted,
+            Check::IncludeMissing(wanted) => include_missing(node, env) == *wanted,
+            Check::Arg(test) => {
+                let index = test.index.unwrap_or(0);
+                let kind = (index == 0)
+                    .then(|| kind_of(node.name(), node.context()))
+                    .flatten();
+                let actual = node.arg(index).map(|a| a.value().into_owned());
+                value_passes(test, actual.as_deref(), kind, &subject())
+            }
+            Check::AnyArg(test) => node
+                .args()
+                .any(|a| value_passes(test, Some(&a.value()), None, &subject())),
+            Check::ArgCount(test) => {
+                let count = node.args().count().to_string();
+                value_passes(test, Some(&count), Some(ValueKind::Number), &subject())
+            }
+            Check::Has(child) => child.some_child(node, env),
+            Check::Lacks(child) => !child.some_child(node, env),
+            Check::Effective(tests) => {
+                let block = scope_of(node);
+                tests
+                    .iter()
+                    .all(|(name, test)| effective_passes(test, env.model, block, name, &subject()))
+            }
+            Check::Target(kinds) => {
+                let kind = pass_target(node).map(|t| t.kind());
+                kinds.iter().any(|k| Some(k.as_str()) == kind)
+            }
+            Check::Upstream(up) => upstreams_of(node).into_iter().any(|u| up.matches(u, env)),
+            Check::Map(map) => variables(&node.args_text())
+                .filter_map(|var| env.model.map_for(&var))
+                .any(|m| map.matches(m, env)),
+            Check::UsedBy(user) => map_is_used(user, node, env),
+            Check::Parent(parent) => node.parent().is_some_and(|p| parent.matches(p, env)),
+            Check::Ancestor(ancestor) => node.ancestors().any(|a| ancestor.matches(a, env)),
+            Check::After(after) => node.preceding_siblings().any(|s| after.matches(s, env)),
+            Check::Before(before) => node.following_siblings().any(|s| before.matches(s, env)),
+            Check::Backend(test) => backend_passes(test, &subject()),
+            Check::FrontLb(test) => front_passes(test, &subject()),
+            Check::ReachedBy(pass) => {
+                node.name() == "upstream"
+                    && env
+                        .model
+                        .passes_to(node.id())
+                        .iter()
+                        .any(|&id| pass.matches(env.model.node(id), env))
+            }
+            Check::All(all) => all.iter().all(|c| c.matches(node, env)),
+            Check::Any(any) => any.iter().any(|c| c.matches(node, env)),
+            Check::Not(not) => !not.matches(node, env),
+            Check::Pooled(wanted) => *wanted == upstreams_of(node).into_iter().any(pools),
+        }
+    }
+}
+
+/// Whether `node` is an `include` whose file does not exist, read past.
+fn include_missing(node: Node<'_>, env: &Env<'_>) -> bool {
+    node.name() == "include"
+        && env
+            .model
+            .config()
+            .skipped_include(node.file(), node.directive().index())
+            .is_some()
+}
+
+/// Durations of facts compare as milliseconds.
+const FACT_DURATION: Option<ValueKind> = Some(ValueKind::Duration(TimeSlot::Milliseconds));
+
+/// The `backend` tests, in the order written in [`BackendTest`].
+fn backend_passes(test: &BackendTest, subject: &Subject<'_, '_>) -> bool {
+    let declared = declared_backend(subject.node, subject.env.facts).map(|(_, b)| b);
+    if test.declared.is_some_and(|d| d != declared.is_some()) {
+        return false;
+    }
+    if let Some(idle) = &test.idle_timeout {
+        let actual = declared
+            .and_then(|b| b.idle_timeout())
+            .map(|d| d.to_string());
+        if !value_passes(idle, actual.as_deref(), FACT_DURATION, subject) {
+            return false;
+        }
+    }
+    if let Some(kind) = &test.kind {
+        if !value_passes(kind, declared.and_then(|b| b.kind), None, subject) {
+            return false;
+        }
+    }
+    // Each of these fails when no backend is declared, whichever way it asks.
+    let fact = |wanted: Option<bool>, actual: fn(&Backend) -> bool| {
+        wanted.is_none_or(|wanted| declared.is_some_and(|b| actual(b) == wanted))
+    };
+    fact(test.closes_silently, Backend::closes_silently)
+        && fact(test.keepalive, |b| b.idle != Idle::NoKeepalive)
+        && fact(test.determined, |b| !matches!(b.idle, Idle::Unknown(_)))
+        && test
+            .prefer
+            .is_none_or(|prefer| declared.is_some_and(|b| b.prefer == prefer))
+        && fact(test.editable, |b| b.file.is_some())
+}
+
+/// The `front_lb` tests.
+fn front_passes(test: &FrontTest, subject: &Subject<'_, '_>) -> bool {
+    let declared = subject.env.facts.front.as_ref();
+    if test.declared.is_some_and(|d| d != declared.is_some()) {
+        return false;
+    }
+    test.idle_timeout.as_ref().is_none_or(|idle| {
+        let actual = declared.map(|f| f.idle_timeout.to_string());
+        value_passes(idle, actual.as_deref(), FACT_DURATION, subject)
+    })
 }
 
 /// The variables in a text, written `$name` (`${name}` becomes `$name`).
@@ -479,7 +553,7 @@ fn variables(text: &str) -> impl Iterator<Item = String> + '_ {
 
 /// The directives a condition can match, in order: those named in its
 /// `directive` list, or every directive when the list is empty.
-pub fn candidates(model: &Model<'_>, names: &[String]) -> Vec<NodeId> {
+fn candidates(model: &Model<'_>, names: &[String]) -> Vec<NodeId> {
     if names.is_empty() {
         return model.nodes().map(|n| n.id()).collect();
     }
@@ -491,9 +565,9 @@ pub fn candidates(model: &Model<'_>, names: &[String]) -> Vec<NodeId> {
     ids
 }
 
-/// Whether some directive (satisfying `cond`) uses the variable a `map`
+/// Whether some directive (matching `user`) uses the variable a `map`
 /// subject sets.
-fn map_is_used(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
+fn map_is_used(user: &Matcher, node: Node<'_>, env: &Env<'_>) -> bool {
     if node.name() != "map" {
         return false;
     }
@@ -504,12 +578,12 @@ fn map_is_used(cond: &Cond, node: Node<'_>, env: &Env<'_>) -> bool {
     // variable scan copies every argument of every candidate.
     let uses = |n: &Node<'_>| {
         n.id() != node.id()
-            && matches(cond, *n, env)
+            && user.matches(*n, env)
             && variables(&n.args_text()).any(|v| v.eq_ignore_ascii_case(&var))
     };
     // Every candidate of a large tree (40,000 `proxy_set_header` on the
     // 20,000-server benchmark) is looked at for the one map.
-    crate::par::any(&candidates(env.model, &cond.directive.0), |&id| {
+    crate::par::any(&candidates(env.model, &user.names), |&id| {
         uses(&env.model.node(id))
     })
 }
@@ -559,7 +633,7 @@ fn entry_passes(tests: &[ValueTest], args: &[String], subject: &Subject<'_, '_>)
 
 /// One value against a test. A missing value fails every test but
 /// `present = false`, `not_equals` and `not_regex`.
-pub fn value_passes(
+fn value_passes(
     test: &ValueTest,
     actual: Option<&str>,
     kind: Option<ValueKind>,
@@ -658,5 +732,98 @@ mod tests {
     fn variables_are_found_in_text() {
         let found: Vec<_> = variables("$connection_upgrade x${host}y $ $1").collect();
         assert_eq!(found, ["$connection_upgrade", "$host", "$1"]);
+    }
+
+    #[test]
+    fn checks_run_in_a_fixed_order_whatever_order_keys_are_written_in() {
+        // Every key, written in the reverse of the evaluation order: cheap
+        // tests on the directive first, pooled last.
+        let cond: Cond = toml::from_str(
+            "pooled = true\n\
+             not = { directive = \"a\" }\n\
+             any = [{ directive = \"a\" }]\n\
+             all = [{ directive = \"a\" }]\n\
+             reached_by = {}\n\
+             front_lb = { declared = true }\n\
+             backend = { declared = true }\n\
+             before = {}\n\
+             after = {}\n\
+             ancestor = {}\n\
+             parent = {}\n\
+             used_by = {}\n\
+             map = {}\n\
+             upstream = {}\n\
+             target = \"upstream\"\n\
+             effective.proxy_buffering = { equals = \"on\" }\n\
+             lacks = [{ directive = \"b\" }, { directive = \"c\" }]\n\
+             has = { directive = \"a\" }\n\
+             arg_count = { equals = \"1\" }\n\
+             any_arg = { equals = \"x\" }\n\
+             arg = [{ equals = \"x\" }, { index = 1, equals = \"y\" }]\n\
+             include_missing = false\n\
+             fragment = false\n\
+             third_party = false\n\
+             refused = \"unknown\"\n\
+             nginx = \">=1.0\"\n\
+             not_within = \"if\"\n\
+             within = \"http\"\n\
+             context = \"server\"\n\
+             directive = \"proxy_pass\"\n",
+        )
+        .expect("a condition");
+        let matcher = Matcher::new(cond);
+        let order: Vec<String> = matcher
+            .checks
+            .iter()
+            .map(|c| format!("{c:?}").split('(').next().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "Directive",
+                "Context",
+                "Within",
+                "NotWithin",
+                "Nginx",
+                "Refused",
+                "ThirdParty",
+                "Fragment",
+                "IncludeMissing",
+                "Arg",
+                "Arg",
+                "AnyArg",
+                "ArgCount",
+                "Has",
+                "Lacks",
+                "Lacks",
+                "Effective",
+                "Target",
+                "Upstream",
+                "Map",
+                "UsedBy",
+                "Parent",
+                "Ancestor",
+                "After",
+                "Before",
+                "Backend",
+                "FrontLb",
+                "ReachedBy",
+                "All",
+                "Any",
+                "Not",
+                "Pooled",
+            ]
+        );
+        assert_eq!(matcher.names, ["proxy_pass"]);
+    }
+
+    #[test]
+    fn keys_left_empty_compile_to_no_check() {
+        let cond: Cond = toml::from_str(
+            "directive = []\ncontext = []\nwithin = []\nnot_within = []\nrefused = []\n\
+             target = []\narg = []\nhas = []\nlacks = []\nall = []\nany = []\n",
+        )
+        .expect("a condition");
+        assert!(Matcher::new(cond).checks.is_empty());
     }
 }

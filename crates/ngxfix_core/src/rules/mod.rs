@@ -8,13 +8,16 @@ pub mod fixes;
 pub mod load;
 pub mod matcher;
 pub mod schema;
-pub mod suppress;
+pub(crate) mod suppress;
 pub mod template;
 
-pub use engine::{check, run, Checked, EditPlace, Finding, Hit, RunOptions, UNUSED_SUPPRESSION};
+pub use engine::{
+    check, run, Checked, EditPlace, Finding, FixState, Hit, PlannedFix, RunOptions,
+    UNUSED_SUPPRESSION,
+};
 pub use facts::{Backend, Backends, Facts, Front};
 pub use fixes::FixPlan;
-pub use load::{Origin, Rule, RuleError};
+pub use load::{Rule, RuleError, RuleOrigin, RuleVariant};
 pub use schema::{Safety, Severity};
 
 #[cfg(test)]

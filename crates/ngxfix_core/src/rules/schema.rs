@@ -18,7 +18,7 @@ use crate::model::VersionRange;
 /// A whole rule file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RuleFile {
+pub(crate) struct RuleFile {
     pub id: Spanned<String>,
     pub title: String,
     pub severity: Severity,
@@ -437,7 +437,7 @@ pub struct ValueTest {
 impl ValueTest {
     /// Whether any test reads the value itself (beyond `present`,
     /// `configured` and the entry tests).
-    pub fn reads_value(&self) -> bool {
+    pub(crate) fn reads_value(&self) -> bool {
         !self.equals.0.is_empty()
             || !self.not_equals.0.is_empty()
             || self.regex.is_some()

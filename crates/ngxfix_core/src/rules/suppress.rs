@@ -5,14 +5,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::engine::{located, Finding, UNUSED_SUPPRESSION};
+use super::engine::{located, Finding, FixState, UNUSED_SUPPRESSION};
 use super::schema::Severity;
 use crate::config::{ConfigTree, FileId};
 use crate::syntax::Span;
 
 /// One suppression comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Suppression {
+pub(crate) struct Suppression {
     pub file: FileId,
     pub span: Span,
     /// The line whose directive it silences.
@@ -24,7 +24,7 @@ pub struct Suppression {
 }
 
 /// The rule ids and reason of a suppression comment's text (after `#`).
-pub fn parse_comment(text: &str) -> Option<(Vec<String>, Option<String>)> {
+pub(crate) fn parse_comment(text: &str) -> Option<(Vec<String>, Option<String>)> {
     let body = text.trim_start();
     let body = body.strip_prefix("ngxfix:")?.trim_start();
     let body = body.strip_prefix("ignore")?;
@@ -49,7 +49,7 @@ pub fn parse_comment(text: &str) -> Option<(Vec<String>, Option<String>)> {
 /// Every suppression comment of the tree.
 pub fn collect(config: &ConfigTree) -> Vec<Suppression> {
     let mut found = Vec::new();
-    for (file, source) in config.files().iter().enumerate() {
+    for (file, source) in config.files_with_ids() {
         let tree = &source.tree;
         let text = tree.text();
         for comment in tree.comments() {
@@ -136,7 +136,7 @@ pub fn filter<'a, T>(
             kept.push(item);
             continue;
         }
-        let tree = &config.files()[file].tree;
+        let tree = &config.file(file).tree;
         let (start, end) = (tree.line_col(span.start).line, tree.line_col(span.end).line);
         let at = |line: u32| by_line.get(&(file, line)).map_or(&[][..], Vec::as_slice);
         // The first in file order that names the rule, as each item
@@ -154,8 +154,8 @@ pub fn filter<'a, T>(
     }
     if report_unused {
         for (i, s) in suppressions.iter().enumerate() {
-            let tree = &config.files()[s.file].tree;
-            let path: std::sync::Arc<str> = config.files()[s.file].display_path().into();
+            let tree = &config.file(s.file).tree;
+            let path: std::sync::Arc<str> = config.file(s.file).display_path().into();
             let report = |message: String| {
                 located(
                     UNUSED_SUPPRESSION,
@@ -166,8 +166,7 @@ pub fn filter<'a, T>(
                     path.clone(),
                     tree,
                     s.span,
-                    None,
-                    None,
+                    FixState::None,
                 )
             };
             if s.rules.is_empty() {

@@ -35,7 +35,7 @@ impl fmt::Display for Value {
 impl Value {
     /// Read a literal: a plain integer is a number, then a duration with a
     /// unit, then a size, else text.
-    pub fn literal(text: &str) -> Value {
+    pub(crate) fn literal(text: &str) -> Value {
         let trimmed = text.trim();
         if let Ok(n) = trimmed.parse::<i64>() {
             return Value::Number(n);
@@ -98,7 +98,7 @@ pub struct Template {
 }
 
 /// The roots a reference may start with.
-pub const ROOTS: &[&str] = &[
+pub(crate) const ROOTS: &[&str] = &[
     "param",
     "arg",
     "args",
@@ -214,7 +214,7 @@ impl Template {
 
     /// When the template is a single expression, its value (typed); else
     /// the rendered text.
-    pub fn evaluate(&self, scope: &dyn Scope) -> Result<Value, EvalError> {
+    pub(crate) fn evaluate(&self, scope: &dyn Scope) -> Result<Value, EvalError> {
         match self.parts.as_slice() {
             [Part::Expr(expr)] => eval(expr, scope),
             [Part::Text(text)] => Ok(Value::Text(text.clone())),
@@ -340,7 +340,7 @@ fn scale(a: Value, b: Value, mul: bool) -> Result<Value, EvalError> {
 
 /// Order two values of the same kind (numbers coerced to durations/sizes);
 /// `None` when they cannot be compared.
-pub fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+pub(crate) fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
     // Text takes the kind of the other side (`1m` is a minute next to a
     // duration, a mebibyte next to a size); two texts read as literals.
     let (a, b) = match (a, b) {

@@ -23,6 +23,7 @@ use rustc_hash::FxHashMap;
 use super::directives::Contexts;
 use super::tree::{Model, Node, NodeId};
 use super::version::Version;
+use crate::config::FileId;
 use crate::syntax::{Quote, SyntaxTree};
 
 pub use names::{nearest, third_party_module};
@@ -124,7 +125,7 @@ pub struct Accepted {
 
 impl Accepted {
     /// Whether `version` has this directive.
-    pub fn in_version(&self, version: Version) -> bool {
+    pub(crate) fn in_version(&self, version: Version) -> bool {
         self.since <= version && self.until.is_none_or(|until| version < until)
     }
 }
@@ -151,7 +152,7 @@ pub fn all() -> &'static [Accepted] {
 
 /// Every context `name` is accepted in, by any module and any version;
 /// `None` for a name nginx does not know.
-pub fn contexts(name: &str) -> Option<Contexts> {
+pub(crate) fn contexts(name: &str) -> Option<Contexts> {
     let rows = rows(name);
     (!rows.is_empty()).then(|| {
         rows.iter()
@@ -266,10 +267,8 @@ pub fn refusals(model: &Model<'_>, known: &Known) -> FxHashMap<NodeId, Refusal> 
     let loads_modules = model.named("load_module").next().is_some();
     let fragment = config.is_fragment();
     // Long comments, placed on the directive after them in their file.
-    let comments: FxHashMap<(usize, u32), Refusal> = config
-        .files()
-        .iter()
-        .enumerate()
+    let comments: FxHashMap<(FileId, u32), Refusal> = config
+        .files_with_ids()
         .flat_map(|(file, source)| {
             long_comments(&source.tree)
                 .into_iter()
@@ -278,7 +277,8 @@ pub fn refusals(model: &Model<'_>, known: &Known) -> FxHashMap<NodeId, Refusal> 
         .collect();
     // Each directive is checked on its own (a duplicate looks back in its
     // block): in parallel, as rules are matched.
-    let found = crate::par::filter_map_range(0..model.len() as NodeId, 4096, |id| {
+    let found = crate::par::filter_map_range(0..model.len() as u32, 4096, |index| {
+        let id = NodeId::new(index);
         let node = model.node(id);
         let kind = node.context();
         // Lines of data blocks (map, types, ...) are read by their module,
@@ -338,7 +338,7 @@ fn one_per_module(
     for (module, mut ids) in by_module {
         ids.sort_unstable();
         // A file included in several places is one set of lines.
-        let mut places: Vec<(usize, u32)> = ids
+        let mut places: Vec<(FileId, u32)> = ids
             .iter()
             .map(|&id| (model.node(id).file(), model.node(id).directive().index()))
             .collect();
