@@ -149,15 +149,11 @@ fn case_file(case: &Case, port: u16) -> String {
         text: &text,
         version: None,
     };
-    let mut edits = format
+    let edits = format
         .raise(&src, ngxfix::model::Duration::from_millis(ms))
         .expect("raisable");
-    edits.sort();
-    let mut out = text.clone();
-    for e in edits.iter().rev() {
-        out.replace_range(e.start..e.end, &e.text);
-    }
-    out
+    let edits: Vec<_> = edits.iter().collect();
+    ngxfix::text::apply_str(&text, &edits).expect("edits that apply")
 }
 
 /// The `<Connector .../>` element of a one-connector file.

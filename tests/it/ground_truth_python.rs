@@ -30,7 +30,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration as StdDuration;
 
 use common::idle::{free_port, idle_close_twice, Closed, Server};
-use ngxfix::backends::{self, Idle, Source, TextEdit};
+use ngxfix::backends::{self, Edit, Idle, Source};
 use ngxfix::model::Duration;
 
 const WSGI_APP: &str = "def app(environ, start_response):
@@ -148,12 +148,9 @@ fn agrees(read: &Idle, measured: &Closed) -> bool {
     }
 }
 
-fn apply(text: &str, edits: &[TextEdit]) -> String {
-    let mut out = text.to_string();
-    for e in edits.iter().rev() {
-        out.replace_range(e.start..e.end, &e.text);
-    }
-    out
+fn apply(text: &str, edits: &[Edit<()>]) -> String {
+    let edits: Vec<&Edit<()>> = edits.iter().collect();
+    ngxfix::text::apply_str(text, &edits).expect("edits that apply")
 }
 
 /// The case with its file raised by ngxfix to `target`, on a fresh port

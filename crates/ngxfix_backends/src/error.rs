@@ -20,6 +20,17 @@ pub struct MisplacedEdit {
     pub end: usize,
 }
 
+impl From<ngxfix_text::EditError> for MisplacedEdit {
+    fn from(error: ngxfix_text::EditError) -> Self {
+        use ngxfix_text::EditError::{OutOfRange, Overlap, Split};
+        let (Overlap(start, end) | OutOfRange(start, end) | Split(start, end)) = error;
+        MisplacedEdit {
+            start: start as usize,
+            end: end as usize,
+        }
+    }
+}
+
 /// Why a format does not raise the idle timeout its file gives.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RaiseError {

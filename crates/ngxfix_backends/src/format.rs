@@ -6,7 +6,7 @@ use std::fmt;
 
 use ngxfix_text::Duration;
 
-use crate::{text, Idle, MisplacedEdit, RaiseError, Reading, Source, TextEdit};
+use crate::{text, Edit, Idle, MisplacedEdit, RaiseError, Reading, Source};
 
 /// A server kind whose configuration ngxfix reads and edits, over the text
 /// of one file (a config file, or a Procfile, systemd unit, shell script
@@ -30,7 +30,7 @@ pub trait ServerFormat: Sync {
     /// changing only the value, or adding the setting in the file's own
     /// style when it is missing; none when the file already gives enough.
     /// Callers use `raise`, which orders and verifies them.
-    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError>;
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError>;
 
     /// The refusal of edits that fail the read-back: `after` is what the
     /// edited text reads, or why the edits do not apply. A format whose
@@ -56,7 +56,7 @@ pub trait ServerFormat: Sync {
     /// reading the edited text again. An edit the reader would not see (a
     /// later duplicate setting wins, a line continued into the new one) is
     /// refused rather than written into the application's configuration.
-    fn raise(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    fn raise(&self, src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
         let mut edits = self.edits(src, target)?;
         edits.sort();
         edits.dedup();

@@ -5,7 +5,7 @@
 //!
 //! Each server whose files ngxfix reads is a [`ServerFormat`] (its module
 //! under `servers/`), found by kind name with [`format()`]: `read` gives the
-//! [`Reading`] of one file's text, `raise` the [`TextEdit`]s that make it
+//! [`Reading`] of one file's text, `raise` the [`Edit<()>`]s that make it
 //! wait at least a target, or the [`RaiseError`] that says why not. The
 //! language-level readers the formats share (command lines, Python,
 //! JavaScript, TOML, XML, properties, YAML) are under `lang/`; each
@@ -31,6 +31,8 @@ pub use error::{MisplacedEdit, RaiseError};
 pub use format::ServerFormat;
 pub use kinds::{Idle, ServerKind, SERVER_KINDS};
 use ngxfix_text::Duration;
+/// The edits a format makes: of its one text, not yet told which file it is.
+pub use ngxfix_text::Edit;
 use servers::{apache, asgi, gunicorn, node, puma, spring, tomcat, uwsgi};
 
 /// One backend configuration file, as a reader sees it.
@@ -57,19 +59,6 @@ pub struct Reading {
     /// Where the value comes from, for messages: `keepalive = 75 at line
     /// 3`, or `keepalive is not set: gunicorn's default`.
     pub detail: String,
-}
-
-/// Replace `start..end` (byte offsets) of a backend file with `text`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-pub struct TextEdit {
-    /// The first byte replaced.
-    #[serde(rename = "start_byte")]
-    pub start: usize,
-    /// The byte after the last one replaced (`start` for an insertion).
-    #[serde(rename = "end_byte")]
-    pub end: usize,
-    /// The new text.
-    pub text: String,
 }
 
 /// Every format, in the order messages list them.
@@ -138,7 +127,7 @@ impl BackendFile {
 
     /// Edits that make the file give an idle timeout of at least `target`
     /// ([`ServerFormat::raise`]).
-    pub fn raised(&self, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    pub fn raised(&self, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
         self.format.raise(&self.source(), target)
     }
 }

@@ -2,7 +2,7 @@
 //! with the check every editor must pass (the raised text reads back at
 //! least the target).
 
-use super::{text, Idle, Reading, ServerFormat, Source, TextEdit};
+use super::{text, Edit, Idle, Reading, ServerFormat, Source};
 use ngxfix_text::Duration;
 
 /// An idle timeout of `n` milliseconds.
@@ -11,7 +11,7 @@ pub(crate) fn ms(n: u64) -> Idle {
 }
 
 /// `text` with `edits` applied.
-pub(crate) fn apply(text: &str, edits: &[TextEdit]) -> String {
+pub(crate) fn apply(text: &str, edits: &[Edit<()>]) -> String {
     text::apply(text, edits).unwrap_or_else(|why| panic!("{why} in {text:?}"))
 }
 

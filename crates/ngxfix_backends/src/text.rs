@@ -1,7 +1,7 @@
 //! Text helpers every backend format uses: line numbers for messages, the
 //! file's own line ending for new lines, and exact decimal numbers.
 
-use crate::{MisplacedEdit, TextEdit};
+use crate::{Edit, MisplacedEdit};
 use ngxfix_text::Duration;
 
 /// The 1-based line of a byte offset.
@@ -48,23 +48,19 @@ pub(crate) fn bom_len(text: &str) -> usize {
 
 /// An edit that adds `line` as the last line of the file, with the file's
 /// line ending, after a final line that lacks one.
-pub(crate) fn append_line(text: &str, line: &str) -> TextEdit {
+pub(crate) fn append_line(text: &str, line: &str) -> Edit<()> {
     let eol = line_ending(text);
     let lead = if text.is_empty() || text.ends_with('\n') {
         ""
     } else {
         eol
     };
-    TextEdit {
-        start: text.len(),
-        end: text.len(),
-        text: format!("{lead}{line}{eol}"),
-    }
+    Edit::new(text.len(), text.len(), format!("{lead}{line}{eol}"))
 }
 
 /// An edit that adds `line` after the line holding `offset`, indented as
 /// that line is.
-pub(crate) fn insert_line_after(text: &str, offset: usize, line: &str) -> TextEdit {
+pub(crate) fn insert_line_after(text: &str, offset: usize, line: &str) -> Edit<()> {
     let eol = line_ending(text);
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let indent: String = text[line_start..]
@@ -72,16 +68,12 @@ pub(crate) fn insert_line_after(text: &str, offset: usize, line: &str) -> TextEd
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
     match text[offset..].find('\n') {
-        Some(i) => TextEdit {
-            start: offset + i + 1,
-            end: offset + i + 1,
-            text: format!("{indent}{line}{eol}"),
-        },
-        None => TextEdit {
-            start: text.len(),
-            end: text.len(),
-            text: format!("{eol}{indent}{line}"),
-        },
+        Some(i) => Edit::new(
+            offset + i + 1,
+            offset + i + 1,
+            format!("{indent}{line}{eol}"),
+        ),
+        None => Edit::new(text.len(), text.len(), format!("{eol}{indent}{line}")),
     }
 }
 
@@ -127,27 +119,9 @@ pub(crate) fn decimal(text: &str, unit_ms: u64, underscores: bool) -> Option<Dur
 
 /// `text` with `edits` applied (in any order); an error for overlapping
 /// edits or ones that split a character or run past the end.
-pub(crate) fn apply(text: &str, edits: &[TextEdit]) -> Result<String, MisplacedEdit> {
-    let mut sorted: Vec<&TextEdit> = edits.iter().collect();
-    sorted.sort_by_key(|e| (e.start, e.end));
-    let mut out = String::with_capacity(text.len() + 64);
-    let mut at = 0;
-    for edit in sorted {
-        let (start, end) = (edit.start, edit.end);
-        if start < at
-            || start > end
-            || end > text.len()
-            || !text.is_char_boundary(start)
-            || !text.is_char_boundary(end)
-        {
-            return Err(MisplacedEdit { start, end });
-        }
-        out.push_str(&text[at..start]);
-        out.push_str(&edit.text);
-        at = end;
-    }
-    out.push_str(&text[at..]);
-    Ok(out)
+pub(crate) fn apply(text: &str, edits: &[Edit<()>]) -> Result<String, MisplacedEdit> {
+    let edits: Vec<&Edit<()>> = edits.iter().collect();
+    Ok(ngxfix_text::apply_str(text, &edits)?)
 }
 
 /// Whole seconds, rounded up: what a server reading whole seconds needs to
@@ -205,7 +179,7 @@ mod tests {
         let t = "x {\n    a 1;\n}\n";
         let e = insert_line_after(t, t.find('a').unwrap(), "b 2;");
         assert_eq!((e.start, e.text.as_str()), (13, "    b 2;\n"));
-        assert_eq!(line_of(t, e.start), 3);
+        assert_eq!(line_of(t, e.range().start), 3);
         let got: Vec<_> = lines("a\r\nb\n\nc").collect();
         assert_eq!(got, [(0, "a"), (3, "b"), (5, ""), (6, "c")]);
     }

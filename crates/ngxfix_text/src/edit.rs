@@ -1,15 +1,55 @@
-//! Byte-range edits.
+//! Byte-range edits: the one edit type of every layer.
+
+use std::hash::Hash;
 
 use crate::FileId;
 
 /// Replace `start..end` of a file's original text with `text` (an insertion
-/// when the range is empty).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub struct Edit {
-    pub file: FileId,
+/// when the range is empty). `F` names the file: a configuration file's
+/// [`FileId`] (the default), a backend file's index, or `()` for an edit of
+/// one text on its own, as a backend format computes it before the caller
+/// says which file it is ([`Edit::in_file`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Edit<F = FileId> {
+    pub file: F,
     pub start: u32,
     pub end: u32,
     pub text: String,
+}
+
+impl Edit<()> {
+    /// An edit of one text on its own, at byte offsets of a text shorter
+    /// than 4 GiB (what every reader of ngxfix reads).
+    ///
+    /// # Panics
+    ///
+    /// When an offset does not fit in 32 bits.
+    pub fn new(start: usize, end: usize, text: impl Into<String>) -> Self {
+        let offset = |at: usize| u32::try_from(at).expect("a text under 4 GiB");
+        Edit {
+            file: (),
+            start: offset(start),
+            end: offset(end),
+            text: text.into(),
+        }
+    }
+}
+
+impl<F> Edit<F> {
+    /// The same edit, of the file `file`.
+    pub fn in_file<G>(self, file: G) -> Edit<G> {
+        Edit {
+            file,
+            start: self.start,
+            end: self.end,
+            text: self.text,
+        }
+    }
+
+    /// The replaced range, as `usize` offsets to slice a text with.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
 }
 
 /// Why edits cannot be applied together.
@@ -19,14 +59,16 @@ pub enum EditError {
     Overlap(u32, u32),
     #[error("edit range {0}..{1} is outside the file")]
     OutOfRange(u32, u32),
+    #[error("edit range {0}..{1} splits a character")]
+    Split(u32, u32),
 }
 
 /// Apply edits of one file to its text. Identical edits count once; two
 /// insertions at the same offset keep their given order; overlapping
 /// ranges are refused.
-pub fn apply(text: &[u8], edits: &[&Edit]) -> Result<Vec<u8>, EditError> {
+pub fn apply<F: Eq + Hash>(text: &[u8], edits: &[&Edit<F>]) -> Result<Vec<u8>, EditError> {
     let mut seen = std::collections::HashSet::with_capacity(edits.len());
-    let mut sorted: Vec<&Edit> = edits.iter().copied().filter(|e| seen.insert(*e)).collect();
+    let mut sorted: Vec<&Edit<F>> = edits.iter().copied().filter(|e| seen.insert(*e)).collect();
     sorted.sort_by_key(|e| (e.start, e.end));
     let mut out = Vec::with_capacity(text.len() + 64);
     let mut pos = 0u32;
@@ -45,12 +87,27 @@ pub fn apply(text: &[u8], edits: &[&Edit]) -> Result<Vec<u8>, EditError> {
     Ok(out)
 }
 
+/// [`apply`] to a text that is UTF-8, refusing (as [`EditError::Split`])
+/// an edit that would cut a character in two.
+pub fn apply_str<F: Eq + Hash>(text: &str, edits: &[&Edit<F>]) -> Result<String, EditError> {
+    for edit in edits {
+        for at in [edit.start, edit.end] {
+            if (at as usize) <= text.len() && !text.is_char_boundary(at as usize) {
+                return Err(EditError::Split(edit.start, edit.end));
+            }
+        }
+    }
+    let bytes = apply(text.as_bytes(), edits)?;
+    // Every edit starts and ends between characters and puts in UTF-8.
+    Ok(String::from_utf8(bytes).expect("edits between characters keep UTF-8"))
+}
+
 /// Whether two edits cannot be applied in one pass: their ranges overlap,
 /// or an insertion touches a replaced range (at its start, inside or at its
 /// end: whether the new text goes before or after the replacement would be a
 /// guess). Identical edits and insertions at the same offset do not clash:
 /// the first apply once, the others keep their order.
-pub fn clash(a: &Edit, b: &Edit) -> bool {
+pub fn clash<F: PartialEq>(a: &Edit<F>, b: &Edit<F>) -> bool {
     if a == b || a.file != b.file {
         return false;
     }
@@ -66,7 +123,7 @@ pub fn clash(a: &Edit, b: &Edit) -> bool {
 /// together) is afterwards: moved by every edit that ends at or before it
 /// (an insertion at `pos` goes before it); `None` when an edit replaces text
 /// around it.
-pub fn shift_offset(file: FileId, pos: u32, applied: &[&Edit]) -> Option<u32> {
+pub fn shift_offset<F: PartialEq>(file: F, pos: u32, applied: &[&Edit<F>]) -> Option<u32> {
     let mut delta: i64 = 0;
     for a in applied.iter().filter(|a| a.file == file) {
         if a.end <= pos {
@@ -106,6 +163,19 @@ mod tests {
             apply(text, &[&edit(20, 40, "")]),
             Err(EditError::OutOfRange(20, 40))
         );
+    }
+
+    #[test]
+    fn an_edit_of_one_text_applies_to_a_string_between_characters() {
+        let text = "a = é\n";
+        let e = Edit::new(4, 6, "x");
+        assert_eq!(apply_str(text, &[&e]).unwrap(), "a = x\n");
+        // Inside the two bytes of `é`: refused, not a broken string.
+        let split = Edit::new(5, 6, "x");
+        assert_eq!(apply_str(text, &[&split]), Err(EditError::Split(5, 6)));
+        // Told its file, it is the same edit.
+        let located = e.clone().in_file(FileId::new(3));
+        assert_eq!((located.file, located.range()), (FileId::new(3), 4..6));
     }
 
     #[test]

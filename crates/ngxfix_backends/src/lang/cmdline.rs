@@ -11,7 +11,7 @@
 //! word. Parts that expand at run time (`$OTHER`, `${X}`, `$(cmd)`, systemd
 //! `%i`) are marked: ngxfix cannot know what they hold.
 
-use crate::{text, RaiseError, TextEdit};
+use crate::{text, Edit, RaiseError};
 
 mod dockerfile;
 mod env_files;
@@ -212,18 +212,14 @@ pub(crate) struct Value {
 impl Value {
     /// An edit that makes the value `new`; refused when its bytes cannot
     /// be replaced as they stand (quotes or escapes inside them).
-    pub(crate) fn replace(&self, new: &str) -> Result<TextEdit, RaiseError> {
+    pub(crate) fn replace(&self, new: &str) -> Result<Edit<()>, RaiseError> {
         if !self.exact {
             return Err(RaiseError::Quoted {
                 value: self.text.clone(),
                 line: self.line,
             });
         }
-        Ok(TextEdit {
-            start: self.start,
-            end: self.end,
-            text: new.to_string(),
-        })
+        Ok(Edit::new(self.start, self.end, new.to_string()))
     }
 }
 
@@ -307,16 +303,12 @@ impl CommandLine {
     }
 
     /// An edit that adds `option value` right after the program's word.
-    pub(crate) fn insert_option(&self, option: &str, value: &str) -> TextEdit {
+    pub(crate) fn insert_option(&self, option: &str, value: &str) -> Edit<()> {
         let text = match self.style {
             Style::Words => format!(" {option} {value}"),
             Style::Json => format!(", \"{option}\", \"{value}\""),
         };
-        TextEdit {
-            start: self.program.end,
-            end: self.program.end,
-            text,
-        }
+        Edit::new(self.program.end, self.program.end, text)
     }
 }
 

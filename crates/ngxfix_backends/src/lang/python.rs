@@ -7,7 +7,7 @@
 //! The file is first masked (string contents and comments blanked, byte
 //! offsets kept), so brackets, `=` and `;` are only ever seen in code.
 
-use crate::{text, TextEdit};
+use crate::{text, Edit};
 
 mod literal;
 
@@ -204,7 +204,7 @@ impl<'a> Module<'a> {
     /// An edit adding `name = value` at module level: after the last
     /// assignment to one of `after`, else at the end; spaced as its
     /// neighbours.
-    pub(crate) fn insert_assignment(&self, name: &str, value: &str, after: &[&str]) -> TextEdit {
+    pub(crate) fn insert_assignment(&self, name: &str, value: &str, after: &[&str]) -> Edit<()> {
         let tops = self.top_assignments();
         let anchor = tops.iter().rev().find(|a| after.contains(&a.name.as_str()));
         let spaced = anchor.or(tops.last()).is_none_or(|a| a.spaced);
@@ -214,11 +214,11 @@ impl<'a> Module<'a> {
             format!("{name}={value}")
         };
         match anchor {
-            Some(a) => TextEdit {
-                start: a.line_end,
-                end: a.line_end,
-                text: format!("{}{line}", text::line_ending(self.text)),
-            },
+            Some(a) => Edit::new(
+                a.line_end,
+                a.line_end,
+                format!("{}{line}", text::line_ending(self.text)),
+            ),
             None => text::append_line(self.text, &line),
         }
     }

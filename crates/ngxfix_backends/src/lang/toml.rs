@@ -4,7 +4,7 @@
 
 use ::toml::de::{DeTable, DeValue, Error};
 
-use crate::{text, TextEdit};
+use crate::{text, Edit};
 
 /// What kind of number a value is, as far as a reader of timeouts cares.
 pub(crate) enum Number {
@@ -46,7 +46,7 @@ pub(crate) fn top_value(file: &str, key: &str) -> Result<Option<(usize, usize, N
 pub(crate) fn insert_top_level(
     file: &str,
     line: impl Fn(bool) -> String,
-) -> Result<TextEdit, Error> {
+) -> Result<Edit<()>, Error> {
     let bom = text::bom_len(file);
     let table = DeTable::parse(&file[bom..])?;
     let entries: Vec<_> = table.get_ref().iter().collect();
@@ -63,22 +63,22 @@ pub(crate) fn insert_top_level(
         let line_end = file[end..]
             .find(['\r', '\n'])
             .map_or(file.len(), |i| end + i);
-        return Ok(TextEdit {
-            start: line_end,
-            end: line_end,
-            text: format!("{}{}", text::line_ending(file), line(spaced)),
-        });
+        return Ok(Edit::new(
+            line_end,
+            line_end,
+            format!("{}{}", text::line_ending(file), line(spaced)),
+        ));
     }
     let first_table = entries.iter().map(|(k, _)| bom + k.span().start).min();
     match first_table {
         Some(at) => {
             let line_start = file[..at].rfind('\n').map_or(bom, |i| i + 1);
             let eol = text::line_ending(file);
-            Ok(TextEdit {
-                start: line_start,
-                end: line_start,
-                text: format!("{}{eol}{eol}", line(true)),
-            })
+            Ok(Edit::new(
+                line_start,
+                line_start,
+                format!("{}{eol}{eol}", line(true)),
+            ))
         }
         None => Ok(text::append_line(file, &line(true))),
     }

@@ -22,7 +22,7 @@
 
 use crate::format::{need, Need, ServerFormat};
 use crate::kinds::ServerKind;
-use crate::{text, Idle, RaiseError, Reading, Source, TextEdit};
+use crate::{text, Edit, Idle, RaiseError, Reading, Source};
 use ngxfix_text::Duration;
 
 const KIND: &str = "apache";
@@ -455,7 +455,7 @@ impl ServerFormat for Apache {
         read(src)
     }
 
-    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
         edits(src, target)
     }
 }
@@ -500,7 +500,7 @@ fn include_note(config: &Config, timeout: Option<&Setting>) -> String {
 
 /// Raise the `KeepAliveTimeout` of every virtual host below `target`,
 /// keeping its unit; add one at server level when it is not set.
-fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
     if let Some(why) = bom_problem(src) {
         return Err(RaiseError::Unknown(why));
     }
@@ -530,7 +530,7 @@ fn raise_one(
     config: &Config,
     timeout: Option<&Setting>,
     target: Duration,
-) -> Result<TextEdit, RaiseError> {
+) -> Result<Edit<()>, RaiseError> {
     let Some(setting) = timeout else {
         return Ok(add_timeout(src, config, target));
     };
@@ -539,11 +539,11 @@ fn raise_one(
             unit,
             digits: Some((start, end)),
             ..
-        } => Ok(TextEdit {
-            start: *start,
-            end: *end,
-            text: target.as_millis().div_ceil(unit.millis()).to_string(),
-        }),
+        } => Ok(Edit::new(
+            *start,
+            *end,
+            target.as_millis().div_ceil(unit.millis()).to_string(),
+        )),
         _ => Err(RaiseError::NotEditable(format!(
             "{}: ngxfix cannot edit this value in place",
             setting.at
@@ -553,7 +553,7 @@ fn raise_one(
 
 /// `KeepAliveTimeout N` at server level: after `KeepAlive On`, spelt and
 /// indented like it, or at the end of the file.
-fn add_timeout(src: &Source<'_>, config: &Config, target: Duration) -> TextEdit {
+fn add_timeout(src: &Source<'_>, config: &Config, target: Duration) -> Edit<()> {
     let secs = text::ceil_secs(target);
     match &config.scopes[0].keepalive {
         Some(k) if matches!(k.value, Value::KeepAlive(true)) => {
@@ -575,7 +575,7 @@ mod tests {
     use super::*;
     use crate::testing::ms;
 
-    fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
         Apache.raise(src, target)
     }
 

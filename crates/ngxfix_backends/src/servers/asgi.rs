@@ -19,7 +19,7 @@ use crate::lang::cmdline::{self, Lookup, OptSpec, Program, Syntax};
 use crate::lang::python::{self, Binding, Literal, Module};
 use crate::lang::toml;
 use crate::text::{self, file_name};
-use crate::{Idle, RaiseError, Reading, Source, TextEdit};
+use crate::{Edit, Idle, RaiseError, Reading, Source};
 use ngxfix_text::Duration;
 
 /// The default keepalive timeout of `kind` (`uvicorn`, `hypercorn`) for
@@ -76,7 +76,7 @@ impl ServerFormat for Uvicorn {
         read_uvicorn(src)
     }
 
-    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
         uvicorn_edits(src, target)
     }
 }
@@ -97,7 +97,7 @@ fn read_uvicorn(src: &Source<'_>) -> Reading {
 
 /// Edits after which `src` gives uvicorn an idle timeout of at least
 /// `target` (whole seconds on a command line).
-fn uvicorn_edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn uvicorn_edits(src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
     if need(&read_uvicorn(src).idle, target)? == Need::Nothing {
         return Ok(Vec::new());
     }
@@ -324,7 +324,7 @@ fn python_secs(expr: &python::Expr) -> Result<Option<Duration>, BadSeconds> {
     }
 }
 
-fn uvicorn_python_raise(src: &Source<'_>, secs: &str) -> Result<Vec<TextEdit>, RaiseError> {
+fn uvicorn_python_raise(src: &Source<'_>, secs: &str) -> Result<Vec<Edit<()>>, RaiseError> {
     let module = Module::parse(src.text);
     let eol = text::line_ending(src.text);
     let mut edits = Vec::new();
@@ -334,11 +334,7 @@ fn uvicorn_python_raise(src: &Source<'_>, secs: &str) -> Result<Vec<TextEdit>, R
             .iter()
             .find(|a| a.keyword.as_deref() == Some(UVICORN_KEYWORD))
         {
-            Some(arg) => edits.push(TextEdit {
-                start: arg.value.start,
-                end: arg.value.end,
-                text: secs.to_string(),
-            }),
+            Some(arg) => edits.push(Edit::new(arg.value.start, arg.value.end, secs.to_string())),
             None => edits.push(add_keyword(src.text, &call, UVICORN_KEYWORD, secs, eol)),
         }
     }
@@ -347,7 +343,7 @@ fn uvicorn_python_raise(src: &Source<'_>, secs: &str) -> Result<Vec<TextEdit>, R
 
 /// An edit adding `keyword=value` as the last argument of `call`, on its
 /// own line when the call puts each argument on one.
-fn add_keyword(file: &str, call: &python::Call, keyword: &str, value: &str, eol: &str) -> TextEdit {
+fn add_keyword(file: &str, call: &python::Call, keyword: &str, value: &str, eol: &str) -> Edit<()> {
     let spaced = call
         .args
         .iter()
@@ -360,31 +356,15 @@ fn add_keyword(file: &str, call: &python::Call, keyword: &str, value: &str, eol:
         format!("{keyword}={value}")
     };
     let Some(last) = call.args.last() else {
-        return TextEdit {
-            start: call.open + 1,
-            end: call.open + 1,
-            text: arg,
-        };
+        return Edit::new(call.open + 1, call.open + 1, arg);
     };
     let line_start = file[..last.start].rfind('\n').map_or(0, |i| i + 1);
     let indent = &file[line_start..last.start];
     let own_line = !indent.is_empty() && indent.bytes().all(|b| b == b' ' || b == b'\t');
     match (own_line, call.trailing_comma) {
-        (true, Some(comma)) => TextEdit {
-            start: comma + 1,
-            end: comma + 1,
-            text: format!("{eol}{indent}{arg},"),
-        },
-        (true, None) => TextEdit {
-            start: last.end,
-            end: last.end,
-            text: format!(",{eol}{indent}{arg}"),
-        },
-        (false, _) => TextEdit {
-            start: last.end,
-            end: last.end,
-            text: format!(", {arg}"),
-        },
+        (true, Some(comma)) => Edit::new(comma + 1, comma + 1, format!("{eol}{indent}{arg},")),
+        (true, None) => Edit::new(last.end, last.end, format!(",{eol}{indent}{arg}")),
+        (false, _) => Edit::new(last.end, last.end, format!(", {arg}")),
     }
 }
 
@@ -425,7 +405,7 @@ impl ServerFormat for Hypercorn {
         read_hypercorn(src)
     }
 
-    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
         hypercorn_edits(src, target)
     }
 }
@@ -449,7 +429,7 @@ fn read_hypercorn(src: &Source<'_>) -> Reading {
 /// Edits after which `src` gives hypercorn an idle timeout of at least
 /// `target` (exact in its files, which take fractions; whole seconds on a
 /// command line).
-fn hypercorn_edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn hypercorn_edits(src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
     if need(&read_hypercorn(src).idle, target)? == Need::Nothing {
         return Ok(Vec::new());
     }
@@ -459,11 +439,7 @@ fn hypercorn_edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, 
     } else if src.path.ends_with(".py") {
         let module = Module::parse(src.text);
         vec![match module.binding(HYPERCORN_KEY) {
-            Binding::Set { expr, .. } => TextEdit {
-                start: expr.start,
-                end: expr.end,
-                text: exact,
-            },
+            Binding::Set { expr, .. } => Edit::new(expr.start, expr.end, exact),
             Binding::Absent => module.insert_assignment(HYPERCORN_KEY, &exact, HYPERCORN_SETTINGS),
             Binding::Unknown(why) => return Err(RaiseError::Unknown(why)),
         }]
@@ -602,14 +578,10 @@ fn toml_idle(src: &Source<'_>) -> (Idle, String) {
     secs_idle(secs, detail)
 }
 
-fn toml_raise(file: &str, secs: &str) -> Result<TextEdit, RaiseError> {
+fn toml_raise(file: &str, secs: &str) -> Result<Edit<()>, RaiseError> {
     let not_toml = |e: ::toml::de::Error| RaiseError::Unknown(e.message().to_string());
     if let Some((start, end, _)) = toml::top_value(file, HYPERCORN_KEY).map_err(not_toml)? {
-        return Ok(TextEdit {
-            start,
-            end,
-            text: secs.to_string(),
-        });
+        return Ok(Edit::new(start, end, secs.to_string()));
     }
     toml::insert_top_level(file, |spaced| setting_line(spaced, secs)).map_err(not_toml)
 }

@@ -22,7 +22,7 @@ use crate::format::{need, Need, ServerFormat};
 use crate::kinds::ServerKind;
 use crate::lang::cmdline::{self, CommandLine, Lookup, OptSpec, Program, Scan, Syntax, Value};
 use crate::text::{self, file_name};
-use crate::{Idle, RaiseError, Reading, Source, TextEdit};
+use crate::{Edit, Idle, RaiseError, Reading, Source};
 use ngxfix_text::Duration;
 
 const KIND: &str = "gunicorn";
@@ -104,7 +104,7 @@ impl ServerFormat for Gunicorn {
         read(src)
     }
 
-    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
         edits(src, target)
     }
 }
@@ -129,7 +129,7 @@ fn outcome(src: &Source<'_>) -> Outcome {
 
 /// Edits after which `src` gives gunicorn an idle timeout of at least
 /// `target` (whole seconds, rounded up).
-fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
     let reading = outcome(src);
     let secs = text::ceil_secs(target);
     match need(&reading.idle, target)? {
@@ -428,7 +428,7 @@ fn python_setting(module: &Module<'_>, setting: &str, file: &str) -> Setting {
     })
 }
 
-fn python_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, RaiseError> {
+fn python_raise(src: &Source<'_>, secs: u64) -> Result<Vec<Edit<()>>, RaiseError> {
     let module = Module::parse(src.text);
     match module.binding("keepalive") {
         Binding::Set { expr, line, .. } => {
@@ -441,11 +441,7 @@ fn python_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, RaiseError
                     "keepalive at line {line} cannot be edited"
                 )));
             }
-            Ok(vec![TextEdit {
-                start,
-                end,
-                text: secs.to_string(),
-            }])
+            Ok(vec![Edit::new(start, end, secs.to_string())])
         }
         Binding::Absent => Ok(vec![module.insert_assignment(
             "keepalive",
@@ -619,7 +615,7 @@ fn env_only_settings(file: &str, scan: &Scan, name: &str) -> Settings {
     }
 }
 
-fn command_raise(src: &Source<'_>, secs: u64) -> Result<Vec<TextEdit>, RaiseError> {
+fn command_raise(src: &Source<'_>, secs: u64) -> Result<Vec<Edit<()>>, RaiseError> {
     let file = src.text;
     let scan = cmdline::scan(src.path, file, &PROGRAM);
     let value = secs.to_string();
@@ -660,7 +656,7 @@ fn env_keepalive(file: &str, cmd: &CommandLine) -> Option<Value> {
 
 /// The edit in an env file: the value in `GUNICORN_CMD_ARGS`, or the
 /// option added to it, or the variable added.
-fn env_file_edit(file: &str, scan: &Scan, value: &str) -> Result<TextEdit, RaiseError> {
+fn env_file_edit(file: &str, scan: &Scan, value: &str) -> Result<Edit<()>, RaiseError> {
     let Some(env) = scan.env_var(CMD_ARGS) else {
         return Ok(text::append_line(
             file,
@@ -681,11 +677,7 @@ fn env_file_edit(file: &str, scan: &Scan, value: &str) -> Result<TextEdit, Raise
             } else {
                 " "
             };
-            Ok(TextEdit {
-                start: at,
-                end: at,
-                text: format!("{lead}--keep-alive={value}"),
-            })
+            Ok(Edit::new(at, at, format!("{lead}--keep-alive={value}")))
         }
     }
 }

@@ -31,7 +31,7 @@ use crate::lang::js::lex::{Kind, Tokens};
 use crate::format::{need, Need, ServerFormat};
 use crate::kinds::{ServerKind, NODE_KEEP_ALIVE_TIMEOUT_SINCE, NODE_OLD_SERVER_TIMEOUT};
 use crate::text::{self, line_ending, line_of};
-use crate::{Idle, RaiseError, Reading, Source, TextEdit};
+use crate::{Edit, Idle, RaiseError, Reading, Source};
 use ngxfix_text::Duration;
 
 mod plan;
@@ -65,7 +65,7 @@ impl ServerFormat for Node {
         read(src)
     }
 
-    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
         edits(src, target)
     }
 }
@@ -84,7 +84,7 @@ fn read(src: &Source<'_>) -> Reading {
 
 /// Edits that give every server in the file a keepAliveTimeout of at least
 /// `target`, keeping headersTimeout (and requestTimeout) consistent.
-fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
     let t = Tokens::new(src.text);
     let file = File::new(&t, src);
     file.raise(target.as_millis())
@@ -530,7 +530,7 @@ impl<'t, 'a> File<'t, 'a> {
         }
     }
 
-    fn raise(&self, target_ms: u64) -> Result<Vec<TextEdit>, RaiseError> {
+    fn raise(&self, target_ms: u64) -> Result<Vec<Edit<()>>, RaiseError> {
         if self.servers.is_empty() {
             return Err(RaiseError::Nowhere(self.nowhere(target_ms)));
         }

@@ -15,7 +15,7 @@
 use crate::format::{need, Need, ServerFormat};
 use crate::kinds::ServerKind;
 use crate::text::{self, ceil_secs};
-use crate::{Idle, RaiseError, Reading, Source, TextEdit};
+use crate::{Edit, Idle, RaiseError, Reading, Source};
 use ngxfix_text::Duration;
 
 const KIND: &str = "puma";
@@ -87,7 +87,7 @@ impl ServerFormat for Puma {
         read(src)
     }
 
-    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
         edits(src, target)
     }
 }
@@ -162,7 +162,7 @@ fn default_reading(src: &Source<'_>) -> Reading {
 
 /// Edits that make the file give a `persistent_timeout` of at least
 /// `target`, in whole seconds.
-fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
     let scan = scan(src.text);
     let secs = ceil_secs(target);
     if let Some((line, stmt)) = &scan.no_keepalive {
@@ -181,11 +181,7 @@ fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError
         {
             Ok(vec![])
         }
-        State::Set(s) => Ok(vec![TextEdit {
-            start: s.start,
-            end: s.end,
-            text: secs.to_string(),
-        }]),
+        State::Set(s) => Ok(vec![Edit::new(s.start, s.end, secs.to_string())]),
         State::Unset => {
             // A version whose default is enough needs no edit; without a
             // version, the setting is written for whichever runs.
@@ -199,7 +195,7 @@ fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError
 
 /// A new `persistent_timeout` line: after the related settings a human
 /// would look for it beside, else at the end of the file.
-fn add_setting(text: &str, top: &[TopLine], secs: u64) -> TextEdit {
+fn add_setting(text: &str, top: &[TopLine], secs: u64) -> Edit<()> {
     let parens = top.iter().filter(|l| l.parens).count() * 2 > top.len();
     let line = if parens {
         format!("{SETTING}({secs})")
@@ -554,7 +550,7 @@ mod tests {
     use super::*;
     use crate::testing::apply;
 
-    fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
         Puma.raise(src, target)
     }
 
@@ -800,8 +796,8 @@ mod tests {
                 let _ = read(&s);
                 if let Ok(edits) = raise(&s, Duration::from_secs(61)) {
                     for e in &edits {
-                        prop_assert!(e.start <= e.end && e.end <= text.len());
-                        prop_assert!(text.is_char_boundary(e.start) && text.is_char_boundary(e.end));
+                        prop_assert!(e.start <= e.end && e.range().end <= text.len());
+                        prop_assert!(text.is_char_boundary(e.range().start) && text.is_char_boundary(e.range().end));
                     }
                     let _ = apply(&text, &edits);
                 }

@@ -29,7 +29,7 @@
 
 use crate::format::{need, Need, ServerFormat};
 use crate::kinds::ServerKind;
-use crate::{text, Idle, MisplacedEdit, RaiseError, Reading, Source, TextEdit};
+use crate::{text, Edit, Idle, MisplacedEdit, RaiseError, Reading, Source};
 use ngxfix_text::Duration;
 
 mod application_properties;
@@ -57,7 +57,7 @@ impl ServerFormat for SpringBoot {
         read(src)
     }
 
-    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
         edits(src, target)
     }
 
@@ -90,12 +90,12 @@ fn read(src: &Source<'_>) -> Reading {
 /// Edits after which the file gives at least `target`: the value replaced
 /// in its own style, or `server.tomcat.keep-alive-timeout` added next to
 /// `connection-timeout` or under the file's `server`/`tomcat` settings.
-fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
     let file = File::parse(src);
     let outcomes = file
         .evaluate(src.version)
         .map_err(|why| RaiseError::Unknown(why.to_string()))?;
-    let mut edits: Vec<TextEdit> = Vec::new();
+    let mut edits: Vec<Edit<()>> = Vec::new();
     for outcome in &outcomes {
         match need(&outcome.idle, target)? {
             Need::Longer => {}
@@ -480,7 +480,7 @@ impl<'a> File<'a> {
     /// The edit that sets entry `i` of document `doc` high enough: its own
     /// value when it is `keep-alive-timeout`, else a new
     /// `keep-alive-timeout` after it.
-    fn raise_entry(&self, doc: usize, i: usize, target: Duration) -> Result<TextEdit, RaiseError> {
+    fn raise_entry(&self, doc: usize, i: usize, target: Duration) -> Result<Edit<()>, RaiseError> {
         let e = &self.docs[doc].entries[i];
         if e.setting == Some(Setting::KeepAlive) {
             let (start, end) = e.span.ok_or_else(|| {
@@ -490,11 +490,7 @@ impl<'a> File<'a> {
                 ))
             })?;
             let style = parse_duration(e.value.trim()).map_or(Style::Bare, |(_, s)| s);
-            return Ok(TextEdit {
-                start,
-                end,
-                text: style.write(target),
-            });
+            return Ok(Edit::new(start, end, style.write(target)));
         }
         // connection-timeout: keep-alive-timeout goes next to it, named in
         // its style.
@@ -516,7 +512,7 @@ impl<'a> File<'a> {
 
     /// The edit that adds `server.tomcat.keep-alive-timeout` to document
     /// `doc`.
-    fn add_setting(&self, doc: usize, target: Duration) -> TextEdit {
+    fn add_setting(&self, doc: usize, target: Duration) -> Edit<()> {
         let value = Style::Inserted.write(target);
         if self.yaml {
             self.add_yaml(doc, &value)
@@ -527,7 +523,7 @@ impl<'a> File<'a> {
 
     /// After the document's last `server.tomcat.*` (else `server.*`, else
     /// any) property, in its separator style.
-    fn add_property(&self, doc: usize, value: &str) -> TextEdit {
+    fn add_property(&self, doc: usize, value: &str) -> Edit<()> {
         let d = &self.docs[doc];
         let under = |prefix: &[&str]| {
             d.entries
@@ -555,21 +551,17 @@ impl<'a> File<'a> {
 
     /// A line (or lines) at the end of a document with nothing to anchor
     /// to.
-    fn add_at_end(&self, d: &Document, lines: &str) -> TextEdit {
+    fn add_at_end(&self, d: &Document, lines: &str) -> Edit<()> {
         let eol = text::line_ending(self.text);
         match d.end {
-            Some(at) => TextEdit {
-                start: at,
-                end: at,
-                text: format!("{lines}{eol}"),
-            },
+            Some(at) => Edit::new(at, at, format!("{lines}{eol}")),
             None => text::append_line(self.text, lines),
         }
     }
 
     /// Under the document's `server:`/`tomcat:` mappings, else next to its
     /// dotted `server.tomcat.*` keys, else as new mappings.
-    fn add_yaml(&self, doc: usize, value: &str) -> TextEdit {
+    fn add_yaml(&self, doc: usize, value: &str) -> Edit<()> {
         let d = &self.docs[doc];
         let eol = text::line_ending(self.text);
         let name = "keep-alive-timeout";
@@ -669,19 +661,15 @@ fn spaces(n: usize) -> String {
 }
 
 /// An edit adding `lines` after the line starting at `line_start`.
-fn after_line(text: &str, line_start: usize, lines: &str) -> TextEdit {
+fn after_line(text: &str, line_start: usize, lines: &str) -> Edit<()> {
     let eol = text::line_ending(text);
     match text[line_start..].find('\n') {
-        Some(i) => TextEdit {
-            start: line_start + i + 1,
-            end: line_start + i + 1,
-            text: format!("{lines}{eol}"),
-        },
-        None => TextEdit {
-            start: text.len(),
-            end: text.len(),
-            text: format!("{eol}{lines}"),
-        },
+        Some(i) => Edit::new(
+            line_start + i + 1,
+            line_start + i + 1,
+            format!("{lines}{eol}"),
+        ),
+        None => Edit::new(text.len(), text.len(), format!("{eol}{lines}")),
     }
 }
 

@@ -17,7 +17,7 @@ use crate::format::{need, Need, ServerFormat};
 use crate::kinds::TOMCAT_CONNECTION_TIMEOUT;
 use crate::lang::xml::{start_tags, Attr, Tag};
 use crate::text::{self, file_name};
-use crate::{Idle, RaiseError, Reading, Source, TextEdit};
+use crate::{Edit, Idle, RaiseError, Reading, Source};
 use ngxfix_text::Duration;
 
 /// Tomcat: the HTTP connectors of `server.xml`.
@@ -37,7 +37,7 @@ impl ServerFormat for Tomcat {
         read(src)
     }
 
-    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
         edits(src, target)
     }
 }
@@ -64,7 +64,7 @@ fn read(src: &Source<'_>) -> Reading {
 
 /// Edits that give every HTTP connector below `target` a `keepAliveTimeout`
 /// of `target` (Tomcat reads milliseconds, so no rounding is needed).
-fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
     let connectors =
         http_connectors(src.text).map_err(|why| RaiseError::Unknown(why.to_string()))?;
     if connectors.is_empty() {
@@ -304,14 +304,10 @@ fn combine(connectors: &[Connector<'_>], file: &str) -> (Idle, String) {
 }
 
 /// The edit that gives one connector `keepAliveTimeout="target"`.
-fn raise_connector(text: &str, c: &Connector<'_>, target: Duration) -> TextEdit {
+fn raise_connector(text: &str, c: &Connector<'_>, target: Duration) -> Edit<()> {
     let ms = target.as_millis().to_string();
     if let Some(ka) = c.tag.attr("keepAliveTimeout") {
-        return TextEdit {
-            start: ka.value_start,
-            end: ka.value_start + ka.value.len(),
-            text: ms,
-        };
+        return Edit::new(ka.value_start, ka.value_start + ka.value.len(), ms);
     }
     let attrs = &c.tag.attrs;
     let anchor = attrs
@@ -322,14 +318,14 @@ fn raise_connector(text: &str, c: &Connector<'_>, target: Duration) -> TextEdit 
         Some(i) => (attrs[i].end, attrs[i].quote),
         None => (c.tag.name_end, '"'),
     };
-    TextEdit {
-        start: at,
-        end: at,
-        text: format!(
+    Edit::new(
+        at,
+        at,
+        format!(
             "{}keepAliveTimeout={quote}{ms}{quote}",
             separator(text, &c.tag, anchor)
         ),
-    }
+    )
 }
 
 /// What separates attributes in this tag: a line break with the
@@ -362,7 +358,7 @@ mod tests {
     use super::*;
     use crate::testing::ms;
 
-    fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
         Tomcat.raise(src, target)
     }
 

@@ -24,7 +24,7 @@
 
 use crate::format::{need, Need, ServerFormat};
 use crate::kinds::ServerKind;
-use crate::{text, Idle, RaiseError, Reading, Source, TextEdit};
+use crate::{text, Edit, Idle, RaiseError, Reading, Source};
 use ngxfix_text::Duration;
 
 /// One `key = value` line of the `[uwsgi]` section.
@@ -666,7 +666,7 @@ impl ServerFormat for Uwsgi {
         read(src)
     }
 
-    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+    fn edits(&self, src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
         edits(src, target)
     }
 }
@@ -701,7 +701,7 @@ fn read(src: &Source<'_>) -> Reading {
 /// Raise every mode below `target`: `socket-timeout` for http11-socket,
 /// `http-keepalive` or `http-timeout` for the router; an error for
 /// http-socket, which closes after every response whatever the timeouts.
-fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
     let ini = parse(src.text);
     let all = judgments(&ini, src.version);
     if all.is_empty() {
@@ -740,7 +740,7 @@ fn edits(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError
 
 /// Replace the number in `entry` (its first word: `3s`, `true`), keeping
 /// whatever follows; a line without a value gets one in `style`'s way.
-fn set_value(entry: &Entry<'_>, secs: u64, style: &Entry<'_>) -> TextEdit {
+fn set_value(entry: &Entry<'_>, secs: u64, style: &Entry<'_>) -> Edit<()> {
     let word = entry
         .value
         .find(char::is_whitespace)
@@ -754,11 +754,7 @@ fn set_value(entry: &Entry<'_>, secs: u64, style: &Entry<'_>) -> TextEdit {
         Some(_) => secs.to_string(),
         None => format!("{}{secs}", style.sep.unwrap_or(" = ")),
     };
-    TextEdit {
-        start: entry.value_at,
-        end: entry.value_at + word.len(),
-        text,
-    }
+    Edit::new(entry.value_at, entry.value_at + word.len(), text)
 }
 
 /// `key = value` spaced like `anchor`, lining up `=` when the file does.

@@ -611,8 +611,7 @@ impl State {
             proposed.push(ProposedFile {
                 path: &source.path,
                 before,
-                after: apply(before, &edits.iter().collect::<Vec<_>>())
-                    .unwrap_or_else(|_| before.to_vec()),
+                after: apply(before, &edits).unwrap_or_else(|_| before.to_vec()),
             });
         }
         Proposal {
@@ -685,7 +684,7 @@ impl State {
                     format!("{}: {why}", source.display()),
                 )
             };
-            let next = apply(source.text.as_bytes(), &edits.iter().collect::<Vec<_>>())
+            let next = apply(source.text.as_bytes(), &edits)
                 .map_err(|e| refused(e.to_string()))
                 .and_then(|next| {
                     String::from_utf8(next).map_err(|_| refused("not UTF-8".into()))
@@ -864,19 +863,10 @@ enum FileRef {
 }
 
 /// Backend edits grouped by file, in file order.
-fn by_backend_file(edits: &[BackendEdit]) -> BTreeMap<usize, Vec<Edit>> {
-    let mut by_file: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
+fn by_backend_file(edits: &[BackendEdit]) -> BTreeMap<usize, Vec<&Edit<()>>> {
+    let mut by_file: BTreeMap<usize, Vec<&Edit<()>>> = BTreeMap::new();
     for e in edits {
-        // Backend files are read as text: far below 4 GiB.
-        let offset = |at: usize| u32::try_from(at).expect("a backend file under 4 GiB");
-        by_file.entry(e.file).or_default().push(Edit {
-            // The backend file's index stands in for a configuration
-            // file's: these edits are applied to that one text alone.
-            file: FileId::new(e.file),
-            start: offset(e.edit.start),
-            end: offset(e.edit.end),
-            text: e.edit.text.clone(),
-        });
+        by_file.entry(e.file).or_default().push(&e.edit);
     }
     by_file
 }

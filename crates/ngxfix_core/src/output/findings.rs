@@ -377,7 +377,26 @@ struct JsonFix<'a> {
     edits: Vec<JsonEdit<'a>>,
     /// Edits of backend configuration files (`--prefer backend`).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    backend_edits: &'a [BackendEdit],
+    backend_edits: Vec<JsonBackendEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonBackendEdit<'a> {
+    path: &'a str,
+    start_byte: u32,
+    end_byte: u32,
+    text: &'a str,
+}
+
+impl<'a> From<&'a BackendEdit> for JsonBackendEdit<'a> {
+    fn from(edit: &'a BackendEdit) -> Self {
+        JsonBackendEdit {
+            path: &edit.path,
+            start_byte: edit.edit.start,
+            end_byte: edit.edit.end,
+            text: &edit.edit.text,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -427,7 +446,7 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
                     text: &edit.text,
                 })
                 .collect(),
-            backend_edits: &fix.backend_edits,
+            backend_edits: fix.backend_edits.iter().map(Into::into).collect(),
         }),
         fix_unavailable: f.fix.unavailable(),
     }

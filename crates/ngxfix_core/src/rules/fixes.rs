@@ -21,15 +21,14 @@ use crate::syntax::Directive;
 use crate::text::Edit;
 
 /// An edit of a backend's configuration file: `file` indexes
-/// [`Facts::files`](crate::rules::facts::Facts::files).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+/// [`Facts::files`](crate::rules::facts::Facts::files), and the edit is
+/// the backend format's own, of that one text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BackendEdit {
-    #[serde(skip)]
     pub file: usize,
     /// The file's path, for output.
     pub path: String,
-    #[serde(flatten)]
-    pub edit: crate::backends::TextEdit,
+    pub edit: Edit<()>,
 }
 
 /// A directive a fix writes into a block: a scalar it sets, an entry of
@@ -50,20 +49,17 @@ pub struct Claim {
 }
 
 /// A computed fix: what it does, how safe it is, and its edits.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FixPlan {
     pub title: String,
     pub safety: Safety,
     pub edits: Vec<Edit>,
     /// Edits of backend configuration files.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub backend_edits: Vec<BackendEdit>,
     /// The idle timeout the backend edits raise their file to.
-    #[serde(skip)]
     pub backend_target: Option<Duration>,
     /// The directives it writes into blocks, which no other fix may write
     /// in the same pass.
-    #[serde(skip)]
     pub claims: Vec<Claim>,
 }
 

@@ -26,8 +26,13 @@ fn set(path: &str, file: &str, spec: &OptSpec) -> Value {
     }
 }
 
-fn apply(file: &str, e: &TextEdit) -> String {
-    format!("{}{}{}", &file[..e.start], e.text, &file[e.end..])
+fn apply(file: &str, e: &Edit<()>) -> String {
+    format!(
+        "{}{}{}",
+        &file[..e.range().start],
+        e.text,
+        &file[e.range().end..]
+    )
 }
 
 #[test]

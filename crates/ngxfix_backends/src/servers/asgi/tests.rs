@@ -13,11 +13,11 @@ fn raised(format: &dyn ServerFormat, path: &str, text: &str, target_ms: u64) -> 
     crate::testing::raised(format, src(path, text), Duration::from_millis(target_ms))
 }
 
-fn raise_uvicorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn raise_uvicorn(src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
     Uvicorn.raise(src, target)
 }
 
-fn raise_hypercorn(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn raise_hypercorn(src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
     Hypercorn.raise(src, target)
 }
 

@@ -38,7 +38,7 @@ type NewProp = (&'static str, u64);
 /// options (grouped by the object and the property they follow).
 #[derive(Default)]
 pub(super) struct Plan {
-    replacements: Vec<TextEdit>,
+    replacements: Vec<Edit<()>>,
     /// Insertion offset → indentation and lines.
     lines: BTreeMap<usize, (String, Vec<String>)>,
     /// (object `{`, property whose value ends there) → new properties.
@@ -49,11 +49,11 @@ impl Plan {
     /// Replaces a value; a value shared by several servers is replaced
     /// once, with the largest value asked.
     pub(super) fn replace(&mut self, start: usize, end: usize, text: String) {
-        let edit = TextEdit { start, end, text };
+        let edit = Edit::new(start, end, text);
         match self
             .replacements
             .iter_mut()
-            .find(|e| e.start == start && e.end == end)
+            .find(|e| e.range() == (start..end))
         {
             Some(old) if is_larger(&edit.text, &old.text) => *old = edit,
             Some(_) => {}
@@ -102,7 +102,7 @@ impl Plan {
             .push((name, value));
     }
 
-    pub(super) fn edits(self, t: &Tokens<'_>) -> Vec<TextEdit> {
+    pub(super) fn edits(self, t: &Tokens<'_>) -> Vec<Edit<()>> {
         let text = t.text;
         let eol = line_ending(text);
         let mut out = self.replacements;
@@ -113,11 +113,7 @@ impl Plan {
             } else {
                 body
             };
-            out.push(TextEdit {
-                start: at,
-                end: at,
-                text: body,
-            });
+            out.push(Edit::new(at, at, body));
         }
         for ((object, after), props) in self.props {
             out.extend(prop_edits(t, object, after, &props));
@@ -134,13 +130,9 @@ fn prop_edits(
     object: usize,
     after: Option<usize>,
     props: &[(&str, u64)],
-) -> Vec<TextEdit> {
+) -> Vec<Edit<()>> {
     let text = t.text;
-    let insert = |at: usize, s: String| TextEdit {
-        start: at,
-        end: at,
-        text: s,
-    };
+    let insert = |at: usize, s: String| Edit::new(at, at, s);
     let items = object_items(t, object);
     let Some(close) = t.partner[object] else {
         return Vec::new();

@@ -1,7 +1,7 @@
 use super::*;
 use crate::testing::{apply, ms};
 
-fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
     Node.raise(src, target)
 }
 
@@ -616,8 +616,8 @@ mod no_panic {
             let _ = read(&s);
             if let Ok(edits) = raise(&s, Duration::from_secs(61)) {
                 for e in &edits {
-                    prop_assert!(e.start <= e.end && e.end <= text.len());
-                    prop_assert!(text.is_char_boundary(e.start) && text.is_char_boundary(e.end));
+                    prop_assert!(e.start <= e.end && e.range().end <= text.len());
+                    prop_assert!(text.is_char_boundary(e.range().start) && text.is_char_boundary(e.range().end));
                 }
                 let new = apply(&text, &edits);
                 // What was raised now reads at least the target.

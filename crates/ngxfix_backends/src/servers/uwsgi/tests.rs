@@ -1,7 +1,7 @@
 use super::*;
 use crate::testing::apply;
 
-fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<TextEdit>, RaiseError> {
+fn raise(src: &Source<'_>, target: Duration) -> Result<Vec<Edit<()>>, RaiseError> {
     Uwsgi.raise(src, target)
 }
 
