@@ -441,7 +441,7 @@ fn summarize(
             let backends = applied
                 .edited_backends
                 .iter()
-                .map(|&file| outcome.facts.files[file].display());
+                .map(|&file| outcome.facts.file(file).display());
             for path in nginx.chain(backends) {
                 *fixed
                     .entry(path)

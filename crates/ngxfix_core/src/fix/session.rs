@@ -17,7 +17,7 @@ use super::{apply, clash, shift_offset, BackendEdit, Claim, Edit};
 use crate::backends::{BackendFile, Reading};
 use crate::config::{ConfigTree, FileId};
 use crate::model::{Duration, Model, Version};
-use crate::rules::facts::Facts;
+use crate::rules::facts::{BackendId, Facts};
 use crate::rules::{run, Finding, Rule, RunOptions, Safety};
 use crate::syntax::{self, SyntaxTree};
 
@@ -103,7 +103,7 @@ pub struct Applied {
     pub edited: Vec<FileId>,
     /// The backend files (indexes into [`Facts::files`]) its edits
     /// changed, sorted.
-    pub edited_backends: Vec<usize>,
+    pub edited_backends: Vec<BackendId>,
     pub title: String,
     pub safety: Safety,
     /// The pass that applied it, from 1.
@@ -170,7 +170,7 @@ pub struct FixOutcome {
     /// The declared facts, with the backend files as the fixes left them.
     pub facts: Facts,
     /// The original text of every backend file whose text now differs.
-    pub backend_originals: BTreeMap<usize, String>,
+    pub backend_originals: BTreeMap<BackendId, String>,
 }
 
 impl FixOutcome {
@@ -178,7 +178,7 @@ impl FixOutcome {
     /// original, fixed).
     pub fn backend_changes(&self) -> impl Iterator<Item = (&Path, &[u8], &[u8])> + '_ {
         self.backend_originals.iter().map(|(&file, original)| {
-            let file = &self.facts.files[file];
+            let file = self.facts.file(file);
             (
                 file.path.as_path(),
                 original.as_bytes(),
@@ -393,7 +393,7 @@ struct State {
     /// The run options, with the backend files as edited so far.
     options: RunOptions,
     originals: BTreeMap<FileId, Vec<u8>>,
-    backend_originals: BTreeMap<usize, String>,
+    backend_originals: BTreeMap<BackendId, String>,
     applied: Vec<Applied>,
     reverted: Vec<Reverted>,
     declined: usize,
@@ -521,8 +521,8 @@ impl State {
         // again and computes the others from what it then says. The fix
         // raising it furthest goes first, so that fixes of every upstream
         // the file serves settle in one pass instead of one pass each.
-        let mut backends_taken: HashSet<usize> = HashSet::new();
-        let mut furthest: HashMap<usize, Duration> = HashMap::new();
+        let mut backends_taken: HashSet<BackendId> = HashSet::new();
+        let mut furthest: HashMap<BackendId, Duration> = HashMap::new();
         for candidate in candidates {
             if self.skip.contains(&key(&findings[candidate.finding])) {
                 continue;
@@ -606,7 +606,7 @@ impl State {
             })
             .collect();
         for (file, edits) in by_backend_file(&candidate.backend) {
-            let source = &self.options.facts.files[file];
+            let source = self.options.facts.file(file);
             let before = source.text.as_bytes();
             proposed.push(ProposedFile {
                 path: &source.path,
@@ -677,7 +677,7 @@ impl State {
         let backend: Vec<BackendEdit> = accepted.iter().flat_map(|c| c.backend.clone()).collect();
         let mut backends = Vec::new();
         for (file, edits) in by_backend_file(&backend) {
-            let source = &self.options.facts.files[file];
+            let source = self.options.facts.file(file);
             let refused = |why: String| {
                 (
                     FileRef::Backend(file),
@@ -769,7 +769,7 @@ impl State {
             let mut edited: Vec<FileId> = fix.edits.iter().map(|e| e.file).collect();
             edited.sort_unstable();
             edited.dedup();
-            let mut edited_backends: Vec<usize> =
+            let mut edited_backends: Vec<BackendId> =
                 candidate.backend.iter().map(|e| e.file).collect();
             edited_backends.sort_unstable();
             edited_backends.dedup();
@@ -813,7 +813,7 @@ impl State {
             let facts = &mut self.options.facts;
             self.backend_originals
                 .entry(file)
-                .or_insert_with(|| facts.files[file].text.clone());
+                .or_insert_with(|| facts.file(file).text.clone());
             facts.replace_file(file, edited, reading);
         }
         self.passes += 1;
@@ -826,7 +826,7 @@ impl State {
             .retain(|&file, original| original.as_slice() != files[file.index()].tree.text());
         let backends = &self.options.facts.files;
         self.backend_originals
-            .retain(|&file, original| *original != backends[file].text);
+            .retain(|&file, original| *original != backends[file.index()].text);
         FixOutcome {
             config: self.config,
             originals: self.originals,
@@ -849,7 +849,7 @@ type NewTexts = (Vec<(FileId, SyntaxTree)>, Vec<EditedBackend>);
 /// A backend file as the accepted fixes leave it, read.
 struct EditedBackend {
     /// Its index in [`Facts::files`].
-    file: usize,
+    file: BackendId,
     edited: BackendFile,
     reading: Reading,
 }
@@ -859,12 +859,12 @@ struct EditedBackend {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FileRef {
     Nginx(FileId),
-    Backend(usize),
+    Backend(BackendId),
 }
 
 /// Backend edits grouped by file, in file order.
-fn by_backend_file(edits: &[BackendEdit]) -> BTreeMap<usize, Vec<&Edit<()>>> {
-    let mut by_file: BTreeMap<usize, Vec<&Edit<()>>> = BTreeMap::new();
+fn by_backend_file(edits: &[BackendEdit]) -> BTreeMap<BackendId, Vec<&Edit<()>>> {
+    let mut by_file: BTreeMap<BackendId, Vec<&Edit<()>>> = BTreeMap::new();
     for e in edits {
         by_file.entry(e.file).or_default().push(&e.edit);
     }

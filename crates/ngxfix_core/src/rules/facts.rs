@@ -61,8 +61,8 @@ pub struct Backend {
     pub source: String,
     /// Where its configuration file says so, when read from one.
     pub detail: Option<String>,
-    /// Its configuration file: an index into [`Facts::files`].
-    pub file: Option<usize>,
+    /// Its configuration file, in [`Facts::files`].
+    pub file: Option<BackendId>,
     /// Which side a timeout fix changes.
     pub prefer: Prefer,
 }
@@ -139,6 +139,19 @@ pub struct Front {
     pub source: String,
 }
 
+/// Which of [`Facts::files`] a backend's configuration file is: its own
+/// index type, so that it cannot be taken for a configuration file's
+/// [`FileId`](crate::config::FileId).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BackendId(usize);
+
+impl BackendId {
+    /// The file's position in [`Facts::files`].
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
 /// Everything declared about the world around the configuration.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -150,6 +163,11 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// The backend configuration file `id`.
+    pub fn file(&self, id: BackendId) -> &BackendFile {
+        &self.files[id.0]
+    }
+
     /// Declare the backend of `upstream` from a spec, reading its
     /// configuration file with `read` if the spec names one (relative paths
     /// against `base`) and it was not read yet.
@@ -216,16 +234,16 @@ impl Facts {
                         spec_name(&file)
                     ));
                 }
-                index
+                BackendId(index)
             }
             None => {
                 self.files.push(file);
-                self.files.len() - 1
+                BackendId(self.files.len() - 1)
             }
         };
         let mut backend = Backend::new(Idle::Never, None, source);
         backend.file = Some(index);
-        let file = &self.files[index];
+        let file = self.file(index);
         apply_reading(&mut backend, file, file.read());
         Ok(self.insert(upstream, backend))
     }
@@ -237,10 +255,10 @@ impl Facts {
 
     /// Backend file `index` with `text` instead, and what it then says;
     /// refused when the new text no longer reads to a known value.
-    pub fn edited(&self, index: usize, text: String) -> Result<(BackendFile, Reading), String> {
+    pub fn edited(&self, id: BackendId, text: String) -> Result<(BackendFile, Reading), String> {
         let edited = BackendFile {
             text,
-            ..self.files[index].clone()
+            ..self.file(id).clone()
         };
         let reading = edited.read();
         if let Idle::Unknown(why) = &reading.idle {
@@ -251,13 +269,13 @@ impl Facts {
 
     /// Install a file made by [`Facts::edited`] (after a fix), with its
     /// reading for every backend it serves.
-    pub(crate) fn replace_file(&mut self, index: usize, file: BackendFile, reading: Reading) {
+    pub(crate) fn replace_file(&mut self, id: BackendId, file: BackendFile, reading: Reading) {
         for backend in self.backends.by_name.values_mut() {
-            if backend.file == Some(index) {
+            if backend.file == Some(id) {
                 apply_reading(backend, &file, reading.clone());
             }
         }
-        self.files[index] = file;
+        self.files[id.0] = file;
     }
 }
 

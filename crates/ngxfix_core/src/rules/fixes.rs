@@ -7,7 +7,7 @@
 //! `scope = "everywhere"` it writes to http{} and every block that has
 //! entries of its own.
 
-use super::facts::ServerKind;
+use super::facts::{BackendId, ServerKind};
 use super::matcher::{declared_backend, upstreams_of, Subject};
 use super::schema::{
     AddAction, AddScope, Fix, InsertAction, Place, Position, RemoveArg, Safety, SetAction,
@@ -25,7 +25,7 @@ use crate::text::Edit;
 /// the backend format's own, of that one text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BackendEdit {
-    pub file: usize,
+    pub file: BackendId,
     /// The file's path, for output.
     pub path: String,
     pub edit: Edit<()>,
@@ -213,7 +213,7 @@ fn backend_timeout(
     let text = render(target, subject)?;
     let duration = Duration::parse(&text, TimeSlot::Milliseconds)
         .map_err(|e| format!("backend_timeout \"{text}\": {e}"))?;
-    let file = &facts.files[index];
+    let file = facts.file(index);
     let raised = file
         .raised(duration)
         .map_err(|why| format!("{}: {why}", file.display()))?;

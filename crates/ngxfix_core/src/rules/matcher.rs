@@ -172,7 +172,7 @@ impl Scope for Subject<'_, '_> {
                 .map(|(_, b)| Value::Text(b.detail.clone().unwrap_or_else(|| b.source.clone()))),
             ["backend", "file"] => declared_backend(node, self.env.facts)
                 .and_then(|(_, b)| b.file)
-                .map(|i| Value::Text(self.env.facts.files[i].display())),
+                .map(|i| Value::Text(self.env.facts.file(i).display())),
             // The setting that holds its idle timeout, as the server names it.
             ["backend", "setting"] => declared_backend(node, self.env.facts)
                 .and_then(|(_, b)| b.kind)
