@@ -108,9 +108,13 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
                     version: major,
                     text: text.clone(),
                 };
-                facts.declare_file(name, file, "test")?
+                facts
+                    .declare_file(name, file, "test")
+                    .map_err(|e| e.to_string())?
             }
-            spec => facts.declare(name, spec, "test", Path::new(""), &no_files)?,
+            spec => facts
+                .declare(name, spec, "test", Path::new(""), &no_files)
+                .map_err(|e| e.to_string())?,
         };
         if let Some(prefer) = test.prefer {
             backend.prefer = prefer;

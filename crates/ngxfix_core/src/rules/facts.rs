@@ -188,7 +188,7 @@ impl Facts {
         source: &str,
         base: &Path,
         read: ReadFile<'_>,
-    ) -> Result<&mut Backend, String> {
+    ) -> Result<&mut Backend, DeclareError> {
         let backend = match spec {
             Spec::Idle { idle, kind } => Backend {
                 detail: Some(format!("as declared in {source}")),
@@ -232,17 +232,16 @@ impl Facts {
         upstream: &str,
         file: BackendFile,
         source: &str,
-    ) -> Result<&mut Backend, String> {
+    ) -> Result<&mut Backend, DeclareError> {
         let index = match self.files.iter().position(|f| f.path == file.path) {
             Some(index) => {
                 let known = &self.files[index];
                 if known.format.name() != file.format.name() || known.version != file.version {
-                    return Err(format!(
-                        "{} is declared twice, as {} and as {}: one file is read one way",
-                        file.display(),
-                        spec_name(known),
-                        spec_name(&file)
-                    ));
+                    return Err(DeclareError::Twice {
+                        file: file.display(),
+                        first: spec_name(known),
+                        second: spec_name(&file),
+                    });
                 }
                 BackendId(index)
             }
@@ -265,14 +264,21 @@ impl Facts {
 
     /// Backend file `index` with `text` instead, and what it then says;
     /// refused when the new text no longer reads to a known value.
-    pub fn edited(&self, id: BackendId, text: String) -> Result<(BackendFile, Reading), String> {
+    pub fn edited(
+        &self,
+        id: BackendId,
+        text: String,
+    ) -> Result<(BackendFile, Reading), NoLongerReads> {
         let edited = BackendFile {
             text,
             ..self.file(id).clone()
         };
         let reading = edited.read();
         if let Idle::Unknown(why) = &reading.idle {
-            return Err(format!("{} no longer reads: {why}", edited.display()));
+            return Err(NoLongerReads {
+                file: edited.display(),
+                why: why.clone(),
+            });
         }
         Ok((edited, reading))
     }
@@ -305,11 +311,50 @@ fn apply_reading(backend: &mut Backend, file: &BackendFile, reading: Reading) {
 
 /// How [`Facts::declare`] reads a backend's configuration file: its text,
 /// or the message for a file that cannot be read (with its path).
-pub type ReadFile<'a> = &'a dyn Fn(&Path) -> Result<String, String>;
+pub type ReadFile<'a> = &'a dyn Fn(&Path) -> Result<String, ReadError>;
 
 /// A [`ReadFile`] for declarations that name no file: each is refused.
-pub fn no_files(path: &Path) -> Result<String, String> {
-    Err(format!("{}: no files are read here", path.display()))
+pub fn no_files(path: &Path) -> Result<String, ReadError> {
+    Err(ReadError {
+        path: path.to_path_buf(),
+        reason: "no files are read here".into(),
+    })
+}
+
+/// Why a backend's configuration file cannot be read ([`ReadFile`]).
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {reason}", path.display())]
+pub struct ReadError {
+    /// The file, as declared (joined to the base).
+    pub path: PathBuf,
+    /// Why it cannot be read.
+    pub reason: Box<dyn std::error::Error + Send + Sync>,
+}
+
+/// Why [`Facts::declare`] or [`Facts::declare_file`] declares no backend.
+#[derive(Debug, thiserror::Error)]
+pub enum DeclareError {
+    /// The backend's configuration file cannot be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// One file declared with two formats or versions.
+    #[error("{file} is declared twice, as {first} and as {second}: one file is read one way")]
+    Twice {
+        file: String,
+        first: String,
+        second: String,
+    },
+}
+
+/// A backend file's edited text that no longer reads to a known value
+/// ([`Facts::edited`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file} no longer reads: {why}")]
+pub struct NoLongerReads {
+    /// The file, as shown.
+    pub file: String,
+    /// What its reading says.
+    pub why: String,
 }
 
 /// A duration as specs write it (`5s`, `750ms`; a bare number is seconds).
@@ -512,6 +557,7 @@ mod tests {
         facts
             .declare("x", spec, "test", Path::new(""), &no_files)
             .cloned()
+            .map_err(|e| e.to_string())
     }
 
     #[test]
