@@ -389,6 +389,7 @@ fn parse_size(text: &str) -> Result<u64, String> {
 
 fn parse_prefer(text: &str) -> Result<ngxfix::rules::facts::Prefer, String> {
     text.parse()
+        .map_err(|e: ngxfix::rules::facts::PreferError| e.to_string())
 }
 
 #[cfg(test)]

@@ -44,6 +44,17 @@ pub struct Nginx {
     printed_build: OnceLock<Option<String>>,
 }
 
+/// Why [`Nginx::version`] has no version.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VersionError {
+    /// `nginx -v` did not start, failed or timed out.
+    #[error("{} -v did not succeed", program.display())]
+    Failed { program: PathBuf },
+    /// `nginx -v` succeeded but printed no version (`printed`, trimmed).
+    #[error("{} -v printed \"{printed}\", which names no nginx version", program.display())]
+    Unrecognised { program: PathBuf, printed: String },
+}
+
 impl Nginx {
     /// The nginx of this run: [`Nginx::find`], once per process. Every
     /// caller (the version, the default configuration file, `nginx -t`)
@@ -97,16 +108,13 @@ impl Nginx {
 
     /// The version this nginx reports (`nginx -v`); an error says what it
     /// printed instead.
-    pub fn version(&self) -> Result<Version, String> {
-        let printed = self
-            .printed_version()
-            .ok_or_else(|| format!("{} -v did not succeed", self.program.display()))?;
-        Version::from_nginx_v(printed).ok_or_else(|| {
-            format!(
-                "{} -v printed \"{}\", which names no nginx version",
-                self.program.display(),
-                printed.trim()
-            )
+    pub fn version(&self) -> Result<Version, VersionError> {
+        let printed = self.printed_version().ok_or_else(|| VersionError::Failed {
+            program: self.program.clone(),
+        })?;
+        Version::from_nginx_v(printed).ok_or_else(|| VersionError::Unrecognised {
+            program: self.program.clone(),
+            printed: printed.trim().to_string(),
         })
     }
 

@@ -171,7 +171,7 @@ fn installed_version() -> (Version, String) {
             Ok(version) => {
                 return (version, format!("{} -v", nginx.program().display()));
             }
-            Err(why) => why,
+            Err(why) => why.to_string(),
         },
         None if std::env::var_os("NGXFIX_NGINX").is_some_and(|v| v.is_empty()) => {
             "NGXFIX_NGINX is empty".to_string()

@@ -5,11 +5,15 @@ use std::path::Path;
 
 use super::read::read_text;
 use crate::backends::{BackendFile, ServerFormat};
+use crate::rules::facts::ReadError;
 
 /// The text of a backend's file, or what stops it being read after its
 /// path: a [`ReadFile`](crate::rules::facts::ReadFile).
-pub fn read(path: &Path) -> Result<String, String> {
-    read_text(path).map_err(|e| format!("{}: {e}", path.display()))
+pub fn read(path: &Path) -> Result<String, ReadError> {
+    read_text(path).map_err(|e| ReadError {
+        path: path.to_path_buf(),
+        reason: e.into(),
+    })
 }
 
 /// Read the file at `path`.
@@ -17,7 +21,7 @@ pub fn load(
     path: &Path,
     format: &'static dyn ServerFormat,
     version: Option<u32>,
-) -> Result<BackendFile, String> {
+) -> Result<BackendFile, ReadError> {
     Ok(BackendFile {
         text: read(path)?,
         path: path.to_path_buf(),

@@ -27,11 +27,10 @@ impl IncludeSource for DiskSource {
         path.exists()
     }
 
-    fn glob(&self, pattern: &str) -> Result<Vec<PathBuf>, String> {
+    fn glob(&self, pattern: &str) -> Result<Vec<PathBuf>, glob::PatternError> {
         // Entries that cannot be read are passed over, as glob(3) does
         // without GLOB_ERR.
-        Ok(glob::glob_with(pattern, GLOB_OPTIONS)
-            .map_err(|e| e.to_string())?
+        Ok(glob::glob_with(pattern, GLOB_OPTIONS)?
             .filter_map(Result::ok)
             .collect())
     }

@@ -93,7 +93,7 @@ fn check(rule: &Rule, test: &Test, options: &RunOptions) -> Result<Vec<Finding>,
 fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
     let mut facts = Facts::default();
     for (name, spec) in &test.backends {
-        let spec = parse_spec(spec)?;
+        let spec = parse_spec(spec).map_err(|e| e.to_string())?;
         let backend = match spec {
             Spec::File {
                 format,
@@ -108,16 +108,20 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
                     version: major,
                     text: text.clone(),
                 };
-                facts.declare_file(name, file, "test")?
+                facts
+                    .declare_file(name, file, "test")
+                    .map_err(|e| e.to_string())?
             }
-            spec => facts.declare(name, spec, "test", Path::new(""), &no_files)?,
+            spec => facts
+                .declare(name, spec, "test", Path::new(""), &no_files)
+                .map_err(|e| e.to_string())?,
         };
         if let Some(prefer) = test.prefer {
             backend.prefer = prefer;
         }
     }
     if let Some(front) = &test.front_lb {
-        facts.front = Some(parse_front(front, "test")?);
+        facts.front = Some(parse_front(front, "test").map_err(|e| e.to_string())?);
     }
     let params: BTreeMap<String, String> = test
         .params

@@ -154,7 +154,8 @@ impl Loaded {
                         )))
                     }
                     (Some(kind), None, Some(path)) => {
-                        parse_spec(&format!("{kind}:{}", path.display())).map_err(invalid)?
+                        parse_spec(&format!("{kind}:{}", path.display()))
+                            .map_err(|e| invalid(e.to_string()))?
                     }
                     (kind, timeout, None) => {
                         let by_kind = match &kind {
@@ -202,11 +203,11 @@ impl Loaded {
         let source = self.source();
         let invalid = |message| self.invalid("front_lb", message);
         let by_kind = match &front.kind {
-            Some(kind) => Some(parse_front(kind, &source).map_err(invalid)?),
+            Some(kind) => Some(parse_front(kind, &source).map_err(|e| invalid(e.to_string()))?),
             None => None,
         };
         let timeout = match &front.idle_timeout {
-            Some(text) => Some(parse_front(text, &source).map_err(invalid)?),
+            Some(text) => Some(parse_front(text, &source).map_err(|e| invalid(e.to_string()))?),
             None => None,
         };
         // The timeout, when given, wins over the kind's default.

@@ -37,7 +37,7 @@ pub trait IncludeSource: Sync {
     /// The paths `pattern` matches with [`GLOB_OPTIONS`], in any order
     /// (the loader sorts them); `Err` with the reason when the pattern is
     /// not one.
-    fn glob(&self, pattern: &str) -> Result<Vec<PathBuf>, String>;
+    fn glob(&self, pattern: &str) -> Result<Vec<PathBuf>, glob::PatternError>;
 
     /// The text of the file at `path`: [`LoadError::Read`],
     /// [`LoadError::NotRegular`] or [`LoadError::TooLarge`] (more than
@@ -91,8 +91,8 @@ impl IncludeSource for MemorySource {
         self.files.contains_key(path)
     }
 
-    fn glob(&self, pattern: &str) -> Result<Vec<PathBuf>, String> {
-        let pattern = glob::Pattern::new(pattern).map_err(|e| e.to_string())?;
+    fn glob(&self, pattern: &str) -> Result<Vec<PathBuf>, glob::PatternError> {
+        let pattern = glob::Pattern::new(pattern)?;
         Ok(self
             .files
             .keys()

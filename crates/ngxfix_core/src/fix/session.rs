@@ -691,7 +691,11 @@ impl State {
                 })?;
             if next != source.text {
                 // The file must still read, to a known value.
-                let (edited, reading) = self.options.facts.edited(file, next).map_err(refused)?;
+                let (edited, reading) = self
+                    .options
+                    .facts
+                    .edited(file, next)
+                    .map_err(|e| refused(e.to_string()))?;
                 backends.push(EditedBackend {
                     file,
                     edited,

@@ -375,7 +375,7 @@ fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>, paths: &[Arc<str>]) -> Fi
     let fix = match rule.fix_for(variant) {
         Some((fix, safety)) => match plan(fix, &subject) {
             Ok(plan) => FixState::Planned(PlannedFix::new(FixPlan { safety, ..plan }, place)),
-            Err(why) => FixState::Unavailable(why),
+            Err(why) => FixState::Unavailable(why.to_string()),
         },
         None => FixState::None,
     };

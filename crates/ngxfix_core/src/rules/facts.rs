@@ -40,15 +40,25 @@ impl Prefer {
 }
 
 impl std::str::FromStr for Prefer {
-    type Err = String;
+    type Err = PreferError;
 
-    fn from_str(text: &str) -> Result<Self, String> {
+    fn from_str(text: &str) -> Result<Self, PreferError> {
         match text {
             "nginx" => Ok(Prefer::Nginx),
             "backend" => Ok(Prefer::Backend),
-            _ => Err(format!("\"{text}\": expected nginx or backend")),
+            _ => Err(PreferError {
+                text: text.to_string(),
+            }),
         }
     }
+}
+
+/// Text that names no [`Prefer`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{text}\": expected nginx or backend")]
+pub struct PreferError {
+    /// The text as given.
+    pub text: String,
 }
 
 /// What is known of the server behind one upstream.
@@ -178,7 +188,7 @@ impl Facts {
         source: &str,
         base: &Path,
         read: ReadFile<'_>,
-    ) -> Result<&mut Backend, String> {
+    ) -> Result<&mut Backend, DeclareError> {
         let backend = match spec {
             Spec::Idle { idle, kind } => Backend {
                 detail: Some(format!("as declared in {source}")),
@@ -222,17 +232,16 @@ impl Facts {
         upstream: &str,
         file: BackendFile,
         source: &str,
-    ) -> Result<&mut Backend, String> {
+    ) -> Result<&mut Backend, DeclareError> {
         let index = match self.files.iter().position(|f| f.path == file.path) {
             Some(index) => {
                 let known = &self.files[index];
                 if known.format.name() != file.format.name() || known.version != file.version {
-                    return Err(format!(
-                        "{} is declared twice, as {} and as {}: one file is read one way",
-                        file.display(),
-                        spec_name(known),
-                        spec_name(&file)
-                    ));
+                    return Err(DeclareError::Twice {
+                        file: file.display(),
+                        first: spec_name(known),
+                        second: spec_name(&file),
+                    });
                 }
                 BackendId(index)
             }
@@ -255,14 +264,21 @@ impl Facts {
 
     /// Backend file `index` with `text` instead, and what it then says;
     /// refused when the new text no longer reads to a known value.
-    pub fn edited(&self, id: BackendId, text: String) -> Result<(BackendFile, Reading), String> {
+    pub fn edited(
+        &self,
+        id: BackendId,
+        text: String,
+    ) -> Result<(BackendFile, Reading), NoLongerReads> {
         let edited = BackendFile {
             text,
             ..self.file(id).clone()
         };
         let reading = edited.read();
         if let Idle::Unknown(why) = &reading.idle {
-            return Err(format!("{} no longer reads: {why}", edited.display()));
+            return Err(NoLongerReads {
+                file: edited.display(),
+                why: why.clone(),
+            });
         }
         Ok((edited, reading))
     }
@@ -295,11 +311,50 @@ fn apply_reading(backend: &mut Backend, file: &BackendFile, reading: Reading) {
 
 /// How [`Facts::declare`] reads a backend's configuration file: its text,
 /// or the message for a file that cannot be read (with its path).
-pub type ReadFile<'a> = &'a dyn Fn(&Path) -> Result<String, String>;
+pub type ReadFile<'a> = &'a dyn Fn(&Path) -> Result<String, ReadError>;
 
 /// A [`ReadFile`] for declarations that name no file: each is refused.
-pub fn no_files(path: &Path) -> Result<String, String> {
-    Err(format!("{}: no files are read here", path.display()))
+pub fn no_files(path: &Path) -> Result<String, ReadError> {
+    Err(ReadError {
+        path: path.to_path_buf(),
+        reason: "no files are read here".into(),
+    })
+}
+
+/// Why a backend's configuration file cannot be read ([`ReadFile`]).
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {reason}", path.display())]
+pub struct ReadError {
+    /// The file, as declared (joined to the base).
+    pub path: PathBuf,
+    /// Why it cannot be read.
+    pub reason: Box<dyn std::error::Error + Send + Sync>,
+}
+
+/// Why [`Facts::declare`] or [`Facts::declare_file`] declares no backend.
+#[derive(Debug, thiserror::Error)]
+pub enum DeclareError {
+    /// The backend's configuration file cannot be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// One file declared with two formats or versions.
+    #[error("{file} is declared twice, as {first} and as {second}: one file is read one way")]
+    Twice {
+        file: String,
+        first: String,
+        second: String,
+    },
+}
+
+/// A backend file's edited text that no longer reads to a known value
+/// ([`Facts::edited`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file} no longer reads: {why}")]
+pub struct NoLongerReads {
+    /// The file, as shown.
+    pub file: String,
+    /// What its reading says.
+    pub why: String,
 }
 
 /// A duration as specs write it (`5s`, `750ms`; a bare number is seconds).
@@ -341,7 +396,7 @@ pub enum Spec {
 /// `750ms`; a bare number is seconds), a server kind with an optional
 /// major version (`gunicorn`, `puma@6`), or either followed by `:PATH`, the
 /// server's configuration file (`gunicorn:deploy/gunicorn.conf.py`).
-pub fn parse_spec(spec: &str) -> Result<Spec, String> {
+pub fn parse_spec(spec: &str) -> Result<Spec, SpecError> {
     let spec = spec.trim();
     if let Some(idle) = duration(spec) {
         return Ok(Spec::Idle { idle, kind: None });
@@ -360,26 +415,24 @@ pub fn parse_spec(spec: &str) -> Result<Spec, String> {
             v.split('.')
                 .next()
                 .and_then(|m| m.parse::<u32>().ok())
-                .ok_or_else(|| format!("backend spec \"{spec}\": \"{v}\" is not a version"))?,
+                .ok_or_else(|| SpecError::Version {
+                    spec: spec.to_string(),
+                    version: v.to_string(),
+                })?,
         ),
     };
     if let Some(path) = path {
         if path.is_empty() {
-            return Err(format!(
-                "backend spec \"{spec}\": the path after `:` is empty"
-            ));
+            return Err(SpecError::EmptyPath {
+                spec: spec.to_string(),
+            });
         }
         let format = backends::format(name).ok_or_else(|| {
-            if ServerKind::find(name).is_some() {
-                format!(
-                    "backend spec \"{spec}\": ngxfix does not read {name}'s configuration; give its idle timeout (`5s`) or the kind alone for its default. Files are read for: {}",
-                    backends::readable_kinds()
-                )
+            let (spec, name) = (spec.to_string(), name.to_string());
+            if ServerKind::find(&name).is_some() {
+                SpecError::FileNotRead { spec, name }
             } else {
-                format!(
-                    "backend spec \"{spec}\": \"{name}\" is not a server kind whose file ngxfix reads ({})",
-                    backends::readable_kinds()
-                )
+                SpecError::NotReadable { spec, name }
             }
         })?;
         return Ok(Spec::File {
@@ -389,32 +442,32 @@ pub fn parse_spec(spec: &str) -> Result<Spec, String> {
         });
     }
     let Some(kind) = ServerKind::find(name) else {
-        let hint = if backends::format(name).is_some() {
-            format!(" ({name} needs its file: `{name}:PATH`)")
-        } else {
-            String::new()
-        };
-        return Err(format!(
-            "backend spec \"{spec}\" is neither a duration such as 5s or 750ms nor a server kind ({}){hint}",
-            known_kinds()
-        ));
+        return Err(SpecError::Unknown {
+            spec: spec.to_string(),
+            needs_file: backends::format(name).map(|_| name.to_string()),
+        });
     };
     Ok(Spec::Kind { kind, major })
 }
 
 /// Split `UPSTREAM=SPEC`.
-pub fn parse_assignment(text: &str) -> Result<(String, Spec), String> {
+pub fn parse_assignment(text: &str) -> Result<(String, Spec), AssignmentError> {
     let (name, spec) = text
         .split_once('=')
         .filter(|(name, _)| !name.trim().is_empty())
-        .ok_or_else(|| format!("--backend expects UPSTREAM=SPEC, got \"{text}\""))?;
-    let spec = parse_spec(spec).map_err(|e| format!("--backend {text}: {e}"))?;
+        .ok_or_else(|| AssignmentError::Malformed {
+            text: text.to_string(),
+        })?;
+    let spec = parse_spec(spec).map_err(|error| AssignmentError::Spec {
+        text: text.to_string(),
+        error,
+    })?;
     Ok((name.trim().to_string(), spec))
 }
 
 /// Read a front load balancer spec: its idle timeout, or a kind
 /// (`aws-alb`).
-pub fn parse_front(spec: &str, source: &str) -> Result<Front, String> {
+pub fn parse_front(spec: &str, source: &str) -> Result<Front, FrontError> {
     let spec = spec.trim();
     if let Some(idle) = duration(spec) {
         return Ok(Front {
@@ -431,16 +484,65 @@ pub fn parse_front(spec: &str, source: &str) -> Result<Front, String> {
             kind: Some(name),
             source: source.to_string(),
         })
-        .ok_or_else(|| {
-            format!(
-                "load balancer spec \"{spec}\" is neither a duration such as 60s nor a known kind ({})",
-                FRONT_KINDS
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+        .ok_or_else(|| FrontError {
+            spec: spec.to_string(),
         })
+}
+
+/// Why a backend spec ([`parse_spec`]) declares no backend.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpecError {
+    /// The text after `@` is no version.
+    #[error("backend spec \"{spec}\": \"{version}\" is not a version")]
+    Version { spec: String, version: String },
+    /// `KIND:` with no path.
+    #[error("backend spec \"{spec}\": the path after `:` is empty")]
+    EmptyPath { spec: String },
+    /// `KIND:PATH` for a known server kind whose file ngxfix does not read.
+    #[error(
+        "backend spec \"{spec}\": ngxfix does not read {name}'s configuration; give its idle timeout (`5s`) or the kind alone for its default. Files are read for: {}",
+        backends::readable_kinds()
+    )]
+    FileNotRead { spec: String, name: String },
+    /// `NAME:PATH` where NAME is no kind whose file ngxfix reads.
+    #[error(
+        "backend spec \"{spec}\": \"{name}\" is not a server kind whose file ngxfix reads ({})",
+        backends::readable_kinds()
+    )]
+    NotReadable { spec: String, name: String },
+    /// Neither a duration nor a server kind; `needs_file` names a format
+    /// that is read only from its file (`NAME:PATH`).
+    #[error(
+        "backend spec \"{spec}\" is neither a duration such as 5s or 750ms nor a server kind ({}){}",
+        known_kinds(),
+        needs_file.as_deref().map_or(String::new(), |name| format!(" ({name} needs its file: `{name}:PATH`)"))
+    )]
+    Unknown {
+        spec: String,
+        needs_file: Option<String>,
+    },
+}
+
+/// Why a `--backend` argument ([`parse_assignment`]) declares no backend.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AssignmentError {
+    /// No `UPSTREAM=` before the spec.
+    #[error("--backend expects UPSTREAM=SPEC, got \"{text}\"")]
+    Malformed { text: String },
+    /// The spec after `=` does not read.
+    #[error("--backend {text}: {error}")]
+    Spec { text: String, error: SpecError },
+}
+
+/// Why a load balancer spec ([`parse_front`]) declares none.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "load balancer spec \"{spec}\" is neither a duration such as 60s nor a known kind ({})",
+    FRONT_KINDS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+)]
+pub struct FrontError {
+    /// The spec as given (trimmed).
+    pub spec: String,
 }
 
 #[cfg(test)]
@@ -451,10 +553,11 @@ mod tests {
     /// The backend a spec declares.
     fn backend(spec: &str) -> Result<Backend, String> {
         let mut facts = Facts::default();
-        let spec = parse_spec(spec)?;
+        let spec = parse_spec(spec).map_err(|e| e.to_string())?;
         facts
             .declare("x", spec, "test", Path::new(""), &no_files)
             .cloned()
+            .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -472,7 +575,58 @@ mod tests {
         assert!(parse_assignment("=5s").is_err());
         assert!(parse_assignment("app=soon")
             .unwrap_err()
+            .to_string()
             .contains("neither a duration"));
+    }
+
+    #[test]
+    fn spec_errors_read_as_before() {
+        let spec = |s: &str| parse_spec(s).unwrap_err().to_string();
+        assert_eq!(
+            spec("puma@x"),
+            "backend spec \"puma@x\": \"x\" is not a version"
+        );
+        assert_eq!(
+            spec("gunicorn:"),
+            "backend spec \"gunicorn:\": the path after `:` is empty"
+        );
+        assert_eq!(
+            spec("soon"),
+            format!(
+                "backend spec \"soon\" is neither a duration such as 5s or 750ms nor a server kind ({})",
+                known_kinds()
+            )
+        );
+        assert_eq!(
+            spec("nope:x"),
+            format!(
+                "backend spec \"nope:x\": \"nope\" is not a server kind whose file ngxfix reads ({})",
+                backends::readable_kinds()
+            )
+        );
+        assert_eq!(
+            parse_assignment("app").unwrap_err().to_string(),
+            "--backend expects UPSTREAM=SPEC, got \"app\""
+        );
+        assert_eq!(
+            parse_assignment("app=puma@x").unwrap_err().to_string(),
+            "--backend app=puma@x: backend spec \"puma@x\": \"x\" is not a version"
+        );
+        assert_eq!(
+            "x".parse::<Prefer>().unwrap_err().to_string(),
+            "\"x\": expected nginx or backend"
+        );
+        assert_eq!(
+            parse_front("f5", "t").unwrap_err().to_string(),
+            format!(
+                "load balancer spec \"f5\" is neither a duration such as 60s nor a known kind ({})",
+                FRONT_KINDS
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        );
     }
 
     #[test]
@@ -546,6 +700,9 @@ mod tests {
             parse_front("350", "t").unwrap().idle_timeout,
             Duration::from_millis(350_000)
         );
-        assert!(parse_front("f5", "t").unwrap_err().contains("aws-alb"));
+        assert!(parse_front("f5", "t")
+            .unwrap_err()
+            .to_string()
+            .contains("aws-alb"));
     }
 }

@@ -20,6 +20,69 @@ use crate::syntax::style::{self, FileText};
 use crate::syntax::Directive;
 use crate::text::Edit;
 
+/// Why a fix cannot be planned for a finding: a missing fact, no block to
+/// put it in, an edit outside the files checked. Shown as the finding's
+/// `fix_unavailable`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    /// `replace_arg` names an argument past the end (and not right after it).
+    #[error("{directive} has no argument {index} to replace")]
+    NoArgument { directive: String, index: usize },
+    /// An edit of a block of the context written around a fragment.
+    #[error(
+        "the fix changes the {block}{{}} around {fragment}, which is not in it (check the file \
+         through the nginx.conf that includes it)"
+    )]
+    OutsideFragment { block: String, fragment: String },
+    /// `backend_timeout` for an upstream with no declared backend.
+    #[error("no backend is declared for this upstream")]
+    NoBackend,
+    /// `backend_timeout` for a backend declared without its file.
+    #[error(
+        "the backend has no configuration file to edit (declare it with --backend UPSTREAM=KIND:PATH)"
+    )]
+    NoBackendFile,
+    /// `backend_timeout` rendered to no duration.
+    #[error("backend_timeout \"{text}\": {error}")]
+    BackendTimeout {
+        text: String,
+        error: crate::model::UnitError,
+    },
+    /// The backend's format cannot raise the timeout in its file.
+    #[error("{file}: {why}")]
+    Raise {
+        file: String,
+        why: crate::backends::RaiseError,
+    },
+    /// `remove_arg` would remove every argument.
+    #[error("removing `{value}` would leave {directive} without arguments")]
+    NoArgumentsLeft { value: String, directive: String },
+    /// A template of the fix cannot be evaluated here.
+    #[error("cannot compute the fix: {0}")]
+    Compute(super::template::EvalError),
+    /// `place` names a block the subject is not in.
+    #[error("{directive} is not inside a `{block}` block")]
+    NotInside { directive: String, block: String },
+    /// `place = "own"` for a directive with no block.
+    #[error("{directive} has no block")]
+    NoBlock { directive: String },
+    /// `place = "upstream"` for a directive that reaches none.
+    #[error("{directive} reaches no upstream{{}} block")]
+    NoUpstream { directive: String },
+    /// An unread `include` in the block may already set the directive.
+    #[error(
+        "`include {include}` (line {line}) was not read, and the file may set {directive} there already"
+    )]
+    UnreadInclude {
+        include: String,
+        line: u32,
+        directive: String,
+    },
+    /// `insert` before or after anchors the block does not have.
+    #[error("no {anchors} next to {directive}")]
+    NoAnchor { anchors: String, directive: String },
+}
+
 /// An edit of a backend's configuration file: `file` indexes
 /// [`Facts::files`](crate::rules::facts::Facts::files), and the edit is
 /// the backend format's own, of that one text.
@@ -72,7 +135,7 @@ impl FixPlan {
 
 /// Compute the edits of `fix` for the subject; an error says why the fix
 /// cannot be made here (a missing fact, no block to put it in).
-pub(crate) fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, String> {
+pub(crate) fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, PlanError> {
     let mut edits = Vec::new();
     let mut titles = Vec::new();
     let mut claims = Vec::new();
@@ -111,11 +174,10 @@ pub(crate) fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, Stri
                 text: format!(" {value}"),
             });
         } else {
-            return Err(format!(
-                "{} has no argument {} to replace",
-                node.name(),
-                replace.index
-            ));
+            return Err(PlanError::NoArgument {
+                directive: node.name().to_string(),
+                index: replace.index,
+            });
         }
         titles.push(format!("replace `{old}` with `{value}`"));
     }
@@ -203,20 +265,22 @@ fn backend_timeout(
     target: &Template,
     subject: &Subject<'_, '_>,
     edits: &mut Vec<BackendEdit>,
-) -> Result<(String, Duration), String> {
+) -> Result<(String, Duration), PlanError> {
     let facts = subject.env.facts;
-    let (_, backend) =
-        declared_backend(subject.node, facts).ok_or("no backend is declared for this upstream")?;
-    let index = backend.file.ok_or(
-        "the backend has no configuration file to edit (declare it with --backend UPSTREAM=KIND:PATH)",
-    )?;
+    let (_, backend) = declared_backend(subject.node, facts).ok_or(PlanError::NoBackend)?;
+    let index = backend.file.ok_or(PlanError::NoBackendFile)?;
     let text = render(target, subject)?;
-    let duration = Duration::parse(&text, TimeSlot::Milliseconds)
-        .map_err(|e| format!("backend_timeout \"{text}\": {e}"))?;
+    let duration = Duration::parse(&text, TimeSlot::Milliseconds).map_err(|error| {
+        PlanError::BackendTimeout {
+            text: text.clone(),
+            error,
+        }
+    })?;
     let file = facts.file(index);
-    let raised = file
-        .raised(duration)
-        .map_err(|why| format!("{}: {why}", file.display()))?;
+    let raised = file.raised(duration).map_err(|why| PlanError::Raise {
+        file: file.display(),
+        why,
+    })?;
     edits.extend(raised.into_iter().map(|edit| BackendEdit {
         file: index,
         path: file.display(),
@@ -243,7 +307,7 @@ fn remove_arg(
     remove: &RemoveArg,
     subject: &Subject<'_, '_>,
     edits: &mut Vec<Edit>,
-) -> Result<String, String> {
+) -> Result<String, PlanError> {
     let node = subject.node;
     let value = render(&remove.value, subject)?;
     let directive = node.directive();
@@ -257,10 +321,10 @@ fn remove_arg(
         }
     };
     if args.iter().all(same) {
-        return Err(format!(
-            "removing `{value}` would leave {} without arguments",
-            node.name()
-        ));
+        return Err(PlanError::NoArgumentsLeft {
+            value,
+            directive: node.name().to_string(),
+        });
     }
     let text = directive.tree().text();
     let blank = |b: &&u8| **b == b' ' || **b == b'\t';
@@ -293,10 +357,8 @@ fn capitalize(text: &str) -> String {
     }
 }
 
-fn render(template: &Template, subject: &Subject<'_, '_>) -> Result<String, String> {
-    template
-        .render(subject)
-        .map_err(|e| format!("cannot compute the fix: {e}"))
+fn render(template: &Template, subject: &Subject<'_, '_>) -> Result<String, PlanError> {
+    template.render(subject).map_err(PlanError::Compute)
 }
 
 /// A directive's text from its name to its terminator, on one line.
@@ -317,7 +379,7 @@ fn lines(
     comment: &Option<Template>,
     text: String,
     subject: &Subject<'_, '_>,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, PlanError> {
     let mut out = Vec::new();
     if let Some(comment) = comment {
         for line in render(comment, subject)?.lines() {
@@ -329,23 +391,30 @@ fn lines(
 }
 
 /// The block an action works in; `None` is the top level of the main file.
-fn place<'m>(place: Place, node: Node<'m>) -> Result<Option<Node<'m>>, String> {
+fn place<'m>(place: Place, node: Node<'m>) -> Result<Option<Node<'m>>, PlanError> {
     let named = |name: &str| {
         std::iter::once(node)
             .chain(node.ancestors())
             .find(|n| n.name() == name && n.is_block())
             .map(Some)
-            .ok_or_else(|| format!("{} is not inside a `{name}` block", node.name()))
+            .ok_or_else(|| PlanError::NotInside {
+                directive: node.name().to_string(),
+                block: name.to_string(),
+            })
     };
     match place {
         Place::Parent => Ok(node.parent()),
         Place::Own if node.is_block() => Ok(Some(node)),
-        Place::Own => Err(format!("{} has no block", node.name())),
+        Place::Own => Err(PlanError::NoBlock {
+            directive: node.name().to_string(),
+        }),
         Place::Upstream => upstreams_of(node)
             .first()
             .copied()
             .map(Some)
-            .ok_or_else(|| format!("{} reaches no upstream{{}} block", node.name())),
+            .ok_or_else(|| PlanError::NoUpstream {
+                directive: node.name().to_string(),
+            }),
         Place::Http => named("http"),
         Place::Server => named("server"),
         Place::Location => named("location"),
@@ -395,7 +464,7 @@ fn text_of<'a>(subject: &'a Subject<'_, '_>, file: FileId) -> FileText<'a> {
 /// fragment's top level. Other blocks of such a context are not in any
 /// file of the user's, so nothing can be written there (`plan` refuses an
 /// edit of the written context whatever made it, the top level included).
-fn home<'m>(block: Option<Node<'m>>) -> Result<(FileId, Option<Directive<'m>>), String> {
+fn home<'m>(block: Option<Node<'m>>) -> Result<(FileId, Option<Directive<'m>>), PlanError> {
     let Some(block) = block else {
         return Ok((FileId::FIRST, None));
     };
@@ -418,12 +487,11 @@ fn home<'m>(block: Option<Node<'m>>) -> Result<(FileId, Option<Directive<'m>>), 
 
 /// Why a fix cannot be made in a fragment: it would change a block the
 /// fragment sits in, which is in the nginx.conf that includes it.
-fn outside_fragment(config: &crate::config::ConfigTree, block: &str) -> String {
-    format!(
-        "the fix changes the {block}{{}} around {}, which is not in it (check the file \
-         through the nginx.conf that includes it)",
-        config.file(config.entry()).display_path()
-    )
+fn outside_fragment(config: &crate::config::ConfigTree, block: &str) -> PlanError {
+    PlanError::OutsideFragment {
+        block: block.to_string(),
+        fragment: config.file(config.entry()).display_path().to_string(),
+    }
 }
 
 /// Insert `lines` at the start or end of a logical block (see [`home`]).
@@ -432,7 +500,7 @@ fn insert_in(
     lines: &[String],
     last: bool,
     subject: &Subject<'_, '_>,
-) -> Result<Edit, String> {
+) -> Result<Edit, PlanError> {
     let (file, directive) = home(block)?;
     Ok(style::insert_in_block(
         &text_of(subject, file),
@@ -477,17 +545,17 @@ fn unread_include(
     block: Option<Node<'_>>,
     model: &crate::model::Model<'_>,
     directive: &str,
-) -> Result<(), String> {
+) -> Result<(), PlanError> {
     let config = model.config();
     let unread = model
         .in_block(block, "include")
         .find(|n| config.included(n.file(), &n.directive()).is_none());
     match unread {
-        Some(include) => Err(format!(
-            "`include {}` (line {}) was not read, and the file may set {directive} there already",
-            include.args_text(),
-            include.line_col().line
-        )),
+        Some(include) => Err(PlanError::UnreadInclude {
+            include: include.args_text().to_string(),
+            line: include.line_col().line,
+            directive: directive.to_string(),
+        }),
         None => Ok(()),
     }
 }
@@ -497,7 +565,7 @@ fn set_action(
     subject: &Subject<'_, '_>,
     edits: &mut Vec<Edit>,
     claims: &mut Vec<Claim>,
-) -> Result<String, String> {
+) -> Result<String, PlanError> {
     let args = render(&set.args, subject)?;
     let block = allowed_block(place(set.place, subject.node)?, &set.directive);
     claims.push(claim(block, &set.directive, Vec::new()));
@@ -600,7 +668,7 @@ fn add_action(
     subject: &Subject<'_, '_>,
     edits: &mut Vec<Edit>,
     claims: &mut Vec<Claim>,
-) -> Result<String, String> {
+) -> Result<String, PlanError> {
     let args = render(&add.args, subject)?;
     let block = allowed_block(place(add.place, subject.node)?, &add.directive);
     let model = subject.env.model;
@@ -675,7 +743,7 @@ fn insert_action(
     subject: &Subject<'_, '_>,
     edits: &mut Vec<Edit>,
     claims: &mut Vec<Claim>,
-) -> Result<String, String> {
+) -> Result<String, PlanError> {
     let name = render(&insert.directive, subject)?;
     let args = render(&insert.args, subject)?;
     let text = statement(&name, &args);
@@ -699,7 +767,7 @@ fn insert_action(
         .iter()
         .flat_map(|a| subject.env.model.in_block(block, a))
         .collect();
-    let pick = |before: bool| -> Result<Node<'_>, String> {
+    let pick = |before: bool| -> Result<Node<'_>, PlanError> {
         if insert.anchor.0.is_empty() {
             return Ok(node);
         }
@@ -708,12 +776,9 @@ fn insert_action(
         } else {
             anchors.iter().max_by_key(|n| n.id())
         };
-        found.copied().ok_or_else(|| {
-            format!(
-                "no {} next to {}",
-                insert.anchor.0.join(" or "),
-                node.name()
-            )
+        found.copied().ok_or_else(|| PlanError::NoAnchor {
+            anchors: insert.anchor.0.join(" or "),
+            directive: node.name().to_string(),
         })
     };
     edits.push(match insert.position {
@@ -744,5 +809,39 @@ mod tests {
             ["X-A", "a b", "c d", "e\"f"]
         );
         assert_eq!(words("  "), Vec::<String>::new());
+    }
+
+    #[test]
+    fn plan_errors_read_as_before() {
+        let text = |e: PlanError| e.to_string();
+        assert_eq!(
+            text(PlanError::OutsideFragment {
+                block: "http".into(),
+                fragment: "site.conf".into()
+            }),
+            "the fix changes the http{} around site.conf, which is not in it (check the file \
+             through the nginx.conf that includes it)"
+        );
+        assert_eq!(
+            text(PlanError::NoUpstream {
+                directive: "proxy_pass".into()
+            }),
+            "proxy_pass reaches no upstream{} block"
+        );
+        assert_eq!(
+            text(PlanError::UnreadInclude {
+                include: "x.conf".into(),
+                line: 3,
+                directive: "keepalive".into()
+            }),
+            "`include x.conf` (line 3) was not read, and the file may set keepalive there already"
+        );
+        assert_eq!(
+            text(PlanError::NotInside {
+                directive: "proxy_pass".into(),
+                block: "server".into()
+            }),
+            "proxy_pass is not inside a `server` block"
+        );
     }
 }

@@ -319,7 +319,7 @@ pub fn parse(text: &str, origin: RuleOrigin) -> Result<Rule, RuleError> {
         }
         for (name, spec) in &test.backends {
             let problem = match super::facts::parse_spec(spec) {
-                Err(e) => Some(e),
+                Err(e) => Some(e.to_string()),
                 Ok(super::facts::Spec::File { path, .. })
                     if !test.files.contains_key(path.to_str().unwrap_or_default()) =>
                 {

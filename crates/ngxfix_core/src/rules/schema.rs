@@ -119,11 +119,9 @@ impl fmt::Display for Severity {
 pub struct Range(pub VersionRange);
 
 impl TryFrom<String> for Range {
-    type Error = String;
-    fn try_from(text: String) -> Result<Self, String> {
-        text.parse()
-            .map(Range)
-            .map_err(|e: crate::model::VersionError| e.to_string())
+    type Error = crate::model::VersionError;
+    fn try_from(text: String) -> Result<Self, crate::model::VersionError> {
+        text.parse().map(Range)
     }
 }
 
@@ -133,23 +131,34 @@ impl TryFrom<String> for Range {
 pub struct Pattern(pub regex::Regex);
 
 impl TryFrom<String> for Pattern {
-    type Error = String;
-    fn try_from(text: String) -> Result<Self, String> {
-        regex::Regex::new(&text).map(Pattern).map_err(|e| {
-            // The regex crate draws its own caret over several lines; keep
-            // its last line, the reason.
-            let message = e.to_string();
-            let reason = message
-                .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("");
-            format!(
-                "invalid regex \"{text}\": {}",
-                reason.trim_start_matches("error: ")
-            )
-        })
+    type Error = PatternError;
+    fn try_from(text: String) -> Result<Self, PatternError> {
+        regex::Regex::new(&text)
+            .map(Pattern)
+            .map_err(|error| PatternError { text, error })
     }
+}
+
+/// Why the text of a [`Pattern`] is no regular expression.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("invalid regex \"{text}\": {}", regex_reason(error))]
+pub struct PatternError {
+    /// The text as written.
+    pub text: String,
+    /// What the regex crate says of it.
+    pub error: regex::Error,
+}
+
+/// The reason in a regex error: the regex crate draws its own caret over
+/// several lines; keep its last line.
+fn regex_reason(error: &regex::Error) -> String {
+    let message = error.to_string();
+    let reason = message
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    reason.trim_start_matches("error: ").to_string()
 }
 
 /// A rule parameter: a default users can override in `ngxfix.toml`.
@@ -175,7 +184,7 @@ impl ParamValue {
     /// a number, duration, size or boolean default takes a value of its
     /// kind (a bare number is seconds for a duration, bytes for a size); a
     /// text default takes anything.
-    pub fn fits(&self, default: &ParamValue) -> Result<(), String> {
+    pub fn fits(&self, default: &ParamValue) -> Result<(), MisfitError> {
         use crate::model::{Duration, Size, TimeSlot};
         /// What a value can be read as: a number, a duration, a size
         /// (`1m` is both of the last two), true or false; text otherwise.
@@ -221,20 +230,38 @@ impl ParamValue {
         if fits {
             return Ok(());
         }
-        let what = match (wanted.duration, wanted.size, wanted.number) {
+        let wanted = match (wanted.duration, wanted.size, wanted.number) {
             (true, true, _) => "a duration or a size",
             (true, false, _) => "a duration (`5s`, `500ms`, `1m`)",
             (false, true, _) => "a size (`512k`, `1g`, in bytes)",
             (false, false, true) => "a number",
             _ => "true or false",
         };
-        let shown = match self {
-            ParamValue::Text(text) => format!("\"{text}\""),
-            other => other.to_string(),
-        };
-        Err(format!(
-            "{shown} is not {what}, as the default (`{default}`) is"
-        ))
+        Err(MisfitError {
+            value: self.clone(),
+            wanted,
+            default: default.clone(),
+        })
+    }
+}
+
+/// Why a value cannot stand for a parameter ([`ParamValue::fits`]).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{} is not {wanted}, as the default (`{default}`) is", shown(value))]
+pub struct MisfitError {
+    /// The value given.
+    pub value: ParamValue,
+    /// What the default is, in words (`a duration (`5s`, ...)`).
+    pub wanted: &'static str,
+    /// The parameter's default.
+    pub default: ParamValue,
+}
+
+/// A value as an error message shows it: text in double quotes.
+fn shown(value: &ParamValue) -> String {
+    match value {
+        ParamValue::Text(text) => format!("\"{text}\""),
+        other => other.to_string(),
     }
 }
 
@@ -723,9 +750,18 @@ mod tests {
         assert!(!fits(text("yes"), ParamValue::Bool(true)));
         assert!(fits(text("anything"), text("a name")));
         assert_eq!(
-            text("lots").fits(&ParamValue::Integer(5)).unwrap_err(),
+            text("lots")
+                .fits(&ParamValue::Integer(5))
+                .unwrap_err()
+                .to_string(),
             "\"lots\" is not a number, as the default (`5`) is"
         );
+        assert_eq!(
+            text("lots").fits(&text("1s")).unwrap_err().to_string(),
+            "\"lots\" is not a duration (`5s`, `500ms`, `1m`), as the default (`1s`) is"
+        );
+        let bad = Pattern::try_from("a(".to_string()).unwrap_err();
+        assert_eq!(bad.to_string(), "invalid regex \"a(\": unclosed group");
     }
 
     #[test]

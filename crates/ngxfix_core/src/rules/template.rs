@@ -69,6 +69,56 @@ pub enum EvalError {
     Type(String),
 }
 
+/// Why a template's text does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    /// A `}` that closes no `{`.
+    #[error("unmatched `}}` in template \"{text}\" (write `}}}}` for a brace)")]
+    UnmatchedClose { text: String },
+    /// A `{` with no `}` after it.
+    #[error("unclosed `{{` in template \"{text}\"")]
+    Unclosed { text: String },
+    /// The expression `{inner}` in the template does not parse.
+    #[error("in template \"{text}\", `{{{inner}}}`: {why}")]
+    Expr {
+        text: String,
+        inner: String,
+        why: ExprError,
+    },
+}
+
+/// Why an expression inside a template's `{...}` does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExprError {
+    /// A token left over after a whole expression.
+    #[error("unexpected `{0}`")]
+    Trailing(String),
+    /// A character no token starts with.
+    #[error("unexpected character `{0}`")]
+    Character(char),
+    /// Nothing between the braces.
+    #[error("empty expression")]
+    Empty,
+    /// A token other than the one the grammar needs (`None`: the end).
+    #[error("expected `{expected}`, found {}", found.as_deref().map_or("the end".to_string(), |t| format!("`{t}`")))]
+    Expected {
+        expected: String,
+        found: Option<String>,
+    },
+    /// The expression ends where a value should be.
+    #[error("expected a value, found the end")]
+    NoValue,
+    /// A literal that starts with a digit but is no number, duration or size.
+    #[error("`{0}` is not a number, duration or size")]
+    NotANumber(String),
+    /// A reference whose root is not one of [`ROOTS`].
+    #[error("unknown reference `{0}` (references start with {roots})", roots = ROOTS.join(", "))]
+    UnknownReference(String),
+    /// A reference with an empty part (`param..x`, `param.`).
+    #[error("malformed reference `{0}`")]
+    MalformedReference(String),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Expr {
     Literal(Value),
@@ -122,9 +172,9 @@ enum Source {
 }
 
 impl TryFrom<Source> for Template {
-    type Error = String;
+    type Error = TemplateError;
 
-    fn try_from(source: Source) -> Result<Self, String> {
+    fn try_from(source: Source) -> Result<Self, TemplateError> {
         match source {
             Source::Text(text) => Template::parse(&text),
             Source::Integer(n) => Template::parse(&n.to_string()),
@@ -140,7 +190,7 @@ impl fmt::Display for Template {
 
 impl Template {
     /// Parse `text`; the error says what is wrong and where in the text.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, TemplateError> {
         let mut parts = Vec::new();
         let mut literal = String::new();
         let mut rest = text;
@@ -154,16 +204,19 @@ impl Template {
                 literal.push('}');
                 rest = after;
             } else if brace.starts_with('}') {
-                return Err(format!(
-                    "unmatched `}}` in template \"{text}\" (write `}}}}` for a brace)"
-                ));
+                return Err(TemplateError::UnmatchedClose {
+                    text: text.to_string(),
+                });
             } else {
-                let end = brace
-                    .find('}')
-                    .ok_or_else(|| format!("unclosed `{{` in template \"{text}\""))?;
+                let end = brace.find('}').ok_or_else(|| TemplateError::Unclosed {
+                    text: text.to_string(),
+                })?;
                 let inner = &brace[1..end];
-                let expr = parse_expr(inner)
-                    .map_err(|why| format!("in template \"{text}\", `{{{inner}}}`: {why}"))?;
+                let expr = parse_expr(inner).map_err(|why| TemplateError::Expr {
+                    text: text.to_string(),
+                    inner: inner.to_string(),
+                    why,
+                })?;
                 if !literal.is_empty() {
                     parts.push(Part::Text(std::mem::take(&mut literal)));
                 }
@@ -364,17 +417,17 @@ pub(crate) fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
     }
 }
 
-fn parse_expr(text: &str) -> Result<Expr, String> {
+fn parse_expr(text: &str) -> Result<Expr, ExprError> {
     let tokens = tokenize(text)?;
     let mut parser = Parser { tokens, pos: 0 };
     let expr = parser.sum()?;
     if parser.pos != parser.tokens.len() {
-        return Err(format!("unexpected `{}`", parser.tokens[parser.pos]));
+        return Err(ExprError::Trailing(parser.tokens[parser.pos].clone()));
     }
     Ok(expr)
 }
 
-fn tokenize(text: &str) -> Result<Vec<String>, String> {
+fn tokenize(text: &str) -> Result<Vec<String>, ExprError> {
     let mut tokens = Vec::new();
     let mut chars = text.char_indices().peekable();
     while let Some(&(i, c)) = chars.peek() {
@@ -395,11 +448,11 @@ fn tokenize(text: &str) -> Result<Vec<String>, String> {
             }
             tokens.push(text[i..end].to_string());
         } else {
-            return Err(format!("unexpected character `{c}`"));
+            return Err(ExprError::Character(c));
         }
     }
     if tokens.is_empty() {
-        return Err("empty expression".into());
+        return Err(ExprError::Empty);
     }
     Ok(tokens)
 }
@@ -414,20 +467,19 @@ impl Parser {
         self.tokens.get(self.pos).map(String::as_str)
     }
 
-    fn expect(&mut self, what: &str) -> Result<(), String> {
+    fn expect(&mut self, what: &str) -> Result<(), ExprError> {
         if self.peek() == Some(what) {
             self.pos += 1;
             Ok(())
         } else {
-            Err(format!(
-                "expected `{what}`, found {}",
-                self.peek()
-                    .map_or("the end".to_string(), |t| format!("`{t}`"))
-            ))
+            Err(ExprError::Expected {
+                expected: what.to_string(),
+                found: self.peek().map(str::to_string),
+            })
         }
     }
 
-    fn sum(&mut self) -> Result<Expr, String> {
+    fn sum(&mut self) -> Result<Expr, ExprError> {
         let mut left = self.product()?;
         while let Some(op @ ("+" | "-")) = self.peek() {
             let add = op == "+";
@@ -442,7 +494,7 @@ impl Parser {
         Ok(left)
     }
 
-    fn product(&mut self) -> Result<Expr, String> {
+    fn product(&mut self) -> Result<Expr, ExprError> {
         let mut left = self.term()?;
         while let Some(op @ ("*" | "/")) = self.peek() {
             let mul = op == "*";
@@ -457,11 +509,8 @@ impl Parser {
         Ok(left)
     }
 
-    fn term(&mut self) -> Result<Expr, String> {
-        let token = self
-            .peek()
-            .ok_or("expected a value, found the end")?
-            .to_string();
+    fn term(&mut self) -> Result<Expr, ExprError> {
+        let token = self.peek().ok_or(ExprError::NoValue)?.to_string();
         self.pos += 1;
         if token == "min" || token == "max" {
             self.expect("(")?;
@@ -477,19 +526,16 @@ impl Parser {
         }
         if token.starts_with(|c: char| c.is_ascii_digit()) {
             return match Value::literal(&token) {
-                Value::Text(_) => Err(format!("`{token}` is not a number, duration or size")),
+                Value::Text(_) => Err(ExprError::NotANumber(token)),
                 value => Ok(Expr::Literal(value)),
             };
         }
         let path: Vec<String> = token.split('.').map(str::to_string).collect();
         if !ROOTS.contains(&path[0].as_str()) {
-            return Err(format!(
-                "unknown reference `{token}` (references start with {})",
-                ROOTS.join(", ")
-            ));
+            return Err(ExprError::UnknownReference(token));
         }
         if path.iter().any(String::is_empty) {
-            return Err(format!("malformed reference `{token}`"));
+            return Err(ExprError::MalformedReference(token));
         }
         Ok(Expr::Ref(path))
     }
@@ -556,7 +602,7 @@ mod tests {
 
     #[test]
     fn bad_templates_say_why() {
-        let err = |s: &str| Template::parse(s).unwrap_err();
+        let err = |s: &str| Template::parse(s).unwrap_err().to_string();
         assert!(err("{backend.idle_timeout").contains("unclosed `{`"));
         assert!(err("x }").contains("unmatched `}`"));
         assert!(err("{bogus.x}").contains("unknown reference `bogus.x`"));
@@ -564,6 +610,41 @@ mod tests {
         assert!(err("{min(1s)}").contains("expected `,`"));
         assert!(err("{5q}").contains("not a number, duration or size"));
         assert!(err("{param.a % 2}").contains("unexpected character `%`"));
+    }
+
+    #[test]
+    fn parse_errors_read_as_before() {
+        let err = |s: &str| Template::parse(s).unwrap_err().to_string();
+        assert_eq!(
+            err("x }"),
+            "unmatched `}` in template \"x }\" (write `}}` for a brace)"
+        );
+        assert_eq!(err("a {b"), "unclosed `{` in template \"a {b\"");
+        assert_eq!(err("{}"), "in template \"{}\", `{}`: empty expression");
+        assert_eq!(
+            err("{1 2}"),
+            "in template \"{1 2}\", `{1 2}`: unexpected `2`"
+        );
+        assert_eq!(
+            err("{min(1s}"),
+            "in template \"{min(1s}\", `{min(1s}`: expected `,`, found the end"
+        );
+        assert_eq!(
+            err("{min(1s)}"),
+            "in template \"{min(1s)}\", `{min(1s)}`: expected `,`, found `)`"
+        );
+        assert_eq!(
+            err("{bogus}"),
+            format!(
+                "in template \"{{bogus}}\", `{{bogus}}`: unknown reference `bogus` \
+                 (references start with {})",
+                ROOTS.join(", ")
+            )
+        );
+        assert_eq!(
+            err("{param..x}"),
+            "in template \"{param..x}\", `{param..x}`: malformed reference `param..x`"
+        );
     }
 
     #[test]

@@ -211,17 +211,27 @@ impl RefusalKind {
 }
 
 impl std::str::FromStr for RefusalKind {
-    type Err = String;
+    type Err = UnknownRefusal;
 
-    fn from_str(text: &str) -> Result<Self, String> {
+    fn from_str(text: &str) -> Result<Self, UnknownRefusal> {
         RefusalKind::ALL
             .into_iter()
             .find(|k| k.name() == text)
-            .ok_or_else(|| {
-                let names: Vec<&str> = RefusalKind::ALL.iter().map(|k| k.name()).collect();
-                format!("unknown refusal \"{text}\" (one of {})", names.join(", "))
+            .ok_or_else(|| UnknownRefusal {
+                text: text.to_string(),
             })
     }
+}
+
+/// Text that names no [`RefusalKind`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown refusal \"{text}\" (one of {})",
+    RefusalKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+)]
+pub struct UnknownRefusal {
+    /// The text as given.
+    pub text: String,
 }
 
 /// What `nginx -t` would say about a directive.

@@ -246,3 +246,15 @@ fn the_semantic_table_agrees_with_nginx() {
         );
     }
 }
+
+#[test]
+fn an_unknown_refusal_kind_is_named_with_the_known_ones() {
+    assert_eq!(
+        "duplicate".parse::<RefusalKind>(),
+        Ok(RefusalKind::Duplicate)
+    );
+    assert_eq!(
+        "x".parse::<RefusalKind>().unwrap_err().to_string(),
+        "unknown refusal \"x\" (one of too-long, bom, unknown, not-allowed, arguments, duplicate)"
+    );
+}
