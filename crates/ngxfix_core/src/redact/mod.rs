@@ -295,11 +295,14 @@ pub fn redact(config: &ConfigTree, options: Options) -> Result<Redacted, RedactE
     let mut redacted = Vec::with_capacity(texts.len());
     for (id, file) in config.files_with_ids() {
         let text = &texts[id.index()];
-        let merged = merge(
-            std::mem::take(&mut found[id.index()]),
-            text,
-            &upstreams.names,
-        );
+        let mut found = std::mem::take(&mut found[id.index()]);
+        // The name of a directive with a Lua body is syntax: it decides how
+        // the body parses (a map's key is a directive name too).
+        for d in file.tree.directives().filter(|d| d.lua_code().is_some()) {
+            let name = d.name().span();
+            found.retain(|f| f.end <= name.start || name.end <= f.start);
+        }
+        let merged = merge(found, text, &upstreams.names);
         let mut edits = Vec::with_capacity(merged.len());
         for f in merged {
             let original = &text[f.start as usize..f.end as usize];
@@ -657,7 +660,13 @@ impl Detector<'_> {
                 _ => None,
             };
             code::code(piece, Lang::Lua, returns.as_deref(), out);
-            self.hosts_in_text(piece, false, out);
+            // Only inside strings and comments, as the code's own
+            // detectors: elsewhere a host could run over Lua syntax
+            // (`http://p--x`, where `--` opens a comment).
+            for (start, end) in code::lua_text_ranges(piece) {
+                let inside = Piece::new(start, &text[start as usize..end as usize]);
+                self.hosts_in_text(inside, false, out);
+            }
         }
     }
 
@@ -809,12 +818,62 @@ fn merge(mut found: Vec<Found>, text: &str, upstreams: &HashSet<String>) -> Vec<
         }
         merged.push(f);
     }
+    for f in &mut merged {
+        (f.start, f.end) = keep_tokens(text, f.start, f.end);
+    }
     merged.retain(|f| {
         let original = &text[f.start as usize..f.end as usize];
-        !upstreams.contains(&original.to_ascii_lowercase())
+        f.start < f.end
+            && !upstreams.contains(&original.to_ascii_lowercase())
             && !placeholder::is_placeholder(original)
     });
     merged
+}
+
+/// A range narrowed so that replacing it cannot change where the grammar
+/// ends a word, whatever the detector that found it took the text for:
+///
+/// - the `$` that keeps a `{` in its word (`abc${x}`: nginx reads that `{`
+///   as a character, even where `$` is no variable, as in `env`) stays with
+///   the `{`: replaced, it would leave the `{` to open a block;
+/// - a `\` escaping a byte after the range that means something (a `;`,
+///   a quote, a brace, whitespace, another `\`) stays with it: replaced,
+///   it would let the `;` end the directive or the quote the string;
+/// - a line break escaped by a `\` before the range stays with it: what a
+///   range leaves of its line breaks ([`line_breaks`]) is unescaped.
+///
+/// Only such punctuation is left out, never the secret's letters; a range
+/// left empty is dropped.
+fn keep_tokens(text: &str, mut start: u32, mut end: u32) -> (u32, u32) {
+    let bytes = text.as_bytes();
+    // Whether the byte at `at` is escaped: an odd run of `\` before it.
+    let escaped = |at: u32| {
+        let run = bytes[..at as usize]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count();
+        run % 2 == 1
+    };
+    if start < end && bytes[start as usize].is_ascii_whitespace() && escaped(start) {
+        start += 1;
+    }
+    if bytes.get(end as usize) == Some(&b'{') {
+        // The `{` after the range is a character of its word when the run
+        // of `{` it ends starts right after a `$`.
+        let mut dollar = end;
+        while dollar > 0 && bytes[dollar as usize - 1] == b'{' {
+            dollar -= 1;
+        }
+        if dollar > 0 && bytes[dollar as usize - 1] == b'$' && !escaped(dollar - 1) {
+            end = (dollar - 1).max(start);
+        }
+    }
+    let meaningful = |b: u8| b.is_ascii() && !b.is_ascii_alphanumeric();
+    if start < end && bytes.get(end as usize).is_some_and(|&b| meaningful(b)) && escaped(end) {
+        end -= 1;
+    }
+    (start, end)
 }
 
 #[cfg(test)]

@@ -410,6 +410,79 @@ fn ordinary_values_stay() {
     assert_eq!(one(text), text);
 }
 
+/// Found by fuzzing (the planted case below, shrunk): a secret glued to a
+/// `${` (`...lua_block${Bearer`) went with its `$`, which left the `{` to
+/// open a block: nginx reads `${` as part of the word even in `env`, where
+/// `$` is no variable. The `$` stays.
+#[test]
+fn a_dollar_keeps_the_brace_after_it_in_its_word() {
+    assert_eq!(
+        one("env DATABASE_URL=postgres:/0a0d23a14_by_lua_block${Bearer a}v3Qk7Xz1Wr5@db.internal:5432/app;\n"),
+        "env DATABASE_URL=postgres:/REDACTED_STRING_1${Bearer a}v3Qk7Xz1Wr5@db.internal:5432/app;\n"
+    );
+    assert_eq!(
+        one("env HINT=q4eC39HqLyjWDarjtT1zdp7dc${{a}x;\n"),
+        "env HINT=REDACTED_STRING_1${{a}x;\n"
+    );
+    // Where the value is a secret, the whole of it goes.
+    assert_eq!(
+        one("env API_TOKEN=Qz8Wk2Lx7Rm4Tp9v${a};\n"),
+        "env API_TOKEN=REDACTED_SECRET_1};\n"
+    );
+}
+
+/// Found by fuzzing: the name of a directive with a Lua body decides how
+/// the body parses, also where it is a map's key.
+#[test]
+fn a_lua_blocks_name_stays_in_a_map() {
+    let text = "map $http_x_api_key $client {\n    content_by_lua_block {}\n    k3yQz8Wk2Lx7Rm4Tp9v_by_lua_block { return \"}\" }\n}\n";
+    assert_eq!(one(text), text);
+    assert_eq!(one_hosts(text), text);
+}
+
+/// Found by fuzzing: a URL's host written in Lua code, outside a string,
+/// ran over a `--` that starts a comment (`http://p--`), and the comment's
+/// quote then opened a string. Hosts in Lua are looked for where secrets
+/// are: inside its strings and comments.
+#[test]
+fn hosts_in_lua_stay_out_of_its_syntax() {
+    let text = "content_by_lua_block {\n    local u = http://p--x \"\n    ngx.say(\"http://api.corp.io/v1\")\n}\n";
+    assert_eq!(
+        one_hosts(text),
+        "content_by_lua_block {\n    local u = http://p--x \"\n    ngx.say(\"http://host1.example/v1\")\n}\n"
+    );
+}
+
+#[test]
+fn keep_tokens_leaves_escapes_and_dollar_braces_whole() {
+    let kept = |text: &str, start: u32, end: u32| {
+        let (s, e) = keep_tokens(text, start, end);
+        text[s as usize..e as usize].to_string()
+    };
+    assert_eq!(kept("ab${x}", 0, 3), "ab");
+    assert_eq!(kept("ab${{x}", 0, 4), "ab");
+    assert_eq!(
+        kept("a${{x}", 2, 3),
+        "",
+        "braces of a dollar's word alone: nothing left"
+    );
+    assert_eq!(
+        kept("ab$c{", 0, 4),
+        "ab$c",
+        "after a letter, a brace ends the word"
+    );
+    assert_eq!(
+        kept("ab\\${x}", 0, 4),
+        "ab\\$",
+        "an escaped `$` keeps no brace"
+    );
+    assert_eq!(kept("ab\\;", 0, 3), "ab");
+    assert_eq!(kept("ab\\\\;", 0, 4), "ab\\\\");
+    assert_eq!(kept("ab\\n", 0, 3), "ab\\", "`\\n` reads alike either way");
+    assert_eq!(kept("\\\nab", 1, 4), "ab");
+    assert_eq!(kept("\\ab", 1, 3), "ab");
+}
+
 mod fuzz {
     use super::*;
     use crate::config::dump::DumpedFile;
@@ -501,13 +574,224 @@ mod fuzz {
             index in any::<usize>(),
             edits in proptest::collection::vec((any::<usize>(), 0usize..12, piece()), 1..6),
         ) {
-            let mut text = PLANTED[index % PLANTED.len()].as_bytes().to_vec();
-            for (at, delete, insert) in edits {
-                let at = at % (text.len() + 1);
-                let end = (at + delete).min(text.len());
-                text.splice(at..end, insert);
-            }
-            redacts_alike(text)?;
+            redacts_alike(mutated(index, edits))?;
+        }
+    }
+
+    /// A planted file with pieces inserted and bytes deleted: each edit is
+    /// (where, how many bytes to delete, what to insert), taken modulo the
+    /// text's length so any numbers make an input.
+    fn mutated(index: usize, edits: Vec<(usize, usize, Vec<u8>)>) -> Vec<u8> {
+        let mut text = PLANTED[index % PLANTED.len()].as_bytes().to_vec();
+        for (at, delete, insert) in edits {
+            let at = at % (text.len() + 1);
+            let end = (at + delete).min(text.len());
+            text.splice(at..end, insert);
+        }
+        text
+    }
+
+    /// A case proptest found and shrank (CI failed on it now and then): a
+    /// secret ending in `$` glued to `{` (`...lua_block${Bearer`) was
+    /// replaced with its `$`, so the `{` was left to open a block.
+    #[test]
+    fn planted_file_with_a_brace_after_a_secrets_dollar() {
+        let text = mutated(
+            1329244725597723280,
+            vec![
+                (
+                    8648901616898111738,
+                    6,
+                    b"0a0d23a14_by_lua_block{ a}".to_vec(),
+                ),
+                (3918165633406634891, 0, b"Bearer".to_vec()),
+                (15728608488212456992, 0, b"$".to_vec()),
+            ],
+        );
+        assert!(String::from_utf8_lossy(&text).contains(
+            "env DATABASE_URL=postgres:/0a0d23a14_by_lua_block${Bearer a}v3Qk7Xz1Wr5@db.internal:5432/app;"
+        ));
+        redacts_alike(text).unwrap();
+    }
+
+    /// What words are made of: secrets and hosts of every kind, the text
+    /// that names a value, and the punctuation that matters to the grammar
+    /// (`$`, `${`, escapes, quotes, braces) or to Lua.
+    const ATOMS: &[&str] = &[
+        "Qz8Wk2Lx7Rm4Tp9v",
+        "Xk9$Qz7LmAbc123",
+        "q4eC39HqLyjWDarjtT1zdp7dc",
+        "Kw3Xp7Lm2Qv9",
+        "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+        "eyJhbGci.eyJzdWIi.c2ln",
+        "https://u:Pw9x@h.io/",
+        "http://",
+        "a.corp.io",
+        "10.0.0.1",
+        "fd00::5",
+        "password=",
+        "password: ",
+        "token=",
+        "Bearer ",
+        "-----BEGIN PRIVATE KEY-----",
+        "-----END PRIVATE KEY-----",
+        "data:",
+        "$",
+        "${",
+        "${x}",
+        "$http_x_api_key",
+        "\\;",
+        "\\\"",
+        "\\'",
+        "\\{",
+        "\\$",
+        "\\\\",
+        "\\ ",
+        "\\\n",
+        "\\n",
+        "=",
+        ":",
+        "@",
+        "}",
+        "#",
+        "'",
+        "\"",
+        "~",
+        "(",
+        ")",
+        "[[",
+        "]]",
+        "--",
+        "_by_lua_block",
+    ];
+
+    /// Directive names, with the first arguments that make some of them
+    /// read their values as secrets.
+    const NAMES: &[&str] = &[
+        "set $api_token",
+        "set $x",
+        "env",
+        "env DB_PASSWORD=",
+        "proxy_set_header Authorization",
+        "proxy_set_header Cookie",
+        "add_header X-Api-Key",
+        "return 200",
+        "server",
+        "server_name",
+        "listen",
+        "allow",
+        "proxy_pass",
+        "secure_link_secret",
+        "secure_link_md5",
+        "ssl_certificate_key",
+        "if ($http_x_api_key =",
+        "access_by_lua",
+        "set_by_lua $api_token",
+        "perl_set $sig",
+    ];
+
+    const BLOCKS: &[&str] = &[
+        "http",
+        "upstream app",
+        "map $http_x_api_key $c",
+        "map $host $api_token",
+        "location /",
+    ];
+
+    fn one_of(items: &'static [&'static str]) -> impl Strategy<Value = String> {
+        proptest::sample::select(items).prop_map(str::to_string)
+    }
+
+    fn atom() -> impl Strategy<Value = String> {
+        prop_oneof![
+            8 => one_of(ATOMS),
+            1 => "[a-zA-Z0-9]{1,20}",
+            1 => "[a-zA-Z0-9_.$-]{1,12}",
+        ]
+    }
+
+    /// A word: bare (it may still end where a `{` or a `;` falls: then the
+    /// text does not parse, and is skipped), or quoted with anything inside.
+    fn word() -> impl Strategy<Value = String> {
+        let atoms = || proptest::collection::vec(atom(), 1..5).prop_map(|a| a.concat());
+        let inside = || {
+            let more = prop_oneof![4 => atom(), 1 => one_of(&[" ", ";", "{"])];
+            (atoms(), proptest::collection::vec(more, 0..6))
+                .prop_map(|(a, b)| format!("{a}{}", b.concat()))
+        };
+        prop_oneof![
+            3 => atoms(),
+            1 => inside().prop_map(|t| format!("\"{t}\"")),
+            1 => inside().prop_map(|t| format!("'{t}'")),
+        ]
+    }
+
+    /// A Lua body: strings, comments and long strings with anything in
+    /// them (braces too), code between them, and braces that may not pair
+    /// (then the text does not parse, and is skipped).
+    fn lua_body() -> impl Strategy<Value = String> {
+        let item = prop_oneof![
+            atom().prop_map(|a| format!("\"{}\"", a.replace(['"', '\\', '\n'], ""))),
+            atom().prop_map(|a| format!("'{}'", a.replace(['\'', '\\', '\n'], ""))),
+            atom().prop_map(|a| format!("--{}\n", a.replace('\n', ""))),
+            atom().prop_map(|a| format!("[[{}]]", a.replace("]]", ""))),
+            atom().prop_map(|a| format!(" {} ", a.replace(['{', '}'], ""))),
+            one_of(&[
+                " local password = ",
+                " ngx.req.set_header(\"Authorization\", ",
+                ")",
+                "\n",
+                " { ",
+                " } ",
+            ]),
+        ];
+        proptest::collection::vec(item, 0..8).prop_map(|items| items.concat())
+    }
+
+    /// Directives (simple, Lua, and blocks `depth` deep) and comments.
+    fn statements(depth: u32) -> BoxedStrategy<String> {
+        let gap = || one_of(&[" ", "\n", "\r\n", "  # c\n"]);
+        let name = || prop_oneof![2 => one_of(NAMES), 1 => atom(), 1 => word()];
+        let simple = (
+            name(),
+            proptest::collection::vec((gap(), word()), 0..4),
+            gap(),
+        )
+            .prop_map(|(name, args, end)| {
+                let args: String = args.into_iter().map(|(g, w)| g + &w).collect();
+                format!("{name}{args};{end}")
+            });
+        let comment =
+            proptest::collection::vec(word(), 0..4).prop_map(|w| format!("# {}\n", w.join(" ")));
+        let lua_name = prop_oneof![
+            one_of(&["content_by_lua_block", "set_by_lua_block $api_token"]),
+            "[a-zA-Z0-9]{2,20}_by_lua_block",
+        ];
+        let lua = (lua_name, lua_body()).prop_map(|(name, body)| format!("{name} {{{body}}}\n"));
+        let leaf = prop_oneof![4 => simple, 1 => comment, 1 => lua].boxed();
+        if depth == 0 {
+            return proptest::collection::vec(leaf, 0..6)
+                .prop_map(|v| v.concat())
+                .boxed();
+        }
+        let block_name = prop_oneof![one_of(BLOCKS), name()];
+        let block = (block_name, statements(depth - 1))
+            .prop_map(|(name, body)| format!("{name} {{\n{body}}}\n"));
+        proptest::collection::vec(prop_oneof![3 => leaf, 1 => block], 0..6)
+            .prop_map(|v| v.concat())
+            .boxed()
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        /// Whole configurations built to parse, with secrets, hosts,
+        /// escapes, `${`, quotes and Lua blocks next to one another in
+        /// every kind of place (more of them parse than of the cases
+        /// above, so more reach the redaction).
+        #[test]
+        fn generated_configs_are_redacted_alike(text in statements(2)) {
+            redacts_alike(text.into_bytes())?;
         }
     }
 
