@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::common;
+
 /// The modules of `ngxfix_core`, lowest floor first. Modules on one floor
 /// may not use each other.
 const CORE_FLOORS: &[&[&str]] = &[
@@ -165,19 +167,8 @@ fn push_name(found: &mut Vec<(usize, String)>, line: usize, path: &str) {
 }
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
+    let mut files = common::files_under(dir);
+    files.retain(|path| path.extension().is_some_and(|e| e == "rs"));
     files
 }
 

@@ -150,7 +150,7 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("readable corpus dir") {
+        for entry in std::fs::read_dir(&dir).expect("readable dir") {
             let path = entry.expect("dir entry").path();
             if path.is_dir() {
                 stack.push(path);
