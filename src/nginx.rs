@@ -215,6 +215,17 @@ pub(crate) fn wait_bounded(
     }
 }
 
+/// A shell script standing in for nginx, `name` in `dir`, for the tests
+/// of this module and of [`crate::verify`].
+#[cfg(all(test, unix))]
+pub(crate) fn fake(dir: &Path, name: &str, script: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,16 +249,6 @@ mod tests {
             configure_arg(quoted, "--conf-path="),
             Some("/opt/nginx/n.conf")
         );
-    }
-
-    /// A shell script standing in for nginx, in `dir`.
-    #[cfg(unix)]
-    fn fake(dir: &Path, name: &str, script: &str) -> PathBuf {
-        use std::os::unix::fs::PermissionsExt;
-        let path = dir.join(name);
-        std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        path
     }
 
     #[cfg(unix)]

@@ -814,10 +814,7 @@ mod tests {
     /// A shell script standing in for nginx.
     #[cfg(unix)]
     fn fake_nginx(dir: &Dir, script: &str) -> Nginx {
-        use std::os::unix::fs::PermissionsExt;
-        let path = dir.write("fake-nginx", &format!("#!/bin/sh\n{script}\n"));
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
-        Nginx::at(path)
+        Nginx::at(crate::nginx::fake(&dir.path(""), "fake-nginx", script))
     }
 
     #[cfg(unix)]
