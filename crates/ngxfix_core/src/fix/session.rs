@@ -825,12 +825,12 @@ impl State {
 
     fn finish(mut self, remaining: Vec<Finding>, stop: Stop) -> FixOutcome {
         // A later pass can put a file's text back as it was.
-        let files = self.config.files();
+        let config = &self.config;
         self.originals
-            .retain(|&file, original| original.as_slice() != files[file.index()].tree.text());
-        let backends = &self.options.facts.files;
+            .retain(|&file, original| original.as_slice() != config.file(file).tree.text());
+        let facts = &self.options.facts;
         self.backend_originals
-            .retain(|&file, original| *original != backends[file.index()].text);
+            .retain(|&file, original| *original != facts.file(file).text);
         FixOutcome {
             config: self.config,
             originals: self.originals,

@@ -616,8 +616,9 @@ mod no_panic {
             let _ = read(&s);
             if let Ok(edits) = raise(&s, Duration::from_secs(61)) {
                 for e in &edits {
-                    prop_assert!(e.start <= e.end && e.range().end <= text.len());
-                    prop_assert!(text.is_char_boundary(e.range().start) && text.is_char_boundary(e.range().end));
+                    let r = e.range();
+                    prop_assert!(r.start <= r.end && r.end <= text.len());
+                    prop_assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
                 }
                 let new = apply(&text, &edits);
                 // What was raised now reads at least the target.
