@@ -94,6 +94,14 @@ pub struct Inputs {
     #[arg(long = "backend", value_name = "UPSTREAM=SPEC")]
     pub backends: Vec<String>,
 
+    /// The backend to assume behind every upstream that is neither
+    /// declared with `--backend` nor hinted at by the configuration (a
+    /// comment, a socket name): a server kind (`gunicorn`) or an idle
+    /// timeout (`2s`). Without it, such upstreams get advice but no fix of
+    /// their keepalive_timeout. Overrides `assume_backend` in ngxfix.toml.
+    #[arg(long, value_name = "KIND|DURATION")]
+    pub assume_backend: Option<String>,
+
     /// When a backend closes idle connections before nginx does: lower
     /// nginx's upstream keepalive_timeout (`nginx`, the default: one file,
     /// no redeploy), or raise the backend's timeout in its configuration

@@ -107,6 +107,7 @@ fn prepare(args: &DiagnoseArgs, config: &Path) -> anyhow::Result<Prepared> {
         nginx_version: args.nginx_version.clone(),
         backends: args.backends.clone(),
         prefer: None,
+        assume_backend: None,
         front_lb: None,
         no_includes: false,
         context: None,

@@ -114,6 +114,18 @@ fn prepare_run(
     if let Some(prefer) = inputs.prefer {
         facts.backends.prefer_all(prefer);
     }
+    let assumed = match &inputs.assume_backend {
+        Some(text) => Some((
+            facts::parse_spec(text).map_err(|e| anyhow::anyhow!("--assume-backend {text}: {e}"))?,
+            "--assume-backend".to_string(),
+        )),
+        None => settings.assumed()?.map(|spec| (spec, source.clone())),
+    };
+    if let Some((spec, from)) = assumed {
+        facts
+            .assume(spec, &from)
+            .map_err(|e| anyhow::anyhow!("{from}: {e}"))?;
+    }
     facts.front = match &inputs.front_lb {
         Some(spec) => Some(
             facts::parse_front(spec, "--front-lb")

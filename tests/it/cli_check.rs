@@ -73,20 +73,17 @@ fn text_output_shows_place_line_caret_and_fix() {
 "
     );
     assert!(text.contains(&expected), "{text}");
-    // No backend is declared for the pooled upstream: a warning, whose
-    // fix is unsafe.
+    // No backend is declared for the pooled upstream, and the configuration
+    // gives no hint: a note asking to declare it, without a fix.
     assert!(
-        text.contains(&format!("{conf}:2:5: warning[upstream-keepalive-timeout] upstream app keeps idle connections for 1m, but its backend is not declared")),
+        text.contains(&format!("{conf}:2:5: info[upstream-keepalive-timeout] upstream app keeps idle connections for 1m, and its backend is not declared")),
         "{text}"
     );
-    assert!(
-        text.contains("  = fix (unsafe): Set `keepalive_timeout 1s;`\n"),
-        "{text}"
-    );
+    assert!(!text.contains("keepalive_timeout 1s"), "{text}");
     // The summary, then what was read and the version assumed (the test
     // pins 1.29.6; where it came from depends on whether nginx is here).
     assert!(
-        text.contains("3 findings (2 errors, 1 warning, 0 info); 2 fixable with `ngxfix fix`, 1 more with `--unsafe-fixes`.\nRead 1 file; nginx 1.29.6 assumed ("),
+        text.contains("3 findings (2 errors, 0 warnings, 1 info); 2 fixable with `ngxfix fix`.\nRead 1 file; nginx 1.29.6 assumed ("),
         "{text}"
     );
     assert!(text.ends_with(").\n"), "{text}");
@@ -585,5 +582,101 @@ fn a_very_long_line_is_cut_around_each_finding() {
         output.stdout.len() < findings * 5_000,
         "{} bytes of JSON",
         output.stdout.len()
+    );
+}
+
+/// Without a declared backend or a hint, an upstream gets a note and no
+/// fix; `--assume-backend` (or `assume_backend` in ngxfix.toml) brings the
+/// fix back as a warning, and a guess from a socket name says so.
+#[test]
+fn undeclared_backends_are_quiet_unless_assumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = write(dir.path(), "nginx.conf", POOLED);
+    let select = ["--select", "upstream-keepalive-timeout"];
+    let finding = |extra: &[&str]| {
+        let mut args = select.to_vec();
+        args.extend_from_slice(extra);
+        args.push(&conf);
+        let (report, code) = json_check(&args, dir.path());
+        assert_eq!(code, Some(1), "{report}");
+        report["findings"][0].clone()
+    };
+    let unknown = finding(&[]);
+    assert_eq!(unknown["severity"], "info");
+    assert!(unknown["fix"].is_null(), "{unknown}");
+    assert!(unknown["message"]
+        .as_str()
+        .unwrap()
+        .contains("--assume-backend KIND"));
+    let assumed = finding(&["--assume-backend", "gunicorn"]);
+    assert_eq!(assumed["severity"], "warning");
+    assert_eq!(assumed["fix"]["safety"], "unsafe");
+    assert_eq!(
+        assumed["fix"]["edits"][0]["text"],
+        "\n        keepalive_timeout 1s;"
+    );
+    assert!(assumed["message"]
+        .as_str()
+        .unwrap()
+        .contains("gunicorn's default, assumed with --assume-backend"));
+    // The same from the settings file, named as the source.
+    write(dir.path(), "ngxfix.toml", "assume_backend = \"10s\"\n");
+    let from_settings = finding(&[]);
+    assert_eq!(
+        from_settings["fix"]["edits"][0]["text"],
+        "\n        keepalive_timeout 9s;"
+    );
+    // The option wins over the settings file.
+    let option = finding(&["--assume-backend", "uvicorn"]);
+    assert_eq!(
+        option["fix"]["edits"][0]["text"],
+        "\n        keepalive_timeout 4s;"
+    );
+    // A file belongs to one backend: refused, in both places.
+    let output = run(
+        &[
+            "check",
+            "--assume-backend",
+            "gunicorn:gunicorn.conf.py",
+            &conf,
+        ],
+        None,
+        Some(dir.path()),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--assume-backend: give a server kind or a duration"),
+        "{}",
+        stderr(&output)
+    );
+    write(
+        dir.path(),
+        "ngxfix.toml",
+        "assume_backend = \"gunicorn:gunicorn.conf.py\"\n",
+    );
+    let output = run(&["check", &conf], None, Some(dir.path()));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("assume_backend: give a server kind or a duration"),
+        "{}",
+        stderr(&output)
+    );
+    fs::remove_file(dir.path().join("ngxfix.toml")).unwrap();
+    // A socket named after the server: a guess, said as one.
+    let guessed = write(
+        dir.path(),
+        "guessed.conf",
+        &POOLED.replace("127.0.0.1:8000", "unix:/run/gunicorn.sock"),
+    );
+    let (report, _) = json_check(&[&select[..], &[guessed.as_str()]].concat(), dir.path());
+    let finding = &report["findings"][0];
+    assert_eq!(finding["severity"], "info");
+    assert_eq!(finding["fix"]["safety"], "unsafe");
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("likely gunicorn: its socket is `unix:/run/gunicorn.sock`"),
+        "{finding}"
     );
 }

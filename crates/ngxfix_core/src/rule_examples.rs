@@ -15,7 +15,7 @@ use crate::model::{Model, Version};
 use crate::rules::engine::{run, Finding, RunOptions};
 use crate::rules::facts::{no_files, parse_front, parse_spec, Facts, Spec};
 use crate::rules::load::Rule;
-use crate::rules::schema::Test;
+use crate::rules::schema::{Safety, Test, TestSafety};
 
 /// The outcome of one embedded test.
 #[derive(Debug, Clone)]
@@ -120,6 +120,10 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
             backend.prefer = prefer;
         }
     }
+    if let Some(spec) = &test.assume_backend {
+        let spec = parse_spec(spec).map_err(|e| e.to_string())?;
+        facts.assume(spec, "test").map_err(|e| e.to_string())?;
+    }
     if let Some(front) = &test.front_lb {
         facts.front = Some(parse_front(front, "test").map_err(|e| e.to_string())?);
     }
@@ -151,6 +155,34 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
             return Err(format!(
                 "expected findings on lines {expected:?}, got {lines:?}"
             ));
+        }
+    }
+    if let Some(expected) = test.severity {
+        if let Some(f) = findings.iter().find(|f| f.severity != expected) {
+            return Err(format!(
+                "expected every finding to be {}, got {} on line {}",
+                expected.as_str(),
+                f.severity.as_str(),
+                f.start.line
+            ));
+        }
+    }
+    if let Some(expected) = test.fix_safety {
+        for f in &findings {
+            let got = match f.fix.plan() {
+                Some(plan) => match plan.safety {
+                    Safety::Safe => TestSafety::Safe,
+                    Safety::Unsafe => TestSafety::Unsafe,
+                    Safety::DisplayOnly => TestSafety::DisplayOnly,
+                },
+                None => TestSafety::None,
+            };
+            if got != expected {
+                return Err(format!(
+                    "expected every fix to be {expected:?}, got {got:?} on line {}",
+                    f.start.line
+                ));
+            }
         }
     }
     if test.fixed.is_some() || !test.fixed_files.is_empty() {

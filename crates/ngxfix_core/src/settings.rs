@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_spanned::Spanned;
 
-use crate::rules::facts::{duration, known_kinds, parse_front, parse_spec, Front, Prefer, Spec};
+use crate::rules::facts::{
+    duration, known_kinds, parse_front, parse_spec, AssumeError, Front, Prefer, Spec,
+};
 use crate::rules::schema::ParamValue;
 use crate::syntax::SourceError;
 
@@ -38,6 +40,10 @@ pub struct Settings {
     /// `idle_timeout = "5s"`.
     #[serde(default)]
     pub backends: BTreeMap<String, BackendSettings>,
+    /// The backend to assume behind every upstream that is neither
+    /// declared in `backends` nor hinted at by the configuration: a server
+    /// kind (`"gunicorn"`) or an idle timeout (`"2s"`).
+    pub assume_backend: Option<String>,
     /// The load balancer in front of nginx: `[front_lb] kind = "aws-alb"`
     /// or `idle_timeout = "60s"`.
     pub front_lb: Option<FrontSettings>,
@@ -195,6 +201,22 @@ impl Loaded {
             .collect()
     }
 
+    /// The backend assumed for every upstream nobody declared
+    /// (`assume_backend`): a kind or a duration, never a file.
+    pub fn assumed(&self) -> Result<Option<Spec>, SettingsError> {
+        let Some(text) = &self.settings.assume_backend else {
+            return Ok(None);
+        };
+        let invalid = |message: String| SettingsError::Value {
+            path: self.source(),
+            message: format!("assume_backend: {message}"),
+        };
+        match parse_spec(text).map_err(|e| invalid(e.to_string()))? {
+            Spec::File { .. } => Err(invalid(AssumeError.to_string())),
+            spec => Ok(Some(spec)),
+        }
+    }
+
     /// The declared front load balancer.
     pub fn front(&self) -> Result<Option<Front>, SettingsError> {
         let Some(front) = &self.settings.front_lb else {
@@ -306,7 +328,7 @@ mod tests {
         };
         assert!(refused("[backends.a]\n").contains("give `kind`"));
         assert!(refused("[backends.a]\nversion = \"6\"\n").contains("give the kind too"));
-        assert!(refused("[backends.a]\nkind = \"tornado\"\n").contains("is not a server kind"));
+        assert!(refused("[backends.a]\nkind = \"mongrel\"\n").contains("is not a server kind"));
         assert!(refused("[backends.a]\nkind = \"5s\"\n").contains("is not a server kind"));
         assert!(
             refused("[backends.a]\nidle_timeout = \"gunicorn\"\n").contains("is not a duration")

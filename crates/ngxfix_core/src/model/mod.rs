@@ -7,6 +7,7 @@ pub mod accepts;
 pub mod directives;
 pub mod effective;
 pub mod fragment;
+pub mod hints;
 pub mod targets;
 pub mod tree;
 pub use crate::text::units;

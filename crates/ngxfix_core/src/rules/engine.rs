@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::facts::Facts;
 use super::fixes::{plan, FixPlan};
 use super::load::Rule;
-use super::matcher::{Env, Refusals, Subject};
+use super::matcher::{Env, Guesses, Refusals, Subject};
 use super::schema::Severity;
 use super::suppress;
 use crate::config::FileId;
@@ -169,6 +169,7 @@ pub struct Checked<'r, 'm> {
     params: Vec<BTreeMap<String, String>>,
     styles: Styles,
     refusals: Refusals<'r>,
+    guesses: Guesses,
     paths: Vec<Arc<str>>,
     items: Vec<Item>,
     extra: Vec<Finding>,
@@ -194,6 +195,7 @@ pub fn check<'r, 'm>(
         .map(|rule| rule.param_values(options.params.get(&rule.id)))
         .collect();
     let refusals = Refusals::new(&options.known_directives);
+    let guesses = Guesses::default();
     let mut hits: Vec<Hit> = Vec::new();
     for (index, rule) in rules.iter().enumerate() {
         if !rule.versions.contains(model.version()) {
@@ -205,6 +207,7 @@ pub fn check<'r, 'm>(
             facts: &options.facts,
             styles: &styles,
             refusals: &refusals,
+            guesses: &guesses,
         };
         let ids = rule.matcher.candidates(model, &refusals);
         let matched: Vec<NodeId> = crate::par::filter_chunked(&ids, 1024, |&id| {
@@ -287,6 +290,7 @@ pub fn check<'r, 'm>(
         params,
         styles,
         refusals,
+        guesses,
         paths,
         items,
         extra,
@@ -327,6 +331,7 @@ impl Checked<'_, '_> {
                     facts: &self.options.facts,
                     styles: &self.styles,
                     refusals: &self.refusals,
+                    guesses: &self.guesses,
                 };
                 finding(
                     &self.rules[hit.rule as usize],

@@ -61,6 +61,22 @@ pub struct PreferError {
     pub text: String,
 }
 
+/// How ngxfix came to know the server behind an upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Origin {
+    /// The user declared it for this upstream (`--backend`,
+    /// `[backends.NAME]`).
+    #[default]
+    Declared,
+    /// The configuration hints at it (a comment, a socket name, FastCGI):
+    /// [`crate::model::hints`]. A guess never makes a finding more severe
+    /// or a fix safer.
+    Guessed,
+    /// The user asked to assume it for every upstream nobody declared
+    /// (`--assume-backend`, `assume_backend` in `ngxfix.toml`).
+    Assumed,
+}
+
 /// What is known of the server behind one upstream.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Backend {
@@ -75,6 +91,8 @@ pub struct Backend {
     pub file: Option<BackendId>,
     /// Which side a timeout fix changes.
     pub prefer: Prefer,
+    /// Declared, guessed or assumed.
+    pub origin: Origin,
 }
 
 impl Backend {
@@ -87,6 +105,21 @@ impl Backend {
             detail: None,
             file: None,
             prefer: Prefer::default(),
+            origin: Origin::Declared,
+        }
+    }
+
+    /// The backend a configuration hint points at: the kind's default
+    /// (the shortest, for a kind whose default changed with its version).
+    pub fn guessed(hint: &crate::model::hints::Hint) -> Backend {
+        let kind = hint.kind;
+        Backend {
+            detail: Some(format!(
+                "likely {0}: {1}; {0}'s default",
+                kind.name, hint.why
+            )),
+            origin: Origin::Guessed,
+            ..Backend::new(kind.idle_for(None), Some(kind.name), "the configuration")
         }
     }
 
@@ -166,6 +199,9 @@ impl BackendId {
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     pub backends: Backends,
+    /// The backend to assume behind every upstream nobody declared and
+    /// the configuration gives no hint about (`--assume-backend`).
+    pub assumed: Option<Backend>,
     pub front: Option<Front>,
     /// The backends' configuration files, each once however many
     /// upstreams it serves.
@@ -222,6 +258,26 @@ impl Facts {
             }
         };
         Ok(self.insert(upstream, backend))
+    }
+
+    /// Assume the backend `spec` behind every upstream nobody declared and
+    /// the configuration gives no hint about. A spec naming a file is
+    /// refused: one file cannot be every backend's.
+    pub fn assume(&mut self, spec: Spec, source: &str) -> Result<(), AssumeError> {
+        let mut backend = match spec {
+            Spec::Idle { idle, kind } => Backend {
+                detail: Some(format!("assumed with {source}")),
+                ..Backend::new(Idle::After(idle), kind.map(|k| k.name), source)
+            },
+            Spec::Kind { kind, major } => Backend {
+                detail: Some(format!("{}'s default, assumed with {source}", kind.name)),
+                ..Backend::new(kind.idle_for(major), Some(kind.name), source)
+            },
+            Spec::File { .. } => return Err(AssumeError),
+        };
+        backend.origin = Origin::Assumed;
+        self.assumed = Some(backend);
+        Ok(())
     }
 
     /// Declare the backend of `upstream` from its configuration file. A
@@ -330,6 +386,12 @@ pub struct ReadError {
     /// Why it cannot be read.
     pub reason: Box<dyn std::error::Error + Send + Sync>,
 }
+
+/// A backend to assume for every upstream that names a file
+/// ([`Facts::assume`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("give a server kind or a duration: a configuration file belongs to one backend, declare it with --backend UPSTREAM=KIND:PATH")]
+pub struct AssumeError;
 
 /// Why [`Facts::declare`] or [`Facts::declare_file`] declares no backend.
 #[derive(Debug, thiserror::Error)]
@@ -656,7 +718,7 @@ mod tests {
         assert_eq!(silent.idle_timeout(), None);
         assert_eq!(silent.kind, Some("uwsgi-http-socket"));
         assert!(backend("puma@x").unwrap_err().contains("not a version"));
-        assert!(backend("tornado")
+        assert!(backend("mongrel")
             .unwrap_err()
             .contains("gunicorn, uvicorn"));
         assert!(backend("uwsgi").unwrap_err().contains("needs its file"));
@@ -679,7 +741,7 @@ mod tests {
         assert!(backend("waitress:app.py")
             .unwrap_err()
             .contains("does not read waitress"));
-        assert!(backend("tornado:app.py")
+        assert!(backend("mongrel:app.py")
             .unwrap_err()
             .contains("not a server kind whose file"));
         assert!(backend("gunicorn:").unwrap_err().contains("is empty"));

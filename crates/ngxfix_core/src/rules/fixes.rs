@@ -8,7 +8,7 @@
 //! entries of its own.
 
 use super::facts::{BackendId, ServerKind};
-use super::matcher::{declared_backend, upstreams_of, Subject};
+use super::matcher::{known_backend, upstreams_of, Subject};
 use super::schema::{
     AddAction, AddScope, Fix, InsertAction, Place, Position, RemoveArg, Safety, SetAction,
 };
@@ -267,7 +267,7 @@ fn backend_timeout(
     edits: &mut Vec<BackendEdit>,
 ) -> Result<(String, Duration), PlanError> {
     let facts = subject.env.facts;
-    let (_, backend) = declared_backend(subject.node, facts).ok_or(PlanError::NoBackend)?;
+    let (_, backend) = known_backend(subject.node, subject.env).ok_or(PlanError::NoBackend)?;
     let index = backend.file.ok_or(PlanError::NoBackendFile)?;
     let text = render(target, subject)?;
     let duration = Duration::parse(&text, TimeSlot::Milliseconds).map_err(|error| {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
-use super::facts::{Backend, Facts, Idle, ServerKind};
+use super::facts::{Backend, Facts, Idle, Origin, ServerKind};
 use super::schema::{BackendTest, Cond, FrontTest, List, TargetKind, ValueTest};
 use super::template::{compare, Scope, Template, Value};
 use crate::model::accepts::{refusals, Known, Refusal, RefusalKind};
@@ -25,6 +25,39 @@ pub(crate) struct Env<'m> {
     /// What `nginx -t` would refuse, found on first use and shared by all
     /// rules of a run.
     pub refusals: &'m Refusals<'m>,
+    /// The backends the configuration hints at, likewise.
+    pub guesses: &'m Guesses,
+}
+
+/// The backend each `upstream{}` block's configuration hints at
+/// ([`crate::model::hints`]), found once per run on first use: most runs
+/// declare no backend, and then every rule that asks about one asks here.
+#[derive(Default)]
+pub(crate) struct Guesses {
+    found: std::sync::OnceLock<FxHashMap<NodeId, Backend>>,
+}
+
+impl Guesses {
+    /// The guessed backend of `upstream`, if its configuration hints at one.
+    fn of(&self, upstream: Node<'_>) -> Option<&Backend> {
+        let model = upstream.model();
+        self.found
+            .get_or_init(|| {
+                model
+                    .named("upstream")
+                    .filter_map(|up| {
+                        let passes: Vec<Node<'_>> = model
+                            .passes_to(up.id())
+                            .iter()
+                            .map(|&id| model.node(id))
+                            .collect();
+                        let hint = crate::model::hints::backend_hint(up, &passes)?;
+                        Some((up.id(), Backend::guessed(&hint)))
+                    })
+                    .collect()
+            })
+            .get(&upstream.id())
+    }
 }
 
 /// The directives `nginx -t` would refuse in a model, found once.
@@ -83,15 +116,24 @@ fn upstream_name(up: Node<'_>) -> String {
         .unwrap_or_default()
 }
 
-/// The first upstream the subject is about that has a declared backend.
-pub(super) fn declared_backend<'e>(
-    node: Node<'_>,
-    facts: &'e Facts,
-) -> Option<(String, &'e Backend)> {
-    upstreams_of(node).into_iter().find_map(|up| {
+/// The backend ngxfix takes for the upstreams the subject is about, with
+/// the upstream's name: the first declared one; else the first the
+/// configuration hints at; else the one assumed for all.
+pub(super) fn known_backend<'e>(node: Node<'_>, env: &Env<'e>) -> Option<(String, &'e Backend)> {
+    let ups = upstreams_of(node);
+    let declared = ups.iter().find_map(|&up| {
         let name = upstream_name(up);
-        facts.backends.get(&name).map(|b| (name, b))
-    })
+        env.facts.backends.get(&name).map(|b| (name, b))
+    });
+    declared
+        .or_else(|| {
+            ups.iter()
+                .find_map(|&up| env.guesses.of(up).map(|b| (upstream_name(up), b)))
+        })
+        .or_else(|| {
+            let up = ups.first()?;
+            env.facts.assumed.as_ref().map(|b| (upstream_name(*up), b))
+        })
 }
 
 /// Whether an `upstream{}` block keeps idle connections: `keepalive N`
@@ -155,26 +197,30 @@ impl Scope for Subject<'_, '_> {
             ["upstream", "name"] => upstreams_of(node)
                 .first()
                 .map(|up| Value::Text(upstream_name(*up))),
-            ["backend", "name"] => {
-                declared_backend(node, self.env.facts).map(|(name, _)| Value::Text(name))
-            }
-            ["backend", "idle_timeout"] => declared_backend(node, self.env.facts)
+            ["backend", "name"] => known_backend(node, self.env).map(|(name, _)| Value::Text(name)),
+            ["backend", "idle_timeout"] => known_backend(node, self.env)
                 .and_then(|(_, b)| b.idle_timeout())
                 .map(Value::Duration),
             ["backend", "idle"] => {
-                declared_backend(node, self.env.facts).map(|(_, b)| Value::Text(b.idle.to_string()))
+                known_backend(node, self.env).map(|(_, b)| Value::Text(b.idle.to_string()))
             }
-            ["backend", "kind"] => declared_backend(node, self.env.facts)
+            ["backend", "kind"] => known_backend(node, self.env)
                 .and_then(|(_, b)| b.kind)
                 .map(|k| Value::Text(k.to_string())),
-            // Where its file says so, or how it was declared.
-            ["backend", "detail"] => declared_backend(node, self.env.facts)
+            // Where its file says so, how it was declared, or the hint.
+            ["backend", "detail"] => known_backend(node, self.env)
                 .map(|(_, b)| Value::Text(b.detail.clone().unwrap_or_else(|| b.source.clone()))),
-            ["backend", "file"] => declared_backend(node, self.env.facts)
+            ["backend", "file"] => known_backend(node, self.env)
                 .and_then(|(_, b)| b.file)
                 .map(|i| Value::Text(self.env.facts.file(i).display())),
+            // The kind's caveat (gunicorn: which worker the default assumes).
+            ["backend", "note"] => known_backend(node, self.env)
+                .and_then(|(_, b)| b.kind)
+                .and_then(ServerKind::find)
+                .filter(|k| !k.note.is_empty())
+                .map(|k| Value::Text(k.note.to_string())),
             // The setting that holds its idle timeout, as the server names it.
-            ["backend", "setting"] => declared_backend(node, self.env.facts)
+            ["backend", "setting"] => known_backend(node, self.env)
                 .and_then(|(_, b)| b.kind)
                 .and_then(ServerKind::find)
                 .map(|k| Value::Text(k.setting.to_string())),
@@ -300,6 +346,11 @@ enum Check {
     FrontLb(Box<FrontTest>),
     /// `reached_by`.
     ReachedBy(Box<Matcher>),
+    /// `reached_only_by`.
+    ReachedOnlyBy(Box<Matcher>),
+    /// `in_effect_at`: walks the subject's block, so after the tests that
+    /// stay near the subject.
+    InEffectAt(Box<Matcher>),
     /// `all`.
     All(Vec<Matcher>),
     /// `any` (never empty: an empty `any` has no check).
@@ -356,6 +407,8 @@ impl Matcher {
         checks.extend(cond.backend.map(|t| Check::Backend(Box::new(t))));
         checks.extend(cond.front_lb.map(|t| Check::FrontLb(Box::new(t))));
         checks.extend(cond.reached_by.map(boxed).map(Check::ReachedBy));
+        checks.extend(cond.reached_only_by.map(boxed).map(Check::ReachedOnlyBy));
+        checks.extend(cond.in_effect_at.map(boxed).map(Check::InEffectAt));
         if !cond.all.is_empty() {
             checks.push(Check::All(cond.all.into_iter().map(Matcher::new).collect()));
         }
@@ -468,6 +521,15 @@ impl Check {
                         .iter()
                         .any(|&id| pass.matches(env.model.node(id), env))
             }
+            Check::ReachedOnlyBy(pass) => {
+                let passes = env.model.passes_to(node.id());
+                node.name() == "upstream"
+                    && !passes.is_empty()
+                    && passes
+                        .iter()
+                        .all(|&id| pass.matches(env.model.node(id), env))
+            }
+            Check::InEffectAt(at) => in_effect_at(at, node, env),
             Check::All(all) => all.iter().all(|c| c.matches(node, env)),
             Check::Any(any) => any.iter().any(|c| c.matches(node, env)),
             Check::Not(not) => !not.matches(node, env),
@@ -491,33 +553,39 @@ const FACT_DURATION: Option<ValueKind> = Some(ValueKind::Duration(TimeSlot::Mill
 
 /// The `backend` tests, in the order written in [`BackendTest`].
 fn backend_passes(test: &BackendTest, subject: &Subject<'_, '_>) -> bool {
-    let declared = declared_backend(subject.node, subject.env.facts).map(|(_, b)| b);
-    if test.declared.is_some_and(|d| d != declared.is_some()) {
+    let known = known_backend(subject.node, subject.env).map(|(_, b)| b);
+    let origin = known.map(|b| b.origin);
+    let is = |wanted: Option<bool>, which: Origin| {
+        wanted.is_none_or(|wanted| wanted == (origin == Some(which)))
+    };
+    if test.known.is_some_and(|k| k != known.is_some())
+        || !is(test.declared, Origin::Declared)
+        || !is(test.guessed, Origin::Guessed)
+        || !is(test.assumed, Origin::Assumed)
+    {
         return false;
     }
     if let Some(idle) = &test.idle_timeout {
-        let actual = declared
-            .and_then(|b| b.idle_timeout())
-            .map(|d| d.to_string());
+        let actual = known.and_then(|b| b.idle_timeout()).map(|d| d.to_string());
         if !value_passes(idle, actual.as_deref(), FACT_DURATION, subject) {
             return false;
         }
     }
     if let Some(kind) = &test.kind {
-        if !value_passes(kind, declared.and_then(|b| b.kind), None, subject) {
+        if !value_passes(kind, known.and_then(|b| b.kind), None, subject) {
             return false;
         }
     }
-    // Each of these fails when no backend is declared, whichever way it asks.
+    // Each of these fails when no backend is known, whichever way it asks.
     let fact = |wanted: Option<bool>, actual: fn(&Backend) -> bool| {
-        wanted.is_none_or(|wanted| declared.is_some_and(|b| actual(b) == wanted))
+        wanted.is_none_or(|wanted| known.is_some_and(|b| actual(b) == wanted))
     };
     fact(test.closes_silently, Backend::closes_silently)
         && fact(test.keepalive, |b| b.idle != Idle::NoKeepalive)
         && fact(test.determined, |b| !matches!(b.idle, Idle::Unknown(_)))
         && test
             .prefer
-            .is_none_or(|prefer| declared.is_some_and(|b| b.prefer == prefer))
+            .is_none_or(|prefer| known.is_some_and(|b| b.prefer == prefer))
         && fact(test.editable, |b| b.file.is_some())
 }
 
@@ -535,6 +603,11 @@ fn front_passes(test: &FrontTest, subject: &Subject<'_, '_>) -> bool {
 
 /// The variables in a text, written `$name` (`${name}` becomes `$name`).
 fn variables(text: &str) -> impl Iterator<Item = String> + '_ {
+    variable_names(text).map(|name| format!("${name}"))
+}
+
+/// The names of the variables in a text, without their `$`, borrowed.
+fn variable_names(text: &str) -> impl Iterator<Item = &str> + '_ {
     text.match_indices('$').filter_map(move |(i, _)| {
         let rest = &text[i + 1..];
         let name = match rest.strip_prefix('{') {
@@ -547,7 +620,7 @@ fn variables(text: &str) -> impl Iterator<Item = String> + '_ {
                 &rest[..len]
             }
         };
-        (!name.is_empty()).then(|| format!("${name}"))
+        (!name.is_empty()).then_some(name)
     })
 }
 
@@ -571,21 +644,60 @@ fn map_is_used(user: &Matcher, node: Node<'_>, env: &Env<'_>) -> bool {
     if node.name() != "map" {
         return false;
     }
-    let Some(var) = node.arg(1).map(|a| a.value().to_ascii_lowercase()) else {
+    let Some(var) = node.arg(1).map(|a| a.value().into_owned()) else {
         return false;
     };
-    // The condition first: it usually reads one argument, where the
-    // variable scan copies every argument of every candidate.
+    let Some(var) = var.strip_prefix('$') else {
+        return false;
+    };
+    // The variable first, read in place without copying: the condition may
+    // walk the tree (`in_effect_at`), which only the few directives that
+    // use the variable should pay for.
     let uses = |n: &Node<'_>| {
         n.id() != node.id()
+            && n.args()
+                .any(|a| variable_names(&a.value()).any(|v| v.eq_ignore_ascii_case(var)))
             && user.matches(*n, env)
-            && variables(&n.args_text()).any(|v| v.eq_ignore_ascii_case(&var))
     };
     // Every candidate of a large tree (40,000 `proxy_set_header` on the
     // 20,000-server benchmark) is looked at for the one map.
     crate::par::any(&candidates(env.model, &user.names), |&id| {
         uses(&env.model.node(id))
     })
+}
+
+/// Whether `node` is part of the effective value of its name at some
+/// directive matching `at` in its block or below.
+fn in_effect_at(at: &Matcher, node: Node<'_>, env: &Env<'_>) -> bool {
+    let Some(block) = node.parent() else {
+        // At the top level: every directive of the tree is below it.
+        return at
+            .candidates(env.model, env.refusals)
+            .into_iter()
+            .any(|id| applies(node, env.model.node(id), at, env));
+    };
+    // The block's own subtree, walked rather than every candidate of the
+    // tree filtered by ancestry: most subjects sit in one location.
+    let mut stack: Vec<Node<'_>> = block.children().collect();
+    while let Some(inner) = stack.pop() {
+        if applies(node, inner, at, env) {
+            return true;
+        }
+        stack.extend(inner.children());
+    }
+    false
+}
+
+/// Whether `subject` is in the effective value of its name where
+/// `candidate` is, and `candidate` matches `at`.
+fn applies(subject: Node<'_>, candidate: Node<'_>, at: &Matcher, env: &Env<'_>) -> bool {
+    let named = at.names.is_empty() || at.names.iter().any(|n| n == candidate.name());
+    named
+        && candidate.id() != subject.id()
+        && at.matches(candidate, env)
+        && effective(env.model, scope_of(candidate), subject.name())
+            .entry_nodes()
+            .any(|n| n.id() == subject.id())
 }
 
 fn effective_passes(

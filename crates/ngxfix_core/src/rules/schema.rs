@@ -373,6 +373,15 @@ pub struct Cond {
     /// The subject is an `upstream{}` block some `*_pass` directive
     /// matching this condition reaches.
     pub reached_by: Option<Box<Cond>>,
+    /// The subject is an `upstream{}` block that some `*_pass` directive
+    /// reaches, and every one that does matches this condition.
+    pub reached_only_by: Option<Box<Cond>>,
+    /// The subject is in effect where some directive matching this
+    /// condition is: that directive is in the subject's block or a block
+    /// inside it, and the subject is part of the effective value of its
+    /// name there (not overridden on the way, as an inner block's own
+    /// `proxy_set_header` overrides every outer one).
+    pub in_effect_at: Option<Box<Cond>>,
     /// The nginx version is in this range.
     pub nginx: Option<Range>,
     /// `nginx -t` would refuse the subject for one of these reasons
@@ -476,13 +485,23 @@ impl ValueTest {
     }
 }
 
-/// Facts about the backend behind an upstream (from `--backend` or
-/// `ngxfix.toml`).
+/// Facts about the backend behind an upstream: the one the user declared
+/// (`--backend`, `ngxfix.toml`), else the one the configuration hints at,
+/// else the one assumed for all (`--assume-backend`). The tests after the
+/// origin ones read that backend's facts.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackendTest {
+    /// Whether any backend is known, whatever its origin.
+    pub known: Option<bool>,
     /// Whether the user declared the backend.
     pub declared: Option<bool>,
+    /// Whether the backend is guessed from the configuration (a comment,
+    /// a socket or upstream name, FastCGI), nobody having declared one.
+    pub guessed: Option<bool>,
+    /// Whether the backend is the one assumed for every upstream
+    /// (`--assume-backend`), there being neither a declaration nor a hint.
+    pub assumed: Option<bool>,
     /// Its idle keepalive timeout.
     pub idle_timeout: Option<ValueTest>,
     /// The server kind it was declared as (`gunicorn`, ...).
@@ -508,6 +527,16 @@ pub struct BackendTest {
 pub struct FrontTest {
     pub declared: Option<bool>,
     pub idle_timeout: Option<ValueTest>,
+}
+
+/// What a test expects of its findings' fixes: a safety, or no fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TestSafety {
+    Safe,
+    Unsafe,
+    DisplayOnly,
+    None,
 }
 
 /// How safe a fix is to apply without a human looking.
@@ -713,12 +742,20 @@ pub struct Test {
     pub files: BTreeMap<String, String>,
     /// Which side timeout fixes change (`--prefer`).
     pub prefer: Option<crate::rules::facts::Prefer>,
+    /// The backend assumed behind every upstream nobody declared and the
+    /// configuration gives no hint about (`--assume-backend`): a kind or a
+    /// duration.
+    pub assume_backend: Option<String>,
     /// The load balancer in front (`"aws-alb"`, `"60s"`).
     pub front_lb: Option<String>,
     /// How many findings this rule reports.
     pub findings: Option<usize>,
     /// The findings' lines, in order.
     pub lines: Option<Vec<u32>>,
+    /// The severity every finding has.
+    pub severity: Option<Severity>,
+    /// The safety every finding's fix has (`none`: no fix at all).
+    pub fix_safety: Option<TestSafety>,
     /// The configuration after applying every fix.
     pub fixed: Option<String>,
     /// The backend files after applying every fix, by path.
