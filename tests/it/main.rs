@@ -38,6 +38,7 @@ mod memory_linear;
 mod nginx_t_refusals;
 mod no_panic;
 mod output_formats;
+mod realworld;
 mod redact;
 mod rule_files;
 mod units_against_nginx;
