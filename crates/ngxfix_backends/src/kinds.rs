@@ -1,7 +1,6 @@
 //! The application servers ngxfix knows and how each treats an idle
 //! keepalive connection by default. The defaults come from each server's
-//! source or documentation, collected with references in
-//! `research/nginx-semantics.md` §5.
+//! source or documentation: each kind names its `source`.
 
 use std::fmt;
 
@@ -44,6 +43,9 @@ pub struct ServerKind {
     pub setting: &'static str,
     /// A caveat worth telling the user.
     pub note: &'static str,
+    /// Where the default is stated: a permalink to the source line, or the
+    /// server's documentation.
+    pub source: &'static str,
 }
 
 /// An idle timeout of `n` seconds, for the table and its readers.
@@ -68,7 +70,10 @@ pub(crate) const NODE_OLD_SERVER_TIMEOUT: Duration = Duration::from_secs(120);
 /// so that the fact is stated once.
 pub(crate) const TOMCAT_CONNECTION_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The server kinds ngxfix knows, with their defaults.
+/// The server kinds ngxfix knows, with their defaults. Each names the
+/// source line or document its default comes from; the ground-truth tests
+/// (tests/it/ground_truth_*.rs) measure the real servers that the allowed
+/// package registries have.
 pub const SERVER_KINDS: &[ServerKind] = &[
     ServerKind {
         name: "gunicorn",
@@ -76,7 +81,17 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         idle: secs(2),
         older: &[],
         setting: "keepalive / --keep-alive",
-        note: "the sync worker closes every connection (Connection: close), so nothing is pooled",
+        note: "2s assumes a gthread or async worker (gevent, eventlet, tornado, UvicornWorker); the default worker is sync, which keeps nothing alive: declare it as gunicorn-sync",
+        source: "https://github.com/benoitc/gunicorn/blob/65ac1a3a4c0aa00960968c720d6e6bd2ac32f1b9/gunicorn/config.py#L890-L909",
+    },
+    ServerKind {
+        name: "gunicorn-sync",
+        aliases: &[],
+        idle: Idle::NoKeepalive,
+        older: &[],
+        setting: "worker_class = \"sync\" (the default; keepalive is ignored)",
+        note: "closes every connection and says so (Connection: close): nothing is pooled; with --threads above 1 the worker is gthread (gunicorn)",
+        source: "https://github.com/benoitc/gunicorn/blob/65ac1a3a4c0aa00960968c720d6e6bd2ac32f1b9/gunicorn/workers/sync.py#L176-L179",
     },
     ServerKind {
         name: "uvicorn",
@@ -85,6 +100,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         older: &[],
         setting: "--timeout-keep-alive",
         note: "",
+        source: "https://github.com/encode/uvicorn/blob/e6c7ce791fc634b6eedee40e0d0207faa8a9aefd/uvicorn/config.py#L214",
     },
     ServerKind {
         name: "hypercorn",
@@ -93,6 +109,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         older: &[],
         setting: "--keep-alive / keep_alive_timeout",
         note: "",
+        source: "https://github.com/pgjones/hypercorn/blob/0e2311f1ad2ae587aaa590f3824f59aa5dc0e770/src/hypercorn/config.py#L88",
     },
     ServerKind {
         name: "waitress",
@@ -100,7 +117,26 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         idle: secs(120),
         older: &[],
         setting: "channel_timeout",
+        note: "an idle channel is closed by the cleanup that runs every cleanup_interval (30s), so between channel_timeout and channel_timeout + cleanup_interval",
+        source: "https://github.com/Pylons/waitress/blob/4a378915f6fef264c6aaf03f059bd992287ba8ba/src/waitress/adjustments.py#L250-L254",
+    },
+    ServerKind {
+        name: "tornado",
+        aliases: &[],
+        idle: secs(3600),
+        older: &[],
+        setting: "HTTPServer(idle_connection_timeout=...)",
         note: "",
+        source: "https://github.com/tornadoweb/tornado/blob/e530031405e2154654dedc4c84d5656b557ea310/tornado/httpserver.py#L189",
+    },
+    ServerKind {
+        name: "daphne",
+        aliases: &[],
+        idle: secs(60),
+        older: &[],
+        setting: "none: Twisted's HTTPFactory timeout, which daphne leaves at its default",
+        note: "Twisted's idle timeout (twisted.web.http._REQUEST_TIMEOUT); daphne has no option for it",
+        source: "https://github.com/twisted/twisted/blob/64661601a1e492a9448ac1011deb9cd9467a9e30/src/twisted/web/http.py#L218",
     },
     ServerKind {
         name: "node",
@@ -114,6 +150,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         ],
         setting: "server.keepAliveTimeout",
         note: "Node 20.18+ closes about 1s after keepAliveTimeout (keepAliveTimeoutBuffer, settable since 22.19/24.6)",
+        source: "https://nodejs.org/api/http.html#serverkeepalivetimeout",
     },
     ServerKind {
         name: "apache",
@@ -122,6 +159,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         older: &[],
         setting: "KeepAliveTimeout",
         note: "",
+        source: "https://httpd.apache.org/docs/2.4/mod/core.html#keepalivetimeout",
     },
     ServerKind {
         name: "puma",
@@ -130,6 +168,34 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         older: &[(7, secs(20))],
         setting: "persistent_timeout",
         note: "",
+        source: "https://github.com/puma/puma/blob/ff2e2126ee2f0f97e21c57ce1967afde1b6f05a1/lib/puma/configuration.rb#L164",
+    },
+    ServerKind {
+        name: "unicorn",
+        aliases: &[],
+        idle: Idle::NoKeepalive,
+        older: &[],
+        setting: "none: unicorn never keeps a connection alive",
+        note: "every response says Connection: close; unicorn expects nginx to buffer in front of it",
+        source: "https://github.com/defunkt/unicorn/blob/e9862718a7e98d3cbec74fc92ffc17a1023e18da/lib/unicorn/http_response.rb#L53",
+    },
+    ServerKind {
+        name: "thin",
+        aliases: &[],
+        idle: secs(30),
+        older: &[],
+        setting: "--timeout / timeout",
+        note: "inactivity timeout of the connection; past max_persistent_conns (100) keepalive connections thin answers Connection: close",
+        source: "https://github.com/macournoyer/thin/blob/e7886a9bca2742586da74e06fffdd2093cc3a397/lib/thin/server.rb#L57",
+    },
+    ServerKind {
+        name: "php-fpm",
+        aliases: &["php", "fpm"],
+        idle: Idle::Never,
+        older: &[],
+        setting: "none for a kept FastCGI connection (fastcgi_keep_conn on): the child waits for the next request without a timeout",
+        note: "measured with Debian's stock pool (pm = dynamic): a kept connection is never closed for idling, and pm = ondemand's pm.process_idle_timeout does not reap its child (it is \"Reading headers\", not idle); request_terminate_timeout, when set, kills a child idling on a kept connection after that long; pm.max_requests closes the connection right after the child's last response; each kept connection holds a child, so keep nginx's keepalive below pm.max_children",
+        source: "https://github.com/php/php-src/blob/01b3fc03c30c6cb85038250bb5640be3a09c6a32/main/fastcgi.c",
     },
     ServerKind {
         name: "tomcat",
@@ -138,6 +204,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         older: &[],
         setting: "keepAliveTimeout (defaults to connectionTimeout)",
         note: "20s is connectionTimeout in the server.xml Tomcat ships; without it Tomcat uses 60s",
+        source: "https://tomcat.apache.org/tomcat-10.1-doc/config/http.html",
     },
     ServerKind {
         name: "spring-boot",
@@ -146,6 +213,44 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         older: &[],
         setting: "server.tomcat.keep-alive-timeout",
         note: "embedded Tomcat: keepAliveTimeout defaults to connectionTimeout, 60s",
+        source: "https://docs.spring.io/spring-boot/appendix/application-properties/index.html#application-properties.server.server.tomcat.keep-alive-timeout",
+    },
+    ServerKind {
+        name: "jetty",
+        aliases: &[],
+        idle: secs(30),
+        older: &[],
+        setting: "jetty.http.idleTimeout (ServerConnector idleTimeout)",
+        note: "",
+        source: "https://github.com/jetty/jetty.project/blob/jetty-9.4.x/jetty-server/src/main/config/modules/http.mod",
+    },
+    ServerKind {
+        name: "undertow",
+        aliases: &[],
+        idle: secs(60),
+        older: &[],
+        setting: "UndertowOptions.NO_REQUEST_TIMEOUT",
+        note: "the default Undertow.builder() sets; an embedding (WildFly, Spring Boot) may set its own",
+        source: "https://github.com/undertow-io/undertow/blob/c8299de0962021894d614a9209d42addb426c4bd/core/src/main/java/io/undertow/Undertow.java#L148",
+    },
+    ServerKind {
+        name: "quarkus",
+        aliases: &[],
+        idle: secs(1800),
+        older: &[],
+        setting: "quarkus.http.idle-timeout",
+        note: "",
+        source: "https://github.com/quarkusio/quarkus/blob/08ba9f66fedad8a288ff0dc34d202630d1913ef0/extensions/vertx-http/runtime/src/main/java/io/quarkus/vertx/http/runtime/VertxHttpConfig.java",
+    },
+    ServerKind {
+        name: "kestrel",
+        aliases: &["aspnetcore", "aspnet-core"],
+        idle: secs(130),
+        // ASP.NET Core 1.x documents 2 minutes.
+        older: &[(2, secs(120))],
+        setting: "KestrelServerLimits.KeepAliveTimeout (Kestrel:Limits:KeepAliveTimeout)",
+        note: "the version is ASP.NET Core's",
+        source: "https://learn.microsoft.com/en-us/dotnet/api/microsoft.aspnetcore.server.kestrel.core.kestrelserverlimits.keepalivetimeout",
     },
     ServerKind {
         name: "uwsgi-http11",
@@ -154,6 +259,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         older: &[],
         setting: "socket-timeout (--http11-socket)",
         note: "",
+        source: "https://github.com/unbit/uwsgi/blob/6cbb2177ae48af91d2799ff3135abda545cf634c/core/init.c#L137",
     },
     ServerKind {
         name: "uwsgi-http",
@@ -165,6 +271,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         older: &[],
         setting: "http-keepalive / http-timeout (--http router)",
         note: "without http-keepalive the router closes after each response; read uwsgi.ini (uwsgi:PATH) for its real setting",
+        source: "https://github.com/unbit/uwsgi/blob/6cbb2177ae48af91d2799ff3135abda545cf634c/plugins/http/http.c#L1017-L1018",
     },
     ServerKind {
         name: "uwsgi-http-socket",
@@ -173,6 +280,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         older: &[],
         setting: "--http-socket",
         note: "closes after every response without sending Connection: close",
+        source: "https://github.com/unbit/uwsgi/blob/6cbb2177ae48af91d2799ff3135abda545cf634c/proto/http.c#L788-L799",
     },
     ServerKind {
         name: "go",
@@ -181,6 +289,34 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         older: &[],
         setting: "http.Server{IdleTimeout} (0: ReadTimeout; both 0: none)",
         note: "",
+        source: "https://pkg.go.dev/net/http#Server",
+    },
+    ServerKind {
+        name: "actix-web",
+        aliases: &["actix"],
+        idle: secs(5),
+        older: &[],
+        setting: "HttpServer::keep_alive",
+        note: "",
+        source: "https://github.com/actix/actix-web/blob/4dc9f1d3887a0629732a4f2b3bce193a37cef1b7/actix-http/src/keep_alive.rs#L44-L48",
+    },
+    ServerKind {
+        name: "mattermost",
+        aliases: &[],
+        idle: secs(60),
+        older: &[],
+        setting: "ServiceSettings.IdleTimeout (MM_SERVICESETTINGS_IDLETIMEOUT)",
+        note: "",
+        source: "https://github.com/mattermost/mattermost/blob/33b68c603c01dc87da764411792bb833f5f53887/server/public/model/config.go",
+    },
+    ServerKind {
+        name: "minio",
+        aliases: &[],
+        idle: secs(30),
+        older: &[],
+        setting: "--idle-timeout (MINIO_IDLE_TIMEOUT)",
+        note: "",
+        source: "https://github.com/minio/minio/blob/7aac2a2c5b7c882e68c1ce017d8256be2feea27f/internal/http/server.go#L43-L44",
     },
     ServerKind {
         name: "caddy",
@@ -189,6 +325,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         older: &[],
         setting: "servers { timeouts { idle } }",
         note: "",
+        source: "https://github.com/caddyserver/caddy/blob/0cf03d32f7d99cf160d5375e8a40fbe3d910d515/modules/caddyhttp/app.go#L891-L895",
     },
     ServerKind {
         name: "envoy",
@@ -197,6 +334,7 @@ pub const SERVER_KINDS: &[ServerKind] = &[
         older: &[],
         setting: "common_http_protocol_options.idle_timeout",
         note: "",
+        source: "https://www.envoyproxy.io/docs/envoy/v1.39.0/faq/configuration/timeouts",
     },
 ];
 
@@ -325,6 +463,67 @@ mod tests {
             (secs(20), secs(65), secs(20))
         );
         assert_eq!(ServerKind::find("gunicorn").unwrap().changed_in(), None);
+    }
+
+    /// Every kind says where its default comes from, and no name or alias
+    /// is given twice (`find` would only ever see the first).
+    #[test]
+    fn every_kind_has_a_source_and_a_name_of_its_own() {
+        let mut names = std::collections::BTreeSet::new();
+        for kind in SERVER_KINDS {
+            assert!(
+                kind.source.starts_with("https://") && !kind.source.contains(' '),
+                "{}: source {:?}",
+                kind.name,
+                kind.source
+            );
+            assert!(!kind.setting.is_empty(), "{}: no setting", kind.name);
+            for name in std::iter::once(&kind.name).chain(kind.aliases) {
+                assert!(
+                    names.insert(name.to_ascii_lowercase()),
+                    "{name} is named twice"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_added_kinds_and_their_defaults() {
+        let idle = |name: &str| ServerKind::find(name).unwrap().idle_for(None);
+        assert_eq!(idle("gunicorn"), secs(2));
+        assert_eq!(idle("gunicorn-sync"), Idle::NoKeepalive);
+        assert_eq!(idle("unicorn"), Idle::NoKeepalive);
+        assert_eq!(idle("thin"), secs(30));
+        assert_eq!(idle("tornado"), secs(3600));
+        assert_eq!(idle("daphne"), secs(60));
+        assert_eq!(idle("waitress"), secs(120));
+        for name in ["php-fpm", "php", "FPM"] {
+            assert_eq!(ServerKind::find(name).unwrap().name, "php-fpm");
+        }
+        assert_eq!(idle("php-fpm"), Idle::Never);
+        assert_eq!(idle("go"), Idle::Never);
+        assert_eq!(idle("actix"), secs(5));
+        assert_eq!(ServerKind::find("actix").unwrap().name, "actix-web");
+        assert_eq!(idle("mattermost"), secs(60));
+        assert_eq!(idle("minio"), secs(30));
+        assert_eq!(idle("jetty"), secs(30));
+        assert_eq!(idle("undertow"), secs(60));
+        assert_eq!(idle("quarkus"), secs(1800));
+        // Kestrel: 2 minutes in ASP.NET Core 1.x, 130s since 2.0; without
+        // a version the shorter.
+        for name in ["kestrel", "aspnetcore", "aspnet-core"] {
+            let kestrel = ServerKind::find(name).unwrap();
+            assert_eq!(kestrel.name, "kestrel");
+            assert_eq!(kestrel.idle_for(Some(1)), secs(120));
+            assert_eq!(kestrel.idle_for(Some(8)), secs(130));
+            assert_eq!(kestrel.idle_for(None), secs(120));
+            assert_eq!(kestrel.changed_in(), Some(2));
+        }
+        // The sync worker's kind is named in gunicorn's note.
+        assert!(ServerKind::find("gunicorn")
+            .unwrap()
+            .note
+            .contains("gunicorn-sync"));
     }
 
     /// A file that sets no idle timeout reads as the bare kind's default,
