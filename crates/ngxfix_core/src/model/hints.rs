@@ -51,38 +51,18 @@ const WORDS: &[(&str, &str)] = &[
 ];
 
 /// The server the configuration hints at for `upstream`, the strongest
-/// hint first: a comment on the block or on one of its `server` lines
-/// (somebody wrote it down), a `server unix:` socket's path, the upstream's
-/// own name, and last that only `fastcgi_pass` reaches it (PHP-FPM is what
-/// nginx most often speaks FastCGI to). `passes` are the `*_pass`
-/// directives that reach it.
+/// hint first: a `server unix:` socket's path (configuration, not prose),
+/// a comment on the block or on one of its `server` lines (somebody wrote
+/// it down, though comments also mention servers in passing), a comment
+/// on a location passing to it or on its `*_pass` line, the upstream's own
+/// name, and last that only `fastcgi_pass` reaches it
+/// (PHP-FPM is what nginx most often speaks FastCGI to). `passes` are the
+/// `*_pass` directives that reach it.
 pub fn backend_hint(upstream: Node<'_>, passes: &[Node<'_>]) -> Option<Hint> {
     if upstream.name() != "upstream" || upstream.context() != Contexts::HTTP {
         return None;
     }
     let servers: Vec<Node<'_>> = upstream.children_named("server").collect();
-    let comments = std::iter::once(upstream)
-        .chain(servers.iter().copied())
-        .flat_map(|node| {
-            let directive = node.directive();
-            let mut texts: Vec<String> = directive
-                .leading_comments()
-                .iter()
-                .map(|c| c.text().into_owned())
-                .collect();
-            texts.extend(directive.trailing_comment().map(|c| c.text().into_owned()));
-            texts
-        })
-        .chain(block_comments(upstream));
-    for comment in comments {
-        if let Some(kind) = named_in(&comment) {
-            let said = comment.trim();
-            return Some(Hint {
-                kind,
-                why: format!("a comment says `{said}`"),
-            });
-        }
-    }
     for server in &servers {
         let Some(address) = server.arg(0) else {
             continue;
@@ -95,6 +75,27 @@ pub fn backend_hint(upstream: Node<'_>, passes: &[Node<'_>]) -> Option<Hint> {
                     why: format!("its socket is `{address}`"),
                 });
             }
+        }
+    }
+    // The upstream's own comments first, then those of the locations that
+    // pass to it ("the proxy passes the request to the upstream (gitlab
+    // unicorn)" above a `location @gitlab`).
+    let commented = std::iter::once(upstream)
+        .chain(servers.iter().copied())
+        .flat_map(comments_on)
+        .chain(block_comments(upstream))
+        .chain(
+            passes
+                .iter()
+                .flat_map(|pass| std::iter::once(*pass).chain(pass.parent()))
+                .flat_map(comments_on),
+        );
+    for comment in commented {
+        if let Some(kind) = named_in(&comment) {
+            return Some(Hint {
+                kind,
+                why: format!("a comment says `{comment}`"),
+            });
         }
     }
     let name = upstream.arg(0).map(|a| a.value().into_owned())?;
@@ -115,6 +116,22 @@ pub fn backend_hint(upstream: Node<'_>, passes: &[Node<'_>]) -> Option<Hint> {
     None
 }
 
+/// The comments right above `node` and at the end of its line, as text
+/// without their `#` marks.
+fn comments_on(node: Node<'_>) -> Vec<String> {
+    let directive = node.directive();
+    let mut texts: Vec<String> = directive
+        .leading_comments()
+        .iter()
+        .map(|c| c.text().into_owned())
+        .collect();
+    texts.extend(directive.trailing_comment().map(|c| c.text().into_owned()));
+    texts
+        .into_iter()
+        .map(|t| t.trim_start_matches('#').trim().to_string())
+        .collect()
+}
+
 /// The comments written directly inside the block (between its
 /// directives), as text.
 fn block_comments<'m>(upstream: Node<'m>) -> impl Iterator<Item = String> + 'm {
@@ -122,7 +139,7 @@ fn block_comments<'m>(upstream: Node<'m>) -> impl Iterator<Item = String> + 'm {
         child
             .directive()
             .inner_comments()
-            .map(|c| c.text().into_owned())
+            .map(|c| c.text().trim_start_matches('#').trim().to_string())
             .collect::<Vec<_>>()
     })
 }
@@ -214,6 +231,23 @@ mod tests {
         assert_eq!(
             hint(text),
             Some(("puma".into(), "the upstream is named `puma_app`".into()))
+        );
+    }
+
+    #[test]
+    fn a_comment_on_the_location_that_passes_to_it() {
+        let text = "http { upstream gitlab { server unix:/home/git/gitlab.socket; }
+            server {
+                ## then the proxy passes the request to the upstream (gitlab unicorn).
+                location @gitlab { proxy_pass http://gitlab; }
+            } }\n";
+        assert_eq!(
+            hint(text),
+            Some((
+                "unicorn".into(),
+                "a comment says `then the proxy passes the request to the upstream (gitlab unicorn).`"
+                    .into()
+            ))
         );
     }
 

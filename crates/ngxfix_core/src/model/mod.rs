@@ -8,6 +8,7 @@ pub mod directives;
 pub mod effective;
 pub mod fragment;
 pub mod hints;
+pub mod reuse;
 pub mod targets;
 pub mod tree;
 pub use crate::text::units;

@@ -106,10 +106,12 @@ pub(super) fn compute_target<'m>(node: Node<'m>) -> Option<Target<'m>> {
         Some(0) => Some(resolve_variable(node, host)),
         // `http://app$request_uri`: the host is the literal part when a
         // path variable follows it.
-        Some(at) if path_follows(&host[at..]) => Some(match by_host(node, &host[..at]) {
-            Target::Address(_) => Target::Variable(host.to_string()),
-            reached => reached,
-        }),
+        Some(at) if path_follows(&host[at..]) || set_to_path(node, &host[at..]) => {
+            Some(match by_host(node, &host[..at]) {
+                Target::Address(_) => Target::Variable(host.to_string()),
+                reached => reached,
+            })
+        }
         Some(_) => Some(Target::Variable(host.to_string())),
     }
 }
@@ -191,17 +193,7 @@ fn resolve_variable<'m>(node: Node<'m>, host: &str) -> Target<'m> {
         return unresolved();
     }
     let var = format!("${var}");
-    let mut values = Vec::new();
-    for scope in node.ancestors() {
-        for set in scope.children_named("set") {
-            if set
-                .arg(0)
-                .is_some_and(|a| a.value().eq_ignore_ascii_case(&var))
-            {
-                values.extend(set.arg(1).map(|a| a.value().into_owned()));
-            }
-        }
-    }
+    let values = set_values(node, &var);
     let model = node.model();
     let mut ids: Vec<NodeId> = Vec::new();
     for value in &values {
@@ -218,6 +210,53 @@ fn resolve_variable<'m>(node: Node<'m>, host: &str) -> Target<'m> {
     } else {
         Target::Upstream(ids.into_iter().map(|id| model.node(id)).collect())
     }
+}
+
+/// The values `set $var` gives in the blocks around `node` (`var` with
+/// its `$`), in tree order.
+fn set_values(node: Node<'_>, var: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    for scope in node.ancestors() {
+        for set in scope.children_named("set") {
+            if set
+                .arg(0)
+                .is_some_and(|a| a.value().eq_ignore_ascii_case(var))
+            {
+                values.extend(set.arg(1).map(|a| a.value().into_owned()));
+            }
+        }
+    }
+    values
+}
+
+/// Whether `rest`, what follows a literal host, is one variable (and
+/// nothing else) that the blocks around `node` only `set` to a path, a
+/// query or nothing: `proxy_pass http://octane$suffix;` with `set $suffix
+/// "";` and `set $suffix ?$query_string;` always reaches `octane`. `set`
+/// inside an `if` counts: it is one of the values the variable can take.
+fn set_to_path(node: Node<'_>, rest: &str) -> bool {
+    let Some(name) = rest.strip_prefix('$') else {
+        return false;
+    };
+    let plain = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !plain {
+        return false;
+    }
+    if node.model().map_for(rest).is_some() {
+        return false;
+    }
+    let scopes = node.ancestors().flat_map(|scope| {
+        std::iter::once(scope).chain(scope.children().filter(|c| c.name() == "if"))
+    });
+    let values: Vec<String> = scopes
+        .flat_map(|scope| scope.children_named("set"))
+        .filter(|set| {
+            set.arg(0)
+                .is_some_and(|a| a.value().eq_ignore_ascii_case(rest))
+        })
+        .filter_map(|set| set.arg(1).map(|a| a.value().into_owned()))
+        .collect();
+    !values.is_empty() && values.iter().all(|v| path_follows(v))
 }
 
 /// The host a variable's value names, for looking it up among the
@@ -257,6 +296,37 @@ mod tests {
                 other => format!("{} {:?}", other.kind(), other),
             })
             .collect()
+    }
+
+    /// A variable after the host that is only ever set to a query or
+    /// nothing (laradock's Octane site) leaves the host literal.
+    #[test]
+    fn a_suffix_set_to_a_query_keeps_the_host() {
+        let found = targets(
+            "http {
+                upstream octane { server 127.0.0.1:8000; }
+                map $host $mapped { default ?x; }
+                server {
+                    location @octane {
+                        set $suffix \"\";
+                        if ($uri = /index.php) { set $suffix ?$query_string; }
+                        proxy_pass http://octane$suffix;
+                    }
+                    location /b { set $tail .example.com; proxy_pass http://octane$tail; }
+                    location /c { proxy_pass http://octane$mapped; }
+                    location /d { proxy_pass http://octane$unset; }
+                }
+            }",
+        );
+        assert_eq!(
+            found,
+            [
+                "upstream octane",
+                "variable Variable(\"octane$tail\")",
+                "variable Variable(\"octane$mapped\")",
+                "variable Variable(\"octane$unset\")",
+            ]
+        );
     }
 
     #[test]

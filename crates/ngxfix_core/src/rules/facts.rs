@@ -114,10 +114,7 @@ impl Backend {
     pub fn guessed(hint: &crate::model::hints::Hint) -> Backend {
         let kind = hint.kind;
         Backend {
-            detail: Some(format!(
-                "likely {0}: {1}; {0}'s default",
-                kind.name, hint.why
-            )),
+            detail: Some(format!("likely {}, as {}", kind.name, hint.why)),
             origin: Origin::Guessed,
             ..Backend::new(kind.idle_for(None), Some(kind.name), "the configuration")
         }

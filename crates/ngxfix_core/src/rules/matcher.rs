@@ -357,6 +357,10 @@ enum Check {
     Any(Vec<Matcher>),
     /// `not`.
     Not(Box<Matcher>),
+    /// `reuses_connections`.
+    ReusesConnections(bool),
+    /// `sets_closing_connection`.
+    SetsClosingConnection(bool),
     /// `pooled`: the costliest test (the target, its upstream block, that
     /// block's settings), so it comes last.
     Pooled(bool),
@@ -406,6 +410,11 @@ impl Matcher {
         checks.extend(cond.before.map(boxed).map(Check::Before));
         checks.extend(cond.backend.map(|t| Check::Backend(Box::new(t))));
         checks.extend(cond.front_lb.map(|t| Check::FrontLb(Box::new(t))));
+        checks.extend(cond.reuses_connections.map(Check::ReusesConnections));
+        checks.extend(
+            cond.sets_closing_connection
+                .map(Check::SetsClosingConnection),
+        );
         checks.extend(cond.reached_by.map(boxed).map(Check::ReachedBy));
         checks.extend(cond.reached_only_by.map(boxed).map(Check::ReachedOnlyBy));
         checks.extend(cond.in_effect_at.map(boxed).map(Check::InEffectAt));
@@ -530,6 +539,12 @@ impl Check {
                         .all(|&id| pass.matches(env.model.node(id), env))
             }
             Check::InEffectAt(at) => in_effect_at(at, node, env),
+            Check::ReusesConnections(wanted) => {
+                crate::model::reuse::reuses_connections(node) == Some(*wanted)
+            }
+            Check::SetsClosingConnection(wanted) => {
+                crate::model::reuse::sets_closing_connection(node) == *wanted
+            }
             Check::All(all) => all.iter().all(|c| c.matches(node, env)),
             Check::Any(any) => any.iter().any(|c| c.matches(node, env)),
             Check::Not(not) => !not.matches(node, env),

@@ -370,6 +370,14 @@ pub struct Cond {
     /// The subject is an `upstream{}` block (or a `*_pass` reaching one)
     /// that keeps idle connections (or, with `false`, one that does not).
     pub pooled: Option<bool>,
+    /// The subject is a `*_pass` directive whose requests can leave their
+    /// upstream connection reusable (or, with `false`, cannot): see
+    /// [`crate::model::reuse`].
+    pub reuses_connections: Option<bool>,
+    /// The subject is a `proxy_pass` whose location sets, in the
+    /// configuration rather than by nginx's default, a `Connection` header
+    /// that closes or upgrades every request (or, with `false`, it is not).
+    pub sets_closing_connection: Option<bool>,
     /// The subject is an `upstream{}` block some `*_pass` directive
     /// matching this condition reaches.
     pub reached_by: Option<Box<Cond>>,
