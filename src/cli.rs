@@ -85,9 +85,11 @@ pub struct Inputs {
 
     /// The backend behind an upstream (repeatable): `UPSTREAM=DURATION`,
     /// its idle keepalive timeout; `UPSTREAM=KIND[@VERSION]` for a
-    /// server's documented default (gunicorn, uvicorn, hypercorn, waitress,
-    /// node, apache, puma, tomcat, spring-boot, uwsgi-http11, uwsgi-http,
-    /// uwsgi-http-socket, go, caddy, envoy); or
+    /// server's documented default (gunicorn, gunicorn-sync, uvicorn,
+    /// hypercorn, waitress, tornado, daphne, node, apache, puma, unicorn,
+    /// thin, php-fpm, tomcat, spring-boot, jetty, undertow, quarkus,
+    /// kestrel, uwsgi-http11, uwsgi-http, uwsgi-http-socket, go,
+    /// actix-web, mattermost, minio, caddy, envoy); or
     /// `UPSTREAM=KIND[@VERSION]:PATH` to read it from the server's own
     /// configuration (gunicorn, uvicorn, hypercorn, uwsgi, node, puma,
     /// tomcat, spring-boot, apache).

@@ -676,7 +676,7 @@ fn undeclared_backends_are_quiet_unless_assumed() {
         finding["message"]
             .as_str()
             .unwrap()
-            .contains("likely gunicorn: its socket is `unix:/run/gunicorn.sock`"),
+            .contains("likely gunicorn, as its socket is `unix:/run/gunicorn.sock`"),
         "{finding}"
     );
 }
