@@ -385,7 +385,7 @@ impl ServerKind {
     /// The major version whose default differs from the one before it,
     /// the latest such: what to give as `KIND@VERSION` for today's
     /// default. `None` when the default never changed.
-    pub(crate) fn changed_in(&self) -> Option<u32> {
+    pub fn changed_in(&self) -> Option<u32> {
         self.older.last().map(|(major, _)| *major)
     }
 }

@@ -50,6 +50,11 @@ const WORDS: &[(&str, &str)] = &[
     ("envoy", "envoy"),
 ];
 
+/// Words that name a server in socket paths and upstream names, though in
+/// prose they mean something else (`thin.0.sock` is thin; "a thin
+/// wrapper" is not).
+const NAME_WORDS: &[(&str, &str)] = &[("thin", "thin")];
+
 /// The server the configuration hints at for `upstream`, the strongest
 /// hint first: a `server unix:` socket's path (configuration, not prose),
 /// a comment on the block or on one of its `server` lines (somebody wrote
@@ -69,7 +74,7 @@ pub fn backend_hint(upstream: Node<'_>, passes: &[Node<'_>]) -> Option<Hint> {
         };
         let address = address.value();
         if let Some(path) = address.strip_prefix("unix:") {
-            if let Some(kind) = named_in(path) {
+            if let Some(kind) = named_in(path, &[WORDS, NAME_WORDS]) {
                 return Some(Hint {
                     kind,
                     why: format!("its socket is `{address}`"),
@@ -91,7 +96,7 @@ pub fn backend_hint(upstream: Node<'_>, passes: &[Node<'_>]) -> Option<Hint> {
                 .flat_map(comments_on),
         );
     for comment in commented {
-        if let Some(kind) = named_in(&comment) {
+        if let Some(kind) = named_in(&comment, &[WORDS]) {
             return Some(Hint {
                 kind,
                 why: format!("a comment says `{comment}`"),
@@ -99,7 +104,7 @@ pub fn backend_hint(upstream: Node<'_>, passes: &[Node<'_>]) -> Option<Hint> {
         }
     }
     let name = upstream.arg(0).map(|a| a.value().into_owned())?;
-    if let Some(kind) = named_in(&name) {
+    if let Some(kind) = named_in(&name, &[WORDS, NAME_WORDS]) {
         return Some(Hint {
             kind,
             why: format!("the upstream is named `{name}`"),
@@ -144,14 +149,15 @@ fn block_comments<'m>(upstream: Node<'m>) -> impl Iterator<Item = String> + 'm {
     })
 }
 
-/// The kind a text names: the [`WORDS`] entry found earliest in it as a
+/// The kind a text names: the entry of `lists` found earliest in it as a
 /// whole word (not inside a longer name: `gunicorn` is not `unicorn`).
-fn named_in(text: &str) -> Option<&'static ServerKind> {
+fn named_in(text: &str, lists: &[&[(&str, &str)]]) -> Option<&'static ServerKind> {
     let lower = text.to_ascii_lowercase();
     let bytes = lower.as_bytes();
     let is_word_byte = |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric());
-    WORDS
+    lists
         .iter()
+        .flat_map(|list| list.iter())
         .filter_map(|&(word, kind)| {
             let at = lower.match_indices(word).map(|(i, _)| i).find(|&i| {
                 let before = i.checked_sub(1).is_some_and(is_word_byte);
@@ -252,12 +258,33 @@ mod tests {
     }
 
     #[test]
+    fn thin_in_a_socket_name_but_not_in_a_comment() {
+        let sock = hint(&http(
+            "upstream app { server unix:/var/www/discourse/tmp/sockets/thin.0.sock; }",
+        ));
+        assert_eq!(sock.unwrap().0, "thin");
+        let comment = hint(&http(
+            "upstream app { server 10.0.0.1:80; # a thin layer in front\n}",
+        ));
+        assert_eq!(comment, None);
+    }
+
+    #[test]
     fn fastcgi_alone_points_at_php_fpm() {
         let text = "http { upstream php { server 127.0.0.1:9000; } server { location / { fastcgi_pass php; } } }\n";
         assert_eq!(
             hint(text),
             Some(("php-fpm".into(), "only fastcgi_pass reaches it".into()))
         );
+    }
+
+    /// `named_in` skips a word whose kind is unknown, so a misspelt kind
+    /// here would silently never be guessed.
+    #[test]
+    fn every_word_names_a_known_kind() {
+        for (word, kind) in WORDS.iter().chain(NAME_WORDS) {
+            assert!(ServerKind::find(kind).is_some(), "{word}: {kind}");
+        }
     }
 
     #[test]
@@ -272,10 +299,15 @@ mod tests {
             assert_eq!(hint(&http(text)), None, "{text}");
         }
         // `gunicorn` holds `unicorn`; the whole word wins.
-        assert_eq!(named_in("/run/gunicorn.sock").unwrap().name, "gunicorn");
+        assert_eq!(
+            named_in("/run/gunicorn.sock", &[WORDS]).unwrap().name,
+            "gunicorn"
+        );
         // The earliest word wins: what the text is about comes first.
         assert_eq!(
-            named_in("uvicorn workers behind gunicorn").unwrap().name,
+            named_in("uvicorn workers behind gunicorn", &[WORDS])
+                .unwrap()
+                .name,
             "uvicorn"
         );
     }

@@ -11,6 +11,7 @@ pub mod hints;
 pub mod reuse;
 pub mod targets;
 pub mod tree;
+pub mod variables;
 pub use crate::text::units;
 pub mod version;
 

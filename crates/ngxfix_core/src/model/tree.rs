@@ -96,6 +96,9 @@ pub struct Model<'c> {
     /// use: a map routing to thousands of upstreams is read once, not once
     /// per `proxy_pass` that uses it.
     map_targets: std::sync::OnceLock<HashMap<NodeId, Vec<NodeId>>>,
+    /// The variables the configuration defines, built on first use
+    /// ([`super::variables`]).
+    defined_vars: std::sync::OnceLock<rustc_hash::FxHashSet<String>>,
 }
 
 /// A directive of the model.
@@ -151,6 +154,7 @@ impl<'c> Model<'c> {
             targets: HashMap::default(),
             passes: std::sync::OnceLock::new(),
             map_targets: std::sync::OnceLock::new(),
+            defined_vars: std::sync::OnceLock::new(),
         };
         assert!(
             config.files().len() <= usize::from(u16::MAX),
@@ -445,6 +449,12 @@ impl<'c> Model<'c> {
             index
         });
         index.get(&map.id()).map_or(&[], Vec::as_slice)
+    }
+
+    /// The variables the configuration defines, lowercase, without `$`.
+    pub(crate) fn defined_variables(&self) -> &rustc_hash::FxHashSet<String> {
+        self.defined_vars
+            .get_or_init(|| super::variables::defined(self))
     }
 
     /// The `map` block whose result is the variable `var` (with its `$`).

@@ -111,10 +111,25 @@ impl Backend {
 
     /// The backend a configuration hint points at: the kind's default
     /// (the shortest, for a kind whose default changed with its version).
+    /// Its detail says why, and what the default depends on, since nothing
+    /// tells the version or the worker model.
     pub fn guessed(hint: &crate::model::hints::Hint) -> Backend {
         let kind = hint.kind;
+        let mut detail = format!(
+            "likely {0}, as {1}; {0}'s default is {2}",
+            kind.name,
+            hint.why,
+            kind.idle_for(None)
+        );
+        if let Some(major) = kind.changed_in() {
+            let since = kind.idle_for(Some(major));
+            detail.push_str(&format!(" before {} {major}, {since} since", kind.name));
+        }
+        if !kind.note.is_empty() {
+            detail.push_str(&format!(" ({})", kind.note));
+        }
         Backend {
-            detail: Some(format!("likely {}, as {}", kind.name, hint.why)),
+            detail: Some(detail),
             origin: Origin::Guessed,
             ..Backend::new(kind.idle_for(None), Some(kind.name), "the configuration")
         }
@@ -717,7 +732,7 @@ mod tests {
         assert!(backend("puma@x").unwrap_err().contains("not a version"));
         assert!(backend("mongrel")
             .unwrap_err()
-            .contains("gunicorn, uvicorn"));
+            .contains("gunicorn, gunicorn-sync, uvicorn"));
         assert!(backend("uwsgi").unwrap_err().contains("needs its file"));
     }
 

@@ -117,22 +117,30 @@ fn upstream_name(up: Node<'_>) -> String {
 }
 
 /// The backend ngxfix takes for the upstreams the subject is about, with
-/// the upstream's name: the first declared one; else the first the
-/// configuration hints at; else the one assumed for all.
-pub(super) fn known_backend<'e>(node: Node<'_>, env: &Env<'e>) -> Option<(String, &'e Backend)> {
+/// the upstream it belongs to: the first declared one; else the first the
+/// configuration hints at; else the one assumed for all. Asked for every
+/// candidate of several rules, so names are only copied when something is
+/// declared.
+pub(super) fn known_backend<'m, 'e>(
+    node: Node<'m>,
+    env: &Env<'e>,
+) -> Option<(Node<'m>, &'e Backend)> {
     let ups = upstreams_of(node);
-    let declared = ups.iter().find_map(|&up| {
-        let name = upstream_name(up);
-        env.facts.backends.get(&name).map(|b| (name, b))
-    });
-    declared
+    let declared = || {
+        if env.facts.backends.is_empty() {
+            return None;
+        }
+        ups.iter()
+            .find_map(|&up| env.facts.backends.get(&upstream_name(up)).map(|b| (up, b)))
+    };
+    declared()
         .or_else(|| {
             ups.iter()
-                .find_map(|&up| env.guesses.of(up).map(|b| (upstream_name(up), b)))
+                .find_map(|&up| env.guesses.of(up).map(|b| (up, b)))
         })
         .or_else(|| {
-            let up = ups.first()?;
-            env.facts.assumed.as_ref().map(|b| (upstream_name(*up), b))
+            let up = *ups.first()?;
+            env.facts.assumed.as_ref().map(|b| (up, b))
         })
 }
 
@@ -194,10 +202,13 @@ impl Scope for Subject<'_, '_> {
                     .join(" "),
             )),
             ["name"] => Some(Value::Text(node.name().to_string())),
+            ["unknown_variable"] => unknown_variable(node).map(Value::Text),
             ["upstream", "name"] => upstreams_of(node)
                 .first()
                 .map(|up| Value::Text(upstream_name(*up))),
-            ["backend", "name"] => known_backend(node, self.env).map(|(name, _)| Value::Text(name)),
+            ["backend", "name"] => {
+                known_backend(node, self.env).map(|(up, _)| Value::Text(upstream_name(up)))
+            }
             ["backend", "idle_timeout"] => known_backend(node, self.env)
                 .and_then(|(_, b)| b.idle_timeout())
                 .map(Value::Duration),
@@ -359,6 +370,8 @@ enum Check {
     Not(Box<Matcher>),
     /// `reuses_connections`.
     ReusesConnections(bool),
+    /// `unknown_variable`.
+    UnknownVariable(bool),
     /// `sets_closing_connection`.
     SetsClosingConnection(bool),
     /// `pooled`: the costliest test (the target, its upstream block, that
@@ -411,6 +424,7 @@ impl Matcher {
         checks.extend(cond.backend.map(|t| Check::Backend(Box::new(t))));
         checks.extend(cond.front_lb.map(|t| Check::FrontLb(Box::new(t))));
         checks.extend(cond.reuses_connections.map(Check::ReusesConnections));
+        checks.extend(cond.unknown_variable.map(Check::UnknownVariable));
         checks.extend(
             cond.sets_closing_connection
                 .map(Check::SetsClosingConnection),
@@ -542,6 +556,7 @@ impl Check {
             Check::ReusesConnections(wanted) => {
                 crate::model::reuse::reuses_connections(node) == Some(*wanted)
             }
+            Check::UnknownVariable(wanted) => unknown_variable(node).is_some() == *wanted,
             Check::SetsClosingConnection(wanted) => {
                 crate::model::reuse::sets_closing_connection(node) == *wanted
             }
@@ -619,6 +634,16 @@ fn front_passes(test: &FrontTest, subject: &Subject<'_, '_>) -> bool {
 /// The variables in a text, written `$name` (`${name}` becomes `$name`).
 fn variables(text: &str) -> impl Iterator<Item = String> + '_ {
     variable_names(text).map(|name| format!("${name}"))
+}
+
+/// The first variable of `node`'s arguments that nginx does not provide
+/// and the configuration does not define, with its `$`.
+fn unknown_variable(node: Node<'_>) -> Option<String> {
+    node.args().find_map(|arg| {
+        variable_names(&arg.value())
+            .find(|name| !crate::model::variables::is_known(node.model(), name))
+            .map(|name| format!("${name}"))
+    })
 }
 
 /// The names of the variables in a text, without their `$`, borrowed.

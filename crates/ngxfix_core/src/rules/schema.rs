@@ -374,6 +374,10 @@ pub struct Cond {
     /// upstream connection reusable (or, with `false`, cannot): see
     /// [`crate::model::reuse`].
     pub reuses_connections: Option<bool>,
+    /// Some variable in the subject's arguments is neither one nginx
+    /// provides nor one the configuration defines (or, with `false`, every
+    /// one is known): see [`crate::model::variables`].
+    pub unknown_variable: Option<bool>,
     /// The subject is a `proxy_pass` whose location sets, in the
     /// configuration rather than by nginx's default, a `Connection` header
     /// that closes or upgrades every request (or, with `false`, it is not).

@@ -161,6 +161,7 @@ pub(crate) const ROOTS: &[&str] = &[
     "nginx",
     "refused",
     "include",
+    "unknown_variable",
 ];
 
 /// What a template is written as.

@@ -1,0 +1,298 @@
+//! Which variables exist: those nginx's own http modules provide, and those
+//! the configuration defines. nginx refuses a configuration that uses any
+//! other (`unknown "name" variable`); in practice such a name is often a
+//! placeholder a template tool (envsubst) replaces before nginx starts.
+
+use rustc_hash::FxHashSet;
+
+use super::Model;
+
+/// The variables of nginx's http modules, from the `ngx_http_variable_t`
+/// tables and `ngx_http_add_variable()` calls of the nginx source (commit
+/// 3f6f7824d, 1.31): every module, including those a build may leave out,
+/// since a build without one refuses its directives first.
+const BUILT_IN: &[&str] = &[
+    "ancient_browser",
+    "args",
+    "binary_remote_addr",
+    "body_bytes_sent",
+    "bytes_sent",
+    "connection",
+    "connection_requests",
+    "connection_time",
+    "connections_active",
+    "connections_reading",
+    "connections_waiting",
+    "connections_writing",
+    "content_length",
+    "content_type",
+    "date_gmt",
+    "date_local",
+    "document_root",
+    "document_uri",
+    "fastcgi_path_info",
+    "fastcgi_script_name",
+    "geoip_area_code",
+    "geoip_city",
+    "geoip_city_continent_code",
+    "geoip_city_country_code",
+    "geoip_city_country_code3",
+    "geoip_city_country_name",
+    "geoip_country_code",
+    "geoip_country_code3",
+    "geoip_country_name",
+    "geoip_dma_code",
+    "geoip_latitude",
+    "geoip_longitude",
+    "geoip_org",
+    "geoip_postal_code",
+    "geoip_region",
+    "geoip_region_name",
+    "grpc_internal_trailers",
+    "gzip_ratio",
+    "host",
+    "hostname",
+    "http2",
+    "http3",
+    "https",
+    "invalid_referer",
+    "is_args",
+    "is_request_port",
+    "limit_conn_status",
+    "limit_rate",
+    "limit_req_status",
+    "memcached_key",
+    "modern_browser",
+    "msec",
+    "msie",
+    "nginx_version",
+    "pid",
+    "pipe",
+    "proxy_add_via",
+    "proxy_add_x_forwarded_for",
+    "proxy_host",
+    "proxy_internal_body_length",
+    "proxy_internal_chunked",
+    "proxy_port",
+    "proxy_protocol_addr",
+    "proxy_protocol_port",
+    "proxy_protocol_server_addr",
+    "proxy_protocol_server_port",
+    "query_string",
+    "realip_remote_addr",
+    "realip_remote_port",
+    "realpath_root",
+    "remote_addr",
+    "remote_port",
+    "remote_user",
+    "request",
+    "request_body",
+    "request_body_file",
+    "request_completion",
+    "request_filename",
+    "request_id",
+    "request_length",
+    "request_method",
+    "request_port",
+    "request_time",
+    "request_uri",
+    "scheme",
+    "secure_link",
+    "secure_link_expires",
+    "server_addr",
+    "server_name",
+    "server_port",
+    "server_protocol",
+    "slice_range",
+    "ssl_alpn_protocol",
+    "ssl_cipher",
+    "ssl_ciphers",
+    "ssl_client_cert",
+    "ssl_client_escaped_cert",
+    "ssl_client_fingerprint",
+    "ssl_client_i_dn",
+    "ssl_client_i_dn_legacy",
+    "ssl_client_raw_cert",
+    "ssl_client_s_dn",
+    "ssl_client_s_dn_legacy",
+    "ssl_client_serial",
+    "ssl_client_sigalg",
+    "ssl_client_v_end",
+    "ssl_client_v_remain",
+    "ssl_client_v_start",
+    "ssl_client_verify",
+    "ssl_curve",
+    "ssl_curves",
+    "ssl_early_data",
+    "ssl_ech_outer_server_name",
+    "ssl_ech_status",
+    "ssl_protocol",
+    "ssl_server_name",
+    "ssl_session_id",
+    "ssl_session_reused",
+    "ssl_sigalg",
+    "ssl_sigalgs",
+    "status",
+    "tcpinfo_rcv_space",
+    "tcpinfo_rtt",
+    "tcpinfo_rttvar",
+    "tcpinfo_snd_cwnd",
+    "time_iso8601",
+    "time_local",
+    "uid_got",
+    "uid_reset",
+    "uid_set",
+    "upstream_addr",
+    "upstream_bytes_received",
+    "upstream_bytes_sent",
+    "upstream_cache_etag",
+    "upstream_cache_last_modified",
+    "upstream_cache_status",
+    "upstream_connect_time",
+    "upstream_header_time",
+    "upstream_response_length",
+    "upstream_response_time",
+    "upstream_status",
+    "uri",
+];
+
+/// Prefixes of the variables nginx makes up from request data (`$arg_id`,
+/// `$http_x_token`, ...).
+const BUILT_IN_PREFIXES: &[&str] = &[
+    "arg_",
+    "cookie_",
+    "http_",
+    "sent_http_",
+    "sent_trailer_",
+    "upstream_http_",
+    "upstream_trailer_",
+    "upstream_cookie_",
+    "proxy_protocol_tlv_",
+];
+
+/// Directives whose first argument defines a variable (`$name`), nginx's
+/// and the common third-party modules' (Perl, njs, Lua, auth_request).
+const DEFINERS: &[&str] = &[
+    "set",
+    "map",
+    "geo",
+    "split_clients",
+    "perl_set",
+    "js_set",
+    "auth_request_set",
+    "set_by_lua",
+    "set_by_lua_block",
+    "set_by_lua_file",
+];
+
+/// Whether `name` (without its `$`, any case: nginx compares variable names
+/// case-insensitively) is a variable nginx provides or the configuration
+/// defines (with a defining directive or a named regex capture); numbered
+/// captures (`$1`) always count.
+pub fn is_known(model: &Model<'_>, name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.bytes().all(|b| b.is_ascii_digit())
+        || BUILT_IN.contains(&lower.as_str())
+        || BUILT_IN_PREFIXES.iter().any(|p| lower.starts_with(p))
+        || model.defined_variables().contains(&lower)
+}
+
+/// The variables the configuration defines, lowercase, without `$`.
+pub(super) fn defined(model: &Model<'_>) -> FxHashSet<String> {
+    let mut found = FxHashSet::default();
+    for definer in DEFINERS {
+        for node in model.named(definer) {
+            // `map $source $result`: the result is the second argument.
+            let at = usize::from(*definer == "map" || *definer == "split_clients");
+            let index = if *definer == "geo" && node.args().count() > 1 {
+                1
+            } else {
+                at
+            };
+            if let Some(var) = node.arg(index) {
+                if let Some(name) = var.value().strip_prefix('$') {
+                    found.insert(name.to_ascii_lowercase());
+                }
+            }
+        }
+    }
+    // Named captures of regular expressions (`(?<name>...)`, `(?P<name>`,
+    // `(?'name'`), wherever they are written: a map entry's name is one.
+    for node in model.nodes() {
+        captures(node.name(), &mut found);
+        for arg in node.args() {
+            captures(&arg.value(), &mut found);
+        }
+    }
+    found
+}
+
+fn captures(word: &str, found: &mut FxHashSet<String>) {
+    if !word.contains("(?") {
+        return;
+    }
+    for opener in ["(?<", "(?P<", "(?'"] {
+        for (at, _) in word.match_indices(opener) {
+            let rest = &word[at + opener.len()..];
+            let len = rest
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                .count();
+            if len > 0 {
+                found.insert(rest[..len].to_ascii_lowercase());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::from_texts as config;
+    use crate::model::Version;
+
+    fn known(text: &str, names: &[&str]) -> Vec<bool> {
+        let tree = config(&[("/etc/nginx/nginx.conf", text)]);
+        let model = Model::new(&tree, Version::ASSUMED);
+        names.iter().map(|n| is_known(&model, n)).collect()
+    }
+
+    #[test]
+    fn nginx_variables_and_those_the_configuration_defines() {
+        let text = "http {
+            map $http_upgrade $connection_upgrade { default upgrade; }
+            geo $remote_addr $office { default 0; }
+            geo $trusted { default 0; }
+            split_clients $remote_addr $bucket { 50% a; * b; }
+            server {
+                server_name ~^(?<sub>.+)\\.example\\.com$;
+                location ~ ^/u/(?P<user>[a-z]+) { set $Target http://x; }
+            }
+        }\n";
+        let names = [
+            "host",
+            "HTTP_HOST",
+            "arg_id",
+            "1",
+            "connection_upgrade",
+            "office",
+            "trusted",
+            "bucket",
+            "sub",
+            "user",
+            "target",
+        ];
+        assert!(
+            known(text, &names).iter().all(|k| *k),
+            "{:?}",
+            known(text, &names)
+        );
+        assert_eq!(
+            known(
+                text,
+                &["FLASK_SERVER_ADDR", "backend_url", "remote_address"]
+            ),
+            [false, false, false]
+        );
+    }
+}
