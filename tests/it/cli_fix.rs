@@ -95,7 +95,14 @@ fn a_bom_and_a_missing_final_newline_are_kept() {
     let mut expected = b"\xEF\xBB\xBF".to_vec();
     expected.extend(pooled_fixed("  ", "\n").trim_end().as_bytes());
     let kept = run(
-        &["fix", "--ignore", "nginx-byte-order-mark", "-"],
+        &[
+            "fix",
+            "--ignore",
+            "nginx-byte-order-mark",
+            "--backend",
+            "app=75s",
+            "-",
+        ],
         Some(&original),
         None,
     );
@@ -185,7 +192,14 @@ fn standard_input_is_fixed_to_standard_output() {
 fn a_dump_on_standard_input_is_fixed_file_by_file() {
     let dump = "# configuration file /etc/nginx/nginx.conf:\nhttp {\n    upstream app { server 127.0.0.1:8000; keepalive 16; }\n    include /etc/nginx/conf.d/app.conf;\n}\n\n# configuration file /etc/nginx/conf.d/app.conf:\nserver {\n    location / {\n        proxy_pass http://app;\n    }\n}\n\n";
     let out = run(
-        &["fix", "--no-verify", "--dry-run", "-"],
+        &[
+            "fix",
+            "--no-verify",
+            "--dry-run",
+            "--backend",
+            "app=75s",
+            "-",
+        ],
         Some(dump.as_bytes()),
         None,
     );
@@ -283,7 +297,7 @@ fn a_read_only_directory_is_a_clear_error_and_the_file_is_intact() {
         ngxfix()
     };
     command
-        .args(["fix", "--no-verify", "nginx.conf"])
+        .args(["fix", "--no-verify", "--backend", "app=75s", "nginx.conf"])
         .current_dir(&conf);
     let out = command.output().unwrap();
     fs::set_permissions(&conf, fs::Permissions::from_mode(0o755)).unwrap();
@@ -486,7 +500,7 @@ fn standard_input_never_writes_the_files_it_includes() {
     fs::write(dir.path().join("site.conf"), site).unwrap();
     let main = "http {\n    upstream app { server 127.0.0.1:8000; keepalive 16; }\n    include site.conf;\n}\n";
     let out = run(
-        &["fix", "--no-verify", "-"],
+        &["fix", "--no-verify", "--backend", "app=75s", "-"],
         Some(main.as_bytes()),
         Some(dir.path()),
     );
@@ -502,7 +516,14 @@ fn standard_input_never_writes_the_files_it_includes() {
     );
     // The diff is fine.
     let out = run(
-        &["fix", "--no-verify", "--dry-run", "-"],
+        &[
+            "fix",
+            "--no-verify",
+            "--dry-run",
+            "--backend",
+            "app=75s",
+            "-",
+        ],
         Some(main.as_bytes()),
         Some(dir.path()),
     );
@@ -510,7 +531,14 @@ fn standard_input_never_writes_the_files_it_includes() {
     assert!(text(&out.stdout).starts_with("--- a/site.conf\n"));
 
     let out = run(
-        &["fix", "--no-verify", "-", "site.conf"],
+        &[
+            "fix",
+            "--no-verify",
+            "--backend",
+            "app=75s",
+            "-",
+            "site.conf",
+        ],
         Some(main.as_bytes()),
         Some(dir.path()),
     );

@@ -29,9 +29,9 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::idle::{free_port, Server};
+use common::idle::{free_port, wait_for_close, Server};
 use ngxfix::backends::{Idle, ServerKind};
 
 /// How long a kept connection must stay open to count as never closed.
@@ -203,30 +203,10 @@ fn keep_conn_request(port: u16, script: &str, limit: Duration) -> Result<Kept, S
     if !body.ends_with("\r\n\r\nok\n") {
         return Err(format!("unexpected response {body:?}"));
     }
-    let done = Instant::now();
-    stream
-        .set_read_timeout(Some(Duration::from_millis(100)))
-        .map_err(|e| e.to_string())?;
-    let mut buf = [0u8; 64];
-    loop {
-        match stream.read(&mut buf) {
-            Ok(0) => break,
-            Ok(_) => return Err("unexpected data on a kept connection".into()),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                if done.elapsed() >= limit {
-                    return Ok(Kept::StillOpen);
-                }
-            }
-            // A reset is a close too.
-            Err(_) => break,
-        }
-    }
-    Ok(Kept::ClosedAfter(done.elapsed()))
+    Ok(match wait_for_close(&mut stream, limit)? {
+        Some(after) => Kept::ClosedAfter(after),
+        None => Kept::StillOpen,
+    })
 }
 
 /// One pool, one kept request; returns what happened.

@@ -848,7 +848,16 @@ fn run_fix(dir: &Path, target: &str) {
     let conf = dir.join(target);
     let conf = conf.to_str().expect("a UTF-8 tempdir path");
     let version = nginx_version();
-    let output = common::run(&["fix", "--nginx-version", &version, conf], None, Some(dir));
+    let output = common::run(
+        &[
+            &["fix", "--nginx-version", &version][..],
+            &DECLARED,
+            &[conf],
+        ]
+        .concat(),
+        None,
+        Some(dir),
+    );
     println!(
         "ngxfix fix --nginx-version {version}: {}\n--- stdout\n{}--- stderr\n{}",
         output.status,
@@ -863,6 +872,12 @@ fn run_fix(dir: &Path, target: &str) {
     );
 }
 
+/// The backends of both upstreams, declared: the fixes that turn pooling on
+/// are only safe (and applied by a plain `fix`) with the backend's idle
+/// timeout known. The echo backend never closes an idle connection before
+/// nginx does; this test is about the headers nginx sends.
+const DECLARED: [&str; 4] = ["--backend", "pooled=1h", "--backend", "plain=1h"];
+
 /// The rules that touch request headers.
 const HEADER_RULES: &str = "proxy-connection-close,proxy-http-version,websocket-map-close";
 
@@ -874,7 +889,12 @@ fn assert_settled(dir: &Path, target: &str) {
     let conf = dir.join(target);
     let conf = conf.to_str().expect("a UTF-8 tempdir path");
     let version = nginx_version();
-    let base = ["fix", "--dry-run", "--nginx-version", &version, conf];
+    let base = [
+        &["fix", "--dry-run", "--nginx-version", &version][..],
+        &DECLARED,
+        &[conf],
+    ]
+    .concat();
 
     let selected = [&base[..], &["--select", HEADER_RULES]].concat();
     let output = common::run(&selected, None, Some(dir));

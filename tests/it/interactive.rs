@@ -298,6 +298,8 @@ fn a_dry_run_diff_comes_before_its_summary_on_a_terminal() {
             "--no-verify",
             "--color",
             "never",
+            "--backend",
+            "app=75s",
             "nginx.conf",
         ],
         dir.path(),

@@ -209,7 +209,11 @@ fn fix_dry_run(config: ConfigTree, rules: &[Rule]) -> usize {
         rules,
         options: &options,
         version: VERSION,
-        policy: Policy::default(),
+        // The fixes turn pooling on with no backend declared: unsafe.
+        policy: Policy {
+            unsafe_fixes: true,
+            ..Policy::default()
+        },
     };
     let outcome = session::fix(&job, config, &mut ApproveAll).unwrap();
     assert_eq!(outcome.stop, Stop::Converged);

@@ -12,7 +12,8 @@ use serde_json::Value;
 
 /// A tree with findings of every kind of fix: an insertion in an included
 /// file, a replacement, and a finding without a fix (no backend known for
-/// the timeout rule's fix would need one: here it is declared).
+/// the timeout rule's fix would need one: here it is declared). `/api`
+/// reuses its connections, so the timeout rule has something to say.
 fn sample(dir: &Path) -> String {
     fs::create_dir_all(dir.join("conf.d")).unwrap();
     fs::write(
@@ -22,7 +23,7 @@ fn sample(dir: &Path) -> String {
     .unwrap();
     fs::write(
         dir.join("conf.d/app.conf"),
-        "upstream app {\n    server 127.0.0.1:8000;\n    keepalive 16;\n    least_conn;\n}\nserver {\n    location / {\n        proxy_pass http://app;\n        proxy_http_version 1.0;\n    }\n    location /ws {\n        proxy_pass http://app;\n        proxy_http_version 1.1;\n        proxy_set_header Connection $connection_upgrade;\n    }\n}\n",
+        "upstream app {\n    server 127.0.0.1:8000;\n    keepalive 16;\n    least_conn;\n}\nserver {\n    location / {\n        proxy_pass http://app;\n        proxy_http_version 1.0;\n    }\n    location /ws {\n        proxy_pass http://app;\n        proxy_http_version 1.1;\n        proxy_set_header Connection $connection_upgrade;\n    }\n    location /api {\n        proxy_pass http://app;\n        proxy_http_version 1.1;\n        proxy_set_header Connection \"\";\n    }\n}\n",
     )
     .unwrap();
     dir.join("nginx.conf").display().to_string()

@@ -324,7 +324,7 @@ fn built_in_and_example_rules_pass_their_own_tests() {
     };
     assert_eq!(
         row("proxy-http-version").join(" "),
-        "proxy-http-version error safe proxy_pass to a pooled upstream speaks HTTP/1.0"
+        "proxy-http-version error safe/unsafe proxy_pass to a pooled upstream speaks HTTP/1.0"
     );
     // A rule whose variant has a fix of another safety shows both.
     assert_eq!(row("upstream-keepalive-timeout")[2], "safe/unsafe");

@@ -93,10 +93,26 @@ pub fn idle_close(port: u16, limit: Duration) -> Result<Closed, String> {
         }
         extra += n;
     }
+    let Some(after) = wait_for_close(&mut stream, limit)? else {
+        let _ = stream.shutdown(Shutdown::Both);
+        return Ok(Closed::NotWithin(limit));
+    };
+    Ok(if announced && after < Duration::from_millis(500) {
+        Closed::Announced
+    } else {
+        Closed::After(after)
+    })
+}
+
+/// Wait, at most `limit` from now, for the server to close `stream`, which
+/// must stay silent meanwhile: how long it took (a reset counts), or
+/// `None` when it is still open.
+pub fn wait_for_close(stream: &mut TcpStream, limit: Duration) -> Result<Option<Duration>, String> {
     let done = Instant::now();
     stream
         .set_read_timeout(Some(Duration::from_millis(100)))
         .map_err(|e| e.to_string())?;
+    let mut buf = [0u8; 64];
     loop {
         match stream.read(&mut buf) {
             Ok(0) => break,
@@ -108,20 +124,14 @@ pub fn idle_close(port: u16, limit: Duration) -> Result<Closed, String> {
                 ) =>
             {
                 if done.elapsed() >= limit {
-                    let _ = stream.shutdown(Shutdown::Both);
-                    return Ok(Closed::NotWithin(limit));
+                    return Ok(None);
                 }
             }
             // A reset is a close too.
             Err(_) => break,
         }
     }
-    let after = done.elapsed();
-    Ok(if announced && after < Duration::from_millis(500) {
-        Closed::Announced
-    } else {
-        Closed::After(after)
-    })
+    Ok(Some(done.elapsed()))
 }
 
 /// [`idle_close`], measured once more on a fresh connection when the

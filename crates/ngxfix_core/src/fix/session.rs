@@ -932,13 +932,34 @@ replace_arg = {{ index = 0, value = '{to}' }}
         ))
     }
 
+    /// Run options with the backend of `app`, the fixtures' upstream,
+    /// declared: the fixes that turn pooling on are only safe with its
+    /// idle timeout known. 75s outlasts nginx's, so no timeout fix joins.
+    fn declared() -> RunOptions {
+        let mut facts = crate::rules::facts::Facts::default();
+        let spec = crate::rules::facts::parse_spec("75s").unwrap();
+        facts
+            .declare(
+                "app",
+                spec,
+                "test",
+                std::path::Path::new(""),
+                &crate::rules::facts::no_files,
+            )
+            .unwrap();
+        RunOptions {
+            facts,
+            ..RunOptions::default()
+        }
+    }
+
     fn fix_texts(
         rules: &[Rule],
         policy: Policy,
         files: &[(&str, &str)],
         approver: &mut dyn Approver,
     ) -> FixOutcome {
-        let options = RunOptions::default();
+        let options = declared();
         let job = Job {
             rules,
             options: &options,
@@ -987,7 +1008,7 @@ replace_arg = {{ index = 0, value = '{to}' }}
             .iter()
             .find(|a| a.rule == "proxy-connection-close")
             .unwrap();
-        let options = RunOptions::default();
+        let options = declared();
         let job = Job {
             rules: &[rule(HTTP_VERSION), rule(CONNECTION)],
             options: &options,
