@@ -41,7 +41,11 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("check", &["check"]),
     ("check --format json", &["check", "--format", "json"]),
     ("check --format sarif", &["check", "--format", "sarif"]),
-    ("fix --dry-run", &["fix", "--dry-run", "--no-verify"]),
+    // The fixes turn pooling on without a declared backend: unsafe.
+    (
+        "fix --dry-run",
+        &["fix", "--dry-run", "--no-verify", "--unsafe-fixes"],
+    ),
 ];
 
 fn main() {
