@@ -237,56 +237,41 @@ impl Facts {
         base: &Path,
         read: ReadFile<'_>,
     ) -> Result<&mut Backend, DeclareError> {
-        let backend = match spec {
-            Spec::Idle { idle, kind } => Backend {
-                detail: Some(format!("as declared in {source}")),
-                ..Backend::new(Idle::After(idle), kind.map(|k| k.name), source)
-            },
-            Spec::Kind { kind, major } => Backend {
-                detail: Some(format!("{}'s default, as declared in {source}", kind.name)),
-                ..Backend::new(kind.idle_for(major), Some(kind.name), source)
-            },
+        let (format, major, path) = match spec {
             Spec::File {
                 format,
                 major,
                 path,
-            } => {
-                let path = base.join(path);
-                let file = match self.files.iter().find(|f| f.path == path) {
-                    // Read once; declare_file checks the two declarations agree.
-                    Some(known) => BackendFile {
-                        format,
-                        version: major,
-                        ..known.clone()
-                    },
-                    None => BackendFile {
-                        text: read(&path)?,
-                        path,
-                        format,
-                        version: major,
-                    },
-                };
-                return self.declare_file(upstream, file, source);
+            } => (format, major, path),
+            spec => {
+                let backend = without_file(&spec, source, "as declared in")
+                    .expect("every spec but a file gives a backend");
+                return Ok(self.insert(upstream, backend));
             }
         };
-        Ok(self.insert(upstream, backend))
+        let path = base.join(path);
+        let file = match self.files.iter().find(|f| f.path == path) {
+            // Read once; declare_file checks the two declarations agree.
+            Some(known) => BackendFile {
+                format,
+                version: major,
+                ..known.clone()
+            },
+            None => BackendFile {
+                text: read(&path)?,
+                path,
+                format,
+                version: major,
+            },
+        };
+        self.declare_file(upstream, file, source)
     }
 
     /// Assume the backend `spec` behind every upstream nobody declared and
     /// the configuration gives no hint about. A spec naming a file is
     /// refused: one file cannot be every backend's.
     pub fn assume(&mut self, spec: Spec, source: &str) -> Result<(), AssumeError> {
-        let mut backend = match spec {
-            Spec::Idle { idle, kind } => Backend {
-                detail: Some(format!("assumed with {source}")),
-                ..Backend::new(Idle::After(idle), kind.map(|k| k.name), source)
-            },
-            Spec::Kind { kind, major } => Backend {
-                detail: Some(format!("{}'s default, assumed with {source}", kind.name)),
-                ..Backend::new(kind.idle_for(major), Some(kind.name), source)
-            },
-            Spec::File { .. } => return Err(AssumeError),
-        };
+        let mut backend = without_file(&spec, source, "assumed with").ok_or(AssumeError)?;
         backend.origin = Origin::Assumed;
         self.assumed = Some(backend);
         Ok(())
@@ -360,6 +345,23 @@ impl Facts {
             }
         }
         self.files[id.0] = file;
+    }
+}
+
+/// The backend a duration or a kind gives, its detail saying `how` it came
+/// from `source` ("as declared in --backend"); `None` for a file spec,
+/// which must be read.
+fn without_file(spec: &Spec, source: &str, how: &str) -> Option<Backend> {
+    match spec {
+        Spec::Idle { idle, kind } => Some(Backend {
+            detail: Some(format!("{how} {source}")),
+            ..Backend::new(Idle::After(*idle), kind.map(|k| k.name), source)
+        }),
+        Spec::Kind { kind, major } => Some(Backend {
+            detail: Some(format!("{}'s default, {how} {source}", kind.name)),
+            ..Backend::new(kind.idle_for(*major), Some(kind.name), source)
+        }),
+        Spec::File { .. } => None,
     }
 }
 
