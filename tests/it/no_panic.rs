@@ -116,6 +116,14 @@ fn piece() -> impl Strategy<Value = Vec<u8>> {
         Just(b"\xef\xbb\xbf".to_vec()),
         Just(b"\xff".to_vec()),
         Just(b"location".to_vec()),
+        // What the backend hints, the reuse of connections and the
+        // variables a configuration defines read.
+        Just(b"upstream".to_vec()),
+        Just(b"server unix:/run/gunicorn.sock".to_vec()),
+        Just(b"proxy_pass http://".to_vec()),
+        Just(b"proxy_set_header Connection".to_vec()),
+        Just(b"map".to_vec()),
+        Just(b"(?<".to_vec()),
         "[a-z_/=~*^$.0-9]{1,8}".prop_map(String::into_bytes),
     ]
 }

@@ -13,16 +13,16 @@ use crate::backends::kinds::ServerKind;
 pub struct Hint {
     /// The kind it points at.
     pub kind: &'static ServerKind,
-    /// What in the configuration says so, for messages ("the socket is
-    /// named `unix:/run/gunicorn.sock`").
+    /// What in the configuration says so, for messages ("its socket is
+    /// `unix:/run/gunicorn.sock`").
     pub why: String,
 }
 
 /// Words that name a server kind in comments, socket paths and upstream
 /// names, with the kind they name. Only words that rarely mean anything
-/// else there: `node` (a cluster node), `go`, `thin` and the uWSGI modes
-/// (an `uwsgi.sock` says nothing of how it speaks HTTP) are left out;
-/// `node.js` and `golang` are in.
+/// else there: `node` (a cluster node), `go` and the uWSGI modes (an
+/// `uwsgi.sock` says nothing of how it speaks HTTP) are left out, `thin`
+/// is kept for names ([`NAME_WORDS`]); `node.js` and `golang` are in.
 const WORDS: &[(&str, &str)] = &[
     ("gunicorn", "gunicorn"),
     ("uvicorn", "uvicorn"),
