@@ -34,6 +34,29 @@ pub enum Command {
     /// Read nginx error logs and group upstream failures by signature,
     /// with the likely cause and the rules that address it.
     Diagnose(DiagnoseArgs),
+    /// Print a completion script for a shell (bash, zsh, fish, powershell,
+    /// elvish).
+    Completions(CompletionsArgs),
+    /// Write the manual pages of ngxfix and of each subcommand.
+    Man(ManArgs),
+}
+
+/// `ngxfix completions SHELL`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `ngxfix man [--out DIR]`.
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// Write `ngxfix.1` and one page per subcommand (`ngxfix-check.1`, ...)
+    /// into this folder, created if missing. Without it, `ngxfix.1` goes to
+    /// standard output (`ngxfix man | man -l -`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// Where rules and settings come from; shared by the rule commands.

@@ -22,6 +22,8 @@ fn main() -> ExitCode {
         cli::Command::Parse(args) => commands::parse::run(args, &mut out),
         cli::Command::Redact(args) => commands::redact::run(args, &mut out),
         cli::Command::Diagnose(args) => commands::diagnose::run(args, &mut out),
+        cli::Command::Completions(args) => commands::shell::completions(args, &mut out),
+        cli::Command::Man(args) => commands::shell::man(args, &mut out),
     };
     let result = result.and_then(|code| out.flush().map(|()| code).map_err(Into::into));
     match result {

@@ -11,6 +11,7 @@ pub mod reading;
 pub mod redact;
 pub mod rule_docs;
 pub mod rulesets;
+pub mod shell;
 pub mod test_rules;
 
 use std::path::{Path, PathBuf};

@@ -16,6 +16,7 @@ mod cli_diagnose;
 mod cli_fix;
 mod cli_inputs;
 mod cli_parse;
+mod cli_shell;
 mod corpus_refusals;
 mod corpus_roundtrip;
 mod crash_safety;
