@@ -174,6 +174,43 @@ pub struct CheckArgs {
     /// Colors in text output (`NO_COLOR` also turns them off).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Exit 0 even when there are findings (an error still exits 2).
+    #[arg(long, conflicts_with = "fail_on")]
+    pub exit_zero: bool,
+
+    /// The least severity that makes the exit status 1 (default: any
+    /// finding, `info` included).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+
+    /// Print the number of findings per rule (with its worst severity and
+    /// how many are fixable) instead of the findings: text or json.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+}
+
+/// `--fail-on`: the least severity that fails the check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl FailOn {
+    /// The severity it names.
+    pub fn severity(self) -> ngxfix::rules::Severity {
+        match self {
+            FailOn::Error => ngxfix::rules::Severity::Error,
+            FailOn::Warning => ngxfix::rules::Severity::Warning,
+            FailOn::Info => ngxfix::rules::Severity::Info,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]

@@ -1,19 +1,76 @@
 //! `ngxfix check`.
 
-use std::io::{IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal, Write};
+
+use anyhow::Context;
 
 use crate::cli::{CheckArgs, CheckFormat};
 use ngxfix::config::Reading;
 use ngxfix::model::Model;
 use ngxfix::output::findings::{Inputs, Report, ReportFormat};
-use ngxfix::rules::check;
+use ngxfix::output::statistics::Statistics;
+use ngxfix::rules::{check, Severity};
 
-/// Check each tree and print the findings; exit status 1 when there are
-/// findings, 0 when none.
-pub fn run_check(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+/// Check each tree and print the findings (or, with `--statistics`, their
+/// counts per rule) to standard output or `--output-file`. Exit status 1
+/// when some finding reaches `--fail-on` (any finding by default), 0 with
+/// `--exit-zero` or none.
+pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> anyhow::Result<u8> {
+    if args.statistics && !matches!(args.format, CheckFormat::Text | CheckFormat::Json) {
+        let name = clap::ValueEnum::to_possible_value(&args.format)
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default();
+        anyhow::bail!("--statistics prints text or json, not {name}");
+    }
+    let mut file = match &args.output_file {
+        Some(path) => Some(BufWriter::new(
+            std::fs::File::create(path).with_context(|| path.display().to_string())?,
+        )),
+        None => None,
+    };
+    let out: &mut dyn Write = match &mut file {
+        Some(file) => file,
+        None => stdout,
+    };
+    let worst = if args.statistics {
+        statistics(args, out)?
+    } else {
+        report(args, out)?
+    };
+    out.flush()?;
+    let threshold = args.fail_on.map_or(Severity::Info, |f| f.severity());
+    let fails = worst.is_some_and(|worst| worst >= threshold);
+    Ok(u8::from(fails && !args.exit_zero))
+}
+
+/// The findings' counts per rule; the worst severity found.
+fn statistics(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Option<Severity>> {
+    let runs = super::inputs::prepare(&args.inputs)?;
+    let mut counts = Statistics::default();
+    for run in &runs {
+        for (config, _) in &run.inputs {
+            let model = Model::new(config, run.version);
+            let checked = check(&run.rules.selected, &model, &run.options);
+            for batch in checked.batches() {
+                counts.add(&batch);
+            }
+        }
+    }
+    match args.format {
+        CheckFormat::Json => counts.write_json(out)?,
+        _ => counts.write_text(out)?,
+    }
+    Ok(counts.worst())
+}
+
+/// The findings in the chosen format; the worst severity found.
+fn report(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Option<Severity>> {
     let format = match args.format {
         CheckFormat::Text => ReportFormat::Text {
-            color: args.color.enabled(std::io::stdout().is_terminal()),
+            // A file is no terminal: `auto` writes it without colors.
+            color: args
+                .color
+                .enabled(args.output_file.is_none() && std::io::stdout().is_terminal()),
         },
         CheckFormat::Json => ReportFormat::Json,
         CheckFormat::Sarif => ReportFormat::Sarif,
@@ -52,5 +109,12 @@ pub fn run_check(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         }
     }
     let summary = report.finish()?;
-    Ok(u8::from(summary.findings > 0))
+    Ok([
+        (summary.errors, Severity::Error),
+        (summary.warnings, Severity::Warning),
+        (summary.info, Severity::Info),
+    ]
+    .into_iter()
+    .find(|(count, _)| *count > 0)
+    .map(|(_, severity)| severity))
 }

@@ -699,3 +699,79 @@ fn undeclared_backends_are_quiet_unless_assumed() {
         "{finding}"
     );
 }
+
+/// `--exit-zero`, `--fail-on`, `--statistics` and `--output-file`: what a
+/// pipeline needs to adopt the check step by step.
+#[test]
+fn exit_status_statistics_and_output_file_for_pipelines() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = write(dir.path(), "nginx.conf", POOLED);
+    let code = |args: &[&str]| {
+        let mut all = vec!["check"];
+        all.extend_from_slice(args);
+        all.push(&conf);
+        run(&all, None, Some(dir.path())).status.code()
+    };
+    // Two errors at 1.29.6; one info note on 1.30 (no backend declared).
+    assert_eq!(code(&[]), Some(1));
+    assert_eq!(code(&["--exit-zero"]), Some(0));
+    assert_eq!(code(&["--fail-on", "error"]), Some(1));
+    let info_only = ["--nginx-version", "1.30.0"];
+    assert_eq!(code(&info_only), Some(1));
+    assert_eq!(
+        code(&[&info_only[..], &["--fail-on", "info"]].concat()),
+        Some(1)
+    );
+    assert_eq!(
+        code(&[&info_only[..], &["--fail-on", "warning"]].concat()),
+        Some(0)
+    );
+    assert_eq!(code(&["--exit-zero", "--fail-on", "error"]), Some(2));
+
+    // Counts per rule instead of findings, most frequent first.
+    let output = run(&["check", "--statistics", &conf], None, Some(dir.path()));
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        "     1  proxy-connection-close  error    1 fixable\n     1  proxy-http-version      error    1 fixable\n     2  findings\n"
+    );
+    let (json, _) = json_check(&["--statistics", &conf], dir.path());
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["statistics"][0]["rule"], "proxy-connection-close");
+    assert_eq!(json["statistics"][0]["count"], 1);
+    assert_eq!(json["statistics"][0]["fixable"], 1);
+    let output = run(
+        &["check", "--statistics", "--format", "sarif", &conf],
+        None,
+        Some(dir.path()),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--statistics prints text or json, not sarif"));
+
+    // Any format to a file; nothing on standard output.
+    let report = dir.path().join("report.sarif");
+    let output = run(
+        &[
+            "check",
+            "--format",
+            "sarif",
+            "--output-file",
+            report.to_str().unwrap(),
+            &conf,
+        ],
+        None,
+        Some(dir.path()),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let sarif: Value = serde_json::from_str(&fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 2);
+    // `--color auto` writes a file without colors.
+    let text = dir.path().join("report.txt");
+    run(
+        &["check", "--output-file", text.to_str().unwrap(), &conf],
+        None,
+        Some(dir.path()),
+    );
+    assert!(!fs::read_to_string(&text).unwrap().contains('\x1b'));
+}

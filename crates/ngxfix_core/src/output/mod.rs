@@ -3,6 +3,7 @@
 pub mod crossplane;
 pub mod diff;
 pub mod findings;
+pub mod statistics;
 pub mod tree;
 
 /// `1 finding`, `2 findings`, `2 fixes`.
