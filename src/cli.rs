@@ -92,7 +92,7 @@ pub struct ReadLimits {
 }
 
 /// What to check and with which facts; shared by `check` and `fix`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct Inputs {
     /// Main configuration files, or `-` for standard input. Default: the
     /// path `nginx -V` reports, else /etc/nginx/nginx.conf.
@@ -192,6 +192,12 @@ pub struct CheckArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+
+    /// Print the fixes as a unified diff instead of the findings, writing
+    /// nothing: the same as `ngxfix fix --dry-run` (exit 1 when there are
+    /// changes).
+    #[arg(long, conflicts_with_all = ["format", "statistics", "output_file", "exit_zero", "fail_on"])]
+    pub diff: bool,
 }
 
 /// `--fail-on`: the least severity that fails the check.

@@ -16,6 +16,20 @@ use ngxfix::rules::{check, Severity};
 /// when some finding reaches `--fail-on` (any finding by default), 0 with
 /// `--exit-zero` or none.
 pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> anyhow::Result<u8> {
+    if args.diff {
+        // `ruff check --diff`'s habit, kept as an alias: one code path.
+        let dry_run = crate::cli::FixArgs {
+            inputs: args.inputs.clone(),
+            dry_run: true,
+            interactive: false,
+            unsafe_fixes: false,
+            no_verify: false,
+            in_place_ok: false,
+            respect_readonly: false,
+            color: args.color,
+        };
+        return super::fix::run_fix(&dry_run, stdout);
+    }
     if args.statistics && !matches!(args.format, CheckFormat::Text | CheckFormat::Json) {
         let name = clap::ValueEnum::to_possible_value(&args.format)
             .map(|v| v.get_name().to_string())

@@ -775,3 +775,27 @@ fn exit_status_statistics_and_output_file_for_pipelines() {
     );
     assert!(!fs::read_to_string(&text).unwrap().contains('\x1b'));
 }
+
+/// `check --diff` is `fix --dry-run` under the name ruff users type: the
+/// same diff, messages and exit status, and nothing written.
+#[test]
+fn check_diff_is_fix_dry_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = write(dir.path(), "nginx.conf", POOLED);
+    let both = |command: &[&str]| {
+        let mut args = command.to_vec();
+        args.extend_from_slice(&["--backend", "app=75s", &conf]);
+        run(&args, None, Some(dir.path()))
+    };
+    let diff = both(&["check", "--diff"]);
+    let dry_run = both(&["fix", "--dry-run"]);
+    assert_eq!(diff.status.code(), Some(1), "{}", stderr(&diff));
+    assert_eq!(diff.status.code(), dry_run.status.code());
+    assert_eq!(stdout(&diff), stdout(&dry_run));
+    assert_eq!(stderr(&diff), stderr(&dry_run));
+    assert!(stdout(&diff).contains("+            proxy_http_version 1.1;"));
+    assert_eq!(fs::read_to_string(&conf).unwrap(), POOLED);
+    // A diff has one format.
+    let output = run(&["check", "--diff", "--format", "json", &conf], None, None);
+    assert_eq!(output.status.code(), Some(2));
+}
