@@ -79,7 +79,8 @@ fn connection_header<'m>(
         .find(|args| is_connection(args.first()))?
         .get(1)?
         .clone();
-    let values = match whole_variable(&value).and_then(|var| model.map_for(&var)) {
+    let values = match super::variables::whole_variable(&value).and_then(|var| model.map_for(&var))
+    {
         Some(map) => map_values(map),
         None => vec![value],
     };
@@ -89,18 +90,6 @@ fn connection_header<'m>(
         .all(|v| closing(v) || v.eq_ignore_ascii_case("upgrade"))
         && values.iter().any(closing);
     Some(ConnectionHeader { configured, closes })
-}
-
-/// The variable `value` consists of, with its `$` (`$connection_upgrade`
-/// or `${connection_upgrade}`), when it is one variable and nothing else.
-fn whole_variable(value: &str) -> Option<String> {
-    let name = value.strip_prefix('$')?;
-    let name = name
-        .strip_prefix('{')
-        .and_then(|n| n.strip_suffix('}'))
-        .unwrap_or(name);
-    let plain = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    plain.then(|| format!("${name}"))
 }
 
 /// Every value a `map` can give: its entries' values, and its default

@@ -193,7 +193,7 @@ fn resolve_variable<'m>(node: Node<'m>, host: &str) -> Target<'m> {
         return unresolved();
     }
     let var = format!("${var}");
-    let values = set_values(node, &var);
+    let values = set_values(node.ancestors(), &var);
     let model = node.model();
     let mut ids: Vec<NodeId> = Vec::new();
     for value in &values {
@@ -212,21 +212,17 @@ fn resolve_variable<'m>(node: Node<'m>, host: &str) -> Target<'m> {
     }
 }
 
-/// The values `set $var` gives in the blocks around `node` (`var` with
-/// its `$`), in tree order.
-fn set_values(node: Node<'_>, var: &str) -> Vec<String> {
-    let mut values = Vec::new();
-    for scope in node.ancestors() {
-        for set in scope.children_named("set") {
-            if set
-                .arg(0)
+/// The values `set $var` gives in `scopes` (`var` with its `$`), in
+/// order.
+fn set_values<'m>(scopes: impl Iterator<Item = Node<'m>>, var: &str) -> Vec<String> {
+    scopes
+        .flat_map(|scope| scope.children_named("set"))
+        .filter(|set| {
+            set.arg(0)
                 .is_some_and(|a| a.value().eq_ignore_ascii_case(var))
-            {
-                values.extend(set.arg(1).map(|a| a.value().into_owned()));
-            }
-        }
-    }
-    values
+        })
+        .filter_map(|set| set.arg(1).map(|a| a.value().into_owned()))
+        .collect()
 }
 
 /// Whether `rest`, what follows a literal host, is one variable (and
@@ -235,27 +231,16 @@ fn set_values(node: Node<'_>, var: &str) -> Vec<String> {
 /// "";` and `set $suffix ?$query_string;` always reaches `octane`. `set`
 /// inside an `if` counts: it is one of the values the variable can take.
 fn set_to_path(node: Node<'_>, rest: &str) -> bool {
-    let Some(name) = rest.strip_prefix('$') else {
+    let Some(var) = super::variables::whole_variable(rest) else {
         return false;
     };
-    let plain = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    if !plain {
-        return false;
-    }
-    if node.model().map_for(rest).is_some() {
+    if node.model().map_for(&var).is_some() {
         return false;
     }
     let scopes = node.ancestors().flat_map(|scope| {
         std::iter::once(scope).chain(scope.children().filter(|c| c.name() == "if"))
     });
-    let values: Vec<String> = scopes
-        .flat_map(|scope| scope.children_named("set"))
-        .filter(|set| {
-            set.arg(0)
-                .is_some_and(|a| a.value().eq_ignore_ascii_case(rest))
-        })
-        .filter_map(|set| set.arg(1).map(|a| a.value().into_owned()))
-        .collect();
+    let values = set_values(scopes, &var);
     !values.is_empty() && values.iter().all(|v| path_follows(v))
 }
 

@@ -197,6 +197,18 @@ pub fn is_known(model: &Model<'_>, name: &str) -> bool {
         || model.defined_variables().contains(&lower)
 }
 
+/// The variable `value` consists of, with its `$` (`$connection_upgrade`
+/// or `${connection_upgrade}`), when it is one variable and nothing else.
+pub(crate) fn whole_variable(value: &str) -> Option<String> {
+    let name = value.strip_prefix('$')?;
+    let name = name
+        .strip_prefix('{')
+        .and_then(|n| n.strip_suffix('}'))
+        .unwrap_or(name);
+    let plain = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    plain.then(|| format!("${name}"))
+}
+
 /// The variables the configuration defines, lowercase, without `$`.
 pub(super) fn defined(model: &Model<'_>) -> FxHashSet<String> {
     let mut found = FxHashSet::default();
