@@ -9,7 +9,9 @@ use ngxfix::config::Reading;
 use ngxfix::model::Model;
 use ngxfix::output::findings::{Inputs, Report, ReportFormat};
 use ngxfix::output::statistics::Statistics;
-use ngxfix::rules::{check, Severity};
+use ngxfix::rules::{check, Finding, Severity};
+
+use super::inputs::Run;
 
 /// Check each tree and print the findings (or, with `--statistics`, their
 /// counts per rule) to standard output or `--output-file`. Exit status 1
@@ -61,20 +63,37 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> anyhow::Result<u8>
 fn statistics(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Option<Severity>> {
     let runs = super::inputs::prepare(&args.inputs)?;
     let mut counts = Statistics::default();
-    for run in &runs {
-        for (config, _) in &run.inputs {
-            let model = Model::new(config, run.version);
-            let checked = check(&run.rules.selected, &model, &run.options);
-            for batch in checked.batches() {
-                counts.add(&batch);
-            }
-        }
-    }
+    each_batch(&runs, &|_| {}, &mut |batch| {
+        counts.add(batch);
+        Ok(())
+    })?;
     match args.format {
         CheckFormat::Json => counts.write_json(out)?,
         _ => counts.write_text(out)?,
     }
     Ok(counts.worst())
+}
+
+/// Run each run's rules on each of its trees and hand the findings to
+/// `sink` batch by batch, as they are rendered; `lap` marks the steps.
+fn each_batch(
+    runs: &[Run],
+    lap: &dyn Fn(&str),
+    sink: &mut dyn FnMut(&[Finding]) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    for run in runs {
+        for (config, _) in &run.inputs {
+            let model = Model::new(config, run.version);
+            lap("model");
+            let checked = check(&run.rules.selected, &model, &run.options);
+            lap("matched");
+            for batch in checked.batches() {
+                sink(&batch)?;
+            }
+            lap("reported");
+        }
+    }
+    Ok(())
 }
 
 /// The findings in the chosen format; the worst severity found.
@@ -110,18 +129,7 @@ fn report(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Option<Severi
         readings: &readings,
         version_from: &version_from,
     })?;
-    for run in &runs {
-        for (config, _) in &run.inputs {
-            let model = Model::new(config, run.version);
-            lap("model");
-            let checked = check(&run.rules.selected, &model, &run.options);
-            lap("matched");
-            for batch in checked.batches() {
-                report.findings(&batch)?;
-            }
-            lap("reported");
-        }
-    }
+    each_batch(&runs, &lap, &mut |batch| Ok(report.findings(batch)?))?;
     let summary = report.finish()?;
     Ok([
         (summary.errors, Severity::Error),
