@@ -191,9 +191,11 @@ fn installed_version() -> (Version, String) {
         None => "no nginx found (NGXFIX_NGINX, PATH, /usr/sbin/nginx)".to_string(),
     };
     eprintln!(
-        "note: assuming nginx {} (before 1.29.7, where upstream keepalive must be configured \
-         by hand): {why}; give the version with --nginx-version or nginx_version in ngxfix.toml",
-        Version::ASSUMED
+        "note: {}",
+        Version::assumed_note(
+            &why,
+            "give the version with --nginx-version or nginx_version in ngxfix.toml"
+        )
     );
     (Version::ASSUMED, "the default: no nginx to ask".to_string())
 }

@@ -3,15 +3,14 @@
 //! reads back) or under a folder (`-o DIR`); the report on standard error.
 //! The input files are only read.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Context};
 
 use crate::cli::{RedactArgs, RedactReport};
-use ngxfix::config::{dump, ConfigTree, FileId, FileOrigin, LoadError};
-use ngxfix::redact::{self, Kind, Redacted};
+use ngxfix::config::{dump, ConfigTree, FileOrigin, LoadError};
+use ngxfix::redact::{self, Redacted};
 
 /// Where files outside the main file's directory go under `-o DIR`.
 const OUTSIDE: &str = "_outside";
@@ -33,8 +32,17 @@ pub fn run(args: &RedactArgs, out: &mut impl Write) -> anyhow::Result<u8> {
         }
     };
     let report = match args.report {
-        RedactReport::Text => text_report(&config, &redacted, written.as_ref()),
-        RedactReport::Json => json_report(&config, &redacted, written.as_ref())?,
+        RedactReport::Text => {
+            let mut text = redact::report::text(&[(&config, &redacted)]);
+            if let Some(dir) = &written {
+                text += &format!("wrote the redacted files under {}\n", dir.display());
+            }
+            text
+        }
+        RedactReport::Json => {
+            let dir = written.as_ref().map(|d| d.display().to_string());
+            serde_json::to_string_pretty(&redact::report::json(&config, &redacted, dir)?)? + "\n"
+        }
         RedactReport::None => String::new(),
     };
     std::io::stderr().write_all(report.as_bytes())?;
@@ -137,7 +145,7 @@ fn warn_absolute_includes(config: &ConfigTree, dir: &Path) {
     if absolute > 0 {
         eprintln!(
             "warning: {absolute} include{} name{} an absolute path: in the copies under {} {} still point{} outside it, at the original files",
-            plural(absolute),
+            if absolute == 1 { "" } else { "s" },
             if absolute == 1 { "s" } else { "" },
             dir.display(),
             if absolute == 1 { "it" } else { "they" },
@@ -189,96 +197,6 @@ fn lexical(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-fn totals(redacted: &Redacted) -> BTreeMap<Kind, usize> {
-    let mut totals = BTreeMap::new();
-    for entry in &redacted.entries {
-        *totals.entry(entry.kind).or_default() += 1;
-    }
-    totals
-}
-
-fn text_report(config: &ConfigTree, redacted: &Redacted, written: Option<&PathBuf>) -> String {
-    let path = |file: FileId| config.file(file).display_path();
-    let mut out = String::new();
-    for entry in &redacted.entries {
-        out += &format!(
-            "{}:{}: {} -> {}\n",
-            path(entry.file),
-            entry.line,
-            entry.kind.name(),
-            entry.placeholder
-        );
-    }
-    for unread in &redacted.unread {
-        out += &format!(
-            "{}:{}: {} names a secret file: not read, not copied, path kept\n",
-            path(unread.file),
-            unread.line,
-            unread.directive
-        );
-    }
-    let totals = totals(redacted);
-    let listed: Vec<String> = Kind::ALL
-        .iter()
-        .filter_map(|k| totals.get(k).map(|n| format!("{} {n}", k.name())))
-        .collect();
-    out += &format!(
-        "redacted {} value{} in {} file{}{}{}\n",
-        redacted.entries.len(),
-        plural(redacted.entries.len()),
-        config.files().len(),
-        plural(config.files().len()),
-        if listed.is_empty() { "" } else { ": " },
-        listed.join(", ")
-    );
-    if let Some(dir) = written {
-        out += &format!("wrote the redacted files under {}\n", dir.display());
-    }
-    out
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
-fn json_report(
-    config: &ConfigTree,
-    redacted: &Redacted,
-    written: Option<&PathBuf>,
-) -> anyhow::Result<String> {
-    let path = |file: FileId| config.file(file).display_path();
-    let with_path = |file: FileId, value: serde_json::Value| {
-        let mut value = value;
-        value["path"] = path(file).into();
-        value
-    };
-    let entries = redacted
-        .entries
-        .iter()
-        .map(|e| Ok(with_path(e.file, serde_json::to_value(e)?)))
-        .collect::<serde_json::Result<Vec<_>>>()?;
-    let unread = redacted
-        .unread
-        .iter()
-        .map(|u| Ok(with_path(u.file, serde_json::to_value(u)?)))
-        .collect::<serde_json::Result<Vec<_>>>()?;
-    let totals: BTreeMap<&str, usize> = totals(redacted)
-        .into_iter()
-        .map(|(k, n)| (k.name(), n))
-        .collect();
-    let report = serde_json::json!({
-        "redacted": entries,
-        "not_read": unread,
-        "totals": totals,
-        "output_dir": written.map(|d| d.display().to_string()),
-    });
-    Ok(serde_json::to_string_pretty(&report)? + "\n")
 }
 
 #[cfg(test)]

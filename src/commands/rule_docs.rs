@@ -5,49 +5,13 @@ use std::io::Write;
 use anyhow::bail;
 
 use crate::cli::{ExplainArgs, RulesArgs};
-use ngxfix::rules::{Rule, Safety};
-
-/// The safeties of a rule's fix and its variants' fixes (`safe/unsafe`),
-/// or `no`.
-fn fixable(rule: &Rule) -> String {
-    let mut safeties: Vec<&str> = Vec::new();
-    let mut note = |safety: Option<Safety>| {
-        if let Some(s) = safety {
-            if !safeties.contains(&s.as_str()) {
-                safeties.push(s.as_str());
-            }
-        }
-    };
-    note(rule.fix_for(None).map(|(_, s)| s));
-    for variant in &rule.variants {
-        note(rule.fix_for(Some(&variant.spec)).map(|(_, s)| s));
-    }
-    if safeties.is_empty() {
-        "no".into()
-    } else {
-        safeties.join("/")
-    }
-}
+use ngxfix::output::rule_docs::{self, fixable};
 
 /// The rule table (selected rules), or JSON.
 pub fn list(args: &RulesArgs, out: &mut impl Write) -> anyhow::Result<u8> {
     let rules = super::rulesets::load(&args.source)?;
     if args.json {
-        let list: Vec<_> = rules
-            .selected
-            .iter()
-            .map(|r| {
-                serde_json::json!({
-                    "id": r.id,
-                    "severity": r.severity.as_str(),
-                    "category": r.category,
-                    "fixable": fixable(r),
-                    "nginx": r.versions.to_string(),
-                    "title": r.title,
-                    "origin": r.origin.to_string(),
-                })
-            })
-            .collect();
+        let list = rule_docs::list_json(&rules.selected);
         serde_json::to_writer_pretty(&mut *out, &list)?;
         writeln!(out)?;
         return Ok(0);
@@ -83,42 +47,6 @@ pub fn explain(args: &ExplainArgs, out: &mut impl Write) -> anyhow::Result<u8> {
     let Some(rule) = rules.all.iter().find(|r| r.id == args.rule) else {
         bail!("no rule \"{}\" (see `ngxfix rules`)", args.rule);
     };
-    writeln!(out, "# {}: {}\n", rule.id, rule.title)?;
-    writeln!(out, "- severity: {}", rule.severity)?;
-    writeln!(out, "- category: {}", rule.category)?;
-    writeln!(out, "- nginx versions: {}", rule.versions)?;
-    writeln!(out, "- fix: {}", fixable(rule))?;
-    writeln!(out, "- defined in: {}", rule.origin)?;
-    if !rule.params.is_empty() {
-        writeln!(out, "\n## Parameters\n")?;
-        for (name, param) in &rule.params {
-            writeln!(
-                out,
-                "- `{name}` (default `{}`): {}",
-                param.default, param.description
-            )?;
-        }
-    }
-    if !rule.variants.is_empty() {
-        writeln!(out, "\n## Cases\n")?;
-        for variant in rule.variants.iter().map(|v| &v.spec) {
-            let fix = rule
-                .fix_for(Some(variant))
-                .map_or("no fix", |(_, s)| s.as_str());
-            writeln!(
-                out,
-                "- {}: {}, fix: {fix}",
-                variant.description.trim_end_matches('.'),
-                variant.severity.unwrap_or(rule.severity),
-            )?;
-        }
-    }
-    writeln!(out, "\n{}", rule.explain.trim())?;
-    if !rule.references.is_empty() {
-        writeln!(out, "\n## References\n")?;
-        for reference in &rule.references {
-            writeln!(out, "- {reference}")?;
-        }
-    }
+    rule_docs::explain(out, rule)?;
     Ok(0)
 }

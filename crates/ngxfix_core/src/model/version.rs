@@ -25,6 +25,16 @@ impl Version {
     /// last one before upstream keepalive became the default (1.29.7), so
     /// that rules about configuring keepalive by hand stay on.
     pub const ASSUMED: Version = Version::new(1, 29, 6);
+
+    /// The note that says [`Version::ASSUMED`] is assumed: `why` no
+    /// version was found, `how` to give one.
+    pub fn assumed_note(why: &str, how: &str) -> String {
+        format!(
+            "assuming nginx {} (before 1.29.7, where upstream keepalive must be configured \
+             by hand): {why}; {how}",
+            Version::ASSUMED
+        )
+    }
 }
 
 impl Version {

@@ -24,6 +24,7 @@ pub(crate) mod entropy;
 pub mod hosts;
 pub mod names;
 pub mod placeholder;
+pub mod report;
 pub mod text;
 
 use std::collections::{BTreeMap, HashSet};
