@@ -22,15 +22,18 @@ const CORE_FLOORS: &[&[&str]] = &[
     &["diagnose"],
 ];
 
-/// Each package under `crates/` and the `ngxfix_*` packages it may use.
+/// Each pure package (its folder) and the `ngxfix_*` packages it may use:
+/// those under `crates/`, and the browser page's bindings in `web/`, which
+/// stand on the core beside the command line, never on it.
 const PACKAGES: &[(&str, &[&str])] = &[
-    ("ngxfix_text", &[]),
-    ("ngxfix_syntax", &["ngxfix_text"]),
-    ("ngxfix_backends", &["ngxfix_text"]),
+    ("crates/ngxfix_text", &[]),
+    ("crates/ngxfix_syntax", &["ngxfix_text"]),
+    ("crates/ngxfix_backends", &["ngxfix_text"]),
     (
-        "ngxfix_core",
+        "crates/ngxfix_core",
         &["ngxfix_text", "ngxfix_syntax", "ngxfix_backends"],
     ),
+    ("web", &["ngxfix_core"]),
 ];
 
 fn root() -> PathBuf {
@@ -81,7 +84,7 @@ fn core_modules_use_only_lower_floors() {
 fn packages_use_only_the_packages_below_them() {
     let mut wrong = Vec::new();
     for (package, allowed) in PACKAGES {
-        let manifest = root().join("crates").join(package).join("Cargo.toml");
+        let manifest = root().join(package).join("Cargo.toml");
         let text = std::fs::read_to_string(&manifest).unwrap();
         let manifest: toml::Table = toml::from_str(&text).unwrap();
         for section in ["dependencies", "dev-dependencies", "build-dependencies"] {
@@ -180,4 +183,16 @@ fn crate_paths_reads_groups_and_skips_comments() {
         .map(|(l, n)| format!("{l}:{n}"))
         .collect();
     assert_eq!(names, ["1:model", "2:config", "2:rules"]);
+}
+
+/// The page's bindings are as pure as the core: clippy holds `web/` to the
+/// same list of refused calls (`web/clippy.toml` is `crates/clippy.toml`).
+#[test]
+fn the_page_bindings_refuse_what_the_core_refuses() {
+    let core = std::fs::read(root().join("crates/clippy.toml")).unwrap();
+    let web = std::fs::read(root().join("web/clippy.toml")).unwrap();
+    assert!(
+        core == web,
+        "web/clippy.toml differs from crates/clippy.toml"
+    );
 }

@@ -46,4 +46,5 @@ mod redact;
 mod rule_files;
 mod units_against_nginx;
 mod utf8_names;
+mod web_agrees;
 mod write_safety;
