@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+mod placing;
+pub use placing::Placed;
+
 use ngxfix_core::config::context::guessed_prefix;
 use ngxfix_core::config::{
     dump, ConfigTree, ContextFrom, FileOrigin, LoadError, LoadOptions, MemorySource, Reading,
@@ -111,6 +114,9 @@ pub struct Checked {
     pub upstreams: Vec<String>,
     /// The files read as nginx configuration (the others are backends').
     pub read: Vec<String>,
+    /// Files opened without their folder, placed where an include reads
+    /// them: the page renames them.
+    pub placed: Vec<Placed>,
 }
 
 /// One change the fix loop proposed.
@@ -152,6 +158,8 @@ pub struct Fixed {
     pub remaining: usize,
     pub reverted: Vec<TakenBack>,
     pub notes: Vec<String>,
+    /// As [`Checked::placed`].
+    pub placed: Vec<Placed>,
 }
 
 /// The result of [`Engine::redact`].
@@ -175,6 +183,7 @@ pub struct Engine {
 
 /// A request's files read, with what a run needs.
 struct Opened {
+    placed: Vec<Placed>,
     tree: ConfigTree,
     reading: Reading,
     version: Version,
@@ -231,6 +240,7 @@ impl Engine {
             notes: opened.notes,
             upstreams,
             read,
+            placed: opened.placed,
         })
     }
 
@@ -292,6 +302,7 @@ impl Engine {
             remaining: outcome.remaining.len(),
             reverted,
             notes: opened.notes,
+            placed: opened.placed,
         })
     }
 
@@ -299,6 +310,8 @@ impl Engine {
     /// the entry reaches is redacted as one (so upstream names are known
     /// everywhere); a file no include reaches, on its own.
     pub fn redact(&self, request: &Request) -> Result<Redacted, Failure> {
+        let (request, _) = self.placed(request);
+        let request = &request;
         let nginx = self.nginx_files(request);
         let Some(&entry) = nginx.first() else {
             return Err(Failure::new("no nginx file to redact"));
@@ -415,6 +428,24 @@ impl Engine {
         Ok(String::from_utf8_lossy(&out).into_owned() + &note)
     }
 
+    /// The request with its files named without a folder placed where an
+    /// include reads them ([`placing`]); the entry's relative includes
+    /// resolve where `read` resolves them. A dump holds its own paths.
+    fn placed(&self, request: &Request) -> (Request, Vec<Placed>) {
+        let mut request = request.clone();
+        let nginx = self.nginx_files(&request);
+        let Some(&entry) = nginx.first() else {
+            return (request, Vec::new());
+        };
+        let entry = &request.files[entry];
+        if dump::split(entry.text.as_bytes()).is_some_and(|files| !files.is_empty()) {
+            return (request, Vec::new());
+        }
+        let prefix = guessed_prefix(Path::new(&entry.path));
+        let placed = placing::place(&mut request.files, &nginx, &prefix);
+        (request, placed)
+    }
+
     /// The indexes of the request's nginx files, entry first: every file
     /// but the backends' configuration files the declarations name.
     fn nginx_files(&self, request: &Request) -> Vec<usize> {
@@ -455,6 +486,8 @@ impl Engine {
                 return Err(Failure::new(format!("{entry}: no such file")));
             }
         }
+        let (placed_request, placed) = self.placed(request);
+        let request = &placed_request;
         let nginx = self.nginx_files(request);
         if nginx.is_empty() {
             return Err(Failure::new("no nginx configuration: open or paste one"));
@@ -483,6 +516,7 @@ impl Engine {
             ),
         };
         let (tree, reading) = read(request, &nginx, context)?;
+        notes.extend(placed.iter().map(Placed::note));
         notes.extend(reading.note());
         if reading.note().is_none() && !tree.skipped().is_empty() {
             let missing: Vec<String> = tree
@@ -497,8 +531,21 @@ impl Engine {
                 if missing.len() == 1 { "it" } else { "them" },
             ));
         }
+        let unread: Vec<&str> = nginx
+            .iter()
+            .map(|&i| request.files[i].path.as_str())
+            .filter(|path| !tree.files().iter().any(|f| f.path == Path::new(path)))
+            .collect();
+        if !unread.is_empty() {
+            notes.push(format!(
+                "no include of {} reads {}: not checked (choose it as the main file, or name it with its folder)",
+                reading.path,
+                unread.join(", ")
+            ));
+        }
         let options = self.options(request)?;
         Ok(Opened {
+            placed,
             tree,
             reading,
             version,

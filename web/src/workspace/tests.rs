@@ -285,3 +285,37 @@ fn the_entry_can_be_chosen_and_must_exist() {
     assert!(engine.check(&r).unwrap_err().message.contains("nope.conf"));
     assert!(engine.check(&request(Vec::new())).is_err());
 }
+
+#[test]
+fn files_opened_without_their_folder_are_placed_and_the_rest_noted() {
+    let engine = Engine::new().unwrap();
+    let mut r = request(vec![
+        file("nginx.conf", KEEPALIVE_MAIN),
+        file("app.conf", KEEPALIVE_SITE),
+        file("other.txt", "server { listen 81; }"),
+    ]);
+    r.nginx_version = Some("1.24.0".into());
+    let checked = engine.check(&r).unwrap();
+    assert_eq!(checked.read, ["nginx.conf", "conf.d/app.conf"]);
+    assert_eq!(checked.placed.len(), 1);
+    assert_eq!(checked.placed[0].to, "conf.d/app.conf");
+    assert!(
+        checked
+            .notes
+            .iter()
+            .any(|n| n.contains("reads other.txt: not checked")),
+        "{:?}",
+        checked.notes
+    );
+    assert!(findings(&checked)
+        .iter()
+        .any(|f| f["path"] == "conf.d/app.conf"));
+    r.unsafe_fixes = true;
+    let fixed = engine.fix(&r).unwrap();
+    assert_eq!(fixed.placed, checked.placed);
+    assert!(
+        fixed.diff.contains("--- a/conf.d/app.conf"),
+        "{}",
+        fixed.diff
+    );
+}
