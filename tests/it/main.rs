@@ -44,7 +44,6 @@ mod output_formats;
 mod realworld;
 mod redact;
 mod rule_files;
-mod sandbox;
 mod units_against_nginx;
 mod utf8_names;
 mod web_agrees;

@@ -103,8 +103,11 @@ fn the_page_and_the_command_line_agree_on_every_rule_example() {
         // the page here.
         let report = page(|r| engine.check(r), &case.request)["report"]
             .to_string()
-            .replace("declared in the page", "declared in --backend")
-            .replace("assumed with the page", "assumed with --assume-backend");
+            .replace("declared in the page's settings", "declared in --backend")
+            .replace(
+                "assumed with the page's settings",
+                "assumed with --assume-backend",
+            );
         let mut got: Value = serde_json::from_str(&report).unwrap();
         // Where the version came from is worded for each: the option, or
         // the page's control.

@@ -164,6 +164,10 @@ test('a tree of files opened without their folders, and rejecting a change', asy
   const args = ['--nginx-version', '1.24.0', 'nginx.conf'];
   assert.deepEqual(await shownFindings(page), cliFindings(args, KEEPALIVE));
   assert.ok((await shownFindings(page)).some((f) => f.includes('conf.d/app.conf')));
+  const tabs = await page.$eval('#file-tabs', (list) => list.textContent);
+  assert.ok(tabs.includes('conf.d/app.conf'), `the page names the file where it was placed: ${tabs}`);
+  const notes = await page.$eval('#notes', (list) => list.textContent);
+  assert.ok(notes.includes('app.conf read as conf.d/app.conf'), notes);
   // Approve all, then reject one: the diff changes, and back.
   const keys = await answerAll(page, true);
   const all = await shownDiff(page);

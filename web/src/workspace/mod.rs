@@ -34,6 +34,10 @@ const MAX_FILE_SIZE: u64 = 64 << 20;
 /// Where the nginx version came from when the page chose it.
 const VERSION_CHOSEN: &str = "the version chosen on the page";
 
+/// Where backend declarations come from, in messages ("as declared in
+/// ...", where the command line says `--backend`).
+const DECLARED_IN: &str = "the page's settings";
+
 /// One file the page holds, by the path it was opened or named with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NamedText {
@@ -110,6 +114,8 @@ pub struct Checked {
     pub report: serde_json::Value,
     /// What needs saying about how the files were read.
     pub notes: Vec<String>,
+    /// That the nginx version is assumed, when none was chosen.
+    pub version_note: Option<String>,
     /// The upstreams the configuration defines, for declaring backends.
     pub upstreams: Vec<String>,
     /// The files read as nginx configuration (the others are backends').
@@ -184,6 +190,7 @@ pub struct Engine {
 /// A request's files read, with what a run needs.
 struct Opened {
     placed: Vec<Placed>,
+    version_note: Option<String>,
     tree: ConfigTree,
     reading: Reading,
     version: Version,
@@ -238,6 +245,7 @@ impl Engine {
         Ok(Checked {
             report,
             notes: opened.notes,
+            version_note: opened.version_note,
             upstreams,
             read,
             placed: opened.placed,
@@ -499,24 +507,25 @@ impl Engine {
             ),
             None => None,
         };
-        let (version, version_from, mut notes) = match &request.nginx_version {
+        let (version, version_from, version_note) = match &request.nginx_version {
             Some(text) => (
                 text.parse::<Version>()
                     .map_err(|e| Failure::new(format!("nginx version {text}: {e}")))?,
                 VERSION_CHOSEN.to_string(),
-                Vec::new(),
+                None,
             ),
             None => (
                 Version::ASSUMED,
                 "the default: no nginx to ask".to_string(),
-                vec![Version::assumed_note(
+                Some(Version::assumed_note(
                     "a browser has no nginx to ask",
                     "choose the version your servers run",
-                )],
+                )),
             ),
         };
+        let mut notes = Vec::new();
         let (tree, reading) = read(request, &nginx, context)?;
-        notes.extend(placed.iter().map(Placed::note));
+        notes.extend(placed.iter().map(|p| p.note.clone()));
         notes.extend(reading.note());
         if reading.note().is_none() && !tree.skipped().is_empty() {
             let missing: Vec<String> = tree
@@ -546,6 +555,7 @@ impl Engine {
         let options = self.options(request)?;
         Ok(Opened {
             placed,
+            version_note,
             tree,
             reading,
             version,
@@ -574,14 +584,14 @@ impl Engine {
             let spec = facts::parse_spec(text)
                 .map_err(|e| Failure::new(format!("backend {upstream}={text}: {e}")))?;
             facts
-                .declare(upstream, spec, "the page", Path::new(""), &read_file)
+                .declare(upstream, spec, DECLARED_IN, Path::new(""), &read_file)
                 .map_err(|e| Failure::new(format!("backend {upstream}={text}: {e}")))?;
         }
         if let Some(text) = &request.assume_backend {
             let spec = facts::parse_spec(text)
                 .map_err(|e| Failure::new(format!("assumed backend {text}: {e}")))?;
             facts
-                .assume(spec, "the page")
+                .assume(spec, DECLARED_IN)
                 .map_err(|e| Failure::new(format!("assumed backend {text}: {e}")))?;
         }
         Ok(RunOptions {

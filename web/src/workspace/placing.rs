@@ -24,15 +24,22 @@ pub struct Placed {
     pub include: String,
     /// The file of that include.
     pub by: String,
+    /// What tells the user.
+    pub note: String,
 }
 
 impl Placed {
-    /// The note that tells the user.
-    pub fn note(&self) -> String {
-        format!(
-            "{} read as {}, where `include {};` in {} finds it (name it with its folder to place it elsewhere)",
-            self.from, self.to, self.include, self.by
-        )
+    fn new(from: String, to: String, include: String, by: String) -> Placed {
+        let note = format!(
+            "{from} read as {to}, where `include {include};` in {by} finds it (name it with its folder to place it elsewhere)"
+        );
+        Placed {
+            from,
+            to,
+            include,
+            by,
+            note,
+        }
     }
 }
 
@@ -68,12 +75,12 @@ pub fn place(files: &mut [NamedText], nginx: &[usize], prefix: &Path) -> Vec<Pla
                 .then_some((include, candidate))
         });
         if let Some((include, candidate)) = found {
-            placed.push(Placed {
-                from: files[i].path.clone(),
-                to: candidate.display().to_string(),
-                include: include.written.clone(),
-                by: include.by.clone(),
-            });
+            placed.push(Placed::new(
+                files[i].path.clone(),
+                candidate.display().to_string(),
+                include.written.clone(),
+                include.by.clone(),
+            ));
             files[i].path = candidate.display().to_string();
         }
     }
@@ -155,7 +162,7 @@ mod tests {
         );
         assert_eq!(placed.len(), 2);
         assert_eq!(
-            placed[0].note(),
+            placed[0].note,
             "app.conf read as conf.d/app.conf, where `include conf.d/*.conf;` in nginx.conf finds it (name it with its folder to place it elsewhere)"
         );
     }

@@ -44,6 +44,17 @@ fn the_incident_is_found_and_fixed_and_a_missing_include_is_a_note() {
     assert!(rules_of(&checked).contains(&"upstream-keepalive-timeout".to_string()));
     assert_eq!(checked.upstreams, ["app_backend"]);
     assert_eq!(checked.report["nginx_version"], "1.30.0");
+    assert_eq!(checked.version_note, None);
+    let mut unversioned = incident();
+    unversioned.nginx_version = None;
+    let assumed = engine.check(&unversioned).unwrap();
+    assert_eq!(
+        assumed.report["nginx_version"],
+        Version::ASSUMED.to_string()
+    );
+    assert!(assumed
+        .version_note
+        .is_some_and(|note| note.starts_with("assuming nginx 1.29.6")));
     assert!(
         checked.notes.iter().any(|n| n.contains("mime.types")),
         "{:?}",

@@ -6,6 +6,11 @@
 //! Chromium and `npm ci --prefix web`; without one of them the test says
 //! what is missing and skips, unless `NGXFIX_REQUIRE_BROWSER=1` (set by
 //! `.ci/run`, which installs them all), where that is a failure.
+//!
+//! A test binary of its own, not a module of `it`: cargo runs test
+//! binaries one after another, so the page's WebAssembly build does not
+//! compete for the CPU with the tests that time app servers' idle
+//! timeouts.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
