@@ -34,7 +34,7 @@ pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(Confi
     let Some(path) = path else {
         let path = super::default_main_path();
         let tree = disk::tree::load_with(&path, &strict(options, &path))?;
-        let reading = reading(&tree, ContextFrom::Main, RootContext::Main);
+        let reading = Reading::of(&tree, ContextFrom::Main, RootContext::Main);
         return Ok((tree, reading));
     };
     let from_stdin = path.as_os_str() == "-";
@@ -45,12 +45,12 @@ pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(Confi
     };
     if let Some(files) = dump::split(&text).filter(|files| !files.is_empty()) {
         let tree = ConfigTree::load_dump(files)?;
-        let reading = reading(&tree, ContextFrom::Dump, RootContext::Main);
+        let reading = Reading::of(&tree, ContextFrom::Dump, RootContext::Main);
         return Ok((tree, reading));
     }
     if options.context == Some(RootContext::Main) {
         let tree = load(path, from_stdin, text, &strict(options, path))?;
-        let reading = reading(&tree, ContextFrom::Given, RootContext::Main);
+        let reading = Reading::of(&tree, ContextFrom::Given, RootContext::Main);
         return Ok((tree, reading));
     }
 
@@ -107,13 +107,13 @@ pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(Confi
             drop(tree);
             load(path, from_stdin, text, &strict)?
         };
-        let reading = reading(&tree, ContextFrom::Main, RootContext::Main);
+        let reading = Reading::of(&tree, ContextFrom::Main, RootContext::Main);
         return Ok((tree, reading));
     }
 
     if !from_stdin && !options.no_includes && options.context.is_none() {
         if let Some((tree, main)) = through_main(path, options.max_file_size)? {
-            let mut reading = reading(&tree, ContextFrom::Including, context);
+            let mut reading = Reading::of(&tree, ContextFrom::Including, context);
             reading.path = path.display().to_string();
             reading.main = Some(main);
             return Ok((tree, reading));
@@ -121,7 +121,7 @@ pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(Confi
     }
 
     let tree = disk::tree::in_context(tree, context, &prefix);
-    let mut reading = reading(&tree, from, context);
+    let mut reading = Reading::of(&tree, from, context);
     reading.evidence = evidence;
     reading.doubt = doubt;
     // Where relative includes resolved is worth saying only when there
@@ -182,20 +182,6 @@ fn load(
     } else {
         disk::tree::load_text(path, text, options)?
     })
-}
-
-fn reading(tree: &ConfigTree, from: ContextFrom, context: RootContext) -> Reading {
-    Reading {
-        path: tree.file(tree.entry()).display_path(),
-        context,
-        context_from: from,
-        evidence: Vec::new(),
-        doubt: None,
-        main: None,
-        prefix: None,
-        files_read: tree.files_read(),
-        skipped_includes: tree.skipped().len(),
-    }
 }
 
 /// The nginx.conf that includes the site file `path`, with its whole tree

@@ -632,7 +632,7 @@ fn read(
     let text = file.text.as_bytes().to_vec();
     if let Some(files) = dump::split(&text).filter(|files| !files.is_empty()) {
         let tree = ConfigTree::load_dump(files)?;
-        let reading = reading(&tree, ContextFrom::Dump, RootContext::Main);
+        let reading = Reading::of(&tree, ContextFrom::Dump, RootContext::Main);
         return Ok((tree, reading));
     }
     let source = memory(request, nginx);
@@ -646,7 +646,7 @@ fn read(
     };
     if context == Some(RootContext::Main) {
         let tree = ConfigTree::load_text_from(&source, path, text, &in_own)?;
-        let reading = reading(&tree, ContextFrom::Given, RootContext::Main);
+        let reading = Reading::of(&tree, ContextFrom::Given, RootContext::Main);
         return Ok((tree, reading));
     }
     let prefix = guessed_prefix(path);
@@ -670,11 +670,11 @@ fn read(
             let text = tree.main().tree.text().to_vec();
             ConfigTree::load_text_from(&source, path, text, &in_own)?
         };
-        let reading = reading(&tree, ContextFrom::Main, RootContext::Main);
+        let reading = Reading::of(&tree, ContextFrom::Main, RootContext::Main);
         return Ok((tree, reading));
     }
     let tree = tree.in_context(context, &prefix);
-    let mut reading = reading(&tree, from, context);
+    let mut reading = Reading::of(&tree, from, context);
     reading.evidence = evidence;
     reading.doubt = doubt;
     let includes = tree
@@ -690,20 +690,6 @@ fn read(
         });
     }
     Ok((tree, reading))
-}
-
-fn reading(tree: &ConfigTree, from: ContextFrom, context: RootContext) -> Reading {
-    Reading {
-        path: tree.file(tree.entry()).display_path(),
-        context,
-        context_from: from,
-        evidence: Vec::new(),
-        doubt: None,
-        main: None,
-        prefix: None,
-        files_read: tree.files_read(),
-        skipped_includes: tree.skipped().len(),
-    }
 }
 
 fn io_failure(error: std::io::Error) -> Failure {

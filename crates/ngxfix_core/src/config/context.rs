@@ -339,6 +339,22 @@ impl serde::Serialize for RootContext {
 }
 
 impl Reading {
+    /// How `tree`'s entry was read, as `from` and `context` say; nothing
+    /// else to say yet (evidence, doubt, main file, prefix).
+    pub fn of(tree: &super::ConfigTree, from: ContextFrom, context: RootContext) -> Reading {
+        Reading {
+            path: tree.file(tree.entry()).display_path(),
+            context,
+            context_from: from,
+            evidence: Vec::new(),
+            doubt: None,
+            main: None,
+            prefix: None,
+            files_read: tree.files_read(),
+            skipped_includes: tree.skipped().len(),
+        }
+    }
+
     /// The one-line note text output gives for this file, if anything about
     /// how it was read needs saying.
     pub fn note(&self) -> Option<String> {
