@@ -766,7 +766,10 @@
       rev.id = 'reverted-count';
       rev.textContent = String(f.reverted.length);
       el.fixStatus.append(rev, ' reverted');
-      if (f.notes && f.notes.length && !(state.check && state.check.ok)) el.fixStatus.append(' · ' + f.notes.join('; '));
+      // The fix's own notes (the check's are shown with the findings).
+      const shown = new Set(state.check && state.check.ok ? state.check.notes : []);
+      const own = (f.notes || []).filter((n) => !shown.has(n));
+      if (own.length) el.fixStatus.append(' · ' + own.join('; '));
       for (const r of f.reverted) {
         const li = document.createElement('li');
         li.textContent = 'reverted ' + r.rule + ' at ' + r.location + ': ' + r.reason;

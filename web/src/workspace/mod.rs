@@ -230,11 +230,15 @@ impl Engine {
         }
         report.finish().map_err(io_failure)?;
         let report = serde_json::from_slice(&out).map_err(|e| Failure::new(e.to_string()))?;
-        let mut upstreams: Vec<String> = model
+        let mut upstreams: Vec<String> = Vec::new();
+        for name in model
             .upstreams()
             .filter_map(|u| u.block.arg(0).map(|a| a.value().to_string()))
-            .collect();
-        upstreams.dedup();
+        {
+            if !upstreams.contains(&name) {
+                upstreams.push(name);
+            }
+        }
         let read = opened
             .tree
             .files()
@@ -303,13 +307,22 @@ impl Engine {
                 reason: r.reason.clone(),
             })
             .collect();
+        let mut notes = opened.notes;
+        if !files.is_empty() {
+            // What `ngxfix fix` says where nginx is not installed.
+            notes.push(
+                "a browser has no nginx, so the result was not checked with `nginx -t`: \
+                 `ngxfix fix` checks it where nginx is installed"
+                    .to_string(),
+            );
+        }
         Ok(Fixed {
             diff: String::from_utf8_lossy(&text).into_owned(),
             files,
             proposals: answers.proposals,
             remaining: outcome.remaining.len(),
             reverted,
-            notes: opened.notes,
+            notes,
             placed: opened.placed,
         })
     }

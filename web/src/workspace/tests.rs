@@ -71,6 +71,14 @@ fn the_incident_is_found_and_fixed_and_a_missing_include_is_a_note() {
     );
     assert_eq!(fixed.files.len(), 1);
     assert!(fixed.files[0].text.contains("keepalive_timeout 1s;"));
+    assert!(
+        fixed
+            .notes
+            .iter()
+            .any(|n| n.contains("not checked with `nginx -t`")),
+        "{:?}",
+        fixed.notes
+    );
 }
 
 #[test]
