@@ -34,11 +34,91 @@ pub enum Command {
     /// Read nginx error logs and group upstream failures by signature,
     /// with the likely cause and the rules that address it.
     Diagnose(DiagnoseArgs),
+    /// Measure each backend's idle keep-alive timeout: connect to the
+    /// servers of the upstreams the configuration pools (or --target),
+    /// send one request, and time the idle close. Sends real requests.
+    Probe(ProbeArgs),
     /// Print a completion script for a shell (bash, zsh, fish, powershell,
     /// elvish).
     Completions(CompletionsArgs),
     /// Write the manual pages of ngxfix and of each subcommand.
     Man(ManArgs),
+}
+
+/// `ngxfix probe`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Probing sends real requests to the backends: one bodiless GET (or HEAD) \
+per address and --requests, no redirect followed, and only to private addresses (loopback, \
+RFC 1918, link-local, unique-local, UNIX sockets) unless --allow-public is given. Each address \
+is probed once at a time; all of them at once; the run takes at most the connect and response \
+timeouts plus --max-wait. Exit status: 0 every address measured, 1 some could not be, 2 error."
+)]
+pub struct ProbeArgs {
+    /// Main configuration files (or a site file, a fragment, `-`, an
+    /// `nginx -T` dump, as `check` reads them), whose upstreams reached by
+    /// a `*_pass` are probed. Default: the path `nginx -V` reports, else
+    /// /etc/nginx/nginx.conf; none with --target.
+    pub paths: Vec<PathBuf>,
+
+    /// Probe only this upstream (repeatable).
+    #[arg(long = "upstream", value_name = "NAME")]
+    pub upstreams: Vec<String>,
+
+    /// The nginx version the configuration runs on: it decides which
+    /// upstreams' connections are reused (reported beside each). Default:
+    /// the installed nginx's, else 1.29.6.
+    #[arg(long, value_name = "X.Y.Z")]
+    pub nginx_version: Option<String>,
+
+    /// Probe this address instead of a configuration's (repeatable):
+    /// `HOST:PORT`, `unix:/path`, `https://HOST:PORT` for TLS.
+    #[arg(long = "target", value_name = "ADDRESS")]
+    pub targets: Vec<String>,
+
+    /// The request's path.
+    #[arg(long, default_value = "/")]
+    pub path: String,
+
+    /// The request's `Host:` header. Default: the server's host.
+    #[arg(long)]
+    pub host: Option<String>,
+
+    /// The request's method.
+    #[arg(long, value_enum, default_value_t = ProbeMethod::Get)]
+    pub method: ProbeMethod,
+
+    /// The longest wait for the idle close; a connection still open then
+    /// is reported as such (the backend keeps it at least that long).
+    #[arg(long, value_name = "DURATION", default_value = "75s", value_parser = parse_wait)]
+    pub max_wait: std::time::Duration,
+
+    /// Send this many requests one after another on the connection, to
+    /// see how many it serves before the server closes it.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub requests: u32,
+
+    /// Probe public addresses too.
+    #[arg(long)]
+    pub allow_public: bool,
+
+    /// Keep measurements in this file and reuse those less than a day old.
+    #[arg(long, value_name = "FILE")]
+    pub probe_cache: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiagnoseFormat::Text)]
+    pub format: DiagnoseFormat,
+
+    #[command(flatten)]
+    pub limits: ReadLimits,
+}
+
+/// The probe's request method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProbeMethod {
+    Get,
+    Head,
 }
 
 /// `ngxfix completions SHELL`.
@@ -115,7 +195,8 @@ pub struct Inputs {
     /// actix-web, mattermost, minio, caddy, envoy); or
     /// `UPSTREAM=KIND[@VERSION]:PATH` to read it from the server's own
     /// configuration (gunicorn, uvicorn, hypercorn, uwsgi, node, puma,
-    /// tomcat, spring-boot, apache).
+    /// tomcat, spring-boot, apache); or `UPSTREAM=probe` to measure it on
+    /// the upstream's servers (as `ngxfix probe` does; real requests).
     #[arg(long = "backend", value_name = "UPSTREAM=SPEC")]
     pub backends: Vec<String>,
 
@@ -157,6 +238,15 @@ pub struct Inputs {
     /// else its own directory; for standard input the working directory.
     #[arg(long, value_name = "DIR")]
     pub prefix: Option<PathBuf>,
+
+    /// Where `--backend UPSTREAM=probe` (and `probe = true` in
+    /// ngxfix.toml) keeps its measurements, reused for a day.
+    #[arg(long, value_name = "FILE")]
+    pub probe_cache: Option<PathBuf>,
+
+    /// Let `--backend UPSTREAM=probe` measure public addresses too.
+    #[arg(long)]
+    pub allow_public: bool,
 
     #[command(flatten)]
     pub limits: ReadLimits,
@@ -457,6 +547,12 @@ fn parse_context(text: &str) -> Result<ngxfix::config::RootContext, String> {
 
 /// A size as nginx writes one (`ngx_parse_size()`): bytes, or a number
 /// with `k`, `m` or `g` (either case).
+fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
+    ngxfix::rules::facts::duration(text)
+        .map(|d| std::time::Duration::from_millis(d.as_millis()))
+        .ok_or_else(|| format!("\"{text}\" is not a duration such as 75s or 2m"))
+}
+
 fn parse_size(text: &str) -> Result<u64, String> {
     ngxfix::model::units::Size::parse(text)
         .map(|size| size.as_bytes())

@@ -18,5 +18,6 @@ pub use ngxfix_core::{
 
 pub mod disk;
 pub mod nginx;
+pub mod probe;
 pub mod verify;
 pub mod write;

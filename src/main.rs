@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         cli::Command::Parse(args) => commands::parse::run(args, &mut out),
         cli::Command::Redact(args) => commands::redact::run(args, &mut out),
         cli::Command::Diagnose(args) => commands::diagnose::run(args, &mut out),
+        cli::Command::Probe(args) => commands::probe::run(args, &mut out),
         cli::Command::Completions(args) => commands::shell::completions(args, &mut out),
         cli::Command::Man(args) => commands::shell::man(args, &mut out),
     };

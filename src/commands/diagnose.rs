@@ -112,6 +112,8 @@ fn prepare(args: &DiagnoseArgs, config: &Path) -> anyhow::Result<Prepared> {
         no_includes: false,
         context: None,
         prefix: None,
+        probe_cache: None,
+        allow_public: false,
         limits: args.limits.clone(),
     };
     let mut prepared = inputs::prepare(&inputs)?

@@ -105,11 +105,34 @@ fn prepare_run(
             .map_err(|e| anyhow::anyhow!("{source}: [backends.{name}] {e}"))?;
         backend.prefer = prefer.unwrap_or_default();
     }
+    // `probe`: measured on the upstream's servers, once the trees are read.
+    let mut probed: Vec<(String, Option<facts::Prefer>)> = settings.probed()?;
     for assignment in &inputs.backends {
+        if let Some((name, "probe")) = assignment.split_once('=') {
+            probed.retain(|(known, _)| !known.eq_ignore_ascii_case(name));
+            probed.push((name.to_string(), None));
+            continue;
+        }
         let (name, spec) = facts::parse_assignment(assignment).map_err(anyhow::Error::msg)?;
         facts
             .declare(&name, spec, "--backend", Path::new(""), &read_backend)
             .map_err(|e| anyhow::anyhow!("--backend {assignment}: {e}"))?;
+    }
+    if !probed.is_empty() {
+        let names: Vec<String> = probed.iter().map(|(name, _)| name.clone()).collect();
+        let configs: Vec<&ConfigTree> = trees.iter().map(|(tree, _)| tree).collect();
+        let verdicts = super::probe::backends(
+            &configs,
+            &names,
+            inputs.probe_cache.as_deref(),
+            inputs.allow_public,
+        )?;
+        for (name, verdict) in verdicts {
+            let backend =
+                facts.declare_measured(&name, verdict.idle(), verdict.detail(), "a probe");
+            let prefer = probed.iter().find(|(n, _)| n.eq_ignore_ascii_case(&name));
+            backend.prefer = prefer.and_then(|(_, p)| *p).unwrap_or_default();
+        }
     }
     if let Some(prefer) = inputs.prefer {
         facts.backends.prefer_all(prefer);

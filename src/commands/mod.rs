@@ -6,6 +6,7 @@ pub mod fix;
 pub mod fix_verify;
 pub mod inputs;
 pub mod parse;
+pub mod probe;
 pub mod prompt;
 pub mod reading;
 pub mod redact;

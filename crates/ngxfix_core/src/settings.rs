@@ -70,6 +70,9 @@ pub struct BackendSettings {
     pub config: Option<PathBuf>,
     /// Which side a timeout fix changes: `nginx` (default) or `backend`.
     pub prefer: Option<Prefer>,
+    /// Measure the idle timeout on the upstream's servers (`ngxfix
+    /// probe`) instead of taking it from a kind, a duration or a file.
+    pub probe: Option<bool>,
 }
 
 /// The `[front_lb]` table.
@@ -137,6 +140,7 @@ impl Loaded {
         self.settings
             .backends
             .iter()
+            .filter(|(_, b)| b.probe != Some(true))
             .map(|(name, b)| {
                 let table = format!("backends.{name}");
                 let invalid = |message: String| self.invalid(&table, message);
@@ -197,6 +201,26 @@ impl Loaded {
                     }
                 };
                 Ok((name.clone(), spec, b.prefer))
+            })
+            .collect()
+    }
+
+    /// The backends to measure (`probe = true`): upstream name, and the
+    /// side a timeout fix should change when the table says. A table that
+    /// also gives what probing measures is refused.
+    pub fn probed(&self) -> Result<Vec<(String, Option<Prefer>)>, SettingsError> {
+        self.settings
+            .backends
+            .iter()
+            .filter(|(_, b)| b.probe == Some(true))
+            .map(|(name, b)| {
+                if b.kind.is_some() || b.version.is_some() || b.idle_timeout.is_some() || b.config.is_some() {
+                    return Err(self.invalid(
+                        &format!("backends.{name}"),
+                        "probe = true measures the idle timeout: give it alone (with `prefer` if you like), not with `kind`, `version`, `idle_timeout` or `config`".into(),
+                    ));
+                }
+                Ok((name.clone(), b.prefer))
             })
             .collect()
     }

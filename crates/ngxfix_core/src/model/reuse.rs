@@ -3,7 +3,8 @@
 //! location decides (the other half, whether the upstream keeps a pool, is
 //! [`crate::rules`]' `pooled`).
 
-use super::{effective, scope_of, Model, Node};
+use super::targets::{Target, PASS_DIRECTIVES};
+use super::{effective, scope_of, Model, Node, Upstream};
 
 /// Whether requests passed by `pass` can leave their connection reusable,
 /// given a pool to put it in (`None`: `pass` is no `*_pass` directive of
@@ -109,6 +110,56 @@ fn map_values(map: Node<'_>) -> Vec<String> {
         values.push(String::new());
     }
     values
+}
+
+/// An `upstream{}` block a `*_pass` of http reaches: whose servers
+/// `ngxfix probe` measures.
+#[derive(Debug, Clone)]
+pub struct Reached<'m> {
+    pub upstream: Upstream<'m>,
+    /// Whether some pass reaching it can leave connections reusable
+    /// ([`reuses_connections`]): the upstreams whose idle timeout matters.
+    pub reused: bool,
+    /// Whether some pass reaching it speaks TLS (`https://`, `grpcs://`).
+    pub tls: bool,
+}
+
+/// The `upstream{}` blocks the `*_pass` directives reach (a variable's
+/// possible values followed), each once, in the order they are written.
+pub fn reached_upstreams<'m>(model: &'m Model<'m>) -> Vec<Reached<'m>> {
+    let mut reached: Vec<Reached<'m>> = Vec::new();
+    for (name, _) in PASS_DIRECTIVES {
+        for pass in model.named(name) {
+            let Some(Target::Upstream(blocks)) = super::pass_target(pass) else {
+                continue;
+            };
+            let reused = reuses_connections(pass) == Some(true);
+            let tls = pass.arg(0).is_some_and(|url| {
+                url.value().starts_with("https://") || url.value().starts_with("grpcs://")
+            });
+            for block in blocks {
+                match reached
+                    .iter_mut()
+                    .find(|r| r.upstream.block.id() == block.id())
+                {
+                    Some(known) => {
+                        known.reused |= reused;
+                        known.tls |= tls;
+                    }
+                    None => reached.push(Reached {
+                        upstream: Upstream {
+                            block,
+                            servers: block.children_named("server").collect(),
+                        },
+                        reused,
+                        tls,
+                    }),
+                }
+            }
+        }
+    }
+    reached.sort_by_key(|r| r.upstream.block.id());
+    reached
 }
 
 #[cfg(test)]

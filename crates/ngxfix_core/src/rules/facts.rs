@@ -309,6 +309,23 @@ impl Facts {
         apply_reading(&mut backend, file, file.read());
         Ok(self.insert(upstream, backend))
     }
+    /// Declare the backend of `upstream` as measured on its servers
+    /// (`ngxfix probe`): `idle` as observed, `detail` saying where and
+    /// when, for the findings' messages.
+    pub fn declare_measured(
+        &mut self,
+        upstream: &str,
+        idle: Idle,
+        detail: String,
+        source: &str,
+    ) -> &mut Backend {
+        let backend = Backend {
+            detail: Some(detail),
+            ..Backend::new(idle, None, source)
+        };
+        self.insert(upstream, backend)
+    }
+
     fn insert(&mut self, upstream: &str, backend: Backend) -> &mut Backend {
         let key = upstream.to_ascii_lowercase();
         self.backends.by_name.insert(key.clone(), backend);
