@@ -141,3 +141,83 @@ impl Verdict {
         detail
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::SystemTime;
+
+    fn observed(idle: IdleClose) -> Observed {
+        Observed {
+            idle,
+            status: 200,
+            version: "HTTP/1.1".into(),
+            keep_alive: None,
+            served: None,
+            measured_at: SystemTime::UNIX_EPOCH,
+        }
+    }
+
+    fn address(port: u16) -> Address {
+        Address::Tcp(([127, 0, 0, 1], port).into())
+    }
+
+    #[test]
+    fn the_most_dangerous_address_speaks_for_the_upstream() {
+        let (a, b, c) = (address(1), address(2), address(3));
+        let two = observed(IdleClose::After(Duration::from_millis(2004)));
+        let five = observed(IdleClose::After(Duration::from_secs(5)));
+        let open = observed(IdleClose::StillOpen(Duration::from_secs(75)));
+        let verdict = Verdict::of([(&a, &five), (&b, &two), (&c, &open)]).unwrap();
+        assert_eq!(
+            (&verdict.address, verdict.measured, verdict.others),
+            (&b, 3, 2)
+        );
+        assert_eq!(
+            verdict.idle(),
+            Idle::After(crate::model::units::Duration::from_millis(2000))
+        );
+        assert!(
+            verdict
+                .detail()
+                .ends_with("; the shortest of 3 addresses, 2 of which showed longer"),
+            "{}",
+            verdict.detail()
+        );
+
+        // A silent close after every response beats any timeout; a close
+        // announced after every response counts only when all do that.
+        let silent = observed(IdleClose::EachResponse { announced: false });
+        let announced = observed(IdleClose::EachResponse { announced: true });
+        assert_eq!(
+            Verdict::of([(&a, &two), (&b, &silent)]).unwrap().idle(),
+            Idle::AfterEachResponse
+        );
+        assert_eq!(
+            Verdict::of([(&a, &announced), (&b, &five)])
+                .unwrap()
+                .address,
+            b
+        );
+        assert_eq!(
+            Verdict::of([(&a, &announced)]).unwrap().idle(),
+            Idle::NoKeepalive
+        );
+        assert!(Verdict::of(std::iter::empty()).is_none());
+    }
+
+    #[test]
+    fn a_measured_time_is_rounded_down_and_an_open_one_is_a_floor() {
+        let ms = |n| Idle::After(crate::model::units::Duration::from_millis(n));
+        assert_eq!(
+            IdleClose::After(Duration::from_millis(2999)).idle(),
+            ms(2900)
+        );
+        assert_eq!(IdleClose::After(Duration::from_millis(757)).idle(), ms(750));
+        assert_eq!(IdleClose::After(Duration::from_millis(3)).idle(), ms(1));
+        assert_eq!(
+            IdleClose::StillOpen(Duration::from_secs(75)).idle(),
+            ms(75_000)
+        );
+    }
+}

@@ -19,6 +19,7 @@ const SUBCOMMANDS: &[&str] = &[
     "parse",
     "redact",
     "diagnose",
+    "probe",
     "completions",
     "man",
 ];

@@ -300,6 +300,41 @@ mod tests {
     use crate::rules::facts::{no_files, Facts};
 
     #[test]
+    fn probed_backends_are_measured_not_declared() {
+        let loaded = |text: &str| Loaded {
+            settings: parse(text, "ngxfix.toml").unwrap(),
+            path: None,
+            text: text.to_string(),
+        };
+        let both = loaded(
+            "[backends.app]\nprobe = true\nprefer = \"nginx\"\n[backends.api]\nkind = \"node\"\n",
+        );
+        assert_eq!(
+            both.probed().unwrap(),
+            [("app".to_string(), Some(Prefer::Nginx))]
+        );
+        let declared: Vec<String> = both
+            .backends()
+            .unwrap()
+            .into_iter()
+            .map(|(n, _, _)| n)
+            .collect();
+        assert_eq!(declared, ["api"]);
+        let error = loaded("[backends.app]\nprobe = true\nidle_timeout = \"5s\"\n")
+            .probed()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("probe = true measures the idle timeout"),
+            "{error}"
+        );
+        // `probe = false` is an ordinary table.
+        assert!(loaded("[backends.app]\nprobe = false\n")
+            .backends()
+            .is_err());
+    }
+
+    #[test]
     fn settings_parse_and_refuse_unknown_keys() {
         let settings = parse(
             "select = [\"a\"]\nnginx_version = \"1.22.1\"\n[params.a]\nmargin = \"2s\"\n[backends.app]\nidle_timeout = \"5s\"\n",
