@@ -162,32 +162,18 @@ pub struct Observed {
     pub measured_at: SystemTime,
 }
 
-/// Measure one address.
+/// Measure one address: with `requests` above 1, first how many requests
+/// one connection serves, then the idle close on a fresh connection (a
+/// connection the server closed for its request limit says nothing of
+/// its idle timeout).
 pub fn probe(target: &Target, options: &Options) -> Result<Observed, ProbeError> {
-    let stream = stream::Stream::connect(
-        &target.address,
-        target.tls,
-        &target.host,
-        options.connect_timeout,
-    )?;
-    let mut conn = http::Conn::new(stream);
-    let host = options.host.as_deref().unwrap_or(&target.host);
-    let mut served = None;
-    let requests = options.requests.max(1);
-    let mut last = None;
-    for i in 1..=requests {
-        conn.send(&options.method, &options.path, host)?;
-        let response = conn.response(&options.method, options.response_timeout)?;
-        let closes = response.announces_close || response.closed_by_body;
-        last = Some(response);
-        if closes {
-            if i < requests || requests > 1 {
-                served = Some(i);
-            }
-            break;
-        }
-    }
-    let response = last.expect("one request is always sent");
+    let served = if options.requests > 1 {
+        let (served, _) = exchange(target, options, options.requests)?;
+        served
+    } else {
+        None
+    };
+    let (_, (mut conn, response)) = exchange(target, options, 1)?;
     let measured_at = SystemTime::now();
     let idle = if response.closed_by_body {
         IdleClose::EachResponse {
@@ -199,9 +185,7 @@ pub fn probe(target: &Target, options: &Options) -> Result<Observed, ProbeError>
             Some(after) if response.announces_close && after < Duration::from_millis(500) => {
                 IdleClose::EachResponse { announced: true }
             }
-            Some(after) if after < SILENT_CLOSE && served.is_none() => {
-                IdleClose::EachResponse { announced: false }
-            }
+            Some(after) if after < SILENT_CLOSE => IdleClose::EachResponse { announced: false },
             Some(after) => IdleClose::After(after),
         }
     };
@@ -215,40 +199,82 @@ pub fn probe(target: &Target, options: &Options) -> Result<Observed, ProbeError>
     })
 }
 
-/// Measure every target at once (each on its own thread: the waits are
-/// idle), in the given order; `done` is told each time one finishes.
+/// Up to `requests` requests one after another on a fresh connection:
+/// after how many the server said it would close (`None`: after none of
+/// them), the connection, and the last response.
+fn exchange(
+    target: &Target,
+    options: &Options,
+    requests: u32,
+) -> Result<(Option<u32>, (http::Conn, http::Response)), ProbeError> {
+    let stream = stream::Stream::connect(
+        &target.address,
+        target.tls,
+        &target.host,
+        options.connect_timeout,
+    )?;
+    let mut conn = http::Conn::new(stream);
+    let host = options.host.as_deref().unwrap_or(&target.host);
+    for i in 1..=requests.max(1) {
+        conn.send(&options.method, &options.path, host)?;
+        let response = conn.response(&options.method, options.response_timeout)?;
+        if response.announces_close || response.closed_by_body {
+            return Ok((Some(i), (conn, response)));
+        }
+        if i == requests.max(1) {
+            return Ok((None, (conn, response)));
+        }
+    }
+    unreachable!("the loop returns on its last request")
+}
+
+/// Probes at once, at most: each waits idle on its connection, so many
+/// fit in a thread each, but not thousands.
+const AT_ONCE: usize = 128;
+
+/// Measure every target, [`AT_ONCE`] at a time, in the given order;
+/// `done` is told each time one finishes.
 pub fn probe_all(
     targets: &[Target],
     options: &Options,
     done: &(dyn Fn(usize) + Sync),
 ) -> Vec<Result<Observed, ProbeError>> {
-    let finished = std::sync::atomic::AtomicUsize::new(0);
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let next = AtomicUsize::new(0);
+    let finished = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Observed, ProbeError>>>> =
+        Mutex::new((0..targets.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
-        let handles: Vec<_> = targets
-            .iter()
-            .map(|target| {
-                let finished = &finished;
-                scope.spawn(move || {
-                    let result = probe(target, options);
-                    done(finished.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1);
-                    result
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+        for _ in 0..targets.len().min(AT_ONCE) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(target) = targets.get(i) else {
+                    return;
+                };
+                let result = probe(target, options);
+                results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
+                done(finished.fetch_add(1, Ordering::SeqCst) + 1);
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every target probed"))
+        .collect()
 }
 
 /// The longest a probe of these options can take: connecting, the
-/// responses, the wait.
+/// responses (a second connection when counting requests), the wait.
 pub fn bound(options: &Options) -> Duration {
-    options.connect_timeout + options.response_timeout * options.requests.max(1) + options.max_wait
+    let counting = if options.requests > 1 {
+        options.connect_timeout + options.response_timeout * options.requests
+    } else {
+        Duration::ZERO
+    };
+    counting + options.connect_timeout + options.response_timeout + options.max_wait
 }
 
 /// Measure `targets` (each distinct one once), taking fresh measurements
