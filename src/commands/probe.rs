@@ -122,6 +122,16 @@ pub fn run(args: &ProbeArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
 /// Each address of one server with its result.
 type ServerResult = Vec<(Target, Result<Observed, ProbeError>)>;
 
+/// What a group's measured addresses say together.
+fn verdict(servers: &[ServerResult]) -> Option<Verdict> {
+    Verdict::of(
+        servers
+            .iter()
+            .flatten()
+            .filter_map(|(t, r)| r.as_ref().ok().map(|o| (&t.address, o))),
+    )
+}
+
 /// The upstreams of the named configurations to probe.
 fn configured(args: &ProbeArgs, version: Version) -> anyhow::Result<Vec<Group>> {
     let options = ReadOptions {
@@ -185,12 +195,7 @@ fn text(
     }
     let mut addresses = 0;
     for (group, servers) in groups.iter().zip(measured) {
-        let observed: Vec<_> = servers
-            .iter()
-            .flatten()
-            .filter_map(|(t, r)| r.as_ref().ok().map(|o| (&t.address, o)))
-            .collect();
-        let verdict = Verdict::of(observed);
+        let verdict = verdict(servers);
         let head = match (&group.name, &group.at) {
             (Some(name), Some(at)) => format!(
                 "upstream {name} ({at}){}",
@@ -284,12 +289,7 @@ fn json(groups: &[Group], measured: &[Vec<ServerResult>], options: &Options) -> 
         .iter()
         .zip(measured)
         .map(|(group, servers)| {
-            let observed: Vec<_> = servers
-                .iter()
-                .flatten()
-                .filter_map(|(t, r)| r.as_ref().ok().map(|o| (&t.address, o)))
-                .collect();
-            let verdict = Verdict::of(observed);
+            let verdict = verdict(servers);
             let addresses: Vec<serde_json::Value> = group
                 .servers
                 .iter()
