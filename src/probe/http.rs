@@ -120,7 +120,7 @@ impl Conn {
             }
             if self.fill(deadline)? == 0 {
                 return Err(if self.buf.is_empty() {
-                    ProbeError::NotHttp("the connection closed without a response".into())
+                    ProbeError::Closed
                 } else {
                     ProbeError::NotHttp(format!(
                         "the connection closed inside a response head: {:?}",

@@ -44,6 +44,8 @@ pub enum ProbeError {
     NotHttp(String),
     #[error("no answer in time: waited for {0}")]
     Timeout(&'static str),
+    #[error("not an HTTP server, or not one a probe understands: the connection closed without a response")]
+    Closed,
     /// The error of the same address, measured once for several servers.
     #[error("{0}")]
     Again(String),
@@ -215,17 +217,29 @@ fn exchange(
     )?;
     let mut conn = http::Conn::new(stream);
     let host = options.host.as_deref().unwrap_or(&target.host);
+    let mut last: Option<http::Response> = None;
     for i in 1..=requests.max(1) {
-        conn.send(&options.method, &options.path, host)?;
-        let response = conn.response(&options.method, options.response_timeout)?;
+        let answered = conn
+            .send(&options.method, &options.path, host)
+            .and_then(|()| conn.response(&options.method, options.response_timeout));
+        let response = match (answered, last.take()) {
+            // Closed after the previous response without saying so: that
+            // is how many it serves.
+            (Ok(response), _) => response,
+            (
+                Err(ProbeError::Closed | ProbeError::Send(_) | ProbeError::Receive(_)),
+                Some(previous),
+            ) => {
+                return Ok((Some(i - 1), (conn, previous)));
+            }
+            (Err(e), _) => return Err(e),
+        };
         if response.announces_close || response.closed_by_body {
             return Ok((Some(i), (conn, response)));
         }
-        if i == requests.max(1) {
-            return Ok((None, (conn, response)));
-        }
+        last = Some(response);
     }
-    unreachable!("the loop returns on its last request")
+    Ok((None, (conn, last.expect("at least one request is sent"))))
 }
 
 /// Probes at once, at most: each waits idle on its connection, so many

@@ -41,6 +41,7 @@ mod memory_linear;
 mod nginx_t_refusals;
 mod no_panic;
 mod output_formats;
+mod probe;
 mod realworld;
 mod redact;
 mod rule_files;
