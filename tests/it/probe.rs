@@ -389,6 +389,96 @@ fn gunicorn_gthread_keepalive_and_still_open() {
     );
 }
 
+/// Over TLS: gunicorn with a self-signed certificate (made with openssl
+/// here), probed as `--target https://...` and through a configuration
+/// whose `proxy_pass https://` reaches it.
+#[test]
+fn gunicorn_over_tls() {
+    if !python_has("gunicorn") {
+        return;
+    }
+    if !runs("openssl", &["version"]) {
+        missing("openssl, to make the test's certificate (apt-get install openssl)");
+        return;
+    }
+    let dir = python_app(WSGI_APP);
+    assert!(
+        runs(
+            "openssl",
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=localhost",
+                "-keyout",
+                dir.path().join("key.pem").to_str().expect("UTF-8"),
+                "-out",
+                dir.path().join("cert.pem").to_str().expect("UTF-8"),
+            ]
+        ),
+        "openssl makes a certificate"
+    );
+    let port = free_port();
+    let _server = gunicorn(
+        dir.path(),
+        &local(port),
+        &[
+            "--threads",
+            "2",
+            "--keep-alive",
+            "1",
+            "--certfile",
+            "cert.pem",
+            "--keyfile",
+            "key.pem",
+        ],
+        port,
+    );
+    let https = format!("https://{}", local(port));
+    let m = probe_targets(
+        "gunicorn over TLS, keepalive 1",
+        &[(https, after_ms(1000, PYTHON))],
+        "5s",
+        &[],
+    );
+    assert_eq!(m[0].status, Some(200));
+
+    // Through a configuration: the pass's https:// makes the probe speak TLS.
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "events {{}}\nhttp {{\n    upstream tls_app {{ server {}; keepalive 4; }}\n    server {{\n        listen 8080;\n        location / {{ proxy_pass https://tls_app; proxy_http_version 1.1; proxy_set_header Connection \"\"; }}\n    }}\n}}\n",
+            local(port)
+        ),
+    )
+    .expect("nginx.conf");
+    let measured = twice(
+        "gunicorn over TLS through a configuration",
+        || probe_json(&["--max-wait", "5s", conf.to_str().expect("UTF-8")]),
+        |(code, report)| {
+            *code == 0
+                && addresses(report)
+                    .first()
+                    .is_some_and(|m| agrees(&after_ms(1000, PYTHON), m))
+        },
+    );
+    let (code, report) = measured;
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["upstreams"][0]["upstream"], "tls_app", "{report:#}");
+    assert_eq!(
+        report["upstreams"][0]["addresses"][0]["tls"], true,
+        "{report:#}"
+    );
+    let m = &addresses(&report)[0];
+    assert!(agrees(&after_ms(1000, PYTHON), m), "{m:?}");
+}
+
 #[test]
 fn gunicorn_sync_worker_announces_close() {
     if !python_has("gunicorn") {
