@@ -108,7 +108,10 @@ fn prepare_run(
     // `probe`: measured on the upstream's servers, once the trees are read.
     let mut probed: Vec<(String, Option<facts::Prefer>)> = settings.probed()?;
     for assignment in &inputs.backends {
-        if let Some((name, "probe")) = assignment.split_once('=') {
+        if let Some((name, _)) = assignment
+            .split_once('=')
+            .filter(|(_, spec)| spec.eq_ignore_ascii_case("probe"))
+        {
             probed.retain(|(known, _)| !known.eq_ignore_ascii_case(name));
             probed.push((name.to_string(), None));
             continue;

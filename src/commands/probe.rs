@@ -44,6 +44,11 @@ pub fn run(args: &ProbeArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             args.path
         );
     }
+    if let Some(host) = &args.host {
+        if host.is_empty() || host.contains([' ', '\r', '\n', '\t']) {
+            anyhow::bail!("--host {host:?}: give a host name, without spaces or line breaks");
+        }
+    }
     let version = match &args.nginx_version {
         Some(text) => text
             .parse::<Version>()

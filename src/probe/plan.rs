@@ -44,10 +44,12 @@ pub fn plan(
             if !chosen(&name, reached.reused) {
                 return None;
             }
+            // nginx sends nothing to a server marked `down`.
             let servers = reached
                 .upstream
                 .servers
                 .iter()
+                .filter(|server| !server.args().any(|a| a.value() == "down"))
                 .filter_map(|server| server.arg(0).map(|a| a.value().into_owned()))
                 .map(|written| PlannedServer {
                     targets: targets(&written, reached.tls, allow_public),
@@ -204,6 +206,42 @@ mod tests {
             Idle::NoKeepalive
         );
         assert!(Verdict::of(std::iter::empty()).is_none());
+    }
+
+    #[test]
+    fn the_servers_of_the_upstreams_passes_reach_are_planned() {
+        let text = "http {\n upstream a { server 127.0.0.1:8000; server 127.0.0.1:8001 down; server unix:/run/a.sock; }\n upstream b { server 10.0.0.2; }\n upstream unused { server 127.0.0.1:9; }\n upstream public { server 8.8.8.8:80; }\n server {\n  location / { proxy_pass http://a; }\n  location /b/ { proxy_pass https://b; proxy_http_version 1.0; }\n  location /p/ { proxy_pass http://public; }\n }\n}\n";
+        let tree = crate::config::ConfigTree::load_dump(vec![crate::config::dump::DumpedFile {
+            path: "nginx.conf".into(),
+            text: text.as_bytes().to_vec(),
+        }])
+        .unwrap();
+        let model = Model::new(&tree, crate::model::Version::new(1, 30, 0));
+        let planned = plan(&model, &|_, _| true, false);
+        let names: Vec<&str> = planned.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "public"]);
+        let written: Vec<&str> = planned[0]
+            .servers
+            .iter()
+            .map(|s| s.written.as_str())
+            .collect();
+        assert_eq!(
+            written,
+            ["127.0.0.1:8000", "unix:/run/a.sock"],
+            "a `down` server is left out"
+        );
+        assert!(planned[0].reused && !planned[1].reused);
+        let b = planned[1].servers[0].targets.as_ref().unwrap();
+        assert_eq!(
+            (b[0].tls, b[0].address.to_string()),
+            (true, "10.0.0.2:443".to_string())
+        );
+        assert!(matches!(
+            planned[2].servers[0].targets,
+            Err(ProbeError::Public(_))
+        ));
+        let only_b = plan(&model, &|name, _| name == "b", false);
+        assert_eq!(only_b.len(), 1);
     }
 
     #[test]
