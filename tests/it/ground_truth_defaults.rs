@@ -37,6 +37,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::idle::{free_port, idle_close, idle_close_twice, Closed, Server};
+use common::servers::{missing, python_has, runs};
 use ngxfix::backends::{Idle, ServerKind};
 
 const EARLY: Duration = Duration::from_millis(250);
@@ -72,37 +73,6 @@ asyncio.run(main())
 ";
 
 const RACK_APP: &str = "run lambda { |env| [200, {\"Content-Type\" => \"text/plain\", \"Content-Length\" => \"3\"}, [\"ok\\n\"]] }\n";
-
-/// Whether a missing server is a failure rather than a skip.
-fn required() -> bool {
-    std::env::var_os("NGXFIX_REQUIRE_BACKENDS").is_some_and(|v| v == "1")
-}
-
-/// Skip (or fail under NGXFIX_REQUIRE_BACKENDS=1) when a server is missing.
-fn missing(what: &str) {
-    assert!(!required(), "NGXFIX_REQUIRE_BACKENDS=1 but {what}");
-    eprintln!("skipped: {what}");
-}
-
-fn runs(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// Whether `python3` can import `module`; says why not.
-fn python_has(module: &str) -> bool {
-    let ok = runs("python3", &["-c", &format!("import {module}")]);
-    if !ok {
-        missing(&format!(
-            "python3 cannot import {module} (python3 -m pip install -r .ci/python-servers.txt)"
-        ));
-    }
-    ok
-}
 
 /// The table's default for `kind` (current versions).
 fn table(kind: &str) -> Idle {

@@ -30,30 +30,11 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::idle::{free_port, idle_close_twice, Closed, Server};
+use common::servers::{missing, runs};
 use ngxfix::backends::{self, Idle, Source};
 
 const EARLY: Duration = Duration::from_millis(250);
 const LATE: Duration = Duration::from_millis(600);
-
-/// Whether a missing server is a failure rather than a skip.
-fn required() -> bool {
-    std::env::var_os("NGXFIX_REQUIRE_BACKENDS").is_some_and(|v| v == "1")
-}
-
-/// Skip (or fail under NGXFIX_REQUIRE_BACKENDS=1) when a server is missing.
-fn missing(what: &str) {
-    assert!(!required(), "NGXFIX_REQUIRE_BACKENDS=1 but {what}");
-    eprintln!("skipped: {what}");
-}
-
-fn runs(program: &str, arg: &str) -> bool {
-    Command::new(program)
-        .arg(arg)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
 
 /// A temporary folder the servers (which may drop to `nobody`) can read.
 fn folder() -> tempfile::TempDir {
@@ -129,7 +110,7 @@ fn agrees(idle: &Idle, closed: &Closed) -> bool {
 // uWSGI
 
 fn uwsgi_case(case: &str, shows: &str, body: &str) {
-    if !runs("uwsgi", "--version") {
+    if !runs("uwsgi", &["--version"]) {
         return missing("uwsgi is not installed (apt-get install uwsgi-core)");
     }
     let dir = folder();
@@ -237,7 +218,9 @@ fn uwsgi_router_keepalive_waits_http_timeout() {
 
 /// The Apache binary and the folder of its modules.
 fn apache() -> Option<(&'static str, PathBuf)> {
-    let program = ["apache2", "httpd"].into_iter().find(|p| runs(p, "-v"))?;
+    let program = ["apache2", "httpd"]
+        .into_iter()
+        .find(|p| runs(p, &["-v"]))?;
     let modules = [
         "/usr/lib/apache2/modules",
         "/usr/lib64/httpd/modules",

@@ -4,6 +4,7 @@ pub mod delay_proxy;
 pub mod idle;
 pub mod load;
 pub mod nginx;
+pub mod servers;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
