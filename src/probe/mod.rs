@@ -223,9 +223,9 @@ fn exchange(
             .send(&options.method, &options.path, host)
             .and_then(|()| conn.response(&options.method, options.response_timeout));
         let response = match (answered, last.take()) {
+            (Ok(response), _) => response,
             // Closed after the previous response without saying so: that
             // is how many it serves.
-            (Ok(response), _) => response,
             (
                 Err(ProbeError::Closed | ProbeError::Send(_) | ProbeError::Receive(_)),
                 Some(previous),
