@@ -866,8 +866,35 @@
     return bytesToBase64url(await transform(json, new CompressionStream('deflate-raw')));
   }
 
+  // A link is anyone's input: a few hundred bytes of deflate can unpack
+  // to gigabytes, so it is unpacked only up to this much.
+  const MAX_SHARED_BYTES = 16 * 1024 * 1024;
+
+  async function inflateBounded(bytes) {
+    const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+    const parts = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > MAX_SHARED_BYTES) {
+        await reader.cancel();
+        throw new Error('it unpacks to more than ' + (MAX_SHARED_BYTES >> 20) + ' MiB');
+      }
+      parts.push(value);
+    }
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
+  }
+
   async function decodeState(text) {
-    const bytes = await transform(base64ToBytes(text), new DecompressionStream('deflate-raw'));
+    const bytes = await inflateBounded(base64ToBytes(text));
     const shared = JSON.parse(new TextDecoder().decode(bytes));
     if (!shared || !Array.isArray(shared.files) || !shared.files.every((f) => f && typeof f.path === 'string' && typeof f.text === 'string')) {
       throw new Error('no files in it');

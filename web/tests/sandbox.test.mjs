@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { inflateRawSync } from 'node:zlib';
+import { inflateRawSync, deflateRawSync } from 'node:zlib';
 import { serve, launch, open, nextRun, runs, ngxfix, ROOT, DIST } from './harness.mjs';
 
 let browser;
@@ -255,6 +255,18 @@ test('share safely: the link carries the redacted config in its fragment only, a
   assert.ok((await restored.page.$$('#findings li[data-rule]')).length >= 0);
   assert.deepEqual(restored.guard.foreign(), []);
   await restored.page.close();
+  await page.close();
+});
+
+test('a link that unpacks to gigabytes is refused, and the page stays usable', async () => {
+  // 200 MiB of spaces in a JSON string: about 200 KB of deflate.
+  const bomb = Buffer.concat([Buffer.from('{"files":[{"path":"nginx.conf","text":"'), Buffer.alloc(200 << 20, 0x20), Buffer.from('"}]}')]);
+  const link = `${server.origin}/#s=${deflateRawSync(bomb, { level: 9 }).toString('base64url')}`;
+  const { page, guard } = await open(browser, server.origin, link);
+  const status = await page.$eval('#share-status', (s) => s.textContent);
+  assert.match(status, /unpacks to more than 16 MiB/);
+  assert.ok((await page.$$('#findings li[data-rule]')).length > 0, 'the example is shown and checked instead');
+  assert.deepEqual(guard.after(), []);
   await page.close();
 });
 
