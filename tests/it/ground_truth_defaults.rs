@@ -32,31 +32,15 @@
 
 use crate::common;
 
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use common::idle::{free_port, idle_close, idle_close_twice, Closed, Server};
-use common::servers::{missing, python_has, runs};
+use common::idle::{free_port, idle_close, idle_close_twice, Closed};
+use common::servers::{folder, missing, python_has, runs, start, ASGI_APP, WSGI_APP};
 use ngxfix::backends::{Idle, ServerKind};
 
 const EARLY: Duration = Duration::from_millis(250);
 const LATE: Duration = Duration::from_millis(600);
-
-const WSGI_APP: &str = "def app(environ, start_response):
-    body = b\"ok\\n\"
-    start_response(\"200 OK\", [(\"Content-Type\", \"text/plain\"), (\"Content-Length\", str(len(body)))])
-    return [body]
-";
-
-const ASGI_APP: &str = "async def app(scope, receive, send):
-    if scope[\"type\"] != \"http\":
-        return
-    body = b\"ok\\n\"
-    await send({\"type\": \"http.response.start\", \"status\": 200,
-                \"headers\": [(b\"content-type\", b\"text/plain\"), (b\"content-length\", str(len(body)).encode())]})
-    await send({\"type\": \"http.response.body\", \"body\": body})
-";
 
 /// A tornado server on the port of argv[1], with `idle_connection_timeout`
 /// from argv[2] unless it is `default`.
@@ -80,31 +64,6 @@ fn table(kind: &str) -> Idle {
         .unwrap_or_else(|| panic!("{kind} is not in SERVER_KINDS"))
         .idle
         .clone()
-}
-
-/// A temporary folder for a server's files and log.
-fn folder() -> tempfile::TempDir {
-    tempfile::tempdir().expect("a temporary folder")
-}
-
-/// Start `program args` in `dir` (output to `dir/server.log`) and wait
-/// until it listens on `port`.
-fn start(dir: &Path, program: &str, args: &[String], port: u16, startup: Duration) -> Server {
-    let log = std::fs::File::create(dir.join("server.log")).expect("a log file");
-    let mut command = Command::new(program);
-    command
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().expect("log handle"))
-        .stderr(log);
-    match Server::start(command, port, startup) {
-        Ok(server) => server,
-        Err(e) => panic!(
-            "{e}\n{}",
-            std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
-        ),
-    }
 }
 
 fn strings(args: &[&str]) -> Vec<String> {
@@ -164,6 +123,7 @@ fn gunicorn_default_worker_is_gunicorn_sync() {
     let bind = format!("127.0.0.1:{port}");
     let _server = start(
         dir.path(),
+        "server.log",
         "python3",
         &strings(&[
             "-m",
@@ -193,6 +153,7 @@ fn tornado_idle_connection_timeout_and_default() {
     let set = Idle::After(ngxfix::model::Duration::from_millis(1500));
     let _short = start(
         dir.path(),
+        "server.log",
         "python3",
         &strings(&["serve.py", &port.to_string(), "1.5"]),
         port,
@@ -209,6 +170,7 @@ fn tornado_idle_connection_timeout_and_default() {
     let port = free_port();
     let _default = start(
         dir.path(),
+        "server.log",
         "python3",
         &strings(&["serve.py", &port.to_string(), "default"]),
         port,
@@ -246,6 +208,7 @@ fn waitress_channel_timeout_and_default() {
     let port = free_port();
     let _server = start(
         dir.path(),
+        "server.log",
         "python3",
         &strings(&[
             "-m",
@@ -276,6 +239,7 @@ fn unicorn_sends_connection_close_and_thin_honours_timeout() {
         let port = free_port();
         let _server = start(
             dir.path(),
+            "server.log",
             "unicorn",
             &strings(&["-l", &format!("127.0.0.1:{port}"), "config.ru"]),
             port,
@@ -290,6 +254,7 @@ fn unicorn_sends_connection_close_and_thin_honours_timeout() {
         let port = free_port();
         let _server = start(
             dir.path(),
+            "server.log",
             "thin",
             &strings(&[
                 "start",
@@ -342,6 +307,7 @@ fn thin_jetty_and_daphne_defaults() {
         ];
         servers.push(start(
             dir.path(),
+            "server.log",
             "thin",
             &strings(&args),
             port,
@@ -365,7 +331,14 @@ fn thin_jetty_and_daphne_defaults() {
                 "jetty.http.host=127.0.0.1".to_string(),
                 format!("jetty.http.port={port}"),
             ];
-            servers.push(start(&base, "java", &args, port, Duration::from_secs(40)));
+            servers.push(start(
+                &base,
+                "server.log",
+                "java",
+                &args,
+                port,
+                Duration::from_secs(40),
+            ));
             cases.push(("jetty default", table("jetty"), port));
         }
         (None, _) => missing("Jetty is not installed (apt-get install jetty9)"),
@@ -387,6 +360,7 @@ fn thin_jetty_and_daphne_defaults() {
         ];
         servers.push(start(
             &app,
+            "server.log",
             "python3",
             &strings(&args),
             port,

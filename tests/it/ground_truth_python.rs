@@ -24,6 +24,7 @@
 //! 600 ms late).
 
 use crate::common;
+use common::servers::WSGI_APP;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -32,12 +33,6 @@ use std::time::Duration as StdDuration;
 use common::idle::{free_port, idle_close_twice, Closed, Server};
 use ngxfix::backends::{self, Edit, Idle, Source};
 use ngxfix::model::Duration;
-
-const WSGI_APP: &str = "def app(environ, start_response):
-    body = b\"ok\\n\"
-    start_response(\"200 OK\", [(\"Content-Type\", \"text/plain\"), (\"Content-Length\", str(len(body)))])
-    return [body]
-";
 
 const ASGI_APP: &str = "async def app(scope, receive, send):
     if scope[\"type\"] == \"lifespan\":

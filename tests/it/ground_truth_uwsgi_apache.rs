@@ -30,20 +30,11 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::idle::{free_port, idle_close_twice, Closed, Server};
-use common::servers::{missing, runs};
+use common::servers::{folder, missing, runs};
 use ngxfix::backends::{self, Idle, Source};
 
 const EARLY: Duration = Duration::from_millis(250);
 const LATE: Duration = Duration::from_millis(600);
-
-/// A temporary folder the servers (which may drop to `nobody`) can read.
-fn folder() -> tempfile::TempDir {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
-        .expect("chmod the temporary folder");
-    dir
-}
 
 /// One server run: a config file and where its server listens and logs.
 struct Run<'a> {

@@ -34,7 +34,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::idle::{free_port, Server};
-use common::servers::{missing, python_has, runs};
+use common::servers::{folder, missing, python_has, runs, start, ASGI_APP, WSGI_APP};
 use serde_json::Value;
 
 // ---------------------------------------------------------------------------
@@ -269,46 +269,6 @@ fn twice<T: std::fmt::Debug>(what: &str, run: impl Fn() -> T, ok: impl Fn(&T) ->
 // ---------------------------------------------------------------------------
 // Starting the real servers (as the ground-truth tests do)
 
-/// A temporary folder the servers (which may drop to `nobody`) can read.
-fn folder() -> tempfile::TempDir {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
-        .expect("chmod the temporary folder");
-    dir
-}
-
-/// Start `program args` in `dir` (output to `dir/LOG`) and wait until it
-/// listens on `port`.
-fn start(dir: &Path, log: &str, program: &str, args: &[&str], port: u16) -> Server {
-    let log = dir.join(log);
-    let file = std::fs::File::create(&log).expect("a log file");
-    let mut command = Command::new(program);
-    command
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(file.try_clone().expect("log handle"))
-        .stderr(file);
-    Server::start(command, port, Duration::from_secs(30))
-        .unwrap_or_else(|e| panic!("{e}\n{}", std::fs::read_to_string(&log).unwrap_or_default()))
-}
-
-const WSGI_APP: &str = "def app(environ, start_response):
-    body = b\"ok\\n\"
-    start_response(\"200 OK\", [(\"Content-Type\", \"text/plain\"), (\"Content-Length\", str(len(body)))])
-    return [body]
-";
-
-const ASGI_APP: &str = "async def app(scope, receive, send):
-    if scope[\"type\"] != \"http\":
-        return
-    body = b\"ok\\n\"
-    await send({\"type\": \"http.response.start\", \"status\": 200,
-                \"headers\": [(b\"content-type\", b\"text/plain\"), (b\"content-length\", str(len(body)).encode())]})
-    await send({\"type\": \"http.response.body\", \"body\": body})
-";
-
 /// A folder with `app.py`.
 fn python_app(app: &str) -> tempfile::TempDir {
     let dir = folder();
@@ -321,7 +281,14 @@ fn gunicorn(dir: &Path, bind: &str, args: &[&str], port: u16) -> Server {
     let mut all = vec!["-m", "gunicorn", "--bind", bind, "--workers", "1"];
     all.extend_from_slice(args);
     all.push("app:app");
-    start(dir, "gunicorn.log", "python3", &all, port)
+    start(
+        dir,
+        "gunicorn.log",
+        "python3",
+        &all,
+        port,
+        Duration::from_secs(30),
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -490,6 +457,7 @@ fn uvicorn_timeout_keep_alive() {
             "1",
         ],
         port,
+        Duration::from_secs(30),
     );
     probe_targets(
         "uvicorn --timeout-keep-alive 1",
@@ -517,6 +485,7 @@ fn hypercorn_keep_alive_timeout() {
         "python3",
         &["-m", "hypercorn", "-c", "hypercorn.toml", "app:app"],
         port,
+        Duration::from_secs(30),
     );
     probe_targets(
         "hypercorn keep_alive_timeout = 1.5",
@@ -541,6 +510,7 @@ fn uwsgi(dir: &Path, name: &str, body: &str, port: u16) -> Server {
         "uwsgi",
         &["--ini", &file],
         port,
+        Duration::from_secs(30),
     )
 }
 
@@ -633,6 +603,7 @@ fn node_keep_alive_timeout() {
         "node",
         &["server.js", &port.to_string()],
         port,
+        Duration::from_secs(30),
     );
     let expected = Duration::from_millis(500) + node_buffer();
     let m = probe_targets(
@@ -674,6 +645,7 @@ fn puma_persistent_timeout() {
         "puma",
         &["-C", "puma.rb", "config.ru"],
         port,
+        Duration::from_secs(30),
     );
     probe_targets(
         "puma persistent_timeout 1",
@@ -795,6 +767,7 @@ fn apache_server(
         program,
         &["-D", "FOREGROUND", "-f", &format!("{r}/httpd.conf")],
         port,
+        Duration::from_secs(30),
     );
     (dir, server)
 }

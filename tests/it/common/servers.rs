@@ -2,7 +2,12 @@
 //! test, unless `NGXFIX_REQUIRE_BACKENDS=1` (set by `.ci/run`, which
 //! installs them all) makes it a failure.
 
+use std::ffi::OsStr;
+use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use super::idle::Server;
 
 /// Whether a missing server is a failure rather than a skip.
 pub fn required() -> bool {
@@ -34,4 +39,53 @@ pub fn python_has(module: &str) -> bool {
         ));
     }
     ok
+}
+
+/// A WSGI app answering `ok` with its length, for gunicorn and uWSGI.
+pub const WSGI_APP: &str = "def app(environ, start_response):
+    body = b\"ok\\n\"
+    start_response(\"200 OK\", [(\"Content-Type\", \"text/plain\"), (\"Content-Length\", str(len(body)))])
+    return [body]
+";
+
+/// The same as an ASGI app, for uvicorn, hypercorn and daphne.
+pub const ASGI_APP: &str = "async def app(scope, receive, send):
+    if scope[\"type\"] != \"http\":
+        return
+    body = b\"ok\\n\"
+    await send({\"type\": \"http.response.start\", \"status\": 200,
+                \"headers\": [(b\"content-type\", b\"text/plain\"), (b\"content-length\", str(len(body)).encode())]})
+    await send({\"type\": \"http.response.body\", \"body\": body})
+";
+
+/// A temporary folder the servers (which may drop to `nobody`) can read.
+pub fn folder() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod the temporary folder");
+    dir
+}
+
+/// Start `program args` in `dir` (output to `dir/LOG`) and wait, at most
+/// `startup`, until it listens on `port`; the log in the panic otherwise.
+pub fn start<S: AsRef<OsStr>>(
+    dir: &Path,
+    log: &str,
+    program: &str,
+    args: &[S],
+    port: u16,
+    startup: Duration,
+) -> Server {
+    let log = dir.join(log);
+    let file = std::fs::File::create(&log).expect("a log file");
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(file.try_clone().expect("log handle"))
+        .stderr(file);
+    Server::start(command, port, startup)
+        .unwrap_or_else(|e| panic!("{e}\n{}", std::fs::read_to_string(&log).unwrap_or_default()))
 }
