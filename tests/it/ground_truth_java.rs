@@ -31,21 +31,12 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::idle::{free_port, idle_close, Closed, Server};
+use common::servers::{catalina_home, catalina_run};
 use ngxfix::backends::{Idle, Source};
 
 /// How long a connection may stay open before "no idle timeout" is
 /// concluded.
 const NEVER_LIMIT: Duration = Duration::from_secs(4);
-
-fn catalina_home() -> Option<PathBuf> {
-    let candidates = std::env::var_os("CATALINA_HOME")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(["/usr/share/tomcat10", "/usr/share/tomcat9"].map(PathBuf::from));
-    candidates
-        .into_iter()
-        .find(|home| home.join("bin/catalina.sh").is_file())
-}
 
 fn java_runs() -> bool {
     Command::new("java")
@@ -168,17 +159,7 @@ fn start_tomcat(home: &Path, base: &Path, xml: &str, port: u16) -> Server {
         std::fs::create_dir_all(base.join(dir)).expect("CATALINA_BASE folders");
     }
     std::fs::write(base.join("conf/server.xml"), xml).expect("server.xml written");
-    let log = std::fs::File::create(base.join("logs/run.log")).expect("a log file");
-    let mut command = Command::new(home.join("bin/catalina.sh"));
-    command
-        .arg("run")
-        .env("CATALINA_HOME", home)
-        .env("CATALINA_BASE", base)
-        .env("CATALINA_TMPDIR", base.join("temp"))
-        .env("JAVA_OPTS", "-XX:TieredStopAtLevel=1 -Xshare:auto")
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().expect("log handle"))
-        .stderr(log);
+    let command = catalina_run(home, base);
     match Server::start(command, port, Duration::from_secs(40)) {
         Ok(server) => server,
         Err(why) => panic!(

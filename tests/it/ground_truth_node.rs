@@ -29,6 +29,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::idle::{free_port, idle_close, idle_close_twice, Closed, Server};
+use common::servers::node_facts;
 use ngxfix::backends::{format, Idle, Source};
 
 const EARLY: Duration = Duration::from_millis(100);
@@ -105,41 +106,6 @@ fn millis(idle: &Idle) -> Duration {
 }
 
 // ----- Node.js --------------------------------------------------------------
-
-/// The running node's major version and keepAliveTimeoutBuffer: the
-/// property where it exists (22.19+/24.6+), else the constant in its
-/// http server source (20.18+), else none.
-fn node_facts() -> (u32, Duration) {
-    let script = r#"
-const http = require('http');
-const major = Number(process.versions.node.split('.')[0]);
-let buffer = http.createServer().keepAliveTimeoutBuffer;
-if (buffer === undefined) {
-  try {
-    const src = process.binding('natives')._http_server;
-    const m = /HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER = (\d+)/.exec(src);
-    buffer = m ? Number(m[1]) : 0;
-  } catch (e) {
-    buffer = 0;
-  }
-}
-console.log(major, buffer);
-"#;
-    let out = Command::new("node")
-        .args(["--no-deprecation", "-e", script])
-        .output()
-        .expect("node runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut parts = text
-        .split_whitespace()
-        .map(|p| p.parse::<u64>().unwrap_or(0));
-    let major = parts.next().unwrap_or(0);
-    let buffer = parts.next().unwrap_or(0);
-    (
-        u32::try_from(major).unwrap_or(0),
-        Duration::from_millis(buffer),
-    )
-}
 
 /// A server.js whose server is made by `create` and configured by
 /// `configure`, answering a short body with Content-Length.

@@ -30,7 +30,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::idle::{free_port, idle_close_twice, Closed, Server};
-use common::servers::{folder, missing, runs};
+use common::servers::{apache, folder, missing, runs};
 use ngxfix::backends::{self, Idle, Source};
 
 const EARLY: Duration = Duration::from_millis(250);
@@ -206,23 +206,6 @@ fn uwsgi_router_keepalive_waits_http_timeout() {
 }
 
 // Apache httpd
-
-/// The Apache binary and the folder of its modules.
-fn apache() -> Option<(&'static str, PathBuf)> {
-    let program = ["apache2", "httpd"]
-        .into_iter()
-        .find(|p| runs(p, &["-v"]))?;
-    let modules = [
-        "/usr/lib/apache2/modules",
-        "/usr/lib64/httpd/modules",
-        "/usr/lib/httpd/modules",
-        "/usr/libexec/apache2",
-    ]
-    .into_iter()
-    .map(PathBuf::from)
-    .find(|d| d.join("mod_mpm_event.so").is_file() && d.join("mod_authz_core.so").is_file())?;
-    Some((program, modules))
-}
 
 fn apache_case(case: &str, body: &str) {
     let Some((program, modules)) = apache() else {

@@ -34,7 +34,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::idle::{free_port, Server};
-use common::servers::{folder, missing, python_has, runs, start, ASGI_APP, WSGI_APP};
+use common::servers::{
+    apache, catalina_home, catalina_run, folder, missing, node_facts, python_has, runs, start,
+    ASGI_APP, WSGI_APP,
+};
 use serde_json::Value;
 
 // ---------------------------------------------------------------------------
@@ -552,34 +555,6 @@ fn uwsgi_http11_router_and_http_socket() {
     );
 }
 
-/// The running node's keepAliveTimeoutBuffer, added to keepAliveTimeout
-/// before an idle socket closes (as ground_truth_node.rs asks it).
-fn node_buffer() -> Duration {
-    let script = r#"
-const http = require('http');
-let buffer = http.createServer().keepAliveTimeoutBuffer;
-if (buffer === undefined) {
-  try {
-    const src = process.binding('natives')._http_server;
-    const m = /HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER = (\d+)/.exec(src);
-    buffer = m ? Number(m[1]) : 0;
-  } catch (e) {
-    buffer = 0;
-  }
-}
-console.log(buffer);
-"#;
-    let out = Command::new("node")
-        .args(["--no-deprecation", "-e", script])
-        .output()
-        .expect("node runs");
-    let ms = String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .unwrap_or(0);
-    Duration::from_millis(ms)
-}
-
 #[test]
 fn node_keep_alive_timeout() {
     if !runs("node", &["--version"]) {
@@ -605,7 +580,7 @@ fn node_keep_alive_timeout() {
         port,
         Duration::from_secs(30),
     );
-    let expected = Duration::from_millis(500) + node_buffer();
+    let expected = Duration::from_millis(500) + node_facts().1;
     let m = probe_targets(
         &format!("node keepAliveTimeout 500 (closes after {expected:?})"),
         &[(local(port), Expect::After(expected, NODE_PUMA))],
@@ -655,14 +630,6 @@ fn puma_persistent_timeout() {
     );
 }
 
-fn catalina_home() -> Option<PathBuf> {
-    std::env::var_os("CATALINA_HOME")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(["/usr/share/tomcat10", "/usr/share/tomcat9"].map(PathBuf::from))
-        .find(|home| home.join("bin/catalina.sh").is_file())
-}
-
 #[test]
 fn tomcat_keep_alive_timeout_and_one_request_per_connection() {
     let Some(home) = catalina_home() else {
@@ -692,17 +659,7 @@ fn tomcat_keep_alive_timeout_and_one_request_per_connection() {
         ),
     );
     std::fs::write(base.join("conf/server.xml"), xml).expect("server.xml");
-    let log = std::fs::File::create(base.join("logs/run.log")).expect("a log file");
-    let mut command = Command::new(home.join("bin/catalina.sh"));
-    command
-        .arg("run")
-        .env("CATALINA_HOME", &home)
-        .env("CATALINA_BASE", base)
-        .env("CATALINA_TMPDIR", base.join("temp"))
-        .env("JAVA_OPTS", "-XX:TieredStopAtLevel=1 -Xshare:auto")
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().expect("log handle"))
-        .stderr(log);
+    let command = catalina_run(&home, base);
     // The connectors start in order: the last one listening means both do.
     let _tomcat = Server::start(command, ports[1], Duration::from_secs(60)).unwrap_or_else(|e| {
         panic!(
@@ -721,23 +678,6 @@ fn tomcat_keep_alive_timeout_and_one_request_per_connection() {
     );
     // No webapp: Tomcat's own 404 page, read to its end.
     assert_eq!((m[0].status, m[1].status), (Some(404), Some(404)), "{m:?}");
-}
-
-/// The Apache binary and the folder of its modules.
-fn apache() -> Option<(&'static str, PathBuf)> {
-    let program = ["apache2", "httpd"]
-        .into_iter()
-        .find(|p| runs(p, &["-v"]))?;
-    let modules = [
-        "/usr/lib/apache2/modules",
-        "/usr/lib64/httpd/modules",
-        "/usr/lib/httpd/modules",
-        "/usr/libexec/apache2",
-    ]
-    .into_iter()
-    .map(PathBuf::from)
-    .find(|d| d.join("mod_mpm_event.so").is_file() && d.join("mod_authz_core.so").is_file())?;
-    Some((program, modules))
 }
 
 /// Apache serving a static file on `port`, with `settings`; in a folder of

@@ -3,7 +3,7 @@
 //! installs them all) makes it a failure.
 
 use std::ffi::OsStr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -88,4 +88,83 @@ pub fn start<S: AsRef<OsStr>>(
         .stderr(file);
     Server::start(command, port, startup)
         .unwrap_or_else(|e| panic!("{e}\n{}", std::fs::read_to_string(&log).unwrap_or_default()))
+}
+
+/// The Apache binary and the folder of its modules.
+pub fn apache() -> Option<(&'static str, PathBuf)> {
+    let program = ["apache2", "httpd"]
+        .into_iter()
+        .find(|p| runs(p, &["-v"]))?;
+    let modules = [
+        "/usr/lib/apache2/modules",
+        "/usr/lib64/httpd/modules",
+        "/usr/lib/httpd/modules",
+        "/usr/libexec/apache2",
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .find(|d| d.join("mod_mpm_event.so").is_file() && d.join("mod_authz_core.so").is_file())?;
+    Some((program, modules))
+}
+
+/// The running node's major version and keepAliveTimeoutBuffer: the
+/// property where it exists (22.19+/24.6+), else the constant in its
+/// http server source (20.18+), else none.
+pub fn node_facts() -> (u32, Duration) {
+    let script = r#"
+const http = require('http');
+const major = Number(process.versions.node.split('.')[0]);
+let buffer = http.createServer().keepAliveTimeoutBuffer;
+if (buffer === undefined) {
+  try {
+    const src = process.binding('natives')._http_server;
+    const m = /HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER = (\d+)/.exec(src);
+    buffer = m ? Number(m[1]) : 0;
+  } catch (e) {
+    buffer = 0;
+  }
+}
+console.log(major, buffer);
+"#;
+    let out = Command::new("node")
+        .args(["--no-deprecation", "-e", script])
+        .output()
+        .expect("node runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut parts = text
+        .split_whitespace()
+        .map(|p| p.parse::<u64>().unwrap_or(0));
+    let major = parts.next().unwrap_or(0);
+    let buffer = parts.next().unwrap_or(0);
+    (
+        u32::try_from(major).unwrap_or(0),
+        Duration::from_millis(buffer),
+    )
+}
+
+/// Tomcat's installation: `CATALINA_HOME`, else Debian's.
+pub fn catalina_home() -> Option<PathBuf> {
+    std::env::var_os("CATALINA_HOME")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(["/usr/share/tomcat10", "/usr/share/tomcat9"].map(PathBuf::from))
+        .find(|home| home.join("bin/catalina.sh").is_file())
+}
+
+/// `catalina.sh run` of the installation `home` with the instance `base`
+/// (its `conf/server.xml` written), logging to `base/logs/run.log`, with
+/// the JVM options that start it fastest.
+pub fn catalina_run(home: &Path, base: &Path) -> Command {
+    let log = std::fs::File::create(base.join("logs/run.log")).expect("a log file");
+    let mut command = Command::new(home.join("bin/catalina.sh"));
+    command
+        .arg("run")
+        .env("CATALINA_HOME", home)
+        .env("CATALINA_BASE", base)
+        .env("CATALINA_TMPDIR", base.join("temp"))
+        .env("JAVA_OPTS", "-XX:TieredStopAtLevel=1 -Xshare:auto")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log handle"))
+        .stderr(log);
+    command
 }
