@@ -402,9 +402,12 @@ pub fn backends(
         Some(path) => Some(Cache::load(path)?),
         None => None,
     };
-    let mut verdicts = Vec::new();
+    // Every upstream's addresses at once: the waits overlap, so probing
+    // several upstreams takes as long as probing one.
+    let mut targets = Vec::new();
+    let mut spans = Vec::new();
     for upstream in &planned {
-        let mut targets = Vec::new();
+        let first = targets.len();
         for server in &upstream.servers {
             match &server.targets {
                 Ok(found) => targets.extend(found.iter().cloned()),
@@ -416,13 +419,17 @@ pub fn backends(
                 ),
             }
         }
-        let progress = Progress::new(true, &options);
-        let results = probe::measure(&targets, &options, cache.as_mut(), &|d, t| {
-            progress.show(d, t)
-        });
-        progress.clear();
+        spans.push(first..targets.len());
+    }
+    let progress = Progress::new(true, &options);
+    let results = probe::measure(&targets, &options, cache.as_mut(), &|d, t| {
+        progress.show(d, t)
+    });
+    progress.clear();
+    let mut verdicts = Vec::new();
+    for (upstream, span) in planned.iter().zip(spans) {
         let mut observed = Vec::new();
-        for (target, result) in targets.iter().zip(&results) {
+        for (target, result) in targets[span.clone()].iter().zip(&results[span]) {
             match result {
                 Ok(o) => observed.push((&target.address, o)),
                 Err(e) => anyhow::bail!(
