@@ -334,9 +334,9 @@ impl Engine {
         let (request, _) = self.placed(request);
         let request = &request;
         let nginx = self.nginx_files(request);
-        let Some(&entry) = nginx.first() else {
+        if nginx.is_empty() {
             return Err(Failure::new("no nginx file to redact"));
-        };
+        }
         let source = memory(request, &nginx);
         let options = LoadOptions {
             lenient: true,
@@ -345,7 +345,9 @@ impl Engine {
         };
         let mut trees = Vec::new();
         let mut done: Vec<usize> = Vec::new();
-        for &index in std::iter::once(&entry).chain(&nginx) {
+        // The entry first (`nginx_files` puts it there): its tree takes
+        // every file it includes.
+        for &index in &nginx {
             if done.contains(&index) {
                 continue;
             }
