@@ -112,21 +112,15 @@ fn answer<T: serde::Serialize>(
     call: impl FnOnce(&Request) -> Result<T, Failure>,
 ) -> String {
     let result = serde_json::from_str::<Request>(request)
-        .map_err(|e| Failure {
-            message: format!("the page sent a request the engine cannot read: {e}"),
-            path: None,
-            line: None,
-            col: None,
+        .map_err(|e| {
+            Failure::new(format!(
+                "the page sent a request the engine cannot read: {e}"
+            ))
         })
         .and_then(|request| call(&request));
-    let value = match result.and_then(|value| {
-        serde_json::to_value(value).map_err(|e| Failure {
-            message: e.to_string(),
-            path: None,
-            line: None,
-            col: None,
-        })
-    }) {
+    let value = match result
+        .and_then(|value| serde_json::to_value(value).map_err(|e| Failure::new(e.to_string())))
+    {
         Ok(serde_json::Value::Object(mut fields)) => {
             fields.insert("ok".into(), true.into());
             serde_json::Value::Object(fields)

@@ -85,7 +85,8 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn new(message: impl Into<String>) -> Failure {
+    /// A failure that points at no file.
+    pub fn new(message: impl Into<String>) -> Failure {
         Failure {
             message: message.into(),
             path: None,
