@@ -203,7 +203,7 @@ fn is_level(kind: Contexts) -> bool {
 }
 
 /// Levels whose unset values come from the enclosing block.
-fn inherits_from_parent(kind: Contexts) -> bool {
+pub(crate) fn inherits_from_parent(kind: Contexts) -> bool {
     [
         Contexts::HTTP_SERVER,
         Contexts::HTTP_LOCATION,

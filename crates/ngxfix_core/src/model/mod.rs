@@ -4,10 +4,13 @@
 //! `proxy_pass` → `upstream{}` resolution, `map` lookups).
 
 pub mod accepts;
+pub mod definitions;
 pub mod directives;
+pub mod dropped;
 pub mod effective;
 pub mod fragment;
 pub mod hints;
+pub mod pcre;
 pub mod reuse;
 pub mod targets;
 pub mod tree;

@@ -99,6 +99,12 @@ pub struct Model<'c> {
     /// The variables the configuration defines, built on first use
     /// ([`super::variables`]).
     defined_vars: std::sync::OnceLock<rustc_hash::FxHashSet<String>>,
+    /// Regexes read so far, by pattern and caselessness: a pattern repeated
+    /// over thousands of servers is read once.
+    regexes: std::sync::Mutex<rustc_hash::FxHashMap<(String, bool), super::pcre::Parsed>>,
+    /// For each variable name (lowercase), its first spelling in walk
+    /// order, found on first use.
+    first_spellings: std::sync::OnceLock<rustc_hash::FxHashMap<String, String>>,
 }
 
 /// A directive of the model.
@@ -155,6 +161,8 @@ impl<'c> Model<'c> {
             passes: std::sync::OnceLock::new(),
             map_targets: std::sync::OnceLock::new(),
             defined_vars: std::sync::OnceLock::new(),
+            first_spellings: std::sync::OnceLock::new(),
+            regexes: std::sync::Mutex::default(),
         };
         assert!(
             config.files().len() <= usize::from(u16::MAX),
@@ -455,6 +463,24 @@ impl<'c> Model<'c> {
     pub(crate) fn defined_variables(&self) -> &rustc_hash::FxHashSet<String> {
         self.defined_vars
             .get_or_init(|| super::variables::defined(self))
+    }
+
+    /// `pattern` read as a regex ([`super::pcre::Regex::parse`]), once per
+    /// pattern and run.
+    pub fn regex(&self, pattern: &str, caseless: bool) -> super::pcre::Parsed {
+        let key = (pattern.to_string(), caseless);
+        let mut cache = self.regexes.lock().unwrap_or_else(|p| p.into_inner());
+        cache
+            .entry(key)
+            .or_insert_with(|| std::sync::Arc::new(super::pcre::Regex::parse(pattern, caseless)))
+            .clone()
+    }
+
+    /// How the configuration first writes each variable it uses: lowercase
+    /// name to spelling, without `$`.
+    pub(crate) fn first_spellings(&self) -> &rustc_hash::FxHashMap<String, String> {
+        self.first_spellings
+            .get_or_init(|| super::variables::first_spellings(self))
     }
 
     /// The `map` block whose result is the variable `var` (with its `$`).

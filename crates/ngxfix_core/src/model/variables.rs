@@ -3,6 +3,7 @@
 //! other (`unknown "name" variable`); in practice such a name is often a
 //! placeholder a template tool (envsubst) replaces before nginx starts.
 
+use super::tree::Node;
 use rustc_hash::FxHashSet;
 
 use super::Model;
@@ -237,6 +238,35 @@ pub(super) fn defined(model: &Model<'_>) -> FxHashSet<String> {
         }
     }
     found
+}
+
+/// The first spelling of each variable the configuration's arguments use
+/// (`$My_Var` and `$my_var` are one variable to nginx), keyed by its
+/// lowercase name.
+pub(super) fn first_spellings(model: &Model<'_>) -> rustc_hash::FxHashMap<String, String> {
+    let mut first = rustc_hash::FxHashMap::default();
+    for node in model.nodes() {
+        for arg in node.args() {
+            for name in super::definitions::names_in(&arg.value()) {
+                first
+                    .entry(name.to_ascii_lowercase())
+                    .or_insert_with(|| name.to_string());
+            }
+        }
+    }
+    first
+}
+
+/// The first variable of `node`'s arguments that the configuration wrote
+/// with other letter case before: `$MY_VAR (first written $My_Var)`.
+pub fn inconsistent(node: Node<'_>) -> Option<String> {
+    let first = node.model().first_spellings();
+    node.args().find_map(|arg| {
+        super::definitions::names_in(&arg.value()).find_map(|name| {
+            let earlier = first.get(&name.to_ascii_lowercase())?;
+            (earlier != name).then(|| format!("${name} (first written ${earlier})"))
+        })
+    })
 }
 
 fn captures(word: &str, found: &mut FxHashSet<String>) {

@@ -170,6 +170,7 @@ pub struct Checked<'r, 'm> {
     styles: Styles,
     refusals: Refusals<'r>,
     guesses: Guesses,
+    memo: super::relations::Memo,
     paths: Vec<Arc<str>>,
     items: Vec<Item>,
     extra: Vec<Finding>,
@@ -196,6 +197,7 @@ pub fn check<'r, 'm>(
         .collect();
     let refusals = Refusals::new(&options.known_directives);
     let guesses = Guesses::default();
+    let memo = super::relations::Memo::default();
     let mut hits: Vec<Hit> = Vec::new();
     for (index, rule) in rules.iter().enumerate() {
         if !rule.versions.contains(model.version()) {
@@ -208,6 +210,9 @@ pub fn check<'r, 'm>(
             styles: &styles,
             refusals: &refusals,
             guesses: &guesses,
+            memo: &memo,
+            focus: None,
+            depth: 0,
         };
         let ids = rule.matcher.candidates(model, &refusals);
         let matched: Vec<NodeId> = crate::par::filter_chunked(&ids, 1024, |&id| {
@@ -291,6 +296,7 @@ pub fn check<'r, 'm>(
         styles,
         refusals,
         guesses,
+        memo,
         paths,
         items,
         extra,
@@ -332,6 +338,9 @@ impl Checked<'_, '_> {
                     styles: &self.styles,
                     refusals: &self.refusals,
                     guesses: &self.guesses,
+                    memo: &self.memo,
+                    focus: None,
+                    depth: 0,
                 };
                 finding(
                     &self.rules[hit.rule as usize],

@@ -54,6 +54,9 @@ pub enum PlanError {
         file: String,
         why: crate::backends::RaiseError,
     },
+    /// `restore` where the level drops nothing.
+    #[error("this level drops no {directive} entries")]
+    NothingDropped { directive: String },
     /// `remove_arg` would remove every argument.
     #[error("removing `{value}` would leave {directive} without arguments")]
     NoArgumentsLeft { value: String, directive: String },
@@ -186,6 +189,9 @@ pub(crate) fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, Plan
     }
     if let Some(insert) = &fix.insert {
         titles.push(insert_action(insert, subject, &mut edits, &mut claims)?);
+    }
+    if let Some(name) = &fix.restore {
+        titles.push(restore_action(name, subject, &mut edits, &mut claims)?);
     }
     if fix.remove {
         let node = subject.node;
@@ -738,6 +744,51 @@ fn add_action(
     Ok(format!("add `{}`", statement(&add.directive, &args)))
 }
 
+/// Copy the entries of `name` the subject's level drops (those in effect
+/// above it that it does not repeat) before the level's first own entry,
+/// as they are written above: the level then sends what it sent before
+/// plus its own.
+fn restore_action(
+    name: &str,
+    subject: &Subject<'_, '_>,
+    edits: &mut Vec<Edit>,
+    claims: &mut Vec<Claim>,
+) -> Result<String, PlanError> {
+    let node = subject.node;
+    let model = subject.env.model;
+    let level = crate::model::scope_of(node);
+    let lost = crate::model::dropped::dropped(node, name);
+    let first = model
+        .in_block(level, name)
+        .min_by_key(|n| n.id())
+        .filter(|_| !lost.is_empty())
+        .ok_or_else(|| PlanError::NothingDropped {
+            directive: name.to_string(),
+        })?;
+    unread_include(level, model, name)?;
+    let mut new = Vec::new();
+    for entry in &lost {
+        let d = entry.directive();
+        let text = String::from_utf8_lossy(d.tree().slice(d.span())).into_owned();
+        let values: Vec<String> = entry.args().map(|a| a.value().into_owned()).collect();
+        claims.push(claim(level, name, key_of(&values, 1)));
+        new.push(text);
+    }
+    edits.push(style::insert_before(
+        &text_of(subject, first.file()),
+        &first.directive(),
+        &new,
+    ));
+    let names: Vec<String> = lost
+        .iter()
+        .filter_map(|n| n.arg(0).map(|a| a.value().into_owned()))
+        .collect();
+    Ok(format!(
+        "copy the inherited `{name}` {} here",
+        names.join(", ")
+    ))
+}
+
 fn insert_action(
     insert: &InsertAction,
     subject: &Subject<'_, '_>,
@@ -746,7 +797,14 @@ fn insert_action(
 ) -> Result<String, PlanError> {
     let name = render(&insert.directive, subject)?;
     let args = render(&insert.args, subject)?;
-    let text = statement(&name, &args);
+    let text = match &insert.block {
+        Some(block) => {
+            let inside = render(block, subject)?;
+            let head = format!("{name} {args}");
+            format!("{} {{ {} }}", head.trim_end(), inside.trim())
+        }
+        None => statement(&name, &args),
+    };
     let new = lines(&insert.comment, text.clone(), subject)?;
     let node = subject.node;
     let block = node.parent();

@@ -234,7 +234,7 @@ pub fn parse(text: &str, origin: RuleOrigin) -> Result<Rule, RuleError> {
             return Err(invalid(
                 offset,
                 "[fix] has no action".into(),
-                Some("expected one of: set, add, replace_arg, remove_arg, insert, remove, backend_timeout, remove_bom".into()),
+                Some("expected one of: set, add, replace_arg, remove_arg, insert, remove, restore, backend_timeout, remove_bom".into()),
             ));
         }
         Ok(())
@@ -378,6 +378,7 @@ fn cond_problem(cond: &Cond) -> Option<String> {
         .iter()
         .chain(&cond.arg_count)
         .chain(fact_tests(cond))
+        .chain(count_tests(cond))
         .collect();
     if plain.iter().any(|t| has_index(t)) || cond.effective.values().any(has_index) {
         return Some("`index` belongs in `arg` tests and in `entry` tests only".into());
@@ -386,6 +387,31 @@ fn cond_problem(cond: &Cond) -> Option<String> {
         return Some(
             "`configured`, `entry` and `no_entry` belong in `effective` tests only".into(),
         );
+    }
+    if cond.value.0.iter().any(|t| t.of.is_none()) {
+        return Some("a `value` test needs `of`, the template it tests".into());
+    }
+    let elsewhere = cond
+        .arg
+        .0
+        .iter()
+        .chain(&cond.any_arg)
+        .chain(&cond.arg_count)
+        .chain(cond.effective.values())
+        .chain(fact_tests(cond))
+        .chain(count_tests(cond));
+    for test in elsewhere {
+        if test.of.is_some() {
+            return Some("`of` belongs in `value` tests only".into());
+        }
+    }
+    if cond
+        .value
+        .0
+        .iter()
+        .any(|t| has_index(t) || effective_only(t))
+    {
+        return Some("`value` tests take no `index`, `configured`, `entry` or `no_entry`".into());
     }
     let nested = cond
         .effective
@@ -416,13 +442,36 @@ fn children(cond: &Cond) -> Vec<&Cond> {
         &cond.before,
         &cond.not,
         &cond.reached_by,
+        &cond.reached_only_by,
+        &cond.in_effect_at,
+        &cond.anywhere,
+        &cond.defined_by,
     ]
     .into_iter()
     .flatten()
     {
         out.push(boxed);
     }
+    if let Some(peers) = &cond.peers {
+        out.extend(peers.filter.as_deref());
+        out.extend(peers.none.as_deref());
+    }
     out
+}
+
+/// The value tests of `regex` and `peers`: counts, which take no index.
+fn count_tests(cond: &Cond) -> impl Iterator<Item = &ValueTest> {
+    let regex = cond.regex.iter().flat_map(|r| {
+        r.captures
+            .iter()
+            .chain(&r.unnamed_captures)
+            .chain(&r.named_captures)
+    });
+    let peers = cond
+        .peers
+        .iter()
+        .flat_map(|p| p.count.iter().chain(&p.blocks));
+    regex.chain(peers)
 }
 
 /// The value tests on declared facts (backend, front load balancer).
@@ -443,14 +492,22 @@ fn has_action(fix: &Fix) -> bool {
         || fix.remove
         || fix.backend_timeout.is_some()
         || fix.remove_bom
+        || fix.restore.is_some()
 }
 
 fn value_templates(test: &ValueTest) -> Vec<&Template> {
     let mut out: Vec<&Template> = test.equals.0.iter().chain(&test.not_equals.0).collect();
     out.extend(
-        [&test.lt, &test.le, &test.gt, &test.ge]
-            .into_iter()
-            .flatten(),
+        [
+            &test.lt,
+            &test.le,
+            &test.gt,
+            &test.ge,
+            &test.one_of,
+            &test.of,
+        ]
+        .into_iter()
+        .flatten(),
     );
     for list in [&test.entry, &test.no_entry].into_iter().flatten() {
         for inner in &list.0 {
@@ -470,9 +527,12 @@ fn cond_templates(cond: &Cond) -> Vec<&Template> {
         .chain(&cond.arg_count)
         .chain(cond.effective.values())
         .chain(fact_tests(cond))
+        .chain(count_tests(cond))
+        .chain(&cond.value.0)
     {
         out.extend(value_templates(test));
     }
+    out.extend(cond.peers.iter().map(|p| &p.key));
     for child in children(cond) {
         out.extend(cond_templates(child));
     }
@@ -496,6 +556,7 @@ fn fix_templates(fix: &Fix) -> Vec<&Template> {
         out.push(&remove.value);
     }
     if let Some(insert) = &fix.insert {
+        out.extend(&insert.block);
         out.push(&insert.directive);
         out.push(&insert.args);
         out.extend(&insert.comment);

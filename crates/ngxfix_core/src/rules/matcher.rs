@@ -27,6 +27,34 @@ pub(crate) struct Env<'m> {
     pub refusals: &'m Refusals<'m>,
     /// The backends the configuration hints at, likewise.
     pub guesses: &'m Guesses,
+    /// Answers about the whole tree (`anywhere`, `peers`), likewise.
+    pub memo: &'m super::relations::Memo,
+    /// Inside `defined_by`, reached through a regex capture: the group the
+    /// capture tests of `regex` are about.
+    pub focus: Option<crate::model::definitions::Group>,
+    /// How many `defined_by` links were followed to get here.
+    pub depth: u8,
+}
+
+/// The most `defined_by` links followed in a row: `set $a $b; set $b $a;`
+/// would loop.
+const MOST_LINKS: u8 = 8;
+
+impl<'m> Env<'m> {
+    /// The environment one `defined_by` link further, focused on `group`.
+    fn linked(&self, group: Option<crate::model::definitions::Group>) -> Env<'m> {
+        Env {
+            model: self.model,
+            params: self.params,
+            facts: self.facts,
+            styles: self.styles,
+            refusals: self.refusals,
+            guesses: self.guesses,
+            memo: self.memo,
+            focus: group,
+            depth: self.depth + 1,
+        }
+    }
 }
 
 /// The backend each `upstream{}` block's configuration hints at
@@ -203,6 +231,9 @@ impl Scope for Subject<'_, '_> {
             )),
             ["name"] => Some(Value::Text(node.name().to_string())),
             ["unknown_variable"] => unknown_variable(node).map(Value::Text),
+            ["inconsistent_variable"] => {
+                crate::model::variables::inconsistent(node).map(Value::Text)
+            }
             ["upstream", "name"] => upstreams_of(node)
                 .first()
                 .map(|up| Value::Text(upstream_name(*up))),
@@ -272,6 +303,31 @@ impl Scope for Subject<'_, '_> {
                     _ => None,
                 }?;
                 Some(Value::Text(text))
+            }
+            ["regex", what] => super::regexes::reference(what, node),
+            ["dropped", name] => {
+                let lost = crate::model::dropped::dropped(node, name);
+                (!lost.is_empty()).then(|| {
+                    Value::Text(
+                        lost.iter()
+                            .filter_map(|n| n.arg(0).map(|a| a.value().into_owned()))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    )
+                })
+            }
+            ["tree", name] => {
+                let first = self.env.model.named(name).next()?;
+                let kind = kind_of(first.name(), first.context());
+                first.arg(0).map(|a| typed(&a.value(), kind))
+            }
+            ["listen", "socket"] => super::relations::listen_socket(node).map(Value::Text),
+            ["parent", rest @ ..] if !rest.is_empty() => {
+                let parent = Subject {
+                    env: self.env,
+                    node: node.parent()?,
+                };
+                parent.lookup(&path[1..])
             }
             ["include", "path"] => {
                 let config = self.env.model.config();
@@ -374,6 +430,20 @@ enum Check {
     UnknownVariable(bool),
     /// `sets_closing_connection`.
     SetsClosingConnection(bool),
+    /// `regex`.
+    Regex(Box<super::schema::RegexTest>),
+    /// `drops`.
+    Drops(Vec<String>),
+    /// `anywhere`: the same answer for every subject, found once.
+    Anywhere(Box<Matcher>),
+    /// `peers`: groups found once per block they are searched in.
+    Peers(Box<super::relations::PeersCheck>),
+    /// `defined_by`.
+    DefinedBy(Box<Matcher>),
+    /// One test of `value`.
+    Value(Box<ValueTest>),
+    /// `inconsistent_variable`.
+    InconsistentVariable(bool),
     /// `pooled`: the costliest test (the target, its upstream block, that
     /// block's settings), so it comes last.
     Pooled(bool),
@@ -432,6 +502,16 @@ impl Matcher {
         checks.extend(cond.reached_by.map(boxed).map(Check::ReachedBy));
         checks.extend(cond.reached_only_by.map(boxed).map(Check::ReachedOnlyBy));
         checks.extend(cond.in_effect_at.map(boxed).map(Check::InEffectAt));
+        checks.extend(cond.regex.map(|t| Check::Regex(Box::new(t))));
+        checks.extend(listed(cond.drops).map(Check::Drops));
+        checks.extend(
+            cond.peers
+                .map(|p| Check::Peers(Box::new(super::relations::PeersCheck::new(*p)))),
+        );
+        checks.extend(cond.anywhere.map(boxed).map(Check::Anywhere));
+        checks.extend(cond.defined_by.map(boxed).map(Check::DefinedBy));
+        checks.extend(cond.value.0.into_iter().map(|t| Check::Value(Box::new(t))));
+        checks.extend(cond.inconsistent_variable.map(Check::InconsistentVariable));
         if !cond.all.is_empty() {
             checks.push(Check::All(cond.all.into_iter().map(Matcher::new).collect()));
         }
@@ -465,7 +545,7 @@ impl Matcher {
 
     /// Whether some directive directly in `node`'s block matches.
     fn some_child(&self, node: Node<'_>, env: &Env<'_>) -> bool {
-        if self.names.is_empty() {
+        if self.names.is_empty() || self.names.iter().any(|n| n.contains('*')) {
             node.children().any(|c| self.matches(c, env))
         } else {
             self.names
@@ -480,7 +560,7 @@ impl Check {
         let subject = || Subject { env, node };
         let named = |list: &[String], name: &str| list.iter().any(|n| n == name);
         match self {
-            Check::Directive(names) => named(names, node.name()),
+            Check::Directive(names) => names.iter().any(|n| name_matches(n, node.name())),
             Check::Context(names) => named(names, node.parent().map_or("main", |p| p.name())),
             Check::Within(names) => node.ancestors().any(|a| named(names, a.name())),
             Check::NotWithin(names) => !node.ancestors().any(|a| named(names, a.name())),
@@ -564,6 +644,36 @@ impl Check {
             Check::Any(any) => any.iter().any(|c| c.matches(node, env)),
             Check::Not(not) => !not.matches(node, env),
             Check::Pooled(wanted) => *wanted == upstreams_of(node).into_iter().any(pools),
+            Check::Regex(test) => super::regexes::passes(test, node, &subject()),
+            Check::Drops(names) => names
+                .iter()
+                .any(|name| !crate::model::dropped::dropped(node, name).is_empty()),
+            Check::Anywhere(cond) => env.memo.anywhere(cond, env),
+            Check::Peers(peers) => peers.passes(node, env),
+            Check::Value(test) => {
+                let of = test
+                    .of
+                    .as_ref()
+                    .expect("`value` tests have `of` (checked at load)");
+                let rendered = of.evaluate(&subject()).ok();
+                let kind = match &rendered {
+                    Some(Value::Duration(_)) => Some(ValueKind::Duration(TimeSlot::Milliseconds)),
+                    Some(Value::Size(_)) => Some(ValueKind::Size),
+                    Some(Value::Number(_)) => Some(ValueKind::Number),
+                    _ => None,
+                };
+                let text = rendered.map(|v| v.to_string());
+                value_passes(test, text.as_deref(), kind, &subject())
+            }
+            Check::InconsistentVariable(wanted) => {
+                crate::model::variables::inconsistent(node).is_some() == *wanted
+            }
+            Check::DefinedBy(cond) => {
+                env.depth < MOST_LINKS
+                    && crate::model::definitions::definitions(node)
+                        .into_iter()
+                        .any(|d| cond.matches(d.node, &env.linked(d.group)))
+            }
         }
     }
 }
@@ -670,12 +780,44 @@ fn candidates(model: &Model<'_>, names: &[String]) -> Vec<NodeId> {
     if names.is_empty() {
         return model.nodes().map(|n| n.id()).collect();
     }
+    if names.iter().any(|n| n.contains('*')) {
+        return model
+            .nodes()
+            .filter(|n| names.iter().any(|name| name_matches(name, n.name())))
+            .map(|n| n.id())
+            .collect();
+    }
     let mut ids: Vec<NodeId> = names
         .iter()
         .flat_map(|name| model.named(name).map(|n| n.id()))
         .collect();
     ids.sort_unstable();
     ids
+}
+
+/// Whether a directive's name matches a `directive` entry: the name
+/// itself, or a pattern where `*` stands for any run of characters
+/// (`*_timeout`, `proxy_*`).
+pub(crate) fn name_matches(pattern: &str, name: &str) -> bool {
+    if !pattern.contains('*') {
+        return pattern == name;
+    }
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let (last, middle) = parts
+        .split_last()
+        .expect("a pattern with `*` has a part after it");
+    for part in middle {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 /// Whether some directive (matching `user`) uses the variable a `map`
@@ -785,7 +927,7 @@ fn entry_passes(tests: &[ValueTest], args: &[String], subject: &Subject<'_, '_>)
 
 /// One value against a test. A missing value fails every test but
 /// `present = false`, `not_equals` and `not_regex`.
-fn value_passes(
+pub(crate) fn value_passes(
     test: &ValueTest,
     actual: Option<&str>,
     kind: Option<ValueKind>,
@@ -807,6 +949,7 @@ fn value_tests_pass(
 ) -> bool {
     let Some(actual) = actual else {
         let needs_value = !test.equals.0.is_empty()
+            || test.one_of.is_some()
             || test.regex.is_some()
             || test.lt.is_some()
             || test.le.is_some()
@@ -844,6 +987,14 @@ fn value_tests_pass(
     }
     if test.not_equals.0.iter().any(|t| equal(t) != Some(false)) {
         return false;
+    }
+    if let Some(list) = &test.one_of {
+        let Ok(items) = list.render(scope) else {
+            return false;
+        };
+        if !items.split(',').map(str::trim).any(same_text) {
+            return false;
+        }
     }
     if let Some(re) = &test.regex {
         if !re.0.is_match(actual) {

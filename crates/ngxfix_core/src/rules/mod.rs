@@ -7,6 +7,8 @@ pub mod facts;
 pub mod fixes;
 pub mod load;
 pub mod matcher;
+mod regexes;
+mod relations;
 pub mod schema;
 pub(crate) mod suppress;
 pub mod template;

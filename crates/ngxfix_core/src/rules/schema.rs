@@ -170,13 +170,15 @@ pub struct Param {
     pub description: String,
 }
 
-/// A parameter value: text, a number or a boolean.
+/// A parameter value: text, a number, a boolean, or a list of texts
+/// (which templates see joined by commas, as `one_of` reads them).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum ParamValue {
     Text(String),
     Integer(i64),
     Bool(bool),
+    List(Vec<String>),
 }
 
 impl ParamValue {
@@ -204,6 +206,8 @@ impl ParamValue {
                 boolean: true,
                 ..Kinds::default()
             },
+            // A list is text to a text default, and nothing else.
+            ParamValue::List(_) => Kinds::default(),
             ParamValue::Text(text) => {
                 let text = text.trim();
                 let number = text.parse::<i64>().is_ok();
@@ -271,6 +275,7 @@ impl fmt::Display for ParamValue {
             ParamValue::Text(t) => f.write_str(t),
             ParamValue::Integer(i) => i.fmt(f),
             ParamValue::Bool(b) => b.fmt(f),
+            ParamValue::List(items) => f.write_str(&items.join(",")),
         }
     }
 }
@@ -413,6 +418,27 @@ pub struct Cond {
     /// The configuration is a fragment read without its nginx.conf, which
     /// may define what the fragment does not (or, with `false`, it is not).
     pub fragment: Option<bool>,
+    /// Some regex the subject holds passes these tests.
+    pub regex: Option<RegexTest>,
+    /// Some directive anywhere in the configuration matches this.
+    pub anywhere: Option<Box<Cond>>,
+    /// What defines a variable the subject uses (a `set`, `map`, `geo`,
+    /// the regex of a capture) matches this.
+    pub defined_by: Option<Box<Cond>>,
+    /// Tests on rendered templates (`of`): parameters, references.
+    #[serde(default)]
+    pub value: List<ValueTest>,
+    /// Some variable of the subject's arguments is written elsewhere in
+    /// the configuration with other letter case (or, with `false`, none
+    /// is).
+    pub inconsistent_variable: Option<bool>,
+    /// The subject's block holds entries of these array directives of its
+    /// own, and so drops entries the level above has in effect.
+    #[serde(default)]
+    pub drops: List<String>,
+    /// The subject shares a key with other directives of its name (see
+    /// [`Peers`]).
+    pub peers: Option<Box<Peers>>,
     /// Every one of these holds.
     #[serde(default)]
     pub all: Vec<Cond>,
@@ -421,6 +447,62 @@ pub struct Cond {
     pub any: Vec<Cond>,
     /// This does not hold.
     pub not: Option<Box<Cond>>,
+}
+
+/// Tests on a regex a directive holds ([`crate::model::pcre`]). Every key
+/// present must hold, for one same regex of the subject.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegexTest {
+    /// Whether ngxfix can read it (`false`: invalid, or a PCRE construct
+    /// it does not read).
+    pub readable: Option<bool>,
+    /// Matched ignoring case (`~*`).
+    pub caseless: Option<bool>,
+    /// The number of capture groups.
+    pub captures: Option<ValueTest>,
+    /// The number of capture groups without a name.
+    pub unnamed_captures: Option<ValueTest>,
+    /// The number of named capture groups.
+    pub named_captures: Option<ValueTest>,
+    /// Every match starts at the start of the subject.
+    pub anchored_start: Option<bool>,
+    /// Every match ends at the end of the subject.
+    pub anchored_end: Option<bool>,
+    /// Anchored at both ends, with no class, repetition or alternation.
+    pub exact: Option<bool>,
+    /// A quantifier inside an unbounded one (ReDoS).
+    pub nested_quantifier: Option<bool>,
+    /// A capture group inside another.
+    pub nested_captures: Option<bool>,
+    /// Some capture group can hold one of these characters.
+    pub capture_can_contain: Option<String>,
+}
+
+/// A comparison of the subject with the other directives of its name that
+/// render the same `key`, among those under the same `within` block (or
+/// the whole configuration): duplicate locations, servers sharing a socket.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Peers {
+    /// What identifies a group: a template rendered for each directive.
+    pub key: Template,
+    /// Peers are searched under the nearest enclosing block of one of
+    /// these names (default: the whole configuration).
+    #[serde(default)]
+    pub within: List<String>,
+    /// Peers must match this too.
+    #[serde(rename = "match")]
+    pub filter: Option<Box<Cond>>,
+    /// The number of distinct blocks holding the group's directives (the
+    /// subject's included).
+    pub blocks: Option<ValueTest>,
+    /// The number of directives in the group (the subject included).
+    pub count: Option<ValueTest>,
+    /// No directive of the group matches this.
+    pub none: Option<Box<Cond>>,
+    /// The subject is the first of its group (one finding per group).
+    pub first: Option<bool>,
 }
 
 /// Kinds of `*_pass` targets.
@@ -467,6 +549,11 @@ pub struct ValueTest {
     /// Compare text case-insensitively.
     #[serde(default)]
     pub ignore_case: bool,
+    /// Equal to one of the comma-separated items this renders to (a list
+    /// parameter: `one_of = "{param.headers}"`).
+    pub one_of: Option<Template>,
+    /// In `value` tests only: the template whose rendered value is tested.
+    pub of: Option<Template>,
     /// Matches this regular expression (searched, anchor it yourself).
     pub regex: Option<Pattern>,
     /// Does not match this regular expression.
@@ -494,6 +581,7 @@ impl ValueTest {
             || self.le.is_some()
             || self.gt.is_some()
             || self.ge.is_some()
+            || self.one_of.is_some()
     }
 }
 
@@ -602,6 +690,9 @@ pub struct Fix {
     /// Remove the UTF-8 byte order mark at the start of the subject's file.
     #[serde(default)]
     pub remove_bom: bool,
+    /// Copy into the subject's level the entries of this array directive
+    /// that it drops of the level above's (see [`crate::model::dropped`]).
+    pub restore: Option<String>,
 }
 
 /// `remove_arg = { value }`: every argument equal to `value` goes.
@@ -722,6 +813,9 @@ pub struct InsertAction {
     #[serde(default, rename = "in")]
     pub place: Place,
     pub comment: Option<Template>,
+    /// The inserted directive opens a block holding these directives
+    /// (`return 421;`), written on its line: `location / { return 421; }`.
+    pub block: Option<Template>,
 }
 
 fn empty_template() -> Template {

@@ -162,6 +162,12 @@ pub(crate) const ROOTS: &[&str] = &[
     "refused",
     "include",
     "unknown_variable",
+    "inconsistent_variable",
+    "regex",
+    "dropped",
+    "tree",
+    "listen",
+    "parent",
 ];
 
 /// What a template is written as.

@@ -1,0 +1,266 @@
+//! Conditions that compare the subject with the rest of the tree:
+//! `anywhere` (some directive of the configuration matches) and `peers`
+//! (the other directives sharing the subject's key: duplicate locations,
+//! servers on one socket). Both would cost a walk of the tree per
+//! subject; their answers are kept for the run in a [`Memo`].
+
+use std::sync::Mutex;
+
+use rustc_hash::FxHashMap;
+
+use super::matcher::{name_matches, Env, Matcher, Subject};
+use super::schema::{List, Peers, ValueTest};
+use super::template::Template;
+use crate::model::{Node, NodeId, ValueKind};
+
+/// Answers about the whole tree, found on first use and kept for the run.
+/// Keyed by the address of the condition asking: a rule's conditions live
+/// as long as the run and always see the same parameters.
+#[derive(Default)]
+pub(crate) struct Memo {
+    anywhere: Mutex<FxHashMap<usize, bool>>,
+    /// Per `peers` condition and searched block (`None`: the whole tree):
+    /// each directive's group.
+    groups: Mutex<FxHashMap<GroupsKey, std::sync::Arc<Groups>>>,
+}
+
+/// Which groups: a `peers` condition (its address) and the block searched.
+type GroupsKey = (usize, Option<NodeId>);
+
+/// The groups of one `peers` condition in one block: for each directive,
+/// the index of its group, and the groups' members in tree order.
+#[derive(Default)]
+struct Groups {
+    of: FxHashMap<NodeId, usize>,
+    members: Vec<Vec<NodeId>>,
+}
+
+impl Memo {
+    /// Whether some directive of the tree matches `cond`.
+    pub(crate) fn anywhere(&self, cond: &Matcher, env: &Env<'_>) -> bool {
+        let key = cond as *const Matcher as usize;
+        if let Some(&known) = lock(&self.anywhere).get(&key) {
+            return known;
+        }
+        let found = cond
+            .candidates(env.model, env.refusals)
+            .into_iter()
+            .any(|id| cond.matches(env.model.node(id), env));
+        lock(&self.anywhere).insert(key, found);
+        found
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A compiled `peers` condition.
+#[derive(Debug, Clone)]
+pub(crate) struct PeersCheck {
+    key: Template,
+    within: Vec<String>,
+    filter: Option<Matcher>,
+    blocks: Option<ValueTest>,
+    count: Option<ValueTest>,
+    none: Option<Matcher>,
+    first: Option<bool>,
+}
+
+impl PeersCheck {
+    pub(crate) fn new(peers: Peers) -> Self {
+        let List(within) = peers.within;
+        PeersCheck {
+            key: peers.key,
+            within,
+            filter: peers.filter.map(|c| Matcher::new(*c)),
+            blocks: peers.blocks,
+            count: peers.count,
+            none: peers.none.map(|c| Matcher::new(*c)),
+            first: peers.first,
+        }
+    }
+
+    /// Whether the subject's group passes the tests.
+    pub(crate) fn passes(&self, node: Node<'_>, env: &Env<'_>) -> bool {
+        let scope = if self.within.is_empty() {
+            None
+        } else {
+            match node
+                .ancestors()
+                .find(|a| self.within.iter().any(|w| w == a.name()))
+            {
+                Some(block) => Some(block.id()),
+                None => return false,
+            }
+        };
+        let groups = self.groups(node.name(), scope, env);
+        let Some(&index) = groups.of.get(&node.id()) else {
+            return false;
+        };
+        let members = &groups.members[index];
+        let model = env.model;
+        if self
+            .first
+            .is_some_and(|f| f != (members.first() == Some(&node.id())))
+        {
+            return false;
+        }
+        let subject = Subject { env, node };
+        let number = |n: usize| n.to_string();
+        if let Some(count) = &self.count {
+            if !super::matcher::value_passes(
+                count,
+                Some(&number(members.len())),
+                Some(ValueKind::Number),
+                &subject,
+            ) {
+                return false;
+            }
+        }
+        if let Some(blocks) = &self.blocks {
+            let mut parents: Vec<Option<NodeId>> = members
+                .iter()
+                .map(|&id| model.node(id).parent().map(|p| p.id()))
+                .collect();
+            parents.sort_unstable();
+            parents.dedup();
+            if !super::matcher::value_passes(
+                blocks,
+                Some(&number(parents.len())),
+                Some(ValueKind::Number),
+                &subject,
+            ) {
+                return false;
+            }
+        }
+        self.none
+            .as_ref()
+            .is_none_or(|none| !members.iter().any(|&id| none.matches(model.node(id), env)))
+    }
+
+    /// The groups of the directives named `name` under `scope`, made once.
+    fn groups(&self, name: &str, scope: Option<NodeId>, env: &Env<'_>) -> std::sync::Arc<Groups> {
+        let key = (self as *const PeersCheck as usize, scope);
+        if let Some(groups) = lock(&env.memo.groups).get(&key) {
+            return groups.clone();
+        }
+        let model = env.model;
+        let inside = |node: Node<'_>| match scope {
+            None => true,
+            Some(scope) => node.ancestors().any(|a| a.id() == scope),
+        };
+        let mut keys: FxHashMap<String, usize> = FxHashMap::default();
+        let mut groups = Groups::default();
+        for node in model.nodes().filter(|n| name_matches(name, n.name())) {
+            if !inside(node) || self.filter.as_ref().is_some_and(|f| !f.matches(node, env)) {
+                continue;
+            }
+            let Ok(rendered) = self.key.render(&Subject { env, node }) else {
+                continue;
+            };
+            let next = groups.members.len();
+            let index = *keys.entry(rendered).or_insert(next);
+            if index == next {
+                groups.members.push(Vec::new());
+            }
+            groups.members[index].push(node.id());
+            groups.of.insert(node.id(), index);
+        }
+        let groups = std::sync::Arc::new(groups);
+        lock(&env.memo.groups).insert(key, groups.clone());
+        groups
+    }
+}
+
+/// The socket a `listen` directive opens, written one way for the
+/// spellings nginx takes as the same (`80`, `*:80`, `0.0.0.0:80`; a
+/// missing port is 80): `ADDRESS:PORT`, with ` udp` for a datagram socket
+/// (`quic` listens on UDP). `None` for what is not a `listen` or names no
+/// port nginx would accept.
+pub(crate) fn listen_socket(node: Node<'_>) -> Option<String> {
+    if node.name() != "listen" {
+        return None;
+    }
+    let address = node.arg(0)?.value().to_ascii_lowercase();
+    let udp = node
+        .args()
+        .skip(1)
+        .any(|a| matches!(a.value().to_ascii_lowercase().as_str(), "udp" | "quic"));
+    let suffix = if udp { " udp" } else { "" };
+    if address.starts_with("unix:") {
+        return Some(format!("{address}{suffix}"));
+    }
+    let (host, port) = if let Some(v6) = address.strip_prefix('[') {
+        let (host, rest) = v6.split_once(']')?;
+        let host: String = host
+            .parse::<std::net::Ipv6Addr>()
+            .map(|a| a.to_string())
+            .unwrap_or_else(|_| host.to_string());
+        (
+            format!("[{host}]"),
+            rest.strip_prefix(':').unwrap_or(rest).to_string(),
+        )
+    } else if address.bytes().all(|b| b.is_ascii_digit()) {
+        ("*".to_string(), address.clone())
+    } else {
+        match address.rsplit_once(':') {
+            Some((host, port)) => (host.to_string(), port.to_string()),
+            None => (address.clone(), String::new()),
+        }
+    };
+    let host = if host.is_empty() || host == "0.0.0.0" {
+        "*".to_string()
+    } else {
+        host
+    };
+    let port = if port.is_empty() {
+        "80".to_string()
+    } else {
+        port
+    };
+    port.parse::<u16>().ok()?;
+    Some(format!("{host}:{port}{suffix}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Model, Version};
+
+    #[test]
+    fn listen_sockets_are_written_one_way() {
+        let conf = "http { server { listen 80; listen *:80; listen 0.0.0.0:80; listen 127.0.0.1; \
+                    listen [0:0::0]:443 ssl; listen 443 quic; listen unix:/run/a.sock; listen 127.0.0.1:99999; } }\n";
+        let tree = crate::config::from_texts(&[("/etc/nginx/nginx.conf", conf)]);
+        let model = Model::new(&tree, Version::new(1, 29, 6));
+        let sockets: Vec<Option<String>> =
+            model.named("listen").map(super::listen_socket).collect();
+        let want = [
+            "*:80",
+            "*:80",
+            "*:80",
+            "127.0.0.1:80",
+            "[::]:443",
+            "*:443 udp",
+            "unix:/run/a.sock",
+        ];
+        for (got, want) in sockets.iter().zip(want) {
+            assert_eq!(got.as_deref(), Some(want));
+        }
+        assert_eq!(sockets[7], None, "no port nginx takes");
+    }
+
+    #[test]
+    fn name_patterns() {
+        use crate::rules::matcher::name_matches;
+        assert!(name_matches("*_timeout", "proxy_read_timeout"));
+        assert!(name_matches("proxy_*", "proxy_pass"));
+        assert!(name_matches("*_pass", "grpc_pass"));
+        assert!(name_matches("a*b*c", "abxbc"));
+        assert!(!name_matches("*_timeout", "keepalive_timeouts"));
+        assert!(!name_matches("proxy_*", "fastcgi_pass"));
+        assert!(name_matches("listen", "listen") && !name_matches("listen", "listens"));
+    }
+}
