@@ -151,12 +151,14 @@ pub struct RuleSource {
     #[arg(long = "rules", value_name = "PATH")]
     pub rules: Vec<PathBuf>,
 
-    /// Run only these rules (comma-separated ids).
-    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    /// Run only these rules: comma-separated rule ids or categories
+    /// (`security`, `correctness`, `performance`, `keepalive`, ...; see
+    /// `ngxfix rules`).
+    #[arg(long, value_delimiter = ',', value_name = "ID|CATEGORY,...")]
     pub select: Vec<String>,
 
-    /// Do not run these rules (comma-separated ids).
-    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    /// Do not run these rules: comma-separated rule ids or categories.
+    #[arg(long, value_delimiter = ',', value_name = "ID|CATEGORY,...")]
     pub ignore: Vec<String>,
 }
 

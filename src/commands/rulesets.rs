@@ -40,7 +40,10 @@ pub fn load_with(source: &RuleSource, settings: Loaded) -> anyhow::Result<RuleSe
     }
     load::check_unique(&all)?;
 
-    let known = |id: &str| id == UNUSED_SUPPRESSION || all.iter().any(|r| r.id == id);
+    // A selection names rule ids or categories (`--select security`).
+    let known = |name: &str| {
+        name == UNUSED_SUPPRESSION || all.iter().any(|r| r.id == name || r.category == name)
+    };
     let select: &[String] = if source.select.is_empty() {
         &settings.settings.select
     } else {
@@ -52,10 +55,14 @@ pub fn load_with(source: &RuleSource, settings: Loaded) -> anyhow::Result<RuleSe
         .iter()
         .chain(&source.ignore)
         .collect();
-    for id in select.iter().chain(ignore.iter().copied()) {
-        if !known(id) {
+    for name in select.iter().chain(ignore.iter().copied()) {
+        if !known(name) {
+            let mut categories: Vec<&str> = all.iter().map(|r| r.category.as_str()).collect();
+            categories.sort_unstable();
+            categories.dedup();
             bail!(
-                "unknown rule id \"{id}\" in the selection (see `ngxfix rules`; known: {})",
+                "unknown rule id or category \"{name}\" in the selection (see `ngxfix rules`; categories: {}; ids: {})",
+                categories.join(", "),
                 all.iter()
                     .map(|r| r.id.as_str())
                     .collect::<Vec<_>>()
@@ -63,11 +70,20 @@ pub fn load_with(source: &RuleSource, settings: Loaded) -> anyhow::Result<RuleSe
             );
         }
     }
-    let chosen = |id: &str| {
-        (select.is_empty() || select.iter().any(|s| s == id)) && !ignore.iter().any(|i| *i == id)
+    let names = |list: &[&String], rule: Option<&Rule>, id: &str| {
+        list.iter()
+            .any(|s| s.as_str() == id || rule.is_some_and(|r| r.category == s.as_str()))
     };
-    let selected = all.iter().filter(|r| chosen(&r.id)).cloned().collect();
-    let unused_suppressions = chosen(UNUSED_SUPPRESSION);
+    let select_refs: Vec<&String> = select.iter().collect();
+    let chosen = |rule: Option<&Rule>, id: &str| {
+        (select.is_empty() || names(&select_refs, rule, id)) && !names(&ignore, rule, id)
+    };
+    let selected = all
+        .iter()
+        .filter(|r| chosen(Some(r), &r.id))
+        .cloned()
+        .collect();
+    let unused_suppressions = chosen(None, UNUSED_SUPPRESSION);
 
     let mut params = BTreeMap::new();
     for (rule_id, values) in &settings.settings.params {

@@ -147,7 +147,7 @@ fn exit_codes_follow_the_contract() {
         Some(dir.path()),
     );
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("unknown rule id \"no-such-rule\""));
+    assert!(stderr(&output).contains("unknown rule id or category \"no-such-rule\""));
     let output = run(
         &["check", "--backend", "app", &pooled],
         None,

@@ -324,10 +324,29 @@ fn built_in_and_example_rules_pass_their_own_tests() {
     };
     assert_eq!(
         row("proxy-http-version").join(" "),
-        "proxy-http-version error safe/unsafe proxy_pass to a pooled upstream speaks HTTP/1.0"
+        "proxy-http-version error keepalive safe/unsafe proxy_pass to a pooled upstream speaks HTTP/1.0"
     );
     // A rule whose variant has a fix of another safety shows both.
-    assert_eq!(row("upstream-keepalive-timeout")[2], "safe/unsafe");
+    assert_eq!(row("upstream-keepalive-timeout")[3], "safe/unsafe");
+    // The categories close the table, and select as ids do.
+    assert!(
+        table.contains("Categories (select with `--select CATEGORY`): ")
+            && table.contains("keepalive ("),
+        "{table}"
+    );
+    let keepalive = run(&["rules", "--select", "keepalive"], None, Some(root));
+    let selected = String::from_utf8(keepalive.stdout).unwrap();
+    assert!(
+        selected.contains("proxy-http-version")
+            && !selected.contains("next-upstream-non-idempotent"),
+        "{selected}"
+    );
+    let ignored = run(&["rules", "--ignore", "keepalive"], None, Some(root));
+    let rest = String::from_utf8(ignored.stdout).unwrap();
+    assert!(
+        !rest.contains("proxy-http-version") && rest.contains("next-upstream-non-idempotent"),
+        "{rest}"
+    );
 }
 
 /// Regressions found while documenting the schema: multi-argument
