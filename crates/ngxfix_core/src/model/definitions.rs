@@ -97,12 +97,31 @@ pub fn definitions<'m>(node: Node<'m>) -> Vec<Definition<'m>> {
         .collect()
 }
 
+/// Every `map`, `geo`, ... of the configuration by the variable it defines
+/// (lowercase, without `$`), for [`super::Model::global_definers`].
+pub(crate) fn global_definers(
+    model: &super::Model<'_>,
+) -> rustc_hash::FxHashMap<String, Vec<super::NodeId>> {
+    let mut by_name: rustc_hash::FxHashMap<String, Vec<super::NodeId>> = Default::default();
+    for definer in GLOBAL_DEFINERS {
+        for def in model.named(definer) {
+            if let Some(name) = defined_by(def) {
+                by_name.entry(name).or_default().push(def.id());
+            }
+        }
+    }
+    for ids in by_name.values_mut() {
+        ids.sort_unstable();
+    }
+    by_name
+}
+
 /// Where `name` (lowercase, without `$`) gets its value for `node`:
 ///
-/// - a numbered capture: the regex that ran last before `node` in the same
-///   request, as far as the configuration shows it: an earlier `rewrite`
-///   in the same block, else the nearest enclosing `if` or `location` with
-///   a regex;
+/// - a numbered capture: for a `rewrite`, its own regex; else the regex
+///   that ran last before `node` in the same request, as far as the
+///   configuration shows it: an earlier `rewrite` in the same block, else
+///   the nearest enclosing `if` or `location` with a regex;
 /// - a named capture: the same places, the regex having a group of that
 ///   name, else any `server_name` regex of the server with one;
 /// - a `set` (or `auth_request_set`, `set_by_lua*`) of the variable in the
@@ -119,34 +138,31 @@ pub fn definitions_of<'m>(node: Node<'m>, name: &str) -> Vec<Definition<'m>> {
             .into_iter()
             .collect();
     }
-    let mut found: Vec<Definition<'m>> = Vec::new();
     let model = node.model();
-    for definer in GLOBAL_DEFINERS {
-        for def in model.named(definer) {
-            if defined_by(def).as_deref() == Some(name) {
-                found.push(Definition {
-                    node: def,
-                    group: None,
-                });
-            }
-        }
-    }
+    let mut found: Vec<Definition<'m>> = model
+        .global_definers(name)
+        .map(|def| Definition {
+            node: def,
+            group: None,
+        })
+        .collect();
     // `set` is allowed in server, location and if: the blocks around the
-    // subject, not the top level.
-    for block in node.ancestors() {
-        for child in block.children() {
-            let candidates: Vec<Node<'m>> = if child.name() == "if" && child.is_block() {
-                child.children().collect()
-            } else {
-                vec![child]
-            };
-            for def in candidates {
-                let local = LOCAL_DEFINERS.iter().any(|(n, _)| *n == def.name());
-                if local && def.id() != node.id() && defined_by(def).as_deref() == Some(name) {
-                    found.push(Definition {
-                        node: def,
-                        group: None,
-                    });
+    // subject (not http or the top level, whose thousands of servers would
+    // be scanned for every subject), and the `if` blocks directly in them.
+    for block in node
+        .ancestors()
+        .filter(|b| matches!(b.name(), "server" | "location" | "if"))
+    {
+        let ifs: Vec<Node<'m>> = model.in_block(Some(block), "if").collect();
+        for scope in std::iter::once(block).chain(ifs) {
+            for (definer, _) in LOCAL_DEFINERS {
+                for def in model.in_block(Some(scope), definer) {
+                    if def.id() != node.id() && defined_by(def).as_deref() == Some(name) {
+                        found.push(Definition {
+                            node: def,
+                            group: None,
+                        });
+                    }
                 }
             }
         }
@@ -184,10 +200,12 @@ fn holds(node: Node<'_>, test: impl Fn(&Regex) -> bool) -> bool {
 /// The regex a capture reference at `node` reads (see [`definitions_of`]),
 /// among those passing `test`.
 fn capture_holder<'m>(node: Node<'m>, test: impl Fn(&Regex) -> bool + Copy) -> Option<Node<'m>> {
-    let earlier_rewrite = node
-        .preceding_siblings()
-        .filter(|s| s.name() == "rewrite")
-        .last();
+    // A rewrite's replacement reads the captures of its own regex.
+    if node.name() == "rewrite" {
+        return holds(node, test).then_some(node);
+    }
+    // Nearest first: the last rewrite before the subject ran last.
+    let earlier_rewrite = node.preceding_siblings().find(|s| s.name() == "rewrite");
     if let Some(rewrite) = earlier_rewrite {
         return holds(rewrite, test).then_some(rewrite);
     }
@@ -195,10 +213,6 @@ fn capture_holder<'m>(node: Node<'m>, test: impl Fn(&Regex) -> bool + Copy) -> O
         .filter(|a| matches!(a.name(), "if" | "location"))
         .find(|a| !regexes_of(*a).is_empty())
         .filter(|a| holds(*a, test))
-        .or_else(|| {
-            // A `rewrite` whose replacement uses the capture reads its own regex.
-            (node.name() == "rewrite" && holds(node, test)).then_some(node)
-        })
 }
 
 #[cfg(test)]

@@ -256,6 +256,43 @@ fn inherit_mode<'m>(model: &'m Model<'m>, level: Option<Node<'m>>, control: &str
     }
 }
 
+/// The inheritance mode `control` gives each level from `block` up to the
+/// first level that inherits nothing (its `http`): what
+/// [`inherit_mode`] says of each, in one walk.
+fn modes_upward<'m>(
+    model: &'m Model<'m>,
+    block: Option<Node<'m>>,
+    control: &str,
+) -> Vec<InheritMode> {
+    let mut levels = vec![block];
+    let mut level = block;
+    while let Some(current) = level {
+        if !inherits_from_parent(kind_of(level)) {
+            break;
+        }
+        level = current.parent();
+        levels.push(level);
+    }
+    let mut modes = vec![InheritMode::On; levels.len()];
+    let mut nearest = InheritMode::On;
+    for (i, level) in levels.iter().enumerate().rev() {
+        if let Some(own) = model.in_block(*level, control).last() {
+            nearest = match own
+                .args()
+                .map(|a| a.value().into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+            {
+                v if v.eq_ignore_ascii_case("off") => InheritMode::Off,
+                v if v.eq_ignore_ascii_case("merge") => InheritMode::Merge,
+                _ => InheritMode::On,
+            };
+        }
+        modes[i] = nearest;
+    }
+    modes
+}
+
 fn kind_of(level: Option<Node<'_>>) -> Contexts {
     level.map_or(Contexts::MAIN, |b| b.block_kind().unwrap_or(Contexts::NONE))
 }
@@ -332,7 +369,12 @@ fn deciding_level<'m>(
         info.and_then(|i| i.default_for(model.version()))
             .map_or(Source::Unset, Source::Default)
     };
+    // The inheritance mode of each level on the way up, found in one walk
+    // rather than one per level: chains of nested locations run to tens
+    // of thousands.
+    let modes = control.map(|c| modes_upward(model, block, c));
     let mut level = block;
+    let mut step = 0;
     let source = loop {
         let found: Vec<Node<'m>> = model.in_block(level, name).collect();
         if !found.is_empty() {
@@ -342,10 +384,14 @@ fn deciding_level<'m>(
             Some(current) if inherit != Inherit::None && inherits_from_parent(kind_of(level)) => {
                 // `add_header_inherit off`: a level without entries gets
                 // none from above either.
-                if control.is_some_and(|c| inherit_mode(model, level, c) == InheritMode::Off) {
+                if modes
+                    .as_ref()
+                    .is_some_and(|m| m.get(step) == Some(&InheritMode::Off))
+                {
                     break default();
                 }
                 level = current.parent();
+                step += 1;
             }
             _ => break default(),
         }

@@ -446,7 +446,8 @@ fn find_nested(hir: &Hir, inside: bool) -> Option<&Hir> {
             // `(?:[^/]+/)*`: the inner run cannot hold what ends it, so an
             // input splits one way only.
             if inside && separated(h, &hs[i + 1..]) {
-                return repetition_of(h).and_then(|r| find_nested(&r.sub, false));
+                // Still a ReDoS shape of its own (`((a+)+\.)+`).
+                return find_nested(h, false);
             }
             find_nested(h, inside)
         }),
@@ -559,7 +560,8 @@ fn translate(pattern: &str) -> Result<String, Unreadable> {
                     'V' => out.push_str(r"[^\n\x0B\x0C\r\x85]"),
                     'R' => out.push_str(r"(?:\r\n|[\n\x0B\x0C\r\x85])"),
                     'e' => out.push_str(r"\x1B"),
-                    'Z' => out.push_str(r"(?:\n?\z)"),
+                    // PCRE's `\Z` is its `$`, which is read as the end too.
+                    'Z' => out.push_str(r"\z"),
                     'K' | 'G' => {
                         atom = None;
                         continue;
@@ -959,6 +961,7 @@ mod tests {
         assert!(re(r"(?=^/foo)/foo/bar").anchored_start());
         assert!(re(r"^/a(?<=a)$").anchored_end());
         assert!(re(r"^/exact$").exact());
+        assert!(re(r"\A/exact\Z").exact());
         assert!(!re(r"^/exa.t$").exact());
     }
 
@@ -983,6 +986,10 @@ mod tests {
             "split one way"
         );
         assert!(re(r"^/(?:[a-z/]+/)*x$").nested_quantifier().is_some());
+        assert!(re(r"^((a+)+\.)+$").nested_quantifier().is_some());
+        assert!(re(r"^(([a-z0-9]+-?)+\.)+example\.com$")
+            .nested_quantifier()
+            .is_some());
     }
 
     #[test]

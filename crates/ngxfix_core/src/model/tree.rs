@@ -99,6 +99,9 @@ pub struct Model<'c> {
     /// The variables the configuration defines, built on first use
     /// ([`super::variables`]).
     defined_vars: std::sync::OnceLock<rustc_hash::FxHashSet<String>>,
+    /// The `map`, `geo`, ... defining each variable (lowercase), found on
+    /// first use.
+    global_definers: std::sync::OnceLock<rustc_hash::FxHashMap<String, Vec<NodeId>>>,
     /// Regexes read so far, by pattern and caselessness: a pattern repeated
     /// over thousands of servers is read once.
     regexes: std::sync::Mutex<rustc_hash::FxHashMap<(String, bool), super::pcre::Parsed>>,
@@ -163,6 +166,7 @@ impl<'c> Model<'c> {
             defined_vars: std::sync::OnceLock::new(),
             first_spellings: std::sync::OnceLock::new(),
             regexes: std::sync::Mutex::default(),
+            global_definers: std::sync::OnceLock::new(),
         };
         assert!(
             config.files().len() <= usize::from(u16::MAX),
@@ -463,6 +467,17 @@ impl<'c> Model<'c> {
     pub(crate) fn defined_variables(&self) -> &rustc_hash::FxHashSet<String> {
         self.defined_vars
             .get_or_init(|| super::variables::defined(self))
+    }
+
+    /// The directives defining variable `name` (lowercase, without `$`)
+    /// for the whole configuration: `map`, `geo`, `split_clients`, ...
+    pub(crate) fn global_definers(&self, name: &str) -> impl Iterator<Item = Node<'_>> + '_ {
+        self.global_definers
+            .get_or_init(|| super::definitions::global_definers(self))
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(move |&id| self.node(id))
     }
 
     /// `pattern` read as a regex ([`super::pcre::Regex::parse`]), once per

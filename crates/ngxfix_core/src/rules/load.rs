@@ -375,8 +375,9 @@ fn cond_problem(cond: &Cond) -> Option<String> {
         |t: &ValueTest| t.configured.is_some() || t.entry.is_some() || t.no_entry.is_some();
     let plain: Vec<&ValueTest> = cond
         .any_arg
-        .iter()
-        .chain(&cond.arg_count)
+        .as_deref()
+        .into_iter()
+        .chain(cond.arg_count.as_deref())
         .chain(fact_tests(cond))
         .chain(count_tests(cond))
         .collect();
@@ -395,8 +396,8 @@ fn cond_problem(cond: &Cond) -> Option<String> {
         .arg
         .0
         .iter()
-        .chain(&cond.any_arg)
-        .chain(&cond.arg_count)
+        .chain(cond.any_arg.as_deref())
+        .chain(cond.arg_count.as_deref())
         .chain(cond.effective.values())
         .chain(fact_tests(cond))
         .chain(count_tests(cond));
@@ -523,8 +524,8 @@ fn cond_templates(cond: &Cond) -> Vec<&Template> {
         .arg
         .0
         .iter()
-        .chain(&cond.any_arg)
-        .chain(&cond.arg_count)
+        .chain(cond.any_arg.as_deref())
+        .chain(cond.arg_count.as_deref())
         .chain(cond.effective.values())
         .chain(fact_tests(cond))
         .chain(count_tests(cond))

@@ -471,8 +471,8 @@ impl Matcher {
         checks.extend(cond.fragment.map(Check::Fragment));
         checks.extend(cond.include_missing.map(Check::IncludeMissing));
         checks.extend(cond.arg.0.into_iter().map(|t| Check::Arg(Box::new(t))));
-        checks.extend(cond.any_arg.map(|t| Check::AnyArg(Box::new(t))));
-        checks.extend(cond.arg_count.map(|t| Check::ArgCount(Box::new(t))));
+        checks.extend(cond.any_arg.map(Check::AnyArg));
+        checks.extend(cond.arg_count.map(Check::ArgCount));
         checks.extend(cond.has.0.into_iter().map(|c| Check::Has(Matcher::new(c))));
         checks.extend(
             cond.lacks
@@ -491,8 +491,8 @@ impl Matcher {
         checks.extend(cond.ancestor.map(boxed).map(Check::Ancestor));
         checks.extend(cond.after.map(boxed).map(Check::After));
         checks.extend(cond.before.map(boxed).map(Check::Before));
-        checks.extend(cond.backend.map(|t| Check::Backend(Box::new(t))));
-        checks.extend(cond.front_lb.map(|t| Check::FrontLb(Box::new(t))));
+        checks.extend(cond.backend.map(Check::Backend));
+        checks.extend(cond.front_lb.map(Check::FrontLb));
         checks.extend(cond.reuses_connections.map(Check::ReusesConnections));
         checks.extend(cond.unknown_variable.map(Check::UnknownVariable));
         checks.extend(
@@ -502,7 +502,7 @@ impl Matcher {
         checks.extend(cond.reached_by.map(boxed).map(Check::ReachedBy));
         checks.extend(cond.reached_only_by.map(boxed).map(Check::ReachedOnlyBy));
         checks.extend(cond.in_effect_at.map(boxed).map(Check::InEffectAt));
-        checks.extend(cond.regex.map(|t| Check::Regex(Box::new(t))));
+        checks.extend(cond.regex.map(Check::Regex));
         checks.extend(listed(cond.drops).map(Check::Drops));
         checks.extend(
             cond.peers

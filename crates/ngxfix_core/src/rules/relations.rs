@@ -33,6 +33,10 @@ type GroupsKey = (usize, Option<NodeId>);
 struct Groups {
     of: FxHashMap<NodeId, usize>,
     members: Vec<Vec<NodeId>>,
+    /// Per group, found on first use: the number of blocks holding its
+    /// members, and whether one of them matches `none`. Asked by every
+    /// member, so a group of thousands of `listen 80` is walked once.
+    facts: Vec<std::sync::OnceLock<(usize, bool)>>,
 }
 
 impl Memo {
@@ -169,6 +173,9 @@ impl PeersCheck {
             groups.members[index].push(node.id());
             groups.of.insert(node.id(), index);
         }
+        groups.facts = (0..groups.members.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
         let groups = std::sync::Arc::new(groups);
         lock(&env.memo.groups).insert(key, groups.clone());
         groups

@@ -338,9 +338,9 @@ pub struct Cond {
     #[serde(default)]
     pub arg: List<ValueTest>,
     /// Some argument passes this test.
-    pub any_arg: Option<ValueTest>,
+    pub any_arg: Option<Box<ValueTest>>,
     /// The number of arguments.
-    pub arg_count: Option<ValueTest>,
+    pub arg_count: Option<Box<ValueTest>>,
     /// Some directive directly in the subject's block matches each of these.
     #[serde(default)]
     pub has: List<Cond>,
@@ -369,9 +369,9 @@ pub struct Cond {
     /// Some later directive in the same block.
     pub before: Option<Box<Cond>>,
     /// Facts about the backend behind the subject's upstream.
-    pub backend: Option<BackendTest>,
+    pub backend: Option<Box<BackendTest>>,
     /// Facts about the load balancer in front of nginx.
-    pub front_lb: Option<FrontTest>,
+    pub front_lb: Option<Box<FrontTest>>,
     /// The subject is an `upstream{}` block (or a `*_pass` reaching one)
     /// that keeps idle connections (or, with `false`, one that does not).
     pub pooled: Option<bool>,
@@ -419,7 +419,7 @@ pub struct Cond {
     /// may define what the fragment does not (or, with `false`, it is not).
     pub fragment: Option<bool>,
     /// Some regex the subject holds passes these tests.
-    pub regex: Option<RegexTest>,
+    pub regex: Option<Box<RegexTest>>,
     /// Some directive anywhere in the configuration matches this.
     pub anywhere: Option<Box<Cond>>,
     /// What defines a variable the subject uses (a `set`, `map`, `geo`,
