@@ -5,8 +5,10 @@
 //! On the generated trees of 1,000, 5,000 and 20,000 server blocks
 //! (`benches/support/gen_tree.rs`), each tool reads the whole tree:
 //!
-//! - `ngxfix check` with every built-in rule, and `ngxfix parse --format
-//!   crossplane` (the same JSON crossplane writes);
+//! - `ngxfix check` with every built-in rule; `ngxfix check` with the
+//!   rules that replace gixy's checks (`--select
+//!   security,correctness,performance`), the same checks gixy runs; and
+//!   `ngxfix parse --format crossplane` (the same JSON crossplane writes);
 //! - `crossplane parse` (nginxinc/crossplane, PyPI);
 //! - `gixy` (gixy-next, PyPI), which analyses like `ngxfix check`;
 //! - `nginx -t`, run with the tree's folder as its prefix.
@@ -65,6 +67,20 @@ fn main() {
             runs: 9,
             ok_codes: &[0, 1],
             args: |main, _| vec!["check".into(), path_arg(main)],
+        },
+        Tool {
+            name: "ngxfix check (gixy's checks)",
+            program: ngxfix.clone(),
+            runs: 9,
+            ok_codes: &[0, 1],
+            args: |main, _| {
+                let select = ["check", "--select", "security,correctness,performance"];
+                select
+                    .iter()
+                    .map(|a| a.to_string())
+                    .chain([path_arg(main)])
+                    .collect()
+            },
         },
         Tool {
             name: "ngxfix parse (crossplane JSON)",

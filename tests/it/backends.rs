@@ -14,7 +14,7 @@ use crate::common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::run;
+use common::run_keepalive as run;
 use ngxfix::backends::{format, Idle};
 use ngxfix::model::Duration;
 

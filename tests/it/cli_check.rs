@@ -6,7 +6,7 @@ use crate::common;
 use std::fs;
 use std::path::Path;
 
-use common::{run, stderr, stdout};
+use common::{run_keepalive as run, stderr, stdout};
 use serde_json::Value;
 
 const POOLED: &str = "\
@@ -408,7 +408,7 @@ fn github_annotations_escape_their_data() {
 /// `-v` gives the version when none is configured.
 fn check_with_nginx(nginx: &str, args: &[&str], cwd: &Path) -> (Value, String) {
     let output = common::ngxfix()
-        .args(["check", "--format", "json"])
+        .args(common::without_gixy_pack(&["check", "--format", "json"]))
         .args(args)
         .env("NGXFIX_NGINX", nginx)
         .current_dir(cwd)
@@ -509,7 +509,7 @@ fn the_nginx_named_by_ngxfix_nginx_gives_both_the_version_and_the_default_config
     .unwrap();
     let check = |nginx: &str| {
         common::ngxfix()
-            .args(["check", "--format", "json"])
+            .args(common::without_gixy_pack(&["check", "--format", "json"]))
             .env("NGXFIX_NGINX", nginx)
             .env("PATH", &path)
             .current_dir(dir.path())

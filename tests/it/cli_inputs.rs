@@ -7,7 +7,7 @@ use crate::common;
 use std::fs;
 use std::path::Path;
 
-use common::{run, stderr, stdout};
+use common::{run_keepalive as run, stderr, stdout};
 use serde_json::Value;
 
 /// The incident's site file: a pooled upstream and a `proxy_pass` without

@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{run, stderr};
+use common::{run_keepalive as run, stderr};
 
 /// The files of the tree, by path under its root.
 const FILES: [&str; 3] = [

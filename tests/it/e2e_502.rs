@@ -358,7 +358,7 @@ fn ngxfix(dir: &Path, subcommand: &str, args: &[String]) -> std::process::Output
     let mut all = vec![subcommand, "--nginx-version", &version];
     all.extend(args.iter().map(String::as_str));
     all.push("nginx.conf");
-    let output = common::run(&all, None, Some(dir));
+    let output = common::run_keepalive(&all, None, Some(dir));
     assert_ne!(
         output.status.code(),
         Some(2),

@@ -10,7 +10,7 @@ use crate::common;
 use std::fs;
 use std::path::PathBuf;
 
-use common::{run, stderr};
+use common::{run_keepalive as run, stderr};
 use proptest::prelude::*;
 
 use ngxfix::config::{dump::DumpedFile, ConfigTree};

@@ -293,14 +293,20 @@ fn rule_examples_are_fixed_in_one_run() {
             };
             let judged = installed.is_some_and(|i| version <= i || test.nginx.is_none());
             let nginx_ok = judged && nginx_accepts(&main, &prefix);
+            // The example's parameters, each of its kind (`true`, not
+            // `"true"`: a boolean parameter refuses text).
             let mut settings = String::new();
+            if !test.params.is_empty() {
+                let _ = writeln!(settings, "[params.{}]", rule.id);
+            }
             for (key, value) in &test.params {
-                let _ = writeln!(
-                    settings,
-                    "[params.{}]\n{key} = {:?}",
-                    rule.id,
-                    value.to_string()
-                );
+                use ngxfix::rules::schema::ParamValue;
+                let value = match value {
+                    ParamValue::Text(text) => format!("{text:?}"),
+                    ParamValue::List(items) => format!("{items:?}"),
+                    other => other.to_string(),
+                };
+                let _ = writeln!(settings, "{key} = {value}");
             }
             fs::write(dir.path().join("ngxfix.toml"), settings).unwrap();
             let mut args: Vec<String> = ["fix", "--unsafe-fixes", "--no-verify"]

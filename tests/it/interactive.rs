@@ -29,7 +29,7 @@ impl Session {
         let (master, slave) = open_pty();
         let mut command = common::ngxfix();
         command
-            .args(args)
+            .args(common::without_gixy_pack(args))
             .current_dir(cwd)
             .env("TERM", "xterm")
             .env_remove("NO_COLOR")

@@ -36,7 +36,7 @@ const LOADERS: &[&[&str]] = &[
 /// test) if it has not ended within [`HANG_GUARD`].
 fn run_bounded(args: &[&str], cwd: &Path, stdin: &[u8]) -> Output {
     let mut child = common::ngxfix()
-        .args(args)
+        .args(common::without_gixy_pack(args))
         .current_dir(cwd)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -28,6 +28,7 @@ mod fix_conflicts;
 mod fix_corpus;
 mod fix_rejected;
 mod floors;
+mod gixy_fixtures;
 mod ground_truth_defaults;
 mod ground_truth_java;
 mod ground_truth_node;

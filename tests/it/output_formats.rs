@@ -7,7 +7,7 @@ use crate::common;
 use std::fs;
 use std::path::Path;
 
-use common::run;
+use common::run_keepalive as run;
 use serde_json::Value;
 
 /// A tree with findings of every kind of fix: an insertion in an included

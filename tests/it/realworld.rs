@@ -160,7 +160,7 @@ fn findings(file: &str, nginx: &str) -> Vec<(Key, String)> {
         "ngxfix.toml",
         &path,
     ];
-    let output = common::run(&args, None, Some(&corpus_dir()));
+    let output = common::run_keepalive(&args, None, Some(&corpus_dir()));
     // 1 only means that there are findings; 2 is an error.
     assert!(
         matches!(output.status.code(), Some(0 | 1)),

@@ -7,7 +7,7 @@ use crate::common;
 use std::fs;
 use std::path::Path;
 
-use common::run;
+use common::run_keepalive as run;
 
 const HEAD: &str = "id = \"x\"\ntitle = \"t\"\nseverity = \"error\"\nexplain = \"x\"\n";
 
@@ -489,4 +489,25 @@ fn a_variant_without_safety_inherits_the_rule_s() {
         "plain `fix` applies no unsafe fix"
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 unsafe fix held back"));
+}
+
+/// `nginx-cves` is generated from the advisory table in
+/// tools/rulegen/nginx_cves.py: the checked-in rule must be what the
+/// script writes.
+#[test]
+fn the_nginx_cves_rule_is_what_its_generator_writes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let Ok(out) = std::process::Command::new("python3")
+        .arg(root.join("tools/rulegen/nginx_cves.py"))
+        .arg("--check")
+        .output()
+    else {
+        eprintln!("python3 is not installed: skipped");
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

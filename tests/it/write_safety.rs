@@ -81,7 +81,12 @@ fn assert_clean(dir: &Path) {
 fn fix(dir: &Path, extra: &[&str]) -> Command {
     let mut command = common::ngxfix();
     command
-        .args(["fix", "--no-verify", "--backend", "app=75s"])
+        .args(common::without_gixy_pack(&[
+            "fix",
+            "--no-verify",
+            "--backend",
+            "app=75s",
+        ]))
         .args(extra)
         .arg("nginx.conf")
         .current_dir(dir)
@@ -210,7 +215,7 @@ fn a_bind_mounted_file_is_found_before_anything_is_written() {
     fs::write(&host, site(1, 0)).unwrap();
     let mounted = |extra: &str| {
         let script =
-            format!("mount --bind \"$1\" \"$2\" && exec \"$3\" fix --no-verify --backend app=75s {extra} nginx.conf");
+            format!("mount --bind \"$1\" \"$2\" && exec \"$3\" fix --ignore {} --no-verify --backend app=75s {extra} nginx.conf", common::GIXY_PACK);
         Command::new("unshare")
             .args(["-m", "sh", "-c", &script, "sh"])
             .arg(&host)

@@ -198,3 +198,28 @@ pub fn nginx_available() -> bool {
     }
     found
 }
+
+/// The categories of the rules that replace gixy's checks.
+pub const GIXY_PACK: &str = "security,correctness,performance";
+
+/// `args` of a `check` or `fix` run with the gixy-parity rules left out.
+/// The tests of what `check` and `fix` do (output, writing, exit codes,
+/// the keepalive fixes) are written for the keepalive rules and see only
+/// the findings they are about; the other rules are tested by their own
+/// examples (`test-rules`, `fix_corpus.rs`, `web_agrees.rs`) and by
+/// `gixy_fixtures.rs`.
+pub fn without_gixy_pack<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    match args.split_first() {
+        Some((&command, rest)) if command == "check" || command == "fix" => {
+            let mut out = vec![command, "--ignore", GIXY_PACK];
+            out.extend_from_slice(rest);
+            out
+        }
+        _ => args.to_vec(),
+    }
+}
+
+/// [`run`] with the gixy-parity rules left out of `check` and `fix`.
+pub fn run_keepalive(args: &[&str], stdin: Option<&[u8]>, cwd: Option<&Path>) -> Output {
+    run(&without_gixy_pack(args), stdin, cwd)
+}
