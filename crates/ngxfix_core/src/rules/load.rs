@@ -392,16 +392,7 @@ fn cond_problem(cond: &Cond) -> Option<String> {
     if cond.value.0.iter().any(|t| t.of.is_none()) {
         return Some("a `value` test needs `of`, the template it tests".into());
     }
-    let elsewhere = cond
-        .arg
-        .0
-        .iter()
-        .chain(cond.any_arg.as_deref())
-        .chain(cond.arg_count.as_deref())
-        .chain(cond.effective.values())
-        .chain(fact_tests(cond))
-        .chain(count_tests(cond));
-    for test in elsewhere {
+    for test in value_tests(cond) {
         if test.of.is_some() {
             return Some("`of` belongs in `value` tests only".into());
         }
@@ -518,10 +509,10 @@ fn value_templates(test: &ValueTest) -> Vec<&Template> {
     out
 }
 
-fn cond_templates(cond: &Cond) -> Vec<&Template> {
-    let mut out = Vec::new();
-    for test in cond
-        .arg
+/// Every value test of `cond` itself (not of its nested conditions) but
+/// its `value` tests.
+fn value_tests(cond: &Cond) -> impl Iterator<Item = &ValueTest> {
+    cond.arg
         .0
         .iter()
         .chain(cond.any_arg.as_deref())
@@ -529,8 +520,11 @@ fn cond_templates(cond: &Cond) -> Vec<&Template> {
         .chain(cond.effective.values())
         .chain(fact_tests(cond))
         .chain(count_tests(cond))
-        .chain(&cond.value.0)
-    {
+}
+
+fn cond_templates(cond: &Cond) -> Vec<&Template> {
+    let mut out = Vec::new();
+    for test in value_tests(cond).chain(&cond.value.0) {
         out.extend(value_templates(test));
     }
     out.extend(cond.peers.iter().map(|p| &p.key));

@@ -758,20 +758,7 @@ fn unknown_variable(node: Node<'_>) -> Option<String> {
 
 /// The names of the variables in a text, without their `$`, borrowed.
 fn variable_names(text: &str) -> impl Iterator<Item = &str> + '_ {
-    text.match_indices('$').filter_map(move |(i, _)| {
-        let rest = &text[i + 1..];
-        let name = match rest.strip_prefix('{') {
-            Some(braced) => &braced[..braced.find('}')?],
-            None => {
-                let len = rest
-                    .bytes()
-                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                    .count();
-                &rest[..len]
-            }
-        };
-        (!name.is_empty()).then_some(name)
-    })
+    crate::model::definitions::names_in(text)
 }
 
 /// The directives a condition can match, in order: those named in its
