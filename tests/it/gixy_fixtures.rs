@@ -138,6 +138,17 @@ fn findings(rule: &str, files: &[PathBuf], dir: &Path) -> Result<Vec<usize>, Str
         .collect())
 }
 
+/// Copy the files of `from` (one level) into `to`.
+fn copy_folder(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
 #[test]
 fn gixy_fixtures_agree_with_the_built_in_rules() {
     let Some(fixtures) = sdist() else {
@@ -173,26 +184,22 @@ fn gixy_fixtures_agree_with_the_built_in_rules() {
             .filter(|n| n.ends_with(".conf"))
             .collect();
         names.sort();
-        // Each fixture in a folder of its own, with the settings its
-        // `# Options:` line gives, checked as a configuration of its own
-        // (one ngxfix run each: several inputs in one run would share
-        // the run's settings and prefix, and a dump among them reads
-        // differently).
+        // Each fixture in a copy of its folder (some include their
+        // neighbours), with the settings its `# Options:` line gives, and
+        // checked as a configuration of its own: one ngxfix run each.
         let mut results: BTreeMap<String, Result<usize, String>> = BTreeMap::new();
         for name in &names {
             let text = fs::read_to_string(check_dir.join(name)).unwrap();
             let dir = work.path().join(&check).join(name);
-            fs::create_dir_all(&dir).unwrap();
-            let settings = settings_for(&text, &rule);
-            fs::write(dir.join("ngxfix.toml"), &settings).unwrap();
-            let copy = dir.join("nginx.conf");
-            fs::write(&copy, &text).unwrap();
+            copy_folder(check_dir, &dir);
+            fs::write(dir.join("ngxfix.toml"), settings_for(&text, &rule)).unwrap();
+            let copy = dir.join(name);
             let found = findings(&rule, std::slice::from_ref(&copy), &dir).map(|c| c[0]);
             results.insert(name.clone(), found);
         }
         for (name, found) in results {
             let dir = work.path().join(&check).join(&name);
-            let copy = dir.join("nginx.conf");
+            let copy = dir.join(&name);
             let text = fs::read_to_string(&copy).unwrap();
             let expected = !name.ends_with("_fp.conf");
             let agrees = found
