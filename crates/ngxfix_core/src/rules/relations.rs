@@ -112,37 +112,34 @@ impl PeersCheck {
         {
             return false;
         }
+        // The group's block count and `none` answer, found once for it:
+        // every member asks, and a group may be thousands of `listen 80`.
+        let facts = || {
+            *groups.facts[index].get_or_init(|| {
+                let mut parents: Vec<Option<NodeId>> = members
+                    .iter()
+                    .map(|&id| model.node(id).parent().map(|p| p.id()))
+                    .collect();
+                parents.sort_unstable();
+                parents.dedup();
+                let some_matches = self.none.as_ref().is_some_and(|none| {
+                    members.iter().any(|&id| none.matches(model.node(id), env))
+                });
+                (parents.len(), some_matches)
+            })
+        };
         let subject = Subject { env, node };
-        let number = |n: usize| n.to_string();
-        if let Some(count) = &self.count {
-            if !super::matcher::value_passes(
-                count,
-                Some(&number(members.len())),
+        let passes = |test: &ValueTest, n: usize| {
+            super::matcher::value_passes(
+                test,
+                Some(&n.to_string()),
                 Some(ValueKind::Number),
                 &subject,
-            ) {
-                return false;
-            }
-        }
-        if let Some(blocks) = &self.blocks {
-            let mut parents: Vec<Option<NodeId>> = members
-                .iter()
-                .map(|&id| model.node(id).parent().map(|p| p.id()))
-                .collect();
-            parents.sort_unstable();
-            parents.dedup();
-            if !super::matcher::value_passes(
-                blocks,
-                Some(&number(parents.len())),
-                Some(ValueKind::Number),
-                &subject,
-            ) {
-                return false;
-            }
-        }
-        self.none
-            .as_ref()
-            .is_none_or(|none| !members.iter().any(|&id| none.matches(model.node(id), env)))
+            )
+        };
+        self.count.as_ref().is_none_or(|t| passes(t, members.len()))
+            && self.blocks.as_ref().is_none_or(|t| passes(t, facts().0))
+            && (self.none.is_none() || !facts().1)
     }
 
     /// The groups of the directives named `name` under `scope`, made once.
