@@ -31,12 +31,17 @@ const settle = (ms) => new Promise((ok) => setTimeout(ok, ms));
 /**
  * Open the page `server` serves with the guard on, let it run for a
  * while, then hand the guard (and the rest) to `inspect`; the page and
- * the server are closed whatever happens.
+ * the server are closed whatever happens. `until`, if given, is what the
+ * test waits to see: the added script runs after the page has started,
+ * which on a loaded machine can take longer than the fixed wait.
  */
-async function watched(server, inspect) {
+async function watched(server, inspect, until) {
   try {
     const opened = await open(browser, server.origin);
     await settle(1500);
+    for (let waited = 0; until && !until(opened) && waited < 15000; waited += 250) {
+      await settle(250);
+    }
     await inspect(opened);
     await opened.page.close();
   } finally {
@@ -48,11 +53,15 @@ test('a page that posts the config to its own server after loading is caught', a
   const server = await leaky(
     "setTimeout(() => fetch('/collect', { method: 'POST', body: document.querySelector('#editor')?.value ?? 'config' }), 500);",
   );
-  await watched(server, ({ guard }) => {
-    const after = guard.after();
-    assert.ok(after.some((r) => r.includes('/collect')), `the guard missed the leak: ${JSON.stringify(after)}`);
-    assert.ok(server.log.some((r) => r.url === '/collect'), 'the leak did reach the server, as the guard must say');
-  });
+  await watched(
+    server,
+    ({ guard }) => {
+      const after = guard.after();
+      assert.ok(after.some((r) => r.includes('/collect')), `the guard missed the leak: ${JSON.stringify(after)}`);
+      assert.ok(server.log.some((r) => r.url === '/collect'), 'the leak did reach the server, as the guard must say');
+    },
+    () => server.log.some((r) => r.url === '/collect'),
+  );
 });
 
 test('a page without its CSP that beacons elsewhere is caught, and the beacon goes nowhere', async () => {
@@ -73,10 +82,15 @@ test('a WebSocket and a WebRTC peer connection are caught', async () => {
     "setTimeout(() => { try { new WebSocket('ws://127.0.0.1:9/x'); } catch {} try { new RTCPeerConnection(); } catch {} }, 300);",
     { dropCsp: true },
   );
-  await watched(server, async ({ guard }) => {
-    assert.ok(guard.after().some((r) => r.startsWith('websocket ws://127.0.0.1:9/x')), JSON.stringify(guard.after()));
-    assert.equal(await guard.peerConnections(), 1);
-  });
+  const socket = ({ guard }) => guard.after().some((r) => r.startsWith('websocket ws://127.0.0.1:9/x'));
+  await watched(
+    server,
+    async (opened) => {
+      assert.ok(socket(opened), JSON.stringify(opened.guard.after()));
+      assert.equal(await opened.guard.peerConnections(), 1);
+    },
+    socket,
+  );
 });
 
 test('the real page passes the same guard', async () => {

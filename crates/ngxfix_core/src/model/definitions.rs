@@ -139,6 +139,12 @@ pub fn definitions_of<'m>(node: Node<'m>, name: &str) -> Vec<Definition<'m>> {
             .collect();
     }
     let model = node.model();
+    // Most variables asked about are nginx's own (`$host`, `$uri`): when
+    // no directive or named capture of the configuration defines the
+    // name, the blocks around the subject need no scan.
+    if !model.defined_variables().contains(name) {
+        return Vec::new();
+    }
     let mut found: Vec<Definition<'m>> = model
         .global_definers(name)
         .map(|def| Definition {

@@ -244,21 +244,12 @@ fn inherit_control(name: &str, version: super::Version) -> Option<&'static str> 
     (info.since <= version).then_some(info.name)
 }
 
-/// The inheritance mode `control` sets at `level`: the control directive
-/// is itself inherited as a scalar (`ngx_conf_merge_uint_value(...,
-/// NGX_HTTP_HEADERS_INHERIT_ON)`), default `on`. nginx matches the word
-/// case-insensitively (`ngx_conf_set_enum_slot()`) and refuses any other.
-fn inherit_mode<'m>(model: &'m Model<'m>, level: Option<Node<'m>>, control: &str) -> InheritMode {
-    match effective(model, level, control).value() {
-        Some(v) if v.eq_ignore_ascii_case("off") => InheritMode::Off,
-        Some(v) if v.eq_ignore_ascii_case("merge") => InheritMode::Merge,
-        _ => InheritMode::On,
-    }
-}
-
 /// The inheritance mode `control` gives each level from `block` up to the
-/// first level that inherits nothing (its `http`): what
-/// [`inherit_mode`] says of each, in one walk.
+/// first level that inherits nothing (its `http`), in one walk. The
+/// control directive is itself inherited as a scalar
+/// (`ngx_conf_merge_uint_value(..., NGX_HTTP_HEADERS_INHERIT_ON)`), default
+/// `on`; nginx matches the word case-insensitively
+/// (`ngx_conf_set_enum_slot()`).
 fn modes_upward<'m>(
     model: &'m Model<'m>,
     block: Option<Node<'m>>,
@@ -301,28 +292,32 @@ fn kind_of(level: Option<Node<'_>>) -> Contexts {
 /// level).
 pub fn effective<'m>(model: &'m Model<'m>, block: Option<Node<'m>>, name: &str) -> Effective<'m> {
     let info = directives::lookup(name, kind_of(block));
-    let control = inherit_control(name, model.version());
-    let (source, level) = deciding_level(model, block, name, info, control);
+    // The inheritance mode of each level on the way up, found in one walk
+    // and shared by every level below: chains of nested locations run to
+    // tens of thousands.
+    let modes = inherit_control(name, model.version()).map(|c| modes_upward(model, block, c));
+    let (source, level, mut step) = deciding_level(model, block, name, info, modes.as_deref());
     // `add_header_inherit merge` at the level that has entries: the
     // enclosing level's effective entries (already merged with its own
     // parent's, as nginx merges parents first) follow the level's own.
     // Followed level by level rather than recursively: levels nest as deep
     // as blocks and includes together, tens of thousands of them.
     let mut inherited = Vec::new();
-    if let (Source::Config(_), Some(control)) = (&source, control) {
+    if let (Source::Config(_), Some(modes)) = (&source, &modes) {
         let mut merging = level;
         while let Some(current) = merging {
             if !inherits_from_parent(kind_of(merging))
-                || inherit_mode(model, merging, control) != InheritMode::Merge
+                || modes.get(step) != Some(&InheritMode::Merge)
             {
                 break;
             }
             let parent = current.parent();
             let info = directives::lookup(name, kind_of(parent));
-            match deciding_level(model, parent, name, info, Some(control)) {
-                (Source::Config(nodes), above) => {
+            match deciding_level(model, parent, name, info, modes.get(step + 1..)) {
+                (Source::Config(nodes), above, up) => {
                     inherited.extend(nodes);
                     merging = above;
+                    step += 1 + up;
                 }
                 _ => break,
             }
@@ -356,23 +351,20 @@ pub fn effective<'m>(model: &'m Model<'m>, block: Option<Node<'m>>, name: &str) 
 /// Where the value of `name` seen from `block` comes from, without what
 /// `merge` brings from above: the directives of the nearest level up that
 /// has any (as far as the directive is inherited), else its default; with
-/// that level.
+/// that level and how many levels up it is. `modes` are the inheritance
+/// modes from `block` up, for a directive with an inheritance control.
 fn deciding_level<'m>(
     model: &'m Model<'m>,
     block: Option<Node<'m>>,
     name: &str,
     info: Option<&'static DirectiveInfo>,
-    control: Option<&'static str>,
-) -> (Source<'m>, Option<Node<'m>>) {
+    modes: Option<&[InheritMode]>,
+) -> (Source<'m>, Option<Node<'m>>, usize) {
     let inherit = info.map_or(Inherit::Scalar, |i| i.inherit);
     let default = || {
         info.and_then(|i| i.default_for(model.version()))
             .map_or(Source::Unset, Source::Default)
     };
-    // The inheritance mode of each level on the way up, found in one walk
-    // rather than one per level: chains of nested locations run to tens
-    // of thousands.
-    let modes = control.map(|c| modes_upward(model, block, c));
     let mut level = block;
     let mut step = 0;
     let source = loop {
@@ -384,10 +376,7 @@ fn deciding_level<'m>(
             Some(current) if inherit != Inherit::None && inherits_from_parent(kind_of(level)) => {
                 // `add_header_inherit off`: a level without entries gets
                 // none from above either.
-                if modes
-                    .as_ref()
-                    .is_some_and(|m| m.get(step) == Some(&InheritMode::Off))
-                {
+                if modes.is_some_and(|m| m.get(step) == Some(&InheritMode::Off)) {
                     break default();
                 }
                 level = current.parent();
@@ -396,7 +385,7 @@ fn deciding_level<'m>(
             _ => break default(),
         }
     };
-    (source, level)
+    (source, level, step)
 }
 
 #[cfg(test)]

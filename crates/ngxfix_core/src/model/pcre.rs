@@ -33,12 +33,31 @@ pub struct Found {
     pub caseless: bool,
 }
 
+/// The directives that can hold a regex, besides the entries of a `map`
+/// (whose names are the map's keys): [`regexes_of`] finds none elsewhere.
+pub const REGEX_HOLDERS: &[&str] = &[
+    "location",
+    "if",
+    "rewrite",
+    "server_name",
+    "valid_referers",
+    "proxy_redirect",
+    "proxy_cookie_domain",
+    "proxy_cookie_path",
+];
+
 /// The regexes a directive holds, in argument order: a regex `location`,
 /// an `if` with `~`, `~*`, `!~` or `!~*`, `rewrite`, the `~` names of
 /// `server_name` and `valid_referers`, a `~` entry of a `map`, and the `~`
 /// forms of `proxy_redirect`, `proxy_cookie_domain` and
 /// `proxy_cookie_path`.
 pub fn regexes_of(node: Node<'_>) -> Vec<Found> {
+    let in_map = node
+        .parent()
+        .is_some_and(|p| p.name() == "map" && p.block_kind().is_some());
+    if !in_map && !REGEX_HOLDERS.contains(&node.name()) {
+        return Vec::new();
+    }
     let args: Vec<String> = node.args().map(|a| a.value().into_owned()).collect();
     let marked = |mark: &str, text: &str, always_caseless: bool| -> Option<Found> {
         let (caseless, rest) = match text.strip_prefix(mark)? {
@@ -50,9 +69,6 @@ pub fn regexes_of(node: Node<'_>) -> Vec<Found> {
             caseless,
         })
     };
-    let in_map = node
-        .parent()
-        .is_some_and(|p| p.name() == "map" && p.block_kind().is_some());
     match node.name() {
         "location" => match args.as_slice() {
             [modifier, pattern, ..] if modifier == "~" || modifier == "~*" => vec![Found {

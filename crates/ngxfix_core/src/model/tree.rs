@@ -105,9 +105,9 @@ pub struct Model<'c> {
     /// Regexes read so far, by pattern and caselessness: a pattern repeated
     /// over thousands of servers is read once.
     regexes: std::sync::Mutex<rustc_hash::FxHashMap<(String, bool), super::pcre::Parsed>>,
-    /// For each variable name (lowercase), its first spelling in walk
-    /// order, found on first use.
-    first_spellings: std::sync::OnceLock<rustc_hash::FxHashMap<String, String>>,
+    /// For each variable name (lowercase) written with more than one
+    /// letter case, its first spelling in walk order, found on first use.
+    mixed_spellings: std::sync::OnceLock<rustc_hash::FxHashMap<String, String>>,
 }
 
 /// A directive of the model.
@@ -164,7 +164,7 @@ impl<'c> Model<'c> {
             passes: std::sync::OnceLock::new(),
             map_targets: std::sync::OnceLock::new(),
             defined_vars: std::sync::OnceLock::new(),
-            first_spellings: std::sync::OnceLock::new(),
+            mixed_spellings: std::sync::OnceLock::new(),
             regexes: std::sync::Mutex::default(),
             global_definers: std::sync::OnceLock::new(),
         };
@@ -332,6 +332,33 @@ impl<'c> Model<'c> {
             })
     }
 
+    /// Every directive whose name passes `name` or whose enclosing block's
+    /// name passes `block` (`main` at the top level), in order. One scan
+    /// of the records however many names are asked: each test runs once
+    /// per distinct name, not once per directive.
+    pub(crate) fn select(
+        &self,
+        name: impl Fn(&str) -> bool,
+        block: impl Fn(&str) -> bool,
+    ) -> Vec<NodeId> {
+        let by_name: Vec<bool> = self.names.iter().map(|n| name(n)).collect();
+        let by_block: Vec<bool> = self.names.iter().map(|n| block(n)).collect();
+        let top = block("main");
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, rec)| {
+                by_name[rec.sym as usize]
+                    || if rec.parent == NONE {
+                        top
+                    } else {
+                        by_block[self.nodes[rec.parent as usize].sym as usize]
+                    }
+            })
+            .map(|(id, _)| NodeId(id as u32))
+            .collect()
+    }
+
     /// The top-level directives of the main file (includes spliced).
     #[cfg(test)]
     fn top_level(&self) -> impl Iterator<Item = Node<'_>> + '_ {
@@ -491,11 +518,11 @@ impl<'c> Model<'c> {
             .clone()
     }
 
-    /// How the configuration first writes each variable it uses: lowercase
-    /// name to spelling, without `$`.
-    pub(crate) fn first_spellings(&self) -> &rustc_hash::FxHashMap<String, String> {
-        self.first_spellings
-            .get_or_init(|| super::variables::first_spellings(self))
+    /// How the configuration first writes each variable it writes in more
+    /// than one letter case: lowercase name to spelling, without `$`.
+    pub(crate) fn mixed_spellings(&self) -> &rustc_hash::FxHashMap<String, String> {
+        self.mixed_spellings
+            .get_or_init(|| super::variables::mixed_spellings(self))
     }
 
     /// The `map` block whose result is the variable `var` (with its `$`).

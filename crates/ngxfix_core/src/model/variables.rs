@@ -240,30 +240,48 @@ pub(super) fn defined(model: &Model<'_>) -> FxHashSet<String> {
     found
 }
 
-/// The first spelling of each variable the configuration's arguments use
-/// (`$My_Var` and `$my_var` are one variable to nginx), keyed by its
-/// lowercase name.
-pub(super) fn first_spellings(model: &Model<'_>) -> rustc_hash::FxHashMap<String, String> {
-    let mut first = rustc_hash::FxHashMap::default();
+/// The first spelling of each variable the configuration's arguments
+/// write in more than one way (`$My_Var` and `$my_var` are one variable
+/// to nginx), keyed by its lowercase name. Variables written one way only
+/// (nearly all) are left out: they are never inconsistent.
+pub(super) fn mixed_spellings(model: &Model<'_>) -> rustc_hash::FxHashMap<String, String> {
+    let mut first: rustc_hash::FxHashMap<String, String> = rustc_hash::FxHashMap::default();
+    let mut mixed = rustc_hash::FxHashSet::default();
     for node in model.nodes() {
         for arg in node.args() {
             for name in super::definitions::names_in(&arg.value()) {
-                first
-                    .entry(name.to_ascii_lowercase())
-                    .or_insert_with(|| name.to_string());
+                // Most names are lowercase already: looked up uncopied.
+                let lower = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                    std::borrow::Cow::Owned(name.to_ascii_lowercase())
+                } else {
+                    std::borrow::Cow::Borrowed(name)
+                };
+                match first.get(lower.as_ref()) {
+                    Some(earlier) if earlier != name => {
+                        mixed.insert(lower.into_owned());
+                    }
+                    Some(_) => {}
+                    None => {
+                        first.insert(lower.into_owned(), name.to_string());
+                    }
+                }
             }
         }
     }
+    first.retain(|lower, _| mixed.contains(lower));
     first
 }
 
 /// The first variable of `node`'s arguments that the configuration wrote
 /// with other letter case before: `$MY_VAR (first written $My_Var)`.
 pub fn inconsistent(node: Node<'_>) -> Option<String> {
-    let first = node.model().first_spellings();
+    let mixed = node.model().mixed_spellings();
+    if mixed.is_empty() {
+        return None;
+    }
     node.args().find_map(|arg| {
         super::definitions::names_in(&arg.value()).find_map(|name| {
-            let earlier = first.get(&name.to_ascii_lowercase())?;
+            let earlier = mixed.get(&name.to_ascii_lowercase())?;
             (earlier != name).then(|| format!("${name} (first written ${earlier})"))
         })
     })

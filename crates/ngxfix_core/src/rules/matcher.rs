@@ -352,14 +352,66 @@ pub struct Matcher {
     /// The `directive` names: which directives can match at all (none: any).
     names: Vec<String>,
     checks: Vec<Check>,
+    /// Where the directives it can match are, when its conditions tell.
+    reach: Option<Reach>,
+}
+
+/// Where the directives a [`Matcher`] can match are, worked out from its
+/// conditions when it is compiled: a superset, so that a rule without a
+/// `directive` list of its own (an `any` whose alternatives each name
+/// theirs, `context = "map"`, a `regex` test) looks at the few hundred
+/// directives it can be about, not at all 300,000 of a large tree.
+#[derive(Debug, Clone, Default)]
+struct Reach {
+    /// Directive names or `*` patterns.
+    names: Vec<String>,
+    /// Names of the blocks whose direct children can match (`main`: the
+    /// top level).
+    blocks: Vec<String>,
+}
+
+impl Reach {
+    /// The reach of a matcher with `names` and `checks`; `None` when any
+    /// directive can match. Every check must pass, so the first that
+    /// narrows the search is enough.
+    fn of(names: &[String], checks: &[Check]) -> Option<Reach> {
+        if !names.is_empty() {
+            return Some(Reach {
+                names: names.to_vec(),
+                blocks: Vec::new(),
+            });
+        }
+        checks.iter().find_map(|check| match check {
+            Check::Context(blocks) => Some(Reach {
+                names: Vec::new(),
+                blocks: blocks.clone(),
+            }),
+            Check::Regex(_) => Some(Reach {
+                names: crate::model::pcre::REGEX_HOLDERS
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect(),
+                blocks: vec!["map".to_string()],
+            }),
+            Check::All(all) => all.iter().find_map(|m| m.reach.clone()),
+            Check::Any(any) => any.iter().try_fold(Reach::default(), |mut union, m| {
+                let reach = m.reach.as_ref()?;
+                union.names.extend(reach.names.iter().cloned());
+                union.blocks.extend(reach.blocks.iter().cloned());
+                Some(union)
+            }),
+            _ => None,
+        })
+    }
 }
 
 /// One condition of a [`Matcher`]: one key of [`Cond`] (or one entry of a
 /// list-valued key), with what it needs to be evaluated.
 #[derive(Debug, Clone)]
 enum Check {
-    /// `directive`: the subject's name is one of these.
-    Directive(Vec<String>),
+    /// `directive`: the subject's name is one of these; `true` when some
+    /// of them are `*` patterns.
+    Directive(Vec<String>, bool),
     /// `context`: the enclosing block's name (`main` at the top level) is
     /// one of these.
     Context(Vec<String>),
@@ -460,7 +512,10 @@ impl Matcher {
         let names = cond.directive.0;
         let mut checks = Vec::new();
         if !names.is_empty() {
-            checks.push(Check::Directive(names.clone()));
+            // Most lists have no pattern: compared as they are, without
+            // looking for a `*` per directive.
+            let patterns = names.iter().any(|n| n.contains('*'));
+            checks.push(Check::Directive(names.clone(), patterns));
         }
         checks.extend(listed(cond.context).map(Check::Context));
         checks.extend(listed(cond.within).map(Check::Within));
@@ -520,7 +575,21 @@ impl Matcher {
         }
         checks.extend(cond.not.map(boxed).map(Check::Not));
         checks.extend(cond.pooled.map(Check::Pooled));
-        Matcher { names, checks }
+        // Tests that give one answer for the whole run (the nginx version
+        // in an `all` or `any`, as the CVE rule writes its ranges) go
+        // right after the name: a version they exclude then costs nothing
+        // else. The sort is stable and the tests have no side effects.
+        checks.sort_by_key(|c| match c {
+            Check::Directive(..) => 0,
+            c if c.is_constant() => 1,
+            _ => 2,
+        });
+        let reach = Reach::of(&names, &checks);
+        Matcher {
+            names,
+            checks,
+            reach,
+        }
     }
 
     /// Whether `node` passes every check; the first that fails ends it.
@@ -539,8 +608,21 @@ impl Matcher {
             ids.sort_unstable();
             ids
         } else {
-            candidates(model, &self.names)
+            self.reachable(model)
         }
+    }
+
+    /// The directives of `model` within the matcher's reach, in model
+    /// order: every directive when its conditions do not narrow it.
+    fn reachable(&self, model: &Model<'_>) -> Vec<NodeId> {
+        let Some(reach) = &self.reach else {
+            return model.nodes().map(|n| n.id()).collect();
+        };
+        let named = |list: &[String], name: &str| list.iter().any(|p| name_matches(p, name));
+        model.select(
+            |name| named(&reach.names, name),
+            |block| reach.blocks.iter().any(|b| b == block),
+        )
     }
 
     /// Whether some directive directly in `node`'s block matches.
@@ -556,11 +638,24 @@ impl Matcher {
 }
 
 impl Check {
+    /// Whether the answer is the same for every directive of a run.
+    fn is_constant(&self) -> bool {
+        let constant = |m: &Matcher| m.names.is_empty() && m.checks.iter().all(Check::is_constant);
+        match self {
+            Check::Nginx(_) | Check::Fragment(_) => true,
+            Check::All(all) => all.iter().all(constant),
+            Check::Any(any) => any.iter().all(constant),
+            Check::Not(not) => constant(not),
+            _ => false,
+        }
+    }
+
     fn passes(&self, node: Node<'_>, env: &Env<'_>) -> bool {
         let subject = || Subject { env, node };
         let named = |list: &[String], name: &str| list.iter().any(|n| n == name);
         match self {
-            Check::Directive(names) => names.iter().any(|n| name_matches(n, node.name())),
+            Check::Directive(names, false) => names.iter().any(|n| n == node.name()),
+            Check::Directive(names, true) => names.iter().any(|n| name_matches(n, node.name())),
             Check::Context(names) => named(names, node.parent().map_or("main", |p| p.name())),
             Check::Within(names) => node.ancestors().any(|a| named(names, a.name())),
             Check::NotWithin(names) => !node.ancestors().any(|a| named(names, a.name())),
@@ -583,7 +678,7 @@ impl Check {
                 let kind = (index == 0)
                     .then(|| kind_of(node.name(), node.context()))
                     .flatten();
-                let actual = node.arg(index).map(|a| a.value().into_owned());
+                let actual = node.arg(index).map(|a| a.value());
                 value_passes(test, actual.as_deref(), kind, &subject())
             }
             Check::AnyArg(test) => node
@@ -761,27 +856,6 @@ fn variable_names(text: &str) -> impl Iterator<Item = &str> + '_ {
     crate::model::definitions::names_in(text)
 }
 
-/// The directives a condition can match, in order: those named in its
-/// `directive` list, or every directive when the list is empty.
-fn candidates(model: &Model<'_>, names: &[String]) -> Vec<NodeId> {
-    if names.is_empty() {
-        return model.nodes().map(|n| n.id()).collect();
-    }
-    if names.iter().any(|n| n.contains('*')) {
-        return model
-            .nodes()
-            .filter(|n| names.iter().any(|name| name_matches(name, n.name())))
-            .map(|n| n.id())
-            .collect();
-    }
-    let mut ids: Vec<NodeId> = names
-        .iter()
-        .flat_map(|name| model.named(name).map(|n| n.id()))
-        .collect();
-    ids.sort_unstable();
-    ids
-}
-
 /// Whether a directive's name matches a `directive` entry: the name
 /// itself, or a pattern where `*` stands for any run of characters
 /// (`*_timeout`, `proxy_*`).
@@ -830,9 +904,7 @@ fn map_is_used(user: &Matcher, node: Node<'_>, env: &Env<'_>) -> bool {
     };
     // Every candidate of a large tree (40,000 `proxy_set_header` on the
     // 20,000-server benchmark) is looked at for the one map.
-    crate::par::any(&candidates(env.model, &user.names), |&id| {
-        uses(&env.model.node(id))
-    })
+    crate::par::any(&user.reachable(env.model), |&id| uses(&env.model.node(id)))
 }
 
 /// Whether `node` is part of the effective value of its name at some
@@ -959,7 +1031,7 @@ fn value_tests_pass(
             text == actual
         }
     };
-    let equal = |t: &Template| match t.evaluate(scope) {
+    let equal_value = |t: &Template| match t.evaluate(scope) {
         Ok(expected) => {
             let same = match &expected {
                 Value::Text(text) => same_text(text),
@@ -968,6 +1040,21 @@ fn value_tests_pass(
             Some(same || compare(value(), &expected) == Some(std::cmp::Ordering::Equal))
         }
         Err(_) => None,
+    };
+    let equal = |t: &Template| {
+        // A word written in the rule, against a value of no particular
+        // kind: equal as text, or as quantities (`1m` and `60s`); a word
+        // that is no quantity equals no quantity either. Decided without
+        // copying (this runs for every argument a rule looks at).
+        if let (Some(text), None) = (t.as_text(), kind) {
+            if same_text(text) {
+                return Some(true);
+            }
+            if !Value::is_quantity(text) {
+                return Some(false);
+            }
+        }
+        equal_value(t)
     };
     if !test.equals.0.is_empty() && !test.equals.0.iter().any(|t| equal(t) == Some(true)) {
         return false;
@@ -983,15 +1070,19 @@ fn value_tests_pass(
             return false;
         }
     }
-    if let Some(re) = &test.regex {
-        if !re.0.is_match(actual) {
-            return false;
-        }
+    if test
+        .regex
+        .as_ref()
+        .is_some_and(|re| re.is_match(actual) != Some(true))
+    {
+        return false;
     }
-    if let Some(re) = &test.not_regex {
-        if re.0.is_match(actual) {
-            return false;
-        }
+    if test
+        .not_regex
+        .as_ref()
+        .is_some_and(|re| re.is_match(actual) != Some(false))
+    {
+        return false;
     }
     use std::cmp::Ordering::*;
     let checks: [(&Option<Template>, &[std::cmp::Ordering]); 4] = [
@@ -1070,14 +1161,15 @@ mod tests {
         assert_eq!(
             order,
             [
+                // Then what answers once per run, wherever it is written.
                 "Directive",
+                "Nginx",
+                "Fragment",
                 "Context",
                 "Within",
                 "NotWithin",
-                "Nginx",
                 "Refused",
                 "ThirdParty",
-                "Fragment",
                 "IncludeMissing",
                 "Arg",
                 "Arg",
@@ -1115,5 +1207,67 @@ mod tests {
         )
         .expect("a condition");
         assert!(Matcher::new(cond).checks.is_empty());
+    }
+
+    fn reachable_names(conf: &str, cond: &str) -> Vec<String> {
+        let tree = crate::config::from_texts(&[("/etc/nginx/nginx.conf", conf)]);
+        let model = Model::new(&tree, Version::new(1, 29, 6));
+        let matcher = Matcher::new(toml::from_str(cond).expect("a condition"));
+        matcher
+            .reachable(&model)
+            .into_iter()
+            .map(|id| model.node(id).name().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_reach_of_a_condition_is_what_it_can_match() {
+        let conf = "events {}\nhttp { map $uri $a { ~^/(x) $1; default 0; } \
+                    server { listen 80; location ~ ^/a { return 200; } rewrite ^ /b; } }\n";
+        // A `directive` list, with patterns.
+        assert_eq!(reachable_names(conf, "directive = \"listen\""), ["listen"]);
+        assert_eq!(
+            reachable_names(conf, "directive = \"re*\""),
+            ["return", "rewrite"]
+        );
+        // Alternatives that each name theirs: their union, in tree order.
+        assert_eq!(
+            reachable_names(
+                conf,
+                "any = [{ directive = \"rewrite\" }, { directive = \"listen\" }]"
+            ),
+            ["listen", "rewrite"]
+        );
+        // One alternative open to any directive opens the whole.
+        assert_eq!(
+            reachable_names(
+                conf,
+                "any = [{ directive = \"listen\" }, { arg = { equals = \"80\" } }]"
+            )
+            .len(),
+            10
+        );
+        // `all`: the first member that narrows.
+        assert_eq!(
+            reachable_names(
+                conf,
+                "all = [{ arg = { equals = \"80\" } }, { directive = \"listen\" }]"
+            ),
+            ["listen"]
+        );
+        // `context`: the blocks' children; `main` is the top level.
+        assert_eq!(
+            reachable_names(conf, "context = \"map\""),
+            ["~^/(x)", "default"]
+        );
+        assert_eq!(
+            reachable_names(conf, "context = \"main\""),
+            ["events", "http"]
+        );
+        // `regex`: the directives that can hold one, and map entries.
+        assert_eq!(
+            reachable_names(conf, "regex = {}"),
+            ["~^/(x)", "default", "location", "rewrite"]
+        );
     }
 }

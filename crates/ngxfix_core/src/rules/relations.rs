@@ -4,11 +4,11 @@
 //! servers on one socket). Both would cost a walk of the tree per
 //! subject; their answers are kept for the run in a [`Memo`].
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rustc_hash::FxHashMap;
 
-use super::matcher::{name_matches, Env, Matcher, Subject};
+use super::matcher::{Env, Matcher, Subject};
 use super::schema::{List, Peers, ValueTest};
 use super::template::Template;
 use crate::model::{Node, NodeId, ValueKind};
@@ -17,11 +17,13 @@ use crate::model::{Node, NodeId, ValueKind};
 /// Keyed by the address of the condition asking: a rule's conditions live
 /// as long as the run and always see the same parameters.
 #[derive(Default)]
+/// Each answer is found by the first thread to ask while the others wait
+/// for it, rather than every thread working it out at once.
 pub(crate) struct Memo {
-    anywhere: Mutex<FxHashMap<usize, bool>>,
+    anywhere: Mutex<FxHashMap<usize, Arc<OnceLock<bool>>>>,
     /// Per `peers` condition and searched block (`None`: the whole tree):
     /// each directive's group.
-    groups: Mutex<FxHashMap<GroupsKey, std::sync::Arc<Groups>>>,
+    groups: Mutex<FxHashMap<GroupsKey, Arc<OnceLock<Groups>>>>,
 }
 
 /// Which groups: a `peers` condition (its address) and the block searched.
@@ -36,22 +38,19 @@ struct Groups {
     /// Per group, found on first use: the number of blocks holding its
     /// members, and whether one of them matches `none`. Asked by every
     /// member, so a group of thousands of `listen 80` is walked once.
-    facts: Vec<std::sync::OnceLock<(usize, bool)>>,
+    facts: Vec<OnceLock<(usize, bool)>>,
 }
 
 impl Memo {
     /// Whether some directive of the tree matches `cond`.
     pub(crate) fn anywhere(&self, cond: &Matcher, env: &Env<'_>) -> bool {
         let key = cond as *const Matcher as usize;
-        if let Some(&known) = lock(&self.anywhere).get(&key) {
-            return known;
-        }
-        let found = cond
-            .candidates(env.model, env.refusals)
-            .into_iter()
-            .any(|id| cond.matches(env.model.node(id), env));
-        lock(&self.anywhere).insert(key, found);
-        found
+        let answer = lock(&self.anywhere).entry(key).or_default().clone();
+        *answer.get_or_init(|| {
+            cond.candidates(env.model, env.refusals)
+                .into_iter()
+                .any(|id| cond.matches(env.model.node(id), env))
+        })
     }
 }
 
@@ -101,6 +100,7 @@ impl PeersCheck {
             }
         };
         let groups = self.groups(node.name(), scope, env);
+        let groups = groups.get().expect("made by PeersCheck::groups");
         let Some(&index) = groups.of.get(&node.id()) else {
             return false;
         };
@@ -143,11 +143,14 @@ impl PeersCheck {
     }
 
     /// The groups of the directives named `name` under `scope`, made once.
-    fn groups(&self, name: &str, scope: Option<NodeId>, env: &Env<'_>) -> std::sync::Arc<Groups> {
+    fn groups(&self, name: &str, scope: Option<NodeId>, env: &Env<'_>) -> Arc<OnceLock<Groups>> {
         let key = (self as *const PeersCheck as usize, scope);
-        if let Some(groups) = lock(&env.memo.groups).get(&key) {
-            return groups.clone();
-        }
+        let groups = lock(&env.memo.groups).entry(key).or_default().clone();
+        groups.get_or_init(|| self.make_groups(name, scope, env));
+        groups
+    }
+
+    fn make_groups(&self, name: &str, scope: Option<NodeId>, env: &Env<'_>) -> Groups {
         let model = env.model;
         let inside = |node: Node<'_>| match scope {
             None => true,
@@ -155,7 +158,7 @@ impl PeersCheck {
         };
         let mut keys: FxHashMap<String, usize> = FxHashMap::default();
         let mut groups = Groups::default();
-        for node in model.nodes().filter(|n| name_matches(name, n.name())) {
+        for node in model.named(name) {
             if !inside(node) || self.filter.as_ref().is_some_and(|f| !f.matches(node, env)) {
                 continue;
             }
@@ -170,11 +173,7 @@ impl PeersCheck {
             groups.members[index].push(node.id());
             groups.of.insert(node.id(), index);
         }
-        groups.facts = (0..groups.members.len())
-            .map(|_| std::sync::OnceLock::new())
-            .collect();
-        let groups = std::sync::Arc::new(groups);
-        lock(&env.memo.groups).insert(key, groups.clone());
+        groups.facts = (0..groups.members.len()).map(|_| OnceLock::new()).collect();
         groups
     }
 }

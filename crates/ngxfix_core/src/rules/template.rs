@@ -36,20 +36,31 @@ impl Value {
     /// Read a literal: a plain integer is a number, then a duration with a
     /// unit, then a size, else text.
     pub(crate) fn literal(text: &str) -> Value {
+        Value::quantity(text).unwrap_or_else(|| Value::Text(text.to_string()))
+    }
+
+    /// Whether a literal reads as a number, duration or size.
+    pub(crate) fn is_quantity(text: &str) -> bool {
+        Value::quantity(text).is_some()
+    }
+
+    /// The number, duration or size a literal reads as, if any; without
+    /// copying the text, which matters where two words are compared.
+    fn quantity(text: &str) -> Option<Value> {
         let trimmed = text.trim();
         if let Ok(n) = trimmed.parse::<i64>() {
-            return Value::Number(n);
+            return Some(Value::Number(n));
         }
         let has_unit = trimmed.chars().any(|c| c.is_ascii_alphabetic());
         if has_unit && trimmed.starts_with(|c: char| c.is_ascii_digit()) {
             if let Ok(d) = Duration::parse(trimmed, TimeSlot::Milliseconds) {
-                return Value::Duration(d);
+                return Some(Value::Duration(d));
             }
             if let Ok(s) = Size::parse(trimmed) {
-                return Value::Size(s);
+                return Some(Value::Size(s));
             }
         }
-        Value::Text(text.to_string())
+        None
     }
 }
 
@@ -282,8 +293,24 @@ impl Template {
         }
     }
 
+    /// The template's text when it holds no expression.
+    pub(crate) fn as_text(&self) -> Option<&str> {
+        match self.parts.as_slice() {
+            [Part::Text(text)] => Some(text),
+            _ => None,
+        }
+    }
+
     /// The text with every expression replaced by its value.
     pub fn render(&self, scope: &dyn Scope) -> Result<String, EvalError> {
+        // A lone reference to a text (`{listen.socket}`, a peers key asked
+        // of every listen) is that text, not a copy of it.
+        if let [Part::Expr(expr)] = self.parts.as_slice() {
+            return eval(expr, scope).map(|value| match value {
+                Value::Text(text) => text,
+                other => other.to_string(),
+            });
+        }
         let mut out = String::new();
         for part in &self.parts {
             match part {
@@ -404,11 +431,14 @@ pub(crate) fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
     // Text takes the kind of the other side (`1m` is a minute next to a
     // duration, a mebibyte next to a size); two texts read as literals.
     let (a, b) = match (a, b) {
-        (Value::Text(x), Value::Text(y)) => match (Value::literal(x), Value::literal(y)) {
+        (Value::Text(x), Value::Text(y)) => match (Value::quantity(x), Value::quantity(y)) {
             // Two words that are not quantities do not compare (the common
             // case, cut short: this runs per entry of an array directive).
-            (Value::Text(_), Value::Text(_)) => return None,
-            pair => pair,
+            (None, None) => return None,
+            (x, y) => (
+                x.unwrap_or_else(|| a.clone()),
+                y.unwrap_or_else(|| b.clone()),
+            ),
         },
         (Value::Text(_), _) => (coerce(a, b)?, b.clone()),
         (_, Value::Text(_)) => (a.clone(), coerce(b, a)?),
