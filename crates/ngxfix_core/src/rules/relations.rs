@@ -17,8 +17,6 @@ use crate::model::{Node, NodeId, ValueKind};
 /// Keyed by the address of the condition asking: a rule's conditions live
 /// as long as the run and always see the same parameters.
 #[derive(Default)]
-/// Each answer is found by the first thread to ask while the others wait
-/// for it, rather than every thread working it out at once.
 pub(crate) struct Memo {
     anywhere: Mutex<FxHashMap<usize, Arc<OnceLock<bool>>>>,
     /// Per `peers` condition and searched block (`None`: the whole tree):
@@ -46,12 +44,25 @@ impl Memo {
     pub(crate) fn anywhere(&self, cond: &Matcher, env: &Env<'_>) -> bool {
         let key = cond as *const Matcher as usize;
         let answer = lock(&self.anywhere).entry(key).or_default().clone();
-        *answer.get_or_init(|| {
+        *once(&answer, || {
             cond.candidates(env.model, env.refusals)
                 .into_iter()
                 .any(|id| cond.matches(env.model.node(id), env))
         })
     }
+}
+
+/// The value in `cell`, worked out first if no thread has yet. It never
+/// waits for another thread's answer: working one out can run on rayon's
+/// pool (a `used_by` inside), whose workers take other jobs while they
+/// wait, and a job asking the same question would then wait on its own
+/// thread forever. Two threads may both work it out; the first keeps it.
+fn once<T>(cell: &OnceLock<T>, work: impl FnOnce() -> T) -> &T {
+    if let Some(known) = cell.get() {
+        return known;
+    }
+    let _ = cell.set(work());
+    cell.get().expect("set just above")
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -115,7 +126,7 @@ impl PeersCheck {
         // The group's block count and `none` answer, found once for it:
         // every member asks, and a group may be thousands of `listen 80`.
         let facts = || {
-            *groups.facts[index].get_or_init(|| {
+            *once(&groups.facts[index], || {
                 let mut parents: Vec<Option<NodeId>> = members
                     .iter()
                     .map(|&id| model.node(id).parent().map(|p| p.id()))
@@ -146,7 +157,7 @@ impl PeersCheck {
     fn groups(&self, name: &str, scope: Option<NodeId>, env: &Env<'_>) -> Arc<OnceLock<Groups>> {
         let key = (self as *const PeersCheck as usize, scope);
         let groups = lock(&env.memo.groups).entry(key).or_default().clone();
-        groups.get_or_init(|| self.make_groups(name, scope, env));
+        once(&groups, || self.make_groups(name, scope, env));
         groups
     }
 
