@@ -29,6 +29,15 @@ async function leaky(script, { dropCsp = false } = {}) {
 const settle = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 /**
+ * `code` to run `ms` after the page says it is ready: a leak "after
+ * loading" must come after the guard's mark, however long the engine
+ * takes to start (a fixed delay from app.js raced the WebAssembly start
+ * on a loaded machine, and the leak was filed under loading).
+ */
+const afterReady = (code, ms) =>
+  `(function wait() { if (document.body?.dataset.ready === 'true') setTimeout(() => { ${code} }, ${ms}); else setTimeout(wait, 50); })();`;
+
+/**
  * Open the page `server` serves with the guard on, let it run for a
  * while, then hand the guard (and the rest) to `inspect`; the page and
  * the server are closed whatever happens. `until`, if given, is what the
@@ -51,7 +60,7 @@ async function watched(server, inspect, until) {
 
 test('a page that posts the config to its own server after loading is caught', async () => {
   const server = await leaky(
-    "setTimeout(() => fetch('/collect', { method: 'POST', body: document.querySelector('#editor')?.value ?? 'config' }), 500);",
+    afterReady("fetch('/collect', { method: 'POST', body: document.querySelector('#editor')?.value ?? 'config' });", 500),
   );
   await watched(
     server,
@@ -79,7 +88,7 @@ test('a page without its CSP that beacons elsewhere is caught, and the beacon go
 
 test('a WebSocket and a WebRTC peer connection are caught', async () => {
   const server = await leaky(
-    "setTimeout(() => { try { new WebSocket('ws://127.0.0.1:9/x'); } catch {} try { new RTCPeerConnection(); } catch {} }, 300);",
+    afterReady("try { new WebSocket('ws://127.0.0.1:9/x'); } catch {} try { new RTCPeerConnection(); } catch {}", 300),
     { dropCsp: true },
   );
   const socket = ({ guard }) => guard.after().some((r) => r.startsWith('websocket ws://127.0.0.1:9/x'));

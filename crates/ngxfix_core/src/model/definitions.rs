@@ -91,6 +91,23 @@ pub fn names_in(text: &str) -> impl Iterator<Item = &str> + '_ {
 
 /// The definitions of the variables `node` uses.
 pub fn definitions<'m>(node: Node<'m>) -> Vec<Definition<'m>> {
+    // Most subjects use only nginx's own variables, which nothing in the
+    // configuration defines: answered without building the list.
+    let may_be_defined = |name: &str| {
+        let defined = node.model().defined_variables();
+        name.bytes().all(|b| b.is_ascii_digit())
+            || if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                defined.contains(&name.to_ascii_lowercase())
+            } else {
+                defined.contains(name)
+            }
+    };
+    if !node
+        .args()
+        .any(|arg| names_in(&arg.value()).any(may_be_defined))
+    {
+        return Vec::new();
+    }
     used(node)
         .into_iter()
         .flat_map(|name| definitions_of(node, &name))
