@@ -297,13 +297,7 @@ fn a_read_only_directory_is_a_clear_error_and_the_file_is_intact() {
         ngxfix()
     };
     command
-        .args(common::without_gixy_pack(&[
-            "fix",
-            "--no-verify",
-            "--backend",
-            "app=75s",
-            "nginx.conf",
-        ]))
+        .args(common::without_gixy_pack(common::FIX_APP_IN_PLACE))
         .current_dir(&conf);
     let out = command.output().unwrap();
     fs::set_permissions(&conf, fs::Permissions::from_mode(0o755)).unwrap();

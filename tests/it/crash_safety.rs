@@ -67,13 +67,7 @@ fn killed_runs_leave_the_old_or_the_new_text_never_a_mix() {
     let (mut mid_write, mut completed) = (0, 0);
     for round in 0..12u64 {
         let mut child = common::ngxfix()
-            .args(common::without_gixy_pack(&[
-                "fix",
-                "--no-verify",
-                "--backend",
-                "app=75s",
-                "nginx.conf",
-            ]))
+            .args(common::without_gixy_pack(common::FIX_APP_IN_PLACE))
             .current_dir(dir.path())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

@@ -202,6 +202,11 @@ pub fn nginx_available() -> bool {
 /// The categories of the rules that replace gixy's checks.
 pub const GIXY_PACK: &str = "security,correctness,performance";
 
+/// `fix` in place of `nginx.conf` in the working directory, the backend
+/// `app` declared (75 s idle) so the keepalive fixes are safe, and
+/// without `nginx -t`: the runs the writing tests interrupt or refuse.
+pub const FIX_APP_IN_PLACE: &[&str] = &["fix", "--no-verify", "--backend", "app=75s", "nginx.conf"];
+
 /// `args` of a `check` or `fix` run with the gixy-parity rules left out.
 /// The tests of what `check` and `fix` do (output, writing, exit codes,
 /// the keepalive fixes) are written for the keepalive rules and see only
