@@ -94,13 +94,11 @@ pub fn definitions<'m>(node: Node<'m>) -> Vec<Definition<'m>> {
     // Most subjects use only nginx's own variables, which nothing in the
     // configuration defines: answered without building the list.
     let may_be_defined = |name: &str| {
-        let defined = node.model().defined_variables();
         name.bytes().all(|b| b.is_ascii_digit())
-            || if name.bytes().any(|b| b.is_ascii_uppercase()) {
-                defined.contains(&name.to_ascii_lowercase())
-            } else {
-                defined.contains(name)
-            }
+            || node
+                .model()
+                .defined_variables()
+                .contains(super::lowercase(name).as_ref())
     };
     if !node
         .args()

@@ -24,3 +24,14 @@ pub use targets::{pass_target, Target};
 pub use tree::{Model, Node, NodeId, Upstream};
 pub use units::{Duration, Size, TimeSlot, UnitError};
 pub use version::{Version, VersionError, VersionRange};
+
+/// `text` in ASCII lowercase, copied only when it has an uppercase letter:
+/// the names nginx compares case-insensitively (variables, upstreams) are
+/// looked up in lowercase maps, and nearly all are written lowercase.
+pub(crate) fn lowercase(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}

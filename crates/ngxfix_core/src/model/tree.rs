@@ -406,12 +406,9 @@ impl<'c> Model<'c> {
 
     /// The `upstream{}` block in http named `name` (case-insensitive).
     pub fn upstream(&self, name: &str) -> Option<Node<'_>> {
-        let key: std::borrow::Cow<'_, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            name.to_ascii_lowercase().into()
-        } else {
-            name.into()
-        };
-        self.upstreams.get(key.as_ref()).map(|&id| self.node(id))
+        self.upstreams
+            .get(super::lowercase(name).as_ref())
+            .map(|&id| self.node(id))
     }
 
     /// Every `upstream` directive with the `server` directives of its

@@ -250,12 +250,7 @@ pub(super) fn mixed_spellings(model: &Model<'_>) -> rustc_hash::FxHashMap<String
     for node in model.nodes() {
         for arg in node.args() {
             for name in super::definitions::names_in(&arg.value()) {
-                // Most names are lowercase already: looked up uncopied.
-                let lower = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-                    std::borrow::Cow::Owned(name.to_ascii_lowercase())
-                } else {
-                    std::borrow::Cow::Borrowed(name)
-                };
+                let lower = super::lowercase(name);
                 match first.get(lower.as_ref()) {
                     Some(earlier) if earlier != name => {
                         mixed.insert(lower.into_owned());
@@ -281,7 +276,7 @@ pub fn inconsistent(node: Node<'_>) -> Option<String> {
     }
     node.args().find_map(|arg| {
         super::definitions::names_in(&arg.value()).find_map(|name| {
-            let earlier = mixed.get(&name.to_ascii_lowercase())?;
+            let earlier = mixed.get(super::lowercase(name).as_ref())?;
             (earlier != name).then(|| format!("${name} (first written ${earlier})"))
         })
     })
