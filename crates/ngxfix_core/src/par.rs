@@ -60,26 +60,6 @@ where
     }
 }
 
-/// The items `f` keeps, in order; in parallel, `chunk_len` items at a time.
-pub(crate) fn filter_chunked<T, F>(items: &[T], chunk_len: usize, f: F) -> Vec<T>
-where
-    T: Copy + Send + Sync,
-    F: Fn(&T) -> bool + Sync + Send,
-{
-    #[cfg(feature = "parallel")]
-    {
-        items
-            .par_chunks(chunk_len)
-            .flat_map_iter(|chunk| chunk.iter().copied().filter(|item| f(item)))
-            .collect()
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        let _ = chunk_len;
-        items.iter().copied().filter(|item| f(item)).collect()
-    }
-}
-
 /// The `Some` results of `f` over `range`, in order; in parallel, each
 /// thread takes at least `min_len` numbers at a time.
 pub(crate) fn filter_map_range<R, F>(range: Range<u32>, min_len: usize, f: F) -> Vec<R>
@@ -102,6 +82,20 @@ where
     }
 }
 
+/// The value in `cell`, worked out first if no thread has yet. It never
+/// waits for another thread's answer: working one out can run on rayon's
+/// pool (a `used_by` inside, the refusals' scan), whose workers take other
+/// jobs while they wait, and a job asking the same question would then
+/// wait on its own thread forever. Two threads may both work it out; the
+/// first keeps it.
+pub(crate) fn once<T>(cell: &std::sync::OnceLock<T>, work: impl FnOnce() -> T) -> &T {
+    if let Some(known) = cell.get() {
+        return known;
+    }
+    let _ = cell.set(work());
+    cell.get().expect("set just above")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,7 +110,6 @@ mod tests {
         assert_eq!(map_indexed(&items, |(i, x)| i as u32 + x)[9_999], 19_998);
         assert!(any(&items, |&x| x == 9_999));
         assert!(!any(&items, |&x| x > 10_000));
-        assert_eq!(filter_chunked(&items, 7, |x| x % 3 == 0)[1], 3);
         let odd = filter_map_range(0..10_000, 64, |x| (x % 2 == 1).then_some(x));
         assert_eq!(odd, (0..10_000).filter(|x| x % 2 == 1).collect::<Vec<_>>());
     }

@@ -4,6 +4,7 @@
 //! `proxy_pass` → `upstream{}` resolution, `map` lookups).
 
 pub mod accepts;
+mod buckets;
 pub mod definitions;
 pub mod directives;
 pub mod dropped;

@@ -177,8 +177,8 @@ pub struct Checked<'r, 'm> {
 }
 
 /// Run `rules` on `model`: every matching directive, minus suppressed ones,
-/// sorted by file, position and rule. Each rule's candidate directives are
-/// checked in parallel.
+/// sorted by file, position and rule. The rules, and each rule's candidate
+/// directives, are checked in parallel.
 pub fn check<'r, 'm>(
     rules: &'r [Rule],
     model: &'m Model<'m>,
@@ -198,52 +198,80 @@ pub fn check<'r, 'm>(
     let refusals = Refusals::new(&options.known_directives);
     let guesses = Guesses::default();
     let memo = super::relations::Memo::default();
+    let env_of = |index: usize| Env {
+        model,
+        params: &params[index],
+        facts: &options.facts,
+        styles: &styles,
+        refusals: &refusals,
+        guesses: &guesses,
+        memo: &memo,
+        focus: None,
+        depth: 0,
+    };
+    let active: Vec<usize> = (0..rules.len())
+        .filter(|&index| rules[index].versions.contains(model.version()))
+        .collect();
+    // The refusals are a parallel scan of their own: made once here rather
+    // than by each rule listing its candidates from them side by side.
+    if active
+        .iter()
+        .any(|&index| rules[index].matcher.candidates_are_refusals())
+    {
+        refusals.all(model);
+    }
+    let candidates: Vec<std::borrow::Cow<[NodeId]>> = crate::par::map(&active, |&index| {
+        rules[index].matcher.candidates(model, &refusals)
+    });
+    // Every rule's candidates, a chunk at a time, as one list of jobs: a
+    // rule with a few candidates runs beside the others instead of on one
+    // core while the rest wait. The results keep the rules' order.
+    let jobs: Vec<(usize, std::ops::Range<usize>)> = candidates
+        .iter()
+        .enumerate()
+        .flat_map(|(slot, ids)| {
+            (0..ids.len())
+                .step_by(MATCH_CHUNK)
+                .map(move |start| (slot, start..ids.len().min(start + MATCH_CHUNK)))
+        })
+        .collect();
+    let matched: Vec<Vec<NodeId>> = crate::par::map(&jobs, |(slot, range)| {
+        let index = active[*slot];
+        let (matcher, env) = (&rules[index].matcher, env_of(index));
+        candidates[*slot][range.clone()]
+            .iter()
+            .copied()
+            .filter(|&id| matcher.matches(model.node(id), &env))
+            .collect()
+    });
+    // A file included in several places yields its directives once per
+    // place; report each place in the file once. Findings in a context
+    // written around a fragment, or outside the files a run focuses on,
+    // are not reported.
+    let config = model.config();
     let mut hits: Vec<Hit> = Vec::new();
-    for (index, rule) in rules.iter().enumerate() {
-        if !rule.versions.contains(model.version()) {
-            continue;
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut current = None;
+    for ((slot, _), ids) in jobs.iter().zip(matched) {
+        if current != Some(*slot) {
+            current = Some(*slot);
+            seen.clear();
         }
-        let env = Env {
-            model,
-            params: &params[index],
-            facts: &options.facts,
-            styles: &styles,
-            refusals: &refusals,
-            guesses: &guesses,
-            memo: &memo,
-            focus: None,
-            depth: 0,
-        };
-        let ids = rule.matcher.candidates(model, &refusals);
-        let matched: Vec<NodeId> = crate::par::filter_chunked(&ids, 1024, |&id| {
-            rule.matcher.matches(model.node(id), &env)
-        });
-        // A file included in several places yields its directives once per
-        // place; report each place in the file once. Findings in a context
-        // written around a fragment, or outside the files a run focuses
-        // on, are not reported.
-        let config = model.config();
-        let mut seen = rustc_hash::FxHashSet::default();
         hits.extend(
-            matched
-                .into_iter()
+            ids.into_iter()
                 .filter(|&id| {
                     let node = model.node(id);
                     config.reports(node.file()) && seen.insert((node.file(), node.span()))
                 })
                 .map(|node| Hit {
-                    rule: index as u32,
+                    rule: active[*slot] as u32,
                     node,
                 }),
         );
     }
     // A rule that does not apply to this nginx version cannot use its
     // suppressions; they are not reported as unused.
-    let active: Vec<&str> = rules
-        .iter()
-        .filter(|r| r.versions.contains(model.version()))
-        .map(|r| r.id.as_str())
-        .collect();
+    let active: Vec<&str> = active.iter().map(|&i| rules[i].id.as_str()).collect();
     let known: Vec<&str> = if options.known_rules.is_empty() {
         rules.iter().map(|r| r.id.as_str()).collect()
     } else {
@@ -352,6 +380,9 @@ impl Checked<'_, '_> {
         }
     }
 }
+
+/// Candidates of one rule matched as one parallel job by [`check`].
+const MATCH_CHUNK: usize = 1024;
 
 /// Findings rendered at once by [`Checked::findings`].
 const RENDER_BATCH: usize = 4096;

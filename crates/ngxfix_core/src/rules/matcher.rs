@@ -1,5 +1,6 @@
 //! Evaluating a rule's `match` conditions on a directive of the model.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
@@ -69,22 +70,21 @@ impl Guesses {
     /// The guessed backend of `upstream`, if its configuration hints at one.
     fn of(&self, upstream: Node<'_>) -> Option<&Backend> {
         let model = upstream.model();
-        self.found
-            .get_or_init(|| {
-                model
-                    .named("upstream")
-                    .filter_map(|up| {
-                        let passes: Vec<Node<'_>> = model
-                            .passes_to(up.id())
-                            .iter()
-                            .map(|&id| model.node(id))
-                            .collect();
-                        let hint = crate::model::hints::backend_hint(up, &passes)?;
-                        Some((up.id(), Backend::guessed(&hint)))
-                    })
-                    .collect()
-            })
-            .get(&upstream.id())
+        crate::par::once(&self.found, || {
+            model
+                .named("upstream")
+                .filter_map(|up| {
+                    let passes: Vec<Node<'_>> = model
+                        .passes_to(up.id())
+                        .iter()
+                        .map(|&id| model.node(id))
+                        .collect();
+                    let hint = crate::model::hints::backend_hint(up, &passes)?;
+                    Some((up.id(), Backend::guessed(&hint)))
+                })
+                .collect()
+        })
+        .get(&upstream.id())
     }
 }
 
@@ -105,7 +105,8 @@ impl<'m> Refusals<'m> {
 
     /// Every refused directive of `model` (the model of the run).
     pub fn all(&self, model: &Model<'_>) -> &FxHashMap<NodeId, Refusal> {
-        self.found.get_or_init(|| refusals(model, self.known))
+        // Matching runs in parallel and the scan does too: never wait.
+        crate::par::once(&self.found, || refusals(model, self.known))
     }
 
     /// Why `node` would be refused, if it would.
@@ -601,20 +602,29 @@ impl Matcher {
     /// names; or, for a rule about what nginx refuses and about no name in
     /// particular, the refused directives rather than every directive of
     /// the tree.
-    pub(crate) fn candidates(&self, model: &Model<'_>, refusals: &Refusals<'_>) -> Vec<NodeId> {
-        let about_refusals = self.checks.iter().any(|c| matches!(c, Check::Refused(_)));
-        if self.names.is_empty() && about_refusals {
+    pub(crate) fn candidates<'m>(
+        &self,
+        model: &'m Model<'_>,
+        refusals: &Refusals<'_>,
+    ) -> Cow<'m, [NodeId]> {
+        if self.candidates_are_refusals() {
             let mut ids: Vec<NodeId> = refusals.all(model).keys().copied().collect();
             ids.sort_unstable();
-            ids
+            Cow::Owned(ids)
         } else {
             self.reachable(model)
         }
     }
 
+    /// Whether [`Matcher::candidates`] are the refused directives: a
+    /// condition on what `nginx -t` refuses, naming no directive.
+    pub(crate) fn candidates_are_refusals(&self) -> bool {
+        self.names.is_empty() && self.checks.iter().any(|c| matches!(c, Check::Refused(_)))
+    }
+
     /// The directives of `model` within the matcher's reach, in model
     /// order: every directive when its conditions do not narrow it.
-    fn reachable(&self, model: &Model<'_>) -> Vec<NodeId> {
+    fn reachable<'m>(&self, model: &'m Model<'_>) -> Cow<'m, [NodeId]> {
         let Some(reach) = &self.reach else {
             return model.nodes().map(|n| n.id()).collect();
         };
@@ -914,8 +924,8 @@ fn in_effect_at(at: &Matcher, node: Node<'_>, env: &Env<'_>) -> bool {
         // At the top level: every directive of the tree is below it.
         return at
             .candidates(env.model, env.refusals)
-            .into_iter()
-            .any(|id| applies(node, env.model.node(id), at, env));
+            .iter()
+            .any(|&id| applies(node, env.model.node(id), at, env));
     };
     // The block's own subtree, walked rather than every candidate of the
     // tree filtered by ancestry: most subjects sit in one location.
@@ -1215,8 +1225,8 @@ mod tests {
         let matcher = Matcher::new(toml::from_str(cond).expect("a condition"));
         matcher
             .reachable(&model)
-            .into_iter()
-            .map(|id| model.node(id).name().to_string())
+            .iter()
+            .map(|&id| model.node(id).name().to_string())
             .collect()
     }
 

@@ -12,6 +12,7 @@ use super::matcher::{Env, Matcher, Subject};
 use super::schema::{List, Peers, ValueTest};
 use super::template::Template;
 use crate::model::{Node, NodeId, ValueKind};
+use crate::par::once;
 
 /// Answers about the whole tree, found on first use and kept for the run.
 /// Keyed by the address of the condition asking: a rule's conditions live
@@ -19,25 +20,44 @@ use crate::model::{Node, NodeId, ValueKind};
 #[derive(Default)]
 pub(crate) struct Memo {
     anywhere: Mutex<FxHashMap<usize, Arc<OnceLock<bool>>>>,
-    /// Per `peers` condition and searched block (`None`: the whole tree):
-    /// each directive's group.
+    /// Per grouping, directive name and searched block (`None`: the whole
+    /// tree): each directive's group.
     groups: Mutex<FxHashMap<GroupsKey, Arc<OnceLock<Groups>>>>,
 }
 
-/// Which groups: a `peers` condition (its address) and the block searched.
-type GroupsKey = (usize, Option<NodeId>);
+/// Which groups: the grouping ([`Grouping`]), the name of the directives
+/// grouped and the block searched.
+type GroupsKey = (Grouping, String, Option<NodeId>);
 
-/// The groups of one `peers` condition in one block: for each directive,
-/// the index of its group, and the groups' members in tree order.
+/// What makes a `peers` condition's groups. Conditions of one rule with
+/// the same key and `within` and no `match` filter group alike (a rule
+/// asking two questions of the servers on each socket), so they share
+/// their groups; otherwise the condition's address names its own.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Grouping {
+    /// The rule's parameters (their address) and the key and `within`.
+    Shared(usize, Arc<str>),
+    /// The condition's address.
+    Own(usize),
+}
+
+/// The groups of the directives of one name in one block: for each
+/// directive, the index of its group, and the groups' members in tree
+/// order.
 #[derive(Default)]
 struct Groups {
     of: FxHashMap<NodeId, usize>,
     members: Vec<Vec<NodeId>>,
-    /// Per group, found on first use: the number of blocks holding its
-    /// members, and whether one of them matches `none`. Asked by every
-    /// member, so a group of thousands of `listen 80` is walked once.
-    facts: Vec<OnceLock<(usize, bool)>>,
+    /// Per condition asking (its address) and group, found on first use:
+    /// the number of blocks holding the group's members, and whether one
+    /// of them matches the condition's `none`. Asked by every member, so a
+    /// group of thousands of `listen 80` is walked once.
+    facts: Mutex<FxHashMap<usize, GroupFacts>>,
 }
+
+/// Per group: the number of blocks holding its members, and whether one of
+/// them matches a condition's `none`; each found on first use.
+type GroupFacts = Arc<[OnceLock<(usize, bool)>]>;
 
 impl Memo {
     /// Whether some directive of the tree matches `cond`.
@@ -46,23 +66,10 @@ impl Memo {
         let answer = lock(&self.anywhere).entry(key).or_default().clone();
         *once(&answer, || {
             cond.candidates(env.model, env.refusals)
-                .into_iter()
-                .any(|id| cond.matches(env.model.node(id), env))
+                .iter()
+                .any(|&id| cond.matches(env.model.node(id), env))
         })
     }
-}
-
-/// The value in `cell`, worked out first if no thread has yet. It never
-/// waits for another thread's answer: working one out can run on rayon's
-/// pool (a `used_by` inside), whose workers take other jobs while they
-/// wait, and a job asking the same question would then wait on its own
-/// thread forever. Two threads may both work it out; the first keeps it.
-fn once<T>(cell: &OnceLock<T>, work: impl FnOnce() -> T) -> &T {
-    if let Some(known) = cell.get() {
-        return known;
-    }
-    let _ = cell.set(work());
-    cell.get().expect("set just above")
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -81,12 +88,19 @@ pub(crate) struct PeersCheck {
     count: Option<ValueTest>,
     none: Option<Matcher>,
     first: Option<bool>,
+    /// The key and `within`, for a condition whose groups may be shared.
+    shared: Option<Arc<str>>,
 }
 
 impl PeersCheck {
     pub(crate) fn new(peers: Peers) -> Self {
         let List(within) = peers.within;
+        let shared = peers
+            .filter
+            .is_none()
+            .then(|| Arc::from(format!("{}\n{}", peers.key.source(), within.join(" "))));
         PeersCheck {
+            shared,
             key: peers.key,
             within,
             filter: peers.filter.map(|c| Matcher::new(*c)),
@@ -126,7 +140,11 @@ impl PeersCheck {
         // The group's block count and `none` answer, found once for it:
         // every member asks, and a group may be thousands of `listen 80`.
         let facts = || {
-            *once(&groups.facts[index], || {
+            let mine = lock(&groups.facts)
+                .entry(self as *const PeersCheck as usize)
+                .or_insert_with(|| groups.members.iter().map(|_| OnceLock::new()).collect())
+                .clone();
+            *once(&mine[index], || {
                 let mut parents: Vec<Option<NodeId>> = members
                     .iter()
                     .map(|&id| model.node(id).parent().map(|p| p.id()))
@@ -155,7 +173,11 @@ impl PeersCheck {
 
     /// The groups of the directives named `name` under `scope`, made once.
     fn groups(&self, name: &str, scope: Option<NodeId>, env: &Env<'_>) -> Arc<OnceLock<Groups>> {
-        let key = (self as *const PeersCheck as usize, scope);
+        let grouping = match &self.shared {
+            Some(shared) => Grouping::Shared(env.params as *const _ as usize, shared.clone()),
+            None => Grouping::Own(self as *const PeersCheck as usize),
+        };
+        let key = (grouping, name.to_string(), scope);
         let groups = lock(&env.memo.groups).entry(key).or_default().clone();
         once(&groups, || self.make_groups(name, scope, env));
         groups
@@ -184,7 +206,6 @@ impl PeersCheck {
             groups.members[index].push(node.id());
             groups.of.insert(node.id(), index);
         }
-        groups.facts = (0..groups.members.len()).map(|_| OnceLock::new()).collect();
         groups
     }
 }
@@ -199,42 +220,38 @@ pub(crate) fn listen_socket(node: Node<'_>) -> Option<String> {
         return None;
     }
     let address = node.arg(0)?.value().to_ascii_lowercase();
-    let udp = node
-        .args()
-        .skip(1)
-        .any(|a| matches!(a.value().to_ascii_lowercase().as_str(), "udp" | "quic"));
+    let udp = node.args().skip(1).any(|a| {
+        let flag = a.value();
+        flag.eq_ignore_ascii_case("udp") || flag.eq_ignore_ascii_case("quic")
+    });
     let suffix = if udp { " udp" } else { "" };
     if address.starts_with("unix:") {
         return Some(format!("{address}{suffix}"));
     }
-    let (host, port) = if let Some(v6) = address.strip_prefix('[') {
-        let (host, rest) = v6.split_once(']')?;
-        let host: String = host
-            .parse::<std::net::Ipv6Addr>()
-            .map(|a| a.to_string())
-            .unwrap_or_else(|_| host.to_string());
-        (
-            format!("[{host}]"),
-            rest.strip_prefix(':').unwrap_or(rest).to_string(),
-        )
-    } else if address.bytes().all(|b| b.is_ascii_digit()) {
-        ("*".to_string(), address.clone())
-    } else {
-        match address.rsplit_once(':') {
-            Some((host, port)) => (host.to_string(), port.to_string()),
-            None => (address.clone(), String::new()),
-        }
-    };
+    // Every listen of a large configuration is asked: slices of the one
+    // lowercase copy, not a string per part.
+    let (host, port): (std::borrow::Cow<'_, str>, &str) =
+        if let Some(v6) = address.strip_prefix('[') {
+            let (host, rest) = v6.split_once(']')?;
+            let host = match host.parse::<std::net::Ipv6Addr>() {
+                Ok(parsed) => format!("[{parsed}]"),
+                Err(_) => format!("[{host}]"),
+            };
+            (host.into(), rest.strip_prefix(':').unwrap_or(rest))
+        } else if address.bytes().all(|b| b.is_ascii_digit()) {
+            ("*".into(), &address)
+        } else {
+            match address.rsplit_once(':') {
+                Some((host, port)) => (host.into(), port),
+                None => (address.as_str().into(), ""),
+            }
+        };
     let host = if host.is_empty() || host == "0.0.0.0" {
-        "*".to_string()
+        "*".into()
     } else {
         host
     };
-    let port = if port.is_empty() {
-        "80".to_string()
-    } else {
-        port
-    };
+    let port = if port.is_empty() { "80" } else { port };
     port.parse::<u16>().ok()?;
     Some(format!("{host}:{port}{suffix}"))
 }
@@ -264,6 +281,44 @@ mod tests {
             assert_eq!(got.as_deref(), Some(want));
         }
         assert_eq!(sockets[7], None, "no port nginx takes");
+    }
+
+    /// The lines a rule made of `cond` (TOML) finds in `conf`.
+    fn lines(conf: &str, cond: &str) -> Vec<u32> {
+        use crate::rules::load::{parse, RuleOrigin};
+        let text = format!(
+            "id = \"t\"\ntitle = \"t\"\nseverity = \"info\"\nexplain = \"t\"\n[match]\n{cond}\n"
+        );
+        let rule = parse(&text, RuleOrigin::Builtin("t.toml")).expect("a rule");
+        let tree = crate::config::from_texts(&[("/etc/nginx/nginx.conf", conf)]);
+        let model = Model::new(&tree, Version::new(1, 29, 6));
+        crate::rules::engine::run(&[rule], &model, &Default::default())
+            .iter()
+            .map(|f| f.start.line)
+            .collect()
+    }
+
+    #[test]
+    fn peers_group_each_directive_name_apart_and_share_alike_groupings() {
+        let conf = "http {\n\
+                    server { listen 80; server_name a; }\n\
+                    server { listen 80; server_name a; }\n\
+                    server { listen 81 default_server; server_name b; }\n\
+                    server { listen 81; server_name c; }\n\
+                    }\n";
+        // One condition over two names: each name's directives are their
+        // own groups (the second name asked used to find the first's).
+        let twice = r#"directive = ["listen", "server_name"]
+peers = { key = "{arg.0}", within = "http", count = { gt = 1 } }"#;
+        assert_eq!(lines(conf, twice), [2, 2, 3, 3, 4, 5]);
+        // Two conditions grouping alike, with different tests: the groups
+        // are shared, each condition's answers are its own.
+        let both = r#"directive = "listen"
+any = [
+    { peers = { key = "{listen.socket}", within = "http", none = { any_arg = { equals = "default_server" } }, first = true } },
+    { peers = { key = "{listen.socket}", within = "http", none = { any_arg = { equals = "x" } }, first = true } },
+]"#;
+        assert_eq!(lines(conf, both), [2, 4]);
     }
 
     #[test]
