@@ -99,6 +99,15 @@ pub fn window(line: &str, col: u32, max: usize) -> (String, u32) {
 /// [`lossy`]: super::lossy
 pub fn window_at(line: &[u8], at: usize, max: usize) -> (String, u32) {
     let at = at.min(line.len());
+    // Most lines are short printable ASCII: shown as they are.
+    if line.len() <= max
+        && line
+            .iter()
+            .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
+    {
+        let text = String::from_utf8(line.to_vec()).expect("ASCII is UTF-8");
+        return (text, at as u32 + 1);
+    }
     // A character takes at most 4 bytes: this many bytes from a point hold
     // at least `chars` whole characters (the last one, cut, aside).
     let room = |chars: usize| (chars + 1) * 4 + 3;

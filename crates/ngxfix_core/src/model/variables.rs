@@ -231,7 +231,15 @@ pub(super) fn defined(model: &Model<'_>) -> FxHashSet<String> {
     }
     // Named captures of regular expressions (`(?<name>...)`, `(?P<name>`,
     // `(?'name'`), wherever they are written: a map entry's name is one.
-    for node in model.nodes() {
+    // Only files whose text holds a `(?` can have one (unescaping a word
+    // cannot make one), and most hold none.
+    let holds: Vec<bool> = model
+        .config()
+        .files()
+        .iter()
+        .map(|file| memchr::memmem::find(file.tree.text(), b"(?").is_some())
+        .collect();
+    for node in model.nodes().filter(|n| holds[n.file().index()]) {
         captures(node.name(), &mut found);
         for arg in node.args() {
             captures(&arg.value(), &mut found);
@@ -247,10 +255,19 @@ pub(super) fn defined(model: &Model<'_>) -> FxHashSet<String> {
 pub(super) fn mixed_spellings(model: &Model<'_>) -> rustc_hash::FxHashMap<String, String> {
     let mut first: rustc_hash::FxHashMap<String, String> = rustc_hash::FxHashMap::default();
     let mut mixed = rustc_hash::FxHashSet::default();
+    // Of two spellings that differ, one has an uppercase letter: only the
+    // names some text spells so can be mixed, and usually there is none.
+    let upper = spelled_in_uppercase(model);
+    if upper.is_empty() {
+        return first;
+    }
     for node in model.nodes() {
         for arg in node.args() {
             for name in super::definitions::names_in(&arg.value()) {
                 let lower = super::lowercase(name);
+                if !upper.contains(lower.as_ref()) {
+                    continue;
+                }
                 match first.get(lower.as_ref()) {
                     Some(earlier) if earlier != name => {
                         mixed.insert(lower.into_owned());
@@ -265,6 +282,37 @@ pub(super) fn mixed_spellings(model: &Model<'_>) -> rustc_hash::FxHashMap<String
     }
     first.retain(|lower, _| mixed.contains(lower));
     first
+}
+
+/// The names (lowercase) that a variable reference in some file's text,
+/// comments included, spells with an uppercase letter: every name an
+/// argument spells so, read the way [`super::definitions::names_in`] reads
+/// them (a word's value holds no `$name` its text does not).
+fn spelled_in_uppercase(model: &Model<'_>) -> FxHashSet<String> {
+    let mut found = FxHashSet::default();
+    for file in model.config().files() {
+        let text = file.tree.text();
+        for at in memchr::memchr_iter(b'$', text) {
+            let rest = &text[at + 1..];
+            let name = match rest.strip_prefix(b"{") {
+                Some(braced) => match memchr::memchr(b'}', braced) {
+                    Some(end) => &braced[..end],
+                    None => continue,
+                },
+                None => {
+                    let len = rest
+                        .iter()
+                        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                        .count();
+                    &rest[..len]
+                }
+            };
+            if name.iter().any(u8::is_ascii_uppercase) {
+                found.insert(String::from_utf8_lossy(name).to_ascii_lowercase());
+            }
+        }
+    }
+    found
 }
 
 /// The first variable of `node`'s arguments that the configuration wrote
@@ -349,5 +397,29 @@ mod tests {
             ),
             [false, false, false]
         );
+    }
+
+    #[test]
+    fn spellings_and_captures_are_found_in_whichever_file_holds_them() {
+        let tree = config(&[
+            (
+                "/etc/nginx/nginx.conf",
+                "http { server { return 200 \"$my_var $host\"; } include conf.d/*.conf; }\n",
+            ),
+            (
+                "/etc/nginx/conf.d/a.conf",
+                "server { location ~ ^/(?<Part>x) { add_header X ${My_Var}; } }\n",
+            ),
+            ("/etc/nginx/conf.d/b.conf", "server { set $HOST_name 1; }\n"),
+        ]);
+        let model = Model::new(&tree, Version::ASSUMED);
+        let mixed = model.mixed_spellings();
+        assert_eq!(mixed.get("my_var").map(String::as_str), Some("my_var"));
+        assert_eq!(mixed.len(), 1, "{mixed:?}");
+        assert!(model.defined_variables().contains("part"));
+        let nothing = config(&[("/etc/nginx/nginx.conf", "http { set $Host 1; }\n")]);
+        assert!(Model::new(&nothing, Version::ASSUMED)
+            .mixed_spellings()
+            .is_empty());
     }
 }
