@@ -42,6 +42,12 @@ pub(crate) struct Env<'m> {
 const MOST_LINKS: u8 = 8;
 
 impl<'m> Env<'m> {
+    /// Whether the subject is the rule's own, not one reached through a
+    /// `defined_by` link.
+    pub(crate) fn is_direct(&self) -> bool {
+        self.depth == 0 && self.focus.is_none()
+    }
+
     /// The environment one `defined_by` link further, focused on `group`.
     fn linked(&self, group: Option<crate::model::definitions::Group>) -> Env<'m> {
         Env {
@@ -710,7 +716,9 @@ impl Check {
                 let kind = pass_target(node).map(|t| t.kind());
                 kinds.iter().any(|k| Some(k.as_str()) == kind)
             }
-            Check::Upstream(up) => upstreams_of(node).into_iter().any(|u| up.matches(u, env)),
+            Check::Upstream(up) => upstreams_of(node)
+                .into_iter()
+                .any(|u| env.memo.upstream(up, u, env)),
             Check::Map(map) => variables(&node.args_text())
                 .filter_map(|var| env.model.map_for(&var))
                 .any(|m| map.matches(m, env)),

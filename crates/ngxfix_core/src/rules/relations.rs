@@ -23,6 +23,9 @@ pub(crate) struct Memo {
     /// Per grouping, directive name and searched block (`None`: the whole
     /// tree): each directive's group.
     groups: Mutex<FxHashMap<GroupsKey, Arc<OnceLock<Groups>>>>,
+    /// Per `upstream` condition and `upstream{}` block: whether the block
+    /// matches. Thousands of `proxy_pass` reach a few upstreams.
+    upstreams: Mutex<FxHashMap<(usize, NodeId), bool>>,
 }
 
 /// Which groups: the grouping ([`Grouping`]), the name of the directives
@@ -69,6 +72,25 @@ impl Memo {
                 .iter()
                 .any(|&id| cond.matches(env.model.node(id), env))
         })
+    }
+}
+
+impl Memo {
+    /// Whether `upstream` matches `cond`, the `upstream` condition of a
+    /// rule: worked out once per block and run for a subject linked to
+    /// nothing (a `defined_by` link may change the answer).
+    pub(crate) fn upstream(&self, cond: &Matcher, upstream: Node<'_>, env: &Env<'_>) -> bool {
+        if !env.is_direct() {
+            return cond.matches(upstream, env);
+        }
+        let key = (cond as *const Matcher as usize, upstream.id());
+        if let Some(&known) = lock(&self.upstreams).get(&key) {
+            return known;
+        }
+        // Not held while matching: the condition may ask the memo again.
+        let answer = cond.matches(upstream, env);
+        lock(&self.upstreams).insert(key, answer);
+        answer
     }
 }
 
