@@ -15,8 +15,9 @@ use crate::model::{Node, NodeId, ValueKind};
 use crate::par::once;
 
 /// Answers about the whole tree, found on first use and kept for the run.
-/// Keyed by the address of the condition asking: a rule's conditions live
-/// as long as the run and always see the same parameters.
+/// Keyed by the address of the condition asking (or, for `peers` groups
+/// shared within a rule, of the rule's parameters): a rule's conditions
+/// live as long as the run and always see the same parameters.
 #[derive(Default)]
 pub(crate) struct Memo {
     anywhere: Mutex<FxHashMap<usize, Arc<OnceLock<bool>>>>,
@@ -73,9 +74,7 @@ impl Memo {
                 .any(|&id| cond.matches(env.model.node(id), env))
         })
     }
-}
 
-impl Memo {
     /// Whether `upstream` matches `cond`, the `upstream` condition of a
     /// rule: worked out once per block and run for a subject linked to
     /// nothing (a `defined_by` link may change the answer).
