@@ -286,31 +286,16 @@ pub(super) fn mixed_spellings(model: &Model<'_>) -> rustc_hash::FxHashMap<String
 
 /// The names (lowercase) that a variable reference in some file's text,
 /// comments included, spells with an uppercase letter: every name an
-/// argument spells so, read the way [`super::definitions::names_in`] reads
-/// them (a word's value holds no `$name` its text does not).
+/// argument spells so (a word's value holds no `$name` its text does not).
 fn spelled_in_uppercase(model: &Model<'_>) -> FxHashSet<String> {
     let mut found = FxHashSet::default();
     for file in model.config().files() {
-        let text = file.tree.text();
-        for at in memchr::memchr_iter(b'$', text) {
-            let rest = &text[at + 1..];
-            let name = match rest.strip_prefix(b"{") {
-                Some(braced) => match memchr::memchr(b'}', braced) {
-                    Some(end) => &braced[..end],
-                    None => continue,
-                },
-                None => {
-                    let len = rest
-                        .iter()
-                        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-                        .count();
-                    &rest[..len]
-                }
-            };
-            if name.iter().any(u8::is_ascii_uppercase) {
-                found.insert(String::from_utf8_lossy(name).to_ascii_lowercase());
-            }
-        }
+        let text = String::from_utf8_lossy(file.tree.text());
+        found.extend(
+            super::definitions::names_in(&text)
+                .filter(|name| name.bytes().any(|b| b.is_ascii_uppercase()))
+                .map(str::to_ascii_lowercase),
+        );
     }
     found
 }
