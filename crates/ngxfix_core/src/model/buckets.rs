@@ -15,26 +15,22 @@ pub(crate) struct Buckets {
 }
 
 impl Buckets {
-    /// The ids `0..len` grouped by `key` (below `keys`; `None` leaves the
-    /// id out), in increasing order within each group: a counting sort.
-    pub fn new(len: usize, keys: usize, key: impl Fn(usize) -> Option<u32>) -> Self {
+    /// The ids `0..len` grouped by `key` (below `keys`), in increasing
+    /// order within each group: a counting sort.
+    pub fn new(len: usize, keys: usize, key: impl Fn(usize) -> u32) -> Self {
         let mut starts = vec![0u32; keys + 1];
         for id in 0..len {
-            if let Some(k) = key(id) {
-                starts[k as usize + 1] += 1;
-            }
+            starts[key(id) as usize + 1] += 1;
         }
         for k in 0..keys {
             starts[k + 1] += starts[k];
         }
         let mut next = starts.clone();
-        let mut ids = vec![NodeId::new(0); starts[keys] as usize];
+        let mut ids = vec![NodeId::new(0); len];
         for id in 0..len {
-            if let Some(k) = key(id) {
-                let at = &mut next[k as usize];
-                ids[*at as usize] = NodeId::new(id as u32);
-                *at += 1;
-            }
+            let at = &mut next[key(id) as usize];
+            ids[*at as usize] = NodeId::new(id as u32);
+            *at += 1;
         }
         Buckets { starts, ids }
     }
@@ -73,14 +69,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn groups_keep_the_ids_order_and_leave_out_keyless_ids() {
-        let keys = [Some(2), None, Some(0), Some(2), Some(0), Some(1)];
-        let buckets = Buckets::new(keys.len(), 3, |id| keys[id]);
+    fn groups_keep_the_ids_order() {
+        let keys = [2, 1, 0, 2, 0, 1];
+        let buckets = Buckets::new(keys.len(), 4, |id| keys[id]);
         let ids = |list: &[NodeId]| list.iter().map(|id| id.index()).collect::<Vec<_>>();
         assert_eq!(ids(buckets.get(0)), [2, 4]);
-        assert_eq!(ids(buckets.get(1)), [5]);
+        assert_eq!(ids(buckets.get(1)), [1, 5]);
         assert_eq!(ids(buckets.get(2)), [0, 3]);
         assert!(buckets.get(3).is_empty());
+        assert!(buckets.get(4).is_empty());
         assert_eq!(ids(&buckets.union([2, 0].into_iter())), [0, 2, 3, 4]);
         assert!(matches!(buckets.union([2].into_iter()), Cow::Borrowed(_)));
         assert!(buckets.union(std::iter::empty()).is_empty());

@@ -244,7 +244,7 @@ impl<'c> Model<'c> {
         model.in_large = in_large;
         model.targets = targets;
         let nodes = &model.nodes;
-        model.by_name = Buckets::new(nodes.len(), model.names.len(), |id| Some(nodes[id].sym));
+        model.by_name = Buckets::new(nodes.len(), model.names.len(), |id| nodes[id].sym);
         model.index_named_blocks();
         model
     }
