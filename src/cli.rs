@@ -288,8 +288,27 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff instead of the findings, writing
     /// nothing: the same as `ngxfix fix --dry-run` (exit 1 when there are
     /// changes).
-    #[arg(long, conflicts_with_all = ["format", "statistics", "output_file", "exit_zero", "fail_on"])]
+    #[arg(long, conflicts_with_all = ["format", "statistics", "output_file", "exit_zero", "fail_on", "baseline"])]
     pub diff: bool,
+
+    /// Report only the findings this baseline (written by
+    /// `--write-baseline`) does not know. A known finding is matched by
+    /// rule, file and the directive's text, so edits elsewhere in the file
+    /// do not bring it back.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write every current finding to FILE as a baseline, report nothing
+    /// and exit 0: adopt ngxfix on a large tree now, fix the old findings
+    /// later. Paths in it are relative to FILE's folder.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "statistics", "output_file", "diff", "add_suppressions", "exit_zero", "fail_on"])]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Write a suppression comment (`# ngxfix: ignore RULE -- TODO: ...`)
+    /// above each line with findings, in place, and exit 0. Replace each
+    /// TODO with the reason the finding is accepted.
+    #[arg(long, conflicts_with_all = ["statistics", "output_file", "diff", "exit_zero", "fail_on"])]
+    pub add_suppressions: bool,
 }
 
 /// `--fail-on`: the least severity that fails the check.
@@ -350,6 +369,21 @@ pub struct FixArgs {
     /// Colors in diffs and messages (`NO_COLOR` also turns them off).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Output format: `text` (a summary, or the diff with --dry-run), or
+    /// `json`: every fix applied (rule, finding, the text it wrote), each
+    /// changed file's hunks, and the findings left (docs/json-output.md).
+    #[arg(long, value_enum, default_value_t = FixFormat::Text)]
+    pub format: FixFormat,
+}
+
+/// `fix --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FixFormat {
+    /// For people: a summary, the diff with --dry-run.
+    Text,
+    /// The documented JSON schema (docs/json-output.md).
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

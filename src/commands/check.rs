@@ -5,12 +5,13 @@ use std::io::{BufWriter, IsTerminal, Write};
 use anyhow::Context;
 
 use crate::cli::{CheckArgs, CheckFormat};
-use ngxfix::config::Reading;
+use ngxfix::config::{ConfigTree, Reading};
 use ngxfix::model::Model;
 use ngxfix::output::findings::{Inputs, Report, ReportFormat};
 use ngxfix::output::statistics::Statistics;
 use ngxfix::rules::{check, Finding, Severity};
 
+use super::baseline::Known;
 use super::inputs::Run;
 
 /// Check each tree and print the findings (or, with `--statistics`, their
@@ -29,6 +30,7 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> anyhow::Result<u8>
             in_place_ok: false,
             respect_readonly: false,
             color: args.color,
+            format: crate::cli::FixFormat::Text,
         };
         return super::fix::run_fix(&dry_run, stdout);
     }
@@ -37,6 +39,16 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> anyhow::Result<u8>
             .map(|v| v.get_name().to_string())
             .unwrap_or_default();
         anyhow::bail!("--statistics prints text or json, not {name}");
+    }
+    if let Some(path) = &args.write_baseline {
+        return super::baseline::write(&args.inputs, path);
+    }
+    let mut known = match &args.baseline {
+        Some(path) => Some(super::baseline::Known::read(path)?),
+        None => None,
+    };
+    if args.add_suppressions {
+        return super::suppressions::add(&args.inputs, known.as_mut());
     }
     let mut file = match &args.output_file {
         Some(path) => Some(BufWriter::new(
@@ -49,21 +61,28 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> anyhow::Result<u8>
         None => stdout,
     };
     let worst = if args.statistics {
-        statistics(args, out)?
+        statistics(args, known.as_mut(), out)?
     } else {
-        report(args, out)?
+        report(args, known.as_mut(), out)?
     };
     out.flush()?;
+    if let Some(known) = &known {
+        known.say_what_was_left_out();
+    }
     let threshold = args.fail_on.map_or(Severity::Info, |f| f.severity());
     let fails = worst.is_some_and(|worst| worst >= threshold);
     Ok(u8::from(fails && !args.exit_zero))
 }
 
 /// The findings' counts per rule; the worst severity found.
-fn statistics(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Option<Severity>> {
+fn statistics(
+    args: &CheckArgs,
+    known: Option<&mut Known>,
+    out: &mut dyn Write,
+) -> anyhow::Result<Option<Severity>> {
     let runs = super::inputs::prepare(&args.inputs)?;
     let mut counts = Statistics::default();
-    each_batch(&runs, &|_| {}, &mut |batch| {
+    each_batch(&runs, &|_| {}, known, &mut |_, _, batch| {
         counts.add(batch);
         Ok(())
     })?;
@@ -74,21 +93,32 @@ fn statistics(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Option<Se
     Ok(counts.worst())
 }
 
+/// What receives a check's findings: the tree's place (run, input), the
+/// tree, a batch of its findings.
+pub(super) type Sink<'a> =
+    dyn FnMut((usize, usize), &ConfigTree, &[Finding]) -> anyhow::Result<()> + 'a;
+
 /// Run each run's rules on each of its trees and hand the findings to
-/// `sink` batch by batch, as they are rendered; `lap` marks the steps.
-fn each_batch(
+/// `sink` batch by batch, as they are rendered, with their tree and its
+/// place (run, input) in `runs`; those the baseline knows are left out.
+/// `lap` marks the steps.
+pub(super) fn each_batch(
     runs: &[Run],
     lap: &dyn Fn(&str),
-    sink: &mut dyn FnMut(&[Finding]) -> anyhow::Result<()>,
+    mut known: Option<&mut Known>,
+    sink: &mut Sink<'_>,
 ) -> anyhow::Result<()> {
-    for run in runs {
-        for (config, _) in &run.inputs {
+    for (r, run) in runs.iter().enumerate() {
+        for (i, (config, _)) in run.inputs.iter().enumerate() {
             let model = Model::new(config, run.version);
             lap("model");
             let checked = check(&run.rules.selected, &model, &run.options);
             lap("matched");
-            for batch in checked.batches() {
-                sink(&batch)?;
+            for mut batch in checked.batches() {
+                if let Some(known) = known.as_deref_mut() {
+                    known.leave_out(config, &mut batch);
+                }
+                sink((r, i), config, &batch)?;
             }
             lap("reported");
         }
@@ -97,7 +127,11 @@ fn each_batch(
 }
 
 /// The findings in the chosen format; the worst severity found.
-fn report(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Option<Severity>> {
+fn report(
+    args: &CheckArgs,
+    known: Option<&mut Known>,
+    out: &mut dyn Write,
+) -> anyhow::Result<Option<Severity>> {
     let format = match args.format {
         CheckFormat::Text => ReportFormat::Text {
             // A file is no terminal: `auto` writes it without colors.
@@ -129,7 +163,9 @@ fn report(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Option<Severi
         readings: &readings,
         version_from: &version_from,
     })?;
-    each_batch(&runs, &lap, &mut |batch| Ok(report.findings(batch)?))?;
+    each_batch(&runs, &lap, known, &mut |_, _, batch| {
+        Ok(report.findings(batch)?)
+    })?;
     let summary = report.finish()?;
     Ok([
         (summary.errors, Severity::Error),

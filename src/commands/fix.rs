@@ -7,11 +7,12 @@ use std::io::{self, IsTerminal, Write};
 
 use anyhow::bail;
 
-use crate::cli::FixArgs;
+use crate::cli::{FixArgs, FixFormat};
 use ngxfix::config::{ConfigTree, FileId, FileOrigin};
 use ngxfix::fix::session::{self, ApproveAll, Approver, FixOutcome, Job, Policy, Stop};
 use ngxfix::nginx::Nginx;
 use ngxfix::output::findings::{Report, ReportFormat};
+use ngxfix::output::fix_report::{self, ChangedFile, FixRun};
 use ngxfix::output::{diff, plural, Paint};
 use ngxfix::write::{self, Change, WriteError, WriteOptions};
 
@@ -101,6 +102,32 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         // No diff of a result the rules do not agree on.
         bail!("{message}; nothing to show");
     }
+    let json = |out: &mut dyn Write, written: bool| -> io::Result<()> {
+        let run = FixRun {
+            outcomes: &outcomes,
+            backend_files: backends
+                .iter()
+                .map(|c| ChangedFile {
+                    path: c.path.display().to_string(),
+                    kind: "backend",
+                    original: &c.original,
+                    fixed: &c.fixed,
+                })
+                .collect(),
+            nginx_version: first_version,
+            dry_run: args.dry_run,
+            written,
+            verified: nginx.is_some() && !args.no_verify && changed,
+            held_back: outcomes.iter().map(|o| o.held_back(policy)).sum(),
+        };
+        fix_report::write_json(out, &run)?;
+        out.flush()
+    };
+    if args.dry_run && args.format == FixFormat::Json {
+        json(out, false)?;
+        say_unverified(!args.no_verify, nginx, changed);
+        return Ok(u8::from(changed));
+    }
     if args.dry_run {
         let color = args.color.enabled(io::stdout().is_terminal());
         // Every file of the diff, nginx's then the backends', with the
@@ -179,7 +206,10 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         write::die_of(signal);
     }
     let remaining: usize = outcomes.iter().map(|o| o.remaining.len()).sum();
-    if from_stdin {
+    if args.format == FixFormat::Json {
+        // Standard input's fixed text is in the report, not written.
+        json(out, changed && !from_stdin)?;
+    } else if from_stdin {
         for outcome in &outcomes {
             print_stdin_result(out, &outcome.config)?;
         }

@@ -84,12 +84,13 @@ pub fn prepare(inputs: &Inputs) -> anyhow::Result<Vec<Run>> {
     let detected = std::cell::OnceCell::new();
     groups
         .into_iter()
-        .map(|(settings, trees)| prepare_run(inputs, settings, trees, &detected))
+        .map(|(settings, trees)| prepare_run(inputs, &cwd, settings, trees, &detected))
         .collect()
 }
 
 fn prepare_run(
     inputs: &Inputs,
+    cwd: &Path,
     settings: Option<PathBuf>,
     trees: Vec<(ConfigTree, Reading)>,
     detected: &std::cell::OnceCell<(Version, String)>,
@@ -167,6 +168,7 @@ fn prepare_run(
         known_directives: ngxfix::model::accepts::Known {
             extra: rules.settings.settings.extra_directives.clone(),
         },
+        file_ignores: rules.settings.file_ignores(cwd)?,
     };
     Ok(Run {
         rules,

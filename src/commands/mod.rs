@@ -1,5 +1,6 @@
 //! The subcommands.
 
+pub mod baseline;
 pub mod check;
 pub mod diagnose;
 pub mod fix;
@@ -13,6 +14,7 @@ pub mod redact;
 pub mod rule_docs;
 pub mod rulesets;
 pub mod shell;
+pub mod suppressions;
 pub mod test_rules;
 
 use std::path::{Path, PathBuf};

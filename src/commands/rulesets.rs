@@ -70,6 +70,23 @@ pub fn load_with(source: &RuleSource, settings: Loaded) -> anyhow::Result<RuleSe
             );
         }
     }
+    for (glob, rules) in &settings.settings.per_file_ignores {
+        if let Some(name) = rules.iter().find(|name| !known(name.get_ref())) {
+            return Err(ngxfix::settings::SettingsError::Invalid {
+                path: settings_path(&settings),
+                error: ngxfix::syntax::SourceError::at(
+                    settings.text.as_bytes(),
+                    name.span().start,
+                    format!(
+                        "[per-file-ignores] \"{glob}\": no rule or category \"{}\"",
+                        name.get_ref()
+                    ),
+                    Some("name rule ids or categories, as `ngxfix rules` lists them".to_string()),
+                ),
+            }
+            .into());
+        }
+    }
     let names = |list: &[&String], rule: Option<&Rule>, id: &str| {
         list.iter()
             .any(|s| s.as_str() == id || rule.is_some_and(|r| r.category == s.as_str()))

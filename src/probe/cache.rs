@@ -137,17 +137,9 @@ impl Cache {
         if !self.changed {
             return Ok(());
         }
-        let dir = match self.path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let mut staged = tempfile::NamedTempFile::new_in(dir)
-            .with_context(|| format!("writing the probe cache in {}", dir.display()))?;
-        serde_json::to_writer_pretty(&mut staged, &self.file)?;
-        std::io::Write::write_all(&mut staged, b"\n")?;
-        staged
-            .persist(&self.path)
-            .with_context(|| format!("writing {}", self.path.display()))?;
+        let mut text = serde_json::to_vec_pretty(&self.file)?;
+        text.push(b'\n');
+        crate::write::own::replace(&self.path, &text).context("saving the probe cache")?;
         Ok(())
     }
 }

@@ -34,6 +34,7 @@
 //! fixes it. Only the permission bits and the owner are carried over.
 
 mod commit;
+pub mod own;
 mod recovery;
 mod signals;
 mod stage;

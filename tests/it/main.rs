@@ -11,6 +11,7 @@
 mod common;
 
 mod backends;
+mod cli_adoption;
 mod cli_check;
 mod cli_diagnose;
 mod cli_fix;
@@ -26,6 +27,7 @@ mod e2e_502;
 mod examples;
 mod fix_conflicts;
 mod fix_corpus;
+mod fix_json;
 mod fix_rejected;
 mod floors;
 mod gixy_fixtures;

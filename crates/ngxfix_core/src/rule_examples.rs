@@ -138,6 +138,7 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
         report_unused_suppressions: false,
         known_rules: Vec::new(),
         known_directives: Default::default(),
+        file_ignores: Default::default(),
     };
     let findings =
         check(rule, test, &options).map_err(|e| format!("the test config does not load: {e}"))?;

@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_spanned::Spanned;
 
+use crate::config::paths::Anchor;
 use crate::rules::facts::{
     duration, known_kinds, parse_front, parse_spec, AssumeError, Front, Prefer, Spec,
 };
+use crate::rules::file_ignores::FileIgnores;
 use crate::rules::schema::ParamValue;
 use crate::syntax::SourceError;
 
@@ -52,6 +54,11 @@ pub struct Settings {
     /// never reported as unknown.
     #[serde(default)]
     pub extra_directives: Vec<String>,
+    /// Rules left out for some files: `"GLOB" = ["RULE-OR-CATEGORY", ...]`
+    /// (ruff's setting of that name). A glob without `/` matches a file's
+    /// name anywhere; one with `/` the path from this file's folder.
+    #[serde(default, rename = "per-file-ignores", alias = "per_file_ignores")]
+    pub per_file_ignores: BTreeMap<String, Vec<Spanned<String>>>,
 }
 
 /// One `[backends.NAME]` table: a server kind (its documented default), an
@@ -239,6 +246,20 @@ impl Loaded {
             Spec::File { .. } => Err(invalid(AssumeError.to_string())),
             spec => Ok(Some(spec)),
         }
+    }
+
+    /// The `[per-file-ignores]` table, its globs read from this file's
+    /// folder (files named from `cwd`). The rule names are checked by the
+    /// caller, which knows the rules.
+    pub fn file_ignores(&self, cwd: &Path) -> Result<FileIgnores, SettingsError> {
+        let entries = self.settings.per_file_ignores.iter().map(|(glob, rules)| {
+            (
+                glob.clone(),
+                rules.iter().map(|r| r.get_ref().clone()).collect(),
+            )
+        });
+        FileIgnores::new(Anchor::new(cwd, self.base()), entries)
+            .map_err(|e| self.invalid("per-file-ignores", e.to_string()))
     }
 
     /// The declared front load balancer.

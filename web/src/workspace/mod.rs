@@ -616,6 +616,7 @@ impl Engine {
             report_unused_suppressions: false,
             known_rules: self.rules.iter().map(|r| r.id.clone()).collect(),
             known_directives: Default::default(),
+            file_ignores: Default::default(),
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod context;
 pub mod dump;
 mod limits;
 mod load;
+pub mod paths;
 mod source;
 mod walk;
 

@@ -4,7 +4,9 @@
 //! file" marker.
 
 use std::io::{self, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
+
+use crate::config::paths::lexical;
 
 use similar::{ChangeTag, TextDiff};
 
@@ -81,23 +83,6 @@ pub fn diff_paths(cwd: &Path, paths: &[&Path]) -> (Vec<String>, DiffBase) {
         })
         .collect();
     (shown, base)
-}
-
-/// `path` with `.` and `..` resolved by name (never above the root).
-fn lexical(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::ParentDir => {
-                if out.parent().is_some() {
-                    out.pop();
-                }
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// Write the unified diff of `old` → `new` for `path`; nothing when equal.

@@ -399,8 +399,9 @@ impl<'a> From<&'a BackendEdit> for JsonBackendEdit<'a> {
     }
 }
 
+/// One finding in the JSON schema (`check --format json`'s `findings`).
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub(crate) struct JsonFinding<'a> {
     rule: &'a str,
     severity: &'static str,
     title: &'a str,
@@ -420,7 +421,7 @@ pub fn json_value(finding: &Finding) -> Value {
     serde_json::to_value(json_finding(finding)).unwrap_or(Value::Null)
 }
 
-fn json_finding(f: &Finding) -> JsonFinding<'_> {
+pub(crate) fn json_finding(f: &Finding) -> JsonFinding<'_> {
     JsonFinding {
         rule: &f.rule,
         severity: f.severity.as_str(),

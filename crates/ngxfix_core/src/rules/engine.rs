@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::facts::Facts;
+use super::file_ignores::FileIgnores;
 use super::fixes::{plan, FixPlan};
 use super::load::Rule;
 use super::matcher::{Env, Guesses, Refusals, Subject};
@@ -142,6 +143,8 @@ pub struct RunOptions {
     /// Directive names of third-party modules to take as known
     /// (`extra_directives` in ngxfix.toml).
     pub known_directives: Known,
+    /// Rules left out for some files (`[per-file-ignores]`).
+    pub file_ignores: FileIgnores,
 }
 
 /// A rule matched a directive: eight bytes, so a run with many findings
@@ -277,7 +280,7 @@ pub fn check<'r, 'm>(
     } else {
         options.known_rules.iter().map(String::as_str).collect()
     };
-    let (hits, extra) = suppress::filter(
+    let (mut hits, extra) = suppress::filter(
         model.config(),
         hits,
         |hit| {
@@ -292,10 +295,29 @@ pub fn check<'r, 'm>(
         &known,
         options.report_unused_suppressions,
     );
-    let extra: Vec<Finding> = extra
+    let mut extra: Vec<Finding> = extra
         .into_iter()
         .filter(|f| model.config().reports(f.file))
         .collect();
+    // After the suppressions: a comment that silences a finding the table
+    // also leaves out has done its work and is not reported unused.
+    if !options.file_ignores.is_empty() {
+        let ignored: Vec<Vec<&str>> = config
+            .files()
+            .iter()
+            .map(|file| options.file_ignores.for_file(&file.path))
+            .collect();
+        let left_out = |file: FileId, id: &str, category: Option<&str>| {
+            ignored[file.index()]
+                .iter()
+                .any(|name| *name == id || Some(*name) == category)
+        };
+        hits.retain(|hit| {
+            let rule = &rules[hit.rule as usize];
+            !left_out(model.node(hit.node).file(), &rule.id, Some(&rule.category))
+        });
+        extra.retain(|f| !left_out(f.file, &f.rule, None));
+    }
     let mut keyed: Vec<((FileId, u32, &str), Item)> = hits
         .into_iter()
         .map(|hit| {

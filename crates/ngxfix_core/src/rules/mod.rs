@@ -2,15 +2,17 @@
 //! fixes computed as edits, inline suppressions, and the runner for the
 //! examples embedded in rule files.
 
+pub mod baseline;
 pub mod engine;
 pub mod facts;
+pub mod file_ignores;
 pub mod fixes;
 pub mod load;
 pub mod matcher;
 mod regexes;
 mod relations;
 pub mod schema;
-pub(crate) mod suppress;
+pub mod suppress;
 pub mod template;
 
 pub use engine::{

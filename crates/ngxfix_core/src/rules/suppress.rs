@@ -47,7 +47,7 @@ pub(crate) fn parse_comment(text: &str) -> Option<(Vec<String>, Option<String>)>
 }
 
 /// Every suppression comment of the tree.
-pub fn collect(config: &ConfigTree) -> Vec<Suppression> {
+pub(crate) fn collect(config: &ConfigTree) -> Vec<Suppression> {
     let mut found = Vec::new();
     for (file, source) in config.files_with_ids() {
         let tree = &source.tree;
@@ -106,7 +106,7 @@ fn next_code(text: &[u8], mut offset: usize) -> usize {
 /// Drop suppressed items (`place` gives an item's file, span and rule id);
 /// return the rest and a finding for each suppression (of an active rule)
 /// that silenced nothing and for each unknown rule id it names.
-pub fn filter<'a, T>(
+pub(crate) fn filter<'a, T>(
     config: &ConfigTree,
     items: Vec<T>,
     place: impl Fn(&T) -> (FileId, Span, &'a str),
@@ -189,6 +189,46 @@ pub fn filter<'a, T>(
     (kept, unused)
 }
 
+/// The reason `check --add-suppressions` writes, for the user to replace
+/// with the real one.
+pub const REASON_PLACEHOLDER: &str = "TODO: say why this is accepted";
+
+/// The comment lines that silence findings: for each line of `lines` (from
+/// 1), the rule ids found there. Each comment goes above its line with the
+/// line's indentation and the file's line break (after a byte-order mark
+/// on the first line), so the file's style and every other byte stay.
+pub fn comment_edits(
+    tree: &crate::syntax::SyntaxTree,
+    lines: &std::collections::BTreeMap<u32, std::collections::BTreeSet<String>>,
+) -> Vec<crate::text::Edit<()>> {
+    let text = tree.text();
+    let crlf = memchr::memchr(b'\n', text).is_some_and(|at| at > 0 && text[at - 1] == b'\r');
+    let eol = if crlf { "\r\n" } else { "\n" };
+    lines
+        .iter()
+        .map(|(&line, rules)| {
+            let mut start = tree.lines().line_range(text, line).start;
+            if start == 0 && text.starts_with(b"\xEF\xBB\xBF") {
+                start = 3;
+            }
+            let indent: String = text[start..]
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .map(|&b| b as char)
+                .collect();
+            let ids: Vec<&str> = rules.iter().map(String::as_str).collect();
+            crate::text::Edit::new(
+                start,
+                start,
+                format!(
+                    "{indent}# ngxfix: ignore {} -- {REASON_PLACEHOLDER}{eol}",
+                    ids.join(",")
+                ),
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,5 +260,48 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!((found[0].line, found[0].trailing), (5, false));
         assert_eq!((found[1].line, found[1].trailing), (6, true));
+    }
+
+    fn with_comments(text: &str, lines: &[(u32, &[&str])]) -> String {
+        let tree = crate::syntax::parse(text.as_bytes().to_vec()).unwrap();
+        let lines = lines
+            .iter()
+            .map(|(line, rules)| (*line, rules.iter().map(|r| r.to_string()).collect()))
+            .collect();
+        let edits = comment_edits(&tree, &lines);
+        let edits: Vec<&crate::text::Edit<()>> = edits.iter().collect();
+        String::from_utf8(crate::text::edit::apply(text.as_bytes(), &edits).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn comments_go_above_their_line_in_the_file_style() {
+        assert_eq!(
+            with_comments(
+                "http {\n\tserver_tokens on; keepalive_timeout 0;\n}\n",
+                &[(2, &["b", "a"])]
+            ),
+            "http {\n\t# ngxfix: ignore a,b -- TODO: say why this is accepted\n\tserver_tokens on; keepalive_timeout 0;\n}\n"
+        );
+        assert_eq!(
+            with_comments(
+                "\u{feff}server_tokens on;\r\nx y;",
+                &[(1, &["a"]), (2, &["c"])]
+            ),
+            "\u{feff}# ngxfix: ignore a -- TODO: say why this is accepted\r\nserver_tokens on;\r\n\
+             # ngxfix: ignore c -- TODO: say why this is accepted\r\nx y;"
+        );
+    }
+
+    #[test]
+    fn a_written_comment_silences_its_line() {
+        let text = with_comments("http {\n    listen 80;\n}\n", &[(2, &["r1"])]);
+        let tree = crate::config::from_texts(&[("/etc/nginx/nginx.conf", &text)]);
+        let found = collect(&tree);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].line, found[0].rules.as_slice()),
+            (3, &["r1".to_string()][..])
+        );
+        assert_eq!(found[0].reason.as_deref(), Some(REASON_PLACEHOLDER));
     }
 }
