@@ -110,6 +110,10 @@ pub struct ProbeArgs {
     #[arg(long, value_enum, default_value_t = DiagnoseFormat::Text)]
     pub format: DiagnoseFormat,
 
+    /// No progress display on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+
     #[command(flatten)]
     pub limits: ReadLimits,
 }
@@ -249,6 +253,11 @@ pub struct Inputs {
     /// Let `--backend UPSTREAM=probe` measure public addresses too.
     #[arg(long)]
     pub allow_public: bool,
+
+    /// No progress display on standard error (shown on a terminal for
+    /// trees over 4 MiB and while probing).
+    #[arg(short, long)]
+    pub quiet: bool,
 
     #[command(flatten)]
     pub limits: ReadLimits,

@@ -79,7 +79,8 @@ pub fn write(inputs: &Inputs, path: &Path) -> anyhow::Result<u8> {
     let runs = super::inputs::prepare(inputs)?;
     let anchor = anchor_of(path)?;
     let mut baseline = Baseline::default();
-    super::check::each_batch(&runs, &|_| {}, None, &mut |_, config, batch| {
+    let steps = super::check::Steps::new(&runs, inputs.quiet);
+    super::check::each_batch(&runs, &steps, None, &mut |_, config, batch| {
         for finding in batch {
             baseline.add(baseline::key(finding, config, &anchor));
         }

@@ -1,6 +1,7 @@
 //! `ngxfix check`.
 
 use std::io::{BufWriter, IsTerminal, Write};
+use std::time::Instant;
 
 use anyhow::Context;
 
@@ -8,11 +9,13 @@ use crate::cli::{CheckArgs, CheckFormat};
 use ngxfix::config::{ConfigTree, Reading};
 use ngxfix::model::Model;
 use ngxfix::output::findings::{Inputs, Report, ReportFormat};
+use ngxfix::output::plural;
 use ngxfix::output::statistics::Statistics;
 use ngxfix::rules::{check, Finding, Severity};
 
 use super::baseline::Known;
 use super::inputs::Run;
+use super::progress::{self, Progress};
 
 /// Check each tree and print the findings (or, with `--statistics`, their
 /// counts per rule) to standard output or `--output-file`. Exit status 1
@@ -82,7 +85,8 @@ fn statistics(
 ) -> anyhow::Result<Option<Severity>> {
     let runs = super::inputs::prepare(&args.inputs)?;
     let mut counts = Statistics::default();
-    each_batch(&runs, &|_| {}, known, &mut |_, _, batch| {
+    let steps = Steps::new(&runs, args.inputs.quiet);
+    each_batch(&runs, &steps, known, &mut |_, _, batch| {
         counts.add(batch);
         Ok(())
     })?;
@@ -98,29 +102,82 @@ fn statistics(
 pub(super) type Sink<'a> =
     dyn FnMut((usize, usize), &ConfigTree, &[Finding]) -> anyhow::Result<()> + 'a;
 
+/// The steps of a check: said on a terminal while a large tree is
+/// checked, and timed on standard error with `NGXFIX_TIMINGS` set.
+pub(super) struct Steps {
+    progress: Progress,
+    clock: Option<Instant>,
+}
+
+impl Steps {
+    /// For `runs`; `quiet` (`--quiet`) says nothing.
+    pub fn new(runs: &[Run], quiet: bool) -> Steps {
+        let bytes: u64 = runs
+            .iter()
+            .flat_map(|run| &run.inputs)
+            .flat_map(|(config, _)| config.files())
+            .map(|file| file.tree.text().len() as u64)
+            .sum();
+        let timed = std::env::var_os("NGXFIX_TIMINGS").is_some();
+        let steps = Steps {
+            progress: Progress::steps(progress::wanted(quiet) && bytes > progress::TREE_ABOVE),
+            clock: timed.then(Instant::now),
+        };
+        steps.lap("loaded");
+        steps
+    }
+
+    /// `done` is over; `next` is under way.
+    fn step(&self, done: &str, next: String) {
+        self.lap(done);
+        self.progress.step(next);
+    }
+
+    fn lap(&self, done: &str) {
+        if let Some(clock) = self.clock {
+            eprintln!("{done}: {:.1} ms", clock.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+}
+
 /// Run each run's rules on each of its trees and hand the findings to
 /// `sink` batch by batch, as they are rendered, with their tree and its
 /// place (run, input) in `runs`; those the baseline knows are left out.
-/// `lap` marks the steps.
 pub(super) fn each_batch(
     runs: &[Run],
-    lap: &dyn Fn(&str),
+    steps: &Steps,
     mut known: Option<&mut Known>,
     sink: &mut Sink<'_>,
 ) -> anyhow::Result<()> {
+    let trees: usize = runs.iter().map(|run| run.inputs.len()).sum();
+    let mut seen = 0;
     for (r, run) in runs.iter().enumerate() {
         for (i, (config, _)) in run.inputs.iter().enumerate() {
+            seen += 1;
+            let of = if trees > 1 {
+                format!(" (tree {seen} of {trees})")
+            } else {
+                String::new()
+            };
+            let files = config.files().len();
+            steps.progress.step(format!(
+                "reading {} into the model{of}",
+                plural(files, "file")
+            ));
             let model = Model::new(config, run.version);
-            lap("model");
+            steps.step(
+                "model",
+                format!("matching {}{of}", plural(run.rules.selected.len(), "rule")),
+            );
             let checked = check(&run.rules.selected, &model, &run.options);
-            lap("matched");
+            steps.step("matched", format!("reporting the findings{of}"));
             for mut batch in checked.batches() {
                 if let Some(known) = known.as_deref_mut() {
                     known.leave_out(config, &mut batch);
                 }
                 sink((r, i), config, &batch)?;
             }
-            lap("reported");
+            steps.lap("reported");
         }
     }
     Ok(())
@@ -143,15 +200,8 @@ fn report(
         CheckFormat::Sarif => ReportFormat::Sarif,
         CheckFormat::Github => ReportFormat::Github,
     };
-    let timings = std::env::var_os("NGXFIX_TIMINGS").is_some();
-    let clock = std::time::Instant::now();
-    let lap = |what: &str| {
-        if timings {
-            eprintln!("{what}: {:.1} ms", clock.elapsed().as_secs_f64() * 1e3);
-        }
-    };
     let runs = super::inputs::prepare(&args.inputs)?;
-    lap("loaded");
+    let steps = Steps::new(&runs, args.inputs.quiet);
     let rules = super::inputs::all_selected(&runs);
     let readings: Vec<Reading> = runs
         .iter()
@@ -163,7 +213,7 @@ fn report(
         readings: &readings,
         version_from: &version_from,
     })?;
-    each_batch(&runs, &lap, known, &mut |_, _, batch| {
+    each_batch(&runs, &steps, known, &mut |_, _, batch| {
         Ok(report.findings(batch)?)
     })?;
     let summary = report.finish()?;

@@ -8,7 +8,6 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use flate2::read::MultiGzDecoder;
@@ -20,12 +19,11 @@ use ngxfix::output::findings::{self, Report, ReportFormat};
 use ngxfix::rules::check;
 
 use super::inputs::{self, Run as Prepared};
+use super::progress::Progress;
 
 /// Inputs larger than this (or of unknown size) show progress on a
 /// terminal.
 const PROGRESS_ABOVE: u64 = 64 * 1024 * 1024;
-/// Redraw the progress line at most this often.
-const REDRAW: Duration = Duration::from_millis(250);
 
 /// Diagnose the logs; exit status 1 when there are upstream failures, 0
 /// when none.
@@ -44,7 +42,7 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         .iter()
         .map(|name| Source::open(name))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let show_progress = !args.quiet && io::stderr().is_terminal();
+    let show_progress = super::progress::wanted(args.quiet);
     let mut tally = Tally::default();
     let mut read = Vec::new();
     for source in &mut sources {
@@ -114,6 +112,7 @@ fn prepare(args: &DiagnoseArgs, config: &Path) -> anyhow::Result<Prepared> {
         prefix: None,
         probe_cache: None,
         allow_public: false,
+        quiet: args.quiet,
         limits: args.limits.clone(),
     };
     let mut prepared = inputs::prepare(&inputs)?
@@ -244,78 +243,22 @@ impl Source {
             .with_context(context)?
             .starts_with(&[0x1f, 0x8b]);
         let large = self.size.is_none_or(|s| s > PROGRESS_ABOVE);
-        let mut progress = Progress::new(&self.name, self.size, show_progress && large);
+        let progress = Progress::bytes(&self.name, self.size, show_progress && large);
         let raw = Rc::clone(&self.raw);
         let reader: &mut dyn BufRead = &mut self.reader;
         let lines = if gzip {
             diagnose::read(MultiGzDecoder::new(reader), tally, |_| {
-                progress.update(raw.get())
+                progress.set(raw.get())
             })
         } else {
-            diagnose::read(reader, tally, |_| progress.update(raw.get()))
+            diagnose::read(reader, tally, |_| progress.set(raw.get()))
         }
         .with_context(context)?;
-        progress.clear();
+        drop(progress);
         Ok(report::Input {
             name: self.name.clone(),
             gzip,
             lines,
         })
-    }
-}
-
-/// A progress line on standard error: bytes read of the total, and speed.
-struct Progress<'a> {
-    name: &'a str,
-    total: Option<u64>,
-    enabled: bool,
-    start: Instant,
-    last: Instant,
-    drawn: bool,
-}
-
-impl<'a> Progress<'a> {
-    fn new(name: &'a str, total: Option<u64>, enabled: bool) -> Self {
-        let now = Instant::now();
-        Progress {
-            name,
-            total,
-            enabled,
-            start: now,
-            last: now,
-            drawn: false,
-        }
-    }
-
-    /// Called after each read of the splitter (hundreds of KiB): cheap
-    /// unless a redraw is due.
-    fn update(&mut self, bytes: u64) {
-        if !self.enabled {
-            return;
-        }
-        let now = Instant::now();
-        if now.duration_since(self.last) < REDRAW {
-            return;
-        }
-        self.last = now;
-        let mb = bytes as f64 / 1e6;
-        let rate = mb / now.duration_since(self.start).as_secs_f64().max(1e-3);
-        let of = match self.total {
-            Some(total) if total > 0 => format!(
-                " / {:.0} MB ({:.0}%)",
-                total as f64 / 1e6,
-                bytes as f64 * 100.0 / total as f64
-            ),
-            _ => String::new(),
-        };
-        eprint!("\r{}: {mb:.0} MB{of}, {rate:.0} MB/s\x1b[K", self.name);
-        self.drawn = true;
-    }
-
-    fn clear(&mut self) {
-        if self.drawn {
-            eprint!("\r\x1b[K");
-            self.drawn = false;
-        }
     }
 }

@@ -7,6 +7,7 @@ use std::io::{self, IsTerminal, Write};
 
 use anyhow::bail;
 
+use super::progress::{self, Progress};
 use crate::cli::{FixArgs, FixFormat};
 use ngxfix::config::{ConfigTree, FileId, FileOrigin};
 use ngxfix::fix::session::{self, ApproveAll, Approver, FixOutcome, Job, Policy, Stop};
@@ -59,6 +60,17 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         Nginx::installed()
     };
 
+    // A large tree's fix loop and `nginx -t` take seconds: said on a
+    // terminal, except while -i asks its questions there.
+    let bytes: u64 = runs
+        .iter()
+        .flat_map(|run| &run.inputs)
+        .flat_map(|(config, _)| config.files())
+        .map(|file| file.tree.text().len() as u64)
+        .sum();
+    let progress = Progress::steps(
+        !args.interactive && progress::wanted(args.inputs.quiet) && bytes > progress::TREE_ABOVE,
+    );
     let mut outcomes = Vec::new();
     'runs: for run in runs {
         // Each tree starts from the backend files as the trees before it
@@ -72,12 +84,18 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
                 policy,
             };
             if let Some(note) = reading.note() {
-                eprintln!("note: {note}");
+                progress.suspend(|| eprintln!("note: {note}"));
             }
+            progress.step(format!(
+                "fixing {} with {}",
+                config.file(config.entry()).display_path(),
+                plural(run.rules.selected.len(), "rule")
+            ));
             let mut outcome = session::fix(&job, config, approver.as_mut())?;
             // Checked before anything is shown or written; fixes the
             // rules cannot agree on are not worth checking.
             if let (Some(nginx), None) = (nginx, unsettled(&outcome)) {
+                progress.step("checking the fixed configuration with nginx -t".to_string());
                 outcome = super::fix_verify::verified(nginx, &job, outcome, args.interactive)?;
             }
             options.facts = outcome.facts.clone();
@@ -88,6 +106,7 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             }
         }
     }
+    drop(progress);
     for outcome in &outcomes {
         report_edits_outside(outcome);
     }

@@ -130,6 +130,7 @@ fn prepare_run(
             &names,
             inputs.probe_cache.as_deref(),
             inputs.allow_public,
+            super::progress::wanted(inputs.quiet),
         )?;
         for (name, verdict) in verdicts {
             let backend =

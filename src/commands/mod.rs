@@ -8,6 +8,7 @@ pub mod fix_verify;
 pub mod inputs;
 pub mod parse;
 pub mod probe;
+pub mod progress;
 pub mod prompt;
 pub mod reading;
 pub mod redact;

@@ -2,7 +2,7 @@
 //! behind a configuration's upstreams (or of `--target` addresses), and
 //! what `--backend UPSTREAM=probe` declares with it in `check` and `fix`.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
@@ -13,6 +13,7 @@ use ngxfix::probe::cache::Cache;
 use ngxfix::probe::plan::{self, Planned, PlannedServer, Verdict};
 use ngxfix::probe::{self, time, Observed, Options, ProbeError, Target};
 
+use super::progress::Progress;
 use super::reading::{self, ReadOptions};
 
 /// One group of addresses in the report: an upstream, or `--target`.
@@ -85,11 +86,12 @@ pub fn run(args: &ProbeArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         .flat_map(|g| &g.servers)
         .flat_map(|s| s.targets.iter().flatten().cloned())
         .collect();
-    let progress = Progress::new(args.format == DiagnoseFormat::Text, &options);
-    let results = probe::measure(&targets, &options, cache.as_mut(), &|done, total| {
-        progress.show(done, total)
+    let show = args.format == DiagnoseFormat::Text && super::progress::wanted(args.quiet);
+    let progress = progress(targets.len(), &options, show);
+    let results = probe::measure(&targets, &options, cache.as_mut(), &|done, _| {
+        progress.set(done as u64)
     });
-    progress.clear();
+    drop(progress);
     if let Some(cache) = &cache {
         cache.save()?;
     }
@@ -340,34 +342,16 @@ fn json(groups: &[Group], measured: &[Vec<ServerResult>], options: &Options) -> 
     })
 }
 
-/// The progress line on a terminal: how many probes are done.
-struct Progress {
-    on: bool,
-    wait: String,
-}
-
-impl Progress {
-    fn new(text: bool, options: &Options) -> Progress {
-        Progress {
-            on: text && std::io::stderr().is_terminal(),
-            wait: probe::seconds(probe::bound(options)),
-        }
-    }
-
-    fn show(&self, done: usize, total: usize) {
-        if self.on {
-            eprint!(
-                "\rprobing: {done} of {total} addresses measured (at most {})   ",
-                self.wait
-            );
-        }
-    }
-
-    fn clear(&self) {
-        if self.on {
-            eprint!("\r\x1b[2K");
-        }
-    }
+/// How many probes are done, on a terminal: each waits up to the bound
+/// for its idle close, so a run can take a minute or more.
+fn progress(total: usize, options: &Options, show: bool) -> Progress {
+    let bound = probe::seconds(probe::bound(options));
+    Progress::count(
+        total as u64,
+        "addresses measured",
+        format!(" (at most {bound})"),
+        show,
+    )
 }
 
 /// Measure the upstreams `--backend UPSTREAM=probe` and `probe = true`
@@ -378,6 +362,7 @@ pub fn backends(
     names: &[String],
     cache_path: Option<&Path>,
     allow_public: bool,
+    show_progress: bool,
 ) -> anyhow::Result<Vec<(String, Verdict)>> {
     let options = Options {
         allow_public,
@@ -421,11 +406,11 @@ pub fn backends(
         }
         spans.push(first..targets.len());
     }
-    let progress = Progress::new(true, &options);
-    let results = probe::measure(&targets, &options, cache.as_mut(), &|d, t| {
-        progress.show(d, t)
+    let progress = progress(targets.len(), &options, show_progress);
+    let results = probe::measure(&targets, &options, cache.as_mut(), &|done, _| {
+        progress.set(done as u64)
     });
-    progress.clear();
+    drop(progress);
     let mut verdicts = Vec::new();
     for (upstream, span) in planned.iter().zip(spans) {
         let mut observed = Vec::new();

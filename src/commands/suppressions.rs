@@ -32,7 +32,8 @@ pub fn add(inputs: &Inputs, known: Option<&mut Known>) -> anyhow::Result<u8> {
     let mut elsewhere: BTreeSet<String> = BTreeSet::new();
     let mut unused = 0;
     let mut findings = 0;
-    super::check::each_batch(&runs, &|_| {}, known, &mut |(r, t), config, batch| {
+    let steps = super::check::Steps::new(&runs, inputs.quiet);
+    super::check::each_batch(&runs, &steps, known, &mut |(r, t), config, batch| {
         for finding in batch {
             // A suppression that silences nothing is removed, not silenced.
             if finding.rule == UNUSED_SUPPRESSION {

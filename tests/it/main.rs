@@ -45,6 +45,7 @@ mod nginx_t_refusals;
 mod no_panic;
 mod output_formats;
 mod probe;
+mod progress;
 mod realworld;
 mod redact;
 mod rule_files;
