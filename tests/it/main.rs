@@ -23,6 +23,7 @@ mod corpus_roundtrip;
 mod crash_safety;
 mod crossplane_goldens;
 mod diff_apply;
+mod doc_links;
 mod e2e_502;
 mod examples;
 mod fix_conflicts;
