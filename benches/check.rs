@@ -7,7 +7,8 @@
 //! each with its fix computed): wall time (median and best of 9 runs) and
 //! peak resident memory of the process, against the input size. Also the
 //! time per finding of output, for JSON. Figures go to stdout as a
-//! Markdown table (copied into the README).
+//! Markdown table (copied into docs/benchmarks.md; the README keeps the
+//! main one).
 
 #[path = "support/measure.rs"]
 mod measure;

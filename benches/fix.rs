@@ -7,7 +7,7 @@
 //! turn pooling on and no backend is declared): wall time (median and best
 //! of 5 runs) and peak resident memory, against the input size. `nginx -t`
 //! is left out: it measures nginx, not ngxfix. Figures go to stdout as a
-//! Markdown table (copied into the README).
+//! Markdown table (copied into docs/benchmarks.md).
 
 #[path = "support/measure.rs"]
 mod measure;

@@ -8,7 +8,8 @@
 //!   best of 9 runs; a shared 2-core machine is noisy) and peak resident
 //!   memory.
 //!
-//! Figures go to stdout as a Markdown table (copied into the README).
+//! Figures go to stdout as a Markdown table (copied into
+//! docs/benchmarks.md).
 
 #[path = "support/measure.rs"]
 mod measure;

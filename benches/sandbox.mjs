@@ -1,5 +1,6 @@
 // The browser page's budgets, measured in Debian's headless Chromium (not
-// a test: timings flake on shared machines; the figures go to the README).
+// a test: timings flake on shared machines; the figures go to
+// docs/sandbox.md and docs/benchmarks.md).
 //
 //   web/build.sh && node benches/sandbox.mjs
 //

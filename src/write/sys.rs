@@ -3,7 +3,7 @@
 //! (being told that someone opened a file we are about to replace), and
 //! `renameat2(RENAME_EXCHANGE)` (a swap that can be taken back). On other
 //! systems each reports "not available" and the caller falls back to plain
-//! checks and renames, with the wider window the README describes.
+//! checks and renames, with the wider window docs/fix.md describes.
 
 use std::fs::File;
 use std::io;

@@ -3,7 +3,7 @@
 //! `xp.json`, made by the Go one). Directives, arguments, lines, nesting,
 //! comments and include links are compared. Every golden must agree, except
 //! the ones listed in `documented_differences`, which must differ for the
-//! stated reason (so the list cannot go stale). The README carries the same
+//! stated reason (so the list cannot go stale). docs/parser.md carries the same
 //! list for users.
 
 use crate::common;

@@ -9,7 +9,7 @@
 //! character, other escapes stay as written; `if` loses its parentheses; a
 //! Lua block's code is its last argument. Deliberate differences (correct
 //! `${var}` splitting, comment lines, nginx's error wording) are listed in
-//! the README.
+//! docs/parser.md.
 
 use serde::Serialize;
 
