@@ -321,7 +321,10 @@ pub struct FixArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Show each change and ask whether to apply it (yes / no / all / quit).
+    /// Show each change and ask whether to apply it, one key without
+    /// Enter as `git add -p` does: y (yes), n (no), a (this and the rest of
+    /// the file), q (quit), e (edit the value the change writes, such as
+    /// a timeout, in $VISUAL or $EDITOR, then apply it), ? (help).
     #[arg(short, long)]
     pub interactive: bool,
 
