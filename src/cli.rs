@@ -20,6 +20,11 @@ pub enum Command {
     /// Apply the rules' fixes: in place, as a diff (--dry-run) or one
     /// approval at a time (-i).
     Fix(FixArgs),
+    /// Write an ngxfix.toml for a configuration: the nginx version it runs
+    /// on, and the backend behind each upstream whose connections nginx
+    /// keeps or reuses (asked on a terminal, given with --backend, or the
+    /// configuration's hint with --yes).
+    Init(InitArgs),
     /// List the rules: id, severity, fixable, title.
     Rules(RulesArgs),
     /// Show a rule's documentation.
@@ -113,6 +118,65 @@ pub struct ProbeArgs {
     /// No progress display on standard error.
     #[arg(short, long)]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub limits: ReadLimits,
+}
+
+/// `ngxfix init`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "On a terminal, each upstream not given with --backend is asked about: pick its \
+server kind with the arrow keys and Enter, give its idle timeout, or answer \"don't know\" (its \
+table is written commented out). Without a terminal, or with --yes, nothing is asked: the server \
+the configuration hints at (a comment, a socket name) is written and marked as a guess, else the \
+table is commented out. An existing file is never replaced without --force. Exit status: 0 \
+written, 2 error (nothing written)."
+)]
+pub struct InitArgs {
+    /// Main configuration files (or a site file, a fragment, `-`, an
+    /// `nginx -T` dump, as `check` reads them). Default: the path
+    /// `nginx -V` reports, else /etc/nginx/nginx.conf.
+    pub paths: Vec<PathBuf>,
+
+    /// The backend behind an upstream (repeatable), written into its table
+    /// without asking, with the syntax of `check --backend`:
+    /// `UPSTREAM=DURATION`, `UPSTREAM=KIND[@VERSION]`,
+    /// `UPSTREAM=KIND[@VERSION]:PATH` or `UPSTREAM=probe`.
+    #[arg(long = "backend", value_name = "UPSTREAM=SPEC")]
+    pub backends: Vec<String>,
+
+    /// Ask nothing: an upstream not given with --backend gets the server
+    /// the configuration hints at, marked as a guess, else a table left
+    /// commented out.
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Replace the file when it exists.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Write this file instead of ngxfix.toml in the working directory
+    /// (where `check` looks for it); `-` prints it to standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// The nginx version to write, instead of the installed nginx's.
+    #[arg(long, value_name = "X.Y.Z")]
+    pub nginx_version: Option<String>,
+
+    /// Read only the named files, without following includes.
+    #[arg(long)]
+    pub no_includes: bool,
+
+    /// The block the named files' top level is the inside of, as for
+    /// `check`: `main`, `http`, `server`, `location` or `stream`.
+    #[arg(long, value_name = "CONTEXT", value_parser = parse_context)]
+    pub context: Option<ngxfix::config::RootContext>,
+
+    /// The directory relative includes resolve against, as for `check`.
+    #[arg(long, value_name = "DIR")]
+    pub prefix: Option<PathBuf>,
 
     #[command(flatten)]
     pub limits: ReadLimits,
@@ -349,7 +413,10 @@ pub struct FixArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Show each change and ask whether to apply it (yes / no / all / quit).
+    /// Show each change and ask whether to apply it, one key without
+    /// Enter as `git add -p` does: y (yes), n (no), a (this and the rest of
+    /// the file), q (quit), e (edit the value the change writes, such as
+    /// a timeout, in $VISUAL or $EDITOR, then apply it), ? (help).
     #[arg(short, long)]
     pub interactive: bool,
 

@@ -12,8 +12,8 @@
 //! map.
 
 pub use ngxfix_core::{
-    backends, config, diagnose, fix, model, output, par, redact, rule_examples, rules, settings,
-    syntax, text,
+    backends, config, diagnose, fix, init, model, output, par, redact, rule_examples, rules,
+    settings, syntax, text,
 };
 
 pub mod disk;

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         cli::Command::Check(args) => commands::check::run_check(args, &mut out),
         cli::Command::Fix(args) => commands::fix::run_fix(args, &mut out),
+        cli::Command::Init(args) => commands::init::run(args, &mut out),
         cli::Command::Rules(args) => commands::rule_docs::list(args, &mut out),
         cli::Command::Explain(args) => commands::rule_docs::explain(args, &mut out),
         cli::Command::TestRules(args) => commands::test_rules::run(args, &mut out),

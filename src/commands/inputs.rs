@@ -205,19 +205,26 @@ fn nginx_version(
     Ok(detected.get_or_init(installed_version).clone())
 }
 
-/// What the installed nginx says, else [`Version::ASSUMED`] with a note.
-fn installed_version() -> (Version, String) {
-    let why = match Nginx::installed() {
+/// The version the installed nginx reports, with how it was asked
+/// (`/usr/sbin/nginx -v`); else why there is none.
+pub fn installed_nginx_version() -> Result<(Version, String), String> {
+    match Nginx::installed() {
         Some(nginx) => match nginx.version() {
-            Ok(version) => {
-                return (version, format!("{} -v", nginx.program().display()));
-            }
-            Err(why) => why.to_string(),
+            Ok(version) => Ok((version, format!("{} -v", nginx.program().display()))),
+            Err(why) => Err(why.to_string()),
         },
         None if std::env::var_os("NGXFIX_NGINX").is_some_and(|v| v.is_empty()) => {
-            "NGXFIX_NGINX is empty".to_string()
+            Err("NGXFIX_NGINX is empty".to_string())
         }
-        None => "no nginx found (NGXFIX_NGINX, PATH, /usr/sbin/nginx)".to_string(),
+        None => Err("no nginx found (NGXFIX_NGINX, PATH, /usr/sbin/nginx)".to_string()),
+    }
+}
+
+/// What the installed nginx says, else [`Version::ASSUMED`] with a note.
+fn installed_version() -> (Version, String) {
+    let why = match installed_nginx_version() {
+        Ok(found) => return found,
+        Err(why) => why,
     };
     eprintln!(
         "note: {}",

@@ -5,6 +5,7 @@ pub mod check;
 pub mod diagnose;
 pub mod fix;
 pub mod fix_verify;
+pub mod init;
 pub mod inputs;
 pub mod parse;
 pub mod probe;

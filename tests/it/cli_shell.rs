@@ -13,6 +13,7 @@ use common::{run, stdout};
 const SUBCOMMANDS: &[&str] = &[
     "check",
     "fix",
+    "init",
     "rules",
     "explain",
     "test-rules",

@@ -17,7 +17,7 @@ const CORE_FLOORS: &[&[&str]] = &[
     &["model"],
     &["rules"],
     &["settings"],
-    &["fix"],
+    &["fix", "init"],
     &["output", "redact", "rule_examples"],
     &["diagnose"],
 ];

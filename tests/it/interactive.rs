@@ -1,152 +1,12 @@
 //! `ngxfix fix -i` driven through a pseudo-terminal, the way a person at a
-//! terminal uses it: each answer is typed when its question appears.
+//! terminal uses it: each answer is one key, typed when its question
+//! appears, without Enter.
 
-use crate::common;
+use std::fs;
 
-use std::fs::{self, File};
-use std::io::{Read, Write};
-use std::os::fd::AsRawFd;
-use std::os::unix::fs::OpenOptionsExt;
-use std::os::unix::process::CommandExt;
-use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use crate::common::pty::Session;
 
 const QUESTION: &str = "Apply this change?";
-/// How long one step (a question appearing, the program ending) may take.
-const STEP: Duration = Duration::from_secs(30);
-
-/// A child process on the slave side of a pseudo-terminal, and everything
-/// it has printed so far.
-struct Session {
-    child: Child,
-    master: File,
-    screen: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Session {
-    fn start(args: &[&str], cwd: &std::path::Path) -> Session {
-        let (master, slave) = open_pty();
-        let mut command = common::ngxfix();
-        command
-            .args(common::without_gixy_pack(args))
-            .current_dir(cwd)
-            .env("TERM", "xterm")
-            .env_remove("NO_COLOR")
-            .stdin(Stdio::from(slave.try_clone().unwrap()))
-            .stdout(Stdio::from(slave.try_clone().unwrap()))
-            .stderr(Stdio::from(slave));
-        // SAFETY: only async-signal-safe calls between fork and exec: a new
-        // session whose controlling terminal is the pty, as in a login.
-        unsafe {
-            command.pre_exec(|| {
-                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let child = command.spawn().expect("ngxfix starts");
-        drop(command); // closes this process's copies of the slave side
-        let screen = Arc::new(Mutex::new(Vec::new()));
-        let mut reader = master.try_clone().unwrap();
-        let sink = Arc::clone(&screen);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            // Ends with EIO once the child and every slave copy are gone.
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        Session {
-            child,
-            master,
-            screen,
-        }
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.screen.lock().unwrap()).into_owned()
-    }
-
-    /// Wait for the `n`-th question, then type `answer` and Enter.
-    fn answer(&mut self, n: usize, answer: &str) {
-        let start = Instant::now();
-        while self.screen().matches(QUESTION).count() < n {
-            assert!(
-                start.elapsed() < STEP,
-                "question {n} did not appear; the screen:\n{}",
-                self.screen()
-            );
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!(
-                    "ngxfix ended ({status}) before question {n}:\n{}",
-                    self.screen()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        self.master.write_all(answer.as_bytes()).unwrap();
-        std::thread::sleep(Duration::from_millis(50));
-        self.master.write_all(b"\r").unwrap();
-    }
-
-    /// Wait for the program to end; its exit code.
-    fn finish(mut self) -> (Option<i32>, String) {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                std::thread::sleep(Duration::from_millis(100)); // let the reader drain
-                return (status.code(), self.screen());
-            }
-            if start.elapsed() > STEP {
-                let _ = self.child.kill();
-                panic!("ngxfix did not end; the screen:\n{}", self.screen());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-/// A new pseudo-terminal: its master and slave sides, opened the way std
-/// opens every file, close-on-exec. The other tests of this binary start
-/// processes at any moment (ngxfix, nginx, app servers); one that
-/// inherited a side (as `openpty` leaves them) would hold this terminal
-/// open after the session ended. The child gets the slave side as its
-/// standard streams, which are not closed on exec.
-fn open_pty() -> (File, File) {
-    let master = fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .custom_flags(libc::O_NOCTTY)
-        .open("/dev/ptmx")
-        .expect("a pseudo-terminal");
-    let fd = master.as_raw_fd();
-    let mut name = [0u8; 128];
-    // SAFETY: `fd` is the open master; ptsname_r writes at most
-    // `name.len()` bytes, NUL included.
-    let ready = unsafe {
-        libc::grantpt(fd) == 0
-            && libc::unlockpt(fd) == 0
-            && libc::ptsname_r(fd, name.as_mut_ptr().cast(), name.len()) == 0
-    };
-    assert!(
-        ready,
-        "pseudo-terminal: {}",
-        std::io::Error::last_os_error()
-    );
-    let name = std::ffi::CStr::from_bytes_until_nul(&name).expect("a NUL-terminated name");
-    let slave = fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .custom_flags(libc::O_NOCTTY)
-        .open(name.to_str().expect("a UTF-8 name"))
-        .expect("the slave side");
-    (master, slave)
-}
 
 const MAIN: &str = "events {}\nhttp {\n    upstream app { server 127.0.0.1:8000; keepalive 16; }\n    include a.conf;\n    include b.conf;\n}\n";
 
@@ -173,12 +33,16 @@ fn yes_no_all_quit_in_one_session() {
     fs::write(dir.path().join("b.conf"), &b).unwrap();
 
     // a.conf: /1 yes, /2 no, /3 all remaining in the file; b.conf: quit.
+    // One key each, no Enter.
     let mut session = Session::start(FIX_I, dir.path());
-    session.answer(1, "y");
-    session.answer(2, "n");
-    session.answer(3, "a");
-    session.answer(4, "q");
+    session.key(QUESTION, 1, "y");
+    session.key(QUESTION, 2, "n");
+    session.key(QUESTION, 3, "a");
+    session.key(QUESTION, 4, "q");
     let (code, screen) = session.finish();
+    // The keys are echoed after the question.
+    assert!(screen.contains("[y,n,a,q,e,?] y"), "{screen}");
+    assert!(screen.contains("[y,n,a,q,e,?] q"), "{screen}");
     assert!(
         screen.contains("proxy-http-version"),
         "the rule id is shown:\n{screen}"
@@ -216,26 +80,135 @@ const FIX_I: &[&str] = &[
     "nginx.conf",
 ];
 
-#[test]
-fn a_reply_that_is_not_an_answer_is_asked_again() {
-    let dir = tempfile::tempdir().unwrap();
+fn one_location(dir: &std::path::Path) {
     let conf = format!("http {{\n    upstream app {{ server 127.0.0.1:8000; keepalive 16; }}\n    server {{\n        proxy_set_header Connection \"\";\n{}    }}\n}}\n", location("/"));
-    fs::write(dir.path().join("nginx.conf"), &conf).unwrap();
+    fs::write(dir.join("nginx.conf"), conf).unwrap();
+}
+
+#[test]
+fn a_key_that_is_not_an_answer_prints_the_short_help_and_asks_again() {
+    let dir = tempfile::tempdir().unwrap();
+    one_location(dir.path());
     let mut session = Session::start(FIX_I, dir.path());
-    session.answer(1, "maybe");
-    let start = Instant::now();
-    while !session.screen().contains("answer y, n, a or q") {
-        assert!(start.elapsed() < STEP, "{}", session.screen());
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // Clear the bad reply, then answer.
-    session.master.write_all(&[0x7f; 5]).unwrap();
-    session.answer(1, "y");
+    session.key(QUESTION, 1, "x");
+    session.wait_for("answer y, n, a, q or e (? prints the help)", 1);
+    // Enter is no answer either.
+    session.key(QUESTION, 2, "\r");
+    session.key(QUESTION, 3, "y");
     let (code, screen) = session.finish();
     assert_eq!(code, Some(0), "{screen}");
+    assert_eq!(screen.matches("(? prints the help)").count(), 2, "{screen}");
     assert!(fs::read_to_string(dir.path().join("nginx.conf"))
         .unwrap()
         .contains("proxy_http_version 1.1;"));
+}
+
+#[test]
+fn question_mark_prints_the_help_then_asks_again() {
+    let dir = tempfile::tempdir().unwrap();
+    one_location(dir.path());
+    let mut session = Session::start(FIX_I, dir.path());
+    session.key(QUESTION, 1, "?");
+    session.wait_for("? - print this help", 1);
+    session.key(QUESTION, 2, "y");
+    let (code, screen) = session.finish();
+    assert_eq!(code, Some(0), "{screen}");
+    for line in [
+        "y - apply this change",
+        "n - do not apply this change",
+        "a - apply this change and every later one in this file",
+        "q - quit",
+        "e - edit the value this change writes",
+    ] {
+        assert!(screen.contains(line), "{line}:\n{screen}");
+    }
+    assert!(fs::read_to_string(dir.path().join("nginx.conf"))
+        .unwrap()
+        .contains("proxy_http_version 1.1;"));
+}
+
+/// An upstream whose connections are reused, and `fix -i` with its
+/// backend declared at 5s: the one change asked is `keepalive_timeout
+/// 4s;` in the upstream.
+const POOLED: &str = "http {\n    upstream app {\n        server 127.0.0.1:8000;\n        keepalive 16;\n    }\n    server {\n        location / {\n            proxy_pass http://app;\n            proxy_http_version 1.1;\n            proxy_set_header Connection \"\";\n        }\n    }\n}\n";
+const TIMEOUT_I: &[&str] = &[
+    "fix",
+    "-i",
+    "--no-verify",
+    "--select",
+    "upstream-keepalive-timeout",
+    "--backend",
+    "app=5s",
+    "--color",
+    "never",
+    "nginx.conf",
+];
+
+#[test]
+fn e_opens_the_value_in_the_editor_and_applies_the_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("nginx.conf"), POOLED).unwrap();
+    let mut session = Session::start_with(TIMEOUT_I, dir.path(), &[("EDITOR", "sed -i s/4s/3s/")]);
+    session.key(QUESTION, 1, "e");
+    let (code, screen) = session.finish();
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(screen.contains("[y,n,a,q,e,?] e"), "{screen}");
+    // The edited change is shown as it is applied, and not asked again.
+    assert!(
+        screen.contains("The change as edited, applied:\r\n--- a/nginx.conf"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("+        keepalive_timeout 3s;"),
+        "{screen}"
+    );
+    assert_eq!(screen.matches(QUESTION).count(), 1, "{screen}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("nginx.conf")).unwrap(),
+        POOLED.replace(
+            "keepalive 16;\n",
+            "keepalive 16;\n        keepalive_timeout 3s;\n"
+        ),
+        "{screen}"
+    );
+}
+
+#[test]
+fn an_edit_that_breaks_the_syntax_is_refused_and_the_change_asked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("nginx.conf"), POOLED).unwrap();
+    // An editor that closes the block inside the value; VISUAL wins over
+    // EDITOR.
+    let editor = dir.path().join("break.sh");
+    fs::write(&editor, "#!/bin/sh\nsed -i 's/^4s$/4s; }/' \"$1\"\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&editor, fs::Permissions::from_mode(0o755)).unwrap();
+    let mut session = Session::start_with(
+        TIMEOUT_I,
+        dir.path(),
+        &[
+            ("VISUAL", editor.to_str().unwrap()),
+            ("EDITOR", "sed -i s/4s/3s/"),
+        ],
+    );
+    session.key(QUESTION, 1, "e");
+    session.wait_for("is not applied", 1);
+    // Asked again; the rule's own value is applied.
+    session.key(QUESTION, 2, "y");
+    let (code, screen) = session.finish();
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(
+        screen.contains("error: nginx.conf:"),
+        "the place of the error:\n{screen}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("nginx.conf")).unwrap(),
+        POOLED.replace(
+            "keepalive 16;\n",
+            "keepalive 16;\n        keepalive_timeout 4s;\n"
+        ),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -258,10 +231,12 @@ fn one_session_asks_about_nginx_and_the_backend_file() {
     let mut session = Session::start(&args, dir.path());
     // "All" on the backend file's change covers that file only: the nginx
     // change is still shown and asked.
-    session.answer(1, "a");
-    session.answer(2, "y");
+    session.key(QUESTION, 1, "a");
+    session.key(QUESTION, 2, "y");
     let (code, screen) = session.finish();
     assert_eq!(code, Some(0), "{screen}");
+    // A change of the backend's file has no nginx value to edit.
+    assert!(screen.contains("[y,n,a,q,?] y"), "{screen}");
     assert!(screen.contains("+++ b/gunicorn.conf.py"), "{screen}");
     assert!(screen.contains("+++ b/nginx.conf"), "{screen}");
     assert_eq!(

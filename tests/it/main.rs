@@ -39,6 +39,7 @@ mod ground_truth_php_fpm;
 mod ground_truth_python;
 mod ground_truth_uwsgi_apache;
 mod inheritance_nginx;
+mod init;
 mod interactive;
 mod loading_limits;
 mod memory_linear;

@@ -7,7 +7,7 @@
 //!
 //! The modules stand on floors, each using only those below it (checked by
 //! `tests/it/floors.rs`): [`par`]; [`config`]; [`model`]; [`rules`];
-//! [`settings`]; [`fix`]; [`output`], [`redact`] and [`rule_examples`];
+//! [`settings`]; [`fix`] and [`init`]; [`output`], [`redact`] and [`rule_examples`];
 //! [`diagnose`]. Under them all are the [`text`], [`syntax`] and
 //! [`backends`] packages, re-exported here under those names.
 
@@ -18,6 +18,7 @@ pub use ngxfix_text as text;
 pub mod config;
 pub mod diagnose;
 pub mod fix;
+pub mod init;
 pub mod model;
 pub mod output;
 pub mod par;

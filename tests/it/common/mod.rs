@@ -4,6 +4,7 @@ pub mod delay_proxy;
 pub mod idle;
 pub mod load;
 pub mod nginx;
+pub mod pty;
 pub mod servers;
 
 use std::path::{Path, PathBuf};

@@ -9,11 +9,21 @@
 //! the place of their finding (the directive's start), shifted from pass to
 //! pass over the edits applied: a fix recomputed next to a new line has other
 //! offsets, but its finding is the same directive.
+//!
+//! An approver may answer a change with other values for what it writes
+//! ([`Answer::Edit`], `fix -i`'s `e`): the fix's edits keep their ranges,
+//! with the new text in the value's place ([`super::values`]), so the
+//! pass's other fixes, computed on the same original text, still fit
+//! around them. The edited text is the person's word: its finding is not
+//! proposed again, and what the rule still finds there is reported as
+//! remaining.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use super::{apply, clash, shift_offset, BackendEdit, Claim, Edit};
+use super::values::{self, ValueError};
+use super::{apply, clash, shift_offset, BackendEdit, Claim, Edit, FixValue};
 use crate::backends::{BackendFile, Reading};
 use crate::config::{ConfigTree, FileId};
 use crate::model::{Duration, Model, Version};
@@ -47,7 +57,7 @@ impl Policy {
 }
 
 /// A user's answer to one proposed change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
     /// Apply this change.
     Yes,
@@ -58,6 +68,10 @@ pub enum Answer {
     All,
     /// Apply nothing more; changes accepted so far are kept.
     Quit,
+    /// Apply this change with these texts in place of its values (one per
+    /// [`Proposal::values`], in order), which [`Proposal::edited`] has
+    /// accepted.
+    Edit(Vec<String>),
 }
 
 /// One change offered for approval: a finding and what its fix does to
@@ -66,6 +80,64 @@ pub enum Answer {
 pub struct Proposal<'a> {
     pub finding: &'a Finding,
     pub files: Vec<ProposedFile<'a>>,
+    /// The values the change writes that may be edited
+    /// ([`Answer::Edit`]); none for a change that only removes or copies
+    /// text, or edits only a backend's file.
+    pub values: Vec<&'a FixValue>,
+    /// The fix's edits of the tree's files.
+    edits: &'a [Edit],
+    config: &'a ConfigTree,
+}
+
+/// Why edited values are refused: the change would not be valid.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditRefused {
+    /// The values cannot take the place of the fix's.
+    #[error("{0}")]
+    Value(#[from] ValueError),
+    /// A file would no longer parse (nginx's kind of message, with the
+    /// file, line and column).
+    #[error("{0}")]
+    Syntax(String),
+    /// A file's includes would change, which no fix may do.
+    #[error("{0}")]
+    Include(String),
+}
+
+impl<'a> Proposal<'a> {
+    /// The change with `new` in place of its [`values`](Self::values): each
+    /// file as it would then be, once it is known to parse and to keep its
+    /// includes.
+    pub fn edited(&self, new: &[String]) -> Result<Vec<ProposedFile<'a>>, EditRefused> {
+        let edits = self.edited_edits(new)?;
+        let mut files: Vec<FileId> = edits.iter().map(|e| e.file).collect();
+        files.sort_unstable();
+        files.dedup();
+        let mut proposed = Vec::new();
+        for file in files {
+            let source = self.config.file(file);
+            let before = source.tree.text();
+            let mine: Vec<&Edit> = edits.iter().filter(|e| e.file == file).collect();
+            let after = apply(before, &mine).map_err(|e| EditRefused::Syntax(e.to_string()))?;
+            let tree = syntax::parse(after.clone())
+                .map_err(|e| EditRefused::Syntax(e.display(&source.display_path()).to_string()))?;
+            self.config
+                .includes_kept(file, &tree)
+                .map_err(|e| EditRefused::Include(e.to_string()))?;
+            proposed.push(ProposedFile {
+                path: &source.path,
+                before,
+                after,
+            });
+        }
+        Ok(proposed)
+    }
+
+    /// The fix's edits with `new` in place of its values.
+    fn edited_edits(&self, new: &[String]) -> Result<Vec<Edit>, ValueError> {
+        let values: Vec<FixValue> = self.values.iter().map(|v| (*v).clone()).collect();
+        values::revalue(self.edits, &values, new)
+    }
 }
 
 /// A file as a proposed fix would leave it.
@@ -315,6 +387,7 @@ pub fn fix_excluding(
         }
         let (accepted, answered_quit) = state.choose(&findings, &candidates, approver)?;
         quit = answered_quit;
+        let accepted: Vec<&Candidate> = accepted.iter().map(|c| c.as_ref()).collect();
         if !state.apply(&findings, &accepted) {
             // Edits that leave the text as it was would be proposed forever.
             let keys: Vec<Key> = accepted.iter().map(|c| key(&findings[c.finding])).collect();
@@ -362,6 +435,9 @@ fn written_ranges(accepted: &[&Candidate]) -> Vec<Vec<(FileId, u32, u32)>> {
 
 /// A finding's identity across passes: its rule, file and directive start.
 type Key = (String, FileId, u32);
+
+/// A fix's edits of the tree's files and of backends' files.
+type FixEdits<'c> = (&'c [Edit], &'c [BackendEdit]);
 
 fn key(finding: &Finding) -> Key {
     (finding.rule.clone(), finding.file, finding.span.start)
@@ -443,6 +519,7 @@ impl<'e> Taken<'e> {
 }
 
 /// A finding whose fix may be applied this pass.
+#[derive(Clone)]
 struct Candidate {
     finding: usize,
     edits: Vec<Edit>,
@@ -504,15 +581,19 @@ impl State {
 
     /// The fixes to apply this pass, asking the approver about each that
     /// does not clash with one already accepted. A fix whose edits equal an
-    /// accepted one's is fixed by it and not asked about.
+    /// accepted one's is fixed by it and not asked about (and takes its
+    /// edited values, if it was edited). An edited fix is a copy of its
+    /// candidate with the new values in its edits.
     fn choose<'c>(
         &mut self,
         findings: &[Finding],
         candidates: &'c [Candidate],
         approver: &mut dyn Approver,
-    ) -> std::io::Result<(Vec<&'c Candidate>, bool)> {
-        let mut accepted: Vec<&Candidate> = Vec::new();
-        let mut fixes: HashSet<(&[Edit], &[BackendEdit])> = HashSet::new();
+    ) -> std::io::Result<(Vec<Cow<'c, Candidate>>, bool)> {
+        let mut accepted: Vec<Cow<'c, Candidate>> = Vec::new();
+        // The accepted fixes by their rule's edits, with the edits an
+        // answer put in their place.
+        let mut fixes: HashMap<FixEdits<'c>, Option<Vec<Edit>>> = HashMap::new();
         let mut taken = Taken::default();
         // The directives the accepted fixes write: a second fix writing
         // one of them waits for the next pass, where it finds it written.
@@ -537,8 +618,18 @@ impl State {
         }
         for candidate in candidates {
             let both = (candidate.edits.as_slice(), candidate.backend.as_slice());
-            if fixes.contains(&both) {
-                accepted.push(candidate);
+            if let Some(edited) = fixes.get(&both) {
+                accepted.push(match edited {
+                    Some(edits) => {
+                        // The same change, which the person has seen and edited.
+                        self.skip.insert(key(&findings[candidate.finding]));
+                        Cow::Owned(Candidate {
+                            edits: edits.clone(),
+                            ..candidate.clone()
+                        })
+                    }
+                    None => Cow::Borrowed(candidate),
+                });
                 continue;
             }
             if candidate.edits.iter().any(|e| taken.clashes(e))
@@ -558,13 +649,30 @@ impl State {
             // "All" covers the files the user has seen a change of: a fix
             // editing another file is still asked about.
             let files = candidate.files();
-            let answer = if files.iter().all(|f| self.accept_all.contains(f)) {
-                Answer::All
+            let finding = &findings[candidate.finding];
+            let (answer, edited) = if files.iter().all(|f| self.accept_all.contains(f)) {
+                (Answer::All, None)
             } else {
-                approver.approve(&self.proposal(&findings[candidate.finding], candidate))?
+                let proposal = self.proposal(finding, candidate);
+                let answer = approver.approve(&proposal)?;
+                let edited = match &answer {
+                    // Checked again: an approver that skipped the check
+                    // must not get an unparsable file reverted as if the
+                    // rule had written it.
+                    Answer::Edit(new) => Some(
+                        proposal
+                            .edited(new)
+                            .and_then(|_| Ok(proposal.edited_edits(new)?))
+                            .map_err(|e| {
+                                std::io::Error::new(std::io::ErrorKind::InvalidInput, e)
+                            })?,
+                    ),
+                    _ => None,
+                };
+                (answer, edited)
             };
             match answer {
-                Answer::Yes | Answer::All => {
+                Answer::Yes | Answer::All | Answer::Edit(_) => {
                     if answer == Answer::All {
                         for file in files {
                             if !self.accept_all.contains(&file) {
@@ -572,11 +680,25 @@ impl State {
                             }
                         }
                     }
-                    fixes.insert(both);
+                    // Ranges are the rule's, only texts differ: the clash
+                    // checks hold for the edited fix too.
                     taken.extend(&candidate.edits);
                     claimed.extend(&candidate.claims);
                     backends_taken.extend(candidate.backend.iter().map(|e| e.file));
-                    accepted.push(candidate);
+                    match edited {
+                        Some(edits) => {
+                            self.skip.insert(key(finding));
+                            fixes.insert(both, Some(edits.clone()));
+                            accepted.push(Cow::Owned(Candidate {
+                                edits,
+                                ..candidate.clone()
+                            }));
+                        }
+                        None => {
+                            fixes.insert(both, None);
+                            accepted.push(Cow::Borrowed(candidate));
+                        }
+                    }
                 }
                 Answer::No => {
                     self.declined += 1;
@@ -588,7 +710,7 @@ impl State {
         Ok((accepted, false))
     }
 
-    fn proposal<'a>(&'a self, finding: &'a Finding, candidate: &Candidate) -> Proposal<'a> {
+    fn proposal<'a>(&'a self, finding: &'a Finding, candidate: &'a Candidate) -> Proposal<'a> {
         let edits = &candidate.edits;
         let mut files: Vec<FileId> = edits.iter().map(|e| e.file).collect();
         files.dedup();
@@ -614,9 +736,20 @@ impl State {
                 after: apply(before, &edits).unwrap_or_else(|_| before.to_vec()),
             });
         }
+        // Values only where the fix writes nothing else: a backend file's
+        // edit is computed from the nginx value it must outlast.
+        let values = match finding.fix.plan() {
+            Some(plan) if candidate.backend.is_empty() => {
+                plan.values.iter().filter(|v| values::editable(v)).collect()
+            }
+            _ => Vec::new(),
+        };
         Proposal {
             finding,
             files: proposed,
+            values,
+            edits,
+            config: &self.config,
         }
     }
 
@@ -1230,6 +1363,207 @@ replace_arg = {{ index = 0, value = '{to}' }}
             "server { listen 8080; server_name b; }\n"
         );
         assert_eq!(outcome.applied.len(), 3);
+    }
+
+    /// A rule setting `keepalive_timeout 4s` in every upstream block,
+    /// whatever it holds: it would propose its value again after any edit.
+    fn timeout_rule(id: &str) -> Rule {
+        rule(&format!(
+            r#"
+id = "{id}"
+title = "t"
+severity = "warning"
+explain = "e"
+[match]
+directive = "upstream"
+[fix]
+set = {{ directive = "keepalive_timeout", args = "4s", in = "self", after = ["keepalive", "server"] }}
+"#
+        ))
+    }
+
+    /// Answers each proposal by trying `tries` as edited values in order
+    /// (recording why each refused one was refused), then `Edit` with the
+    /// first accepted one; `Yes` when the change has no value to edit.
+    #[derive(Default)]
+    struct Editor {
+        tries: Vec<&'static str>,
+        refused: Vec<String>,
+        offered: Vec<Vec<String>>,
+    }
+
+    impl Approver for Editor {
+        fn approve(&mut self, proposal: &Proposal<'_>) -> std::io::Result<Answer> {
+            self.offered
+                .push(proposal.values.iter().map(|v| v.text.clone()).collect());
+            if proposal.values.is_empty() {
+                return Ok(Answer::Yes);
+            }
+            for tried in &self.tries {
+                let new = vec![tried.to_string()];
+                match proposal.edited(&new) {
+                    Ok(files) => {
+                        let after = String::from_utf8(files[0].after.clone()).unwrap();
+                        assert!(after.contains(tried), "{after}");
+                        return Ok(Answer::Edit(new));
+                    }
+                    Err(why) => self.refused.push(why.to_string()),
+                }
+            }
+            Ok(Answer::No)
+        }
+    }
+
+    const UPSTREAM: &str =
+        "http {\n    upstream app {\n        server a:1;\n        keepalive 8;\n    }\n}\n";
+
+    #[test]
+    fn an_edited_value_is_applied_and_its_finding_not_proposed_again() {
+        let mut approver = Editor {
+            tries: vec!["3s"],
+            ..Editor::default()
+        };
+        let outcome = fix_texts(
+            &[timeout_rule("short")],
+            Policy::default(),
+            &[("nginx.conf", UPSTREAM)],
+            &mut approver,
+        );
+        assert_eq!(approver.offered, [vec!["4s".to_string()]]);
+        assert_eq!(
+            text(&outcome, 0),
+            "http {\n    upstream app {\n        server a:1;\n        keepalive 8;\n        keepalive_timeout 3s;\n    }\n}\n"
+        );
+        assert_eq!(outcome.applied.len(), 1);
+        // The rule still wants its 4s: the finding remains, unasked.
+        assert_eq!(outcome.remaining.len(), 1);
+        assert_eq!(outcome.stop, Stop::Converged);
+        // What the fix wrote is found where it landed, edited.
+        let (_, start, end) = outcome.applied[0].spans[0];
+        assert!(text(&outcome, 0)[start as usize..end as usize].contains("keepalive_timeout 3s;"));
+    }
+
+    #[test]
+    fn an_edit_that_breaks_the_syntax_or_an_include_is_refused() {
+        let mut approver = Editor {
+            tries: vec!["3s; }", "3s; include other.conf", "3s"],
+            ..Editor::default()
+        };
+        let outcome = fix_texts(
+            &[timeout_rule("short")],
+            Policy::default(),
+            &[("nginx.conf", UPSTREAM)],
+            &mut approver,
+        );
+        assert_eq!(approver.refused.len(), 2, "{:?}", approver.refused);
+        assert!(
+            approver.refused[0].starts_with("nginx.conf:"),
+            "the place of the error: {:?}",
+            approver.refused
+        );
+        assert!(
+            approver.refused[1].contains("include"),
+            "{:?}",
+            approver.refused
+        );
+        assert!(text(&outcome, 0).contains("keepalive_timeout 3s;"));
+        assert!(outcome.reverted.is_empty());
+    }
+
+    #[test]
+    fn an_approver_that_sends_unchecked_values_gets_an_error() {
+        struct Blind;
+        impl Approver for Blind {
+            fn approve(&mut self, _: &Proposal<'_>) -> std::io::Result<Answer> {
+                Ok(Answer::Edit(vec!["3s; }".into()]))
+            }
+        }
+        let options = declared();
+        let job = Job {
+            rules: &[timeout_rule("short")],
+            options: &options,
+            version: Version::ASSUMED,
+            policy: Policy::default(),
+        };
+        let error = fix(&job, from_texts(&[("nginx.conf", UPSTREAM)]), &mut Blind).unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn the_same_change_of_another_finding_takes_the_edited_values() {
+        // Two rules propose one edit; the second is fixed by the first,
+        // as edited, and is not asked about.
+        let mut approver = Editor {
+            tries: vec!["2500ms"],
+            ..Editor::default()
+        };
+        let outcome = fix_texts(
+            &[timeout_rule("one"), timeout_rule("two")],
+            Policy::default(),
+            &[("nginx.conf", UPSTREAM)],
+            &mut approver,
+        );
+        assert_eq!(approver.offered.len(), 1);
+        let fixed = text(&outcome, 0);
+        assert_eq!(fixed.matches("keepalive_timeout").count(), 1, "{fixed}");
+        assert!(fixed.contains("keepalive_timeout 2500ms;"), "{fixed}");
+        assert_eq!(outcome.applied.len(), 2);
+        assert_eq!(outcome.remaining.len(), 2);
+    }
+
+    #[test]
+    fn changes_without_a_value_offer_none() {
+        // `proxy_http_version 1.1` is a value; removing a directive is not.
+        let remove = rule(
+            r#"
+id = "gone"
+title = "t"
+severity = "warning"
+explain = "e"
+[match]
+directive = "keepalive"
+[fix]
+remove = true
+"#,
+        );
+        let mut approver = Editor::default();
+        fix_texts(
+            &[remove, rule(HTTP_VERSION)],
+            Policy::default(),
+            &[("nginx.conf", TWO_LOCATIONS)],
+            &mut approver,
+        );
+        assert!(approver.offered.contains(&vec![]), "{:?}", approver.offered);
+        assert!(
+            approver.offered.contains(&vec!["1.1".to_string()]),
+            "{:?}",
+            approver.offered
+        );
+    }
+
+    #[test]
+    fn a_replaced_argument_and_an_added_entry_are_values_too() {
+        let mut approver = Editor {
+            tries: vec!["8081"],
+            ..Editor::default()
+        };
+        let outcome = fix_texts(
+            &[replace("port", "listen", "80", "8080", "safe")],
+            Policy::default(),
+            &[("nginx.conf", "http { server { listen 80; } }\n")],
+            &mut approver,
+        );
+        assert_eq!(approver.offered, [vec!["8080".to_string()]]);
+        assert_eq!(text(&outcome, 0), "http { server { listen 8081; } }\n");
+
+        let mut approver = Editor::default();
+        fix_texts(
+            &[rule(CONNECTION)],
+            Policy::default(),
+            &[("nginx.conf", TWO_LOCATIONS)],
+            &mut approver,
+        );
+        assert_eq!(approver.offered[0], ["Connection \"\""]);
     }
 
     #[test]

@@ -127,6 +127,69 @@ pub struct FixPlan {
     /// The directives it writes into blocks, which no other fix may write
     /// in the same pass.
     pub claims: Vec<Claim>,
+    /// The values it writes that a person may change before it is applied
+    /// (`fix -i`'s `e`): a `set`, `add` or `insert`'s arguments, a
+    /// `replace_arg`'s value. Removals and copies write none.
+    pub values: Vec<FixValue>,
+}
+
+/// A value a fix writes, as its template rendered it, and where it sits in
+/// the fix's edits: `fix::values` puts other text in its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixValue {
+    /// The directive it is (an argument of) the value of.
+    pub directive: String,
+    /// The text as written.
+    pub text: String,
+    /// Each edit that writes it, with where in the edit's text it starts.
+    pub places: Vec<ValuePlace>,
+}
+
+/// Where one edit of a fix writes a [`FixValue`]: the edit, by its file and
+/// range (unique within a fix), and the byte offset of the value in the
+/// edit's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValuePlace {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+    pub at: u32,
+}
+
+impl FixValue {
+    /// The value `text` of `directive` in the edits an action just made:
+    /// the whole text of an edit that replaces arguments (after its
+    /// leading blank, when it appends one), or the arguments of the
+    /// `directive text;` statement an edit inserts. `None` when no edit
+    /// writes it (the directive already said so) or it is empty.
+    fn find(directive: &str, text: &str, edits: &[Edit]) -> Option<FixValue> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let statement = statement(directive, text);
+        let places: Vec<ValuePlace> = edits
+            .iter()
+            .filter_map(|edit| {
+                let at = if edit.text.trim_start() == text {
+                    edit.text.len() - text.len()
+                } else {
+                    edit.text.rfind(&statement)? + directive.len() + 1
+                };
+                Some(ValuePlace {
+                    file: edit.file,
+                    start: edit.start,
+                    end: edit.end,
+                    at: at as u32,
+                })
+            })
+            .collect();
+        (!places.is_empty()).then(|| FixValue {
+            directive: directive.to_string(),
+            text: text.to_string(),
+            places,
+        })
+    }
 }
 
 impl FixPlan {
@@ -142,13 +205,21 @@ pub(crate) fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, Plan
     let mut edits = Vec::new();
     let mut titles = Vec::new();
     let mut claims = Vec::new();
+    let mut values = Vec::new();
     if let Some(set) = &fix.set {
-        titles.push(set_action(set, subject, &mut edits, &mut claims)?);
+        let from = edits.len();
+        let (title, args) = set_action(set, subject, &mut edits, &mut claims)?;
+        titles.push(title);
+        values.extend(FixValue::find(&set.directive, &args, &edits[from..]));
     }
     if let Some(add) = &fix.add {
-        titles.push(add_action(add, subject, &mut edits, &mut claims)?);
+        let from = edits.len();
+        let (title, args) = add_action(add, subject, &mut edits, &mut claims)?;
+        titles.push(title);
+        values.extend(FixValue::find(&add.directive, &args, &edits[from..]));
     }
     if let Some(replace) = &fix.replace_arg {
+        let from = edits.len();
         let node = subject.node;
         let value = render(&replace.value, subject)?;
         let directive = node.directive();
@@ -183,12 +254,19 @@ pub(crate) fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, Plan
             });
         }
         titles.push(format!("replace `{old}` with `{value}`"));
+        values.extend(FixValue::find(node.name(), &value, &edits[from..]));
     }
     if let Some(remove) = &fix.remove_arg {
         titles.push(remove_arg(remove, subject, &mut edits)?);
     }
     if let Some(insert) = &fix.insert {
-        titles.push(insert_action(insert, subject, &mut edits, &mut claims)?);
+        let from = edits.len();
+        let (title, name, args) = insert_action(insert, subject, &mut edits, &mut claims)?;
+        titles.push(title);
+        // A block's arguments (`location /`) are not a value to tune.
+        if insert.block.is_none() {
+            values.extend(FixValue::find(&name, &args, &edits[from..]));
+        }
     }
     if let Some(name) = &fix.restore {
         titles.push(restore_action(name, subject, &mut edits, &mut claims)?);
@@ -252,6 +330,7 @@ pub(crate) fn plan(fix: &Fix, subject: &Subject<'_, '_>) -> Result<FixPlan, Plan
         backend_edits,
         backend_target,
         claims,
+        values,
     })
 }
 
@@ -566,12 +645,13 @@ fn unread_include(
     }
 }
 
+/// The title, and the arguments written.
 fn set_action(
     set: &SetAction,
     subject: &Subject<'_, '_>,
     edits: &mut Vec<Edit>,
     claims: &mut Vec<Claim>,
-) -> Result<String, PlanError> {
+) -> Result<(String, String), PlanError> {
     let args = render(&set.args, subject)?;
     let block = allowed_block(place(set.place, subject.node)?, &set.directive);
     claims.push(claim(block, &set.directive, Vec::new()));
@@ -580,7 +660,7 @@ fn set_action(
     let title = format!("set `{}`", statement(&set.directive, &args));
     if let Some(existing) = existing {
         edits.extend(replace_args(existing, &args));
-        return Ok(title);
+        return Ok((title, args));
     }
     unread_include(block, model, &set.directive)?;
     let new = lines(&set.comment, statement(&set.directive, &args), subject)?;
@@ -598,7 +678,7 @@ fn set_action(
         }
         None => insert_in(block, &new, false, subject)?,
     });
-    Ok(title)
+    Ok((title, args))
 }
 
 /// The values of the words in nginx text such as `Connection ""`: split at
@@ -669,12 +749,13 @@ fn add_to_level(
     }
 }
 
+/// The title, and the arguments written.
 fn add_action(
     add: &AddAction,
     subject: &Subject<'_, '_>,
     edits: &mut Vec<Edit>,
     claims: &mut Vec<Claim>,
-) -> Result<String, PlanError> {
+) -> Result<(String, String), PlanError> {
     let args = render(&add.args, subject)?;
     let block = allowed_block(place(add.place, subject.node)?, &add.directive);
     let model = subject.env.model;
@@ -741,7 +822,8 @@ fn add_action(
             }
         }
     }
-    Ok(format!("add `{}`", statement(&add.directive, &args)))
+    let title = format!("add `{}`", statement(&add.directive, &args));
+    Ok((title, args))
 }
 
 /// Copy the entries of `name` the subject's level drops (those in effect
@@ -789,12 +871,13 @@ fn restore_action(
     ))
 }
 
+/// The title, and the directive and arguments written.
 fn insert_action(
     insert: &InsertAction,
     subject: &Subject<'_, '_>,
     edits: &mut Vec<Edit>,
     claims: &mut Vec<Claim>,
-) -> Result<String, PlanError> {
+) -> Result<(String, String, String), PlanError> {
     let name = render(&insert.directive, subject)?;
     let args = render(&insert.args, subject)?;
     let text = match &insert.block {
@@ -852,7 +935,7 @@ fn insert_action(
             insert_in(target, &new, insert.position == Position::Last, subject)?
         }
     });
-    Ok(format!("insert `{text}`"))
+    Ok((format!("insert `{text}`"), name, args))
 }
 
 #[cfg(test)]
