@@ -17,11 +17,12 @@ use ngxfix::write::{self, Change, WriteError, WriteOptions};
 
 use super::baseline::Known;
 
-/// The findings of one file: rule ids by line, and the tree that read it.
+/// The findings of one file: by line, where the first of their
+/// directives starts and their rule ids; and the tree that read it.
 struct FileFindings {
     /// (run, tree, file) of the first tree that reported in the file.
     source: (usize, usize, FileId),
-    lines: BTreeMap<u32, BTreeSet<String>>,
+    lines: BTreeMap<u32, (u32, BTreeSet<String>)>,
 }
 
 /// Write the comments in place, every file or none; exit 0.
@@ -54,7 +55,9 @@ pub fn add(inputs: &Inputs, known: Option<&mut Known>) -> anyhow::Result<u8> {
                 })
                 .lines
                 .entry(finding.start.line)
-                .or_default()
+                .and_modify(|(at, _)| *at = (*at).min(finding.span.start))
+                .or_insert_with(|| (finding.span.start, BTreeSet::new()))
+                .1
                 .insert(finding.rule.clone());
         }
         Ok(())

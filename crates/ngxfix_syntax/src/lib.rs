@@ -22,12 +22,14 @@ extern crate alloc;
 
 mod diagnose;
 mod error;
+mod head;
 mod parse;
 pub mod style;
 mod tree;
 mod walk;
 
 pub use error::{caret_indent, window, window_at, SourceError};
+pub use head::directive_head;
 pub use ngxfix_text::lines::{self, lossy, LineIndex};
 pub use parse::grammar_view;
 pub use parse::{parse, MAX_FILE_SIZE, MAX_NESTING};

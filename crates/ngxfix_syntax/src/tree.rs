@@ -101,6 +101,14 @@ impl Tokens {
         self.starts.shrink_to_fit();
         self.kinds.shrink_to_fit();
     }
+
+    /// The index of the token that holds byte `offset` (the last one
+    /// starting at or before it).
+    pub fn index_at(&self, offset: u32) -> Option<usize> {
+        self.starts
+            .partition_point(|&start| start <= offset)
+            .checked_sub(1)
+    }
 }
 
 /// One token: its kind and byte range in the file.
@@ -242,6 +250,12 @@ impl SyntaxTree {
             start: raw.start,
             end,
         }
+    }
+
+    /// The token that holds byte `offset`; none past the end of the file.
+    pub fn token_containing(&self, offset: u32) -> Option<Token> {
+        let token = self.token_at(self.tokens.index_at(offset)?);
+        (offset < token.end).then_some(token)
     }
 
     /// The bytes of a span.
@@ -695,5 +709,22 @@ impl<'t> Comment<'t> {
     /// Where the `#` is.
     pub fn line_col(&self) -> LineCol {
         self.tree.line_col(self.span().start)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_holding_an_offset_is_found() {
+        let tree = crate::parse(b"a \"b\nc\";\n".to_vec()).unwrap();
+        let kind = |offset| tree.token_containing(offset).map(|t| t.kind);
+        assert_eq!(kind(0), Some(TokenKind::Bare));
+        assert_eq!(kind(1), Some(TokenKind::Whitespace));
+        // The line after the break begins inside the quoted word.
+        assert_eq!(kind(5), Some(TokenKind::DoubleQuoted));
+        assert_eq!(tree.token_containing(5).unwrap().start, 2);
+        assert_eq!(kind(9), None);
     }
 }

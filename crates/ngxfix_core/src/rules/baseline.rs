@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::engine::Finding;
 use crate::config::paths::Anchor;
 use crate::config::{ConfigTree, FileOrigin};
-use crate::syntax::{SourceError, Span};
+use crate::syntax::SourceError;
 
 /// The baseline format this version writes and reads.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -196,96 +196,13 @@ pub fn key(finding: &Finding, config: &ConfigTree, anchor: &Anchor) -> Key {
     Key {
         file,
         rule: finding.rule.clone(),
-        directive: directive_text(source.tree.text(), finding.span),
+        directive: crate::syntax::directive_head(&source.tree.text()[finding.span.range()]),
     }
-}
-
-/// The directive at `span`: its name and arguments up to the `;` or `{`
-/// that ends them (a block's contents are not its identity), quotes kept,
-/// blanks and line breaks folded to one space, comments dropped. A comment
-/// (a suppression the finding is about) is its own line.
-fn directive_text(text: &[u8], span: Span) -> String {
-    let bytes = &text[span.start as usize..(span.end as usize).min(text.len())];
-    if bytes.first() == Some(&b'#') {
-        let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-        return String::from_utf8_lossy(line).trim_end().to_string();
-    }
-    let mut out: Vec<u8> = Vec::with_capacity(bytes.len().min(256));
-    let mut quote = None;
-    let mut blank = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(q) => {
-                out.push(b);
-                if b == b'\\' && i + 1 < bytes.len() {
-                    out.push(bytes[i + 1]);
-                    i += 1;
-                } else if b == q {
-                    quote = None;
-                }
-            }
-            None if b == b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                blank = true;
-                continue;
-            }
-            None if b.is_ascii_whitespace() => blank = true,
-            None => {
-                if blank && !out.is_empty() {
-                    out.push(b' ');
-                }
-                blank = false;
-                out.push(b);
-                match b {
-                    b'"' | b'\'' => quote = Some(b),
-                    b'\\' if i + 1 < bytes.len() => {
-                        out.push(bytes[i + 1]);
-                        i += 1;
-                    }
-                    b';' | b'{' => break,
-                    _ => {}
-                }
-            }
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn text_at(text: &str, from: &str) -> String {
-        let start = text.find(from).unwrap() as u32;
-        directive_text(
-            text.as_bytes(),
-            Span {
-                start,
-                end: text.len() as u32,
-            },
-        )
-    }
-
-    #[test]
-    fn a_directive_is_its_head_with_blanks_folded() {
-        let text = "server {\n    listen   80\n        default_server; # old\n}\n";
-        assert_eq!(text_at(text, "listen"), "listen 80 default_server;");
-        assert_eq!(text_at(text, "server"), "server {");
-        // A `;` or `{` in quotes does not end it; an escaped one neither.
-        let text = "add_header X \"a; b {\" always;\nreturn 200 a\\;b;";
-        assert_eq!(
-            text_at(text, "add_header"),
-            "add_header X \"a; b {\" always;"
-        );
-        assert_eq!(text_at(text, "return"), "return 200 a\\;b;");
-        let text = "location / { # ngxfix: ignore r -- why\n}";
-        assert_eq!(text_at(text, "# ngxfix"), "# ngxfix: ignore r -- why");
-    }
 
     #[test]
     fn identical_directives_are_counted() {

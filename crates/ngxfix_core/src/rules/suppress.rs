@@ -194,37 +194,60 @@ pub(crate) fn filter<'a, T>(
 pub const REASON_PLACEHOLDER: &str = "TODO: say why this is accepted";
 
 /// The comment lines that silence findings: for each line of `lines` (from
-/// 1), the rule ids found there. Each comment goes above its line with the
-/// line's indentation and the file's line break (after a byte-order mark
-/// on the first line), so the file's style and every other byte stay.
+/// 1), the rule ids found there and where the first of their directives
+/// starts. Each comment goes above its line with the line's indentation and
+/// the file's line break (after a byte-order mark on the first line), so the
+/// file's style and every other byte stay. A line that begins inside a
+/// value (the end of a multi-line quoted argument) cannot take a comment
+/// above it: there the directive moves to a line of its own, under its
+/// comment, the whitespace before it replaced.
 pub fn comment_edits(
     tree: &crate::syntax::SyntaxTree,
-    lines: &std::collections::BTreeMap<u32, std::collections::BTreeSet<String>>,
+    lines: &std::collections::BTreeMap<u32, (u32, std::collections::BTreeSet<String>)>,
 ) -> Vec<crate::text::Edit<()>> {
+    use crate::syntax::TokenKind;
     let text = tree.text();
     let crlf = memchr::memchr(b'\n', text).is_some_and(|at| at > 0 && text[at - 1] == b'\r');
     let eol = if crlf { "\r\n" } else { "\n" };
+    let indent_at = |start: usize| -> String {
+        text[start..]
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .map(|&b| b as char)
+            .collect()
+    };
     lines
         .iter()
-        .map(|(&line, rules)| {
+        .map(|(&line, (directive, rules))| {
+            let ids: Vec<&str> = rules.iter().map(String::as_str).collect();
+            let comment = format!("# ngxfix: ignore {} -- {REASON_PLACEHOLDER}", ids.join(","));
             let mut start = tree.lines().line_range(text, line).start;
             if start == 0 && text.starts_with(b"\xEF\xBB\xBF") {
                 start = 3;
             }
-            let indent: String = text[start..]
-                .iter()
-                .take_while(|&&b| b == b' ' || b == b'\t')
-                .map(|&b| b as char)
-                .collect();
-            let ids: Vec<&str> = rules.iter().map(String::as_str).collect();
-            crate::text::Edit::new(
-                start,
-                start,
-                format!(
-                    "{indent}# ngxfix: ignore {} -- {REASON_PLACEHOLDER}{eol}",
-                    ids.join(",")
-                ),
-            )
+            match tree.token_containing(start as u32) {
+                Some(token)
+                    if token.start < start as u32 && token.kind != TokenKind::Whitespace =>
+                {
+                    let value_line = tree.line_col(token.start).line;
+                    let indent = indent_at(tree.lines().line_range(text, value_line).start);
+                    let directive = *directive as usize;
+                    let blanks = text[..directive]
+                        .iter()
+                        .rev()
+                        .take_while(|&&b| b == b' ' || b == b'\t')
+                        .count();
+                    crate::text::Edit::new(
+                        directive - blanks,
+                        directive,
+                        format!("{eol}{indent}{comment}{eol}{indent}"),
+                    )
+                }
+                _ => {
+                    let indent = indent_at(start);
+                    crate::text::Edit::new(start, start, format!("{indent}{comment}{eol}"))
+                }
+            }
         })
         .collect()
 }
@@ -262,11 +285,13 @@ mod tests {
         assert_eq!((found[1].line, found[1].trailing), (6, true));
     }
 
-    fn with_comments(text: &str, lines: &[(u32, &[&str])]) -> String {
+    /// `text` with comments for the findings at each (line, directive
+    /// start) with their rules.
+    fn with_comments(text: &str, lines: &[(u32, u32, &[&str])]) -> String {
         let tree = crate::syntax::parse(text.as_bytes().to_vec()).unwrap();
         let lines = lines
             .iter()
-            .map(|(line, rules)| (*line, rules.iter().map(|r| r.to_string()).collect()))
+            .map(|(line, at, rules)| (*line, (*at, rules.iter().map(|r| r.to_string()).collect())))
             .collect();
         let edits = comment_edits(&tree, &lines);
         let edits: Vec<&crate::text::Edit<()>> = edits.iter().collect();
@@ -278,14 +303,14 @@ mod tests {
         assert_eq!(
             with_comments(
                 "http {\n\tserver_tokens on; keepalive_timeout 0;\n}\n",
-                &[(2, &["b", "a"])]
+                &[(2, 8, &["b", "a"])]
             ),
             "http {\n\t# ngxfix: ignore a,b -- TODO: say why this is accepted\n\tserver_tokens on; keepalive_timeout 0;\n}\n"
         );
         assert_eq!(
             with_comments(
                 "\u{feff}server_tokens on;\r\nx y;",
-                &[(1, &["a"]), (2, &["c"])]
+                &[(1, 3, &["a"]), (2, 22, &["c"])]
             ),
             "\u{feff}# ngxfix: ignore a -- TODO: say why this is accepted\r\nserver_tokens on;\r\n\
              # ngxfix: ignore c -- TODO: say why this is accepted\r\nx y;"
@@ -294,7 +319,7 @@ mod tests {
 
     #[test]
     fn a_written_comment_silences_its_line() {
-        let text = with_comments("http {\n    listen 80;\n}\n", &[(2, &["r1"])]);
+        let text = with_comments("http {\n    listen 80;\n}\n", &[(2, 11, &["r1"])]);
         let tree = crate::config::from_texts(&[("/etc/nginx/nginx.conf", &text)]);
         let found = collect(&tree);
         assert_eq!(found.len(), 1);
@@ -303,5 +328,30 @@ mod tests {
             (3, &["r1".to_string()][..])
         );
         assert_eq!(found[0].reason.as_deref(), Some(REASON_PLACEHOLDER));
+    }
+
+    #[test]
+    fn a_line_that_begins_inside_a_value_gets_its_comment_before_the_directive() {
+        let text = "server {\n    add_header X \"a\nb\";  listen 80;\n}\n";
+        let at = text.find("listen").unwrap() as u32;
+        let commented = with_comments(text, &[(3, at, &["r1"])]);
+        assert_eq!(
+            commented,
+            "server {\n    add_header X \"a\nb\";\n    # ngxfix: ignore r1 -- TODO: say why this is accepted\n    listen 80;\n}\n"
+        );
+        // The value is unchanged and the comment silences the directive.
+        let tree = crate::config::from_texts(&[("/etc/nginx/nginx.conf", &commented)]);
+        let source = &tree.file(crate::config::FileId::FIRST).tree;
+        let header = source
+            .directives()
+            .find(|d| d.name().value() == "add_header")
+            .unwrap();
+        assert_eq!(header.args().nth(1).unwrap().value(), "a\nb");
+        let found = collect(&tree);
+        let listen = source
+            .directives()
+            .find(|d| d.name().value() == "listen")
+            .unwrap();
+        assert_eq!(found[0].line, listen.line_col().line);
     }
 }
