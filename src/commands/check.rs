@@ -108,6 +108,7 @@ fn report(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Option<Severi
         CheckFormat::Json => ReportFormat::Json,
         CheckFormat::Sarif => ReportFormat::Sarif,
         CheckFormat::Github => ReportFormat::Github,
+        CheckFormat::Gitlab => ReportFormat::Gitlab,
     };
     let timings = std::env::var_os("NGXFIX_TIMINGS").is_some();
     let clock = std::time::Instant::now();
