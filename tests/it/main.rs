@@ -42,6 +42,7 @@ mod memory_linear;
 mod nginx_t_refusals;
 mod no_panic;
 mod output_formats;
+mod packaging;
 mod probe;
 mod realworld;
 mod redact;
