@@ -467,3 +467,154 @@ fn fail_on_decides_the_verdict_and_annotations_replace_code_scanning() {
     );
     assert_eq!(job.code("Check (SARIF report)"), Some(2), "{}", job.log);
 }
+
+/// Every ```yaml block of a page, parsed by PyYAML.
+fn yaml_blocks(page: &str) -> Vec<Value> {
+    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(page)).unwrap();
+    let mut blocks: Vec<String> = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        match (&mut current, line.trim_start()) {
+            (None, "```yaml") => current = Some(String::new()),
+            (Some(block), "```") => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    let mut python = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, yaml; json.dump([yaml.safe_load(b) for b in json.load(sys.stdin)], sys.stdout)",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = serde_json::to_vec(&blocks).unwrap();
+    use std::io::Write;
+    python.stdin.take().unwrap().write_all(&input).unwrap();
+    let output = python.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{page}: a yaml block does not parse: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice::<Vec<Value>>(&output.stdout).unwrap()
+}
+
+/// Every string inside `value`.
+fn strings(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+        Value::Object(map) => map.values().for_each(|v| strings(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_documented_examples_use_the_hooks_inputs_and_flags_that_exist() {
+    let Some(action) = action() else { return };
+    let hooks_file = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
+    let output = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)",
+        ])
+        .arg(&hooks_file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let hooks: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let hook_ids: Vec<&str> = hooks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(hook_ids, ["ngxfix-check", "ngxfix-fix"]);
+    let inputs = action["inputs"].as_object().unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let repo = repo(dir.path());
+    let mut commands = 0;
+    for page in ["docs/integrations.md", "docs/json-output.md"] {
+        for block in yaml_blocks(page) {
+            // pre-commit configurations name hooks that exist.
+            for repo_entry in block["repos"].as_array().into_iter().flatten() {
+                for hook in repo_entry["hooks"].as_array().unwrap() {
+                    let id = hook["id"].as_str().unwrap();
+                    assert!(hook_ids.contains(&id), "{page}: no hook {id}");
+                }
+            }
+            // Workflows give the action inputs it has, and those it needs.
+            let mut found = Vec::new();
+            strings(&block, &mut found);
+            let mut steps: Vec<&Value> = Vec::new();
+            for job in block["jobs"]
+                .as_object()
+                .into_iter()
+                .flat_map(|j| j.values())
+            {
+                steps.extend(job["steps"].as_array().into_iter().flatten());
+            }
+            for step in steps {
+                if !step["uses"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("ngxfix/ngxfix@"))
+                {
+                    continue;
+                }
+                let with = step["with"].as_object().expect("the action's inputs");
+                for key in with.keys() {
+                    assert!(inputs.contains_key(key), "{page}: no input {key}");
+                }
+                for (name, input) in inputs {
+                    if input["required"] == Value::Bool(true) {
+                        assert!(with.contains_key(name), "{page}: {name} is required");
+                    }
+                }
+            }
+            // Every ngxfix command runs with the flags it names, on a
+            // repository with an nginx/nginx.conf.
+            for line in found.iter().flat_map(|s| s.lines()) {
+                let words: Vec<&str> = line.split_whitespace().collect();
+                let Some(at) = words
+                    .iter()
+                    .position(|w| *w == "ngxfix" || w.ends_with("/bin/ngxfix"))
+                else {
+                    continue;
+                };
+                // `test -x .ngxfix/bin/ngxfix || cargo install ...` installs.
+                if at > 0 {
+                    continue;
+                }
+                let output = Command::new(env!("CARGO_BIN_EXE_ngxfix"))
+                    .args(&words[1..])
+                    .current_dir(&repo)
+                    .env("NGXFIX_NGINX", "")
+                    .output()
+                    .unwrap();
+                assert!(
+                    matches!(output.status.code(), Some(0 | 1)),
+                    "{page}: `{line}` exits {:?}: {}",
+                    output.status.code(),
+                    String::from_utf8_lossy(&output.stderr)
+                );
+                commands += 1;
+            }
+        }
+    }
+    assert!(commands >= 4, "{commands} documented commands run");
+}
