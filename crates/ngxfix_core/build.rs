@@ -1,5 +1,11 @@
 //! Embeds the built-in rule files (`rules/*.toml` at the workspace root)
 //! into the library.
+//!
+//! They are read through `rules` beside this file: in the repository a
+//! symbolic link to the workspace's `rules/`, in the published package a
+//! copy of its files (`cargo package` follows the link). A checkout where
+//! the link is a plain file (git on Windows without symbolic links) falls
+//! back to `../../rules`.
 
 // A build script runs on the build machine, not in the core: it may read
 // the rule folder and print to cargo.
@@ -14,16 +20,17 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap()).join("../../rules");
+    let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
+    let dir = [manifest.join("rules"), manifest.join("../../rules")]
+        .into_iter()
+        .find(|dir| dir.is_dir())
+        .expect("the built-in rules: rules/ beside build.rs, or ../../rules");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-                .collect()
-        })
-        .unwrap_or_default();
+        .expect("the rule folder can be listed")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
     files.sort();
     let mut out = String::from("&[\n");
     for file in &files {

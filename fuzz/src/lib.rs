@@ -151,6 +151,7 @@ fn render(findings: &[Finding], version: Version) {
         ReportFormat::Json,
         ReportFormat::Sarif,
         ReportFormat::Github,
+        ReportFormat::Gitlab,
     ];
     for format in formats {
         let mut out = Vec::new();
@@ -158,7 +159,10 @@ fn render(findings: &[Finding], version: Version) {
             Report::begin(format, &mut out, rules(), version).expect("writes to memory");
         report.findings(findings).expect("writes to memory");
         report.finish().expect("writes to memory");
-        if matches!(format, ReportFormat::Json | ReportFormat::Sarif) {
+        if matches!(
+            format,
+            ReportFormat::Json | ReportFormat::Sarif | ReportFormat::Gitlab
+        ) {
             if let Err(error) = serde_json::from_slice::<serde_json::Value>(&out) {
                 panic!(
                     "{format:?} output is not JSON: {error}\n{}",

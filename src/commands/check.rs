@@ -199,6 +199,7 @@ fn report(
         CheckFormat::Json => ReportFormat::Json,
         CheckFormat::Sarif => ReportFormat::Sarif,
         CheckFormat::Github => ReportFormat::Github,
+        CheckFormat::Gitlab => ReportFormat::Gitlab,
     };
     let runs = super::inputs::prepare(&args.inputs)?;
     let steps = Steps::new(&runs, args.inputs.quiet);

@@ -352,3 +352,120 @@ fn sarif_output_has_the_required_2_1_0_structure() {
         .collect();
     assert_eq!(kinds, [(0, "    least_conn;\n"), (16, "")]);
 }
+
+/// `check --format gitlab` on the sample, from its folder (the paths
+/// relative, as GitLab wants them): the report's text and its issues.
+fn gitlab(dir: &Path, main: &str) -> (String, Vec<Value>) {
+    let output = run(
+        &["check", "--format", "gitlab", "--backend", "app=5s", main],
+        None,
+        Some(dir),
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    let issues: Value = serde_json::from_str(&text).unwrap();
+    (text, issues.as_array().expect("an array of issues").clone())
+}
+
+/// Each issue's rule, path and fingerprint (the line left out).
+fn fingerprints(issues: &[Value]) -> Vec<(String, String, String)> {
+    issues
+        .iter()
+        .map(|issue| {
+            (
+                issue["check_name"].as_str().unwrap().to_string(),
+                issue["location"]["path"].as_str().unwrap().to_string(),
+                issue["fingerprint"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn gitlab_output_is_a_code_quality_report() {
+    let dir = tempfile::tempdir().unwrap();
+    sample(dir.path());
+    let (text, issues) = gitlab(dir.path(), "nginx.conf");
+    assert_eq!(issues.len(), 5);
+    for issue in &issues {
+        shape(
+            issue,
+            &[
+                ("description", Kind::Str),
+                ("check_name", Kind::Str),
+                ("fingerprint", Kind::Str),
+                ("severity", Kind::Str),
+                ("location", Kind::Obj),
+            ],
+            "issue",
+        );
+        shape(
+            &issue["location"],
+            &[("path", Kind::Str), ("lines", Kind::Obj)],
+            "issue.location",
+        );
+        shape(
+            &issue["location"]["lines"],
+            &[("begin", Kind::Int)],
+            "issue.location.lines",
+        );
+        assert!(["info", "minor", "major", "critical", "blocker"]
+            .contains(&issue["severity"].as_str().unwrap()));
+        let fingerprint = issue["fingerprint"].as_str().unwrap();
+        assert!(
+            fingerprint.len() == 32 && fingerprint.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{fingerprint}"
+        );
+    }
+    let mut unique: Vec<String> = fingerprints(&issues).into_iter().map(|f| f.2).collect();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), issues.len(), "one fingerprint per issue");
+    insta::assert_snapshot!("gitlab", text);
+}
+
+#[test]
+fn gitlab_fingerprints_survive_an_edit_above_the_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    sample(dir.path());
+    let (_, before) = gitlab(dir.path(), "nginx.conf");
+    // `./nginx.conf` names the same files: the same fingerprints.
+    let (_, dotted) = gitlab(dir.path(), "./nginx.conf");
+    assert_eq!(fingerprints(&dotted), fingerprints(&before));
+    // Lines inserted at the top of both files move every finding down.
+    for name in ["nginx.conf", "conf.d/app.conf"] {
+        let path = dir.path().join(name);
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, format!("# managed by hand\n# since today\n\n{text}")).unwrap();
+    }
+    let (_, after) = gitlab(dir.path(), "nginx.conf");
+    let lines = |issues: &[Value]| -> Vec<u64> {
+        issues
+            .iter()
+            .map(|i| i["location"]["lines"]["begin"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        lines(&after),
+        lines(&before).iter().map(|l| l + 3).collect::<Vec<_>>()
+    );
+    assert_eq!(fingerprints(&after), fingerprints(&before));
+    // An edit of the directive a finding points at makes it another
+    // finding to GitLab; the others keep theirs.
+    let app = dir.path().join("conf.d/app.conf");
+    let text = fs::read_to_string(&app).unwrap();
+    fs::write(&app, text.replacen("least_conn;", "ip_hash;", 1)).unwrap();
+    let (_, edited) = gitlab(dir.path(), "nginx.conf");
+    let changed: Vec<String> = fingerprints(&edited)
+        .into_iter()
+        .filter(|print| !fingerprints(&before).contains(print))
+        .map(|(rule, _, _)| rule)
+        .collect();
+    assert_eq!(edited.len(), before.len());
+    assert_eq!(changed, ["balancer-after-keepalive"]);
+}

@@ -70,7 +70,7 @@ fn check_and_fix_take_non_ascii_names() {
     let dir = tempfile::tempdir().unwrap();
     for (i, text) in CONFIGS.iter().enumerate() {
         let conf = write(dir.path(), &format!("nginx{i}.conf"), text);
-        for format in ["text", "json", "sarif", "github"] {
+        for format in ["text", "json", "sarif", "github", "gitlab"] {
             assert_ran(
                 &[
                     "check",

@@ -1,6 +1,6 @@
 //! Findings for people and programs: text (colored on a terminal), JSON
-//! (the stable schema in `docs/json-output.md`), SARIF 2.1.0 and GitHub
-//! workflow annotations. Findings are written as they come, so a run with
+//! (the stable schema in `docs/json-output.md`), SARIF 2.1.0, GitHub
+//! workflow annotations and GitLab's Code Quality report (`gitlab.rs`). Findings are written as they come, so a run with
 //! tens of thousands of them never holds them all (SARIF, one JSON
 //! document with rule metadata, is the exception: it is built whole).
 
@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::{plural, Paint};
+use super::{gitlab, plural, Paint};
 use crate::config::Reading;
 use crate::model::Version;
 use crate::rules::fixes::BackendEdit;
@@ -26,10 +26,14 @@ pub const JSON_SCHEMA_VERSION: u32 = 1;
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportFormat {
-    Text { color: bool },
+    Text {
+        color: bool,
+    },
     Json,
     Sarif,
     Github,
+    /// GitLab Code Quality (a JSON array; see [`super::gitlab`]).
+    Gitlab,
 }
 
 /// Counts for the summary.
@@ -86,6 +90,9 @@ pub struct Report<'w> {
     read_line: Option<String>,
     /// Notes for SARIF's run properties and GitHub notices.
     notes: Vec<String>,
+    /// GitLab fingerprints handed out so far (they count identical
+    /// directives).
+    fingerprints: gitlab::Fingerprints,
 }
 
 /// What a run read, for [`Report::describe`].
@@ -113,6 +120,9 @@ impl<'w> Report<'w> {
                 env!("CARGO_PKG_VERSION")
             )?;
         }
+        if format == ReportFormat::Gitlab {
+            write!(out, "[")?;
+        }
         Ok(Report {
             format,
             out,
@@ -123,6 +133,7 @@ impl<'w> Report<'w> {
             findings_open: false,
             read_line: None,
             notes: Vec::new(),
+            fingerprints: gitlab::Fingerprints::default(),
         })
     }
 
@@ -155,7 +166,7 @@ impl<'w> Report<'w> {
                     writeln!(self.out, "::notice title=ngxfix::{}", escape(note, false))?;
                 }
             }
-            ReportFormat::Json | ReportFormat::Sarif => {}
+            ReportFormat::Json | ReportFormat::Sarif | ReportFormat::Gitlab => {}
         }
         let files: usize = inputs.readings.iter().map(|r| r.files_read).sum();
         self.read_line = Some(format!(
@@ -200,6 +211,13 @@ impl<'w> Report<'w> {
             return Ok(());
         }
         let (format, first) = (self.format, self.summary.findings == 0);
+        // A fingerprint counts the identical directives before it: handed
+        // out in order, before the findings are formatted in parallel.
+        let fingerprints: Vec<String> = if format == ReportFormat::Gitlab {
+            batch.iter().map(|f| self.fingerprints.next(f)).collect()
+        } else {
+            Vec::new()
+        };
         let format_one = |(i, finding): (usize, &Finding)| -> io::Result<Vec<u8>> {
             let mut text = Vec::with_capacity(1024);
             match format {
@@ -211,6 +229,13 @@ impl<'w> Report<'w> {
                     write!(text, "{comma}\n    {indented}")?;
                 }
                 ReportFormat::Github => github_finding(&mut text, finding)?,
+                ReportFormat::Gitlab => {
+                    let issue = gitlab::issue(finding, fingerprints[i].clone());
+                    let body = serde_json::to_string_pretty(&issue)?;
+                    let indented = body.replace('\n', "\n  ");
+                    let comma = if first && i == 0 { "" } else { "," };
+                    write!(text, "{comma}\n  {indented}")?;
+                }
                 ReportFormat::Sarif => unreachable!("SARIF is built whole"),
             }
             Ok(text)
@@ -256,6 +281,10 @@ impl<'w> Report<'w> {
                     log["runs"][0]["properties"]["notes"] = json!(self.notes);
                 }
                 write_sarif(&mut *self.out, &log, &self.sarif_results)?;
+            }
+            ReportFormat::Gitlab => {
+                let close = if s.findings == 0 { "" } else { "\n" };
+                writeln!(self.out, "{close}]")?;
             }
             ReportFormat::Github => {}
         }
@@ -701,6 +730,7 @@ mod tests {
             ReportFormat::Json,
             ReportFormat::Github,
             ReportFormat::Sarif,
+            ReportFormat::Gitlab,
         ] {
             let one_by_one = report(format, &findings, false);
             assert_eq!(report(format, &findings, true), one_by_one, "{format:?}");
@@ -715,5 +745,10 @@ mod tests {
         let json: Value =
             serde_json::from_str(&report(ReportFormat::Json, &findings, true)).unwrap();
         assert_eq!(json["findings"].as_array().unwrap().len(), findings.len());
+        let gitlab: Value =
+            serde_json::from_str(&report(ReportFormat::Gitlab, &findings, true)).unwrap();
+        assert_eq!(gitlab.as_array().unwrap().len(), findings.len());
+        let empty: Value = serde_json::from_str(&report(ReportFormat::Gitlab, &[], true)).unwrap();
+        assert_eq!(empty, json!([]));
     }
 }

@@ -4,6 +4,7 @@ pub mod crossplane;
 pub mod diff;
 pub mod findings;
 pub mod fix_report;
+pub mod gitlab;
 pub mod rule_docs;
 pub mod statistics;
 pub mod tree;
