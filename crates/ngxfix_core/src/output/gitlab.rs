@@ -84,20 +84,14 @@ pub fn report_path(path: &str) -> &str {
 }
 
 /// The text of the directive a finding points at, as the report sees it:
-/// from the finding's start to its end on the same line, or to the end of
-/// the line for a block (`location /api {`), spaces around it trimmed. A
-/// line too long to show whole was cut around the start, with `...`:
-/// still the same text for the same line.
+/// its head ([`directive_head`](crate::syntax::directive_head), the words
+/// to the `;` or `{`, blanks folded) on the finding's line. A line too long
+/// to show whole was cut around the start, with `...`: still the same text
+/// for the same line.
 pub fn directive_text(finding: &Finding) -> String {
     let skip = finding.excerpt_col.saturating_sub(1) as usize;
-    let rest = finding.excerpt.chars().skip(skip);
-    let text: String = if finding.end.line == finding.start.line {
-        let width = finding.end.col.saturating_sub(finding.start.col).max(1) as usize;
-        rest.take(width).collect()
-    } else {
-        rest.collect()
-    };
-    text.trim().to_string()
+    let rest: String = finding.excerpt.chars().skip(skip).collect();
+    crate::syntax::directive_head(rest.as_bytes())
 }
 
 /// Hands out fingerprints in report order, counting identical keys.
