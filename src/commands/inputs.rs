@@ -48,10 +48,14 @@ pub fn prepare(inputs: &Inputs) -> anyhow::Result<Vec<Run>> {
     } else {
         inputs.paths.iter().map(|p| Some(p.as_path())).collect()
     };
+    let mut read = Vec::new();
+    for path in paths {
+        read.push(reading::read(path, &options)?);
+    }
+    let read = drop_covered(read, &cwd);
     // Inputs by the settings file they use, in the order first named.
     let mut groups: Vec<Group> = Vec::new();
-    for path in paths {
-        let (tree, reading) = reading::read(path, &options)?;
+    for (tree, reading) in read {
         let settings = match &inputs.source.config {
             Some(explicit) => Some(explicit.clone()),
             None => {
@@ -85,6 +89,69 @@ pub fn prepare(inputs: &Inputs) -> anyhow::Result<Vec<Run>> {
     groups
         .into_iter()
         .map(|(settings, trees)| prepare_run(inputs, &cwd, settings, trees, &detected))
+        .collect()
+}
+
+/// The inputs without those another input already checks: a file named
+/// beside the nginx.conf that includes it (as pre-commit names every
+/// changed file, or a shell glob names a whole folder) would otherwise be
+/// reported twice, and fixed twice, which `fix` refuses. An input is left
+/// out when another one reports its file (its own file or one it
+/// includes); of two inputs that report each other's file (the same file
+/// named twice), the first is kept. Said on standard error.
+fn drop_covered(read: Vec<(ConfigTree, Reading)>, cwd: &Path) -> Vec<(ConfigTree, Reading)> {
+    use ngxfix::config::FileOrigin;
+    use std::collections::HashSet;
+    if read.len() < 2 {
+        return read;
+    }
+    // Files compared by their real path: `./a.conf`, `a.conf` and a link
+    // to it are one file.
+    let real = |path: &Path| std::fs::canonicalize(cwd.join(path)).ok();
+    let entries: Vec<Option<PathBuf>> = read
+        .iter()
+        .map(|(tree, _)| {
+            let entry = tree.file(tree.entry());
+            (entry.origin == FileOrigin::Disk)
+                .then(|| real(&entry.path))
+                .flatten()
+        })
+        .collect();
+    let reported: Vec<HashSet<PathBuf>> = read
+        .iter()
+        .map(|(tree, _)| {
+            tree.files_with_ids()
+                .filter(|(id, file)| file.origin == FileOrigin::Disk && tree.reports(*id))
+                .filter_map(|(_, file)| real(&file.path))
+                .collect()
+        })
+        .collect();
+    let covered_by = |i: usize| {
+        let entry = entries[i].as_ref()?;
+        (0..read.len()).find(|&j| {
+            j != i
+                && reported[j].contains(entry)
+                // Mutual cover: the same file twice; the first stays.
+                && !(entries[j].as_ref().is_some_and(|e| reported[i].contains(e)) && j > i)
+        })
+    };
+    let cover: Vec<Option<usize>> = (0..read.len()).map(covered_by).collect();
+    let names: Vec<String> = read
+        .iter()
+        .map(|(tree, _)| tree.file(tree.entry()).display_path())
+        .collect();
+    read.into_iter()
+        .enumerate()
+        .filter_map(|(i, input)| match cover[i] {
+            Some(j) => {
+                eprintln!(
+                    "note: {} is checked once, as part of {}",
+                    names[i], names[j]
+                );
+                None
+            }
+            None => Some(input),
+        })
         .collect()
 }
 

@@ -605,3 +605,47 @@ fn fixes_stay_inside_the_fragment() {
         "server_tokens off;\nlisten 8080;\nlocation / {\n    root /srv;\n}\n"
     );
 }
+
+/// pre-commit (and a shell glob) name the nginx.conf and the files it
+/// includes side by side: each finding is reported once, and `fix` writes
+/// each file once instead of refusing a file fixed by two trees.
+#[test]
+fn a_file_named_beside_the_nginx_conf_that_includes_it_is_checked_once() {
+    let root = tempfile::tempdir().unwrap();
+    let etc = debian_tree(root.path());
+    let args = ["--backend", "api=gunicorn"];
+    let alone = [&args[..], &["nginx.conf"]].concat();
+    let (_, one) = check_json(&alone, None, &etc);
+    let count = one["findings"].as_array().unwrap().len();
+    assert!(count > 0, "{one}");
+    let side_by_side = [
+        &args[..],
+        &[
+            "sites-enabled/api.conf",
+            "nginx.conf",
+            "./nginx.conf",
+            "snippets/proxy.conf",
+        ],
+    ]
+    .concat();
+    let (_, both) = check_json(&side_by_side, None, &etc);
+    assert_eq!(both["findings"].as_array().unwrap().len(), count, "{both}");
+
+    let mut fix = vec![
+        "fix",
+        "--unsafe-fixes",
+        "--no-verify",
+        "--nginx-version",
+        "1.24.0",
+    ];
+    fix.extend_from_slice(&side_by_side);
+    let output = run(&fix, None, Some(&etc));
+    let err = stderr(&output);
+    assert!(
+        err.contains("note: sites-enabled/api.conf is checked once, as part of nginx.conf"),
+        "{err}"
+    );
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{err}");
+    let site = fs::read_to_string(etc.join("sites-available/api.conf")).unwrap();
+    assert_eq!(site.matches("proxy_http_version 1.1;").count(), 1, "{site}");
+}
