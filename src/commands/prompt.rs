@@ -9,7 +9,7 @@ use std::process::Command;
 
 use dialoguer::console::{Key, Term};
 
-use ngxfix::fix::session::{Answer, Approver, Proposal, ProposedFile};
+use ngxfix::fix::session::{Answer, Approver, EditRefused, Proposal, ProposedFile};
 use ngxfix::fix::FixValue;
 use ngxfix::output::{diff, Paint};
 
@@ -129,7 +129,8 @@ fn buffer(values: &[&FixValue]) -> String {
         text.push_str(&format!("# {}:\n{}\n", value.directive, value.text));
     }
     text.push_str(
-        "# Lines starting with # are ignored, one line per value. The edited change\n\
+        "# Lines starting with # are ignored, one line per value. Each value must\n\
+         # stay its directive's arguments (no ;, { or # outside quotes) and the file\n\
          # must still parse as nginx; a file without a value cancels the edit.\n",
     );
     text
@@ -245,6 +246,14 @@ impl Prompt {
                 self.say("The change as edited, applied:")?;
                 self.show(&files)?;
                 Ok(Some(new))
+            }
+            Err(EditRefused::Unchanged) => {
+                self.say(
+                    "The edited change changes nothing: the file already says that. \
+                     Answer n to leave it as it is, or e to edit again.",
+                )?;
+                *draft = None;
+                Ok(None)
             }
             Err(why) => {
                 self.say(&format!(

@@ -285,3 +285,68 @@ fn a_dry_run_diff_comes_before_its_summary_on_a_terminal() {
     let summary = screen.find("Would fix ").expect("a summary");
     assert!(last_diff_line < summary, "{screen}");
 }
+
+/// A value that parses once written, as something else: the `;` ending
+/// the directive commented out or escaped, or a second directive.
+#[test]
+fn an_edited_value_that_would_not_stay_the_directives_arguments_is_refused() {
+    for (value, why) in [
+        ("3s # short", "a `#` in it starts a comment"),
+        (r"3s\\", r"the `\` at its end would escape the `;`"),
+        (
+            "3s; keepalive_timeout 9s",
+            "a `;` in it ends keepalive_timeout there, and `keepalive_timeout 9s` would be another directive",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("nginx.conf"), POOLED).unwrap();
+        let editor = format!("sed -i 's/^4s$/{value}/'");
+        let mut session = Session::start_with(TIMEOUT_I, dir.path(), &[("EDITOR", &editor)]);
+        session.key(QUESTION, 1, "e");
+        session.wait_for("is not applied", 1);
+        // Asked again: the rule's own value is applied.
+        session.key(QUESTION, 2, "y");
+        let (code, screen) = session.finish();
+        assert_eq!(code, Some(0), "{value}:\n{screen}");
+        let value = value.replace(r"\\", r"\");
+        assert!(
+            screen.contains(&format!(
+                "error: `{value}` cannot be the value of keepalive_timeout: {why}"
+            )),
+            "{screen}"
+        );
+        assert!(!screen.contains("The change as edited"), "{screen}");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("nginx.conf")).unwrap(),
+            POOLED.replace(
+                "keepalive 16;\n",
+                "keepalive 16;\n        keepalive_timeout 4s;\n"
+            ),
+            "{screen}"
+        );
+    }
+}
+
+/// Editing the value back to what the file already says changes nothing:
+/// that is said, and the change asked again.
+#[test]
+fn an_edit_back_to_the_files_own_value_is_not_an_empty_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = POOLED.replace(
+        "keepalive 16;\n",
+        "keepalive 16;\n        keepalive_timeout 60s;\n",
+    );
+    fs::write(dir.path().join("nginx.conf"), &conf).unwrap();
+    let mut session =
+        Session::start_with(TIMEOUT_I, dir.path(), &[("EDITOR", "sed -i s/^4s$/60s/")]);
+    session.key(QUESTION, 1, "e");
+    session.wait_for("changes nothing", 1);
+    session.key(QUESTION, 2, "n");
+    let (code, screen) = session.finish();
+    assert_eq!(code, Some(1), "the finding remains:\n{screen}");
+    assert!(!screen.contains("The change as edited"), "{screen}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("nginx.conf")).unwrap(),
+        conf
+    );
+}

@@ -14,9 +14,11 @@
 //! ([`Answer::Edit`], `fix -i`'s `e`): the fix's edits keep their ranges,
 //! with the new text in the value's place ([`super::values`]), so the
 //! pass's other fixes, computed on the same original text, still fit
-//! around them. The edited text is the person's word: its finding is not
-//! proposed again, and what the rule still finds there is reported as
-//! remaining.
+//! around them. The edited values must stay the arguments of their
+//! directives ([`values::check_file`]). The edited text is the person's
+//! word: its finding is not proposed again, no later fix may rewrite the
+//! text it wrote (its range is moved over each pass, as [`Applied::spans`]
+//! are), and what the rules still find there is reported as remaining.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -89,7 +91,8 @@ pub struct Proposal<'a> {
     config: &'a ConfigTree,
 }
 
-/// Why edited values are refused: the change would not be valid.
+/// Why edited values are refused: the change would not be valid, or would
+/// change nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EditRefused {
     /// The values cannot take the place of the fix's.
@@ -102,33 +105,62 @@ pub enum EditRefused {
     /// A file's includes would change, which no fix may do.
     #[error("{0}")]
     Include(String),
+    /// With these values the change leaves every file as it is: the
+    /// value is what the file already says.
+    #[error("with this value the change leaves the file as it is")]
+    Unchanged,
 }
 
 impl<'a> Proposal<'a> {
     /// The change with `new` in place of its [`values`](Self::values): each
-    /// file as it would then be, once it is known to parse and to keep its
-    /// includes.
+    /// file as it would then be, once it is known to parse, to keep its
+    /// includes, to hold the new values as the arguments of their
+    /// directives and nothing else ([`values::check_file`]), and to change
+    /// something.
     pub fn edited(&self, new: &[String]) -> Result<Vec<ProposedFile<'a>>, EditRefused> {
         let edits = self.edited_edits(new)?;
+        let values: Vec<FixValue> = self.values.iter().map(|v| (*v).clone()).collect();
         let mut files: Vec<FileId> = edits.iter().map(|e| e.file).collect();
         files.sort_unstable();
         files.dedup();
+        // A value that would end its directive early or run it on says so
+        // first: the file's parse error it may cause is further on, and a
+        // file that still parses reads as something else.
+        for (value, new) in values.iter().zip(new) {
+            // A value that does not parse alone is left to the file's
+            // parse error, which says where.
+            if let Err(e @ ValueError::NotArguments { .. }) = values::words(&value.directive, new) {
+                return Err(e.into());
+            }
+        }
         let mut proposed = Vec::new();
         for file in files {
             let source = self.config.file(file);
+            let path = source.display_path();
             let before = source.tree.text();
-            let mine: Vec<&Edit> = edits.iter().filter(|e| e.file == file).collect();
-            let after = apply(before, &mine).map_err(|e| EditRefused::Syntax(e.to_string()))?;
-            let tree = syntax::parse(after.clone())
-                .map_err(|e| EditRefused::Syntax(e.display(&source.display_path()).to_string()))?;
+            let parse = |edits: &[Edit]| {
+                let mine: Vec<&Edit> = edits.iter().filter(|e| e.file == file).collect();
+                let after = apply(before, &mine).map_err(|e| EditRefused::Syntax(e.to_string()))?;
+                let tree = syntax::parse(after.clone())
+                    .map_err(|e| EditRefused::Syntax(e.display(&path).to_string()))?;
+                Ok::<_, EditRefused>((after, tree))
+            };
+            let (after, tree) = parse(&edits)?;
             self.config
                 .includes_kept(file, &tree)
                 .map_err(|e| EditRefused::Include(e.to_string()))?;
+            // The rule's own change, to compare with: it parses, or the
+            // pass would revert it anyway.
+            let (_, rule) = parse(self.edits)?;
+            values::check_file(file, self.edits, &rule, &tree, &values, new)?;
             proposed.push(ProposedFile {
                 path: &source.path,
                 before,
                 after,
             });
+        }
+        if proposed.iter().all(|f| f.before == f.after.as_slice()) {
+            return Err(EditRefused::Unchanged);
         }
         Ok(proposed)
     }
@@ -362,6 +394,7 @@ pub fn fix_excluding(
             })
             .collect(),
         accept_all: Vec::new(),
+        kept: Vec::new(),
         passes: 0,
     };
     let mut quit = false;
@@ -433,6 +466,44 @@ fn written_ranges(accepted: &[&Candidate]) -> Vec<Vec<(FileId, u32, u32)>> {
         .collect()
 }
 
+/// Byte ranges of a file's text moved over `applied` (a pass's edits,
+/// applied together) into the new text; a range an edit replaces text
+/// around is dropped. Text inserted exactly at a range's start or end is
+/// not part of it: the start moves past it, the end stays before it.
+fn shift_spans(spans: Vec<(FileId, u32, u32)>, applied: &[&Edit]) -> Vec<(FileId, u32, u32)> {
+    spans
+        .into_iter()
+        .filter_map(|(file, start, end)| {
+            let start = shift_offset(file, start, applied)?;
+            let end = shift_end(file, end, applied)?;
+            Some((file, start, end.max(start)))
+        })
+        .collect()
+}
+
+/// [`shift_offset`] for the end of a range: an insertion at `pos` goes
+/// after it.
+fn shift_end(file: FileId, pos: u32, applied: &[&Edit]) -> Option<u32> {
+    let before: Vec<&Edit> = applied
+        .iter()
+        .copied()
+        .filter(|a| !(a.start == pos && a.end == pos))
+        .collect();
+    shift_offset(file, pos, &before)
+}
+
+/// How an applied fix's title names the values a person wrote in place
+/// of the rule's: those that differ, each in backquotes.
+fn edited_note(values: &[&FixValue], new: &[String]) -> String {
+    values
+        .iter()
+        .zip(new)
+        .filter(|(value, new)| value.text != new.trim())
+        .map(|(_, new)| format!("`{}`", new.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A finding's identity across passes: its rule, file and directive start.
 type Key = (String, FileId, u32);
 
@@ -461,6 +532,7 @@ fn applicable(finding: &Finding, policy: Policy) -> Option<Candidate> {
         backend,
         backend_target: fix.backend_target,
         claims: fix.claims.clone(),
+        edited: None,
     })
 }
 
@@ -475,6 +547,9 @@ struct State {
     declined: usize,
     /// Findings whose fix was declined or reverted: not proposed again.
     skip: HashSet<Key>,
+    /// The text written with values a person edited, in the current text
+    /// (moved over each pass's edits): no fix may rewrite it.
+    kept: Vec<(FileId, u32, u32)>,
     /// Rules whose fixes are left out in a file.
     excluded_rules: Vec<(String, FileId)>,
     /// Files whose remaining changes are accepted without asking.
@@ -528,6 +603,9 @@ struct Candidate {
     backend_target: Option<Duration>,
     /// The directives it writes into blocks.
     claims: Vec<Claim>,
+    /// The values a person wrote in place of the rule's, as its title
+    /// mentions them (`` `3s` ``); `None` for the rule's own change.
+    edited: Option<String>,
 }
 
 impl Candidate {
@@ -550,12 +628,30 @@ impl Candidate {
 impl State {
     /// Whether any finding has a fix the loop would still apply.
     fn has_fixes(&self, findings: &[Finding], policy: Policy) -> bool {
-        findings
-            .iter()
-            .any(|f| applicable(f, policy).is_some() && !self.skip.contains(&key(f)))
+        findings.iter().any(|f| {
+            applicable(f, policy).is_some_and(|c| !self.rewrites_kept(&c.edits))
+                && !self.skip.contains(&key(f))
+        })
     }
 
-    /// The applicable fixes, first in the file first, minus those to skip.
+    /// Whether any of `edits` would rewrite text a person's edited values
+    /// wrote: replace some of it, or insert inside it (an insertion at
+    /// either end leaves it whole).
+    fn rewrites_kept(&self, edits: &[Edit]) -> bool {
+        edits.iter().any(|e| {
+            self.kept.iter().any(|&(file, start, end)| {
+                e.file == file
+                    && if e.start == e.end {
+                        start < e.start && e.start < end
+                    } else {
+                        e.start < end && start < e.end
+                    }
+            })
+        })
+    }
+
+    /// The applicable fixes, first in the file first, minus those to skip
+    /// and those that would rewrite what a person wrote.
     fn candidates(&self, findings: &[Finding], policy: Policy) -> Vec<Candidate> {
         let mut found: Vec<Candidate> = findings
             .iter()
@@ -566,7 +662,10 @@ impl State {
                     .excluded_rules
                     .iter()
                     .any(|(rule, file)| *rule == f.rule && *file == f.file);
-                (!self.skip.contains(&key(f)) && !excluded).then_some(Candidate {
+                let allowed = !self.skip.contains(&key(f))
+                    && !excluded
+                    && !self.rewrites_kept(&candidate.edits);
+                allowed.then_some(Candidate {
                     finding: i,
                     ..candidate
                 })
@@ -591,9 +690,9 @@ impl State {
         approver: &mut dyn Approver,
     ) -> std::io::Result<(Vec<Cow<'c, Candidate>>, bool)> {
         let mut accepted: Vec<Cow<'c, Candidate>> = Vec::new();
-        // The accepted fixes by their rule's edits, with the edits an
-        // answer put in their place.
-        let mut fixes: HashMap<FixEdits<'c>, Option<Vec<Edit>>> = HashMap::new();
+        // The accepted fixes by their rule's edits, with the edits and the
+        // values an answer put in their place.
+        let mut fixes: HashMap<FixEdits<'c>, Option<(Vec<Edit>, String)>> = HashMap::new();
         let mut taken = Taken::default();
         // The directives the accepted fixes write: a second fix writing
         // one of them waits for the next pass, where it finds it written.
@@ -620,11 +719,12 @@ impl State {
             let both = (candidate.edits.as_slice(), candidate.backend.as_slice());
             if let Some(edited) = fixes.get(&both) {
                 accepted.push(match edited {
-                    Some(edits) => {
+                    Some((edits, note)) => {
                         // The same change, which the person has seen and edited.
                         self.skip.insert(key(&findings[candidate.finding]));
                         Cow::Owned(Candidate {
                             edits: edits.clone(),
+                            edited: Some(note.clone()),
                             ..candidate.clone()
                         })
                     }
@@ -659,14 +759,15 @@ impl State {
                     // Checked again: an approver that skipped the check
                     // must not get an unparsable file reverted as if the
                     // rule had written it.
-                    Answer::Edit(new) => Some(
+                    Answer::Edit(new) => Some((
                         proposal
                             .edited(new)
                             .and_then(|_| Ok(proposal.edited_edits(new)?))
                             .map_err(|e| {
                                 std::io::Error::new(std::io::ErrorKind::InvalidInput, e)
                             })?,
-                    ),
+                        edited_note(&proposal.values, new),
+                    )),
                     _ => None,
                 };
                 (answer, edited)
@@ -686,11 +787,12 @@ impl State {
                     claimed.extend(&candidate.claims);
                     backends_taken.extend(candidate.backend.iter().map(|e| e.file));
                     match edited {
-                        Some(edits) => {
+                        Some((edits, note)) => {
                             self.skip.insert(key(finding));
-                            fixes.insert(both, Some(edits.clone()));
+                            fixes.insert(both, Some((edits.clone(), note.clone())));
                             accepted.push(Cow::Owned(Candidate {
                                 edits,
+                                edited: Some(note),
                                 ..candidate.clone()
                             }));
                         }
@@ -890,19 +992,28 @@ impl State {
         edits.dedup();
         // What earlier fixes wrote moves over this pass's edits.
         for applied in &mut self.applied {
-            applied.spans = std::mem::take(&mut applied.spans)
-                .into_iter()
-                .filter_map(|(file, start, end)| {
-                    let start = shift_offset(file, start, &edits)?;
-                    let end = shift_offset(file, end, &edits)?;
-                    Some((file, start, end.max(start)))
-                })
-                .collect();
+            applied.spans = shift_spans(std::mem::take(&mut applied.spans), &edits);
         }
+        self.kept = shift_spans(std::mem::take(&mut self.kept), &edits);
         let written = written_ranges(accepted);
         for (index, candidate) in accepted.iter().enumerate() {
             let finding = &findings[candidate.finding];
             let fix = finding.fix.plan().expect("a candidate has a fix");
+            // The text of the edits whose values a person wrote is theirs.
+            let mut title = fix.title.clone();
+            if let Some(note) = &candidate.edited {
+                let theirs: Vec<(FileId, u32, u32)> = candidate
+                    .edits
+                    .iter()
+                    .zip(&written[index])
+                    .filter(|(edit, _)| !fix.edits.contains(edit))
+                    .map(|(_, &span)| span)
+                    .collect();
+                if !theirs.is_empty() {
+                    title = format!("{title} (edited: {note})");
+                    self.kept.extend(theirs);
+                }
+            }
             let mut edited: Vec<FileId> = fix.edits.iter().map(|e| e.file).collect();
             edited.sort_unstable();
             edited.dedup();
@@ -915,7 +1026,7 @@ impl State {
                 file: finding.file,
                 edited,
                 edited_backends,
-                title: fix.title.clone(),
+                title,
                 safety: fix.safety,
                 pass: self.passes + 1,
                 claims: candidate.claims.clone(),
@@ -1468,6 +1579,245 @@ set = {{ directive = "keepalive_timeout", args = "4s", in = "self", after = ["ke
         );
         assert!(text(&outcome, 0).contains("keepalive_timeout 3s;"));
         assert!(outcome.reverted.is_empty());
+    }
+
+    const VERSION: &str = include_str!("../../../../rules/version-disclosure.toml");
+    const NO_TOKENS: &str = "http {\n    upstream app {\n        server a:1;\n    }\n    server {\n        listen 80;\n    }\n}\n";
+
+    #[test]
+    fn an_edited_value_must_stay_the_arguments_of_its_directive() {
+        // Each of these parses once written, as something else: the `;` in
+        // a comment, escaped, or a second directive.
+        let mut approver = Editor {
+            tries: vec![
+                "off # no tokens",
+                "off\\",
+                "off; server_tokens on",
+                "off \"a;b\"",
+            ],
+            ..Editor::default()
+        };
+        let outcome = fix_texts(
+            &[rule(VERSION)],
+            Policy::default(),
+            &[("nginx.conf", NO_TOKENS)],
+            &mut approver,
+        );
+        assert_eq!(approver.refused.len(), 3, "{:?}", approver.refused);
+        assert!(
+            approver.refused[0].contains("`#`"),
+            "{:?}",
+            approver.refused
+        );
+        assert!(
+            approver.refused[1].contains("`\\`"),
+            "{:?}",
+            approver.refused
+        );
+        assert!(
+            approver.refused[2].contains("another directive"),
+            "{:?}",
+            approver.refused
+        );
+        // Two words, one of them quoted with a `;` in it, are arguments.
+        assert_eq!(
+            text(&outcome, 0),
+            NO_TOKENS.replace("http {\n", "http {\n    server_tokens off \"a;b\";\n")
+        );
+    }
+
+    /// Edits the first change's values to `value`, accepts every later one
+    /// (`All`), and records what it is asked.
+    struct EditThenAll {
+        value: &'static str,
+        asked: Vec<(String, Vec<String>)>,
+    }
+
+    impl Approver for EditThenAll {
+        fn approve(&mut self, proposal: &Proposal<'_>) -> std::io::Result<Answer> {
+            let values = proposal.values.iter().map(|v| v.text.clone()).collect();
+            self.asked.push((proposal.finding.rule.clone(), values));
+            if self.asked.len() > 1 {
+                return Ok(Answer::All);
+            }
+            let new = vec![self.value.to_string()];
+            proposal.edited(&new).unwrap();
+            Ok(Answer::Edit(new))
+        }
+    }
+
+    #[test]
+    fn no_later_pass_rewrites_what_a_person_edited() {
+        // Pass 1 writes `server_tokens build;` as edited; in pass 2 the rule
+        // finds that directive (another finding, at another place) and
+        // would replace `build` with `off`, accepted by the `All`.
+        let mut approver = EditThenAll {
+            value: "build",
+            asked: Vec::new(),
+        };
+        let outcome = fix_texts(
+            &[rule(VERSION)],
+            Policy::default(),
+            &[("nginx.conf", NO_TOKENS)],
+            &mut approver,
+        );
+        assert_eq!(approver.asked.len(), 1, "{:?}", approver.asked);
+        assert_eq!(
+            text(&outcome, 0),
+            NO_TOKENS.replace("http {\n", "http {\n    server_tokens build;\n")
+        );
+        assert_eq!(outcome.applied.len(), 1);
+        // The applied fix says it was edited, and to what.
+        assert_eq!(
+            outcome.applied[0].title,
+            "Set `server_tokens off;` (edited: `build`)"
+        );
+        // The rule still finds `build`: reported, not fixed.
+        assert_eq!(outcome.remaining.len(), 1);
+        assert_eq!(outcome.remaining[0].rule, "version-disclosure");
+        assert_eq!(outcome.stop, Stop::Converged);
+    }
+
+    #[test]
+    fn fixes_may_still_write_beside_what_a_person_edited() {
+        // Pass 2 inserts right after the edited line: that rewrites
+        // nothing of it.
+        let mut approver = EditThenAll {
+            value: "16",
+            asked: Vec::new(),
+        };
+        let outcome = fix_texts(
+            &[pool_rule(), pool_timeout_rule()],
+            Policy::default(),
+            &[("nginx.conf", NO_TOKENS)],
+            &mut approver,
+        );
+        assert_eq!(approver.asked.len(), 2, "{:?}", approver.asked);
+        assert!(
+            text(&outcome, 0).contains("keepalive 16;\n        keepalive_timeout 1s;\n"),
+            "{}",
+            text(&outcome, 0)
+        );
+    }
+
+    /// Turns pooling on in an upstream without it.
+    fn pool_rule() -> Rule {
+        rule(
+            r#"
+id = "pool"
+title = "t"
+severity = "warning"
+explain = "e"
+[match]
+directive = "upstream"
+lacks = { directive = "keepalive" }
+[fix]
+set = { directive = "keepalive", args = "32", in = "self", after = ["server"] }
+"#,
+        )
+    }
+
+    /// Sets the idle timeout of a pooling upstream, after its `keepalive`:
+    /// a second pass's fix once [`pool_rule`] has written that.
+    fn pool_timeout_rule() -> Rule {
+        rule(
+            r#"
+id = "pool-timeout"
+title = "t"
+severity = "warning"
+explain = "e"
+[match]
+directive = "upstream"
+has = { directive = "keepalive" }
+lacks = { directive = "keepalive_timeout" }
+[fix]
+set = { directive = "keepalive_timeout", args = "1s", in = "self", after = ["keepalive"] }
+"#,
+        )
+    }
+
+    #[test]
+    fn text_a_later_pass_inserts_at_the_end_of_a_fix_is_not_the_fixs() {
+        let outcome = fix_texts(
+            &[pool_rule(), pool_timeout_rule()],
+            Policy::default(),
+            &[("nginx.conf", NO_TOKENS)],
+            &mut ApproveAll,
+        );
+        let final_text = text(&outcome, 0);
+        assert!(
+            final_text.contains("keepalive 32;\n        keepalive_timeout 1s;\n"),
+            "{final_text}"
+        );
+        let wrote = |rule: &str| -> Vec<&str> {
+            let applied = outcome.applied.iter().find(|a| a.rule == rule).unwrap();
+            applied
+                .spans
+                .iter()
+                .map(|&(_, start, end)| &final_text[start as usize..end as usize])
+                .collect()
+        };
+        assert_eq!(outcome.applied[0].pass, 1);
+        assert_eq!(wrote("pool"), ["\n        keepalive 32;"]);
+        assert_eq!(wrote("pool-timeout"), ["\n        keepalive_timeout 1s;"]);
+    }
+
+    #[test]
+    fn spans_move_over_insertions_at_their_ends_without_taking_them() {
+        let insert = |at: u32, text: &str| Edit {
+            file: FileId::FIRST,
+            start: at,
+            end: at,
+            text: text.into(),
+        };
+        let (a, b) = (insert(10, "ab"), insert(20, "cde"));
+        let replace = Edit {
+            file: FileId::FIRST,
+            start: 12,
+            end: 20,
+            text: "x".into(),
+        };
+        let spans = vec![(FileId::FIRST, 10, 20), (FileId::FIRST, 5, 5)];
+        assert_eq!(
+            shift_spans(spans.clone(), &[&a, &b]),
+            [(FileId::FIRST, 12, 22), (FileId::FIRST, 5, 5)]
+        );
+        // Replaced text at the end is the range's; around its start, it is
+        // dropped.
+        assert_eq!(
+            shift_spans(vec![(FileId::FIRST, 10, 20)], &[&replace]),
+            [(FileId::FIRST, 10, 13)]
+        );
+        assert_eq!(shift_spans(vec![(FileId::FIRST, 15, 25)], &[&replace]), []);
+        // An empty range stays empty after an insertion at it.
+        assert_eq!(
+            shift_spans(vec![(FileId::FIRST, 10, 10)], &[&a]),
+            [(FileId::FIRST, 12, 12)]
+        );
+    }
+
+    #[test]
+    fn an_edit_that_changes_nothing_is_refused() {
+        // `80` is what the file says: the edited change would change nothing.
+        let mut approver = Editor {
+            tries: vec!["80", "8081"],
+            ..Editor::default()
+        };
+        let outcome = fix_texts(
+            &[replace("port", "listen", "80", "8080", "safe")],
+            Policy::default(),
+            &[("nginx.conf", "http { server { listen 80; } }\n")],
+            &mut approver,
+        );
+        assert_eq!(
+            approver.refused,
+            ["with this value the change leaves the file as it is"]
+        );
+        assert_eq!(text(&outcome, 0), "http { server { listen 8081; } }\n");
+        assert_eq!(
+            outcome.applied[0].title,
+            "Replace `80` with `8080` (edited: `8081`)"
+        );
     }
 
     #[test]

@@ -6,8 +6,20 @@
 //! text changes, so they clash, claim and land exactly as the rule's own
 //! edits would: the rest of the pass, computed on the same original text,
 //! stays consistent with them.
+//!
+//! A new value must stay the arguments of its directive and nothing else:
+//! [`check_file`] compares the file as the edited fix leaves it with the
+//! file as the rule's own fix would, directive by directive. A `;` in the
+//! value would end the directive early and start another, a `#` would
+//! comment out the `;` that ends it, a `\` at its end would escape that
+//! `;`: each would still parse, as something else.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use super::{Edit, FixValue};
+use crate::config::FileId;
+use crate::syntax::{self, SyntaxTree};
 
 /// Why other values cannot take the place of a fix's own.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,11 +38,197 @@ pub enum ValueError {
     /// belong to another fix).
     #[error("the fix does not write `{text}` where expected")]
     Stale { text: String },
+    /// The value alone does not parse as arguments (the file with it does
+    /// not either, and says where).
+    #[error("`{value}` cannot be the value of {directive}: {why}")]
+    Syntax {
+        directive: String,
+        value: String,
+        why: String,
+    },
+    /// The value parses, but not as arguments only: it would end its
+    /// directive early or run it on.
+    #[error("`{value}` cannot be the value of {directive}: {why}")]
+    NotArguments {
+        directive: String,
+        value: String,
+        why: String,
+    },
+    /// The value reads as arguments, but in its place the file would read
+    /// as other directives than the rule's change makes.
+    #[error(
+        "`{value}` does not stay the arguments of {directive}: \
+         the file would read as other directives around it"
+    )]
+    Spills { directive: String, value: String },
 }
 
 /// Whether a value can be shown and edited as one line of text.
 pub fn editable(value: &FixValue) -> bool {
     !value.text.contains(['\n', '\r']) && !value.places.is_empty()
+}
+
+/// The words of `value`, a typed value of `directive`, as nginx reads
+/// them between a directive's name and the `;` that ends it; refused with
+/// the reason when they would not all stay there.
+pub fn words(directive: &str, value: &str) -> Result<Vec<String>, ValueError> {
+    let value = value.trim();
+    let refused = |why: &str| ValueError::NotArguments {
+        directive: directive.to_string(),
+        value: value.to_string(),
+        why: why.to_string(),
+    };
+    // The `;` on a line of its own: a comment or an escape at the value's
+    // end then shows as one instead of as a missing `;`.
+    const NAME: &str = "v ";
+    let text = format!("{NAME}{value}\n;");
+    let tree = syntax::parse(text.into_bytes()).map_err(|e| ValueError::Syntax {
+        directive: directive.to_string(),
+        value: value.to_string(),
+        why: e.message,
+    })?;
+    if tree.directive_count() != 1 {
+        let next = tree.directive(1).span().start as usize - NAME.len();
+        let rest = value[next..].trim_end();
+        return Err(refused(&format!(
+            "a `;` in it ends {directive} there, and `{rest}` would be another directive"
+        )));
+    }
+    let statement = tree.directive(0);
+    if statement.has_block() {
+        return Err(refused("a `{` in it would open a block"));
+    }
+    if tree.comments().next().is_some() {
+        return Err(refused(&format!(
+            "a `#` in it starts a comment, which would hide the `;` that ends {directive}"
+        )));
+    }
+    let end = (NAME.len() + value.len()) as u32;
+    if statement.args().any(|a| a.span().end > end) {
+        return Err(refused(&format!(
+            "the `\\` at its end would escape the `;` that ends {directive}"
+        )));
+    }
+    let words: Vec<String> = statement.args().map(|a| a.raw().into_owned()).collect();
+    if words.is_empty() {
+        return Err(ValueError::Empty {
+            directive: directive.to_string(),
+        });
+    }
+    Ok(words)
+}
+
+/// Check that `edited`, the tree of `file` as the fix with `new` in place
+/// of its `values` leaves it, reads as `rule`, the tree as the fix's own
+/// `edits` leave it, but for the values: the same directives in the same
+/// order, each with the same name, block or not and comments, and the
+/// same arguments, except that the arguments a value wrote are now the
+/// words of its new text (as many, and nothing else).
+pub fn check_file(
+    file: FileId,
+    edits: &[Edit],
+    rule: &SyntaxTree,
+    edited: &SyntaxTree,
+    values: &[FixValue],
+    new: &[String],
+) -> Result<(), ValueError> {
+    let words: Vec<Vec<String>> = values
+        .iter()
+        .zip(new)
+        .map(|(value, new)| words(&value.directive, new))
+        .collect::<Result<_, _>>()?;
+    // Where each value sits in the rule's text: (value, start, end).
+    let mine: Vec<&Edit> = edits.iter().filter(|e| e.file == file).collect();
+    let landed = landings(&mine);
+    let mut ranges: Vec<(usize, u32, u32)> = Vec::new();
+    for (index, value) in values.iter().enumerate() {
+        for place in value.places.iter().filter(|p| p.file == file) {
+            let at = place.at as usize;
+            let found = mine.iter().zip(&landed).find(|(e, _)| {
+                e.start == place.start
+                    && e.end == place.end
+                    && e.text.get(at..at + value.text.len()) == Some(value.text.as_str())
+            });
+            let Some((_, &start)) = found else {
+                return Err(ValueError::Stale {
+                    text: value.text.clone(),
+                });
+            };
+            let start = start + place.at;
+            ranges.push((index, start, start + value.text.len() as u32));
+        }
+    }
+    // The first directive that reads otherwise is blamed on the value
+    // written in or before it.
+    let spills = |at: u32| {
+        let index = ranges
+            .iter()
+            .filter(|&&(_, start, _)| start <= at)
+            .max_by_key(|&&(_, start, _)| start)
+            .or(ranges.first())
+            .map_or(0, |&(index, _, _)| index);
+        ValueError::Spills {
+            directive: values
+                .get(index)
+                .map_or(String::new(), |v| v.directive.clone()),
+            value: new.get(index).map_or("", |v| v.trim()).to_string(),
+        }
+    };
+    if rule.directive_count() != edited.directive_count()
+        || rule.comments().count() != edited.comments().count()
+    {
+        let differs = rule
+            .directives()
+            .zip(edited.directives())
+            .find(|(a, b)| a.name().raw() != b.name().raw())
+            .map_or(u32::MAX, |(a, _)| a.span().start);
+        return Err(spills(differs));
+    }
+    for (a, b) in rule.directives().zip(edited.directives()) {
+        let mut expected: Vec<Cow<'_, str>> = Vec::new();
+        let mut written: Vec<usize> = Vec::new();
+        for arg in a.args() {
+            let span = arg.span();
+            let holder = ranges
+                .iter()
+                .position(|&(_, start, end)| start <= span.start && span.end <= end);
+            match holder {
+                Some(range) if !written.contains(&range) => {
+                    written.push(range);
+                    expected.extend(words[ranges[range].0].iter().map(|w| Cow::from(w.as_str())));
+                }
+                Some(_) => {}
+                None => expected.push(arg.raw()),
+            }
+        }
+        let same = a.name().raw() == b.name().raw()
+            && a.has_block() == b.has_block()
+            && b.args().map(|w| w.raw()).eq(expected);
+        if !same {
+            return Err(spills(a.span().start));
+        }
+    }
+    Ok(())
+}
+
+/// Where each of one file's edits (in their order) starts in the text
+/// `apply` makes of them: sorted by range, keeping their order at one
+/// range, identical edits once.
+fn landings(edits: &[&Edit]) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..edits.len()).collect();
+    order.sort_by_key(|&i| (edits[i].start, edits[i].end));
+    let mut first: HashMap<&Edit, u32> = HashMap::new();
+    let mut landed = vec![0; edits.len()];
+    let mut delta: i64 = 0;
+    for i in order {
+        let edit = edits[i];
+        landed[i] = *first.entry(edit).or_insert_with(|| {
+            let at = (i64::from(edit.start) + delta) as u32;
+            delta += edit.text.len() as i64 - i64::from(edit.end - edit.start);
+            at
+        });
+    }
+    landed
 }
 
 /// `edits` (a fix's, sorted or not) with each of `values` replaced by the
@@ -211,6 +409,89 @@ mod tests {
             }
             .to_string(),
             "expected 2 values, got 1"
+        );
+    }
+
+    #[test]
+    fn a_value_is_words_that_stay_before_the_semicolon() {
+        assert_eq!(words("server_tokens", " off ").unwrap(), ["off"]);
+        assert_eq!(
+            words("proxy_set_header", r#"Connection "a;b" 'c#d' e\;f"#).unwrap(),
+            ["Connection", r#""a;b""#, "'c#d'", r"e\;f"]
+        );
+        let why = |value: &str| match words("server_tokens", value) {
+            Err(ValueError::NotArguments { why, .. }) => why,
+            other => panic!("{value}: {other:?}"),
+        };
+        assert!(
+            why("off # no tokens").contains("`#`"),
+            "{}",
+            why("off # no tokens")
+        );
+        assert!(why(r"off\").contains(r"`\`"), "{}", why(r"off\"));
+        assert_eq!(
+            why("off; server_tokens on"),
+            "a `;` in it ends server_tokens there, and `server_tokens on` would be another directive"
+        );
+        // What does not parse alone is left to the file's parse, which
+        // says where.
+        for value in ["off }", "off {", "\"unclosed"] {
+            assert!(
+                matches!(
+                    words("server_tokens", value),
+                    Err(ValueError::Syntax { .. })
+                ),
+                "{value}"
+            );
+        }
+        assert_eq!(
+            words("server_tokens", "off # x").unwrap_err().to_string(),
+            "`off # x` cannot be the value of server_tokens: a `#` in it starts a comment, \
+             which would hide the `;` that ends server_tokens"
+        );
+    }
+
+    fn tree(text: &str) -> SyntaxTree {
+        syntax::parse(text.as_bytes().to_vec()).unwrap()
+    }
+
+    /// The trees `text` becomes with the rule's `edits` and with `new` in
+    /// place of `values`.
+    fn both(text: &str, edits: &[Edit], values: &[FixValue], new: &[&str]) -> [SyntaxTree; 2] {
+        let new: Vec<String> = new.iter().map(|v| v.to_string()).collect();
+        let edited = revalue(edits, values, &new).unwrap();
+        let after = |edits: &[Edit]| {
+            let edits: Vec<&Edit> = edits.iter().collect();
+            tree(std::str::from_utf8(&crate::fix::apply(text.as_bytes(), &edits).unwrap()).unwrap())
+        };
+        [after(edits), after(&edited)]
+    }
+
+    #[test]
+    fn the_file_reads_as_the_rules_change_but_for_the_values() {
+        let text = "http {\n    server { listen 80; }\n    server { }\n}\n";
+        let edits = [
+            edit(19, 19, " add_header X-A 1;"),
+            edit(45, 45, " add_header X-A 1;"),
+        ];
+        let values = [value("add_header", "X-A 1", &[(19, 19, 12), (45, 45, 12)])];
+        let new = ["X-B \"2 3\"".to_string()];
+        let [rule, edited] = both(text, &edits, &values, &["X-B \"2 3\""]);
+        assert_eq!(
+            check_file(FileId::FIRST, &edits, &rule, &edited, &values, &new),
+            Ok(())
+        );
+        // A value the text after it runs on into is more than its words.
+        let glued = [edit(27, 27, "1")]; // `listen 180;`
+        let values = [value("listen", "1", &[(27, 27, 0)])];
+        let new = ["2".to_string()];
+        let [rule, edited] = both(text, &glued, &values, &["2"]);
+        assert_eq!(
+            check_file(FileId::FIRST, &glued, &rule, &edited, &values, &new),
+            Err(ValueError::Spills {
+                directive: "listen".into(),
+                value: "2".into()
+            })
         );
     }
 
