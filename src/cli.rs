@@ -165,18 +165,8 @@ pub struct InitArgs {
     #[arg(long, value_name = "X.Y.Z")]
     pub nginx_version: Option<String>,
 
-    /// Read only the named files, without following includes.
-    #[arg(long)]
-    pub no_includes: bool,
-
-    /// The block the named files' top level is the inside of, as for
-    /// `check`: `main`, `http`, `server`, `location` or `stream`.
-    #[arg(long, value_name = "CONTEXT", value_parser = parse_context)]
-    pub context: Option<ngxfix::config::RootContext>,
-
-    /// The directory relative includes resolve against, as for `check`.
-    #[arg(long, value_name = "DIR")]
-    pub prefix: Option<PathBuf>,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
 
     #[command(flatten)]
     pub limits: ReadLimits,
@@ -241,6 +231,29 @@ pub struct ReadLimits {
     pub max_file_size: u64,
 }
 
+/// How the named files are read; shared by the commands that read a
+/// configuration as `check` does.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ReadingArgs {
+    /// Read only the named files, without following includes.
+    #[arg(long)]
+    pub no_includes: bool,
+
+    /// The block the named files' top level is the inside of, instead of
+    /// the one inferred from their directives: `main` (a whole
+    /// nginx.conf), `http` (`server`, `upstream` at the top: a
+    /// sites-enabled or conf.d file), `server`, `location` or `stream`.
+    #[arg(long, value_name = "CONTEXT", value_parser = parse_context)]
+    pub context: Option<ngxfix::config::RootContext>,
+
+    /// The directory relative includes resolve against, as nginx's prefix
+    /// (the directory of nginx.conf). Default: the main file's directory;
+    /// for a fragment the parent of its sites-enabled/ or conf.d/ folder,
+    /// else its own directory; for standard input the working directory.
+    #[arg(long, value_name = "DIR")]
+    pub prefix: Option<PathBuf>,
+}
+
 /// What to check and with which facts; shared by `check` and `fix`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Inputs {
@@ -291,23 +304,8 @@ pub struct Inputs {
     #[arg(long = "front-lb", value_name = "SPEC")]
     pub front_lb: Option<String>,
 
-    /// Read only the named files, without following includes.
-    #[arg(long)]
-    pub no_includes: bool,
-
-    /// The block the named files' top level is the inside of, instead of
-    /// the one inferred from their directives: `main` (a whole
-    /// nginx.conf), `http` (`server`, `upstream` at the top: a
-    /// sites-enabled or conf.d file), `server`, `location` or `stream`.
-    #[arg(long, value_name = "CONTEXT", value_parser = parse_context)]
-    pub context: Option<ngxfix::config::RootContext>,
-
-    /// The directory relative includes resolve against, as nginx's prefix
-    /// (the directory of nginx.conf). Default: the main file's directory;
-    /// for a fragment the parent of its sites-enabled/ or conf.d/ folder,
-    /// else its own directory; for standard input the working directory.
-    #[arg(long, value_name = "DIR")]
-    pub prefix: Option<PathBuf>,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
 
     /// Where `--backend UPSTREAM=probe` (and `probe = true` in
     /// ngxfix.toml) keeps its measurements, reused for a day.

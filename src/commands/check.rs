@@ -112,12 +112,7 @@ pub(super) struct Steps {
 impl Steps {
     /// For `runs`; `quiet` (`--quiet`) says nothing.
     pub fn new(runs: &[Run], quiet: bool) -> Steps {
-        let bytes: u64 = runs
-            .iter()
-            .flat_map(|run| &run.inputs)
-            .flat_map(|(config, _)| config.files())
-            .map(|file| file.tree.text().len() as u64)
-            .sum();
+        let bytes = super::inputs::bytes(runs);
         let timed = std::env::var_os("NGXFIX_TIMINGS").is_some();
         let steps = Steps {
             progress: Progress::steps(progress::wanted(quiet) && bytes > progress::TREE_ABOVE),

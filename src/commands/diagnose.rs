@@ -12,7 +12,7 @@ use std::rc::Rc;
 use anyhow::Context;
 use flate2::read::MultiGzDecoder;
 
-use crate::cli::{DiagnoseArgs, DiagnoseFormat, Inputs, RuleSource};
+use crate::cli::{DiagnoseArgs, DiagnoseFormat, Inputs, ReadingArgs, RuleSource};
 use ngxfix::diagnose::{self, blocks, report, Tally};
 use ngxfix::model::Model;
 use ngxfix::output::findings::{self, Report, ReportFormat};
@@ -107,9 +107,7 @@ fn prepare(args: &DiagnoseArgs, config: &Path) -> anyhow::Result<Prepared> {
         prefer: None,
         assume_backend: None,
         front_lb: None,
-        no_includes: false,
-        context: None,
-        prefix: None,
+        reading: ReadingArgs::default(),
         probe_cache: None,
         allow_public: false,
         quiet: args.quiet,

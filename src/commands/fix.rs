@@ -15,7 +15,7 @@ use ngxfix::nginx::Nginx;
 use ngxfix::output::findings::{Report, ReportFormat};
 use ngxfix::output::fix_report::{self, ChangedFile, FixRun};
 use ngxfix::output::{diff, plural, Paint};
-use ngxfix::write::{self, Change, WriteError, WriteOptions};
+use ngxfix::write::{Change, WriteOptions};
 
 /// Fix each tree; exit status as documented: with `--dry-run` 1 when there
 /// are changes to show, otherwise 1 when findings remain.
@@ -62,14 +62,10 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
 
     // A large tree's fix loop and `nginx -t` take seconds: said on a
     // terminal, except while -i asks its questions there.
-    let bytes: u64 = runs
-        .iter()
-        .flat_map(|run| &run.inputs)
-        .flat_map(|(config, _)| config.files())
-        .map(|file| file.tree.text().len() as u64)
-        .sum();
     let progress = Progress::steps(
-        !args.interactive && progress::wanted(args.inputs.quiet) && bytes > progress::TREE_ABOVE,
+        !args.interactive
+            && progress::wanted(args.inputs.quiet)
+            && super::inputs::bytes(&runs) > progress::TREE_ABOVE,
     );
     let mut outcomes = Vec::new();
     'runs: for run in runs {
@@ -207,23 +203,7 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         in_place_ok: args.in_place_ok,
         respect_readonly: args.respect_readonly,
     };
-    let written = match write::write_all(&disk, &options) {
-        Err(error @ WriteError::Interrupted { signal }) => {
-            eprintln!("ngxfix: {error}");
-            write::die_of(signal)
-        }
-        written => written?,
-    };
-    for warning in &written.warnings {
-        eprintln!("warning: {warning}");
-    }
-    if let Some(signal) = written.interrupted {
-        eprintln!(
-            "ngxfix: {} came while writing: every file was written first",
-            write::signal_name(signal)
-        );
-        write::die_of(signal);
-    }
+    super::write_changes(&disk, &options)?;
     let remaining: usize = outcomes.iter().map(|o| o.remaining.len()).sum();
     if args.format == FixFormat::Json {
         // Standard input's fixed text is in the report, not written.

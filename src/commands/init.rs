@@ -20,7 +20,7 @@ use ngxfix::init::{self, BackendFields, Declared, Document, NginxVersion, Upstre
 use ngxfix::model::{Model, Version};
 use ngxfix::rules::facts::{self, Facts};
 use ngxfix::settings::FILE_NAME;
-use ngxfix::write::{self, Change, WriteError, WriteOptions};
+use ngxfix::write::{Change, WriteOptions};
 
 use super::reading::{self, ReadOptions};
 
@@ -206,12 +206,7 @@ fn read_upstreams(
     args: &InitArgs,
     version: Version,
 ) -> anyhow::Result<(Vec<String>, Vec<UpstreamInfo>)> {
-    let options = ReadOptions {
-        context: args.context,
-        prefix: args.prefix.clone(),
-        no_includes: args.no_includes,
-        max_file_size: args.limits.max_file_size,
-    };
+    let options = ReadOptions::new(&args.reading, &args.limits);
     let paths: Vec<Option<&Path>> = if args.paths.is_empty() {
         vec![None]
     } else {
@@ -373,23 +368,7 @@ fn replace(path: &Path, original: &[u8], text: &[u8]) -> anyhow::Result<bool> {
         original,
         fixed: text,
     };
-    let written = match write::write_all(&[change], &WriteOptions::default()) {
-        Err(error @ WriteError::Interrupted { signal }) => {
-            eprintln!("ngxfix: {error}");
-            write::die_of(signal)
-        }
-        written => written?,
-    };
-    for warning in &written.warnings {
-        eprintln!("warning: {warning}");
-    }
-    if let Some(signal) = written.interrupted {
-        eprintln!(
-            "ngxfix: {} came while writing: the file was written first",
-            write::signal_name(signal)
-        );
-        write::die_of(signal);
-    }
+    super::write_changes(&[change], &WriteOptions::default())?;
     Ok(true)
 }
 

@@ -37,12 +37,7 @@ type Group = (Option<PathBuf>, Vec<(ConfigTree, Reading)>);
 /// everything before any output.
 pub fn prepare(inputs: &Inputs) -> anyhow::Result<Vec<Run>> {
     let cwd = std::env::current_dir().context("reading the working directory")?;
-    let options = ReadOptions {
-        context: inputs.context,
-        prefix: inputs.prefix.clone(),
-        no_includes: inputs.no_includes,
-        max_file_size: inputs.limits.max_file_size,
-    };
+    let options = ReadOptions::new(&inputs.reading, &inputs.limits);
     let paths: Vec<Option<&Path>> = if inputs.paths.is_empty() {
         vec![None]
     } else {
@@ -301,6 +296,16 @@ fn installed_version() -> (Version, String) {
         )
     );
     (Version::ASSUMED, "the default: no nginx to ask".to_string())
+}
+
+/// The bytes of every file the runs read: whether a run is long enough to
+/// show its progress.
+pub fn bytes(runs: &[Run]) -> u64 {
+    runs.iter()
+        .flat_map(|run| &run.inputs)
+        .flat_map(|(config, _)| config.files())
+        .map(|file| file.tree.text().len() as u64)
+        .sum()
 }
 
 /// The rules every run selected, each once (SARIF describes them all).

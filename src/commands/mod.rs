@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use ngxfix::config::{ConfigTree, LoadOptions};
 use ngxfix::disk::{self, read_stdin};
+use ngxfix::write::{self, Change, WriteError, WriteOptions};
 
 use crate::cli::ReadLimits;
 
@@ -49,6 +50,31 @@ pub fn load(
         return Ok(disk::tree::load_stdin_with(text, &options)?);
     }
     Ok(disk::tree::load_with(&path, &options)?)
+}
+
+/// Write `changes`, every file or none (`ngxfix::write::write_all`), with
+/// its warnings on standard error. A signal that came while writing waited
+/// for the write to end: it is said, and ends the process now, as it would
+/// have without the wait.
+pub fn write_changes(changes: &[Change<'_>], options: &WriteOptions) -> anyhow::Result<()> {
+    let written = match write::write_all(changes, options) {
+        Err(error @ WriteError::Interrupted { signal }) => {
+            eprintln!("ngxfix: {error}");
+            write::die_of(signal)
+        }
+        written => written?,
+    };
+    for warning in &written.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if let Some(signal) = written.interrupted {
+        eprintln!(
+            "ngxfix: {} came while writing: every file was written first",
+            write::signal_name(signal)
+        );
+        write::die_of(signal);
+    }
+    Ok(())
 }
 
 /// The conf path the installed nginx was built with (the same nginx that

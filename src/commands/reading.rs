@@ -29,6 +29,18 @@ pub struct ReadOptions {
     pub max_file_size: u64,
 }
 
+impl ReadOptions {
+    /// The options the command line gave.
+    pub fn new(args: &crate::cli::ReadingArgs, limits: &crate::cli::ReadLimits) -> ReadOptions {
+        ReadOptions {
+            context: args.context,
+            prefix: args.prefix.clone(),
+            no_includes: args.no_includes,
+            max_file_size: limits.max_file_size,
+        }
+    }
+}
+
 /// Read one input (`None`: the default main file; `-`: standard input).
 pub fn read(path: Option<&Path>, options: &ReadOptions) -> anyhow::Result<(ConfigTree, Reading)> {
     let Some(path) = path else {

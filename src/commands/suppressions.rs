@@ -13,7 +13,7 @@ use ngxfix::config::{FileId, FileOrigin};
 use ngxfix::output::plural;
 use ngxfix::rules::suppress::{comment_edits, REASON_PLACEHOLDER};
 use ngxfix::rules::UNUSED_SUPPRESSION;
-use ngxfix::write::{self, Change, WriteError, WriteOptions};
+use ngxfix::write::{Change, WriteOptions};
 
 use super::baseline::Known;
 
@@ -89,16 +89,7 @@ pub fn add(inputs: &Inputs, known: Option<&mut Known>) -> anyhow::Result<u8> {
             fixed,
         })
         .collect();
-    let written = match write::write_all(&changes, &WriteOptions::default()) {
-        Err(error @ WriteError::Interrupted { signal }) => {
-            eprintln!("ngxfix: {error}");
-            write::die_of(signal)
-        }
-        written => written?,
-    };
-    for warning in &written.warnings {
-        eprintln!("warning: {warning}");
-    }
+    super::write_changes(&changes, &WriteOptions::default())?;
     if comments == 0 {
         eprintln!("Nothing to suppress.");
     } else {
@@ -115,13 +106,6 @@ pub fn add(inputs: &Inputs, known: Option<&mut Known>) -> anyhow::Result<u8> {
             plural(unused, "suppression comment"),
             if unused == 1 { "it" } else { "them" }
         );
-    }
-    if let Some(signal) = written.interrupted {
-        eprintln!(
-            "ngxfix: {} came while writing: every file was written first",
-            write::signal_name(signal)
-        );
-        write::die_of(signal);
     }
     Ok(0)
 }

@@ -375,7 +375,7 @@ fn text_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
 
 /// A line and column in the JSON schema.
 #[derive(Serialize)]
-struct Position {
+pub(crate) struct Position {
     line: u32,
     column: u32,
 }

@@ -8,10 +8,9 @@ use std::io::{self, Write};
 use serde::Serialize;
 use similar::TextDiff;
 
-use super::findings::{json_finding, JsonFinding, JSON_SCHEMA_VERSION};
+use super::findings::{json_finding, JsonFinding, Position, JSON_SCHEMA_VERSION};
 use crate::fix::session::{FixOutcome, Stop};
 use crate::model::Version;
-use crate::syntax::LineCol;
 
 /// A changed file of the report.
 pub struct ChangedFile<'a> {
@@ -37,21 +36,6 @@ pub struct FixRun<'a> {
     pub verified: bool,
     /// Fixes held back for being unsafe.
     pub held_back: usize,
-}
-
-#[derive(Serialize)]
-struct Position {
-    line: u32,
-    column: u32,
-}
-
-impl From<LineCol> for Position {
-    fn from(at: LineCol) -> Self {
-        Position {
-            line: at.line,
-            column: at.col,
-        }
-    }
 }
 
 /// Text a fix wrote, at its place in the fixed file.
