@@ -47,7 +47,7 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> anyhow::Result<u8>
         return super::baseline::write(&args.inputs, path);
     }
     let mut known = match &args.baseline {
-        Some(path) => Some(super::baseline::Known::read(path)?),
+        Some(path) => Some(Known::read(path)?),
         None => None,
     };
     if args.add_suppressions {

@@ -63,11 +63,11 @@ pub fn add(inputs: &Inputs, known: Option<&mut Known>) -> anyhow::Result<u8> {
         Ok(())
     })?;
     if !elsewhere.is_empty() {
+        let verb = if elsewhere.len() == 1 { "is" } else { "are" };
         bail!(
-            "there are findings in {}, which {} not a file on disk (standard input or an \
+            "there are findings in {}, which {verb} not a file on disk (standard input or an \
              `nginx -T` dump) to write comments into; nothing was written",
             elsewhere.into_iter().collect::<Vec<_>>().join(", "),
-            if findings == 1 { "is" } else { "are" }
         );
     }
     let mut fixed: Vec<(PathBuf, &[u8], Vec<u8>)> = Vec::new();
