@@ -157,8 +157,9 @@ fn cargo_install(checkout: &Path, root: &Path) -> PathBuf {
     root.join("bin/ngxfix")
 }
 
-/// The release profile's fat LTO and one codegen unit are for the binary
-/// people install, and take minutes; what the tests look at does not
+/// The release profile's optimisation, fat LTO and one codegen unit are
+/// for the binary people install, and take minutes; what the tests look
+/// at (the hooks' verdicts, the generated scripts and pages) does not
 /// depend on them. The target directory is kept between runs.
 fn fast_release(command: &mut Command) {
     // What `cargo test` tells the test binary about this package is not
@@ -183,6 +184,7 @@ fn fast_release(command: &mut Command) {
         }
     }
     command
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
         .env("CARGO_PROFILE_RELEASE_LTO", "false")
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
         .env("CARGO_PROFILE_RELEASE_DEBUG", "0")
