@@ -232,6 +232,8 @@ fn prepare_run(
             extra: rules.settings.settings.extra_directives.clone(),
         },
         file_ignores: rules.settings.file_ignores(cwd)?,
+        // Set by the fix session when its approver edits values.
+        fix_values: false,
     };
     Ok(Run {
         rules,

@@ -283,6 +283,10 @@ impl Prompt {
 }
 
 impl Approver for Prompt {
+    fn edits_values(&self) -> bool {
+        true
+    }
+
     fn approve(&mut self, proposal: &Proposal<'_>) -> io::Result<Answer> {
         let finding = proposal.finding;
         {

@@ -139,6 +139,7 @@ fn run_one(rule: &Rule, test: &Test) -> Result<(), String> {
         known_rules: Vec::new(),
         known_directives: Default::default(),
         file_ignores: Default::default(),
+        fix_values: false,
     };
     let findings =
         check(rule, test, &options).map_err(|e| format!("the test config does not load: {e}"))?;

@@ -617,6 +617,7 @@ impl Engine {
             known_rules: self.rules.iter().map(|r| r.id.clone()).collect(),
             known_directives: Default::default(),
             file_ignores: Default::default(),
+            fix_values: false,
         })
     }
 }

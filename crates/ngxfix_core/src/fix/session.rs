@@ -184,6 +184,14 @@ pub struct ProposedFile<'a> {
 pub trait Approver {
     /// Answer for one change.
     fn approve(&mut self, proposal: &Proposal<'_>) -> std::io::Result<Answer>;
+
+    /// Whether it may answer with edited values ([`Answer`] after `e`):
+    /// only then do the plans carry the values they write
+    /// ([`FixPlan::values`](crate::rules::FixPlan)), which a run of tens of
+    /// thousands of fixes would otherwise hold for nothing.
+    fn edits_values(&self) -> bool {
+        false
+    }
 }
 
 /// Accepts every change without asking.
@@ -373,7 +381,10 @@ pub fn fix_excluding(
 ) -> std::io::Result<FixOutcome> {
     let mut state = State {
         config,
-        options: job.options.clone(),
+        options: RunOptions {
+            fix_values: approver.edits_values(),
+            ..job.options.clone()
+        },
         originals: BTreeMap::new(),
         backend_originals: BTreeMap::new(),
         applied: Vec::new(),
@@ -1504,6 +1515,10 @@ set = {{ directive = "keepalive_timeout", args = "4s", in = "self", after = ["ke
     }
 
     impl Approver for Editor {
+        fn edits_values(&self) -> bool {
+            true
+        }
+
         fn approve(&mut self, proposal: &Proposal<'_>) -> std::io::Result<Answer> {
             self.offered
                 .push(proposal.values.iter().map(|v| v.text.clone()).collect());
@@ -1634,6 +1649,10 @@ set = {{ directive = "keepalive_timeout", args = "4s", in = "self", after = ["ke
     }
 
     impl Approver for EditThenAll {
+        fn edits_values(&self) -> bool {
+            true
+        }
+
         fn approve(&mut self, proposal: &Proposal<'_>) -> std::io::Result<Answer> {
             let values = proposal.values.iter().map(|v| v.text.clone()).collect();
             self.asked.push((proposal.finding.rule.clone(), values));
@@ -1824,6 +1843,10 @@ set = { directive = "keepalive_timeout", args = "1s", in = "self", after = ["kee
     fn an_approver_that_sends_unchecked_values_gets_an_error() {
         struct Blind;
         impl Approver for Blind {
+            fn edits_values(&self) -> bool {
+                true
+            }
+
             fn approve(&mut self, _: &Proposal<'_>) -> std::io::Result<Answer> {
                 Ok(Answer::Edit(vec!["3s; }".into()]))
             }

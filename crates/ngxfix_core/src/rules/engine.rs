@@ -145,6 +145,10 @@ pub struct RunOptions {
     pub known_directives: Known,
     /// Rules left out for some files (`[per-file-ignores]`).
     pub file_ignores: FileIgnores,
+    /// Keep the values each fix writes in its plan ([`FixPlan::values`]),
+    /// for an approver that lets a person edit them (`fix -i`'s `e`);
+    /// without it plans carry none.
+    pub fix_values: bool,
 }
 
 /// A rule matched a directive: eight bytes, so a run with many findings
@@ -397,6 +401,7 @@ impl Checked<'_, '_> {
                     self.model.node(hit.node),
                     &env,
                     &self.paths,
+                    self.options.fix_values,
                 )
             }
         }
@@ -414,7 +419,13 @@ pub fn run(rules: &[Rule], model: &Model<'_>, options: &RunOptions) -> Vec<Findi
     check(rules, model, options).findings().collect()
 }
 
-fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>, paths: &[Arc<str>]) -> Finding {
+fn finding(
+    rule: &Rule,
+    node: Node<'_>,
+    env: &Env<'_>,
+    paths: &[Arc<str>],
+    with_values: bool,
+) -> Finding {
     let subject = Subject { env, node };
     let variant = rule
         .variants
@@ -441,7 +452,17 @@ fn finding(rule: &Rule, node: Node<'_>, env: &Env<'_>, paths: &[Arc<str>]) -> Fi
     };
     let fix = match rule.fix_for(variant) {
         Some((fix, safety)) => match plan(fix, &subject) {
-            Ok(plan) => FixState::Planned(PlannedFix::new(FixPlan { safety, ..plan }, place)),
+            Ok(plan) => {
+                // Dropped at once unless asked for: tens of thousands of
+                // findings would hold them to the end of a run.
+                let values = if with_values { plan.values } else { Vec::new() };
+                let plan = FixPlan {
+                    safety,
+                    values,
+                    ..plan
+                };
+                FixState::Planned(PlannedFix::new(plan, place))
+            }
             Err(why) => FixState::Unavailable(why.to_string()),
         },
         None => FixState::None,

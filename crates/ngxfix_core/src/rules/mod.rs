@@ -45,4 +45,29 @@ mod tests {
             super::run(&rules, &model, &Default::default());
         }
     }
+
+    /// Plans carry the values their fixes write only when asked: `fix -i`
+    /// edits them; every other run would hold them for nothing.
+    #[test]
+    fn plans_carry_their_values_only_when_asked() {
+        let rules = super::load::builtin().unwrap();
+        let conf = "http { upstream app { server 127.0.0.1:8000; keepalive 8; } \
+                    server { location / { proxy_pass http://app; } } }";
+        let tree = from_texts(&[("/etc/nginx/nginx.conf", conf)]);
+        let model = Model::new(&tree, "1.24.0".parse().unwrap());
+        let values = |fix_values: bool| -> Vec<String> {
+            let options = super::RunOptions {
+                fix_values,
+                ..Default::default()
+            };
+            super::run(&rules, &model, &options)
+                .iter()
+                .filter(|f| f.rule == "proxy-http-version")
+                .flat_map(|f| f.fix.plan().map(|p| p.values.clone()).unwrap_or_default())
+                .map(|v| v.text)
+                .collect()
+        };
+        assert_eq!(values(true), ["1.1"]);
+        assert!(values(false).is_empty());
+    }
 }
