@@ -15,6 +15,7 @@ use dialoguer::{Input, Select};
 
 use crate::cli::InitArgs;
 use ngxfix::backends::kinds::SERVER_KINDS;
+use ngxfix::config::paths::Anchor;
 use ngxfix::disk::backends::read as read_backend;
 use ngxfix::init::{self, BackendFields, Declared, Document, NginxVersion, UpstreamInfo};
 use ngxfix::model::{Model, Version};
@@ -190,13 +191,10 @@ fn given_backends(
 /// the settings file at `settings` reads it: relative to its folder when
 /// below it, else absolute.
 fn relative_to_settings(cwd: &Path, settings: &Path, path: &Path) -> String {
-    let absolute = cwd.join(path);
-    let folder = cwd.join(settings);
-    let folder = folder.parent().unwrap_or(cwd);
-    match absolute.strip_prefix(folder) {
-        Ok(relative) => relative.display().to_string(),
-        Err(_) => absolute.display().to_string(),
-    }
+    let anchor = Anchor::new(cwd, settings.parent().unwrap_or(Path::new("")));
+    anchor
+        .relative(path)
+        .unwrap_or_else(|| anchor.absolute(path).display().to_string())
 }
 
 /// Read each input as `check` does; the inputs as named, and the
@@ -420,9 +418,7 @@ fn warn_if_shadowed(args: &InitArgs, cwd: &Path, written: &Path) {
         if path.as_os_str() == "-" {
             continue;
         }
-        let dir = cwd.join(path).parent().map(Path::to_path_buf);
-        let starts: Vec<&Path> = dir.iter().map(PathBuf::as_path).chain([cwd]).collect();
-        let Some(found) = ngxfix::disk::settings::find(&starts) else {
+        let Some(found) = super::inputs::nearest_settings(cwd, Some(path)) else {
             continue;
         };
         if std::fs::canonicalize(&found).is_ok_and(|found| found != written) {

@@ -54,21 +54,11 @@ pub fn prepare(inputs: &Inputs) -> anyhow::Result<Vec<Run>> {
         let settings = match &inputs.source.config {
             Some(explicit) => Some(explicit.clone()),
             None => {
-                let named = tree.file(tree.entry()).path.clone();
-                let dir = match tree.file(tree.entry()).origin {
-                    ngxfix::config::FileOrigin::Disk => {
-                        cwd.join(&named).parent().map(Path::to_path_buf)
-                    }
-                    _ => None,
-                };
-                let starts: Vec<&Path> = dir
-                    .iter()
-                    .map(PathBuf::as_path)
-                    .chain([cwd.as_path()])
-                    .collect();
+                let entry = tree.file(tree.entry());
+                let on_disk = entry.origin == ngxfix::config::FileOrigin::Disk;
                 // Named relative to the working directory when below it,
                 // as the user would write it.
-                settings::find(&starts).map(|found| {
+                nearest_settings(&cwd, on_disk.then_some(entry.path.as_path())).map(|found| {
                     found
                         .strip_prefix(&cwd)
                         .map_or(found.clone(), Path::to_path_buf)
@@ -85,6 +75,15 @@ pub fn prepare(inputs: &Inputs) -> anyhow::Result<Vec<Run>> {
         .into_iter()
         .map(|(settings, trees)| prepare_run(inputs, &cwd, settings, trees, &detected))
         .collect()
+}
+
+/// The settings file a configuration file on disk uses (`None`: one that
+/// is not on disk): the nearest `ngxfix.toml` from the file's folder up,
+/// else from the working directory up.
+pub fn nearest_settings(cwd: &Path, file: Option<&Path>) -> Option<PathBuf> {
+    let dir = file.and_then(|file| cwd.join(file).parent().map(Path::to_path_buf));
+    let starts: Vec<&Path> = dir.iter().map(PathBuf::as_path).chain([cwd]).collect();
+    settings::find(&starts)
 }
 
 /// The inputs without those another input already checks: a file named
