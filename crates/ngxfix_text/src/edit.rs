@@ -124,8 +124,29 @@ pub fn clash<F: PartialEq>(a: &Edit<F>, b: &Edit<F>) -> bool {
 /// (an insertion at `pos` goes before it); `None` when an edit replaces text
 /// around it.
 pub fn shift_offset<F: PartialEq>(file: F, pos: u32, applied: &[&Edit<F>]) -> Option<u32> {
+    shift(file, pos, applied, true)
+}
+
+/// [`shift_offset`] for the end of a range: text inserted exactly at `pos`
+/// goes after it, so a range does not take in what later edits write where
+/// it ends.
+pub fn shift_end<F: PartialEq>(file: F, pos: u32, applied: &[&Edit<F>]) -> Option<u32> {
+    shift(file, pos, applied, false)
+}
+
+/// `pos` moved by `applied`; an insertion at `pos` moves it when
+/// `insertion_before`.
+fn shift<F: PartialEq>(
+    file: F,
+    pos: u32,
+    applied: &[&Edit<F>],
+    insertion_before: bool,
+) -> Option<u32> {
     let mut delta: i64 = 0;
     for a in applied.iter().filter(|a| a.file == file) {
+        if !insertion_before && a.start == pos && a.end == pos {
+            continue;
+        }
         if a.end <= pos {
             delta += a.text.len() as i64 - i64::from(a.end - a.start);
         } else if a.start < pos {
@@ -207,5 +228,17 @@ mod tests {
         assert_eq!(shift_offset(FileId::FIRST, 21, &applied), None);
         // Other files are not moved.
         assert_eq!(shift_offset(FileId::new(1), 30, &applied), Some(30));
+    }
+
+    #[test]
+    fn an_insertion_at_a_range_end_moves_its_start_but_not_its_end() {
+        let insert = edit(4, 4, "xy");
+        let before = edit(1, 2, "");
+        let applied = [&insert, &before];
+        assert_eq!(shift_offset(FileId::FIRST, 4, &applied), Some(5));
+        assert_eq!(shift_end(FileId::FIRST, 4, &applied), Some(3));
+        // Text replaced around the offset leaves it nowhere, either way.
+        let around = edit(3, 5, "z");
+        assert_eq!(shift_end(FileId::FIRST, 4, &[&around]), None);
     }
 }

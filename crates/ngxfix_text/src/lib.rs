@@ -7,7 +7,7 @@ pub mod edit;
 pub mod lines;
 pub mod units;
 
-pub use edit::{apply, apply_str, clash, shift_offset, Edit, EditError};
+pub use edit::{apply, apply_str, clash, shift_end, shift_offset, Edit, EditError};
 pub use lines::{lossy, LineCol, LineIndex};
 pub use units::{Duration, Size, TimeSlot, UnitError};
 

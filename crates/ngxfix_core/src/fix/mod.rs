@@ -10,4 +10,4 @@ pub mod session;
 pub mod values;
 
 pub use crate::rules::fixes::{BackendEdit, Claim, FixValue, ValuePlace};
-pub use crate::text::edit::{apply, clash, shift_offset, Edit, EditError};
+pub use crate::text::edit::{apply, clash, shift_end, shift_offset, Edit, EditError};

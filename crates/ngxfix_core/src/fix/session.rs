@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use super::values::{self, ValueError};
-use super::{apply, clash, shift_offset, BackendEdit, Claim, Edit, FixValue};
+use super::{apply, clash, shift_end, shift_offset, BackendEdit, Claim, Edit, FixValue};
 use crate::backends::{BackendFile, Reading};
 use crate::config::{ConfigTree, FileId};
 use crate::model::{Duration, Model, Version};
@@ -490,17 +490,6 @@ fn shift_spans(spans: Vec<(FileId, u32, u32)>, applied: &[&Edit]) -> Vec<(FileId
             Some((file, start, end.max(start)))
         })
         .collect()
-}
-
-/// [`shift_offset`] for the end of a range: an insertion at `pos` goes
-/// after it.
-fn shift_end(file: FileId, pos: u32, applied: &[&Edit]) -> Option<u32> {
-    let before: Vec<&Edit> = applied
-        .iter()
-        .copied()
-        .filter(|a| !(a.start == pos && a.end == pos))
-        .collect();
-    shift_offset(file, pos, &before)
 }
 
 /// How an applied fix's title names the values a person wrote in place
