@@ -187,4 +187,50 @@ mod tests {
         std::fs::write(&path, "{").unwrap();
         assert!(Cache::load(&path).is_err());
     }
+
+    #[test]
+    fn a_measurement_reads_back_from_the_cache_as_it_was_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("probe.json");
+        let target = Target {
+            address: Address::Tcp("127.0.0.1:8000".parse().unwrap()),
+            host: "127.0.0.1".into(),
+            tls: false,
+        };
+        let options = Options::default();
+        let at = time::from_epoch_secs(1_796_643_005);
+        // 1005.7 ms printed as 1.01 s when measured and, cut to 1005 ms
+        // by the cache, as 1.00 s when read back.
+        for micros in [1_005_700, 999_999, 2_004_500, 75_000_001] {
+            let closed = Some(Duration::from_micros(micros));
+            let idle = super::super::idle_close(closed, false, Duration::from_secs(90));
+            let IdleClose::After(measured) = idle else {
+                panic!("{micros} us: {idle:?}");
+            };
+            let observed = Observed {
+                idle,
+                status: 200,
+                version: "HTTP/1.1".into(),
+                keep_alive: None,
+                served: None,
+                measured_at: at,
+            };
+            let mut cache = Cache::load(&path).unwrap();
+            cache.put(&target, &options, &observed);
+            cache.save().unwrap();
+            let back = Cache::load(&path).unwrap().get(&target, &options, at);
+            let Some(Observed {
+                idle: IdleClose::After(cached),
+                ..
+            }) = back
+            else {
+                panic!("{micros} us: {back:?}");
+            };
+            assert_eq!(
+                super::super::seconds(cached),
+                super::super::seconds(measured)
+            );
+            assert_eq!(cached, measured);
+        }
+    }
 }

@@ -182,14 +182,8 @@ pub fn probe(target: &Target, options: &Options) -> Result<Observed, ProbeError>
             announced: response.announces_close,
         }
     } else {
-        match conn.idle_close(options.max_wait)? {
-            None => IdleClose::StillOpen(options.max_wait),
-            Some(after) if response.announces_close && after < Duration::from_millis(500) => {
-                IdleClose::EachResponse { announced: true }
-            }
-            Some(after) if after < SILENT_CLOSE => IdleClose::EachResponse { announced: false },
-            Some(after) => IdleClose::After(after),
-        }
+        let closed = conn.idle_close(options.max_wait)?;
+        idle_close(closed, response.announces_close, options.max_wait)
     };
     Ok(Observed {
         idle,
@@ -199,6 +193,31 @@ pub fn probe(target: &Target, options: &Options) -> Result<Observed, ProbeError>
         served,
         measured_at,
     })
+}
+
+/// What an idle connection showed: closed after some time (`None`: still
+/// open after `max_wait`), by a server that announced the close or not.
+/// Times are kept in whole milliseconds, as `--probe-cache` keeps them: a
+/// fresh measurement and the same one read back from the cache then say
+/// the same (1005.7 ms prints as `1.01 s`, its cached 1005 ms as `1.00 s`).
+pub(crate) fn idle_close(
+    closed: Option<Duration>,
+    announced: bool,
+    max_wait: Duration,
+) -> IdleClose {
+    match closed {
+        None => IdleClose::StillOpen(whole_ms(max_wait)),
+        Some(after) if announced && after < Duration::from_millis(500) => {
+            IdleClose::EachResponse { announced: true }
+        }
+        Some(after) if after < SILENT_CLOSE => IdleClose::EachResponse { announced: false },
+        Some(after) => IdleClose::After(whole_ms(after)),
+    }
+}
+
+/// A measured time in whole milliseconds.
+fn whole_ms(d: Duration) -> Duration {
+    Duration::from_millis(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// Up to `requests` requests one after another on a fresh connection:
