@@ -228,6 +228,15 @@ impl SyntaxTree {
         self.text.bytes()
     }
 
+    /// The file's bytes, the tree dropped: what a caller keeps of a text it
+    /// replaced, without a copy.
+    pub fn into_text(self) -> Vec<u8> {
+        match self.text {
+            Text::Utf8(text) => text.into_bytes(),
+            Text::Bytes(bytes) => bytes,
+        }
+    }
+
     /// Every token, in file order. Their spans tile the file.
     pub fn tokens(&self) -> impl ExactSizeIterator<Item = Token> + '_ {
         (0..self.tokens.len()).map(|i| self.token_at(i))

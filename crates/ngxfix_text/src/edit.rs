@@ -70,7 +70,14 @@ pub fn apply<F: Eq + Hash>(text: &[u8], edits: &[&Edit<F>]) -> Result<Vec<u8>, E
     let mut seen = std::collections::HashSet::with_capacity(edits.len());
     let mut sorted: Vec<&Edit<F>> = edits.iter().copied().filter(|e| seen.insert(*e)).collect();
     sorted.sort_by_key(|e| (e.start, e.end));
-    let mut out = Vec::with_capacity(text.len() + 64);
+    // The exact size: the new text is kept as the file's text, and a
+    // doubled buffer would hold up to twice the file for the whole run.
+    let removed: usize = sorted
+        .iter()
+        .map(|e| e.end.saturating_sub(e.start) as usize)
+        .sum();
+    let added: usize = sorted.iter().map(|e| e.text.len()).sum();
+    let mut out = Vec::with_capacity((text.len() + added).saturating_sub(removed));
     let mut pos = 0u32;
     for edit in sorted {
         if edit.end as usize > text.len() || edit.start > edit.end {
@@ -167,6 +174,21 @@ mod tests {
             end,
             text: text.into(),
         }
+    }
+
+    #[test]
+    fn the_new_text_is_held_in_exactly_its_size() {
+        // Kept as the file's text for the rest of a run: a buffer grown by
+        // doubling would hold up to twice the file.
+        let text = "location / { proxy_pass http://app; }\n".repeat(1000);
+        let edits: Vec<Edit> = (0..1000u32)
+            .map(|i| edit(i * 38 + 36, i * 38 + 36, " proxy_http_version 1.1;"))
+            .chain([edit(0, 8, "loc")])
+            .collect();
+        let refs: Vec<&Edit> = edits.iter().collect();
+        let out = apply(text.as_bytes(), &refs).unwrap();
+        assert_eq!(out.len(), text.len() + 1000 * 24 - 5);
+        assert_eq!(out.capacity(), out.len());
     }
 
     #[test]

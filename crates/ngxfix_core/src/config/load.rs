@@ -389,11 +389,12 @@ impl ConfigTree {
     /// Fixes never touch `include`: a changed file must keep its `include`
     /// directives with the same arguments, so the links carry over by
     /// position instead of being resolved again (no disk access between the
-    /// passes of the fix loop). On an error nothing is changed.
+    /// passes of the fix loop). On an error nothing is changed. Returns the
+    /// trees replaced.
     pub(crate) fn replace_texts(
         &mut self,
         changed: Vec<(FileId, SyntaxTree)>,
-    ) -> Result<(), IncludesChanged> {
+    ) -> Result<Vec<(FileId, SyntaxTree)>, IncludesChanged> {
         // (old key, new key) of each include link; checked before any change.
         let mut moves = Vec::new();
         for (file, tree) in &changed {
@@ -416,10 +417,13 @@ impl ConfigTree {
             .filter_map(|(old, new)| self.includes.remove(&old).map(|targets| (new, targets)))
             .collect();
         self.includes.extend(links);
-        for (file, tree) in changed {
-            self.files[file.index()].tree = tree;
-        }
-        Ok(())
+        Ok(changed
+            .into_iter()
+            .map(|(file, tree)| {
+                let old = std::mem::replace(&mut self.files[file.index()].tree, tree);
+                (file, old)
+            })
+            .collect())
     }
 
     /// Whether `tree`, a new text of `file`, has the same `include`

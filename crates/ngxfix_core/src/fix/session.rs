@@ -20,9 +20,10 @@
 //! text it wrote (its range is moved over each pass, as [`Applied::spans`]
 //! are), and what the rules still find there is reported as remaining.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::values::{self, ValueError};
 use super::{apply, clash, shift_end, shift_offset, BackendEdit, Claim, Edit, FixValue};
@@ -30,7 +31,7 @@ use crate::backends::{BackendFile, Reading};
 use crate::config::{ConfigTree, FileId};
 use crate::model::{Duration, Model, Version};
 use crate::rules::facts::{BackendId, Facts};
-use crate::rules::{run, Finding, Rule, RunOptions, Safety};
+use crate::rules::{check, Finding, Rule, RunOptions, Safety};
 use crate::syntax::{self, SyntaxTree};
 
 /// Passes before the loop gives up; more means two fixes undo each other, a
@@ -185,6 +186,14 @@ pub trait Approver {
     /// Answer for one change.
     fn approve(&mut self, proposal: &Proposal<'_>) -> std::io::Result<Answer>;
 
+    /// Whether it reads the findings of the changes it is asked about
+    /// (their messages and excerpts): an approver that does not is asked
+    /// with findings that carry only their fixes, cheaper to make by the
+    /// tens of thousands.
+    fn reads_findings(&self) -> bool {
+        true
+    }
+
     /// Whether it may answer with edited values ([`Answer`] after `e`):
     /// only then do the plans carry the values they write
     /// ([`FixPlan::values`](crate::rules::FixPlan)), which a run of tens of
@@ -201,6 +210,10 @@ pub struct ApproveAll;
 impl Approver for ApproveAll {
     fn approve(&mut self, _: &Proposal<'_>) -> std::io::Result<Answer> {
         Ok(Answer::All)
+    }
+
+    fn reads_findings(&self) -> bool {
+        false
     }
 }
 
@@ -410,9 +423,30 @@ pub fn fix_excluding(
     };
     let mut quit = false;
     loop {
-        let findings = {
+        let ends = quit || state.passes == MAX_PASSES;
+        let (findings, candidates) = {
             let model = Model::new(&state.config, job.version);
-            run(job.rules, &model, &state.options)
+            let checked = check(job.rules, &model, &state.options);
+            // A pass whose findings nobody reads needs only their fixes,
+            // unless it ends the loop: then its findings are reported.
+            if !ends && !approver.reads_findings() {
+                let unworded = checked.unworded();
+                let candidates = state.candidates(&unworded, job.policy);
+                if candidates.is_empty() {
+                    drop(unworded);
+                    (checked.findings().collect(), candidates)
+                } else {
+                    (unworded, candidates)
+                }
+            } else {
+                let findings: Vec<Finding> = checked.findings().collect();
+                let candidates = if ends {
+                    Vec::new()
+                } else {
+                    state.candidates(&findings, job.policy)
+                };
+                (findings, candidates)
+            }
         };
         if quit {
             return Ok(state.finish(findings, Stop::Quit));
@@ -425,17 +459,68 @@ pub fn fix_excluding(
             };
             return Ok(state.finish(findings, stop));
         }
-        let candidates = state.candidates(&findings, job.policy);
         if candidates.is_empty() {
             return Ok(state.finish(findings, Stop::Converged));
         }
         let (accepted, answered_quit) = state.choose(&findings, &candidates, approver)?;
         quit = answered_quit;
-        let accepted: Vec<&Candidate> = accepted.iter().map(|c| c.as_ref()).collect();
-        if !state.apply(&findings, &accepted) {
-            // Edits that leave the text as it was would be proposed forever.
-            let keys: Vec<Key> = accepted.iter().map(|c| key(&findings[c.finding])).collect();
-            state.skip.extend(keys);
+        let accepted: Vec<(&Candidate, Chosen)> = accepted
+            .iter()
+            .map(|c| {
+                (
+                    c.candidate(),
+                    Chosen::of(&findings[c.candidate().finding], c.candidate()),
+                )
+            })
+            .collect();
+        // Not held while the changed files are parsed again: on a large
+        // tree the pass's findings weigh as much as the new trees.
+        drop(findings);
+        state.apply(accepted);
+    }
+}
+
+/// A fix accepted in a pass: the rule's own, or a copy with the values a
+/// person wrote (boxed: a pass accepts tens of thousands of the first).
+enum Accepted<'c> {
+    Rule(&'c Candidate),
+    Edited(Box<Candidate>),
+}
+
+impl Accepted<'_> {
+    fn candidate(&self) -> &Candidate {
+        match self {
+            Accepted::Rule(candidate) => candidate,
+            Accepted::Edited(candidate) => candidate,
+        }
+    }
+}
+
+/// What a pass keeps of an accepted fix's finding once the pass's
+/// findings are dropped.
+struct Chosen {
+    key: Key,
+    /// `path:line:col` of the finding.
+    location: String,
+    title: String,
+    safety: Safety,
+    /// The rule's own edits, when a person edited the values: the text of
+    /// the edits not among them is theirs.
+    rule_edits: Option<Vec<Edit>>,
+}
+
+impl Chosen {
+    fn of(finding: &Finding, candidate: &Candidate) -> Chosen {
+        let fix = finding.fix.plan().expect("a candidate has a fix");
+        Chosen {
+            key: key(finding),
+            location: format!(
+                "{}:{}:{}",
+                finding.path, finding.start.line, finding.start.col
+            ),
+            title: fix.title.clone(),
+            safety: fix.safety,
+            rule_edits: candidate.edited.as_ref().map(|_| fix.edits.clone()),
         }
     }
 }
@@ -629,9 +714,14 @@ impl State {
     /// Whether any finding has a fix the loop would still apply.
     fn has_fixes(&self, findings: &[Finding], policy: Policy) -> bool {
         findings.iter().any(|f| {
-            applicable(f, policy).is_some_and(|c| !self.rewrites_kept(&c.edits))
-                && !self.skip.contains(&key(f))
+            applicable(f, policy).is_some_and(|c| !self.rewrites_kept(&c.edits)) && !self.skips(f)
         })
+    }
+
+    /// Whether the finding's fix is not to be proposed again (its key is
+    /// only made when some fix is: tens of thousands are looked up).
+    fn skips(&self, finding: &Finding) -> bool {
+        !self.skip.is_empty() && self.skip.contains(&key(finding))
     }
 
     /// Whether any of `edits` would rewrite text a person's edited values
@@ -662,9 +752,7 @@ impl State {
                     .excluded_rules
                     .iter()
                     .any(|(rule, file)| *rule == f.rule && *file == f.file);
-                let allowed = !self.skip.contains(&key(f))
-                    && !excluded
-                    && !self.rewrites_kept(&candidate.edits);
+                let allowed = !self.skips(f) && !excluded && !self.rewrites_kept(&candidate.edits);
                 allowed.then_some(Candidate {
                     finding: i,
                     ..candidate
@@ -688,15 +776,15 @@ impl State {
         findings: &[Finding],
         candidates: &'c [Candidate],
         approver: &mut dyn Approver,
-    ) -> std::io::Result<(Vec<Cow<'c, Candidate>>, bool)> {
-        let mut accepted: Vec<Cow<'c, Candidate>> = Vec::new();
+    ) -> std::io::Result<(Vec<Accepted<'c>>, bool)> {
+        let mut accepted: Vec<Accepted<'c>> = Vec::new();
         // The accepted fixes by their rule's edits, with the edits and the
         // values an answer put in their place.
-        let mut fixes: HashMap<FixEdits<'c>, Option<(Vec<Edit>, String)>> = HashMap::new();
+        let mut fixes: FxHashMap<FixEdits<'c>, Option<(Vec<Edit>, String)>> = FxHashMap::default();
         let mut taken = Taken::default();
         // The directives the accepted fixes write: a second fix writing
         // one of them waits for the next pass, where it finds it written.
-        let mut claimed: HashSet<&Claim> = HashSet::new();
+        let mut claimed: FxHashSet<&Claim> = FxHashSet::default();
         // A backend file takes one fix per pass: the next pass reads it
         // again and computes the others from what it then says. The fix
         // raising it furthest goes first, so that fixes of every upstream
@@ -704,7 +792,7 @@ impl State {
         let mut backends_taken: HashSet<BackendId> = HashSet::new();
         let mut furthest: HashMap<BackendId, Duration> = HashMap::new();
         for candidate in candidates {
-            if self.skip.contains(&key(&findings[candidate.finding])) {
+            if self.skips(&findings[candidate.finding]) {
                 continue;
             }
             let Some(target) = candidate.backend_target else {
@@ -722,13 +810,13 @@ impl State {
                     Some((edits, note)) => {
                         // The same change, which the person has seen and edited.
                         self.skip.insert(key(&findings[candidate.finding]));
-                        Cow::Owned(Candidate {
+                        Accepted::Edited(Box::new(Candidate {
                             edits: edits.clone(),
                             edited: Some(note.clone()),
                             ..candidate.clone()
-                        })
+                        }))
                     }
-                    None => Cow::Borrowed(candidate),
+                    None => Accepted::Rule(candidate),
                 });
                 continue;
             }
@@ -742,7 +830,7 @@ impl State {
                     .backend
                     .iter()
                     .any(|e| candidate.backend_target < furthest.get(&e.file).copied())
-                || self.skip.contains(&key(&findings[candidate.finding]))
+                || self.skips(&findings[candidate.finding])
             {
                 continue;
             }
@@ -790,15 +878,15 @@ impl State {
                         Some((edits, note)) => {
                             self.skip.insert(key(finding));
                             fixes.insert(both, Some((edits.clone(), note.clone())));
-                            accepted.push(Cow::Owned(Candidate {
+                            accepted.push(Accepted::Edited(Box::new(Candidate {
                                 edits,
                                 edited: Some(note),
                                 ..candidate.clone()
-                            }));
+                            })));
                         }
                         None => {
                             fixes.insert(both, None);
-                            accepted.push(Cow::Borrowed(candidate));
+                            accepted.push(Accepted::Rule(candidate));
                         }
                     }
                 }
@@ -857,37 +945,38 @@ impl State {
 
     /// Apply the accepted fixes; a fix that leaves a file unparsable or
     /// alters an include is taken out (and remembered) and the rest applied
-    /// again. Returns whether any text changed.
-    fn apply(&mut self, findings: &[Finding], accepted: &[&Candidate]) -> bool {
-        let mut accepted: Vec<&Candidate> = accepted.to_vec();
+    /// again. Fixes that change no text are not proposed again.
+    fn apply(&mut self, mut accepted: Vec<(&Candidate, Chosen)>) {
         loop {
-            match self.try_apply(&accepted) {
+            let candidates: Vec<&Candidate> = accepted.iter().map(|(c, _)| *c).collect();
+            match self.try_apply(&candidates) {
                 Ok((changed, backends)) => {
                     if changed.is_empty() && backends.is_empty() {
-                        return false;
+                        // Edits that leave the text as it was would be
+                        // proposed forever.
+                        self.skip
+                            .extend(accepted.into_iter().map(|(_, chosen)| chosen.key));
+                        return;
                     }
-                    self.commit(findings, &accepted, changed, backends);
-                    return true;
+                    self.commit(accepted, changed, backends);
+                    return;
                 }
                 Err((file, reason)) => {
-                    let culprits = self.culprits(&accepted, file);
-                    for &culprit in &culprits {
-                        let finding = &findings[accepted[culprit].finding];
-                        self.reverted.push(Reverted {
-                            rule: finding.rule.clone(),
-                            location: format!(
-                                "{}:{}:{}",
-                                finding.path, finding.start.line, finding.start.col
-                            ),
-                            reason: reason.clone(),
-                        });
-                        self.skip.insert(key(finding));
+                    let culprits = self.culprits(&candidates, file);
+                    let mut kept = Vec::with_capacity(accepted.len());
+                    for (index, (candidate, chosen)) in accepted.into_iter().enumerate() {
+                        if culprits.contains(&index) {
+                            self.reverted.push(Reverted {
+                                rule: chosen.key.0.clone(),
+                                location: chosen.location,
+                                reason: reason.clone(),
+                            });
+                            self.skip.insert(chosen.key);
+                        } else {
+                            kept.push((candidate, chosen));
+                        }
                     }
-                    let mut index = 0;
-                    accepted.retain(|_| {
-                        index += 1;
-                        !culprits.contains(&(index - 1))
-                    });
+                    accepted = kept;
                 }
             }
         }
@@ -901,13 +990,20 @@ impl State {
         for edit in accepted.iter().flat_map(|c| &c.edits) {
             by_file.entry(edit.file).or_default().push(edit);
         }
-        let mut changed = Vec::new();
-        for (file, edits) in by_file {
-            let text = self.config.file(file).tree.text();
-            let next = apply(text, &edits).map_err(|e| (FileRef::Nginx(file), e.to_string()))?;
-            if next != text {
-                changed.push((file, self.parse(file, next)?));
+        // Files are parsed side by side; the error reported is the first
+        // file's, as if they had been parsed in order.
+        let by_file: Vec<(FileId, Vec<&Edit>)> = by_file.into_iter().collect();
+        let parsed = crate::par::map(&by_file, |(file, edits)| {
+            let text = self.config.file(*file).tree.text();
+            let next = apply(text, edits).map_err(|e| (FileRef::Nginx(*file), e.to_string()))?;
+            if next == text {
+                return Ok(None);
             }
+            Ok(Some((*file, self.parse(*file, next)?)))
+        });
+        let mut changed = Vec::new();
+        for result in parsed {
+            changed.extend(result?);
         }
         let backend: Vec<BackendEdit> = accepted.iter().flat_map(|c| c.backend.clone()).collect();
         let mut backends = Vec::new();
@@ -982,12 +1078,12 @@ impl State {
     /// and move the remembered fixes over the applied edits.
     fn commit(
         &mut self,
-        findings: &[Finding],
-        accepted: &[&Candidate],
+        accepted: Vec<(&Candidate, Chosen)>,
         changed: Vec<(FileId, SyntaxTree)>,
         backends: Vec<EditedBackend>,
     ) {
-        let mut edits: Vec<&Edit> = accepted.iter().flat_map(|c| &c.edits).collect();
+        let candidates: Vec<&Candidate> = accepted.iter().map(|(c, _)| *c).collect();
+        let mut edits: Vec<&Edit> = candidates.iter().flat_map(|c| &c.edits).collect();
         edits.sort();
         edits.dedup();
         // What earlier fixes wrote moves over this pass's edits.
@@ -995,18 +1091,18 @@ impl State {
             applied.spans = shift_spans(std::mem::take(&mut applied.spans), &edits);
         }
         self.kept = shift_spans(std::mem::take(&mut self.kept), &edits);
-        let written = written_ranges(accepted);
-        for (index, candidate) in accepted.iter().enumerate() {
-            let finding = &findings[candidate.finding];
-            let fix = finding.fix.plan().expect("a candidate has a fix");
+        self.applied.reserve_exact(accepted.len());
+        let mut written = written_ranges(&candidates).into_iter();
+        for (candidate, chosen) in accepted {
+            let written = written.next().expect("a range list per fix");
             // The text of the edits whose values a person wrote is theirs.
-            let mut title = fix.title.clone();
-            if let Some(note) = &candidate.edited {
+            let mut title = chosen.title;
+            if let (Some(note), Some(rule_edits)) = (&candidate.edited, &chosen.rule_edits) {
                 let theirs: Vec<(FileId, u32, u32)> = candidate
                     .edits
                     .iter()
-                    .zip(&written[index])
-                    .filter(|(edit, _)| !fix.edits.contains(edit))
+                    .zip(&written)
+                    .filter(|(edit, _)| !rule_edits.contains(edit))
                     .map(|(_, &span)| span)
                     .collect();
                 if !theirs.is_empty() {
@@ -1014,7 +1110,8 @@ impl State {
                     self.kept.extend(theirs);
                 }
             }
-            let mut edited: Vec<FileId> = fix.edits.iter().map(|e| e.file).collect();
+            // Edited values keep their edits' ranges, so their files too.
+            let mut edited: Vec<FileId> = candidate.edits.iter().map(|e| e.file).collect();
             edited.sort_unstable();
             edited.dedup();
             let mut edited_backends: Vec<BackendId> =
@@ -1022,26 +1119,18 @@ impl State {
             edited_backends.sort_unstable();
             edited_backends.dedup();
             self.applied.push(Applied {
-                rule: finding.rule.clone(),
-                file: finding.file,
+                rule: chosen.key.0.clone(),
+                file: chosen.key.1,
                 edited,
                 edited_backends,
                 title,
-                safety: fix.safety,
+                safety: chosen.safety,
                 pass: self.passes + 1,
                 claims: candidate.claims.clone(),
-                key: key(finding),
-                location: format!(
-                    "{}:{}:{}",
-                    finding.path, finding.start.line, finding.start.col
-                ),
-                spans: written[index].clone(),
+                key: chosen.key,
+                location: chosen.location,
+                spans: written,
             });
-        }
-        for (file, _) in &changed {
-            self.originals
-                .entry(*file)
-                .or_insert_with(|| self.config.file(*file).tree.text().to_vec());
         }
         self.skip = std::mem::take(&mut self.skip)
             .into_iter()
@@ -1049,9 +1138,18 @@ impl State {
                 shift_offset(file, start, &edits).map(|start| (rule, file, start))
             })
             .collect();
-        self.config
+        let replaced = self
+            .config
             .replace_texts(changed)
             .expect("includes were checked when parsing");
+        // The first text a file had is its original; taken from the tree
+        // it replaced rather than copied beside it.
+        for (file, tree) in replaced {
+            if let std::collections::btree_map::Entry::Vacant(original) = self.originals.entry(file)
+            {
+                original.insert(tree.into_text());
+            }
+        }
         for EditedBackend {
             file,
             edited,
@@ -1309,6 +1407,50 @@ replace_arg = {{ index = 0, value = '{to}' }}
         );
         assert_eq!(again.changes().count(), 0);
         assert!(again.applied.is_empty());
+    }
+
+    /// Accepts everything, as [`ApproveAll`], but reads each finding it is
+    /// asked about.
+    struct Reading(Vec<(String, String)>);
+
+    impl Approver for Reading {
+        fn approve(&mut self, proposal: &Proposal<'_>) -> std::io::Result<Answer> {
+            let finding = proposal.finding;
+            self.0
+                .push((finding.message.clone(), finding.excerpt.clone()));
+            Ok(Answer::Yes)
+        }
+    }
+
+    #[test]
+    fn passes_nobody_reads_leave_the_words_out_and_change_nothing_else() {
+        // Two passes of fixes, and an unsafe fix held back: its finding
+        // remains, worded, after passes made without words.
+        let rules = [
+            rule(HTTP_VERSION),
+            rule(CONNECTION),
+            replace("two", "proxy_http_version", "1.1", "2", "safe"),
+            replace("pool", "keepalive", "8", "16", "unsafe"),
+        ];
+        let files = [("nginx.conf", TWO_LOCATIONS)];
+        let quiet = fix_texts(&rules, Policy::default(), &files, &mut ApproveAll);
+        let mut reading = Reading(Vec::new());
+        let read = fix_texts(&rules, Policy::default(), &files, &mut reading);
+        assert!(!reading.0.is_empty());
+        for (message, excerpt) in &reading.0 {
+            assert!(!message.is_empty() && !excerpt.is_empty());
+        }
+        assert_eq!(quiet.passes, 2);
+        assert_eq!(text(&quiet, 0), text(&read, 0));
+        assert_eq!(quiet.applied, read.applied);
+        let seen = |outcome: &FixOutcome| -> Vec<String> {
+            outcome.remaining.iter().map(|f| format!("{f:?}")).collect()
+        };
+        assert_eq!(seen(&quiet), seen(&read));
+        assert_eq!(quiet.remaining.len(), 1, "{:?}", quiet.remaining);
+        let held = &quiet.remaining[0];
+        assert_eq!(held.rule, "pool");
+        assert!(!held.message.is_empty() && held.excerpt.contains("keepalive 8;"));
     }
 
     #[test]
