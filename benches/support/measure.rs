@@ -138,3 +138,54 @@ pub fn size_under(dir: &Path) -> u64 {
         })
         .sum()
 }
+
+/// The sites of a generated tree, in the order nginx's glob includes them.
+fn sites(main: &Path) -> Vec<PathBuf> {
+    let mut sites: Vec<PathBuf> = std::fs::read_dir(main.parent().unwrap().join("sites"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    sites.sort();
+    sites
+}
+
+/// The generated tree of `main` as one file, every site written in place
+/// of the `include` that reads it; made on first use beside the tree.
+pub fn one_file(main: &Path) -> PathBuf {
+    let path = main.parent().unwrap().with_extension("one-file.conf");
+    if !path.exists() {
+        let text = std::fs::read_to_string(main).unwrap();
+        let include = "    include sites/*.conf;\n";
+        let (before, after) = text
+            .split_once(include)
+            .expect("the tree includes its sites");
+        let mut out = before.to_string();
+        for site in sites(main) {
+            out.push_str(&std::fs::read_to_string(site).unwrap());
+        }
+        out.push_str(after);
+        std::fs::write(&path, out).unwrap();
+    }
+    path
+}
+
+/// The generated tree of `main` as `nginx -T` prints it, installed under
+/// /etc/nginx; made on first use beside the tree.
+pub fn dump(main: &Path) -> PathBuf {
+    let path = main.parent().unwrap().with_extension("dump.txt");
+    if !path.exists() {
+        let mut out = Vec::new();
+        let mut file = |name: &str, source: &Path| {
+            out.extend_from_slice(format!("# configuration file /etc/nginx/{name}:\n").as_bytes());
+            out.extend_from_slice(&std::fs::read(source).unwrap());
+            out.push(b'\n');
+        };
+        file("nginx.conf", main);
+        for site in sites(main) {
+            let name = format!("sites/{}", site.file_name().unwrap().to_string_lossy());
+            file(&name, &site);
+        }
+        std::fs::write(&path, out).unwrap();
+    }
+    path
+}
