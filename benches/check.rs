@@ -4,8 +4,9 @@
 //! 1,000, 5,000 and 20,000 server blocks (the 20,000 one is about 11 MB;
 //! every location proxies to a pooled upstream without HTTP/1.1 or a
 //! cleared Connection header, so each tree gives two findings per server,
-//! each with its fix computed): wall time (median and best of 9 runs) and
-//! peak resident memory of the process, against the input size. Also the
+//! each with its fix computed): wall time (median, fastest and slowest of
+//! 9 runs) and peak resident memory of the process, against the input
+//! size. Also the
 //! time per finding of output, for JSON. Figures go to stdout as a
 //! Markdown table (copied into docs/benchmarks.md; the README keeps the
 //! main one).
@@ -13,10 +14,10 @@
 #[path = "support/measure.rs"]
 mod measure;
 
-use measure::{median, time_binary};
+use measure::{median, spread, time_binary};
 
 fn main() {
-    println!("| servers | bytes | findings | `ngxfix check` wall, median (best) | peak RSS | RSS / input | `--format json` wall, median |");
+    println!("| servers | bytes | findings | `ngxfix check` wall, median (fastest–slowest) | peak RSS | RSS / input | `--format json` wall, median |");
     println!("|---:|---:|---:|---:|---:|---:|---:|");
     for (servers, files) in measure::selected() {
         let main = measure::tree(servers, files);
@@ -25,12 +26,9 @@ fn main() {
         let (wall, rss) = time_binary(&["check", &main], 9);
         let json = median(time_binary(&["check", "--format", "json", &main], 5).0);
         let findings = count_annotations(&main);
-        let best = wall[0];
-        let wall = median(wall);
         println!(
-            "| {servers} | {bytes} | {findings} | {:.1} ms ({:.1} ms) | {:.1} MB | {:.2}x | {:.1} ms |",
-            wall.as_secs_f64() * 1e3,
-            best.as_secs_f64() * 1e3,
+            "| {servers} | {bytes} | {findings} | {} | {:.1} MB | {:.2}x | {:.1} ms |",
+            spread(&wall),
             rss as f64 / 1e6,
             rss as f64 / bytes as f64,
             json.as_secs_f64() * 1e3,

@@ -7,8 +7,10 @@
 //!
 //! - `ngxfix check` with every built-in rule; `ngxfix check` with the
 //!   rules that replace gixy's checks (`--select
-//!   security,correctness,performance`), the same checks gixy runs; and
-//!   `ngxfix parse --format crossplane` (the same JSON crossplane writes);
+//!   security,correctness,performance`), the same checks gixy runs;
+//!   `ngxfix fix --dry-run --no-verify --unsafe-fixes` (every fix and the
+//!   diff, as `cargo bench --bench fix` runs it); and `ngxfix parse
+//!   --format crossplane` (the same JSON crossplane writes);
 //! - `crossplane parse` (nginxinc/crossplane, PyPI);
 //! - `gixy` (gixy-next, PyPI), which analyses like `ngxfix check`;
 //! - `nginx -t`, run with the tree's folder as its prefix.
@@ -21,6 +23,11 @@
 //!
 //! The peers are found in `PEERS_VENV` (default `target/peers-venv`), nginx
 //! on PATH or at /usr/sbin/nginx; a missing one is reported and skipped.
+//!
+//! nginx-lint (github.com/walf443/nginx-lint) is not among them: its
+//! command-line package is `publish = false`, and crates.io holds only its
+//! libraries (nginx-lint-common, nginx-lint-parser, nginx-lint-plugin), so
+//! there is no crate to build it from with the registries CI reaches.
 
 #[path = "support/measure.rs"]
 mod measure;
@@ -77,6 +84,21 @@ fn main() {
                 let select = ["check", "--select", "security,correctness,performance"];
                 select
                     .iter()
+                    .map(|a| a.to_string())
+                    .chain([path_arg(main)])
+                    .collect()
+            },
+        },
+        Tool {
+            name: "ngxfix fix --dry-run",
+            program: ngxfix.clone(),
+            runs: 5,
+            ok_codes: &[0, 1],
+            // As `cargo bench --bench fix`: the fix loop and the diff,
+            // without `nginx -t`, which would measure nginx.
+            args: |main, _| {
+                let fix = ["fix", "--dry-run", "--no-verify", "--unsafe-fixes"];
+                fix.iter()
                     .map(|a| a.to_string())
                     .chain([path_arg(main)])
                     .collect()

@@ -12,10 +12,11 @@
 //! - the 20,000-server tree as `nginx -T` prints it (one stream, split
 //!   back into its 201 files when read).
 //!
-//! For each: median wall time (best in brackets) of 5 runs, 3 on the
-//! 100,000-server tree, peak RSS read per child with wait4(2), and both
-//! per server and against the 20,000-server tree's figures. Figures go to
-//! stdout as a Markdown table (copied into docs/benchmarks.md).
+//! For each: median wall time (fastest and slowest in brackets) of 5
+//! runs, 3 on the 100,000-server tree, peak RSS read per child with
+//! wait4(2), and both per server and against the 20,000-server tree's
+//! figures. Figures go to stdout as a Markdown table (copied into
+//! docs/benchmarks.md).
 //!
 //! `NGXFIX_BENCH_BIN=/path/to/ngxfix` measures another build on the same
 //! files. Arguments select rows by their first word (`tree`, `one-file`,
@@ -27,7 +28,7 @@ mod measure;
 use std::path::PathBuf;
 use std::process::Command;
 
-use measure::{median, time_command};
+use measure::{median, spread, time_command};
 
 const CHECK: &[&str] = &["check"];
 const FIX: &[&str] = &["fix", "--dry-run", "--no-verify", "--unsafe-fixes"];
@@ -80,7 +81,7 @@ fn main() {
         });
     }
 
-    println!("| input | bytes | command | wall, median (best) | peak RSS | RSS / input | per server | time, memory against the 20,000-server tree |");
+    println!("| input | bytes | command | wall, median (fastest–slowest) | peak RSS | RSS / input | per server | time, memory per server against the 20,000-server tree |");
     println!("|---|---:|---|---:|---:|---:|---:|---:|");
     // Per server, the 20,000-server tree's figures of each command.
     let mut reference: Vec<Option<(f64, f64)>> = vec![None; 2];
@@ -111,11 +112,10 @@ fn main() {
                 format!("{:.2}x, {:.2}x", per_server.0 / time, per_server.1 / memory)
             });
             println!(
-                "| {} | {} | `{command}` | {:.0} ms ({:.0} ms) | {:.1} MB | {:.2}x | {:.1} µs, {:.2} KB | {against} |",
+                "| {} | {} | `{command}` | {} | {:.1} MB | {:.2}x | {:.1} µs, {:.2} KB | {against} |",
                 input.name,
                 input.bytes,
-                wall * 1e3,
-                timed.wall[0].as_secs_f64() * 1e3,
+                spread(&timed.wall),
                 timed.peak_rss as f64 / 1e6,
                 timed.peak_rss as f64 / input.bytes as f64,
                 per_server.0 * 1e6,

@@ -46,6 +46,20 @@ pub fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
+/// Wall times as the tables show them: the median, then the fastest and
+/// slowest run, in milliseconds (`449.1 ms (441.0–467.3)`).
+pub fn spread(samples: &[Duration]) -> String {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let mut sorted = samples.to_vec();
+    sorted.sort();
+    format!(
+        "{:.1} ms ({:.1}–{:.1})",
+        ms(median(sorted.clone())),
+        ms(sorted[0]),
+        ms(sorted[sorted.len() - 1])
+    )
+}
+
 /// Run the `ngxfix` binary `runs` times with `args` (output discarded):
 /// wall times sorted fastest first, and the largest peak RSS of those runs
 /// in bytes, read per child with wait4(2). Exit codes 0 and 1 (findings)

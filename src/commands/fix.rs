@@ -159,9 +159,12 @@ pub fn run_fix(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         let cwd = std::env::current_dir()?;
         let named: Vec<&std::path::Path> = files.iter().map(|(path, _, _)| *path).collect();
         let (paths, base) = diff::diff_paths(&cwd, &named);
-        for ((_, original, fixed), path) in files.iter().zip(&paths) {
-            diff::unified(out, path, original, fixed, color)?;
-        }
+        let diffs: Vec<(&str, &[u8], &[u8])> = files
+            .iter()
+            .zip(&paths)
+            .map(|((_, original, fixed), path)| (path.as_str(), *original, *fixed))
+            .collect();
+        diff::unified_each(out, &diffs, color)?;
         out.flush()?;
         let mut err = io::stderr().lock();
         summarize(&mut err, &outcomes, backends.len(), policy, true, err_color)?;

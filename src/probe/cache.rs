@@ -149,15 +149,19 @@ mod tests {
     use super::*;
     use crate::probe::address::Address;
 
+    fn local_target() -> Target {
+        Target {
+            address: Address::Tcp("127.0.0.1:8000".parse().unwrap()),
+            host: "127.0.0.1".into(),
+            tls: false,
+        }
+    }
+
     #[test]
     fn a_measurement_is_reused_for_a_day_then_taken_again() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("probe.json");
-        let target = Target {
-            address: Address::Tcp("127.0.0.1:8000".parse().unwrap()),
-            host: "127.0.0.1".into(),
-            tls: false,
-        };
+        let target = local_target();
         let options = Options::default();
         let at = time::from_epoch_secs(1_796_643_005);
         let observed = Observed {
@@ -192,11 +196,7 @@ mod tests {
     fn a_measurement_reads_back_from_the_cache_as_it_was_said() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("probe.json");
-        let target = Target {
-            address: Address::Tcp("127.0.0.1:8000".parse().unwrap()),
-            host: "127.0.0.1".into(),
-            tls: false,
-        };
+        let target = local_target();
         let options = Options::default();
         let at = time::from_epoch_secs(1_796_643_005);
         // 1005.7 ms printed as 1.01 s when measured and, cut to 1005 ms

@@ -529,14 +529,14 @@ impl Chosen {
 /// edits are applied together, as `apply` orders them (by place; at one
 /// place, in the order the fixes were accepted; identical edits once).
 fn written_ranges(accepted: &[&Candidate]) -> Vec<Vec<(FileId, u32, u32)>> {
-    let mut seen: HashSet<&Edit> = HashSet::new();
+    let mut seen: FxHashSet<&Edit> = FxHashSet::default();
     let mut order: Vec<&Edit> = accepted
         .iter()
         .flat_map(|c| &c.edits)
         .filter(|e| seen.insert(*e))
         .collect();
     order.sort_by_key(|e| (e.file, e.start, e.end));
-    let mut landed: HashMap<&Edit, (u32, u32)> = HashMap::new();
+    let mut landed: FxHashMap<&Edit, (u32, u32)> = FxHashMap::default();
     let mut delta: i64 = 0;
     let mut file = None;
     for edit in order {

@@ -482,7 +482,7 @@ fn finding(
         },
         None => FixState::None,
     };
-    at_span(
+    located(
         &rule.id,
         severity,
         &rule.title,
@@ -496,27 +496,10 @@ fn finding(
     )
 }
 
-/// A finding at a span of a file.
+/// A finding at a span of a file, with the line around it when `worded`
+/// (see [`Checked::unworded`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn located(
-    rule: &str,
-    severity: Severity,
-    title: &str,
-    message: String,
-    file: FileId,
-    path: Arc<str>,
-    tree: &crate::syntax::SyntaxTree,
-    span: Span,
-    fix: FixState,
-) -> Finding {
-    at_span(
-        rule, severity, title, message, file, path, tree, span, fix, true,
-    )
-}
-
-/// [`located`], with an excerpt only when `worded`.
-#[allow(clippy::too_many_arguments)]
-fn at_span(
     rule: &str,
     severity: Severity,
     title: &str,

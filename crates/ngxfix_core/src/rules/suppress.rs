@@ -167,6 +167,7 @@ pub(crate) fn filter<'a, T>(
                     tree,
                     s.span,
                     FixState::None,
+                    true,
                 )
             };
             if s.rules.is_empty() {
