@@ -429,22 +429,21 @@ pub fn fix_excluding(
             let checked = check(job.rules, &model, &state.options);
             // A pass whose findings nobody reads needs only their fixes,
             // unless it ends the loop: then its findings are reported.
-            if !ends && !approver.reads_findings() {
-                let unworded = checked.unworded();
-                let candidates = state.candidates(&unworded, job.policy);
-                if candidates.is_empty() {
-                    drop(unworded);
-                    (checked.findings().collect(), candidates)
-                } else {
-                    (unworded, candidates)
-                }
+            let worded = ends || approver.reads_findings();
+            let findings: Vec<Finding> = if worded {
+                checked.findings().collect()
             } else {
-                let findings: Vec<Finding> = checked.findings().collect();
-                let candidates = if ends {
-                    Vec::new()
-                } else {
-                    state.candidates(&findings, job.policy)
-                };
+                checked.unworded()
+            };
+            let candidates = if ends {
+                Vec::new()
+            } else {
+                state.candidates(&findings, job.policy)
+            };
+            if !worded && candidates.is_empty() {
+                drop(findings);
+                (checked.findings().collect(), candidates)
+            } else {
                 (findings, candidates)
             }
         };

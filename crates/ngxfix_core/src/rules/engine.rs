@@ -386,10 +386,7 @@ impl Checked<'_, '_> {
     /// fraction of the cost on tens of thousands of findings. Otherwise as
     /// [`Checked::findings`].
     pub fn unworded(&self) -> Vec<Finding> {
-        self.items
-            .chunks(RENDER_BATCH)
-            .flat_map(|batch| crate::par::map(batch, |item| self.render(*item, false)))
-            .collect()
+        crate::par::map(&self.items, |item| self.render(*item, false))
     }
 
     fn render(&self, item: Item, worded: bool) -> Finding {
@@ -446,16 +443,18 @@ fn finding(
         .find(|v| v.when.matches(node, env))
         .map(|v| &v.spec);
     let severity = variant.and_then(|v| v.severity).unwrap_or(rule.severity);
-    let message = match variant
-        .and_then(|v| v.message.as_ref())
-        .or(rule.message.as_ref())
-        .filter(|_| worded)
-    {
-        Some(template) => template
-            .render(&subject)
-            .unwrap_or_else(|_| rule.title.clone()),
-        None if worded => rule.title.clone(),
-        None => String::new(),
+    let message = if !worded {
+        String::new()
+    } else {
+        match variant
+            .and_then(|v| v.message.as_ref())
+            .or(rule.message.as_ref())
+        {
+            Some(template) => template
+                .render(&subject)
+                .unwrap_or_else(|_| rule.title.clone()),
+            None => rule.title.clone(),
+        }
     };
     let place = |edit: &Edit| {
         let tree = &env.model.config().file(edit.file).tree;
